@@ -1,0 +1,220 @@
+/*
+ * cmd_tail.c — connect, prepare, stream, print; stop on a signal or at
+ * --endpos.
+ */
+#include "cmd_tail.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "changefeed.h"
+#include "config.h"
+#include "log.h"
+#include "pg_conn.h"
+#include "repl_stream.h"
+#include "signals.h"
+#include "tail.h"
+
+typedef struct tail_opts {
+    const char *config_path;
+    bool ack;
+    tw_lsn_t endpos; /* 0: run until stopped */
+} tail_opts_t;
+
+static void tail_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: tidewater tail [--ack] [--endpos LSN] CONFIG\n"
+            "\n"
+            "Streams the replication slot named in CONFIG and prints one JSON object per\n"
+            "committed change on standard output. Kafka and the registry are not used.\n"
+            "\n"
+            "  --ack          confirm printed transactions to the server, so the slot\n"
+            "                 advances (by default the slot is left where it was)\n"
+            "  --endpos LSN   stop once everything committed before LSN is printed\n"
+            "  -h, --help     show this help\n");
+}
+
+static int parse_tail_args(int argc, char **argv, tail_opts_t *opts)
+{
+    static const struct option long_opts[] = {
+        {"ack", no_argument, NULL, 'a'},
+        {"endpos", required_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    memset(opts, 0, sizeof(*opts));
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'a': opts->ack = true; break;
+        case 'e':
+            if (!tw_lsn_parse(optarg, &opts->endpos)) {
+                fprintf(stderr, "tidewater tail: --endpos \"%s\" is not an LSN like 0/16B3748\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'h': tail_usage(stdout); return -1;
+        default: tail_usage(stderr); return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        tail_usage(stderr);
+        return 2;
+    }
+    opts->config_path = argv[optind];
+    return 0;
+}
+
+static tw_err_t identify_system(PGconn *repl, const tw_config_t *cfg, char *errstr,
+                                size_t errstr_size)
+{
+    PGresult *res = PQexec(repl, "IDENTIFY_SYSTEM");
+    tw_err_t err = TW_OK;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) < 4) {
+        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "IDENTIFY_SYSTEM failed: %s",
+                      PQerrorMessage(repl));
+    } else if (strcmp(PQgetvalue(res, 0, 3), cfg->db_dbname) != 0) {
+        err = tw_errf(TW_ERR_PG, errstr, errstr_size,
+                      "replication connection is to database \"%s\", expected \"%s\"",
+                      PQgetvalue(res, 0, 3), cfg->db_dbname);
+    } else {
+        tw_log(TW_LOG_INFO, "PGREPL", "system %s, timeline %s, WAL at %s, database %s",
+               PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
+               PQgetvalue(res, 0, 3));
+    }
+    PQclear(res);
+    return err;
+}
+
+/* The main loop: read frames, feed the change feed, keep the status flowing.
+ * Returns when stopped by a signal, at endpos, or on error. */
+static tw_err_t stream_loop(tw_repl_stream_t *stream, tw_changefeed_t *feed, tw_tail_t *tail,
+                            const tail_opts_t *opts, char *errstr, size_t errstr_size)
+{
+    tw_repl_msg_t msg;
+    bool got;
+    tw_err_t err;
+
+    while (!tw_signals_stop_requested()) {
+        err = tw_repl_stream_read(stream, 1000, &msg, &got, errstr, errstr_size);
+        if (err)
+            return err;
+        if (got) {
+            err = tw_changefeed_process(feed, msg.start_lsn, msg.data, msg.len, errstr,
+                                        errstr_size);
+            if (err)
+                return err;
+        }
+        if (opts->ack) {
+            tw_repl_stream_set_flush(stream, tw_tail_flushed_lsn(tail));
+            /* With nothing half-printed, everything the server has sent is
+             * handled: confirm up to its WAL end so an idle slot never pins
+             * WAL. */
+            if (!tw_changefeed_in_txn(feed))
+                tw_repl_stream_set_flush(stream, tw_repl_stream_server_wal_end(stream));
+        }
+        if (opts->endpos && !tw_changefeed_in_txn(feed) &&
+            (tw_tail_flushed_lsn(tail) >= opts->endpos ||
+             tw_repl_stream_server_wal_end(stream) >= opts->endpos ||
+             tw_repl_stream_received(stream) >= opts->endpos)) {
+            tw_log(TW_LOG_INFO, "PGREPL", "reached end position " TW_LSN_FMT,
+                   TW_LSN_ARGS(opts->endpos));
+            return TW_OK;
+        }
+    }
+    tw_log(TW_LOG_INFO, "PGREPL", "%s received, stopping", tw_signals_stop_reason());
+    return TW_OK;
+}
+
+int tw_cmd_tail(int argc, char **argv)
+{
+    tail_opts_t opts;
+    tw_config_t cfg;
+    tw_pg_setup_t setup;
+    tw_repl_options_t ropts;
+    PGconn *conn = NULL, *repl = NULL;
+    tw_repl_stream_t *stream = NULL;
+    tw_changefeed_t *feed = NULL;
+    tw_tail_t *tail = NULL;
+    tw_sink_t sink;
+    char errstr[2048], where[512];
+    tw_log_level_t level;
+    tw_err_t err;
+    int status = 1, rc;
+
+    rc = parse_tail_args(argc, argv, &opts);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
+    err = tw_config_load(opts.config_path, &cfg, errstr, sizeof(errstr));
+    if (err) {
+        fprintf(stderr, "tidewater: %s\n", errstr);
+        tw_config_clear(&cfg);
+        return 2;
+    }
+    if (tw_log_level_parse(cfg.log_level, &level))
+        tw_log_set_level(level);
+    tw_log_set_json(cfg.log_json);
+    tw_signals_install();
+
+    tw_pg_describe(&cfg, where, sizeof(where));
+    tw_log(TW_LOG_INFO, "PGREPL", "connecting to %s", where);
+    err = tw_pg_connect(&cfg, false, &conn, errstr, sizeof(errstr));
+    if (err == TW_OK)
+        err = tw_pg_prepare(conn, &cfg, &setup, errstr, sizeof(errstr));
+    if (err == TW_OK)
+        err = tw_pg_connect(&cfg, true, &repl, errstr, sizeof(errstr));
+    if (err == TW_OK)
+        err = identify_system(repl, &cfg, errstr, sizeof(errstr));
+    if (err)
+        goto cleanup;
+
+    tail = tw_tail_new(stdout, cfg.unavailable_value_placeholder);
+    sink = tw_tail_sink(tail);
+    err = tw_changefeed_new(&cfg, setup.proto_version, &sink, &feed, errstr, sizeof(errstr));
+    if (err)
+        goto cleanup;
+
+    memset(&ropts, 0, sizeof(ropts));
+    ropts.slot_name = cfg.slot_name;
+    ropts.publication_name = cfg.publication_name;
+    ropts.proto_version = setup.proto_version;
+    ropts.messages = setup.server_version >= 140000;
+    ropts.streaming = setup.proto_version >= 2;
+    ropts.binary = cfg.binary_mode && setup.server_version >= 140000;
+    ropts.status_interval_ms = cfg.status_update_interval_ms;
+    stream = tw_repl_stream_new(repl);
+    err = tw_repl_stream_start(stream, &ropts, errstr, sizeof(errstr));
+    if (err)
+        goto cleanup;
+    tw_log(TW_LOG_INFO, "PGREPL", "streaming slot \"%s\" from " TW_LSN_FMT " (protocol %d)%s",
+           cfg.slot_name, TW_LSN_ARGS(setup.slot_confirmed_flush), setup.proto_version,
+           opts.ack ? ", confirming printed changes" : ", slot position left unchanged");
+
+    err = stream_loop(stream, feed, tail, &opts, errstr, sizeof(errstr));
+    if (err == TW_OK)
+        err = tw_repl_stream_stop(stream, errstr, sizeof(errstr));
+    if (err == TW_OK) {
+        tw_log(TW_LOG_INFO, "PGREPL", "printed %llu changes; confirmed " TW_LSN_FMT,
+               (unsigned long long)tw_tail_lines(tail), TW_LSN_ARGS(tw_repl_stream_flush(stream)));
+        status = 0;
+    }
+cleanup:
+    if (err)
+        tw_log(TW_LOG_ERROR, "PGREPL", "%s", errstr);
+    tw_repl_stream_destroy(stream);
+    tw_changefeed_destroy(feed);
+    tw_tail_destroy(tail);
+    if (repl)
+        PQfinish(repl);
+    if (conn)
+        PQfinish(conn);
+    tw_config_clear(&cfg);
+    return status;
+}

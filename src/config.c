@@ -1,0 +1,953 @@
+/*
+ * config.c — the key tables and validation of raw properties into
+ * tw_config_t.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+
+/* ------------------------------------------------------------------------
+ * Key tables
+ * ------------------------------------------------------------------------ */
+
+typedef enum tw_conf_type {
+    TW_CONF_STRING,
+    TW_CONF_INT,
+    TW_CONF_INT64,
+    TW_CONF_BOOL,
+    TW_CONF_ENUM,   /* one of `allowed` ('|'-separated), stored as its index (int) */
+    TW_CONF_CHOICE, /* one of `allowed`, stored as the canonical string */
+    TW_CONF_LIST,   /* comma-separated; stored as the raw string */
+} tw_conf_type_t;
+
+#define TW_CONF_REQUIRED 0x01
+#define TW_CONF_SECRET 0x02
+
+typedef struct tw_conf_key {
+    const char *name;
+    tw_conf_type_t type;
+    const char *default_value; /* NULL: unset */
+    const char *allowed;       /* ENUM/CHOICE: "a|b|c"; INT: "min..max" */
+    unsigned flags;
+    size_t offset; /* into the scope's struct */
+    const char *doc;
+} tw_conf_key_t;
+
+/* A family of keys sharing a prefix, e.g. every `transforms.<name>.`. */
+typedef struct tw_conf_scope {
+    const char *label; /* how docs print the prefix: "transforms.<name>." */
+    const tw_conf_key_t *keys;
+    size_t nkeys;
+} tw_conf_scope_t;
+
+#define F(field) offsetof(tw_config_t, field)
+
+/* Order here is the order of the generated documentation. */
+static const tw_conf_key_t connector_keys[] = {
+    /* connector */
+    {"name", TW_CONF_STRING, "tidewater", NULL, 0, F(name),
+     "Connector name. Used in logs and to derive default names."},
+    {"connector.class", TW_CONF_CHOICE, "io.debezium.connector.postgresql.PostgresConnector",
+     "io.debezium.connector.postgresql.PostgresConnector|PostgresConnector", 0,
+     F(connector_class),
+     "Accepted so Debezium configs load unchanged; tidewater is always a PostgreSQL "
+     "connector."},
+    {"tasks.max", TW_CONF_INT, "1", "1..1", 0, F(tasks_max),
+     "Accepted for Kafka Connect compatibility. One slot is read by one task."},
+    {"topic.prefix", TW_CONF_STRING, NULL, NULL, TW_CONF_REQUIRED, F(topic_prefix),
+     "Logical name of the source server; prefixes change-event topic names (Debezium's "
+     "required key)."},
+    {"snapshot.mode", TW_CONF_CHOICE, "no_data", "no_data|never", 0, F(snapshot_mode),
+     "tidewater streams from the slot's position and takes no initial snapshot; only "
+     "no_data (or its old name never) is accepted."},
+    /* database */
+    {"database.hostname", TW_CONF_STRING, "localhost", NULL, 0, F(db_hostname),
+     "PostgreSQL host name or IP address (or a Unix-socket directory)."},
+    {"database.port", TW_CONF_INT, "5432", "1..65535", 0, F(db_port), "PostgreSQL port."},
+    {"database.user", TW_CONF_STRING, NULL, NULL, TW_CONF_REQUIRED, F(db_user),
+     "User to connect as; needs the REPLICATION attribute (or superuser)."},
+    {"database.password", TW_CONF_STRING, NULL, NULL, TW_CONF_SECRET, F(db_password),
+     "Password. Never logged. Use ${env:VAR} or ${file:/path:key} to keep it out of the "
+     "file."},
+    {"database.dbname", TW_CONF_STRING, NULL, NULL, TW_CONF_REQUIRED, F(db_dbname),
+     "Database to stream changes from."},
+    {"database.sslmode", TW_CONF_CHOICE, "prefer",
+     "disable|allow|prefer|require|verify-ca|verify-full", 0, F(db_sslmode),
+     "libpq sslmode for both the replication and the query connection."},
+    {"database.sslrootcert", TW_CONF_STRING, NULL, NULL, 0, F(db_sslrootcert),
+     "File of CA certificates to verify the server (libpq sslrootcert)."},
+    {"database.sslcert", TW_CONF_STRING, NULL, NULL, 0, F(db_sslcert),
+     "Client certificate file (libpq sslcert)."},
+    {"database.sslkey", TW_CONF_STRING, NULL, NULL, 0, F(db_sslkey),
+     "Client private key file (libpq sslkey)."},
+    {"database.sslpassword", TW_CONF_STRING, NULL, NULL, TW_CONF_SECRET, F(db_sslpassword),
+     "Password of the client key (libpq sslpassword). Never logged."},
+    {"database.connect.timeout.ms", TW_CONF_INT, "30000", "1000..3600000", 0,
+     F(db_connect_timeout_ms), "Time allowed to establish a PostgreSQL connection."},
+    {"database.tcpKeepAlive", TW_CONF_BOOL, "true", NULL, 0, F(db_tcp_keepalive),
+     "Enable TCP keepalives on PostgreSQL connections."},
+    /* replication */
+    {"plugin.name", TW_CONF_CHOICE, "pgoutput", "pgoutput", 0, F(plugin_name),
+     "Logical decoding plugin. Only the built-in pgoutput is supported (no server "
+     "extension needed)."},
+    {"slot.name", TW_CONF_STRING, "debezium", NULL, 0, F(slot_name),
+     "Logical replication slot to read; created (pgoutput) if it does not exist."},
+    {"slot.drop.on.stop", TW_CONF_BOOL, "false", NULL, 0, F(slot_drop_on_stop),
+     "Drop the slot on orderly shutdown. Only for tests: a dropped slot loses its "
+     "position."},
+    {"publication.name", TW_CONF_STRING, "dbz_publication", NULL, 0, F(publication_name),
+     "Publication whose tables are streamed."},
+    {"publication.autocreate.mode", TW_CONF_ENUM, "all_tables",
+     "all_tables|filtered|disabled|no_tables", 0, F(publication_mode),
+     "all_tables: create FOR ALL TABLES if missing (needs superuser); filtered: create or "
+     "alter it to exactly the tables matching table.include.list/table.exclude.list; "
+     "disabled: it must exist; no_tables: create it with no tables if missing."},
+    {"table.include.list", TW_CONF_LIST, NULL, NULL, 0, F(table_include_list),
+     "Comma-separated regular expressions matched against schema.table (anchored); only "
+     "matching tables are captured."},
+    {"table.exclude.list", TW_CONF_LIST, NULL, NULL, 0, F(table_exclude_list),
+     "Comma-separated regular expressions (anchored) of schema.table names not to "
+     "capture."},
+    {"message.prefix.include.list", TW_CONF_LIST, NULL, NULL, 0,
+     F(message_prefix_include_list),
+     "Comma-separated regular expressions (anchored) of pg_logical_emit_message prefixes "
+     "to capture; all by default."},
+    {"message.prefix.exclude.list", TW_CONF_LIST, NULL, NULL, 0,
+     F(message_prefix_exclude_list),
+     "Comma-separated regular expressions (anchored) of message prefixes to ignore."},
+    {"status.update.interval.ms", TW_CONF_INT, "10000", "100..3600000", 0,
+     F(status_update_interval_ms),
+     "How often to send the server a standby status update (write and flush LSN)."},
+    {"pgoutput.binary", TW_CONF_BOOL, "false", NULL, 0, F(binary_mode),
+     "Ask pgoutput for binary column values (binary 'true', PostgreSQL 14+) instead of "
+     "text. Types without a binary mapping then arrive as raw bytes."},
+    {"spool.dir", TW_CONF_STRING, "/tmp", NULL, 0, F(spool_dir),
+     "Directory for spooling streamed in-progress transactions to disk until their "
+     "commit, so memory stays bounded whatever the transaction size."},
+    {"spool.max.bytes", TW_CONF_INT64, "10737418240", "0..9223372036854775807", 0,
+     F(spool_max_bytes),
+     "Upper bound of disk space used by spooled transactions; exceeding it stops the "
+     "connector with an error rather than filling the disk (0 = unlimited)."},
+    {"unavailable.value.placeholder", TW_CONF_STRING, "__debezium_unavailable_value", NULL,
+     0, F(unavailable_value_placeholder),
+     "Stands in for an unchanged TOASTed column value the server did not send."},
+    /* pipeline */
+    {"max.inflight.transactions", TW_CONF_INT, "65536", "1..16777216", 0,
+     F(max_inflight_transactions),
+     "Source transactions whose records may await Kafka's acknowledgement at once; when "
+     "reached, reading from PostgreSQL pauses (the WAL waits safely in the slot)."},
+    {"shutdown.timeout.ms", TW_CONF_INT, "30000", "0..3600000", 0, F(shutdown_timeout_ms),
+     "On SIGTERM/SIGINT, how long to wait for Kafka to acknowledge records in flight "
+     "before exiting."},
+    /* worker */
+    {"bootstrap.servers", TW_CONF_STRING, NULL, NULL, 0, F(bootstrap_servers),
+     "Kafka bootstrap servers, host:port[,host:port]. Required by `tidewater run`."},
+    {"offset.storage.file.filename", TW_CONF_STRING, NULL, NULL, 0, F(offsets_file),
+     "File holding the last delivered source position, written atomically. Default: "
+     "<name>.offsets.json in the working directory."},
+    {"offset.flush.interval.ms", TW_CONF_INT, "1000", "0..3600000", 0,
+     F(offset_flush_interval_ms),
+     "How often the offsets file is rewritten while records are being acknowledged "
+     "(0: after every acknowledged transaction)."},
+    {"errors.tolerance", TW_CONF_ENUM, "none", "none|all", 0, F(errors_tolerance),
+     "none: a record that cannot be converted or that Kafka refuses for good stops the "
+     "connector without advancing the slot. all: it goes to the dead-letter topic (or, "
+     "without one, is logged and skipped)."},
+    {"errors.deadletterqueue.topic.name", TW_CONF_STRING, NULL, NULL, 0, F(dlq_topic),
+     "Dead-letter topic for records that fail with errors.tolerance=all; each carries "
+     "headers naming the source table, LSN and error."},
+    {"errors.deadletterqueue.context.headers.enable", TW_CONF_BOOL, "false", NULL, 0,
+     F(dlq_context_headers),
+     "Also add Kafka Connect's __connect.errors.* headers to dead-letter records."},
+    {"errors.log.enable", TW_CONF_BOOL, "true", NULL, 0, F(errors_log_enable),
+     "Log each tolerated error (never the record's content)."},
+    /* logging */
+    {"log.level", TW_CONF_CHOICE, "info", "error|warning|notice|info|debug", 0,
+     F(log_level), "Least severe level logged."},
+    {"log.json", TW_CONF_BOOL, "false", NULL, 0, F(log_json),
+     "Write log lines as JSON objects for log shippers."},
+};
+#undef F
+
+#define F(field) offsetof(tw_converter_config_t, field)
+#define SR "schema.registry."
+static const tw_conf_key_t converter_keys[] = {
+    {"", TW_CONF_ENUM, "io.confluent.connect.avro.AvroConverter",
+     "io.confluent.connect.avro.AvroConverter|org.apache.kafka.connect.json.JsonConverter|"
+     "org.apache.kafka.connect.storage.StringConverter",
+     0, F(kind),
+     "Converter class: Avro with a schema registry, JSON, or plain strings."},
+    {SR "url", TW_CONF_LIST, NULL, NULL, 0, F(registry_url),
+     "Schema registry URLs, comma-separated; tidewater fails over between them. Required "
+     "with AvroConverter."},
+    {"basic.auth.credentials.source", TW_CONF_ENUM, "USER_INFO", "USER_INFO|URL", 0,
+     F(basic_auth_source),
+     "USER_INFO: credentials from basic.auth.user.info; URL: from user:password@ in the "
+     "registry URL."},
+    {"basic.auth.user.info", TW_CONF_STRING, NULL, NULL, TW_CONF_SECRET,
+     F(basic_auth_user_info), "user:password for the registry's basic auth. Never logged."},
+    {"key.subject.name.strategy", TW_CONF_ENUM,
+     "io.confluent.kafka.serializers.subject.TopicNameStrategy",
+     "io.confluent.kafka.serializers.subject.TopicNameStrategy|"
+     "io.confluent.kafka.serializers.subject.RecordNameStrategy|"
+     "io.confluent.kafka.serializers.subject.TopicRecordNameStrategy",
+     0, F(key_subject_strategy), "Subject naming for key schemas."},
+    {"value.subject.name.strategy", TW_CONF_ENUM,
+     "io.confluent.kafka.serializers.subject.TopicNameStrategy",
+     "io.confluent.kafka.serializers.subject.TopicNameStrategy|"
+     "io.confluent.kafka.serializers.subject.RecordNameStrategy|"
+     "io.confluent.kafka.serializers.subject.TopicRecordNameStrategy",
+     0, F(value_subject_strategy), "Subject naming for value schemas."},
+    {"auto.register.schemas", TW_CONF_BOOL, "true", NULL, 0, F(auto_register),
+     "Register new schemas; when false, each schema must already be registered."},
+    {"use.latest.version", TW_CONF_BOOL, "false", NULL, 0, F(use_latest_version),
+     "With auto.register.schemas=false, use the subject's latest schema id."},
+    {"schemas.enable", TW_CONF_BOOL, "true", NULL, 0, F(schemas_enable),
+     "JsonConverter: wrap each value as {\"schema\": ..., \"payload\": ...}."},
+    {SR "ssl.ca.location", TW_CONF_STRING, NULL, NULL, 0, F(ssl_ca_location),
+     "PEM file of CA certificates to verify the registry's TLS certificate."},
+    {SR "ssl.certificate.location", TW_CONF_STRING, NULL, NULL, 0,
+     F(ssl_certificate_location), "PEM client certificate for the registry (mutual TLS)."},
+    {SR "ssl.key.location", TW_CONF_STRING, NULL, NULL, 0, F(ssl_key_location),
+     "PEM private key of the client certificate."},
+    {SR "ssl.key.password", TW_CONF_STRING, NULL, NULL, TW_CONF_SECRET, F(ssl_key_password),
+     "Password of the client key. Never logged."},
+    {SR "request.timeout.ms", TW_CONF_INT, "10000", "100..600000", 0, F(request_timeout_ms),
+     "Time allowed for one registry request; failures are retried with backoff."},
+    {SR "connect.timeout.ms", TW_CONF_INT, "5000", "100..600000", 0, F(connect_timeout_ms),
+     "Time allowed to connect to one registry URL before trying the next."},
+};
+#undef SR
+#undef F
+
+#define F(field) offsetof(tw_transform_config_t, field)
+#define O(field) (offsetof(tw_transform_config_t, outbox) + offsetof(tw_outbox_config_t, field))
+static const tw_conf_key_t transform_keys[] = {
+    {"type", TW_CONF_ENUM, NULL, "io.debezium.transforms.outbox.EventRouter",
+     TW_CONF_REQUIRED, F(kind), "Transform class. tidewater runs the Outbox Event Router."},
+    {"predicate", TW_CONF_STRING, NULL, NULL, 0, F(predicate),
+     "Apply the transform only to records the named predicate matches."},
+    {"negate", TW_CONF_BOOL, "false", NULL, 0, F(negate),
+     "Apply the transform to records the predicate does not match instead."},
+    {"table.field.event.id", TW_CONF_STRING, "id", NULL, 0, O(field_event_id),
+     "Column with the unique event id; sent as header `id`."},
+    {"table.field.event.key", TW_CONF_STRING, "aggregateid", NULL, 0, O(field_event_key),
+     "Column whose value is the record key (so one aggregate's events stay in order on one "
+     "partition)."},
+    {"table.field.event.type", TW_CONF_STRING, "type", NULL, 0, O(field_event_type),
+     "Column with the event type (place it with table.fields.additional.placement)."},
+    {"table.field.event.payload", TW_CONF_STRING, "payload", NULL, 0, O(field_event_payload),
+     "Column with the event payload: the record value."},
+    {"table.field.event.timestamp", TW_CONF_STRING, NULL, NULL, 0, O(field_event_timestamp),
+     "Column whose value becomes the record timestamp; default: the commit time."},
+    {"table.fields.additional.placement", TW_CONF_LIST, NULL, NULL, 0,
+     O(fields_additional_placement),
+     "column:header[:alias], column:envelope[:alias] or column:partition, comma-separated: "
+     "extra columns as headers, as fields of a value envelope, or as the partition."},
+    {"table.fields.additional.error.on.missing", TW_CONF_BOOL, "true", NULL, 0,
+     O(fields_additional_error_on_missing),
+     "A placed column missing from the table is an error (else it is skipped)."},
+    {"table.field.event.schema.version", TW_CONF_STRING, NULL, NULL, 0,
+     O(field_event_schema_version), "Integer column giving the value schema's version."},
+    {"route.by.field", TW_CONF_STRING, "aggregatetype", NULL, 0, O(route_by_field),
+     "Column whose value names the topic (through route.topic.regex/replacement)."},
+    {"route.topic.regex", TW_CONF_STRING, "(?<routedByValue>.*)", NULL, 0,
+     O(route_topic_regex),
+     "Regular expression the route column's value must match; named groups feed the "
+     "replacement."},
+    {"route.topic.replacement", TW_CONF_STRING, "outbox.event.${routedByValue}", NULL, 0,
+     O(route_topic_replacement),
+     "Topic name; ${group} (or $N) is replaced by the regex's capture."},
+    {"route.tombstone.on.empty.payload", TW_CONF_BOOL, "false", NULL, 0,
+     O(route_tombstone_on_empty_payload),
+     "A null or empty payload becomes a tombstone (null value, key kept)."},
+    {"table.op.invalid.behavior", TW_CONF_ENUM, "warn", "warn|error|fatal", 0,
+     O(op_invalid_behavior),
+     "On UPDATE of an outbox row: warn or error (log and drop it), or fatal (stop)."},
+    {"table.expand.json.payload", TW_CONF_BOOL, "false", NULL, 0, O(expand_json_payload),
+     "Parse a JSON payload and send it as a record with an inferred schema instead of a "
+     "JSON string."},
+    {"table.json.payload.null.behavior", TW_CONF_ENUM, "ignore", "ignore|optional_bytes", 0,
+     O(json_payload_null_behavior),
+     "With expansion: leave out JSON nulls (ignore) or keep them as optional bytes."},
+    {"tracing.span.context.field", TW_CONF_STRING, "tracingspancontext", NULL, 0,
+     O(tracing_span_context_field),
+     "Column holding an OpenTelemetry span context; copied to the `traceparent` header "
+     "when present."},
+    {"tracing.operation.name", TW_CONF_STRING, "debezium-read", NULL, 0,
+     O(tracing_operation_name), "Accepted for Debezium compatibility (no tracer here)."},
+    {"tracing.with.context.field.only", TW_CONF_BOOL, "false", NULL, 0,
+     O(tracing_with_context_field_only),
+     "Accepted for Debezium compatibility (no tracer here)."},
+    {"message.prefix", TW_CONF_STRING, NULL, NULL, 0, O(message_prefix),
+     "tidewater: also route pg_logical_emit_message events with this prefix whose content "
+     "is a JSON object with the outbox columns as fields (a table-less outbox)."},
+};
+#undef O
+#undef F
+
+#define F(field) offsetof(tw_predicate_config_t, field)
+static const tw_conf_key_t predicate_keys[] = {
+    {"type", TW_CONF_ENUM, NULL, "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+     TW_CONF_REQUIRED, F(kind),
+     "Predicate class. TopicNameMatches tests the record's topic before routing "
+     "(<topic.prefix>.<schema>.<table>, or <topic.prefix>.message for logical messages)."},
+    {"pattern", TW_CONF_STRING, NULL, NULL, TW_CONF_REQUIRED, F(pattern),
+     "Regular expression the whole topic name must match."},
+};
+#undef F
+
+static const tw_conf_scope_t scope_connector = {"", connector_keys,
+                                                TW_ARRAY_SIZE(connector_keys)};
+static const tw_conf_scope_t scope_key_converter = {"key.converter", converter_keys,
+                                                    TW_ARRAY_SIZE(converter_keys)};
+static const tw_conf_scope_t scope_value_converter = {"value.converter", converter_keys,
+                                                      TW_ARRAY_SIZE(converter_keys)};
+static const tw_conf_scope_t scope_transform = {"transforms.*", transform_keys,
+                                                TW_ARRAY_SIZE(transform_keys)};
+static const tw_conf_scope_t scope_predicate = {"predicates.*", predicate_keys,
+                                                TW_ARRAY_SIZE(predicate_keys)};
+
+/* ------------------------------------------------------------------------
+ * Validation
+ * ------------------------------------------------------------------------ */
+
+size_t tw_config_edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), i, j;
+    size_t *row = tw_malloc((lb + 1) * sizeof(size_t));
+    size_t result;
+
+    for (j = 0; j <= lb; j++)
+        row[j] = j;
+    for (i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    result = row[lb];
+    free(row);
+    return result;
+}
+
+static const tw_conf_key_t *scope_find(const tw_conf_scope_t *scope, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < scope->nkeys; i++)
+        if (strcmp(scope->keys[i].name, name) == 0)
+            return &scope->keys[i];
+    return NULL;
+}
+
+/* Full name of a key in a scope instance: prefix "." name (or just prefix
+ * for the scope's own key, like `key.converter`). */
+static void full_name(const char *prefix, const char *name, char *out, size_t out_size)
+{
+    if (prefix[0] == '\0')
+        snprintf(out, out_size, "%s", name);
+    else if (name[0] == '\0')
+        snprintf(out, out_size, "%s", prefix);
+    else
+        snprintf(out, out_size, "%s.%s", prefix, name);
+}
+
+/* The closest key name in a scope (as the user would write it), or NULL. */
+static bool scope_suggest(const tw_conf_scope_t *scope, const char *prefix, const char *name,
+                          char *out, size_t out_size)
+{
+    size_t best_distance = SIZE_MAX, limit = TW_MAX(strlen(name) / 3, (size_t)2), i;
+    const char *best = NULL;
+
+    for (i = 0; i < scope->nkeys; i++) {
+        size_t d = tw_config_edit_distance(name, scope->keys[i].name);
+        if (d < best_distance) {
+            best_distance = d;
+            best = scope->keys[i].name;
+        }
+    }
+    if (best == NULL || best_distance > limit)
+        return false;
+    full_name(prefix, best, out, out_size);
+    return true;
+}
+
+static bool enum_index(const char *allowed, const char *value, int *index)
+{
+    const char *p = allowed;
+    size_t vlen = strlen(value);
+    int i = 0;
+
+    while (*p) {
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        if (n == vlen && strncasecmp(p, value, n) == 0) {
+            *index = i;
+            return true;
+        }
+        i++;
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    return false;
+}
+
+/* The index-th alternative of an allowed list, copied. */
+static char *enum_name(const char *allowed, int index)
+{
+    const char *p = allowed, *bar;
+    int k;
+
+    for (k = 0; k < index; k++)
+        p = strchr(p, '|') + 1;
+    bar = strchr(p, '|');
+    return tw_strndup(p, bar ? (size_t)(bar - p) : strlen(p));
+}
+
+static bool parse_int64(const char *s, int64_t *out)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || end == s || *end != '\0')
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+    if (strcasecmp(s, "true") == 0) {
+        *out = true;
+        return true;
+    }
+    if (strcasecmp(s, "false") == 0) {
+        *out = false;
+        return true;
+    }
+    return false;
+}
+
+static tw_err_t not_allowed(const char *origin, const char *name, const char *value,
+                            const char *allowed, char *errstr, size_t errstr_size)
+{
+    tw_buf_t list = TW_BUF_INIT;
+    const char *p;
+    tw_err_t err;
+
+    for (p = allowed; *p; p++) {
+        if (*p == '|')
+            tw_buf_append_str(&list, ", ");
+        else
+            tw_buf_append_char(&list, *p);
+    }
+    err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                  "%s: %s=\"%s\" is not allowed; use one of: %s", origin, name, value,
+                  list.data);
+    tw_buf_free(&list);
+    return err;
+}
+
+/* Parses one value into base+offset. `name` is the full key for messages. */
+static tw_err_t conf_apply(const tw_conf_key_t *key, const char *name, const char *value,
+                           const char *origin, void *base, char *errstr, size_t errstr_size)
+{
+    char *field = (char *)base + key->offset;
+    int64_t i64, lo, hi;
+    int idx;
+    bool b;
+
+    switch (key->type) {
+    case TW_CONF_STRING:
+    case TW_CONF_LIST:
+        free(*(char **)field);
+        *(char **)field = tw_strdup(value);
+        return TW_OK;
+    case TW_CONF_INT:
+    case TW_CONF_INT64:
+        if (!parse_int64(value, &i64))
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "%s: %s=\"%s\" is not an integer", origin, name, value);
+        if (key->allowed && sscanf(key->allowed, "%" SCNd64 "..%" SCNd64, &lo, &hi) == 2 &&
+            (i64 < lo || i64 > hi))
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "%s: %s=%s is out of range; allowed: %s", origin, name, value,
+                           key->allowed);
+        if (key->type == TW_CONF_INT)
+            *(int *)field = (int)i64;
+        else
+            *(int64_t *)field = i64;
+        return TW_OK;
+    case TW_CONF_BOOL:
+        if (!parse_bool(value, &b))
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "%s: %s=\"%s\" is not a boolean; use true or false", origin, name,
+                           value);
+        *(bool *)field = b;
+        return TW_OK;
+    case TW_CONF_ENUM:
+    case TW_CONF_CHOICE:
+        if (!enum_index(key->allowed, value, &idx))
+            return not_allowed(origin, name, value, key->allowed, errstr, errstr_size);
+        if (key->type == TW_CONF_ENUM) {
+            *(int *)field = idx;
+        } else {
+            free(*(char **)field);
+            *(char **)field = enum_name(key->allowed, idx);
+        }
+        return TW_OK;
+    }
+    return TW_ERR_STATE;
+}
+
+static tw_err_t scope_defaults(const tw_conf_scope_t *scope, void *base, char *errstr,
+                               size_t errstr_size)
+{
+    size_t i;
+    tw_err_t err;
+
+    for (i = 0; i < scope->nkeys; i++) {
+        const tw_conf_key_t *key = &scope->keys[i];
+        if (key->default_value == NULL)
+            continue;
+        err = conf_apply(key, key->name, key->default_value, "default", base, errstr,
+                         errstr_size);
+        if (err)
+            return err;
+    }
+    return TW_OK;
+}
+
+static void scope_clear(const tw_conf_scope_t *scope, void *base)
+{
+    size_t i;
+
+    for (i = 0; i < scope->nkeys; i++) {
+        const tw_conf_key_t *key = &scope->keys[i];
+        char **field;
+        if (key->type != TW_CONF_STRING && key->type != TW_CONF_LIST &&
+            key->type != TW_CONF_CHOICE)
+            continue;
+        field = (char **)((char *)base + key->offset);
+        if (*field && (key->flags & TW_CONF_SECRET))
+            memset(*field, 0, strlen(*field));
+        free(*field);
+        *field = NULL;
+    }
+}
+
+/*
+ * Applies every property under `prefix` (e.g. "transforms.outbox") to one
+ * scope instance at `base`, after its defaults; then checks required keys.
+ * An unknown key under the prefix is an error with a suggestion.
+ */
+static tw_err_t scope_apply(const tw_conf_scope_t *scope, const char *prefix,
+                            const tw_props_t *props, void *base, char *errstr,
+                            size_t errstr_size)
+{
+    size_t plen = strlen(prefix), i;
+    char fullname[256], hint[256];
+    tw_err_t err;
+
+    err = scope_defaults(scope, base, errstr, errstr_size);
+    if (err)
+        return err;
+    for (i = 0; i < tw_props_count(props); i++) {
+        const char *name, *value, *origin, *rel;
+        const tw_conf_key_t *key;
+
+        tw_props_entry(props, i, &name, &value, &origin);
+        if (plen > 0 && (strncmp(name, prefix, plen) != 0 ||
+                         (name[plen] != '\0' && name[plen] != '.')))
+            continue;
+        rel = plen == 0 ? name : name[plen] == '.' ? name + plen + 1 : "";
+        key = scope_find(scope, rel);
+        if (key == NULL) {
+            if (scope_suggest(scope, prefix, rel, hint, sizeof(hint)))
+                return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                               "%s: unknown config key \"%s\"; did you mean \"%s\"?", origin,
+                               name, hint);
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "%s: unknown config key \"%s\"; `tidewater config-docs` lists "
+                           "every key",
+                           origin, name);
+        }
+        err = conf_apply(key, name, value, origin, base, errstr, errstr_size);
+        if (err)
+            return err;
+    }
+    for (i = 0; i < scope->nkeys; i++) {
+        const tw_conf_key_t *key = &scope->keys[i];
+        full_name(prefix, key->name, fullname, sizeof(fullname));
+        if ((key->flags & TW_CONF_REQUIRED) && tw_props_get(props, fullname) == NULL)
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "missing required config key \"%s\": %s", fullname, key->doc);
+        if ((key->flags & TW_CONF_REQUIRED) && key->type == TW_CONF_STRING &&
+            (*(char **)((char *)base + key->offset))[0] == '\0')
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "config key \"%s\" must not be empty: %s", fullname, key->doc);
+    }
+    return TW_OK;
+}
+
+/* Prefixes whose keys are not in the connector table. */
+static bool is_scoped_key(const char *name)
+{
+    static const char *const prefixes[] = {
+        "key.converter", "value.converter", "transforms.", "predicates.", "producer.",
+        "config.providers",
+    };
+    size_t i;
+
+    for (i = 0; i < TW_ARRAY_SIZE(prefixes); i++)
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
+/* Every `<family>.<name>.` key must belong to a name listed in `family`. */
+static tw_err_t check_listed(const tw_props_t *props, const char *family, char **names,
+                             size_t n, char *errstr, size_t errstr_size)
+{
+    size_t flen = strlen(family), i, k;
+
+    for (i = 0; i < tw_props_count(props); i++) {
+        const char *name, *value, *origin, *rest, *dot;
+        bool listed = false;
+
+        tw_props_entry(props, i, &name, &value, &origin);
+        if (strncmp(name, family, flen) != 0 || name[flen] != '.')
+            continue;
+        rest = name + flen + 1;
+        dot = strchr(rest, '.');
+        for (k = 0; dot && k < n; k++)
+            if (strlen(names[k]) == (size_t)(dot - rest) &&
+                strncmp(names[k], rest, (size_t)(dot - rest)) == 0)
+                listed = true;
+        if (!listed)
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "%s: config key \"%s\" belongs to no %s listed in %s=%s; add its "
+                           "name to %s or remove the key",
+                           origin, name, family[0] == 't' ? "transform" : "predicate", family,
+                           tw_props_get(props, family) ? tw_props_get(props, family) : "",
+                           family);
+    }
+    return TW_OK;
+}
+
+static tw_err_t apply_named_scopes(const tw_props_t *props, const char *family,
+                                   const tw_conf_scope_t *scope, size_t elem_size,
+                                   size_t name_offset, void **array_out, size_t *n_out,
+                                   char *errstr, size_t errstr_size)
+{
+    const char *list = tw_props_get(props, family);
+    char **names = NULL, prefix[256];
+    size_t n = tw_config_split_list(list, &names), i;
+    char *array = tw_calloc(n ? n : 1, elem_size);
+    tw_err_t err;
+
+    *array_out = array;
+    *n_out = 0;
+    err = check_listed(props, family, names, n, errstr, errstr_size);
+    for (i = 0; err == TW_OK && i < n; i++) {
+        void *elem = array + i * elem_size;
+        *(char **)((char *)elem + name_offset) = tw_strdup(names[i]);
+        (*n_out)++;
+        snprintf(prefix, sizeof(prefix), "%s.%s", family, names[i]);
+        err = scope_apply(scope, prefix, props, elem, errstr, errstr_size);
+    }
+    tw_config_free_list(names, n);
+    return err;
+}
+
+static tw_err_t check_predicates_exist(const tw_config_t *cfg, char *errstr,
+                                       size_t errstr_size)
+{
+    size_t i;
+
+    for (i = 0; i < cfg->ntransforms; i++) {
+        const char *p = cfg->transforms[i].predicate;
+        if (p && tw_config_find_predicate(cfg, p) == NULL)
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "transforms.%s.predicate=%s names no predicate listed in "
+                           "predicates; add it there with predicates.%s.type and .pattern",
+                           cfg->transforms[i].name, p, p);
+    }
+    return TW_OK;
+}
+
+tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *errstr,
+                              size_t errstr_size)
+{
+    size_t i;
+    tw_err_t err;
+
+    memset(cfg, 0, sizeof(*cfg));
+    err = scope_defaults(&scope_connector, cfg, errstr, errstr_size);
+    if (err)
+        return err;
+    for (i = 0; i < tw_props_count(props); i++) {
+        const char *name, *value, *origin;
+        const tw_conf_key_t *key;
+        char hint[256];
+
+        tw_props_entry(props, i, &name, &value, &origin);
+        if (strcmp(name, "transforms") == 0 || strcmp(name, "predicates") == 0)
+            continue;
+        key = scope_find(&scope_connector, name);
+        if (key == NULL) {
+            if (is_scoped_key(name))
+                continue;
+            if (scope_suggest(&scope_connector, "", name, hint, sizeof(hint)))
+                return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                               "%s: unknown config key \"%s\"; did you mean \"%s\"?", origin,
+                               name, hint);
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "%s: unknown config key \"%s\"; `tidewater config-docs` lists "
+                           "every key",
+                           origin, name);
+        }
+        err = conf_apply(key, name, value, origin, cfg, errstr, errstr_size);
+        if (err)
+            return err;
+    }
+    for (i = 0; i < scope_connector.nkeys; i++) {
+        const tw_conf_key_t *key = &scope_connector.keys[i];
+        if ((key->flags & TW_CONF_REQUIRED) && tw_props_get(props, key->name) == NULL)
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "missing required config key \"%s\": %s", key->name, key->doc);
+        if ((key->flags & TW_CONF_REQUIRED) && key->type == TW_CONF_STRING &&
+            (*(char **)((char *)cfg + key->offset))[0] == '\0')
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "config key \"%s\" must not be empty: %s", key->name, key->doc);
+    }
+    err = scope_apply(&scope_key_converter, "key.converter", props, &cfg->key_converter, errstr,
+                      errstr_size);
+    if (err == TW_OK)
+        err = scope_apply(&scope_value_converter, "value.converter", props,
+                          &cfg->value_converter, errstr, errstr_size);
+    if (err == TW_OK)
+        err = apply_named_scopes(props, "transforms", &scope_transform,
+                                 sizeof(tw_transform_config_t),
+                                 offsetof(tw_transform_config_t, name),
+                                 (void **)&cfg->transforms, &cfg->ntransforms, errstr,
+                                 errstr_size);
+    if (err == TW_OK)
+        err = apply_named_scopes(props, "predicates", &scope_predicate,
+                                 sizeof(tw_predicate_config_t),
+                                 offsetof(tw_predicate_config_t, name),
+                                 (void **)&cfg->predicates, &cfg->npredicates, errstr,
+                                 errstr_size);
+    if (err == TW_OK)
+        err = check_predicates_exist(cfg, errstr, errstr_size);
+    if (err == TW_OK)
+        cfg->producer = tw_props_subset(props, "producer.");
+    if (err == TW_OK && cfg->offsets_file == NULL) {
+        tw_buf_t path = TW_BUF_INIT;
+        tw_buf_printf(&path, "%s.offsets.json", cfg->name);
+        cfg->offsets_file = path.data;
+    }
+    return err;
+}
+
+void tw_config_clear(tw_config_t *cfg)
+{
+    size_t i;
+
+    scope_clear(&scope_connector, cfg);
+    scope_clear(&scope_key_converter, &cfg->key_converter);
+    scope_clear(&scope_value_converter, &cfg->value_converter);
+    for (i = 0; i < cfg->ntransforms; i++) {
+        scope_clear(&scope_transform, &cfg->transforms[i]);
+        free(cfg->transforms[i].name);
+    }
+    free(cfg->transforms);
+    for (i = 0; i < cfg->npredicates; i++) {
+        scope_clear(&scope_predicate, &cfg->predicates[i]);
+        free(cfg->predicates[i].name);
+    }
+    free(cfg->predicates);
+    tw_props_destroy(cfg->producer);
+    free(cfg->offsets_file);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+tw_err_t tw_config_load(const char *path, tw_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    tw_props_t *props = tw_props_new();
+    tw_err_t err;
+
+    memset(cfg, 0, sizeof(*cfg));
+    err = tw_props_load_file(props, path, errstr, errstr_size);
+    if (err == TW_OK)
+        err = tw_props_resolve(props, errstr, errstr_size);
+    if (err == TW_OK)
+        err = tw_config_from_props(props, cfg, errstr, errstr_size);
+    tw_props_destroy(props);
+    return err;
+}
+
+const tw_transform_config_t *tw_config_find_transform(const tw_config_t *cfg, int kind)
+{
+    size_t i;
+
+    for (i = 0; i < cfg->ntransforms; i++)
+        if (cfg->transforms[i].kind == kind)
+            return &cfg->transforms[i];
+    return NULL;
+}
+
+const tw_predicate_config_t *tw_config_find_predicate(const tw_config_t *cfg, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < cfg->npredicates; i++)
+        if (strcmp(cfg->predicates[i].name, name) == 0)
+            return &cfg->predicates[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Documentation
+ * ------------------------------------------------------------------------ */
+
+static const char *type_name(tw_conf_type_t type)
+{
+    switch (type) {
+    case TW_CONF_STRING: return "string";
+    case TW_CONF_INT:
+    case TW_CONF_INT64: return "integer";
+    case TW_CONF_BOOL: return "boolean";
+    case TW_CONF_ENUM:
+    case TW_CONF_CHOICE: return "enum";
+    case TW_CONF_LIST: return "list";
+    }
+    return "?";
+}
+
+static void print_scope_docs(FILE *out, const tw_conf_scope_t *scope, const char *prefix)
+{
+    char name[256];
+    size_t i;
+
+    fprintf(out, "| key | type | default | allowed | description |\n"
+                 "|---|---|---|---|---|\n");
+    for (i = 0; i < scope->nkeys; i++) {
+        const tw_conf_key_t *key = &scope->keys[i];
+        const char *p;
+        full_name(prefix, key->name, name, sizeof(name));
+        fprintf(out, "| `%s` | %s%s%s | %s%s%s | ", name, type_name(key->type),
+                (key->flags & TW_CONF_REQUIRED) ? ", required" : "",
+                (key->flags & TW_CONF_SECRET) ? ", secret" : "",
+                key->default_value ? "`" : "", key->default_value ? key->default_value : "",
+                key->default_value ? "`" : "");
+        for (p = key->allowed; p && *p; p++) {
+            if (*p == '|')
+                fputs(", ", out);
+            else
+                fputc(*p, out);
+        }
+        fprintf(out, " | %s |\n", key->doc);
+    }
+}
+
+void tw_config_print_docs(FILE *out)
+{
+    fprintf(out, "# tidewater configuration\n\n"
+                 "Generated by `tidewater config-docs` from the key tables in src/config.c; "
+                 "do not edit by hand.\n\n"
+                 "Values may reference `${env:VAR}`, `${file:/path/file.properties:key}` or "
+                 "`${dir:/path:file}`.\n\n"
+                 "## Connector and worker\n\n");
+    print_scope_docs(out, &scope_connector, "");
+    fprintf(out, "\n`producer.*` properties are passed to librdkafka with the prefix removed "
+                 "(for example `producer.security.protocol=SSL`, "
+                 "`producer.ssl.ca.location=...`, `producer.sasl.mechanisms=PLAIN`).\n"
+                 "\n## Converters\n\n"
+                 "The same keys exist under `key.converter` and `value.converter`.\n\n");
+    print_scope_docs(out, &scope_key_converter, "<key|value>.converter");
+    fprintf(out, "\n## Transforms\n\n"
+                 "`transforms` lists transform names; each name's keys follow.\n\n");
+    print_scope_docs(out, &scope_transform, "transforms.<name>");
+    fprintf(out, "\n## Predicates\n\n"
+                 "`predicates` lists predicate names; each name's keys follow.\n\n");
+    print_scope_docs(out, &scope_predicate, "predicates.<name>");
+}
+
+static void print_scope_keys(FILE *out, const tw_conf_scope_t *scope, const char *prefix)
+{
+    char name[256];
+    size_t i;
+
+    for (i = 0; i < scope->nkeys; i++) {
+        full_name(prefix, scope->keys[i].name, name, sizeof(name));
+        fprintf(out, "%s\n", name);
+    }
+}
+
+void tw_config_print_keys(FILE *out)
+{
+    print_scope_keys(out, &scope_connector, "");
+    print_scope_keys(out, &scope_key_converter, "key.converter");
+    print_scope_keys(out, &scope_value_converter, "value.converter");
+    fprintf(out, "transforms\npredicates\n");
+    print_scope_keys(out, &scope_transform, "transforms.*");
+    print_scope_keys(out, &scope_predicate, "predicates.*");
+}
+
+size_t tw_config_split_list(const char *value, char ***items)
+{
+    size_t n = 0, cap = 0;
+    const char *p = value;
+    char **list = NULL;
+
+    while (p && *p) {
+        const char *comma = strchr(p, ',');
+        const char *end = comma ? comma : p + strlen(p);
+        const char *s = p, *e = end;
+        while (s < e && isspace((unsigned char)*s))
+            s++;
+        while (e > s && isspace((unsigned char)e[-1]))
+            e--;
+        if (e > s) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 4;
+                list = tw_realloc(list, cap * sizeof(char *));
+            }
+            list[n++] = tw_strndup(s, (size_t)(e - s));
+        }
+        p = comma ? comma + 1 : NULL;
+    }
+    *items = list;
+    return n;
+}
+
+void tw_config_free_list(char **items, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(items[i]);
+    free(items);
+}

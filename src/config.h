@@ -1,0 +1,221 @@
+/*
+ * config.h — connector configuration: Kafka Connect .properties files or the
+ * JSON body of a Connect REST `POST /connectors`, with Debezium and Kafka
+ * Connect key names.
+ *
+ * Every key tidewater understands is one row of a declarative table
+ * (config.c) holding its type, default, allowed values and documentation.
+ * Scoped keys — `key.converter.*`, `value.converter.*`,
+ * `transforms.<name>.*`, `predicates.<name>.*` — have tables of their own.
+ * The tables validate input, print `tidewater config-docs`, and back the
+ * check that every key is documented and shown in a sample connector file.
+ * An unknown key is an error naming the key and the closest known one;
+ * `producer.*` is passed through to librdkafka.
+ */
+#ifndef TW_CONFIG_H
+#define TW_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common.h"
+#include "props.h"
+
+typedef enum tw_publication_mode {
+    TW_PUBLICATION_ALL_TABLES,
+    TW_PUBLICATION_FILTERED,
+    TW_PUBLICATION_DISABLED,
+    TW_PUBLICATION_NO_TABLES,
+} tw_publication_mode_t;
+
+typedef enum tw_converter_kind {
+    TW_CONVERTER_AVRO,   /* io.confluent.connect.avro.AvroConverter */
+    TW_CONVERTER_JSON,   /* org.apache.kafka.connect.json.JsonConverter */
+    TW_CONVERTER_STRING, /* org.apache.kafka.connect.storage.StringConverter */
+} tw_converter_kind_t;
+
+typedef enum tw_subject_strategy {
+    TW_SUBJECT_TOPIC_NAME,        /* <topic>-key / <topic>-value */
+    TW_SUBJECT_RECORD_NAME,       /* <record full name> */
+    TW_SUBJECT_TOPIC_RECORD_NAME, /* <topic>-<record full name> */
+} tw_subject_strategy_t;
+
+typedef enum tw_basic_auth_source {
+    TW_BASIC_AUTH_USER_INFO, /* from basic.auth.user.info */
+    TW_BASIC_AUTH_URL,       /* from user:password@ in the URL */
+} tw_basic_auth_source_t;
+
+typedef struct tw_converter_config {
+    int kind; /* tw_converter_kind_t */
+    char *registry_url; /* comma-separated list */
+    int basic_auth_source; /* tw_basic_auth_source_t */
+    char *basic_auth_user_info; /* secret */
+    int key_subject_strategy;   /* tw_subject_strategy_t */
+    int value_subject_strategy;
+    bool auto_register;
+    bool use_latest_version;
+    bool schemas_enable; /* JsonConverter */
+    char *ssl_ca_location;
+    char *ssl_certificate_location;
+    char *ssl_key_location;
+    char *ssl_key_password; /* secret */
+    int request_timeout_ms;
+    int connect_timeout_ms;
+} tw_converter_config_t;
+
+typedef enum tw_invalid_op_behavior {
+    TW_INVALID_OP_WARN,
+    TW_INVALID_OP_ERROR,
+    TW_INVALID_OP_FATAL,
+} tw_invalid_op_behavior_t;
+
+typedef enum tw_json_null_behavior {
+    TW_JSON_NULL_IGNORE,
+    TW_JSON_NULL_OPTIONAL_BYTES,
+} tw_json_null_behavior_t;
+
+/* io.debezium.transforms.outbox.EventRouter options, with Debezium's
+ * defaults. */
+typedef struct tw_outbox_config {
+    char *field_event_id;
+    char *field_event_key;
+    char *field_event_type;
+    char *field_event_payload;
+    char *field_event_timestamp; /* NULL: the commit time */
+    char *fields_additional_placement;
+    bool fields_additional_error_on_missing;
+    char *field_event_schema_version;
+    char *route_by_field;
+    char *route_topic_regex;
+    char *route_topic_replacement;
+    bool route_tombstone_on_empty_payload;
+    int op_invalid_behavior; /* tw_invalid_op_behavior_t */
+    bool expand_json_payload;
+    int json_payload_null_behavior; /* tw_json_null_behavior_t */
+    char *tracing_span_context_field;
+    char *tracing_operation_name;
+    bool tracing_with_context_field_only;
+    char *message_prefix; /* tidewater: route pg_logical_emit_message with this prefix */
+} tw_outbox_config_t;
+
+typedef enum tw_transform_kind {
+    TW_TRANSFORM_OUTBOX, /* io.debezium.transforms.outbox.EventRouter */
+} tw_transform_kind_t;
+
+typedef struct tw_transform_config {
+    char *name;
+    int kind; /* tw_transform_kind_t */
+    char *type;
+    char *predicate; /* a name in `predicates`, or NULL */
+    bool negate;
+    tw_outbox_config_t outbox;
+} tw_transform_config_t;
+
+typedef enum tw_predicate_kind {
+    TW_PREDICATE_TOPIC_NAME_MATCHES,
+} tw_predicate_kind_t;
+
+typedef struct tw_predicate_config {
+    char *name;
+    int kind; /* tw_predicate_kind_t */
+    char *type;
+    char *pattern;
+} tw_predicate_config_t;
+
+typedef enum tw_errors_tolerance {
+    TW_ERRORS_TOLERANCE_NONE,
+    TW_ERRORS_TOLERANCE_ALL,
+} tw_errors_tolerance_t;
+
+/* The validated configuration. Everything in it is owned by it. */
+typedef struct tw_config {
+    /* connector */
+    char *name;
+    char *connector_class;
+    int tasks_max;
+    char *topic_prefix;
+    char *snapshot_mode;
+    /* database */
+    char *db_hostname;
+    int db_port;
+    char *db_user;
+    char *db_password; /* secret: never logged */
+    char *db_dbname;
+    char *db_sslmode;
+    char *db_sslrootcert;
+    char *db_sslcert;
+    char *db_sslkey;
+    char *db_sslpassword; /* secret */
+    int db_connect_timeout_ms;
+    bool db_tcp_keepalive;
+    /* replication */
+    char *plugin_name;
+    char *slot_name;
+    bool slot_drop_on_stop;
+    char *publication_name;
+    int publication_mode; /* tw_publication_mode_t */
+    char *table_include_list; /* comma-separated anchored regexes, or NULL */
+    char *table_exclude_list;
+    char *message_prefix_include_list;
+    char *message_prefix_exclude_list;
+    int status_update_interval_ms;
+    bool binary_mode;
+    char *spool_dir;
+    int64_t spool_max_bytes;
+    char *unavailable_value_placeholder;
+    /* pipeline */
+    int max_inflight_transactions;
+    int shutdown_timeout_ms;
+    /* converters */
+    tw_converter_config_t key_converter;
+    tw_converter_config_t value_converter;
+    /* transforms and predicates, in the order `transforms`/`predicates` list */
+    tw_transform_config_t *transforms;
+    size_t ntransforms;
+    tw_predicate_config_t *predicates;
+    size_t npredicates;
+    /* worker */
+    char *bootstrap_servers;
+    tw_props_t *producer; /* producer.* with the prefix removed */
+    char *offsets_file;
+    int offset_flush_interval_ms;
+    int errors_tolerance; /* tw_errors_tolerance_t */
+    char *dlq_topic;
+    bool dlq_context_headers;
+    bool errors_log_enable;
+    /* logging */
+    char *log_level;
+    bool log_json;
+} tw_config_t;
+
+/* Validates props against the key tables and fills cfg (defaults applied).
+ * Returns TW_ERR_CONFIG with a message that names the key, the value and
+ * what is allowed. cfg must be freed with tw_config_clear even on error. */
+tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *errstr,
+                              size_t errstr_size);
+void tw_config_clear(tw_config_t *cfg);
+
+/* Load + resolve + validate in one call, for the CLI. */
+tw_err_t tw_config_load(const char *path, tw_config_t *cfg, char *errstr, size_t errstr_size);
+
+/* Prints the key tables as Markdown (CONFIGURATION.md is generated from it). */
+void tw_config_print_docs(FILE *out);
+/* Prints every key name, one per line; scoped keys with `*` for the name
+ * (transforms.*.route.by.field), for the docs-coverage check. */
+void tw_config_print_keys(FILE *out);
+
+/* Splits a comma-separated list value into trimmed, non-empty items.
+ * Returns the number of items; *items is allocated, free with
+ * tw_config_free_list. */
+size_t tw_config_split_list(const char *value, char ***items);
+void tw_config_free_list(char **items, size_t n);
+
+/* Levenshtein distance, used to suggest the closest known key. */
+size_t tw_config_edit_distance(const char *a, const char *b);
+
+/* The first transform of kind outbox, or NULL. */
+const tw_transform_config_t *tw_config_find_transform(const tw_config_t *cfg, int kind);
+const tw_predicate_config_t *tw_config_find_predicate(const tw_config_t *cfg, const char *name);
+
+#endif /* TW_CONFIG_H */

@@ -1,0 +1,281 @@
+/*
+ * connect_schema.c — building Connect schemas: Debezium's PostgreSQL type
+ * mapping, JSON schema inference, and JsonConverter's schema rendering.
+ */
+#include "connect_schema.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+tw_cs_t *tw_cs_new(tw_cs_type_t type, bool optional, const char *name)
+{
+    tw_cs_t *schema = tw_calloc(1, sizeof(*schema));
+
+    schema->refcount = 1;
+    schema->type = type;
+    schema->optional = optional;
+    schema->name = name ? tw_strdup(name) : NULL;
+    return schema;
+}
+
+tw_cs_t *tw_cs_ref(tw_cs_t *schema)
+{
+    schema->refcount++;
+    return schema;
+}
+
+void tw_cs_unref(tw_cs_t *schema)
+{
+    size_t i;
+
+    if (schema == NULL || --schema->refcount > 0)
+        return;
+    for (i = 0; i < schema->nfields; i++) {
+        free(schema->fields[i].name);
+        tw_cs_unref(schema->fields[i].schema);
+    }
+    free(schema->fields);
+    tw_cs_unref(schema->elem);
+    json_decref(schema->parameters);
+    free(schema->name);
+    free(schema);
+}
+
+void tw_cs_add_field(tw_cs_t *record, const char *name, tw_cs_t *field_schema)
+{
+    record->fields = tw_realloc(record->fields, (record->nfields + 1) * sizeof(tw_cs_field_t));
+    record->fields[record->nfields].name = tw_strdup(name);
+    record->fields[record->nfields].schema = field_schema;
+    record->nfields++;
+}
+
+void tw_cs_set_param(tw_cs_t *schema, const char *key, const char *value)
+{
+    if (schema->parameters == NULL)
+        schema->parameters = json_object();
+    json_object_set_new(schema->parameters, key, json_string(value));
+}
+
+int tw_cs_field_index(const tw_cs_t *record, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < record->nfields; i++)
+        if (strcmp(record->fields[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static tw_cs_t *named(tw_cs_type_t type, bool optional, const char *name, int version)
+{
+    tw_cs_t *schema = tw_cs_new(type, optional, name);
+    schema->version = version;
+    return schema;
+}
+
+/* time/timestamp typmod is the fractional-second precision; -1 means 6. */
+static int time_precision(int32_t typmod)
+{
+    return typmod < 0 ? 6 : typmod;
+}
+
+static tw_cs_t *scalar_for_type(uint32_t oid, int32_t typmod, bool optional)
+{
+    int precision, scale;
+    char num[16];
+    tw_cs_t *schema;
+
+    switch (oid) {
+    case TW_OID_BOOL: return tw_cs_new(TW_CS_BOOLEAN, optional, NULL);
+    case TW_OID_INT2: return tw_cs_new(TW_CS_INT16, optional, NULL);
+    case TW_OID_INT4: return tw_cs_new(TW_CS_INT32, optional, NULL);
+    case TW_OID_INT8:
+    case TW_OID_OID: return tw_cs_new(TW_CS_INT64, optional, NULL);
+    case TW_OID_FLOAT4: return tw_cs_new(TW_CS_FLOAT32, optional, NULL);
+    case TW_OID_FLOAT8: return tw_cs_new(TW_CS_FLOAT64, optional, NULL);
+    case TW_OID_TEXT:
+    case TW_OID_VARCHAR:
+    case TW_OID_BPCHAR:
+    case TW_OID_NAME:
+    case TW_OID_CHAR: return tw_cs_new(TW_CS_STRING, optional, NULL);
+    case TW_OID_BYTEA: return tw_cs_new(TW_CS_BYTES, optional, NULL);
+    case TW_OID_UUID: return named(TW_CS_STRING, optional, "io.debezium.data.Uuid", 1);
+    case TW_OID_JSON:
+    case TW_OID_JSONB: return named(TW_CS_STRING, optional, "io.debezium.data.Json", 1);
+    case TW_OID_DATE: return named(TW_CS_INT32, optional, "io.debezium.time.Date", 1);
+    case TW_OID_TIME:
+        /* time.precision.mode=adaptive: milliseconds when that loses nothing. */
+        if (time_precision(typmod) <= 3)
+            return named(TW_CS_INT32, optional, "io.debezium.time.Time", 1);
+        return named(TW_CS_INT64, optional, "io.debezium.time.MicroTime", 1);
+    case TW_OID_TIMESTAMP:
+        if (time_precision(typmod) <= 3)
+            return named(TW_CS_INT64, optional, "io.debezium.time.Timestamp", 1);
+        return named(TW_CS_INT64, optional, "io.debezium.time.MicroTimestamp", 1);
+    case TW_OID_TIMESTAMPTZ:
+        return named(TW_CS_STRING, optional, "io.debezium.time.ZonedTimestamp", 1);
+    case TW_OID_TIMETZ: return named(TW_CS_STRING, optional, "io.debezium.time.ZonedTime", 1);
+    case TW_OID_INTERVAL:
+        return named(TW_CS_INT64, optional, "io.debezium.time.MicroDuration", 1);
+    case TW_OID_NUMERIC:
+        tw_value_numeric_typmod(typmod, &precision, &scale);
+        if (precision < 0) {
+            /* Unconstrained numeric: each value carries its own scale. */
+            schema = named(TW_CS_STRUCT, optional, "io.debezium.data.VariableScaleDecimal", 1);
+            tw_cs_add_field(schema, "scale", tw_cs_new(TW_CS_INT32, false, NULL));
+            tw_cs_add_field(schema, "value", tw_cs_new(TW_CS_BYTES, false, NULL));
+            return schema;
+        }
+        schema = named(TW_CS_BYTES, optional, "org.apache.kafka.connect.data.Decimal", 1);
+        snprintf(num, sizeof(num), "%d", scale);
+        tw_cs_set_param(schema, "scale", num);
+        snprintf(num, sizeof(num), "%d", precision);
+        tw_cs_set_param(schema, "connect.decimal.precision", num);
+        return schema;
+    }
+    /* Enums and every type without a mapping: PostgreSQL's text form. */
+    return tw_cs_new(TW_CS_STRING, optional, NULL);
+}
+
+tw_cs_t *tw_cs_for_column(uint32_t type_oid, int32_t typmod, bool optional)
+{
+    uint32_t elem = tw_value_array_elem_oid(type_oid);
+    tw_cs_t *schema;
+
+    if (elem == 0)
+        return scalar_for_type(type_oid, typmod, optional);
+    schema = tw_cs_new(TW_CS_ARRAY, optional, NULL);
+    /* Array elements may be NULL in PostgreSQL. */
+    schema->elem = scalar_for_type(elem, typmod, true);
+    return schema;
+}
+
+static bool same_shape(const tw_cs_t *a, const tw_cs_t *b)
+{
+    size_t i;
+
+    if (a->type != b->type || a->nfields != b->nfields)
+        return false;
+    if (a->type == TW_CS_ARRAY)
+        return same_shape(a->elem, b->elem);
+    for (i = 0; i < a->nfields; i++)
+        if (strcmp(a->fields[i].name, b->fields[i].name) != 0 ||
+            !same_shape(a->fields[i].schema, b->fields[i].schema))
+            return false;
+    return true;
+}
+
+static tw_cs_t *infer(const json_t *json, const char *name, bool keep_nulls, char *errstr,
+                      size_t errstr_size)
+{
+    tw_cs_t *schema, *field;
+    const char *key;
+    json_t *value;
+    size_t i;
+
+    switch (json_typeof(json)) {
+    case JSON_OBJECT:
+        schema = tw_cs_new(TW_CS_STRUCT, true, name);
+        json_object_foreach((json_t *)json, key, value) {
+            if (json_is_null(value)) {
+                if (keep_nulls)
+                    tw_cs_add_field(schema, key, tw_cs_new(TW_CS_BYTES, true, NULL));
+                continue;
+            }
+            field = infer(value, key, keep_nulls, errstr, errstr_size);
+            if (field == NULL) {
+                tw_cs_unref(schema);
+                return NULL;
+            }
+            tw_cs_add_field(schema, key, field);
+        }
+        return schema;
+    case JSON_ARRAY:
+        schema = tw_cs_new(TW_CS_ARRAY, true, NULL);
+        for (i = 0; i < json_array_size(json); i++) {
+            if (json_is_null(json_array_get(json, i)))
+                continue;
+            field = infer(json_array_get(json, i), name, keep_nulls, errstr, errstr_size);
+            if (field == NULL) {
+                tw_cs_unref(schema);
+                return NULL;
+            }
+            if (schema->elem == NULL) {
+                schema->elem = field;
+            } else if (!same_shape(schema->elem, field)) {
+                tw_cs_unref(field);
+                tw_cs_unref(schema);
+                tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                        "array \"%s\" mixes element types; an inferred schema needs every "
+                        "element to have the same shape",
+                        name);
+                return NULL;
+            } else {
+                tw_cs_unref(field);
+            }
+        }
+        /* An empty array gives no element type: Debezium uses optional strings. */
+        if (schema->elem == NULL)
+            schema->elem = tw_cs_new(TW_CS_STRING, true, NULL);
+        return schema;
+    case JSON_STRING: return tw_cs_new(TW_CS_STRING, true, NULL);
+    case JSON_INTEGER: return tw_cs_new(TW_CS_INT64, true, NULL);
+    case JSON_REAL: return tw_cs_new(TW_CS_FLOAT64, true, NULL);
+    case JSON_TRUE:
+    case JSON_FALSE: return tw_cs_new(TW_CS_BOOLEAN, true, NULL);
+    case JSON_NULL: return tw_cs_new(TW_CS_BYTES, true, NULL);
+    }
+    tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "unexpected JSON value");
+    return NULL;
+}
+
+tw_cs_t *tw_cs_infer_json(const json_t *json, const char *name, bool keep_nulls, char *errstr,
+                          size_t errstr_size)
+{
+    return infer(json, name, keep_nulls, errstr, errstr_size);
+}
+
+static const char *connect_type_name(tw_cs_type_t type)
+{
+    switch (type) {
+    case TW_CS_BOOLEAN: return "boolean";
+    case TW_CS_INT8: return "int8";
+    case TW_CS_INT16: return "int16";
+    case TW_CS_INT32: return "int32";
+    case TW_CS_INT64: return "int64";
+    case TW_CS_FLOAT32: return "float";
+    case TW_CS_FLOAT64: return "double";
+    case TW_CS_STRING: return "string";
+    case TW_CS_BYTES: return "bytes";
+    case TW_CS_ARRAY: return "array";
+    case TW_CS_STRUCT: return "struct";
+    }
+    return "string";
+}
+
+json_t *tw_cs_to_connect_json(const tw_cs_t *schema)
+{
+    json_t *out = json_object();
+    size_t i;
+
+    json_object_set_new(out, "type", json_string(connect_type_name(schema->type)));
+    if (schema->type == TW_CS_ARRAY)
+        json_object_set_new(out, "items", tw_cs_to_connect_json(schema->elem));
+    if (schema->type == TW_CS_STRUCT) {
+        json_t *fields = json_array();
+        for (i = 0; i < schema->nfields; i++) {
+            json_t *f = tw_cs_to_connect_json(schema->fields[i].schema);
+            json_object_set_new(f, "field", json_string(schema->fields[i].name));
+            json_array_append_new(fields, f);
+        }
+        json_object_set_new(out, "fields", fields);
+    }
+    json_object_set_new(out, "optional", json_boolean(schema->optional));
+    if (schema->name)
+        json_object_set_new(out, "name", json_string(schema->name));
+    if (schema->version)
+        json_object_set_new(out, "version", json_integer(schema->version));
+    if (schema->parameters)
+        json_object_set(out, "parameters", schema->parameters);
+    return out;
+}

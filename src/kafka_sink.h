@@ -1,0 +1,98 @@
+/*
+ * kafka_sink.h — the librdkafka producer: idempotent, acks=all, Java-
+ * compatible key partitioning, headers, and delivery reports that drive the
+ * checkpoint.
+ *
+ * Properties are passed through to librdkafka (the `producer.` prefix
+ * already removed), so TLS and SASL work as librdkafka documents them.
+ * tidewater's defaults, applied unless the user sets the property:
+ *   enable.idempotence=true, acks=all, partitioner=murmur2_random (what the
+ *   Java client does with a key), compression.type=lz4, linger.ms=5,
+ *   message.timeout.ms=0 (retry forever: an outage pauses, never loses).
+ * Setting enable.idempotence=false or acks to anything but all is refused:
+ * it would break the delivery contract.
+ */
+#ifndef TW_KAFKA_SINK_H
+#define TW_KAFKA_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "props.h"
+
+#define TW_KAFKA_PARTITION_ANY (-1)
+
+typedef struct tw_kafka_header {
+    const char *name;
+    const void *value; /* NULL: a header with a null value */
+    size_t len;
+} tw_kafka_header_t;
+
+typedef struct tw_kafka_record {
+    const char *topic;
+    int32_t partition; /* TW_KAFKA_PARTITION_ANY: chosen from the key */
+    const void *key;   /* NULL: null key */
+    size_t key_len;
+    const void *value; /* NULL: tombstone */
+    size_t value_len;
+    const tw_kafka_header_t *headers;
+    size_t nheaders;
+    int64_t timestamp_ms; /* 0: the producer's current time */
+    void *opaque;         /* returned in the delivery report */
+} tw_kafka_record_t;
+
+/* Outcome of one record, from tw_kafka_sink_poll's thread (the caller's).
+ * err is TW_OK on success; errstr is NULL then. */
+typedef struct tw_kafka_report {
+    void *opaque;
+    tw_err_t err;
+    const char *errstr; /* librdkafka's error name and text */
+    const char *topic;
+    int32_t partition;
+    int64_t offset;
+} tw_kafka_report_t;
+
+typedef void (*tw_kafka_report_cb)(void *cb_opaque, const tw_kafka_report_t *report);
+
+typedef struct tw_kafka_sink tw_kafka_sink_t;
+
+/* bootstrap: comma-separated host:port list. props: producer properties
+ * (may be NULL), borrowed. On error errstr names the property and why. */
+tw_err_t tw_kafka_sink_new(const char *bootstrap, const tw_props_t *props,
+                           tw_kafka_report_cb cb, void *cb_opaque, tw_kafka_sink_t **sink,
+                           char *errstr, size_t errstr_size);
+/* Flushes nothing: call tw_kafka_sink_flush first for an orderly stop.
+ * Accepts NULL. */
+void tw_kafka_sink_destroy(tw_kafka_sink_t *sink);
+
+/* Enqueues a copy of the record. TW_ERR_AGAIN when the local queue is full
+ * (poll, then retry); TW_ERR_REJECTED when the record can never be sent
+ * (e.g. larger than message.max.bytes) — errstr says which and why. */
+tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *record,
+                               char *errstr, size_t errstr_size);
+
+/* Serves delivery reports (calling the callback) for up to timeout_ms.
+ * Returns the number of events served. */
+int tw_kafka_sink_poll(tw_kafka_sink_t *sink, int timeout_ms);
+
+/* Waits up to timeout_ms for every queued record's report. TW_ERR_AGAIN if
+ * some are still outstanding then. */
+tw_err_t tw_kafka_sink_flush(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
+                             size_t errstr_size);
+
+/* TW_OK while the producer can go on; after a fatal error (e.g. the
+ * idempotent producer's sequence was broken) an error naming it. */
+tw_err_t tw_kafka_sink_fatal(tw_kafka_sink_t *sink, char *errstr, size_t errstr_size);
+
+/* Asks the cluster for metadata (for `tidewater check`). */
+tw_err_t tw_kafka_sink_ping(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
+                            size_t errstr_size);
+
+/* Records queued or in flight. */
+size_t tw_kafka_sink_outstanding(tw_kafka_sink_t *sink);
+/* The effective message.max.bytes (records larger are refused locally). */
+size_t tw_kafka_sink_max_message_bytes(const tw_kafka_sink_t *sink);
+
+#endif /* TW_KAFKA_SINK_H */

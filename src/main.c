@@ -1,0 +1,63 @@
+/*
+ * main.c — command-line entry point: dispatches to the subcommands.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd_tail.h"
+#include "config.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0.0.0"
+#endif
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: tidewater COMMAND [OPTIONS] CONFIG\n"
+            "\n"
+            "tidewater streams changes from a PostgreSQL logical replication slot\n"
+            "(pgoutput) to Kafka.\n"
+            "\n"
+            "commands:\n"
+            "  tail CONFIG     print each committed change as a JSON line (no Kafka)\n"
+            "  config-docs     print every configuration key as Markdown\n"
+            "  config-keys     print every configuration key name\n"
+            "\n"
+            "options:\n"
+            "  -h, --help      show this help (and `tidewater COMMAND --help`)\n"
+            "  -V, --version   show the version\n"
+            "\n"
+            "CONFIG is a Kafka Connect connector file: .properties, or the JSON body of\n"
+            "a Connect REST POST /connectors. Keys follow Debezium's PostgreSQL connector.\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : NULL;
+
+    if (cmd == NULL) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("tidewater %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "tail") == 0)
+        return tw_cmd_tail(argc - 1, argv + 1);
+    if (strcmp(cmd, "config-docs") == 0) {
+        tw_config_print_docs(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "config-keys") == 0) {
+        tw_config_print_keys(stdout);
+        return 0;
+    }
+    fprintf(stderr, "tidewater: unknown command \"%s\"; see tidewater --help\n", cmd);
+    return 2;
+}

@@ -1,0 +1,143 @@
+"""pytest fixtures: the tidewater binary, a throwaway Postgres per session,
+a fresh database per test, and helpers to write connector configs and run
+`tidewater tail`."""
+import itertools
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from pgcluster import PgCluster  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRCDIR = os.path.abspath(os.path.join(HERE, "..", ".."))
+BUILDDIR = os.environ.get("TW_BUILDDIR", SRCDIR)
+
+
+def _binary(env, name):
+    path = os.environ.get(env) or os.path.join(BUILDDIR, name)
+    if not os.access(path, os.X_OK):
+        pytest.exit("%s not found at %s: build first (make) or set %s" % (name, path, env), 2)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tidewater_bin():
+    return _binary("TW_BINARY", "tidewater")
+
+
+@pytest.fixture(scope="session")
+def devbroker_bin():
+    return _binary("TW_DEVBROKER", "tidewater-devbroker")
+
+
+@pytest.fixture(scope="session")
+def registry_script():
+    return os.path.join(SRCDIR, "scripts", "dev-registry")
+
+
+@pytest.fixture(scope="session")
+def pg(tmp_path_factory):
+    cluster = PgCluster(str(tmp_path_factory.mktemp("pg"))).init().start()
+    yield cluster
+    cluster.destroy()
+
+
+_db_counter = itertools.count(1)
+
+
+class Database:
+    """One fresh database in the session cluster, plus config helpers."""
+
+    def __init__(self, pg, name, tmp_path):
+        self.pg = pg
+        self.name = name
+        self.tmp_path = tmp_path
+        self.slot = "slot_" + name
+        self.publication = "pub_" + name
+
+    def sql(self, query, params=None):
+        return self.pg.sql(query, params, dbname=self.name)
+
+    def connect(self):
+        return self.pg.connect(self.name)
+
+    def insert_lsn(self):
+        return self.sql("SELECT pg_current_wal_insert_lsn()::text")[0][0]
+
+    def slot_flush_lsn(self):
+        rows = self.pg.sql("SELECT confirmed_flush_lsn::text FROM pg_replication_slots "
+                           "WHERE slot_name = %s", (self.slot,))
+        return rows[0][0] if rows else None
+
+    def config(self, filename="connector.properties", **overrides):
+        """Writes a .properties connector file; keys use '_' for '.'."""
+        props = {
+            "name": "test-" + self.name,
+            "topic.prefix": "tw",
+            "database.hostname": "127.0.0.1",
+            "database.port": str(self.pg.port),
+            "database.user": self.pg.superuser,
+            "database.dbname": self.name,
+            "slot.name": self.slot,
+            "publication.name": self.publication,
+            "status.update.interval.ms": "500",
+        }
+        for k, v in overrides.items():
+            key = k.replace("__", "-").replace("_", ".")
+            if v is None:
+                props.pop(key, None)
+            else:
+                props[key] = str(v)
+        path = os.path.join(str(self.tmp_path), filename)
+        with open(path, "w") as f:
+            for k, v in props.items():
+                f.write("%s=%s\n" % (k, v))
+        return path
+
+
+@pytest.fixture
+def db(pg, tmp_path):
+    name = "t%d_%d" % (os.getpid(), next(_db_counter))
+    pg.create_database(name)
+    database = Database(pg, name, tmp_path)
+    yield database
+    # Free the slot (it pins WAL for the whole cluster) and the database.
+    pg.sql("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+           "WHERE slot_name = %s AND NOT active", (database.slot,))
+    pg.sql('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+
+
+class TailResult:
+    def __init__(self, proc):
+        self.returncode = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.events = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+
+    def rows(self, table=None, op=None):
+        return [e for e in self.events
+                if (table is None or e.get("table") == table) and (op is None or e["op"] == op)]
+
+
+@pytest.fixture
+def tail(tidewater_bin):
+    """tail(config, endpos=None, ack=False, timeout=60) -> TailResult."""
+
+    def run(config, endpos=None, ack=False, timeout=60, extra_env=None):
+        argv = [tidewater_bin, "tail"]
+        if ack:
+            argv.append("--ack")
+        if endpos:
+            argv += ["--endpos", endpos]
+        argv.append(config)
+        env = dict(os.environ)
+        env.update(extra_env or {})
+        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              timeout=timeout, env=env)
+        return TailResult(proc)
+
+    return run

@@ -1,0 +1,368 @@
+/*
+ * test_config.c — .properties and Connect-JSON parsing, config providers,
+ * validation messages, and the unknown-key suggestion.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#define MINIMAL "topic.prefix=t\ndatabase.user=u\ndatabase.dbname=d\n"
+
+static tw_props_t *parse(const char *text)
+{
+    tw_props_t *props = tw_props_new();
+    char errstr[512] = "";
+    tw_err_t err = tw_props_parse(props, text, strlen(text), "test.properties", errstr,
+                                  sizeof(errstr));
+    if (err)
+        fail_msg("parse failed: %s", errstr);
+    return props;
+}
+
+/* Parses and validates; returns the error and leaves the message in errstr. */
+static tw_err_t load(const char *text, tw_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    tw_props_t *props = tw_props_new();
+    tw_err_t err;
+
+    memset(cfg, 0, sizeof(*cfg));
+    err = tw_props_parse(props, text, strlen(text), "test.properties", errstr, errstr_size);
+    if (err == TW_OK)
+        err = tw_props_resolve(props, errstr, errstr_size);
+    if (err == TW_OK)
+        err = tw_config_from_props(props, cfg, errstr, errstr_size);
+    tw_props_destroy(props);
+    return err;
+}
+
+static void test_properties_syntax(void **state)
+{
+    tw_props_t *props;
+    (void)state;
+    props = parse("# comment\n"
+                  "! also a comment\n"
+                  "  a = 1  \n"
+                  "b:2\n"
+                  "c 3\n"
+                  "d=multi \\\n"
+                  "    line\n"
+                  "e=tab\\there\\u00e9\n"
+                  "f\\=g=escaped key\n"
+                  "empty=\n"
+                  "a=last wins\r\n");
+    assert_string_equal(tw_props_get(props, "a"), "last wins");
+    assert_string_equal(tw_props_get(props, "b"), "2");
+    assert_string_equal(tw_props_get(props, "c"), "3");
+    assert_string_equal(tw_props_get(props, "d"), "multi line");
+    assert_string_equal(tw_props_get(props, "e"), "tab\there\xC3\xA9");
+    assert_string_equal(tw_props_get(props, "f=g"), "escaped key");
+    assert_string_equal(tw_props_get(props, "empty"), "");
+    assert_int_equal(tw_props_count(props), 7);
+    tw_props_destroy(props);
+}
+
+static void test_connect_json_body(void **state)
+{
+    tw_props_t *props;
+    (void)state;
+    props = parse("{\"name\": \"orders-outbox\", \"config\": {\"database.port\": 5433, "
+                  "\"slot.drop.on.stop\": true, \"topic.prefix\": \"x\", \"ignored\": null}}");
+    assert_string_equal(tw_props_get(props, "name"), "orders-outbox");
+    assert_string_equal(tw_props_get(props, "database.port"), "5433");
+    assert_string_equal(tw_props_get(props, "slot.drop.on.stop"), "true");
+    assert_null(tw_props_get(props, "ignored"));
+    tw_props_destroy(props);
+}
+
+static void test_bad_json_names_position(void **state)
+{
+    tw_props_t *props = tw_props_new();
+    char errstr[512];
+    (void)state;
+    assert_int_equal(tw_props_parse(props, "{\"config\": {\"a\": }", 18, "c.json", errstr,
+                                    sizeof(errstr)),
+                     TW_ERR_CONFIG);
+    assert_non_null(strstr(errstr, "c.json:1:"));
+    assert_non_null(strstr(errstr, "invalid JSON"));
+    tw_props_destroy(props);
+}
+
+static void test_defaults_and_types(void **state)
+{
+    tw_config_t cfg;
+    char errstr[512];
+    (void)state;
+    assert_int_equal(load(MINIMAL "database.port=6543\npublication.autocreate.mode=FILTERED\n",
+                          &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_int_equal(cfg.db_port, 6543);
+    assert_string_equal(cfg.db_hostname, "localhost");
+    assert_string_equal(cfg.slot_name, "debezium");
+    assert_string_equal(cfg.publication_name, "dbz_publication");
+    assert_int_equal(cfg.publication_mode, TW_PUBLICATION_FILTERED);
+    assert_string_equal(cfg.db_sslmode, "prefer");
+    assert_int_equal(cfg.status_update_interval_ms, 10000);
+    assert_false(cfg.slot_drop_on_stop);
+    assert_string_equal(cfg.unavailable_value_placeholder, "__debezium_unavailable_value");
+    tw_config_clear(&cfg);
+}
+
+static void expect_error(const char *text, const char *fragment1, const char *fragment2)
+{
+    tw_config_t cfg;
+    char errstr[1024] = "";
+    assert_int_equal(load(text, &cfg, errstr, sizeof(errstr)), TW_ERR_CONFIG);
+    if (!strstr(errstr, fragment1) || (fragment2 && !strstr(errstr, fragment2)))
+        fail_msg("message \"%s\" lacks \"%s\" / \"%s\"", errstr, fragment1,
+                 fragment2 ? fragment2 : "");
+    tw_config_clear(&cfg);
+}
+
+static void test_unknown_key_suggests_closest(void **state)
+{
+    (void)state;
+    expect_error(MINIMAL "database.hostnme=db\n", "unknown config key \"database.hostnme\"",
+                 "did you mean \"database.hostname\"?");
+    expect_error(MINIMAL "slot.nmae=x\n", "test.properties:4", "did you mean \"slot.name\"?");
+    expect_error(MINIMAL "completely.unrelated.thing=1\n", "unknown config key",
+                 "config-docs");
+}
+
+static void test_bad_values_name_key_and_allowed(void **state)
+{
+    (void)state;
+    expect_error(MINIMAL "database.port=abc\n", "database.port=\"abc\" is not an integer",
+                 NULL);
+    expect_error(MINIMAL "database.port=70000\n", "out of range", "1..65535");
+    expect_error(MINIMAL "publication.autocreate.mode=sometimes\n",
+                 "publication.autocreate.mode=\"sometimes\" is not allowed",
+                 "all_tables, filtered, disabled, no_tables");
+    expect_error(MINIMAL "slot.drop.on.stop=yes\n", "use true or false", NULL);
+    expect_error(MINIMAL "plugin.name=decoderbufs\n", "pgoutput", NULL);
+    expect_error("database.user=u\ndatabase.dbname=d\n",
+                 "missing required config key \"topic.prefix\"", NULL);
+    expect_error(MINIMAL "topic.prefix=\n", "\"topic.prefix\" must not be empty", NULL);
+}
+
+static void test_secret_values_never_in_messages(void **state)
+{
+    (void)state;
+    /* database.password is a string, so it cannot fail validation itself;
+     * but an env reference error must not echo any value either. */
+    expect_error(MINIMAL "database.password=${env:TW_TEST_SURELY_UNSET_VAR}\n",
+                 "environment variable TW_TEST_SURELY_UNSET_VAR is not set",
+                 "database.password");
+}
+
+static void test_env_provider(void **state)
+{
+    tw_config_t cfg;
+    char errstr[512];
+    (void)state;
+    setenv("TW_TEST_PASSWORD", "s3cret", 1);
+    assert_int_equal(load(MINIMAL "database.password=${env:TW_TEST_PASSWORD}\n"
+                                  "slot.name=pre_${env:TW_TEST_PASSWORD}_post\n",
+                          &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_string_equal(cfg.db_password, "s3cret");
+    assert_string_equal(cfg.slot_name, "pre_s3cret_post");
+    tw_config_clear(&cfg);
+    unsetenv("TW_TEST_PASSWORD");
+}
+
+static void test_file_and_dir_providers(void **state)
+{
+    char dir[] = "/tmp/tw-test-config-XXXXXX";
+    char path[256], text[512];
+    tw_config_t cfg;
+    char errstr[512];
+    FILE *f;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/secrets.properties", dir);
+    f = fopen(path, "w");
+    fputs("pg.password=from-file\n", f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/slot", dir);
+    f = fopen(path, "w");
+    fputs("from_dir\n", f);
+    fclose(f);
+
+    snprintf(text, sizeof(text),
+             MINIMAL "database.password=${file:%s/secrets.properties:pg.password}\n"
+                     "slot.name=${dir:%s:slot}\n",
+             dir, dir);
+    assert_int_equal(load(text, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_string_equal(cfg.db_password, "from-file");
+    assert_string_equal(cfg.slot_name, "from_dir");
+    tw_config_clear(&cfg);
+
+    snprintf(text, sizeof(text),
+             MINIMAL "database.password=${file:%s/secrets.properties:missing}\n", dir);
+    expect_error(text, "key \"missing\" not found", "database.password");
+    expect_error(MINIMAL "slot.name=${vault:x}\n", "unknown config provider \"vault\"", NULL);
+    expect_error(MINIMAL "slot.name=${env:UNTERMINATED\n", "unterminated", NULL);
+
+    snprintf(path, sizeof(path), "%s/secrets.properties", dir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/slot", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
+
+#define OUTBOX MINIMAL "transforms=outbox\n" \
+    "transforms.outbox.type=io.debezium.transforms.outbox.EventRouter\n"
+
+static void test_outbox_transform_defaults_are_debeziums(void **state)
+{
+    tw_config_t cfg;
+    char errstr[512];
+    const tw_transform_config_t *t;
+    (void)state;
+    assert_int_equal(load(OUTBOX, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(cfg.ntransforms, 1);
+    t = tw_config_find_transform(&cfg, TW_TRANSFORM_OUTBOX);
+    assert_non_null(t);
+    assert_string_equal(t->name, "outbox");
+    assert_string_equal(t->outbox.field_event_id, "id");
+    assert_string_equal(t->outbox.field_event_key, "aggregateid");
+    assert_string_equal(t->outbox.field_event_type, "type");
+    assert_string_equal(t->outbox.field_event_payload, "payload");
+    assert_null(t->outbox.field_event_timestamp);
+    assert_string_equal(t->outbox.route_by_field, "aggregatetype");
+    assert_string_equal(t->outbox.route_topic_regex, "(?<routedByValue>.*)");
+    assert_string_equal(t->outbox.route_topic_replacement, "outbox.event.${routedByValue}");
+    assert_false(t->outbox.route_tombstone_on_empty_payload);
+    assert_int_equal(t->outbox.op_invalid_behavior, TW_INVALID_OP_WARN);
+    assert_false(t->outbox.expand_json_payload);
+    assert_true(t->outbox.fields_additional_error_on_missing);
+    assert_string_equal(t->outbox.tracing_span_context_field, "tracingspancontext");
+    tw_config_clear(&cfg);
+}
+
+static void test_converters_predicates_and_worker_keys(void **state)
+{
+    tw_config_t cfg;
+    char errstr[512];
+    (void)state;
+    assert_int_equal(
+        load(OUTBOX "transforms.outbox.predicate=isOutbox\n"
+                    "transforms.outbox.negate=false\n"
+                    "transforms.outbox.table.op.invalid.behavior=fatal\n"
+                    "predicates=isOutbox\n"
+                    "predicates.isOutbox.type="
+                    "org.apache.kafka.connect.transforms.predicates.TopicNameMatches\n"
+                    "predicates.isOutbox.pattern=tw\\\\.public\\\\.outbox\n"
+                    "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
+                    "value.converter=io.confluent.connect.avro.AvroConverter\n"
+                    "value.converter.schema.registry.url=http://a:8081,http://b:8081\n"
+                    "value.converter.basic.auth.user.info=u:p\n"
+                    "value.converter.value.subject.name.strategy="
+                    "io.confluent.kafka.serializers.subject.TopicRecordNameStrategy\n"
+                    "bootstrap.servers=localhost:9092\n"
+                    "producer.linger.ms=20\n"
+                    "producer.security.protocol=SSL\n"
+                    "errors.tolerance=all\n"
+                    "errors.deadletterqueue.topic.name=dlq\n",
+             &cfg, errstr, sizeof(errstr)),
+        TW_OK);
+    assert_string_equal(cfg.transforms[0].predicate, "isOutbox");
+    assert_int_equal(cfg.transforms[0].outbox.op_invalid_behavior, TW_INVALID_OP_FATAL);
+    assert_int_equal(cfg.npredicates, 1);
+    assert_string_equal(cfg.predicates[0].pattern, "tw\\.public\\.outbox");
+    assert_int_equal(cfg.key_converter.kind, TW_CONVERTER_STRING);
+    assert_int_equal(cfg.value_converter.kind, TW_CONVERTER_AVRO);
+    assert_string_equal(cfg.value_converter.registry_url, "http://a:8081,http://b:8081");
+    assert_int_equal(cfg.value_converter.value_subject_strategy, TW_SUBJECT_TOPIC_RECORD_NAME);
+    assert_int_equal(cfg.value_converter.key_subject_strategy, TW_SUBJECT_TOPIC_NAME);
+    assert_true(cfg.value_converter.auto_register);
+    assert_string_equal(cfg.bootstrap_servers, "localhost:9092");
+    assert_string_equal(tw_props_get(cfg.producer, "linger.ms"), "20");
+    assert_string_equal(tw_props_get(cfg.producer, "security.protocol"), "SSL");
+    assert_int_equal(cfg.errors_tolerance, TW_ERRORS_TOLERANCE_ALL);
+    assert_string_equal(cfg.dlq_topic, "dlq");
+    assert_string_equal(cfg.offsets_file, "tidewater.offsets.json");
+    tw_config_clear(&cfg);
+}
+
+static void test_scoped_key_errors(void **state)
+{
+    (void)state;
+    expect_error(OUTBOX "transforms.outbox.route.by.feild=x\n",
+                 "unknown config key \"transforms.outbox.route.by.feild\"",
+                 "did you mean \"transforms.outbox.route.by.field\"?");
+    expect_error(OUTBOX "transforms.other.type=x\n", "transforms.other.type",
+                 "belongs to no transform listed in transforms=outbox");
+    expect_error(MINIMAL "transforms=r\ntransforms.r.type="
+                         "org.apache.kafka.connect.transforms.RegexRouter\n",
+                 "transforms.r.type=\"org.apache.kafka.connect.transforms.RegexRouter\" is not "
+                 "allowed",
+                 "io.debezium.transforms.outbox.EventRouter");
+    expect_error(MINIMAL "transforms=r\n", "missing required config key \"transforms.r.type\"",
+                 NULL);
+    expect_error(OUTBOX "transforms.outbox.predicate=nope\n",
+                 "transforms.outbox.predicate=nope names no predicate", NULL);
+    expect_error(OUTBOX "transforms.outbox.table.op.invalid.behavior=ignore\n",
+                 "use one of: warn, error, fatal", NULL);
+    expect_error(MINIMAL "value.converter=io.confluent.connect.protobuf.ProtobufConverter\n",
+                 "value.converter=\"io.confluent.connect.protobuf.ProtobufConverter\" is not "
+                 "allowed",
+                 "AvroConverter");
+    expect_error(MINIMAL "value.converter.schema.registry.ulr=http://x\n",
+                 "did you mean \"value.converter.schema.registry.url\"?", NULL);
+    expect_error(MINIMAL "snapshot.mode=initial\n", "snapshot.mode=\"initial\" is not allowed",
+                 "no_data");
+    expect_error(MINIMAL "errors.tolerance=some\n", "use one of: none, all", NULL);
+}
+
+static void test_split_list(void **state)
+{
+    char **items;
+    size_t n;
+    (void)state;
+    n = tw_config_split_list(" public.a , ,public.b,", &items);
+    assert_int_equal(n, 2);
+    assert_string_equal(items[0], "public.a");
+    assert_string_equal(items[1], "public.b");
+    tw_config_free_list(items, n);
+    assert_int_equal(tw_config_split_list("", &items), 0);
+    tw_config_free_list(items, 0);
+}
+
+static void test_edit_distance(void **state)
+{
+    (void)state;
+    assert_int_equal(tw_config_edit_distance("kitten", "sitting"), 3);
+    assert_int_equal(tw_config_edit_distance("", "abc"), 3);
+    assert_int_equal(tw_config_edit_distance("same", "same"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_properties_syntax),
+        cmocka_unit_test(test_connect_json_body),
+        cmocka_unit_test(test_bad_json_names_position),
+        cmocka_unit_test(test_defaults_and_types),
+        cmocka_unit_test(test_unknown_key_suggests_closest),
+        cmocka_unit_test(test_bad_values_name_key_and_allowed),
+        cmocka_unit_test(test_secret_values_never_in_messages),
+        cmocka_unit_test(test_env_provider),
+        cmocka_unit_test(test_file_and_dir_providers),
+        cmocka_unit_test(test_outbox_transform_defaults_are_debeziums),
+        cmocka_unit_test(test_converters_predicates_and_worker_keys),
+        cmocka_unit_test(test_scoped_key_errors),
+        cmocka_unit_test(test_split_list),
+        cmocka_unit_test(test_edit_distance),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
