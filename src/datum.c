@@ -300,3 +300,58 @@ tw_datum_t tw_datum_field(const tw_datum_t *datum, const tw_cs_t *schema, size_t
     }
     return field;
 }
+
+tw_err_t tw_datum_header_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *out,
+                                tw_buf_t *scratch, char *errstr, size_t errstr_size)
+{
+    const char *s;
+    const uint8_t *p;
+    size_t len;
+    int64_t i64;
+    double d;
+    bool b;
+    tw_err_t err = TW_OK;
+
+    switch (schema->type) {
+    case TW_CS_STRING:
+        err = tw_datum_string(datum, schema, scratch, &s, &len, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_buf_append(out, s, len);
+        return err;
+    case TW_CS_BYTES:
+        err = tw_datum_bytes(datum, schema, scratch, &p, &len, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_buf_append(out, p, len);
+        return err;
+    case TW_CS_BOOLEAN:
+        err = tw_datum_bool(datum, schema, &b, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_buf_append_str(out, b ? "true" : "false");
+        return err;
+    case TW_CS_FLOAT32:
+    case TW_CS_FLOAT64:
+        err = tw_datum_double(datum, schema, &d, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_buf_printf(out, "%.17g", d);
+        return err;
+    case TW_CS_INT8:
+    case TW_CS_INT16:
+    case TW_CS_INT32:
+    case TW_CS_INT64:
+        err = tw_datum_int64(datum, schema, &i64, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_buf_printf(out, "%lld", (long long)i64);
+        return err;
+    case TW_CS_ARRAY:
+    case TW_CS_STRUCT:
+        if (datum->pg)
+            tw_value_append_json(out, datum->pg);
+        else if (datum->json) {
+            char *text = json_dumps(datum->json, JSON_COMPACT | JSON_ENCODE_ANY);
+            tw_buf_append_str(out, text ? text : "null");
+            free(text);
+        }
+        return TW_OK;
+    }
+    return TW_OK;
+}

@@ -26,6 +26,12 @@ tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_
 tw_err_t tw_datum_bytes(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
                         const uint8_t **p, size_t *len, char *errstr, size_t errstr_size);
 
+/* Appends the datum as Kafka Connect's SimpleHeaderConverter writes a
+ * header value: strings as they are, numbers and booleans in decimal text,
+ * bytes raw, arrays and structs as JSON. */
+tw_err_t tw_datum_header_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *out,
+                                tw_buf_t *scratch, char *errstr, size_t errstr_size);
+
 /* The i-th element of an ARRAY datum, and the count. */
 size_t tw_datum_array_len(const tw_datum_t *datum);
 tw_datum_t tw_datum_array_elem(const tw_datum_t *datum, size_t i);

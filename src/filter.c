@@ -1,18 +1,17 @@
 /*
- * filter.c — anchored POSIX extended regular expressions for include and
- * exclude lists.
+ * filter.c — include and exclude lists of Java-style regular expressions,
+ * each matched against the whole name (as Debezium anchors them).
  */
 #include "filter.h"
 
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "config.h"
+#include "jregex.h"
 
 typedef struct pattern_list {
-    regex_t *res;
+    tw_jregex_t **res;
     size_t n;
 } pattern_list_t;
 
@@ -26,28 +25,14 @@ static tw_err_t compile_list(const char *list, const char *key, pattern_list_t *
 {
     char **items = NULL;
     size_t n = tw_config_split_list(list, &items), i;
-    tw_buf_t anchored = TW_BUF_INIT;
     tw_err_t err = TW_OK;
 
-    out->res = tw_calloc(n ? n : 1, sizeof(regex_t));
-    for (i = 0; i < n; i++) {
-        int rc;
-        tw_buf_reset(&anchored);
-        /* Debezium anchors every pattern: "public.outbox" must not match
-         * "public.outbox_archive". */
-        tw_buf_printf(&anchored, "^(%s)$", items[i]);
-        rc = regcomp(&out->res[i], anchored.data, REG_EXTENDED | REG_NOSUB);
-        if (rc != 0) {
-            char why[256];
-            regerror(rc, &out->res[i], why, sizeof(why));
-            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                          "%s: \"%s\" is not a valid regular expression: %s", key, items[i],
-                          why);
-            break;
-        }
-        out->n++;
+    out->res = tw_calloc(n ? n : 1, sizeof(tw_jregex_t *));
+    for (i = 0; i < n && err == TW_OK; i++) {
+        err = tw_jregex_compile(items[i], key, &out->res[i], errstr, errstr_size);
+        if (err == TW_OK)
+            out->n++;
     }
-    tw_buf_free(&anchored);
     tw_config_free_list(items, n);
     return err;
 }
@@ -57,7 +42,7 @@ static void free_list(pattern_list_t *list)
     size_t i;
 
     for (i = 0; i < list->n; i++)
-        regfree(&list->res[i]);
+        tw_jregex_destroy(list->res[i]);
     free(list->res);
 }
 
@@ -94,7 +79,7 @@ static bool any_match(const pattern_list_t *list, const char *name)
     size_t i;
 
     for (i = 0; i < list->n; i++)
-        if (regexec(&list->res[i], name, 0, NULL, 0) == 0)
+        if (tw_jregex_matches(list->res[i], name))
             return true;
     return false;
 }

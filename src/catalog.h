@@ -1,0 +1,22 @@
+/*
+ * catalog.h — what pgoutput does not say about a relation but Debezium's
+ * schemas need: which columns are NOT NULL (required vs optional fields).
+ * Read over the normal (non-replication) connection when a relation's
+ * schema version is first seen.
+ */
+#ifndef TW_CATALOG_H
+#define TW_CATALOG_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "common.h"
+#include "relcache.h"
+
+/* Fills not_null[i] for each of rel's columns (by name). Columns the
+ * catalog no longer has (dropped since) are treated as nullable. conn may
+ * be NULL: then every column is nullable. */
+tw_err_t tw_catalog_not_null(PGconn *conn, const tw_rel_t *rel, bool *not_null, char *errstr,
+                             size_t errstr_size);
+
+#endif /* TW_CATALOG_H */
