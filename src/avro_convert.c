@@ -161,7 +161,7 @@ char *tw_avro_schema_text(const tw_cs_t *schema, char *errstr, size_t errstr_siz
 {
     named_types_t seen = {NULL, 0};
     json_t *avro = avro_type(schema, &seen);
-    char *text = json_dumps(avro, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = json_dumps(avro, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
     avro_schema_t parsed = NULL;
     size_t i;
 

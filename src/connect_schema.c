@@ -37,6 +37,8 @@ void tw_cs_unref(tw_cs_t *schema)
     free(schema->fields);
     tw_cs_unref(schema->elem);
     json_decref(schema->parameters);
+    free(schema->avro_text);
+    free(schema->memo_subject);
     free(schema->name);
     free(schema);
 }

@@ -52,6 +52,10 @@ typedef struct tw_kafka_report {
     const char *topic;
     int32_t partition;
     int64_t offset;
+    const void *key; /* the record's bytes, for a dead-letter copy */
+    size_t key_len;
+    const void *value;
+    size_t value_len;
 } tw_kafka_report_t;
 
 typedef void (*tw_kafka_report_cb)(void *cb_opaque, const tw_kafka_report_t *report);

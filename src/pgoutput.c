@@ -1,10 +1,15 @@
 /*
- * pgoutput.c — a bounds-checked reader over one pgoutput message.
+ * pgoutput.c — decodes one pgoutput message (PostgreSQL's "Logical
+ * Replication Message Formats", protocol versions 1-4) into a
+ * tw_pgoutput_msg_t without copying.
  *
- * Every field read goes through the reader, which records the first
- * shortfall; the message functions check the reader once at the end (or
- * before using a count to size an array), so the decoding code reads like
- * the protocol documentation.
+ * Every field is read through a cursor that checks the bytes left first and
+ * remembers the first problem. After a problem, further reads return zero or
+ * "" and do nothing, so each message's decoder reads like the protocol
+ * documentation and the outcome is checked once, at the end. The one place
+ * that cannot wait is a count that sizes a scratch array: it is checked
+ * against the bytes left before anything is allocated, so corrupt input can
+ * never make us allocate more than the input itself could describe.
  */
 #include "pgoutput.h"
 
@@ -16,129 +21,194 @@
 struct tw_pgoutput {
     int proto_version;
     bool parallel_streaming;
-    /* Scratch arrays, grown as needed and reused. */
-    tw_pgoutput_col_t *oldcols, *newcols;
-    size_t oldcols_cap, newcols_cap;
+    /* Scratch arrays that decoded messages point into, reused by the next
+     * decode. Old and new tuples have their own, since an Update has both. */
+    tw_pgoutput_col_t *oldcols;
+    size_t oldcols_cap;
+    tw_pgoutput_col_t *newcols;
+    size_t newcols_cap;
     tw_pgoutput_attr_t *attrs;
     size_t attrs_cap;
     uint32_t *relids;
     size_t relids_cap;
 };
 
-typedef struct reader {
-    const uint8_t *p;
+/* Smallest encodings, used to reject counts the rest of the message cannot
+ * hold: a column kind byte; flags, an empty name's NUL, type OID, typmod. */
+#define MIN_TUPLE_COLUMN_BYTES 1
+#define MIN_RELATION_ATTR_BYTES (1 + 1 + 4 + 4)
+#define RELID_BYTES 4
+
+typedef struct cursor {
+    const uint8_t *buf;
     size_t len;
     size_t pos;
-    const char *msgname;
+    const char *msgname; /* "Insert", for error messages */
+    /* While reading an array element, error messages name it, as in
+     * "value length of new tuple column 3". */
+    const char *element;
+    long index; /* -1 outside an array */
     bool failed;
     char *errstr;
     size_t errstr_size;
-} reader_t;
+} cursor_t;
 
-static void fail(reader_t *r, const char *fmt, ...) TW_PRINTF(2, 3);
-
-/* Records the first problem; later reads become no-ops. */
-static void fail(reader_t *r, const char *fmt, ...)
+static inline uint16_t be16(const uint8_t *p)
 {
-    char detail[160];
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static inline uint64_t be64(const uint8_t *p)
+{
+    return ((uint64_t)be32(p) << 32) | be32(p + 4);
+}
+
+static void fail(cursor_t *c, const char *problem, const char *fmt, ...) TW_PRINTF(3, 4);
+
+/* Records the first problem as "<Type> message <problem>: <detail>". */
+static void fail(cursor_t *c, const char *problem, const char *fmt, ...)
+{
+    char detail[200];
     va_list ap;
 
-    if (r->failed)
+    if (c->failed)
         return;
-    r->failed = true;
-    if (r->errstr == NULL || r->errstr_size == 0)
+    c->failed = true;
+    if (c->errstr == NULL || c->errstr_size == 0)
         return;
     va_start(ap, fmt);
     vsnprintf(detail, sizeof(detail), fmt, ap);
     va_end(ap);
-    snprintf(r->errstr, r->errstr_size, "%s message malformed at offset %zu of %zu: %s",
-             r->msgname, r->pos, r->len, detail);
+    snprintf(c->errstr, c->errstr_size, "%s message %s: %s", c->msgname, problem, detail);
 }
 
-static bool need(reader_t *r, size_t n, const char *what)
+/* Names a field for an error message, with the array element if any. */
+static const char *describe(const cursor_t *c, const char *what, char *out, size_t outsize)
 {
-    if (r->failed)
-        return false;
-    if (r->len - r->pos < n) {
-        fail(r, "need %zu bytes for %s, have %zu", n, what, r->len - r->pos);
-        return false;
-    }
-    return true;
+    if (c->element == NULL)
+        return what;
+    snprintf(out, outsize, "%s of %s %ld", what, c->element, c->index);
+    return out;
 }
 
-static uint8_t get8(reader_t *r, const char *what)
+/* True when n more bytes are there; otherwise records a truncation. */
+static bool have(cursor_t *c, size_t n, const char *what)
 {
-    if (!need(r, 1, what))
+    char name[96];
+
+    if (c->failed)
+        return false;
+    if (c->len - c->pos >= n)
+        return true;
+    fail(c, "truncated", "need %zu byte%s for %s at offset %zu, have %zu", n, n == 1 ? "" : "s",
+         describe(c, what, name, sizeof(name)), c->pos, c->len - c->pos);
+    return false;
+}
+
+static uint8_t read_u8(cursor_t *c, const char *what)
+{
+    if (!have(c, 1, what))
         return 0;
-    return r->p[r->pos++];
+    return c->buf[c->pos++];
 }
 
-static uint16_t get16(reader_t *r, const char *what)
+static uint16_t read_u16(cursor_t *c, const char *what)
 {
     uint16_t v;
 
-    if (!need(r, 2, what))
+    if (!have(c, 2, what))
         return 0;
-    v = (uint16_t)((r->p[r->pos] << 8) | r->p[r->pos + 1]);
-    r->pos += 2;
+    v = be16(c->buf + c->pos);
+    c->pos += 2;
     return v;
 }
 
-static uint32_t get32(reader_t *r, const char *what)
+static uint32_t read_u32(cursor_t *c, const char *what)
 {
     uint32_t v;
 
-    if (!need(r, 4, what))
+    if (!have(c, 4, what))
         return 0;
-    v = ((uint32_t)r->p[r->pos] << 24) | ((uint32_t)r->p[r->pos + 1] << 16) |
-        ((uint32_t)r->p[r->pos + 2] << 8) | r->p[r->pos + 3];
-    r->pos += 4;
+    v = be32(c->buf + c->pos);
+    c->pos += 4;
     return v;
 }
 
-static uint64_t get64(reader_t *r, const char *what)
+static uint64_t read_u64(cursor_t *c, const char *what)
 {
-    uint64_t hi = get32(r, what);
-    uint64_t lo = get32(r, what);
-    return (hi << 32) | lo;
+    uint64_t v;
+
+    if (!have(c, 8, what))
+        return 0;
+    v = be64(c->buf + c->pos);
+    c->pos += 8;
+    return v;
 }
 
-/* A NUL-terminated string inside the message. */
-static const char *getstr(reader_t *r, const char *what)
+/* A NUL-terminated string; the terminator must lie inside the message,
+ * which is what makes handing out a pointer into the buffer safe. */
+static const char *read_string(cursor_t *c, const char *what)
 {
     const uint8_t *nul;
     const char *s;
+    char name[96];
 
-    if (r->failed)
+    if (!have(c, 1, what))
         return "";
-    nul = memchr(r->p + r->pos, '\0', r->len - r->pos);
+    nul = memchr(c->buf + c->pos, '\0', c->len - c->pos);
     if (nul == NULL) {
-        fail(r, "%s is not NUL-terminated", what);
+        fail(c, "malformed", "%s at offset %zu has no NUL terminator within the message",
+             describe(c, what, name, sizeof(name)), c->pos);
         return "";
     }
-    s = (const char *)(r->p + r->pos);
-    r->pos = (size_t)(nul - r->p) + 1;
+    s = (const char *)(c->buf + c->pos);
+    c->pos = (size_t)(nul - c->buf) + 1;
     return s;
 }
 
-static const char *getbytes(reader_t *r, size_t n, const char *what)
+static const char *read_bytes(cursor_t *c, uint32_t n, const char *what)
 {
-    const char *s;
+    const char *p;
 
-    if (!need(r, n, what))
+    if (!have(c, n, what))
         return NULL;
-    s = (const char *)(r->p + r->pos);
-    r->pos += n;
-    return s;
+    p = (const char *)(c->buf + c->pos);
+    c->pos += n;
+    return p;
 }
 
-/* Grows a scratch array to hold n elements of size sz. */
-static void *reserve(void *array, size_t *cap, size_t n, size_t sz)
+/* A count of elements of at least min_bytes each must fit in what is left. */
+static bool count_fits(cursor_t *c, uint32_t count, size_t min_bytes, const char *what)
 {
+    size_t left = c->len - c->pos;
+
+    if (c->failed)
+        return false;
+    if (count <= left / min_bytes)
+        return true;
+    fail(c, "malformed", "%s %u needs at least %zu bytes after offset %zu, have %zu", what,
+         count, (size_t)count * min_bytes, c->pos, left);
+    return false;
+}
+
+/* Grows a scratch array to hold n elements. The callers check n against the
+ * input length first, so the capacity stays within a small multiple of the
+ * largest message seen. */
+static void *grow(void *array, size_t *cap, size_t n, size_t elem_size)
+{
+    size_t newcap;
+
     if (n <= *cap)
         return array;
-    *cap = n < 16 ? 16 : n;
-    return tw_realloc(array, *cap * sz);
+    newcap = TW_MAX(n, TW_MAX(*cap * 2, (size_t)8));
+    array = tw_realloc(array, newcap * elem_size);
+    *cap = newcap;
+    return array;
 }
 
 tw_pgoutput_t *tw_pgoutput_new(int proto_version, bool parallel_streaming)
@@ -160,6 +230,9 @@ void tw_pgoutput_destroy(tw_pgoutput_t *dec)
     free(dec->relids);
     free(dec);
 }
+
+/* Returned for unknown types; the decoder compares against the pointer. */
+static const char unknown_type_name[] = "unknown";
 
 const char *tw_pgoutput_msgtype_name(int type)
 {
@@ -184,266 +257,346 @@ const char *tw_pgoutput_msgtype_name(int type)
     case TW_PGOUTPUT_ROLLBACK_PREPARED: return "Rollback Prepared";
     case TW_PGOUTPUT_STREAM_PREPARE: return "Stream Prepare";
     }
-    return "unknown";
+    return unknown_type_name;
 }
 
-/* TupleData: Int16 column count, then per column a kind byte and, for 't'
- * and 'b', an Int32 length and the bytes. */
-static void read_tuple(reader_t *r, tw_pgoutput_col_t **cols, size_t *cap,
+/* Inside a stream block, schema and change messages start with the xid of
+ * the (sub)transaction they belong to. */
+static void read_stream_xid(cursor_t *c, bool in_stream, tw_pgoutput_msg_t *msg)
+{
+    if (!in_stream)
+        return;
+    msg->xid = read_u32(c, "xid");
+    msg->has_xid = true;
+}
+
+/* TupleData: Int16 column count, then per column a kind byte, followed for
+ * 't' and 'b' by an Int32 length and the value's bytes. */
+static void read_tuple(cursor_t *c, const char *which, tw_pgoutput_col_t **cols, size_t *cap,
                        tw_pgoutput_tuple_t *tuple)
 {
-    uint16_t n = get16(r, "tuple column count");
-    uint16_t i;
+    char count_name[32], column_name[32];
+    uint16_t ncols, i;
 
-    tuple->ncols = 0;
-    tuple->cols = NULL;
-    if (r->failed)
+    snprintf(count_name, sizeof(count_name), "%s column count", which);
+    snprintf(column_name, sizeof(column_name), "%s column", which);
+    ncols = read_u16(c, count_name);
+    if (!count_fits(c, ncols, MIN_TUPLE_COLUMN_BYTES, count_name))
         return;
-    /* Every column takes at least one byte: a count beyond what is left is
-     * corrupt, and checking first keeps the allocation bounded by the input. */
-    if (n > r->len - r->pos) {
-        fail(r, "tuple column count %u exceeds the bytes left", (unsigned)n);
-        return;
-    }
-    *cols = reserve(*cols, cap, n, sizeof(tw_pgoutput_col_t));
-    for (i = 0; i < n && !r->failed; i++) {
-        tw_pgoutput_col_t *c = &(*cols)[i];
-        c->kind = (char)get8(r, "column kind");
-        c->len = 0;
-        c->data = NULL;
-        switch (c->kind) {
+    *cols = grow(*cols, cap, ncols, sizeof(**cols));
+    c->element = column_name;
+    for (i = 0; i < ncols && !c->failed; i++) {
+        tw_pgoutput_col_t *col = &(*cols)[i];
+        size_t kind_offset = c->pos;
+
+        c->index = i;
+        col->kind = (char)read_u8(c, "kind");
+        col->len = 0;
+        col->data = NULL;
+        switch (col->kind) {
         case TW_PGOUTPUT_COL_NULL:
         case TW_PGOUTPUT_COL_UNCHANGED_TOAST:
             break;
         case TW_PGOUTPUT_COL_TEXT:
         case TW_PGOUTPUT_COL_BINARY:
-            c->len = get32(r, "column value length");
-            c->data = getbytes(r, c->len, "column value");
+            col->len = read_u32(c, "value length");
+            col->data = read_bytes(c, col->len, "value");
             break;
         default:
-            if (!r->failed)
-                fail(r, "unknown column kind 0x%02x", (unsigned char)c->kind);
+            if (!c->failed)
+                fail(c, "malformed", "unknown kind 0x%02x of %s %u at offset %zu",
+                     (unsigned char)col->kind, column_name, (unsigned)i, kind_offset);
         }
     }
-    tuple->ncols = n;
+    c->element = NULL;
+    c->index = -1;
+    tuple->ncols = ncols;
     tuple->cols = *cols;
 }
 
-static void read_relation(tw_pgoutput_t *dec, reader_t *r, tw_pgoutput_msg_t *msg)
+static void decode_begin(cursor_t *c, tw_pgoutput_msg_t *msg)
 {
-    uint16_t n, i;
+    msg->u.begin.final_lsn = read_u64(c, "final LSN");
+    msg->u.begin.commit_ts = (int64_t)read_u64(c, "commit timestamp");
+    msg->u.begin.xid = read_u32(c, "xid");
+}
 
-    msg->u.relation.relid = get32(r, "relation id");
-    msg->u.relation.nspname = getstr(r, "namespace");
-    msg->u.relation.relname = getstr(r, "relation name");
-    msg->u.relation.replident = (char)get8(r, "replica identity");
-    n = get16(r, "column count");
-    if (r->failed)
+static void decode_commit(cursor_t *c, tw_pgoutput_msg_t *msg)
+{
+    msg->u.commit.flags = read_u8(c, "flags");
+    msg->u.commit.commit_lsn = read_u64(c, "commit LSN");
+    msg->u.commit.end_lsn = read_u64(c, "end LSN");
+    msg->u.commit.commit_ts = (int64_t)read_u64(c, "commit timestamp");
+}
+
+static void decode_origin(cursor_t *c, tw_pgoutput_msg_t *msg)
+{
+    msg->u.origin.commit_lsn = read_u64(c, "origin commit LSN");
+    msg->u.origin.name = read_string(c, "origin name");
+}
+
+static void decode_relation(tw_pgoutput_t *dec, cursor_t *c, tw_pgoutput_msg_t *msg)
+{
+    uint16_t natts, i;
+
+    msg->u.relation.relid = read_u32(c, "relation id");
+    msg->u.relation.nspname = read_string(c, "namespace");
+    msg->u.relation.relname = read_string(c, "relation name");
+    msg->u.relation.replident = (char)read_u8(c, "replica identity");
+    natts = read_u16(c, "column count");
+    if (!count_fits(c, natts, MIN_RELATION_ATTR_BYTES, "column count"))
         return;
-    if (n > r->len - r->pos) {
-        fail(r, "relation column count %u exceeds the bytes left", (unsigned)n);
-        return;
+    dec->attrs = grow(dec->attrs, &dec->attrs_cap, natts, sizeof(*dec->attrs));
+    c->element = "column";
+    for (i = 0; i < natts && !c->failed; i++) {
+        tw_pgoutput_attr_t *attr = &dec->attrs[i];
+
+        c->index = i;
+        attr->flags = read_u8(c, "flags");
+        attr->name = read_string(c, "name");
+        attr->type_oid = read_u32(c, "type OID");
+        attr->typmod = (int32_t)read_u32(c, "type modifier");
     }
-    dec->attrs = reserve(dec->attrs, &dec->attrs_cap, n, sizeof(tw_pgoutput_attr_t));
-    for (i = 0; i < n && !r->failed; i++) {
-        tw_pgoutput_attr_t *a = &dec->attrs[i];
-        a->flags = get8(r, "column flags");
-        a->name = getstr(r, "column name");
-        a->type_oid = get32(r, "column type");
-        a->typmod = (int32_t)get32(r, "column type modifier");
-    }
-    msg->u.relation.natts = n;
+    c->element = NULL;
+    c->index = -1;
+    msg->u.relation.natts = natts;
     msg->u.relation.attrs = dec->attrs;
 }
 
-static void read_twophase(reader_t *r, tw_pgoutput_msg_t *msg)
+static void decode_type(cursor_t *c, tw_pgoutput_msg_t *msg)
 {
-    tw_pgoutput_twophase_t *t = &msg->u.twophase;
+    msg->u.type.type_oid = read_u32(c, "type OID");
+    msg->u.type.nspname = read_string(c, "namespace");
+    msg->u.type.typname = read_string(c, "type name");
+}
+
+static void decode_insert(tw_pgoutput_t *dec, cursor_t *c, tw_pgoutput_msg_t *msg)
+{
+    size_t offset;
+    uint8_t marker;
+
+    msg->u.insert.relid = read_u32(c, "relation id");
+    offset = c->pos;
+    marker = read_u8(c, "tuple marker");
+    if (!c->failed && marker != 'N')
+        fail(c, "malformed", "expected tuple marker 'N' at offset %zu, got 0x%02x", offset,
+             marker);
+    read_tuple(c, "new tuple", &dec->newcols, &dec->newcols_cap, &msg->u.insert.newtup);
+}
+
+/* The old tuple ('K' key columns, or 'O' the whole row) is optional. */
+static void decode_update(tw_pgoutput_t *dec, cursor_t *c, tw_pgoutput_msg_t *msg)
+{
+    size_t offset;
+    uint8_t marker;
+
+    msg->u.update.relid = read_u32(c, "relation id");
+    offset = c->pos;
+    marker = read_u8(c, "tuple marker");
+    if (!c->failed && (marker == 'K' || marker == 'O')) {
+        msg->u.update.old_kind = (char)marker;
+        read_tuple(c, "old tuple", &dec->oldcols, &dec->oldcols_cap, &msg->u.update.oldtup);
+        offset = c->pos;
+        marker = read_u8(c, "new tuple marker");
+        if (!c->failed && marker != 'N')
+            fail(c, "malformed", "expected tuple marker 'N' at offset %zu, got 0x%02x", offset,
+                 marker);
+    } else if (!c->failed && marker != 'N') {
+        fail(c, "malformed", "expected tuple marker 'K', 'O' or 'N' at offset %zu, got 0x%02x",
+             offset, marker);
+    }
+    read_tuple(c, "new tuple", &dec->newcols, &dec->newcols_cap, &msg->u.update.newtup);
+}
+
+static void decode_delete(tw_pgoutput_t *dec, cursor_t *c, tw_pgoutput_msg_t *msg)
+{
+    size_t offset;
+    uint8_t marker;
+
+    msg->u.delete.relid = read_u32(c, "relation id");
+    offset = c->pos;
+    marker = read_u8(c, "tuple marker");
+    if (!c->failed && marker != 'K' && marker != 'O')
+        fail(c, "malformed", "expected tuple marker 'K' or 'O' at offset %zu, got 0x%02x",
+             offset, marker);
+    if (c->failed)
+        return;
+    msg->u.delete.old_kind = (char)marker;
+    read_tuple(c, "old tuple", &dec->oldcols, &dec->oldcols_cap, &msg->u.delete.oldtup);
+}
+
+static void decode_truncate(tw_pgoutput_t *dec, cursor_t *c, tw_pgoutput_msg_t *msg)
+{
+    uint32_t nrels, i;
+
+    nrels = read_u32(c, "relation count");
+    msg->u.truncate.options = read_u8(c, "options");
+    if (!count_fits(c, nrels, RELID_BYTES, "relation count"))
+        return;
+    dec->relids = grow(dec->relids, &dec->relids_cap, nrels, sizeof(*dec->relids));
+    c->element = "truncated relation";
+    for (i = 0; i < nrels && !c->failed; i++) {
+        c->index = (long)i;
+        dec->relids[i] = read_u32(c, "id");
+    }
+    c->element = NULL;
+    c->index = -1;
+    msg->u.truncate.nrels = nrels;
+    msg->u.truncate.relids = dec->relids;
+}
+
+static void decode_message(cursor_t *c, tw_pgoutput_msg_t *msg)
+{
+    msg->u.message.flags = read_u8(c, "flags");
+    msg->u.message.lsn = read_u64(c, "message LSN");
+    msg->u.message.prefix = read_string(c, "prefix");
+    msg->u.message.content_len = read_u32(c, "content length");
+    msg->u.message.content = read_bytes(c, msg->u.message.content_len, "content");
+}
+
+static void decode_stream_start(cursor_t *c, tw_pgoutput_msg_t *msg)
+{
+    msg->u.stream_start.xid = read_u32(c, "xid");
+    msg->u.stream_start.first_segment = read_u8(c, "first-segment flag");
+    msg->has_xid = true;
+    msg->xid = msg->u.stream_start.xid;
+}
+
+static void decode_stream_commit(cursor_t *c, tw_pgoutput_msg_t *msg)
+{
+    msg->u.stream_commit.xid = read_u32(c, "xid");
+    msg->u.stream_commit.flags = read_u8(c, "flags");
+    msg->u.stream_commit.commit_lsn = read_u64(c, "commit LSN");
+    msg->u.stream_commit.end_lsn = read_u64(c, "end LSN");
+    msg->u.stream_commit.commit_ts = (int64_t)read_u64(c, "commit timestamp");
+    msg->has_xid = true;
+    msg->xid = msg->u.stream_commit.xid;
+}
+
+/* The abort LSN and time exist only from protocol 4 on, and only when
+ * streaming = parallel was requested; nothing in the message itself says
+ * whether they are there, so the decoder must be told. */
+static void decode_stream_abort(const tw_pgoutput_t *dec, cursor_t *c, tw_pgoutput_msg_t *msg)
+{
+    msg->u.stream_abort.xid = read_u32(c, "xid");
+    msg->u.stream_abort.subxid = read_u32(c, "subtransaction xid");
+    if (dec->proto_version >= 4 && dec->parallel_streaming) {
+        msg->u.stream_abort.has_abort_info = true;
+        msg->u.stream_abort.abort_lsn = read_u64(c, "abort LSN");
+        msg->u.stream_abort.abort_ts = (int64_t)read_u64(c, "abort timestamp");
+    }
+    msg->has_xid = true;
+    msg->xid = msg->u.stream_abort.xid;
+}
+
+/* Begin Prepare, Prepare, Commit Prepared, Rollback Prepared and Stream
+ * Prepare: LSNs and timestamps that differ by type, then xid and GID. */
+static void decode_twophase(cursor_t *c, tw_pgoutput_msg_t *msg)
+{
+    tw_pgoutput_twophase_t *tp = &msg->u.twophase;
 
     switch (msg->type) {
-    case TW_PGOUTPUT_BEGIN_PREPARE:
-        t->prepare_lsn = get64(r, "prepare LSN");
-        t->end_lsn = get64(r, "end LSN");
-        t->prepare_ts = (int64_t)get64(r, "prepare timestamp");
-        t->xid = get32(r, "xid");
+    case TW_PGOUTPUT_BEGIN_PREPARE: /* the only one without flags */
+        tp->prepare_lsn = read_u64(c, "prepare LSN");
+        tp->end_lsn = read_u64(c, "end LSN");
+        tp->prepare_ts = (int64_t)read_u64(c, "prepare timestamp");
         break;
     case TW_PGOUTPUT_PREPARE:
     case TW_PGOUTPUT_STREAM_PREPARE:
-        t->flags = get8(r, "flags");
-        t->prepare_lsn = get64(r, "prepare LSN");
-        t->end_lsn = get64(r, "end LSN");
-        t->prepare_ts = (int64_t)get64(r, "prepare timestamp");
-        t->xid = get32(r, "xid");
+        tp->flags = read_u8(c, "flags");
+        tp->prepare_lsn = read_u64(c, "prepare LSN");
+        tp->end_lsn = read_u64(c, "end LSN");
+        tp->prepare_ts = (int64_t)read_u64(c, "prepare timestamp");
         break;
     case TW_PGOUTPUT_COMMIT_PREPARED:
-        t->flags = get8(r, "flags");
-        t->commit_lsn = get64(r, "commit LSN");
-        t->end_lsn = get64(r, "end LSN");
-        t->commit_ts = (int64_t)get64(r, "commit timestamp");
-        t->xid = get32(r, "xid");
+        tp->flags = read_u8(c, "flags");
+        tp->commit_lsn = read_u64(c, "commit LSN");
+        tp->end_lsn = read_u64(c, "end LSN");
+        tp->commit_ts = (int64_t)read_u64(c, "commit timestamp");
         break;
     case TW_PGOUTPUT_ROLLBACK_PREPARED:
-        t->flags = get8(r, "flags");
-        t->prepare_end_lsn = get64(r, "prepare end LSN");
-        t->rollback_end_lsn = get64(r, "rollback end LSN");
-        t->prepare_ts = (int64_t)get64(r, "prepare timestamp");
-        t->rollback_ts = (int64_t)get64(r, "rollback timestamp");
-        t->xid = get32(r, "xid");
+        tp->flags = read_u8(c, "flags");
+        tp->prepare_end_lsn = read_u64(c, "prepare end LSN");
+        tp->rollback_end_lsn = read_u64(c, "rollback end LSN");
+        tp->prepare_ts = (int64_t)read_u64(c, "prepare timestamp");
+        tp->rollback_ts = (int64_t)read_u64(c, "rollback timestamp");
         break;
     default: break;
     }
-    t->gid = getstr(r, "GID");
+    tp->xid = read_u32(c, "xid");
+    tp->gid = read_string(c, "GID");
     if (msg->type == TW_PGOUTPUT_STREAM_PREPARE) {
         msg->has_xid = true;
-        msg->xid = t->xid;
+        msg->xid = tp->xid;
     }
-}
-
-/* Change messages inside a stream block begin with the xid. */
-static void read_stream_xid(reader_t *r, bool in_stream, tw_pgoutput_msg_t *msg)
-{
-    if (!in_stream)
-        return;
-    msg->has_xid = true;
-    msg->xid = get32(r, "xid");
 }
 
 tw_err_t tw_pgoutput_decode(tw_pgoutput_t *dec, const uint8_t *buf, size_t len, bool in_stream,
                             tw_pgoutput_msg_t *msg, char *errstr, size_t errstr_size)
 {
-    reader_t r = {buf, len, 0, "pgoutput", false, errstr, errstr_size};
-    uint8_t kind;
+    cursor_t c = {.buf = buf, .len = len, .pos = 1, .index = -1, .errstr = errstr,
+                  .errstr_size = errstr_size};
+    uint8_t type;
 
     memset(msg, 0, sizeof(*msg));
     if (len == 0)
-        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "empty pgoutput message");
-    kind = get8(&r, "message type");
-    msg->type = (tw_pgoutput_msgtype_t)kind;
-    r.msgname = tw_pgoutput_msgtype_name(kind);
+        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "empty message");
+    type = buf[0];
+    c.msgname = tw_pgoutput_msgtype_name(type);
+    if (c.msgname == unknown_type_name)
+        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "unknown message type 0x%02x",
+                       type);
+    msg->type = (tw_pgoutput_msgtype_t)type;
 
-    switch (kind) {
-    case TW_PGOUTPUT_BEGIN:
-        msg->u.begin.final_lsn = get64(&r, "final LSN");
-        msg->u.begin.commit_ts = (int64_t)get64(&r, "commit timestamp");
-        msg->u.begin.xid = get32(&r, "xid");
-        break;
-    case TW_PGOUTPUT_COMMIT:
-        msg->u.commit.flags = get8(&r, "flags");
-        msg->u.commit.commit_lsn = get64(&r, "commit LSN");
-        msg->u.commit.end_lsn = get64(&r, "end LSN");
-        msg->u.commit.commit_ts = (int64_t)get64(&r, "commit timestamp");
-        break;
-    case TW_PGOUTPUT_ORIGIN:
-        msg->u.origin.commit_lsn = get64(&r, "origin commit LSN");
-        msg->u.origin.name = getstr(&r, "origin name");
-        break;
+    /* The type byte alone decides the layout, so types newer than the
+     * negotiated protocol are decoded too; whether they are welcome is for
+     * the caller to say. */
+    switch (msg->type) {
+    case TW_PGOUTPUT_BEGIN: decode_begin(&c, msg); break;
+    case TW_PGOUTPUT_COMMIT: decode_commit(&c, msg); break;
+    case TW_PGOUTPUT_ORIGIN: decode_origin(&c, msg); break;
     case TW_PGOUTPUT_RELATION:
-        read_stream_xid(&r, in_stream, msg);
-        read_relation(dec, &r, msg);
+        read_stream_xid(&c, in_stream, msg);
+        decode_relation(dec, &c, msg);
         break;
     case TW_PGOUTPUT_TYPE:
-        read_stream_xid(&r, in_stream, msg);
-        msg->u.type.type_oid = get32(&r, "type OID");
-        msg->u.type.nspname = getstr(&r, "namespace");
-        msg->u.type.typname = getstr(&r, "type name");
+        read_stream_xid(&c, in_stream, msg);
+        decode_type(&c, msg);
         break;
     case TW_PGOUTPUT_INSERT:
-        read_stream_xid(&r, in_stream, msg);
-        msg->u.insert.relid = get32(&r, "relation id");
-        if (get8(&r, "'N' marker") != 'N' && !r.failed)
-            fail(&r, "expected 'N' before the new tuple");
-        read_tuple(&r, &dec->newcols, &dec->newcols_cap, &msg->u.insert.newtup);
+        read_stream_xid(&c, in_stream, msg);
+        decode_insert(dec, &c, msg);
         break;
-    case TW_PGOUTPUT_UPDATE: {
-        uint8_t marker;
-        read_stream_xid(&r, in_stream, msg);
-        msg->u.update.relid = get32(&r, "relation id");
-        marker = get8(&r, "tuple marker");
-        if (!r.failed && (marker == 'K' || marker == 'O')) {
-            msg->u.update.old_kind = (char)marker;
-            read_tuple(&r, &dec->oldcols, &dec->oldcols_cap, &msg->u.update.oldtup);
-            marker = get8(&r, "'N' marker");
-        }
-        if (!r.failed && marker != 'N')
-            fail(&r, "expected a 'K', 'O' or 'N' tuple marker");
-        read_tuple(&r, &dec->newcols, &dec->newcols_cap, &msg->u.update.newtup);
+    case TW_PGOUTPUT_UPDATE:
+        read_stream_xid(&c, in_stream, msg);
+        decode_update(dec, &c, msg);
         break;
-    }
-    case TW_PGOUTPUT_DELETE: {
-        uint8_t marker;
-        read_stream_xid(&r, in_stream, msg);
-        msg->u.delete.relid = get32(&r, "relation id");
-        marker = get8(&r, "tuple marker");
-        if (!r.failed && marker != 'K' && marker != 'O')
-            fail(&r, "expected a 'K' or 'O' tuple marker");
-        msg->u.delete.old_kind = (char)marker;
-        read_tuple(&r, &dec->oldcols, &dec->oldcols_cap, &msg->u.delete.oldtup);
+    case TW_PGOUTPUT_DELETE:
+        read_stream_xid(&c, in_stream, msg);
+        decode_delete(dec, &c, msg);
         break;
-    }
-    case TW_PGOUTPUT_TRUNCATE: {
-        uint32_t n, i;
-        read_stream_xid(&r, in_stream, msg);
-        n = get32(&r, "relation count");
-        msg->u.truncate.options = get8(&r, "options");
-        if (!r.failed && n > (r.len - r.pos) / 4) {
-            fail(&r, "relation count %u exceeds the bytes left", n);
-            break;
-        }
-        dec->relids = reserve(dec->relids, &dec->relids_cap, n, sizeof(uint32_t));
-        for (i = 0; i < n && !r.failed; i++)
-            dec->relids[i] = get32(&r, "relation id");
-        msg->u.truncate.nrels = n;
-        msg->u.truncate.relids = dec->relids;
+    case TW_PGOUTPUT_TRUNCATE:
+        read_stream_xid(&c, in_stream, msg);
+        decode_truncate(dec, &c, msg);
         break;
-    }
     case TW_PGOUTPUT_MESSAGE:
-        read_stream_xid(&r, in_stream, msg);
-        msg->u.message.flags = get8(&r, "flags");
-        msg->u.message.lsn = get64(&r, "message LSN");
-        msg->u.message.prefix = getstr(&r, "prefix");
-        msg->u.message.content_len = get32(&r, "content length");
-        msg->u.message.content = getbytes(&r, msg->u.message.content_len, "content");
+        /* The xid comes before the flags, so it is there for any message in
+         * a stream block; the server only streams transactional ones. */
+        read_stream_xid(&c, in_stream, msg);
+        decode_message(&c, msg);
         break;
-    case TW_PGOUTPUT_STREAM_START:
-        msg->u.stream_start.xid = get32(&r, "xid");
-        msg->u.stream_start.first_segment = get8(&r, "first-segment flag");
-        msg->has_xid = true;
-        msg->xid = msg->u.stream_start.xid;
-        break;
-    case TW_PGOUTPUT_STREAM_STOP:
-        break;
-    case TW_PGOUTPUT_STREAM_COMMIT:
-        msg->u.stream_commit.xid = get32(&r, "xid");
-        msg->u.stream_commit.flags = get8(&r, "flags");
-        msg->u.stream_commit.commit_lsn = get64(&r, "commit LSN");
-        msg->u.stream_commit.end_lsn = get64(&r, "end LSN");
-        msg->u.stream_commit.commit_ts = (int64_t)get64(&r, "commit timestamp");
-        msg->has_xid = true;
-        msg->xid = msg->u.stream_commit.xid;
-        break;
-    case TW_PGOUTPUT_STREAM_ABORT:
-        msg->u.stream_abort.xid = get32(&r, "xid");
-        msg->u.stream_abort.subxid = get32(&r, "subtransaction xid");
-        if (dec->proto_version >= 4 && dec->parallel_streaming) {
-            msg->u.stream_abort.has_abort_info = true;
-            msg->u.stream_abort.abort_lsn = get64(&r, "abort LSN");
-            msg->u.stream_abort.abort_ts = (int64_t)get64(&r, "abort timestamp");
-        }
-        msg->has_xid = true;
-        msg->xid = msg->u.stream_abort.xid;
-        break;
+    case TW_PGOUTPUT_STREAM_START: decode_stream_start(&c, msg); break;
+    case TW_PGOUTPUT_STREAM_STOP: break;
+    case TW_PGOUTPUT_STREAM_COMMIT: decode_stream_commit(&c, msg); break;
+    case TW_PGOUTPUT_STREAM_ABORT: decode_stream_abort(dec, &c, msg); break;
     case TW_PGOUTPUT_BEGIN_PREPARE:
     case TW_PGOUTPUT_PREPARE:
     case TW_PGOUTPUT_COMMIT_PREPARED:
     case TW_PGOUTPUT_ROLLBACK_PREPARED:
-    case TW_PGOUTPUT_STREAM_PREPARE:
-        read_twophase(&r, msg);
-        break;
-    default:
-        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
-                       "unknown pgoutput message type 0x%02x", kind);
+    case TW_PGOUTPUT_STREAM_PREPARE: decode_twophase(&c, msg); break;
     }
-    if (!r.failed && r.pos != r.len)
-        fail(&r, "%zu trailing bytes", r.len - r.pos);
-    return r.failed ? TW_ERR_MALFORMED : TW_OK;
+    if (!c.failed && c.pos != c.len)
+        fail(&c, "malformed", "%zu trailing byte%s after the message ends at offset %zu",
+             c.len - c.pos, c.len - c.pos == 1 ? "" : "s", c.pos);
+    return c.failed ? TW_ERR_MALFORMED : TW_OK;
 }

@@ -10,7 +10,9 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+from devbroker import DevBroker  # noqa: E402
 from pgcluster import PgCluster  # noqa: E402
+from registry import DevRegistry  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -141,3 +143,104 @@ def tail(tidewater_bin):
         return TailResult(proc)
 
     return run
+
+
+@pytest.fixture
+def broker(devbroker_bin, tmp_path):
+    """A fresh dev broker per test (its topics start empty)."""
+    b = DevBroker(devbroker_bin, tmp_path / "broker")
+    b.start()
+    yield b
+    b.stop()
+
+
+@pytest.fixture
+def registry(registry_script, tmp_path):
+    r = DevRegistry(registry_script, tmp_path / "registry-data")
+    os.makedirs(r.workdir, exist_ok=True)
+    r.start()
+    yield r
+    r.stop()
+
+
+OUTBOX_DDL = """
+CREATE TABLE outbox (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    aggregatetype varchar(255) NOT NULL,
+    aggregateid varchar(255) NOT NULL,
+    type varchar(255) NOT NULL,
+    payload jsonb
+)
+"""
+
+
+class Runner:
+    """Starts `tidewater run` in the background and stops it by PID."""
+
+    def __init__(self, binary, config, log_path):
+        self.binary = binary
+        self.config = config
+        self.log_path = str(log_path)
+        self.proc = None
+
+    def start(self, env=None):
+        e = dict(os.environ)
+        e.update(env or {})
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([self.binary, "run", self.config], stdout=self.log,
+                                     stderr=subprocess.STDOUT, env=e)
+        return self
+
+    def stop(self, sig=None, timeout=60):
+        import signal as _signal
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig or _signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.log.close()
+        self.proc = None
+        return rc
+
+    def output(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+
+def outbox_config(db, broker, registry, tmp_path, **overrides):
+    """Connector config for an outbox relay into the test's broker and
+    registry; keys in overrides use '_' for '.'."""
+    base = dict(
+        transforms="outbox",
+        transforms_outbox_type="io.debezium.transforms.outbox.EventRouter",
+        key_converter="io.confluent.connect.avro.AvroConverter",
+        value_converter="io.confluent.connect.avro.AvroConverter",
+        key_converter_schema_registry_url=registry.url,
+        value_converter_schema_registry_url=registry.url,
+        bootstrap_servers=broker.bootstrap_servers,
+        offset_storage_file_filename=str(tmp_path / "offsets.json"),
+        table_include_list="public.outbox",
+        publication_autocreate_mode="filtered",
+        producer_linger_ms="5",
+        producer_reconnect_backoff_max_ms="200",
+    )
+    base.update(overrides)
+    return db.config(**base)
+
+
+@pytest.fixture
+def run(tidewater_bin, tmp_path):
+    runners = []
+
+    def start(config, env=None):
+        r = Runner(tidewater_bin, config, tmp_path / ("run%d.log" % len(runners))).start(env)
+        runners.append(r)
+        return r
+
+    yield start
+    for r in runners:
+        r.stop()

@@ -1,0 +1,281 @@
+/*
+ * cmd_run.c — sessions against PostgreSQL (connect, prepare, stream),
+ * reconnecting with backoff, around one long-lived pipeline.
+ */
+#include "cmd_run.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "changefeed.h"
+#include "config.h"
+#include "log.h"
+#include "pg_conn.h"
+#include "pipeline.h"
+#include "repl_stream.h"
+#include "signals.h"
+
+typedef struct run_ctx {
+    const tw_config_t *cfg;
+    tw_pipeline_t *pipeline;
+    PGconn *conn;
+    PGconn *repl;
+    tw_repl_stream_t *stream;
+    tw_changefeed_t *feed;
+    tw_pg_setup_t setup;
+    int64_t last_status_us;
+    bool streamed_once; /* later connection failures are outages, not set-up errors */
+} run_ctx_t;
+
+static void run_usage(FILE *out)
+{
+    fprintf(out, "usage: tidewater run CONFIG\n"
+                 "\n"
+                 "Streams the replication slot named in CONFIG to Kafka: each outbox row\n"
+                 "becomes a keyed record, encoded by the configured converters. The slot is\n"
+                 "confirmed only up to what Kafka has acknowledged. SIGTERM or SIGINT stops\n"
+                 "after the current transaction and waits up to shutdown.timeout.ms for\n"
+                 "acknowledgements.\n");
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* The position the slot may be confirmed at: everything acknowledged; and
+ * when nothing is in flight or half-read, the server's own WAL end, so an
+ * idle slot never pins WAL. */
+static void update_flush(run_ctx_t *ctx)
+{
+    tw_repl_stream_set_flush(ctx->stream, tw_pipeline_flush_lsn(ctx->pipeline));
+    if (tw_pipeline_idle(ctx->pipeline) && !tw_changefeed_in_txn(ctx->feed))
+        tw_repl_stream_set_flush(ctx->stream, tw_repl_stream_server_wal_end(ctx->stream));
+}
+
+/* Called by the pipeline while it waits (full queue, registry down):
+ * keep Kafka's callbacks flowing and the walsender from timing out. */
+static bool run_wait(void *opaque, int ms)
+{
+    run_ctx_t *ctx = opaque;
+    char errstr[512];
+    int64_t now;
+
+    tw_pipeline_poll(ctx->pipeline, ms, errstr, sizeof(errstr));
+    if (ctx->stream) {
+        now = tw_repl_now();
+        if (now - ctx->last_status_us > 1000000) {
+            tw_repl_stream_set_flush(ctx->stream, tw_pipeline_flush_lsn(ctx->pipeline));
+            tw_repl_stream_send_status(ctx->stream, false, errstr, sizeof(errstr));
+            ctx->last_status_us = now;
+        }
+    }
+    /* A stop request ends a wait only when waiting could last: a full queue
+     * drains by itself, so keep going; the registry may not come back. */
+    return !tw_signals_stop_requested() && !tw_pipeline_failed(ctx->pipeline, NULL, 0);
+}
+
+static void close_session(run_ctx_t *ctx)
+{
+    tw_repl_stream_destroy(ctx->stream);
+    ctx->stream = NULL;
+    tw_changefeed_destroy(ctx->feed);
+    ctx->feed = NULL;
+    if (ctx->repl)
+        PQfinish(ctx->repl);
+    ctx->repl = NULL;
+    tw_pipeline_set_catalog(ctx->pipeline, NULL);
+    if (ctx->conn)
+        PQfinish(ctx->conn);
+    ctx->conn = NULL;
+}
+
+static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
+{
+    const tw_config_t *cfg = ctx->cfg;
+    tw_repl_options_t ropts;
+    tw_sink_t sink = tw_pipeline_sink(ctx->pipeline);
+    tw_err_t err;
+
+    err = tw_pg_connect(cfg, false, &ctx->conn, errstr, errstr_size);
+    if (err == TW_OK)
+        err = tw_pg_prepare(ctx->conn, cfg, &ctx->setup, errstr, errstr_size);
+    if (err == TW_OK)
+        err = tw_pg_connect(cfg, true, &ctx->repl, errstr, errstr_size);
+    if (err)
+        return err;
+    tw_pipeline_set_catalog(ctx->pipeline, ctx->conn);
+    err = tw_changefeed_new(cfg, ctx->setup.proto_version, &sink, &ctx->feed, errstr,
+                            errstr_size);
+    if (err)
+        return err;
+    memset(&ropts, 0, sizeof(ropts));
+    ropts.slot_name = cfg->slot_name;
+    ropts.publication_name = cfg->publication_name;
+    ropts.proto_version = ctx->setup.proto_version;
+    ropts.messages = ctx->setup.server_version >= 140000;
+    ropts.streaming = ctx->setup.proto_version >= 2;
+    ropts.binary = cfg->binary_mode && ctx->setup.server_version >= 140000;
+    ropts.status_interval_ms = cfg->status_update_interval_ms;
+    ctx->stream = tw_repl_stream_new(ctx->repl);
+    err = tw_repl_stream_start(ctx->stream, &ropts, errstr, errstr_size);
+    if (err == TW_OK)
+        tw_log(TW_LOG_INFO, "PGREPL", "streaming slot \"%s\" from " TW_LSN_FMT " (protocol %d)",
+               cfg->slot_name, TW_LSN_ARGS(ctx->setup.slot_confirmed_flush),
+               ctx->setup.proto_version);
+    return err;
+}
+
+/* Reads until stopped or the connection fails. Stops only between
+ * transactions, so an orderly stop never leaves half a transaction in
+ * Kafka to be sent again. */
+static tw_err_t stream_loop(run_ctx_t *ctx, char *errstr, size_t errstr_size)
+{
+    tw_repl_msg_t msg;
+    bool got;
+    tw_err_t err;
+
+    for (;;) {
+        if (tw_pipeline_failed(ctx->pipeline, errstr, errstr_size))
+            return TW_ERR_KAFKA;
+        if (tw_signals_stop_requested() && !tw_changefeed_in_txn(ctx->feed))
+            return TW_OK;
+        err = tw_repl_stream_read(ctx->stream, 100, &msg, &got, errstr, errstr_size);
+        if (err)
+            return err;
+        if (got) {
+            err = tw_changefeed_process(ctx->feed, msg.start_lsn, msg.data, msg.len, errstr,
+                                        errstr_size);
+            if (err)
+                return err;
+        }
+        err = tw_pipeline_poll(ctx->pipeline, 0, errstr, errstr_size);
+        if (err)
+            return err;
+        update_flush(ctx);
+    }
+}
+
+/* Connection-level failures are retried; everything else stops. */
+static bool retriable(tw_err_t err)
+{
+    return err == TW_ERR_PG || err == TW_ERR_IO;
+}
+
+static tw_err_t shutdown_pipeline(run_ctx_t *ctx, char *errstr, size_t errstr_size)
+{
+    tw_err_t err = tw_pipeline_drain(ctx->pipeline, ctx->cfg->shutdown_timeout_ms, errstr,
+                                     errstr_size);
+    char detail[512];
+
+    if (ctx->stream) {
+        update_flush(ctx);
+        if (tw_repl_stream_stop(ctx->stream, detail, sizeof(detail)) != TW_OK)
+            tw_log(TW_LOG_WARNING, "PGREPL", "final status update failed: %s", detail);
+        else
+            tw_log(TW_LOG_INFO, "PGREPL", "confirmed " TW_LSN_FMT " to the server",
+                   TW_LSN_ARGS(tw_repl_stream_flush(ctx->stream)));
+    }
+    return err;
+}
+
+int tw_cmd_run(int argc, char **argv)
+{
+    run_ctx_t ctx;
+    tw_config_t cfg;
+    tw_log_level_t level;
+    char errstr[2048], where[512];
+    int backoff_ms = 500, status = 1;
+    tw_err_t err;
+
+    if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        run_usage(stdout);
+        return 0;
+    }
+    if (argc != 2) {
+        run_usage(stderr);
+        return 2;
+    }
+    err = tw_config_load(argv[1], &cfg, errstr, sizeof(errstr));
+    if (err) {
+        fprintf(stderr, "tidewater: %s\n", errstr);
+        tw_config_clear(&cfg);
+        return 2;
+    }
+    if (tw_log_level_parse(cfg.log_level, &level))
+        tw_log_set_level(level);
+    tw_log_set_json(cfg.log_json);
+    tw_signals_install();
+
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.cfg = &cfg;
+    err = tw_pipeline_new(&cfg, &ctx.pipeline, errstr, sizeof(errstr));
+    if (err) {
+        fprintf(stderr, "tidewater: %s\n", errstr);
+        tw_config_clear(&cfg);
+        return err == TW_ERR_CONFIG ? 2 : 1;
+    }
+    tw_pipeline_set_wait(ctx.pipeline, run_wait, &ctx);
+    tw_pg_describe(&cfg, where, sizeof(where));
+
+    while (!tw_signals_stop_requested()) {
+        tw_log(TW_LOG_INFO, "PGREPL", "connecting to %s", where);
+        err = open_session(&ctx, errstr, sizeof(errstr));
+        if (err == TW_OK) {
+            backoff_ms = 500;
+            ctx.streamed_once = true;
+            err = stream_loop(&ctx, errstr, sizeof(errstr));
+        }
+        if (err == TW_OK || err == TW_ERR_STOPPING)
+            break; /* stop requested */
+        /* Set-up errors (bad privileges, a missing publication) need a
+         * person, and so do data errors with errors.tolerance=none; a
+         * connection lost while streaming is retried. */
+        if (!retriable(err) || !ctx.streamed_once)
+            goto fail;
+        tw_log(TW_LOG_WARNING, "PGREPL", "%s; reconnecting in %d ms", errstr, backoff_ms);
+        /* Deliver what is in flight, then forget the half-read transaction:
+         * the server sends it again from the confirmed position. */
+        while (tw_pipeline_drain(ctx.pipeline, 1000, errstr, sizeof(errstr)) == TW_ERR_AGAIN &&
+               !tw_signals_stop_requested())
+            ;
+        tw_pipeline_reset_partial(ctx.pipeline);
+        close_session(&ctx);
+        sleep_ms(backoff_ms);
+        backoff_ms = TW_MIN(backoff_ms * 2, 30000);
+    }
+    tw_log(TW_LOG_INFO, "PGREPL", "%s received, stopping after the current transaction",
+           tw_signals_stop_reason() ? tw_signals_stop_reason() : "stop");
+    err = shutdown_pipeline(&ctx, errstr, sizeof(errstr));
+    if (err)
+        tw_log(TW_LOG_WARNING, "KAFKA", "%s", errstr);
+    status = 0;
+    goto cleanup;
+fail:
+    tw_log(TW_LOG_ERROR, "PGREPL", "%s", errstr);
+    /* Keep what was delivered: store the offsets, confirm acknowledged
+     * transactions, never past the failure. */
+    if (shutdown_pipeline(&ctx, errstr, sizeof(errstr)) != TW_OK)
+        tw_log(TW_LOG_WARNING, "KAFKA", "%s", errstr);
+cleanup:
+    if (status == 0 && cfg.slot_drop_on_stop && ctx.conn) {
+        tw_repl_stream_destroy(ctx.stream);
+        ctx.stream = NULL;
+        if (ctx.repl)
+            PQfinish(ctx.repl);
+        ctx.repl = NULL;
+        if (tw_pg_drop_slot(ctx.conn, cfg.slot_name, errstr, sizeof(errstr)) == TW_OK)
+            tw_log(TW_LOG_NOTICE, "PGREPL", "dropped slot \"%s\" (slot.drop.on.stop)",
+                   cfg.slot_name);
+        else
+            tw_log(TW_LOG_WARNING, "PGREPL", "%s", errstr);
+    }
+    close_session(&ctx);
+    tw_pipeline_destroy(ctx.pipeline);
+    tw_config_clear(&cfg);
+    return status;
+}

@@ -1,0 +1,325 @@
+/*
+ * kafka_sink.c — librdkafka producer set-up, produce, delivery reports.
+ */
+#include "kafka_sink.h"
+
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+
+typedef struct topic_entry {
+    char *name;
+    rd_kafka_topic_t *rkt;
+    struct topic_entry *next;
+} topic_entry_t;
+
+#define TOPIC_BUCKETS 64
+
+struct tw_kafka_sink {
+    rd_kafka_t *rk;
+    tw_kafka_report_cb cb;
+    void *cb_opaque;
+    topic_entry_t *topics[TOPIC_BUCKETS];
+    size_t max_message_bytes;
+    bool brokers_down; /* to log the state change once */
+    char *bootstrap;
+};
+
+/* Property names whose values must never appear in messages. */
+static bool is_secret(const char *name)
+{
+    return strstr(name, "password") || strstr(name, "secret") || strstr(name, "sasl.jaas") ||
+           strstr(name, ".key") || strstr(name, "key.pem") || strstr(name, "token");
+}
+
+static tw_err_t conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
+                         const char *origin, char *errstr, size_t errstr_size)
+{
+    char why[512];
+
+    if (rd_kafka_conf_set(conf, name, value, why, sizeof(why)) != RD_KAFKA_CONF_OK)
+        return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                       "%s%sproducer.%s=%s is not accepted by librdkafka: %s", origin ? origin : "",
+                       origin && *origin ? ": " : "", name, is_secret(name) ? "(hidden)" : value,
+                       why);
+    return TW_OK;
+}
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
+{
+    tw_kafka_sink_t *sink = opaque;
+    tw_kafka_report_t report;
+    char errbuf[512];
+
+    (void)rk;
+    memset(&report, 0, sizeof(report));
+    report.opaque = msg->_private;
+    report.topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : "";
+    report.partition = msg->partition;
+    report.offset = msg->offset;
+    report.key = msg->key;
+    report.key_len = msg->key_len;
+    report.value = msg->payload;
+    report.value_len = msg->len;
+    if (msg->err) {
+        snprintf(errbuf, sizeof(errbuf), "%s: %s", rd_kafka_err2name(msg->err),
+                 rd_kafka_message_errstr(msg));
+        report.err = TW_ERR_KAFKA;
+        report.errstr = errbuf;
+    }
+    sink->cb(sink->cb_opaque, &report);
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    tw_kafka_sink_t *sink = opaque;
+
+    (void)rk;
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+        if (!sink->brokers_down)
+            tw_log(TW_LOG_WARNING, "KAFKA", "all brokers are down (%s); records wait in the "
+                                            "queue and will be sent when Kafka is back", reason);
+        sink->brokers_down = true;
+        return;
+    }
+    if (err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__RESOLVE) {
+        tw_log(TW_LOG_DEBUG, "KAFKA", "%s: %s", rd_kafka_err2name(err), reason);
+        return;
+    }
+    tw_log(TW_LOG_WARNING, "KAFKA", "%s: %s", rd_kafka_err2name(err), reason);
+}
+
+static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    /* librdkafka's levels are syslog's, like ours. */
+    if (level <= TW_LOG_WARNING)
+        tw_log(level <= TW_LOG_ERROR ? TW_LOG_ERROR : TW_LOG_WARNING, "KAFKA", "%s: %s", fac,
+               buf);
+    else if (tw_log_enabled(TW_LOG_DEBUG))
+        tw_log(TW_LOG_DEBUG, "KAFKA", "%s: %s", fac, buf);
+}
+
+/* Settings the delivery contract depends on cannot be weakened. */
+static tw_err_t check_contract(const char *name, const char *value, const char *origin,
+                               char *errstr, size_t errstr_size)
+{
+    if (strcmp(name, "enable.idempotence") == 0 && strcasecmp(value, "true") != 0)
+        return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                       "%s: producer.enable.idempotence=%s is refused: without idempotence a "
+                       "retry can reorder or duplicate one key's records; remove the setting",
+                       origin, value);
+    if ((strcmp(name, "acks") == 0 || strcmp(name, "request.required.acks") == 0) &&
+        strcmp(value, "all") != 0 && strcmp(value, "-1") != 0)
+        return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                       "%s: producer.%s=%s is refused: tidewater confirms the slot only after "
+                       "every in-sync replica has a record (acks=all); remove the setting",
+                       origin, name, value);
+    return TW_OK;
+}
+
+tw_err_t tw_kafka_sink_new(const char *bootstrap, const tw_props_t *props, tw_kafka_report_cb cb,
+                           void *cb_opaque, tw_kafka_sink_t **out, char *errstr,
+                           size_t errstr_size)
+{
+    static const char *const defaults[][2] = {
+        {"enable.idempotence", "true"}, {"acks", "all"},
+        {"partitioner", "murmur2_random"}, {"compression.type", "lz4"},
+        {"linger.ms", "5"}, {"message.timeout.ms", "0"},
+        {"client.id", "tidewater"},
+    };
+    tw_kafka_sink_t *sink = tw_calloc(1, sizeof(*sink));
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char why[512], value[64];
+    size_t i, n = props ? tw_props_count(props) : 0, size = sizeof(value);
+    tw_err_t err = TW_OK;
+
+    *out = NULL;
+    sink->cb = cb;
+    sink->cb_opaque = cb_opaque;
+    sink->bootstrap = tw_strdup(bootstrap ? bootstrap : "");
+    for (i = 0; i < TW_ARRAY_SIZE(defaults) && err == TW_OK; i++)
+        err = conf_set(conf, defaults[i][0], defaults[i][1], "default", errstr, errstr_size);
+    if (err == TW_OK && bootstrap)
+        err = conf_set(conf, "bootstrap.servers", bootstrap, "bootstrap.servers", errstr,
+                       errstr_size);
+    for (i = 0; i < n && err == TW_OK; i++) {
+        const char *name, *v, *origin;
+        tw_props_entry(props, i, &name, &v, &origin);
+        err = check_contract(name, v, origin, errstr, errstr_size);
+        if (err == TW_OK)
+            err = conf_set(conf, name, v, origin, errstr, errstr_size);
+    }
+    if (err) {
+        rd_kafka_conf_destroy(conf);
+        free(sink->bootstrap);
+        free(sink);
+        return err;
+    }
+    if (rd_kafka_conf_get(conf, "message.max.bytes", value, &size) == RD_KAFKA_CONF_OK)
+        sink->max_message_bytes = (size_t)strtoull(value, NULL, 10);
+    rd_kafka_conf_set_opaque(conf, sink);
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_log_cb(conf, on_log);
+    sink->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
+    if (sink->rk == NULL) {
+        free(sink->bootstrap);
+        free(sink);
+        return tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "cannot create the Kafka producer: %s",
+                       why);
+    }
+    *out = sink;
+    return TW_OK;
+}
+
+void tw_kafka_sink_destroy(tw_kafka_sink_t *sink)
+{
+    size_t i;
+
+    if (sink == NULL)
+        return;
+    for (i = 0; i < TOPIC_BUCKETS; i++) {
+        topic_entry_t *t = sink->topics[i];
+        while (t) {
+            topic_entry_t *next = t->next;
+            rd_kafka_topic_destroy(t->rkt);
+            free(t->name);
+            free(t);
+            t = next;
+        }
+    }
+    /* Purge what is still queued so destroy does not wait for it. */
+    rd_kafka_purge(sink->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_poll(sink->rk, 0);
+    rd_kafka_destroy(sink->rk);
+    free(sink->bootstrap);
+    free(sink);
+}
+
+static rd_kafka_topic_t *topic_handle(tw_kafka_sink_t *sink, const char *name)
+{
+    unsigned h = 5381;
+    const char *p;
+    topic_entry_t *t;
+
+    for (p = name; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    h %= TOPIC_BUCKETS;
+    for (t = sink->topics[h]; t; t = t->next)
+        if (strcmp(t->name, name) == 0)
+            return t->rkt;
+    t = tw_calloc(1, sizeof(*t));
+    t->name = tw_strdup(name);
+    t->rkt = rd_kafka_topic_new(sink->rk, name, NULL);
+    t->next = sink->topics[h];
+    sink->topics[h] = t;
+    return t->rkt;
+}
+
+tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *record,
+                               char *errstr, size_t errstr_size)
+{
+    rd_kafka_headers_t *headers = NULL;
+    rd_kafka_resp_err_t err;
+    size_t i, size = record->key_len + record->value_len;
+
+    for (i = 0; i < record->nheaders; i++)
+        size += strlen(record->headers[i].name) + record->headers[i].len;
+    if (sink->max_message_bytes && size > sink->max_message_bytes)
+        return tw_errf(TW_ERR_REJECTED, errstr, errstr_size,
+                       "record for topic %s is %zu bytes, over message.max.bytes=%zu; raise "
+                       "producer.message.max.bytes (and the topic's max.message.bytes)",
+                       record->topic, size, sink->max_message_bytes);
+    if (record->nheaders > 0) {
+        headers = rd_kafka_headers_new(record->nheaders);
+        for (i = 0; i < record->nheaders; i++)
+            rd_kafka_header_add(headers, record->headers[i].name, -1, record->headers[i].value,
+                                record->headers[i].value ? (ssize_t)record->headers[i].len : 0);
+    }
+    err = rd_kafka_producev(
+        sink->rk, RD_KAFKA_V_RKT(topic_handle(sink, record->topic)),
+        RD_KAFKA_V_PARTITION(record->partition == TW_KAFKA_PARTITION_ANY ? RD_KAFKA_PARTITION_UA
+                                                                         : record->partition),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_KEY(record->key, record->key ? record->key_len : 0),
+        RD_KAFKA_V_VALUE((void *)record->value, record->value ? record->value_len : 0),
+        RD_KAFKA_V_TIMESTAMP(record->timestamp_ms), RD_KAFKA_V_OPAQUE(record->opaque),
+        RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        return TW_OK; /* librdkafka owns the headers now */
+    rd_kafka_headers_destroy(headers);
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        return TW_ERR_AGAIN;
+    if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+        return tw_errf(TW_ERR_REJECTED, errstr, errstr_size,
+                       "record for topic %s is too large for message.max.bytes=%zu; raise "
+                       "producer.message.max.bytes",
+                       record->topic, sink->max_message_bytes);
+    return tw_errf(TW_ERR_KAFKA, errstr, errstr_size, "producing to %s: %s", record->topic,
+                   rd_kafka_err2str(err));
+}
+
+int tw_kafka_sink_poll(tw_kafka_sink_t *sink, int timeout_ms)
+{
+    int n = rd_kafka_poll(sink->rk, timeout_ms);
+
+    if (n > 0 && sink->brokers_down) {
+        sink->brokers_down = false;
+        tw_log(TW_LOG_NOTICE, "KAFKA", "deliveries resumed");
+    }
+    return n;
+}
+
+tw_err_t tw_kafka_sink_flush(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
+                             size_t errstr_size)
+{
+    if (rd_kafka_flush(sink->rk, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return tw_errf(TW_ERR_AGAIN, errstr, errstr_size,
+                       "%d records were still unacknowledged after %d ms",
+                       rd_kafka_outq_len(sink->rk), timeout_ms);
+    return TW_OK;
+}
+
+tw_err_t tw_kafka_sink_fatal(tw_kafka_sink_t *sink, char *errstr, size_t errstr_size)
+{
+    char why[512];
+    rd_kafka_resp_err_t err = rd_kafka_fatal_error(sink->rk, why, sizeof(why));
+
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        return TW_OK;
+    return tw_errf(TW_ERR_KAFKA, errstr, errstr_size, "fatal Kafka producer error %s: %s",
+                   rd_kafka_err2name(err), why);
+}
+
+tw_err_t tw_kafka_sink_ping(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
+                            size_t errstr_size)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(sink->rk, 0, NULL, &md, timeout_ms);
+    int brokers;
+
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return tw_errf(TW_ERR_UNAVAILABLE, errstr, errstr_size,
+                       "cannot reach Kafka at %s: %s; check bootstrap.servers (and "
+                       "producer.security.protocol, TLS and SASL settings)",
+                       sink->bootstrap, rd_kafka_err2str(err));
+    brokers = md->broker_cnt;
+    rd_kafka_metadata_destroy(md);
+    tw_errf(TW_OK, errstr, errstr_size, "%d broker%s", brokers, brokers == 1 ? "" : "s");
+    return TW_OK;
+}
+
+size_t tw_kafka_sink_outstanding(tw_kafka_sink_t *sink)
+{
+    return (size_t)rd_kafka_outq_len(sink->rk);
+}
+
+size_t tw_kafka_sink_max_message_bytes(const tw_kafka_sink_t *sink)
+{
+    return sink->max_message_bytes;
+}

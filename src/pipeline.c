@@ -1,0 +1,707 @@
+/*
+ * pipeline.c — transforms, converters, producer, delivery tracking and
+ * error handling for `tidewater run`.
+ */
+#include "pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "buf.h"
+#include "catalog.h"
+#include "converter.h"
+#include "delivery.h"
+#include "jregex.h"
+#include "kafka_sink.h"
+#include "log.h"
+#include "outbox_router.h"
+
+/* What a relation resolves to, kept in rel->opaque per schema version. */
+typedef struct rel_state {
+    int transform; /* index into cfg->transforms, or -1: no transform applies */
+    tw_outbox_binding_t *binding;
+} rel_state_t;
+
+struct tw_pipeline {
+    const tw_config_t *cfg;
+    tw_kafka_sink_t *sink;
+    tw_converter_t *key_conv;
+    tw_converter_t *value_conv;
+    tw_outbox_router_t **routers; /* one per transform */
+    tw_jregex_t **predicates;     /* per transform: its predicate's pattern, or NULL */
+    tw_delivery_t *delivery;
+    PGconn *catalog;
+    tw_pipeline_wait_fn wait;
+    void *wait_opaque;
+
+    tw_offset_t offset; /* the persisted checkpoint (loaded, then advanced) */
+    bool offset_found;
+    bool offset_dirty;
+    int64_t offset_written_ms;
+    tw_lsn_t flush_lsn;
+
+    /* The transaction being read. */
+    bool in_txn;
+    bool skipping; /* already delivered before a restart */
+    tw_delivery_seq_t seq;
+
+    tw_arena_t *arena;
+    tw_buf_t key_buf, value_buf, name_buf;
+    bool failed;
+    char failure[1024];
+    uint64_t dlq_records, skipped_records;
+};
+
+static int64_t now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void fail_pipeline(tw_pipeline_t *p, const char *why)
+{
+    if (!p->failed) {
+        p->failed = true;
+        snprintf(p->failure, sizeof(p->failure), "%s", why);
+    }
+}
+
+/* ------------------------------------------------------------------ dead letters */
+
+typedef struct error_context {
+    const char *kind;     /* "conversion", "registry", "kafka", "routing" */
+    const char *message;
+    const char *table;    /* schema.table, or NULL */
+    tw_lsn_t lsn;
+    uint32_t xid;
+    const char *event_id;
+    const char *topic;    /* intended topic, or NULL */
+} error_context_t;
+
+static size_t add_header(tw_kafka_header_t *h, size_t n, const char *name, const char *text)
+{
+    if (text == NULL)
+        return n;
+    h[n].name = name;
+    h[n].value = text;
+    h[n].len = strlen(text);
+    return n + 1;
+}
+
+static tw_err_t produce_dlq(tw_pipeline_t *p, const error_context_t *ctx, const void *key,
+                            size_t key_len, const void *value, size_t value_len,
+                            tw_delivery_seq_t seq, char *errstr, size_t errstr_size)
+{
+    char lsn[32], xid[16];
+    tw_kafka_header_t h[12];
+    tw_kafka_record_t rec;
+    size_t n = 0;
+    tw_err_t err;
+
+    snprintf(lsn, sizeof(lsn), TW_LSN_FMT, TW_LSN_ARGS(ctx->lsn));
+    snprintf(xid, sizeof(xid), "%u", ctx->xid);
+    n = add_header(h, n, "tidewater.error.kind", ctx->kind);
+    n = add_header(h, n, "tidewater.error.message", ctx->message);
+    n = add_header(h, n, "tidewater.source.table", ctx->table);
+    n = add_header(h, n, "tidewater.source.lsn", lsn);
+    n = add_header(h, n, "tidewater.source.xid", xid);
+    n = add_header(h, n, "tidewater.event.id", ctx->event_id);
+    n = add_header(h, n, "tidewater.original.topic", ctx->topic);
+    if (p->cfg->dlq_context_headers) {
+        n = add_header(h, n, "__connect.errors.topic", ctx->topic);
+        n = add_header(h, n, "__connect.errors.exception.message", ctx->message);
+        n = add_header(h, n, "__connect.errors.stage", ctx->kind);
+    }
+    memset(&rec, 0, sizeof(rec));
+    rec.topic = p->cfg->dlq_topic;
+    rec.partition = TW_KAFKA_PARTITION_ANY;
+    rec.key = key;
+    rec.key_len = key_len;
+    rec.value = value;
+    rec.value_len = value_len;
+    rec.headers = h;
+    rec.nheaders = n;
+    rec.opaque = (void *)(uintptr_t)seq;
+    for (;;) {
+        err = tw_kafka_sink_produce(p->sink, &rec, errstr, errstr_size);
+        if (err != TW_ERR_AGAIN)
+            break;
+        if (!p->wait(p->wait_opaque, 100))
+            return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
+    }
+    if (err == TW_OK) {
+        tw_delivery_add(p->delivery, seq);
+        p->dlq_records++;
+    }
+    return err;
+}
+
+/*
+ * A record could not be produced. errors.tolerance=none stops the
+ * connector (the slot is not advanced past this transaction);
+ * errors.tolerance=all sends it to the dead-letter topic, or without one
+ * logs it as skipped — loudly, never silently.
+ */
+static tw_err_t record_error(tw_pipeline_t *p, const error_context_t *ctx, const void *key,
+                             size_t key_len, const void *value, size_t value_len,
+                             char *errstr, size_t errstr_size)
+{
+    if (p->cfg->errors_tolerance == TW_ERRORS_TOLERANCE_NONE)
+        return tw_errf(TW_ERR_REJECTED, errstr, errstr_size,
+                       "%s error for event %s of %s at " TW_LSN_FMT ": %s; stopping without "
+                       "advancing the slot (set errors.tolerance=all and "
+                       "errors.deadletterqueue.topic.name to divert such records instead)",
+                       ctx->kind, ctx->event_id ? ctx->event_id : "-",
+                       ctx->table ? ctx->table : "a logical message", TW_LSN_ARGS(ctx->lsn),
+                       ctx->message);
+    if (p->cfg->errors_log_enable)
+        tw_log(TW_LOG_WARNING, "ROUTER", "%s error for event %s of %s at " TW_LSN_FMT ": %s; %s",
+               ctx->kind, ctx->event_id ? ctx->event_id : "-", ctx->table ? ctx->table : "-",
+               TW_LSN_ARGS(ctx->lsn), ctx->message,
+               p->cfg->dlq_topic ? "sent to the dead-letter topic" : "skipped "
+                                                                     "(errors.tolerance=all)");
+    if (p->cfg->dlq_topic == NULL) {
+        p->skipped_records++;
+        return TW_OK;
+    }
+    return produce_dlq(p, ctx, key, key_len, value, value_len, p->seq, errstr, errstr_size);
+}
+
+/* ------------------------------------------------------------------ delivery */
+
+static void on_report(void *opaque, const tw_kafka_report_t *report)
+{
+    tw_pipeline_t *p = opaque;
+    tw_delivery_seq_t seq = (tw_delivery_seq_t)(uintptr_t)report->opaque;
+    char errstr[512];
+
+    if (report->err == TW_OK) {
+        tw_delivery_ack(p->delivery, seq, true);
+        return;
+    }
+    /* Kafka refused the record for good (retriable errors never get here:
+     * message.timeout.ms=0 retries them forever). */
+    if (p->cfg->errors_tolerance == TW_ERRORS_TOLERANCE_ALL && p->cfg->dlq_topic &&
+        strcmp(report->topic, p->cfg->dlq_topic) != 0) {
+        error_context_t ctx = {"kafka", report->errstr, NULL, 0, 0, NULL, report->topic};
+        tw_log(TW_LOG_WARNING, "KAFKA", "record for %s failed (%s); sent to the dead-letter topic",
+               report->topic, report->errstr);
+        if (produce_dlq(p, &ctx, report->key, report->key_len, report->value, report->value_len,
+                        seq, errstr, sizeof(errstr)) == TW_OK) {
+            tw_delivery_ack(p->delivery, seq, true);
+            return;
+        }
+    } else if (p->cfg->errors_tolerance == TW_ERRORS_TOLERANCE_ALL && !p->cfg->dlq_topic) {
+        tw_log(TW_LOG_WARNING, "KAFKA", "record for %s failed (%s); skipped (errors.tolerance=all)",
+               report->topic, report->errstr);
+        p->skipped_records++;
+        tw_delivery_ack(p->delivery, seq, true);
+        return;
+    }
+    tw_delivery_ack(p->delivery, seq, false);
+    snprintf(errstr, sizeof(errstr),
+             "Kafka refused a record for topic %s: %s; stopping without advancing the slot",
+             report->topic, report->errstr);
+    fail_pipeline(p, errstr);
+}
+
+/* ------------------------------------------------------------------ set-up */
+
+tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errstr,
+                         size_t errstr_size)
+{
+    tw_pipeline_t *p = tw_calloc(1, sizeof(*p));
+    char key[256];
+    tw_err_t err = TW_OK;
+    size_t i;
+
+    *out = NULL;
+    p->cfg = cfg;
+    p->arena = tw_arena_new(65536);
+    p->delivery = tw_delivery_new((size_t)cfg->max_inflight_transactions);
+    p->routers = tw_calloc(cfg->ntransforms + 1, sizeof(*p->routers));
+    p->predicates = tw_calloc(cfg->ntransforms + 1, sizeof(*p->predicates));
+    if (cfg->bootstrap_servers == NULL)
+        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                      "bootstrap.servers is required by `tidewater run`: the Kafka brokers to "
+                      "write to (host:port[,host:port])");
+    if (err == TW_OK && cfg->ntransforms == 0)
+        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                      "`tidewater run` needs an outbox transform: set transforms=outbox and "
+                      "transforms.outbox.type=io.debezium.transforms.outbox.EventRouter "
+                      "(Debezium change-event envelopes for plain tables are not supported "
+                      "yet; use `tidewater tail` to watch them)");
+    if (err == TW_OK && cfg->errors_tolerance == TW_ERRORS_TOLERANCE_NONE && cfg->dlq_topic)
+        tw_log(TW_LOG_WARNING, "CONFIG", "errors.deadletterqueue.topic.name is set but "
+                                         "errors.tolerance=none, so nothing will go there");
+    for (i = 0; err == TW_OK && i < cfg->ntransforms; i++) {
+        const tw_transform_config_t *t = &cfg->transforms[i];
+        err = tw_outbox_router_new(t, cfg->topic_prefix, &p->routers[i], errstr, errstr_size);
+        if (err == TW_OK && t->predicate) {
+            const tw_predicate_config_t *pred = tw_config_find_predicate(cfg, t->predicate);
+            snprintf(key, sizeof(key), "predicates.%s.pattern", pred->name);
+            err = tw_jregex_compile(pred->pattern, key, &p->predicates[i], errstr, errstr_size);
+        }
+    }
+    if (err == TW_OK)
+        err = tw_converter_new(&cfg->key_converter, true, &p->key_conv, errstr, errstr_size);
+    if (err == TW_OK)
+        err = tw_converter_new(&cfg->value_converter, false, &p->value_conv, errstr,
+                               errstr_size);
+    if (err == TW_OK)
+        err = tw_kafka_sink_new(cfg->bootstrap_servers, cfg->producer, on_report, p, &p->sink,
+                                errstr, errstr_size);
+    if (err == TW_OK)
+        err = tw_offsets_load(cfg->offsets_file, cfg->slot_name, &p->offset, &p->offset_found,
+                              errstr, errstr_size);
+    if (err) {
+        tw_pipeline_destroy(p);
+        return err;
+    }
+    if (p->offset_found)
+        tw_log(TW_LOG_INFO, "CKPT", "offsets file %s: delivered through commit " TW_LSN_FMT,
+               cfg->offsets_file, TW_LSN_ARGS(p->offset.commit_lsn));
+    else
+        tw_log(TW_LOG_INFO, "CKPT", "offsets file %s does not exist yet; starting from the "
+                                    "slot's position",
+               cfg->offsets_file);
+    p->flush_lsn = p->offset.end_lsn;
+    *out = p;
+    return TW_OK;
+}
+
+void tw_pipeline_destroy(tw_pipeline_t *p)
+{
+    size_t i;
+
+    if (p == NULL)
+        return;
+    tw_kafka_sink_destroy(p->sink);
+    tw_converter_destroy(p->key_conv);
+    tw_converter_destroy(p->value_conv);
+    for (i = 0; i < p->cfg->ntransforms; i++) {
+        tw_outbox_router_destroy(p->routers[i]);
+        tw_jregex_destroy(p->predicates[i]);
+    }
+    free(p->routers);
+    free(p->predicates);
+    tw_delivery_destroy(p->delivery);
+    tw_arena_destroy(p->arena);
+    tw_buf_free(&p->key_buf);
+    tw_buf_free(&p->value_buf);
+    tw_buf_free(&p->name_buf);
+    free(p);
+}
+
+void tw_pipeline_set_wait(tw_pipeline_t *p, tw_pipeline_wait_fn fn, void *opaque)
+{
+    p->wait = fn;
+    p->wait_opaque = opaque;
+}
+
+void tw_pipeline_set_catalog(tw_pipeline_t *p, PGconn *conn)
+{
+    p->catalog = conn;
+}
+
+/* ------------------------------------------------------------------ routing */
+
+/* The first transform that applies to a record whose topic would be
+ * `topic` (Kafka Connect evaluates each transform's predicate on it). */
+static int transform_for(tw_pipeline_t *p, const char *topic)
+{
+    size_t i;
+
+    for (i = 0; i < p->cfg->ntransforms; i++) {
+        bool match = p->predicates[i] == NULL || tw_jregex_matches(p->predicates[i], topic);
+        if (p->predicates[i] && p->cfg->transforms[i].negate)
+            match = !match;
+        if (match)
+            return (int)i;
+    }
+    return -1;
+}
+
+static void rel_state_free(void *opaque)
+{
+    rel_state_t *st = opaque;
+    tw_outbox_binding_destroy(st->binding);
+    free(st);
+}
+
+static tw_err_t rel_state(tw_pipeline_t *p, tw_rel_t *rel, rel_state_t **out, char *errstr,
+                          size_t errstr_size)
+{
+    rel_state_t *st = rel->opaque;
+    bool *not_null;
+    tw_err_t err;
+
+    if (st) {
+        *out = st;
+        return TW_OK;
+    }
+    st = tw_calloc(1, sizeof(*st));
+    tw_buf_reset(&p->name_buf);
+    tw_buf_printf(&p->name_buf, "%s.%s.%s", p->cfg->topic_prefix, rel->nspname, rel->relname);
+    st->transform = transform_for(p, p->name_buf.data);
+    if (st->transform >= 0) {
+        not_null = tw_calloc(rel->ncols ? rel->ncols : 1, sizeof(bool));
+        err = tw_catalog_not_null(p->catalog, rel, not_null, errstr, errstr_size);
+        if (err == TW_OK)
+            err = tw_outbox_bind(p->routers[st->transform], rel, not_null, &st->binding, errstr,
+                                 errstr_size);
+        free(not_null);
+        if (err) {
+            free(st);
+            return err;
+        }
+    }
+    rel->opaque = st;
+    rel->opaque_free = rel_state_free;
+    *out = st;
+    return TW_OK;
+}
+
+/* Encodes with one converter, pausing while the registry is unavailable. */
+static tw_err_t encode_waiting(tw_pipeline_t *p, tw_converter_t *conv, const char *topic,
+                               const tw_cs_t *schema, const tw_datum_t *datum, tw_buf_t *out,
+                               char *errstr, size_t errstr_size)
+{
+    int backoff = 250;
+    bool logged = false;
+    tw_err_t err;
+
+    for (;;) {
+        err = tw_converter_encode(conv, topic, (tw_cs_t *)schema, datum, out, errstr,
+                                  errstr_size);
+        if (err != TW_ERR_UNAVAILABLE)
+            break;
+        if (!logged) {
+            tw_log(TW_LOG_WARNING, "SR", "%s; pausing until it answers (nothing is skipped)",
+                   errstr);
+            logged = true;
+        }
+        if (!p->wait(p->wait_opaque, backoff))
+            return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
+        backoff = TW_MIN(backoff * 2, 30000);
+    }
+    if (logged && err == TW_OK)
+        tw_log(TW_LOG_NOTICE, "SR", "the schema registry answers again; resuming");
+    return err;
+}
+
+static const char *error_kind(tw_err_t err)
+{
+    return err == TW_ERR_REJECTED ? "registry" : "conversion";
+}
+
+/* Converts and produces one routed record for the current transaction. */
+static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record, const char *table,
+                               tw_lsn_t lsn, uint32_t xid, const char *event_id, char *errstr,
+                               size_t errstr_size)
+{
+    tw_kafka_record_t rec;
+    error_context_t ctx = {NULL, errstr, table, lsn, xid, event_id, record->topic};
+    const tw_buf_t *key = NULL, *value = NULL;
+    tw_err_t err;
+
+    if (record->key_schema && !tw_datum_is_null(&record->key)) {
+        err = encode_waiting(p, p->key_conv, record->topic, record->key_schema, &record->key,
+                             &p->key_buf, errstr, errstr_size);
+        if (err == TW_ERR_STOPPING)
+            return err;
+        if (err) {
+            ctx.kind = error_kind(err);
+            return record_error(p, &ctx, NULL, 0, NULL, 0, errstr, errstr_size);
+        }
+        key = &p->key_buf;
+    }
+    if (record->value_schema && !tw_datum_is_null(&record->value)) {
+        err = encode_waiting(p, p->value_conv, record->topic, record->value_schema,
+                             &record->value, &p->value_buf, errstr, errstr_size);
+        if (err == TW_ERR_STOPPING)
+            return err;
+        if (err) {
+            ctx.kind = error_kind(err);
+            return record_error(p, &ctx, key ? key->data : NULL, key ? key->len : 0, NULL, 0,
+                                errstr, errstr_size);
+        }
+        value = &p->value_buf;
+    }
+    memset(&rec, 0, sizeof(rec));
+    rec.topic = record->topic;
+    rec.partition = record->partition;
+    rec.key = key ? key->data : NULL;
+    rec.key_len = key ? key->len : 0;
+    rec.value = value ? value->data : NULL;
+    rec.value_len = value ? value->len : 0;
+    rec.headers = record->headers;
+    rec.nheaders = record->nheaders;
+    rec.timestamp_ms = record->timestamp_ms;
+    rec.opaque = (void *)(uintptr_t)p->seq;
+    for (;;) {
+        err = tw_kafka_sink_produce(p->sink, &rec, errstr, errstr_size);
+        if (err != TW_ERR_AGAIN)
+            break;
+        /* The producer's queue is full: let acknowledgements drain it. */
+        if (!p->wait(p->wait_opaque, 50))
+            return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
+    }
+    if (err == TW_OK) {
+        tw_delivery_add(p->delivery, p->seq);
+        return TW_OK;
+    }
+    ctx.kind = "kafka";
+    return record_error(p, &ctx, rec.key, rec.key_len, rec.value, rec.value_len, errstr,
+                        errstr_size);
+}
+
+/* Opens a tracked transaction, waiting for room in the tracker. */
+static tw_err_t open_txn(tw_pipeline_t *p, tw_lsn_t commit_lsn, int64_t commit_ts,
+                         char *errstr, size_t errstr_size)
+{
+    while (tw_delivery_full(p->delivery)) {
+        if (!p->wait(p->wait_opaque, 50))
+            return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
+    }
+    p->seq = tw_delivery_begin(p->delivery, commit_lsn, commit_ts);
+    p->in_txn = true;
+    return TW_OK;
+}
+
+static tw_err_t sink_begin(void *opaque, const tw_txn_t *txn, char *errstr, size_t errstr_size)
+{
+    tw_pipeline_t *p = opaque;
+
+    /* Delivered before a restart: PostgreSQL resends from the slot's
+     * confirmed position, which lags the offsets file. */
+    p->skipping = p->offset_found && txn->commit_lsn <= p->offset.commit_lsn;
+    if (p->skipping)
+        return TW_OK;
+    tw_arena_reset(p->arena);
+    return open_txn(p, txn->commit_lsn, txn->commit_ts, errstr, errstr_size);
+}
+
+static tw_err_t sink_commit(void *opaque, const tw_txn_t *txn, char *errstr, size_t errstr_size)
+{
+    tw_pipeline_t *p = opaque;
+
+    (void)errstr;
+    (void)errstr_size;
+    if (p->skipping) {
+        p->skipping = false;
+        return TW_OK;
+    }
+    tw_delivery_commit(p->delivery, p->seq, txn->end_lsn);
+    p->in_txn = false;
+    return TW_OK;
+}
+
+static tw_err_t unrouted(tw_pipeline_t *p, const char *what, char *errstr, size_t errstr_size)
+{
+    return tw_errf(TW_ERR_UNSUPPORTED, errstr, errstr_size,
+                   "%s is captured but no transform routes it, and tidewater does not emit "
+                   "Debezium change-event envelopes yet: narrow table.include.list (or "
+                   "message.prefix.include.list) to what the outbox transform handles, or "
+                   "adjust its predicate (topic %s)",
+                   what, p->name_buf.data);
+}
+
+static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_change_t *change,
+                             char *errstr, size_t errstr_size)
+{
+    tw_record_t record;
+    const char *event_id = NULL;
+    tw_outbox_result_t result = TW_OUTBOX_EMIT;
+    char table[512];
+    rel_state_t *st;
+    tw_err_t err;
+    int t;
+
+    if (change->op == TW_CHANGE_MESSAGE) {
+        tw_buf_reset(&p->name_buf);
+        tw_buf_printf(&p->name_buf, "%s.message", p->cfg->topic_prefix);
+        t = transform_for(p, p->name_buf.data);
+        if (t < 0 || !tw_outbox_router_takes_message(p->routers[t], change->prefix)) {
+            snprintf(table, sizeof(table), "logical message prefix \"%s\"", change->prefix);
+            return unrouted(p, table, errstr, errstr_size);
+        }
+        err = tw_outbox_route_message(p->routers[t], txn, change, p->arena, &record, &event_id,
+                                      errstr, errstr_size);
+        snprintf(table, sizeof(table), "message:%s", change->prefix);
+    } else {
+        err = rel_state(p, (tw_rel_t *)change->rel, &st, errstr, errstr_size);
+        if (err)
+            return err; /* a missing outbox column: a startup-class error */
+        snprintf(table, sizeof(table), "%s.%s", change->rel->nspname, change->rel->relname);
+        if (st->transform < 0) {
+            if (change->op == TW_CHANGE_TRUNCATE)
+                return TW_OK; /* skipped.operations=t, Debezium's default */
+            return unrouted(p, table, errstr, errstr_size);
+        }
+        err = tw_outbox_route(p->routers[st->transform], st->binding, txn, change, p->arena,
+                              &record, &event_id, &result, errstr, errstr_size);
+        if (err == TW_OK && result == TW_OUTBOX_INVALID_OP) {
+            int behavior = p->cfg->transforms[st->transform].outbox.op_invalid_behavior;
+            if (behavior == TW_INVALID_OP_FATAL)
+                return tw_errf(TW_ERR_REJECTED, errstr, errstr_size,
+                               "UPDATE of outbox table %s at " TW_LSN_FMT
+                               " and table.op.invalid.behavior=fatal; outbox rows are insert-only",
+                               table, TW_LSN_ARGS(change->lsn));
+            tw_log(behavior == TW_INVALID_OP_ERROR ? TW_LOG_ERROR : TW_LOG_WARNING, "ROUTER",
+                   "UPDATE of outbox table %s at " TW_LSN_FMT " ignored "
+                   "(table.op.invalid.behavior=%s); outbox rows are insert-only",
+                   table, TW_LSN_ARGS(change->lsn),
+                   behavior == TW_INVALID_OP_ERROR ? "error" : "warn");
+            return TW_OK;
+        }
+        if (err == TW_OK && result == TW_OUTBOX_IGNORE)
+            return TW_OK;
+    }
+    if (err == TW_ERR_MALFORMED) {
+        error_context_t ctx = {"routing", errstr, table, change->lsn, txn ? txn->xid : 0,
+                               event_id, NULL};
+        return record_error(p, &ctx, NULL, 0, change->content, change->content_len, errstr,
+                            errstr_size);
+    }
+    if (err)
+        return err;
+    return produce_record(p, &record, table, change->lsn, txn ? txn->xid : 0, event_id, errstr,
+                          errstr_size);
+}
+
+static tw_err_t sink_change(void *opaque, const tw_txn_t *txn, const tw_change_t *change,
+                            char *errstr, size_t errstr_size)
+{
+    tw_pipeline_t *p = opaque;
+    tw_txn_t solo;
+    tw_err_t err;
+
+    if (txn == NULL) {
+        /* A non-transactional message is its own unit of delivery; its
+         * position is just past its own LSN. */
+        if (p->offset_found && change->lsn <= p->offset.commit_lsn)
+            return TW_OK;
+        memset(&solo, 0, sizeof(solo));
+        solo.commit_lsn = change->lsn;
+        solo.end_lsn = change->lsn + 1;
+        tw_arena_reset(p->arena);
+        err = open_txn(p, solo.commit_lsn, 0, errstr, errstr_size);
+        if (err == TW_OK)
+            err = route_change(p, NULL, change, errstr, errstr_size);
+        if (err == TW_OK) {
+            tw_delivery_commit(p->delivery, p->seq, solo.end_lsn);
+            p->in_txn = false;
+        }
+        return err;
+    }
+    if (p->skipping)
+        return TW_OK;
+    return route_change(p, txn, change, errstr, errstr_size);
+}
+
+tw_sink_t tw_pipeline_sink(tw_pipeline_t *p)
+{
+    tw_sink_t sink = {p, sink_begin, sink_change, sink_commit};
+    return sink;
+}
+
+/* ------------------------------------------------------------------ progress */
+
+static tw_err_t store_offsets(tw_pipeline_t *p, char *errstr, size_t errstr_size)
+{
+    tw_err_t err;
+
+    if (!p->offset_dirty)
+        return TW_OK;
+    err = tw_offsets_store(p->cfg->offsets_file, p->cfg->slot_name, &p->offset, errstr,
+                           errstr_size);
+    if (err == TW_OK) {
+        p->offset_dirty = false;
+        p->offset_written_ms = now_ms();
+    }
+    return err;
+}
+
+static tw_err_t advance(tw_pipeline_t *p, char *errstr, size_t errstr_size)
+{
+    tw_lsn_t end, commit;
+    int64_t ts;
+
+    if (tw_delivery_advance(p->delivery, &end, &commit, &ts)) {
+        p->flush_lsn = end;
+        p->offset.end_lsn = end;
+        p->offset.commit_lsn = commit;
+        p->offset.commit_ts = ts;
+        p->offset_found = true;
+        p->offset_dirty = true;
+    }
+    if (p->offset_dirty &&
+        now_ms() - p->offset_written_ms >= p->cfg->offset_flush_interval_ms)
+        return store_offsets(p, errstr, errstr_size);
+    return TW_OK;
+}
+
+tw_err_t tw_pipeline_poll(tw_pipeline_t *p, int timeout_ms, char *errstr, size_t errstr_size)
+{
+    tw_kafka_sink_poll(p->sink, timeout_ms);
+    if (!p->failed && tw_kafka_sink_fatal(p->sink, p->failure, sizeof(p->failure)) != TW_OK)
+        p->failed = true;
+    return advance(p, errstr, errstr_size);
+}
+
+tw_lsn_t tw_pipeline_flush_lsn(const tw_pipeline_t *p)
+{
+    return p->flush_lsn;
+}
+
+bool tw_pipeline_idle(const tw_pipeline_t *p)
+{
+    return tw_delivery_idle(p->delivery);
+}
+
+bool tw_pipeline_failed(tw_pipeline_t *p, char *errstr, size_t errstr_size)
+{
+    if (p->failed)
+        tw_errf(TW_ERR_KAFKA, errstr, errstr_size, "%s", p->failure);
+    return p->failed;
+}
+
+tw_err_t tw_pipeline_drain(tw_pipeline_t *p, int timeout_ms, char *errstr, size_t errstr_size)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+    tw_err_t err;
+
+    while (tw_kafka_sink_outstanding(p->sink) > 0 && now_ms() < deadline && !p->failed)
+        tw_kafka_sink_poll(p->sink, 50);
+    tw_kafka_sink_poll(p->sink, 0);
+    err = advance(p, errstr, errstr_size);
+    if (err == TW_OK)
+        err = store_offsets(p, errstr, errstr_size);
+    if (err == TW_OK && tw_kafka_sink_outstanding(p->sink) > 0)
+        err = tw_errf(TW_ERR_AGAIN, errstr, errstr_size,
+                      "%zu records were still unacknowledged after %d ms; they will be sent "
+                      "again after the restart",
+                      tw_kafka_sink_outstanding(p->sink), timeout_ms);
+    return err;
+}
+
+void tw_pipeline_reset_partial(tw_pipeline_t *p)
+{
+    tw_lsn_t flush = p->flush_lsn;
+
+    /* Every record has been acknowledged (the caller drained), so the only
+     * unfinished entry is the transaction whose commit never arrived. */
+    tw_delivery_destroy(p->delivery);
+    p->delivery = tw_delivery_new((size_t)p->cfg->max_inflight_transactions);
+    p->in_txn = false;
+    p->skipping = false;
+    p->flush_lsn = flush;
+}
+
+tw_err_t tw_pipeline_ping(tw_pipeline_t *p, char *errstr, size_t errstr_size)
+{
+    return tw_kafka_sink_ping(p->sink, 5000, errstr, errstr_size);
+}

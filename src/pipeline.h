@@ -1,0 +1,69 @@
+/*
+ * pipeline.h — `tidewater run`'s sink: each committed change goes through
+ * the transforms (the outbox router), the key and value converters and the
+ * Kafka producer, and the delivery tracker turns acknowledgements into the
+ * position the slot may be confirmed at.
+ *
+ * It outlives PostgreSQL reconnections: the producer, converters, schema
+ * caches, tracker and offsets stay; only the catalog connection changes.
+ *
+ * Waiting — for room in the producer's queue, for a slot in the tracker,
+ * for the registry to come back — happens through the wait hook, which the
+ * caller uses to keep the replication connection alive (status updates)
+ * and to notice a stop request. Nothing is dropped while waiting: reading
+ * from PostgreSQL simply pauses.
+ */
+#ifndef TW_PIPELINE_H
+#define TW_PIPELINE_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "changefeed.h"
+#include "config.h"
+#include "offsets.h"
+
+typedef struct tw_pipeline tw_pipeline_t;
+
+/* Sleeps up to ms while serving the caller's duties; returns false when
+ * the pipeline should give up waiting (a stop was requested). */
+typedef bool (*tw_pipeline_wait_fn)(void *opaque, int ms);
+
+/* cfg must outlive the pipeline. Loads the offsets file. */
+tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **pipeline, char *errstr,
+                         size_t errstr_size);
+void tw_pipeline_destroy(tw_pipeline_t *pipeline); /* accepts NULL; does not flush */
+
+tw_sink_t tw_pipeline_sink(tw_pipeline_t *pipeline);
+void tw_pipeline_set_wait(tw_pipeline_t *pipeline, tw_pipeline_wait_fn fn, void *opaque);
+/* Normal connection used to read column nullability; may be NULL. */
+void tw_pipeline_set_catalog(tw_pipeline_t *pipeline, PGconn *conn);
+
+/* Serves delivery reports for up to timeout_ms, retires delivered
+ * transactions and rewrites the offsets file when due. */
+tw_err_t tw_pipeline_poll(tw_pipeline_t *pipeline, int timeout_ms, char *errstr,
+                          size_t errstr_size);
+
+/* End LSN of the newest transaction delivered along with all before it
+ * (0 before the first). */
+tw_lsn_t tw_pipeline_flush_lsn(const tw_pipeline_t *pipeline);
+/* Nothing is in flight. */
+bool tw_pipeline_idle(const tw_pipeline_t *pipeline);
+
+/* A record failed for good with errors.tolerance=none, or the producer hit
+ * a fatal error: the connector must stop. errstr says why. */
+bool tw_pipeline_failed(tw_pipeline_t *pipeline, char *errstr, size_t errstr_size);
+
+/* Waits up to timeout_ms for every record in flight, then stores the
+ * offsets. TW_ERR_AGAIN if records remain. */
+tw_err_t tw_pipeline_drain(tw_pipeline_t *pipeline, int timeout_ms, char *errstr,
+                           size_t errstr_size);
+
+/* After a lost PostgreSQL connection, once drained: forget the transaction
+ * that was being read (the server will send it again). */
+void tw_pipeline_reset_partial(tw_pipeline_t *pipeline);
+
+/* Kafka reachability, for `tidewater check`. */
+tw_err_t tw_pipeline_ping(tw_pipeline_t *pipeline, char *errstr, size_t errstr_size);
+
+#endif /* TW_PIPELINE_H */

@@ -1,0 +1,47 @@
+/*
+ * registry.h — a Confluent Schema Registry REST client (libcurl): register
+ * or look up a schema under a subject and get its id.
+ *
+ * Ids are cached by (subject, schema text), so the registry is called once
+ * per new schema, never per record. Requests have connect and total
+ * timeouts, keep the connection alive, fail over across the URL list and
+ * retry with exponential backoff and jitter; basic auth and TLS (CA, client
+ * certificate) are configurable. The password is never logged.
+ *
+ * Outcomes: TW_OK; TW_ERR_REJECTED when the registry answered no for good
+ * (409 incompatible, 422 invalid, 401/403 auth, 404 not registered) with
+ * its message in errstr; TW_ERR_UNAVAILABLE when no URL answered after the
+ * retries — the caller pauses and tries again later, losing nothing.
+ */
+#ifndef TW_REGISTRY_H
+#define TW_REGISTRY_H
+
+#include <stdint.h>
+
+#include "common.h"
+#include "config.h"
+
+typedef struct tw_registry tw_registry_t;
+
+/* conv is read during the call only. Fails when no URL is configured. */
+tw_err_t tw_registry_new(const tw_converter_config_t *conv, const char *which,
+                         tw_registry_t **registry, char *errstr, size_t errstr_size);
+void tw_registry_destroy(tw_registry_t *registry); /* accepts NULL */
+
+/* POST /subjects/{subject}/versions (auto.register.schemas=true). */
+tw_err_t tw_registry_register(tw_registry_t *registry, const char *subject, const char *schema,
+                              int32_t *id, char *errstr, size_t errstr_size);
+/* POST /subjects/{subject}: the id of an already registered schema. */
+tw_err_t tw_registry_lookup(tw_registry_t *registry, const char *subject, const char *schema,
+                            int32_t *id, char *errstr, size_t errstr_size);
+/* GET /subjects/{subject}/versions/latest (use.latest.version=true). */
+tw_err_t tw_registry_latest(tw_registry_t *registry, const char *subject, int32_t *id,
+                            char *errstr, size_t errstr_size);
+/* GET /subjects: reachable and the credentials accepted. */
+tw_err_t tw_registry_ping(tw_registry_t *registry, char *errstr, size_t errstr_size);
+
+/* Requests sent and requests that failed, for metrics and tests. */
+uint64_t tw_registry_calls(const tw_registry_t *registry);
+uint64_t tw_registry_errors(const tw_registry_t *registry);
+
+#endif /* TW_REGISTRY_H */

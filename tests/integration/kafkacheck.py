@@ -1,0 +1,117 @@
+"""Independent checks of what tidewater wrote: consume with
+python3-confluent-kafka, decode Avro bodies with python3-avro using the
+schema fetched from the registry by id, and compute Java's murmur2
+partitioning — none of it shares code with tidewater."""
+import io
+import json
+import struct
+import time
+import uuid
+
+import avro.io
+import avro.schema
+from confluent_kafka import Consumer, KafkaError, TopicPartition
+from confluent_kafka.admin import AdminClient
+
+
+def murmur2(data):
+    """Kafka's Java murmur2 (org.apache.kafka.common.utils.Utils.murmur2)."""
+    length = len(data)
+    seed = 0x9747B28C
+    m = 0x5BD1E995
+    r = 24
+    h = (seed ^ length) & 0xFFFFFFFF
+    length4 = length // 4
+    for i in range(length4):
+        i4 = i * 4
+        k = (data[i4] & 0xFF) + ((data[i4 + 1] & 0xFF) << 8) + \
+            ((data[i4 + 2] & 0xFF) << 16) + ((data[i4 + 3] & 0xFF) << 24)
+        k = (k * m) & 0xFFFFFFFF
+        k ^= k >> r
+        k = (k * m) & 0xFFFFFFFF
+        h = (h * m) & 0xFFFFFFFF
+        h ^= k
+    rest = length % 4
+    if rest == 3:
+        h ^= (data[(length & ~3) + 2] & 0xFF) << 16
+    if rest >= 2:
+        h ^= (data[(length & ~3) + 1] & 0xFF) << 8
+    if rest >= 1:
+        h ^= data[length & ~3] & 0xFF
+        h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 15
+    return h
+
+
+def java_partition(key_bytes, partitions):
+    """DefaultPartitioner for a keyed record: toPositive(murmur2(key)) % n."""
+    return (murmur2(key_bytes) & 0x7FFFFFFF) % partitions
+
+
+class AvroDecoder:
+    """Decodes Confluent-framed Avro with schemas fetched from the registry."""
+
+    def __init__(self, registry):
+        self.registry = registry
+        self.cache = {}
+
+    def schema(self, schema_id):
+        if schema_id not in self.cache:
+            status, body = self.registry.request("GET", "/schemas/ids/%d" % schema_id)
+            assert status == 200, body
+            self.cache[schema_id] = avro.schema.parse(body["schema"])
+        return self.cache[schema_id]
+
+    def decode(self, data):
+        if data is None:
+            return None
+        assert data[0] == 0, "not Confluent framing (magic byte %r)" % data[0]
+        schema_id = struct.unpack(">I", data[1:5])[0]
+        reader = avro.io.DatumReader(self.schema(schema_id))
+        return reader.read(avro.io.BinaryDecoder(io.BytesIO(data[5:])))
+
+    def schema_id(self, data):
+        return struct.unpack(">I", data[1:5])[0]
+
+
+def topics(bootstrap):
+    md = AdminClient({"bootstrap.servers": bootstrap}).list_topics(timeout=10)
+    return {name: len(t.partitions) for name, t in md.topics.items()}
+
+
+def consume(bootstrap, topic_names, expect=None, timeout=30, idle=2.0):
+    """All records of the topics, read from the beginning. Stops once
+    `expect` records arrived (then waits `idle` more for extras), or after
+    `timeout`."""
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "check-" + uuid.uuid4().hex,
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False,
+                  "topic.metadata.refresh.interval.ms": 500})
+    c.subscribe(list(topic_names))
+    out = []
+    deadline = time.time() + timeout
+    quiet_until = None
+    try:
+        while time.time() < deadline:
+            msg = c.poll(0.2)
+            if msg is None:
+                if expect is not None and len(out) >= expect:
+                    if quiet_until is None:
+                        quiet_until = time.time() + idle
+                    elif time.time() > quiet_until:
+                        break
+                continue
+            if msg.error():
+                if msg.error().code() in (KafkaError._PARTITION_EOF,
+                                          KafkaError.UNKNOWN_TOPIC_OR_PART):
+                    continue
+                raise RuntimeError(msg.error())
+            out.append(msg)
+    finally:
+        c.close()
+    return out
+
+
+def headers(msg):
+    return {k: (v.decode() if v is not None else None) for k, v in (msg.headers() or [])}

@@ -1,0 +1,184 @@
+/*
+ * test_avro_convert.c — Connect schemas to Avro schemas (as Confluent's
+ * AvroData shapes them) and datums to Avro binary, including Debezium's
+ * semantic types.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "avro_convert.h"
+#include "datum.h"
+
+static void expect_schema(tw_cs_t *schema, const char *expect)
+{
+    char errstr[512];
+    char *text = tw_avro_schema_text(schema, errstr, sizeof(errstr));
+    if (text == NULL)
+        fail_msg("%s", errstr);
+    assert_string_equal(text, expect);
+    free(text);
+    tw_cs_unref(schema);
+}
+
+/* Regression: a top-level primitive schema once serialized to NULL. */
+static void test_primitive_schemas(void **state)
+{
+    (void)state;
+    expect_schema(tw_cs_for_column(TW_OID_VARCHAR, -1, false), "\"string\"");
+    expect_schema(tw_cs_for_column(TW_OID_INT8, -1, true), "[\"null\",\"long\"]");
+    expect_schema(tw_cs_for_column(TW_OID_JSONB, -1, true),
+                  "[\"null\",{\"type\":\"string\",\"connect.version\":1,"
+                  "\"connect.name\":\"io.debezium.data.Json\"}]");
+    expect_schema(tw_cs_for_column(TW_OID_INT2, -1, false),
+                  "{\"type\":\"int\",\"connect.type\":\"int16\"}");
+    expect_schema(tw_cs_for_column(TW_OID_TIMESTAMPTZ, -1, false),
+                  "{\"type\":\"string\",\"connect.version\":1,"
+                  "\"connect.name\":\"io.debezium.time.ZonedTimestamp\"}");
+    expect_schema(tw_cs_for_column(TW_OID_TIMESTAMP, 3, false),
+                  "{\"type\":\"long\",\"connect.version\":1,"
+                  "\"connect.name\":\"io.debezium.time.Timestamp\"}");
+}
+
+static void test_decimal_and_record(void **state)
+{
+    tw_cs_t *rec;
+    (void)state;
+    /* numeric(10,2): typmod is ((10 << 16) | 2) + 4 */
+    expect_schema(tw_cs_for_column(TW_OID_NUMERIC, ((10 << 16) | 2) + 4, false),
+                  "{\"type\":\"bytes\",\"scale\":2,\"precision\":10,\"connect.version\":1,"
+                  "\"connect.parameters\":{\"scale\":\"2\",\"connect.decimal.precision\":"
+                  "\"10\"},\"connect.name\":\"org.apache.kafka.connect.data.Decimal\","
+                  "\"logicalType\":\"decimal\"}");
+    rec = tw_cs_new(TW_CS_STRUCT, false, "shop.public.outbox.Order.Value");
+    tw_cs_add_field(rec, "payload", tw_cs_for_column(TW_OID_JSONB, -1, true));
+    tw_cs_add_field(rec, "eventType", tw_cs_for_column(TW_OID_TEXT, -1, false));
+    expect_schema(rec, "{\"type\":\"record\",\"name\":\"Value\",\"namespace\":"
+                       "\"shop.public.outbox.Order\",\"fields\":[{\"name\":\"payload\",\"type\":"
+                       "[\"null\",{\"type\":\"string\",\"connect.version\":1,\"connect.name\":"
+                       "\"io.debezium.data.Json\"}],\"default\":null},{\"name\":\"eventType\","
+                       "\"type\":\"string\"}],\"connect.name\":"
+                       "\"shop.public.outbox.Order.Value\"}");
+}
+
+static void test_repeated_named_type_is_referenced(void **state)
+{
+    tw_cs_t *rec = tw_cs_new(TW_CS_STRUCT, false, "a.B");
+    (void)state;
+    tw_cs_add_field(rec, "x", tw_cs_for_column(TW_OID_NUMERIC, -1, true));
+    tw_cs_add_field(rec, "y", tw_cs_for_column(TW_OID_NUMERIC, -1, true));
+    /* Avro forbids redefining io.debezium.data.VariableScaleDecimal; the
+     * second use must be a reference (avro-c validates this). */
+    {
+        char errstr[512];
+        char *text = tw_avro_schema_text(rec, errstr, sizeof(errstr));
+        if (text == NULL)
+            fail_msg("%s", errstr);
+        assert_non_null(strstr(text, "[\"null\",\"io.debezium.data.VariableScaleDecimal\"]"));
+        free(text);
+    }
+    tw_cs_unref(rec);
+}
+
+static void test_decimal_unscaled_bytes(void **state)
+{
+    tw_buf_t b = TW_BUF_INIT;
+    char errstr[256];
+    (void)state;
+    /* Java: new BigDecimal("12.50").unscaledValue().toByteArray() = 04 E2 */
+    assert_int_equal(tw_decimal_unscaled_bytes("12.5", 4, 2, &b, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(b.len, 2);
+    assert_memory_equal(b.data, "\x04\xE2", 2);
+    tw_buf_reset(&b);
+    /* -1 → FF; 128 → 00 80; -129 → FF 7F; 0 → 00 */
+    assert_int_equal(tw_decimal_unscaled_bytes("-1", 2, 0, &b, errstr, sizeof(errstr)), TW_OK);
+    assert_memory_equal(b.data, "\xFF", 1);
+    assert_int_equal(b.len, 1);
+    tw_buf_reset(&b);
+    tw_decimal_unscaled_bytes("128", 3, 0, &b, errstr, sizeof(errstr));
+    assert_int_equal(b.len, 2);
+    assert_memory_equal(b.data, "\x00\x80", 2);
+    tw_buf_reset(&b);
+    tw_decimal_unscaled_bytes("-129", 4, 0, &b, errstr, sizeof(errstr));
+    assert_int_equal(b.len, 2);
+    assert_memory_equal(b.data, "\xFF\x7F", 2);
+    tw_buf_reset(&b);
+    tw_decimal_unscaled_bytes("0.00", 4, 2, &b, errstr, sizeof(errstr));
+    assert_int_equal(b.len, 1);
+    assert_memory_equal(b.data, "\x00", 1);
+    tw_buf_reset(&b);
+    assert_int_equal(tw_decimal_unscaled_bytes("1.234", 5, 2, &b, errstr, sizeof(errstr)),
+                     TW_ERR_MALFORMED);
+    tw_buf_free(&b);
+}
+
+static void test_encode_optional_and_required(void **state)
+{
+    tw_cs_t *s = tw_cs_for_column(TW_OID_TEXT, -1, true);
+    tw_cs_t *r = tw_cs_for_column(TW_OID_INT4, -1, false);
+    tw_value_t v, null_v;
+    tw_datum_t d = {&v, NULL, NULL}, dn = {&null_v, NULL, NULL};
+    tw_buf_t out = TW_BUF_INIT, scratch = TW_BUF_INIT;
+    char errstr[256];
+    (void)state;
+    memset(&v, 0, sizeof(v));
+    memset(&null_v, 0, sizeof(null_v));
+    v.kind = TW_VALUE_TEXT;
+    v.u.str.ptr = "hi";
+    v.u.str.len = 2;
+    null_v.kind = TW_VALUE_NULL;
+    assert_int_equal(tw_avro_encode(&out, s, &d, &scratch, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(out.len, 4);
+    assert_memory_equal(out.data, "\x02\x04hi", 4);
+    tw_buf_reset(&out);
+    assert_int_equal(tw_avro_encode(&out, s, &dn, &scratch, errstr, sizeof(errstr)), TW_OK);
+    assert_memory_equal(out.data, "\x00", 1);
+    tw_buf_reset(&out);
+    assert_int_equal(tw_avro_encode(&out, r, &dn, &scratch, errstr, sizeof(errstr)),
+                     TW_ERR_MALFORMED);
+    assert_non_null(strstr(errstr, "required"));
+    tw_buf_free(&out);
+    tw_buf_free(&scratch);
+    tw_cs_unref(s);
+    tw_cs_unref(r);
+}
+
+static void test_infer_json(void **state)
+{
+    json_t *doc = json_loads("{\"a\":1,\"b\":\"x\",\"c\":[1.5],\"d\":null,\"e\":{\"f\":true}}",
+                             0, NULL);
+    char errstr[256];
+    tw_cs_t *s = tw_cs_infer_json(doc, "payload", false, errstr, sizeof(errstr));
+    (void)state;
+    assert_non_null(s);
+    assert_int_equal(s->nfields, 4); /* d left out */
+    assert_int_equal(s->fields[0].schema->type, TW_CS_INT64);
+    assert_int_equal(s->fields[2].schema->elem->type, TW_CS_FLOAT64);
+    assert_int_equal(s->fields[3].schema->type, TW_CS_STRUCT);
+    tw_cs_unref(s);
+    s = tw_cs_infer_json(doc, "payload", true, errstr, sizeof(errstr));
+    assert_int_equal(s->nfields, 5); /* d as optional bytes */
+    tw_cs_unref(s);
+    json_decref(doc);
+    doc = json_loads("{\"mixed\":[1,\"x\"]}", 0, NULL);
+    assert_null(tw_cs_infer_json(doc, "payload", false, errstr, sizeof(errstr)));
+    assert_non_null(strstr(errstr, "mixes element types"));
+    json_decref(doc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_primitive_schemas),
+        cmocka_unit_test(test_decimal_and_record),
+        cmocka_unit_test(test_repeated_named_type_is_referenced),
+        cmocka_unit_test(test_decimal_unscaled_bytes),
+        cmocka_unit_test(test_encode_optional_and_required),
+        cmocka_unit_test(test_infer_json),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
