@@ -46,8 +46,8 @@ typedef struct cursor {
     const char *msgname; /* "Insert", for error messages */
     /* While reading an array element, error messages name it, as in
      * "value length of new tuple column 3". */
-    const char *element;
-    long index; /* -1 outside an array */
+    const char *element; /* NULL outside an array */
+    uint32_t index;
     bool failed;
     char *errstr;
     size_t errstr_size;
@@ -92,7 +92,7 @@ static const char *describe(const cursor_t *c, const char *what, char *out, size
 {
     if (c->element == NULL)
         return what;
-    snprintf(out, outsize, "%s of %s %ld", what, c->element, c->index);
+    snprintf(out, outsize, "%s of %s %u", what, c->element, (unsigned)c->index);
     return out;
 }
 
@@ -270,21 +270,27 @@ static void read_stream_xid(cursor_t *c, bool in_stream, tw_pgoutput_msg_t *msg)
     msg->has_xid = true;
 }
 
+/* Which tuple of a change is being read, as error messages name it. */
+typedef struct tuple_names {
+    const char *count;
+    const char *column;
+} tuple_names_t;
+
+static const tuple_names_t old_tuple = {"old tuple column count", "old tuple column"};
+static const tuple_names_t new_tuple = {"new tuple column count", "new tuple column"};
+
 /* TupleData: Int16 column count, then per column a kind byte, followed for
  * 't' and 'b' by an Int32 length and the value's bytes. */
-static void read_tuple(cursor_t *c, const char *which, tw_pgoutput_col_t **cols, size_t *cap,
-                       tw_pgoutput_tuple_t *tuple)
+static void read_tuple(cursor_t *c, const tuple_names_t *names, tw_pgoutput_col_t **cols,
+                       size_t *cap, tw_pgoutput_tuple_t *tuple)
 {
-    char count_name[32], column_name[32];
     uint16_t ncols, i;
 
-    snprintf(count_name, sizeof(count_name), "%s column count", which);
-    snprintf(column_name, sizeof(column_name), "%s column", which);
-    ncols = read_u16(c, count_name);
-    if (!count_fits(c, ncols, MIN_TUPLE_COLUMN_BYTES, count_name))
+    ncols = read_u16(c, names->count);
+    if (!count_fits(c, ncols, MIN_TUPLE_COLUMN_BYTES, names->count))
         return;
     *cols = grow(*cols, cap, ncols, sizeof(**cols));
-    c->element = column_name;
+    c->element = names->column;
     for (i = 0; i < ncols && !c->failed; i++) {
         tw_pgoutput_col_t *col = &(*cols)[i];
         size_t kind_offset = c->pos;
@@ -305,11 +311,10 @@ static void read_tuple(cursor_t *c, const char *which, tw_pgoutput_col_t **cols,
         default:
             if (!c->failed)
                 fail(c, "malformed", "unknown kind 0x%02x of %s %u at offset %zu",
-                     (unsigned char)col->kind, column_name, (unsigned)i, kind_offset);
+                     (unsigned char)col->kind, names->column, (unsigned)i, kind_offset);
         }
     }
     c->element = NULL;
-    c->index = -1;
     tuple->ncols = ncols;
     tuple->cols = *cols;
 }
@@ -358,7 +363,6 @@ static void decode_relation(tw_pgoutput_t *dec, cursor_t *c, tw_pgoutput_msg_t *
         attr->typmod = (int32_t)read_u32(c, "type modifier");
     }
     c->element = NULL;
-    c->index = -1;
     msg->u.relation.natts = natts;
     msg->u.relation.attrs = dec->attrs;
 }
@@ -381,7 +385,7 @@ static void decode_insert(tw_pgoutput_t *dec, cursor_t *c, tw_pgoutput_msg_t *ms
     if (!c->failed && marker != 'N')
         fail(c, "malformed", "expected tuple marker 'N' at offset %zu, got 0x%02x", offset,
              marker);
-    read_tuple(c, "new tuple", &dec->newcols, &dec->newcols_cap, &msg->u.insert.newtup);
+    read_tuple(c, &new_tuple, &dec->newcols, &dec->newcols_cap, &msg->u.insert.newtup);
 }
 
 /* The old tuple ('K' key columns, or 'O' the whole row) is optional. */
@@ -395,7 +399,7 @@ static void decode_update(tw_pgoutput_t *dec, cursor_t *c, tw_pgoutput_msg_t *ms
     marker = read_u8(c, "tuple marker");
     if (!c->failed && (marker == 'K' || marker == 'O')) {
         msg->u.update.old_kind = (char)marker;
-        read_tuple(c, "old tuple", &dec->oldcols, &dec->oldcols_cap, &msg->u.update.oldtup);
+        read_tuple(c, &old_tuple, &dec->oldcols, &dec->oldcols_cap, &msg->u.update.oldtup);
         offset = c->pos;
         marker = read_u8(c, "new tuple marker");
         if (!c->failed && marker != 'N')
@@ -405,7 +409,7 @@ static void decode_update(tw_pgoutput_t *dec, cursor_t *c, tw_pgoutput_msg_t *ms
         fail(c, "malformed", "expected tuple marker 'K', 'O' or 'N' at offset %zu, got 0x%02x",
              offset, marker);
     }
-    read_tuple(c, "new tuple", &dec->newcols, &dec->newcols_cap, &msg->u.update.newtup);
+    read_tuple(c, &new_tuple, &dec->newcols, &dec->newcols_cap, &msg->u.update.newtup);
 }
 
 static void decode_delete(tw_pgoutput_t *dec, cursor_t *c, tw_pgoutput_msg_t *msg)
@@ -422,7 +426,7 @@ static void decode_delete(tw_pgoutput_t *dec, cursor_t *c, tw_pgoutput_msg_t *ms
     if (c->failed)
         return;
     msg->u.delete.old_kind = (char)marker;
-    read_tuple(c, "old tuple", &dec->oldcols, &dec->oldcols_cap, &msg->u.delete.oldtup);
+    read_tuple(c, &old_tuple, &dec->oldcols, &dec->oldcols_cap, &msg->u.delete.oldtup);
 }
 
 static void decode_truncate(tw_pgoutput_t *dec, cursor_t *c, tw_pgoutput_msg_t *msg)
@@ -436,11 +440,10 @@ static void decode_truncate(tw_pgoutput_t *dec, cursor_t *c, tw_pgoutput_msg_t *
     dec->relids = grow(dec->relids, &dec->relids_cap, nrels, sizeof(*dec->relids));
     c->element = "truncated relation";
     for (i = 0; i < nrels && !c->failed; i++) {
-        c->index = (long)i;
+        c->index = i;
         dec->relids[i] = read_u32(c, "id");
     }
     c->element = NULL;
-    c->index = -1;
     msg->u.truncate.nrels = nrels;
     msg->u.truncate.relids = dec->relids;
 }
@@ -534,8 +537,7 @@ static void decode_twophase(cursor_t *c, tw_pgoutput_msg_t *msg)
 tw_err_t tw_pgoutput_decode(tw_pgoutput_t *dec, const uint8_t *buf, size_t len, bool in_stream,
                             tw_pgoutput_msg_t *msg, char *errstr, size_t errstr_size)
 {
-    cursor_t c = {.buf = buf, .len = len, .pos = 1, .index = -1, .errstr = errstr,
-                  .errstr_size = errstr_size};
+    cursor_t c = {.buf = buf, .len = len, .pos = 1, .errstr = errstr, .errstr_size = errstr_size};
     uint8_t type;
 
     memset(msg, 0, sizeof(*msg));

@@ -422,10 +422,9 @@ static tw_err_t resolve_reference(const char *ref, size_t ref_len, tw_buf_t *out
     tw_err_t err = TW_OK;
 
     if (colon == NULL) {
-        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                      "\"${%s}\" is not a config provider reference; use ${env:VAR}, "
-                      "${file:/path:key} or ${dir:/path:file}",
-                      spec);
+        /* Not a provider reference (like the router's ${routedByValue});
+         * Kafka's ConfigTransformer leaves these alone too. */
+        tw_buf_printf(out, "${%s}", spec);
         goto cleanup;
     }
     *colon = '\0';

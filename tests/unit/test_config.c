@@ -175,6 +175,15 @@ static void test_env_provider(void **state)
     assert_string_equal(cfg.db_password, "s3cret");
     assert_string_equal(cfg.slot_name, "pre_s3cret_post");
     tw_config_clear(&cfg);
+    /* Regression: ${name} without a provider is a router placeholder and
+     * must survive provider resolution. */
+    assert_int_equal(load(MINIMAL "transforms=o\n"
+                                  "transforms.o.type=io.debezium.transforms.outbox.EventRouter\n"
+                                  "transforms.o.route.topic.replacement=ev.${kind}.${env:TW_TEST_PASSWORD}\n",
+                          &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_string_equal(cfg.transforms[0].outbox.route_topic_replacement, "ev.${kind}.s3cret");
+    tw_config_clear(&cfg);
     unsetenv("TW_TEST_PASSWORD");
 }
 

@@ -129,6 +129,15 @@ static bool replay_record(replay_t *r, const uint8_t **data, uint32_t *len)
     return true;
 }
 
+/* A consumer learns that a stream block starts or ends from the messages. */
+static void replay_track_stream(replay_t *r, const tw_pgoutput_msg_t *msg)
+{
+    if (msg->type == TW_PGOUTPUT_STREAM_START)
+        r->in_stream = true;
+    else if (msg->type == TW_PGOUTPUT_STREAM_STOP)
+        r->in_stream = false;
+}
+
 /* Decodes the next record; false at the end of the file. */
 static bool replay_next(replay_t *r, tw_pgoutput_msg_t *msg)
 {
@@ -139,10 +148,7 @@ static bool replay_next(replay_t *r, tw_pgoutput_msg_t *msg)
         return false;
     if (decode_exact(r->dec, data, len, r->in_stream, msg) != TW_OK)
         fail_msg("%s record %zu: %s", r->name, r->index, errstr);
-    if (msg->type == TW_PGOUTPUT_STREAM_START)
-        r->in_stream = true;
-    else if (msg->type == TW_PGOUTPUT_STREAM_STOP)
-        r->in_stream = false;
+    replay_track_stream(r, msg);
     return true;
 }
 
@@ -276,19 +282,36 @@ static const struct {
     const char *name;
     int proto_version;
 } all_fixtures[] = {
-    {"basic_default", 1},   {"replident_full", 1},
-    {"replident_index", 1}, {"update_pk", 1},
-    {"toast_unchanged", 1}, {"add_column", 1},
-    {"enum_type", 1},       {"nulls", 1},
-    {"binary", 1},          {"origin", 1},
-    {"messages", 1},        {"stream_subabort", 2},
-    {"stream_abort", 2},    {"stream_abort_late", 2},
-    {"twophase_commit", 3}, {"twophase_rollback", 3},
-    {"twophase_rollback_late", 3}, {"stream_prepare", 3},
+    {"basic_default", 1},
+    {"replident_full", 1},
+    {"replident_index", 1},
+    {"update_pk", 1},
+    {"toast_unchanged", 1},
+    {"add_column", 1},
+    {"enum_type", 1},
+    {"nulls", 1},
+    {"binary", 1},
+    {"origin", 1},
+    {"messages", 1},
+    {"stream_subabort", 2},
+    {"stream_abort", 2},
+    {"stream_abort_late", 2},
+    {"stream_subabort_first_touch", 2},
+    {"twophase_commit", 3},
+    {"twophase_rollback", 3},
+    {"twophase_rollback_late", 3},
+    {"stream_prepare", 3},
 };
 
-/* Every record decodes, stream blocks nest properly, and inside a block
- * exactly the messages that carry an xid say so. */
+/* Stream control messages that name their transaction wherever they are. */
+static bool names_own_xid(tw_pgoutput_msgtype_t type)
+{
+    return type == TW_PGOUTPUT_STREAM_START || type == TW_PGOUTPUT_STREAM_COMMIT ||
+           type == TW_PGOUTPUT_STREAM_ABORT || type == TW_PGOUTPUT_STREAM_PREPARE;
+}
+
+/* Every record decodes, stream blocks are closed, and has_xid is set for
+ * exactly the messages inside a block and the stream control messages. */
 static void test_fixtures_all_decode(void **state)
 {
     size_t i;
@@ -301,13 +324,10 @@ static void test_fixtures_all_decode(void **state)
 
         replay_open(&r, all_fixtures[i].name, all_fixtures[i].proto_version);
         while (replay_next(&r, &msg)) {
-            bool inside = r.in_stream && msg.type != TW_PGOUTPUT_STREAM_START;
             count++;
-            if (inside)
+            if (r.in_stream || names_own_xid(msg.type))
                 assert_true(msg.has_xid);
-            else if (msg.type != TW_PGOUTPUT_STREAM_START && msg.type != TW_PGOUTPUT_STREAM_STOP &&
-                     msg.type != TW_PGOUTPUT_STREAM_COMMIT && msg.type != TW_PGOUTPUT_STREAM_ABORT &&
-                     msg.type != TW_PGOUTPUT_STREAM_PREPARE)
+            else
                 assert_false(msg.has_xid);
         }
         assert_true(count > 0);
@@ -338,10 +358,7 @@ static void test_fixtures_every_prefix_is_malformed(void **state)
                 assert_true(errstr[0] != '\0');
             }
             assert_int_equal(decode_exact(r.dec, data, len, in_stream, &msg), TW_OK);
-            if (msg.type == TW_PGOUTPUT_STREAM_START)
-                r.in_stream = true;
-            else if (msg.type == TW_PGOUTPUT_STREAM_STOP)
-                r.in_stream = false;
+            replay_track_stream(&r, &msg);
         }
         replay_close(&r);
     }
@@ -790,6 +807,64 @@ static void test_fixture_stream_with_rolled_back_savepoint(void **state)
     assert_true(sub_rows > 0 && sub_rows <= 750); /* those streamed before the abort */
     assert_int_equal(last_rows, 1);
     assert_int_equal(messages, 1);
+    expect_end(&r);
+    replay_close(&r);
+}
+
+/* A table first changed inside a rolled-back savepoint: its Relation message
+ * belonged to the savepoint, so the server sends it again afterwards. */
+static void test_fixture_stream_relation_resent_after_subabort(void **state)
+{
+    replay_t r;
+    tw_pgoutput_msg_t m;
+    uint32_t xid, subxid, next_subxid, relid;
+    unsigned sub_rows = 0;
+    (void)state;
+
+    replay_open(&r, "stream_subabort_first_touch", 2);
+    expect_msg(&r, TW_PGOUTPUT_STREAM_START, &m);
+    xid = m.u.stream_start.xid;
+    expect_msg(&r, TW_PGOUTPUT_RELATION, &m);
+    assert_relation(&m, "orders", 'd', 2);
+    assert_int_equal(m.xid, xid);
+    expect_msg(&r, TW_PGOUTPUT_INSERT, &m);
+    assert_int_equal(m.xid, xid);
+    assert_tuple(&m.u.insert.newtup, 2, "30", "before the savepoint");
+
+    /* The Relation goes out with the change that needs it, so it carries
+     * the savepoint's subxid. */
+    expect_msg(&r, TW_PGOUTPUT_RELATION, &m);
+    assert_relation(&m, "bulk_sub", 'd', 2);
+    subxid = m.xid;
+    assert_true(subxid != xid);
+    relid = m.u.relation.relid;
+    while (replay_next(&r, &m) && m.type != TW_PGOUTPUT_STREAM_ABORT) {
+        if (m.type == TW_PGOUTPUT_INSERT) {
+            assert_int_equal(m.xid, subxid);
+            assert_true(value_starts_with(&m.u.insert.newtup, "sub "));
+            sub_rows++;
+        } else if (m.type == TW_PGOUTPUT_STREAM_START) {
+            assert_int_equal(m.u.stream_start.first_segment, 0);
+        } else {
+            assert_int_equal(m.type, TW_PGOUTPUT_STREAM_STOP);
+        }
+    }
+    assert_int_equal(m.type, TW_PGOUTPUT_STREAM_ABORT);
+    assert_int_equal(m.u.stream_abort.xid, xid);
+    assert_int_equal(m.u.stream_abort.subxid, subxid);
+    assert_true(sub_rows > 0);
+
+    expect_msg(&r, TW_PGOUTPUT_STREAM_START, &m);
+    expect_msg(&r, TW_PGOUTPUT_RELATION, &m);
+    assert_int_equal(m.u.relation.relid, relid);
+    next_subxid = m.xid;
+    assert_true(next_subxid != xid && next_subxid != subxid);
+    expect_msg(&r, TW_PGOUTPUT_INSERT, &m);
+    assert_int_equal(m.xid, next_subxid);
+    assert_tuple(&m.u.insert.newtup, 2, "0", "after");
+    expect_msg(&r, TW_PGOUTPUT_STREAM_STOP, &m);
+    expect_msg(&r, TW_PGOUTPUT_STREAM_COMMIT, &m);
+    assert_int_equal(m.u.stream_commit.xid, xid);
     expect_end(&r);
     replay_close(&r);
 }
@@ -2052,6 +2127,7 @@ int main(void)
         cmocka_unit_test(test_fixture_origin),
         cmocka_unit_test(test_fixture_logical_messages),
         cmocka_unit_test(test_fixture_stream_with_rolled_back_savepoint),
+        cmocka_unit_test(test_fixture_stream_relation_resent_after_subabort),
         cmocka_unit_test(test_fixture_stream_aborted_entirely),
         cmocka_unit_test(test_fixture_stream_aborted_decoded_late),
         cmocka_unit_test(test_fixture_twophase_commit),
