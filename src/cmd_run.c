@@ -105,6 +105,8 @@ static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
     if (err == TW_OK)
         err = tw_pg_prepare(ctx->conn, cfg, &ctx->setup, errstr, errstr_size);
     if (err == TW_OK)
+        err = tw_pipeline_preflight(ctx->pipeline, ctx->conn, errstr, errstr_size);
+    if (err == TW_OK)
         err = tw_pg_connect(cfg, true, &ctx->repl, errstr, errstr_size);
     if (err)
         return err;

@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "converter.h"
 #include "delivery.h"
+#include "filter.h"
 #include "jregex.h"
 #include "kafka_sink.h"
 #include "log.h"
@@ -144,10 +145,17 @@ static tw_err_t produce_dlq(tw_pipeline_t *p, const error_context_t *ctx, const 
  * errors.tolerance=all sends it to the dead-letter topic, or without one
  * logs it as skipped — loudly, never silently.
  */
-static tw_err_t record_error(tw_pipeline_t *p, const error_context_t *ctx, const void *key,
+static tw_err_t record_error(tw_pipeline_t *p, const error_context_t *in, const void *key,
                              size_t key_len, const void *value, size_t value_len,
                              char *errstr, size_t errstr_size)
 {
+    /* The message often lives in errstr itself, which is rewritten below. */
+    char message[1024];
+    error_context_t copy = *in;
+    const error_context_t *ctx = &copy;
+
+    snprintf(message, sizeof(message), "%s", in->message ? in->message : "");
+    copy.message = message;
     if (p->cfg->errors_tolerance == TW_ERRORS_TOLERANCE_NONE)
         return tw_errf(TW_ERR_REJECTED, errstr, errstr_size,
                        "%s error for event %s of %s at " TW_LSN_FMT ": %s; stopping without "
@@ -699,6 +707,101 @@ void tw_pipeline_reset_partial(tw_pipeline_t *p)
     p->in_txn = false;
     p->skipping = false;
     p->flush_lsn = flush;
+}
+
+/* A relation description from the catalog, shaped like a Relation
+ * message, so the router's own binding rules do the checking. */
+static tw_err_t preflight_table(tw_pipeline_t *p, PGconn *conn, const char *nsp,
+                                const char *rel, char *errstr, size_t errstr_size)
+{
+    const char *params[2] = {nsp, rel};
+    tw_pgoutput_attr_t *attrs;
+    tw_pgoutput_msg_t msg;
+    tw_relcache_t *cache;
+    tw_rel_t *r;
+    PGresult *res;
+    bool *not_null;
+    tw_outbox_binding_t *binding = NULL;
+    tw_err_t err = TW_OK;
+    int i, n, t;
+
+    tw_buf_reset(&p->name_buf);
+    tw_buf_printf(&p->name_buf, "%s.%s.%s", p->cfg->topic_prefix, nsp, rel);
+    t = transform_for(p, p->name_buf.data);
+    if (t < 0)
+        return TW_OK;
+    res = PQexecParams(conn,
+                       "SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull "
+                       "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                       "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                       "WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 "
+                       "AND NOT a.attisdropped ORDER BY a.attnum",
+                       2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "reading columns of %s.%s: %s", nsp, rel,
+                      PQerrorMessage(conn));
+        PQclear(res);
+        return err;
+    }
+    n = PQntuples(res);
+    attrs = tw_calloc(n ? (size_t)n : 1, sizeof(*attrs));
+    not_null = tw_calloc(n ? (size_t)n : 1, sizeof(bool));
+    for (i = 0; i < n; i++) {
+        attrs[i].name = PQgetvalue(res, i, 0);
+        attrs[i].type_oid = (uint32_t)strtoul(PQgetvalue(res, i, 1), NULL, 10);
+        attrs[i].typmod = atoi(PQgetvalue(res, i, 2));
+        not_null[i] = strcmp(PQgetvalue(res, i, 3), "t") == 0;
+    }
+    memset(&msg, 0, sizeof(msg));
+    msg.type = TW_PGOUTPUT_RELATION;
+    msg.u.relation.relid = 1;
+    msg.u.relation.nspname = nsp;
+    msg.u.relation.relname = rel;
+    msg.u.relation.replident = 'd';
+    msg.u.relation.natts = (uint16_t)n;
+    msg.u.relation.attrs = attrs;
+    cache = tw_relcache_new();
+    r = tw_relcache_update(cache, &msg);
+    err = tw_outbox_bind(p->routers[t], r, not_null, &binding, errstr, errstr_size);
+    tw_outbox_binding_destroy(binding);
+    tw_relcache_destroy(cache);
+    free(attrs);
+    free(not_null);
+    PQclear(res);
+    return err;
+}
+
+tw_err_t tw_pipeline_preflight(tw_pipeline_t *p, PGconn *conn, char *errstr,
+                               size_t errstr_size)
+{
+    const char *params[1] = {p->cfg->publication_name};
+    PGresult *res = PQexecParams(conn,
+                                 "SELECT schemaname, tablename FROM pg_publication_tables "
+                                 "WHERE pubname = $1",
+                                 1, NULL, params, NULL, NULL, 0);
+    tw_filter_t *filter = NULL;
+    tw_err_t err = TW_OK;
+    int i;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "listing the publication's tables: %s",
+                      PQerrorMessage(conn));
+        PQclear(res);
+        return err;
+    }
+    err = tw_filter_new(p->cfg->table_include_list, p->cfg->table_exclude_list,
+                        "table.include.list", "table.exclude.list", &filter, errstr,
+                        errstr_size);
+    for (i = 0; err == TW_OK && i < PQntuples(res); i++) {
+        tw_buf_reset(&p->name_buf);
+        tw_buf_printf(&p->name_buf, "%s.%s", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+        if (tw_filter_match(filter, p->name_buf.data))
+            err = preflight_table(p, conn, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), errstr,
+                                  errstr_size);
+    }
+    tw_filter_destroy(filter);
+    PQclear(res);
+    return err;
 }
 
 tw_err_t tw_pipeline_ping(tw_pipeline_t *p, char *errstr, size_t errstr_size)

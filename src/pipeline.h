@@ -39,6 +39,12 @@ void tw_pipeline_set_wait(tw_pipeline_t *pipeline, tw_pipeline_wait_fn fn, void 
 /* Normal connection used to read column nullability; may be NULL. */
 void tw_pipeline_set_catalog(tw_pipeline_t *pipeline, PGconn *conn);
 
+/* Checks, before streaming, that every published table a transform
+ * applies to has the columns the transform needs; an error names the
+ * table and the column. */
+tw_err_t tw_pipeline_preflight(tw_pipeline_t *pipeline, PGconn *conn, char *errstr,
+                               size_t errstr_size);
+
 /* Serves delivery reports for up to timeout_ms, retires delivered
  * transactions and rewrites the offsets file when due. */
 tw_err_t tw_pipeline_poll(tw_pipeline_t *pipeline, int timeout_ms, char *errstr,

@@ -1,0 +1,112 @@
+"""Bad input to `tidewater run`: each stops with a message that names the
+problem and the fix, and loses nothing."""
+import os
+import subprocess
+import uuid
+
+from conftest import OUTBOX_DDL, outbox_config
+from kafkacheck import consume, headers, topics
+from test_run_outbox import slot_active, wait_for
+
+
+def lsn_int(text):
+    hi, lo = text.split("/")
+    return (int(hi, 16) << 32) | int(lo, 16)
+
+
+def run_once(tidewater_bin, cfg, env=None, timeout=60):
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([tidewater_bin, "run", cfg], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=timeout, env=e)
+
+
+TEXT_OUTBOX = OUTBOX_DDL.replace("payload jsonb", "payload text")
+
+
+def test_malformed_json_payload_with_expand_stops(db, broker, registry, run, tmp_path):
+    db.sql(TEXT_OUTBOX)
+    runner = run(outbox_config(db, broker, registry, tmp_path,
+                               transforms_outbox_table_expand_json_payload="true"))
+    wait_for(lambda: slot_active(db), what="slot active")
+    before = db.insert_lsn()
+    eid = str(uuid.uuid4())
+    db.sql("INSERT INTO outbox VALUES (%s, 'A', 'a', 'E', '{\"broken\": ')", (eid,))
+    assert runner.proc.wait(timeout=30) == 1
+    out = runner.output()
+    assert "event %s: payload is not valid JSON" % eid in out
+    assert "table.expand.json.payload=true needs JSON payloads" in out
+    assert lsn_int(db.slot_flush_lsn()) <= lsn_int(before)
+
+
+def test_malformed_json_payload_goes_to_dlq_when_tolerated(db, broker, registry, run, tmp_path):
+    db.sql(TEXT_OUTBOX)
+    run(outbox_config(db, broker, registry, tmp_path,
+                      transforms_outbox_table_expand_json_payload="true",
+                      errors_tolerance="all", errors_deadletterqueue_topic_name="dlq"))
+    wait_for(lambda: slot_active(db), what="slot active")
+    eid = str(uuid.uuid4())
+    db.sql("INSERT INTO outbox VALUES (%s, 'A', 'a', 'E', 'not json')", (eid,))
+    wait_for(lambda: "dlq" in topics(broker.bootstrap_servers), what="the DLQ topic")
+    m = consume(broker.bootstrap_servers, ["dlq"], expect=1)[0]
+    h = headers(m)
+    assert h["tidewater.event.id"] == eid
+    assert h["tidewater.error.kind"] == "routing"
+    assert "not a JSON object or array" in h["tidewater.error.message"]
+
+
+def test_payload_over_message_max_bytes(db, broker, registry, run, tmp_path):
+    db.sql(OUTBOX_DDL)
+    runner = run(outbox_config(db, broker, registry, tmp_path,
+                               producer_message_max_bytes="2000"))
+    wait_for(lambda: slot_active(db), what="slot active")
+    db.sql("INSERT INTO outbox VALUES (%s, 'A', 'a', 'E', %s)",
+           (str(uuid.uuid4()), '{"blob": "%s"}' % ("x" * 5000)))
+    assert runner.proc.wait(timeout=30) == 1
+    out = runner.output()
+    assert "over message.max.bytes=2000" in out
+    assert "producer.message.max.bytes" in out
+
+
+def test_missing_outbox_column_is_a_startup_error(db, broker, registry, tidewater_bin, tmp_path):
+    db.sql("CREATE TABLE outbox (id uuid PRIMARY KEY, aggregateid text, type text, "
+           "payload jsonb)")
+    res = run_once(tidewater_bin, outbox_config(db, broker, registry, tmp_path))
+    assert res.returncode == 1
+    assert 'outbox table public.outbox has no column "aggregatetype"' in res.stdout
+    assert "transforms.outbox.route.by.field" in res.stdout
+
+
+def test_config_errors(db, broker, registry, tidewater_bin, tmp_path):
+    cfg = outbox_config(db, broker, registry, tmp_path, transforms_outbox_route_by_feild="x")
+    res = run_once(tidewater_bin, cfg)
+    assert res.returncode == 2
+    assert 'did you mean "transforms.outbox.route.by.field"?' in res.stdout
+    cfg = outbox_config(db, broker, registry, tmp_path, database_password="${env:TW_NOPE_UNSET}")
+    res = run_once(tidewater_bin, cfg)
+    assert res.returncode == 2 and "TW_NOPE_UNSET is not set" in res.stdout
+    cfg = outbox_config(db, broker, registry, tmp_path, bootstrap_servers=None)
+    res = run_once(tidewater_bin, cfg)
+    assert res.returncode == 2 and "bootstrap.servers is required" in res.stdout
+    cfg = outbox_config(db, broker, registry, tmp_path, producer_enable_idempotence="false")
+    res = run_once(tidewater_bin, cfg)
+    assert res.returncode == 2 and "producer.enable.idempotence=false is refused" in res.stdout
+    cfg = outbox_config(db, broker, registry, tmp_path, value_converter_schema_registry_url=None)
+    res = run_once(tidewater_bin, cfg)
+    assert res.returncode == 2
+    assert "value.converter.schema.registry.url is required" in res.stdout
+
+
+def test_secrets_never_logged(db, broker, registry, run, tmp_path, registry_script):
+    db.sql(OUTBOX_DDL)
+    runner = run(outbox_config(db, broker, registry, tmp_path, log_level="debug",
+                               database_password="Pg-S3cret-Value",
+                               value_converter_basic_auth_user_info="u:Reg-S3cret-Value",
+                               producer_sasl_password="Kafka-S3cret-Value"))
+    wait_for(lambda: slot_active(db), what="slot active")
+    db.sql("INSERT INTO outbox VALUES (%s, 'A', 'a', 'E', '{}')", (str(uuid.uuid4()),))
+    wait_for(lambda: "outbox.event.A" in topics(broker.bootstrap_servers), what="a record")
+    runner.stop()
+    out = runner.output()
+    for secret in ("Pg-S3cret-Value", "Reg-S3cret-Value", "Kafka-S3cret-Value"):
+        assert secret not in out
