@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_check.h"
 #include "cmd_run.h"
 #include "cmd_tail.h"
 #include "config.h"
@@ -22,6 +23,7 @@ static void usage(FILE *out)
             "\n"
             "commands:\n"
             "  run CONFIG      stream the slot to Kafka (outbox router, converters)\n"
+            "  check CONFIG    validate CONFIG and try PostgreSQL, Kafka and the registry\n"
             "  tail CONFIG     print each committed change as a JSON line (no Kafka)\n"
             "  config-docs     print every configuration key as Markdown\n"
             "  config-keys     print every configuration key name\n"
@@ -50,6 +52,8 @@ int main(int argc, char **argv)
         printf("tidewater %s\n", PACKAGE_VERSION);
         return 0;
     }
+    if (strcmp(cmd, "check") == 0)
+        return tw_cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
         return tw_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "tail") == 0)

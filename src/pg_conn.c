@@ -157,7 +157,7 @@ static PGresult *run(PGconn *conn, ExecStatusType expect, const char *what, cons
     return NULL;
 }
 
-static tw_err_t check_wal_level(PGconn *conn, char *errstr, size_t errstr_size)
+tw_err_t tw_pg_check_wal_level(PGconn *conn, char *errstr, size_t errstr_size)
 {
     PGresult *res = run(conn, PGRES_TUPLES_OK, "reading wal_level", "SHOW wal_level", 0, NULL,
                         errstr, errstr_size);
@@ -175,8 +175,8 @@ static tw_err_t check_wal_level(PGconn *conn, char *errstr, size_t errstr_size)
     return err;
 }
 
-static tw_err_t check_replication_privilege(PGconn *conn, const char *user, char *errstr,
-                                            size_t errstr_size)
+tw_err_t tw_pg_check_replication_privilege(PGconn *conn, const char *user, char *errstr,
+                                           size_t errstr_size)
 {
     PGresult *res = run(conn, PGRES_TUPLES_OK, "reading the role's attributes",
                         "SELECT rolreplication OR rolsuper FROM pg_roles "
@@ -397,6 +397,24 @@ cleanup:
     return err;
 }
 
+tw_err_t tw_pg_publication_info(PGconn *conn, const char *name, bool *exists, bool *all_tables,
+                                int *ntables, char *errstr, size_t errstr_size)
+{
+    const char *params[1] = {name};
+    PGresult *res = run(conn, PGRES_TUPLES_OK, "looking up the publication",
+                        "SELECT p.puballtables, (SELECT count(*) FROM pg_publication_tables t "
+                        "WHERE t.pubname = p.pubname) FROM pg_publication p WHERE p.pubname = $1",
+                        1, params, errstr, errstr_size);
+
+    if (res == NULL)
+        return TW_ERR_PG;
+    *exists = PQntuples(res) == 1;
+    *all_tables = *exists && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    *ntables = *exists ? atoi(PQgetvalue(res, 0, 1)) : 0;
+    PQclear(res);
+    return TW_OK;
+}
+
 tw_err_t tw_pg_slot_info(PGconn *conn, const char *slot, tw_pg_slot_info_t *info, char *errstr,
                          size_t errstr_size)
 {
@@ -484,9 +502,9 @@ tw_err_t tw_pg_prepare(PGconn *conn, const tw_config_t *cfg, tw_pg_setup_t *setu
                        "PostgreSQL %d.%d has no pgoutput plugin; tidewater needs PostgreSQL 10 "
                        "or later",
                        setup->server_version / 10000, setup->server_version / 100 % 100);
-    err = check_wal_level(conn, errstr, errstr_size);
+    err = tw_pg_check_wal_level(conn, errstr, errstr_size);
     if (err == TW_OK)
-        err = check_replication_privilege(conn, cfg->db_user, errstr, errstr_size);
+        err = tw_pg_check_replication_privilege(conn, cfg->db_user, errstr, errstr_size);
     if (err == TW_OK)
         err = prepare_publication(conn, cfg, setup, errstr, errstr_size);
     if (err == TW_OK)

@@ -50,6 +50,14 @@ typedef struct tw_pg_setup {
 tw_err_t tw_pg_prepare(PGconn *conn, const tw_config_t *cfg, tw_pg_setup_t *setup, char *errstr,
                        size_t errstr_size);
 
+/* The individual checks tw_pg_prepare runs, for `tidewater check`. */
+tw_err_t tw_pg_check_wal_level(PGconn *conn, char *errstr, size_t errstr_size);
+tw_err_t tw_pg_check_replication_privilege(PGconn *conn, const char *user, char *errstr,
+                                           size_t errstr_size);
+/* exists / all_tables / number of tables of the publication. */
+tw_err_t tw_pg_publication_info(PGconn *conn, const char *name, bool *exists, bool *all_tables,
+                                int *ntables, char *errstr, size_t errstr_size);
+
 /* The slot's state, for `check` and tests. exists=false when missing. */
 typedef struct tw_pg_slot_info {
     bool exists;

@@ -774,17 +774,19 @@ static tw_err_t preflight_table(tw_pipeline_t *p, PGconn *conn, const char *nsp,
 tw_err_t tw_pipeline_preflight(tw_pipeline_t *p, PGconn *conn, char *errstr,
                                size_t errstr_size)
 {
-    const char *params[1] = {p->cfg->publication_name};
-    PGresult *res = PQexecParams(conn,
-                                 "SELECT schemaname, tablename FROM pg_publication_tables "
-                                 "WHERE pubname = $1",
-                                 1, NULL, params, NULL, NULL, 0);
+    /* Every table the connector would capture, whether or not the
+     * publication holds it yet. */
+    PGresult *res = PQexec(conn, "SELECT n.nspname, c.relname FROM pg_class c "
+                                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                 "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
+                                 "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                                 "AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1, 2");
     tw_filter_t *filter = NULL;
     tw_err_t err = TW_OK;
     int i;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "listing the publication's tables: %s",
+        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "listing tables: %s",
                       PQerrorMessage(conn));
         PQclear(res);
         return err;
@@ -802,6 +804,16 @@ tw_err_t tw_pipeline_preflight(tw_pipeline_t *p, PGconn *conn, char *errstr,
     tw_filter_destroy(filter);
     PQclear(res);
     return err;
+}
+
+tw_err_t tw_pipeline_registry_ping(tw_pipeline_t *p, bool key, char *errstr, size_t errstr_size)
+{
+    tw_registry_t *reg = tw_converter_registry(key ? p->key_conv : p->value_conv);
+
+    if (reg == NULL)
+        return tw_errf(TW_OK, errstr, errstr_size, "no registry (%s converter)",
+                       key ? "key" : "value");
+    return tw_registry_ping(reg, errstr, errstr_size);
 }
 
 tw_err_t tw_pipeline_ping(tw_pipeline_t *p, char *errstr, size_t errstr_size)

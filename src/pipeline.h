@@ -69,6 +69,11 @@ tw_err_t tw_pipeline_drain(tw_pipeline_t *pipeline, int timeout_ms, char *errstr
  * that was being read (the server will send it again). */
 void tw_pipeline_reset_partial(tw_pipeline_t *pipeline);
 
+/* The key or value converter's registry answers (TW_OK, with a note in
+ * errstr, when that converter uses none). For `tidewater check`. */
+tw_err_t tw_pipeline_registry_ping(tw_pipeline_t *pipeline, bool key, char *errstr,
+                                   size_t errstr_size);
+
 /* Kafka reachability, for `tidewater check`. */
 tw_err_t tw_pipeline_ping(tw_pipeline_t *pipeline, char *errstr, size_t errstr_size);
 

@@ -1,0 +1,64 @@
+"""`tidewater check` reports every dependency, one line each, and changes
+nothing."""
+import subprocess
+
+from conftest import OUTBOX_DDL, outbox_config
+from pgcluster import free_port
+
+
+def check(tidewater_bin, cfg):
+    res = subprocess.run([tidewater_bin, "check", cfg], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, timeout=120)
+    lines = {}
+    for line in res.stdout.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) == 3 and parts[0] in ("ok", "FAIL"):
+            lines.setdefault(parts[1], []).append((parts[0], parts[2]))
+    return res.returncode, lines, res.stdout
+
+
+def test_all_good(db, broker, registry, tidewater_bin, tmp_path):
+    db.sql(OUTBOX_DDL)
+    rc, lines, out = check(tidewater_bin, outbox_config(db, broker, registry, tmp_path))
+    assert rc == 0, out
+    for what in ("config", "postgres", "wal_level", "privilege", "publication", "slot",
+                 "outbox", "replication", "kafka", "registry"):
+        assert all(s == "ok" for s, _ in lines[what]), out
+    assert "all checks passed" in out
+    # Nothing was created.
+    assert db.pg.sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = %s",
+                     (db.slot,))[0][0] == 0
+    assert db.sql("SELECT count(*) FROM pg_publication")[0][0] == 0
+
+
+def test_each_broken_dependency_has_a_line(db, broker, registry, tidewater_bin, tmp_path):
+    db.sql("CREATE TABLE outbox (id uuid PRIMARY KEY, aggregateid text, type text, "
+           "payload jsonb)")
+    cfg = outbox_config(db, broker, registry, tmp_path,
+                        bootstrap_servers="127.0.0.1:%d" % free_port(),
+                        value_converter_schema_registry_url="http://127.0.0.1:%d" % free_port(),
+                        value_converter_schema_registry_connect_timeout_ms="500",
+                        publication_autocreate_mode="disabled")
+    rc, lines, out = check(tidewater_bin, cfg)
+    assert rc == 1
+    assert lines["outbox"][0][0] == "FAIL" and 'no column "aggregatetype"' in lines["outbox"][0][1]
+    assert lines["publication"][0][0] == "FAIL"
+    assert "publication.autocreate.mode=disabled" in lines["publication"][0][1]
+    assert lines["kafka"][0][0] == "FAIL" and "check bootstrap.servers" in lines["kafka"][0][1]
+    reg = dict(lines["registry"])
+    assert "FAIL" in reg and "value.converter.schema.registry.url" in reg["FAIL"]
+    assert lines["postgres"][0][0] == "ok"
+
+
+def test_postgres_unreachable_and_registry_auth(db, broker, registry_script, tidewater_bin,
+                                                tmp_path):
+    from registry import DevRegistry
+    with DevRegistry(registry_script, tmp_path, basic_auth="u:right") as reg:
+        cfg = outbox_config(db, broker, reg, tmp_path, database_port=free_port(),
+                            value_converter_basic_auth_user_info="u:wrong")
+        rc, lines, out = check(tidewater_bin, cfg)
+    assert rc == 1
+    assert lines["postgres"][0][0] == "FAIL" and "cannot reach PostgreSQL" in lines["postgres"][0][1]
+    reg_lines = dict(lines["registry"])
+    assert "refused the credentials" in reg_lines["FAIL"]
+    assert "wrong" not in out
