@@ -139,8 +139,10 @@ int tw_cmd_check(int argc, char **argv)
         } else {
             report(&run, "kafka", err, errstr);
         }
+        errstr[0] = '\0';
         err = tw_pipeline_registry_ping(pipeline, true, errstr, sizeof(errstr));
         report(&run, "registry", err, err ? errstr : (errstr[0] ? errstr : "key registry answers"));
+        errstr[0] = '\0';
         err = tw_pipeline_registry_ping(pipeline, false, errstr, sizeof(errstr));
         report(&run, "registry", err,
                err ? errstr : (errstr[0] ? errstr : "value registry answers"));

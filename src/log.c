@@ -56,7 +56,7 @@ bool tw_log_level_parse(const char *name, tw_log_level_t *level)
 void tw_log(tw_log_level_t level, const char *facility, const char *fmt, ...)
 {
     char msg[2048];
-    char stamp[40];
+    char stamp[96];
     struct timeval tv;
     struct tm tm;
     tw_buf_t line = TW_BUF_INIT;
