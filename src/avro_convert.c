@@ -182,7 +182,24 @@ char *tw_avro_schema_text(const tw_cs_t *schema, char *errstr, size_t errstr_siz
 
 const char *tw_avro_record_name(const tw_cs_t *schema)
 {
-    return schema->name;
+    /* What Confluent's AvroSchema.name() gives: the full name of a record,
+     * else the Avro type's own name ("union" for an optional value). */
+    if (schema->optional)
+        return "union";
+    switch (schema->type) {
+    case TW_CS_STRUCT: return schema->name ? schema->name : "io.confluent.connect.avro.ConnectDefault";
+    case TW_CS_BOOLEAN: return "boolean";
+    case TW_CS_INT8:
+    case TW_CS_INT16:
+    case TW_CS_INT32: return "int";
+    case TW_CS_INT64: return "long";
+    case TW_CS_FLOAT32: return "float";
+    case TW_CS_FLOAT64: return "double";
+    case TW_CS_STRING: return "string";
+    case TW_CS_BYTES: return "bytes";
+    case TW_CS_ARRAY: return "array";
+    }
+    return "string";
 }
 
 static tw_err_t encode(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *datum,

@@ -20,9 +20,9 @@
  * NULL with errstr if avro-c rejects it (a bug, reported as such). */
 char *tw_avro_schema_text(const tw_cs_t *schema, char *errstr, size_t errstr_size);
 
-/* Full name of the schema's top-level named type (record name, or the
- * connect.name of a named primitive); NULL for anonymous primitives. Used by
- * RecordNameStrategy and TopicRecordNameStrategy. */
+/* The Avro schema's name as Confluent's serializers see it (the full name
+ * of a record, else the type name, "union" for an optional value): what
+ * RecordNameStrategy and TopicRecordNameStrategy put in subjects. */
 const char *tw_avro_record_name(const tw_cs_t *schema);
 
 /* Appends the Avro binary encoding of datum. `scratch` is reused working

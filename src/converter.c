@@ -68,12 +68,6 @@ static tw_err_t subject_for(tw_converter_t *conv, const char *topic, const tw_cs
         tw_buf_printf(&conv->subject, "%s-%s", topic, conv->is_key ? "key" : "value");
         return TW_OK;
     }
-    if (record == NULL)
-        return tw_errf(TW_ERR_REJECTED, errstr, errstr_size,
-                       "the %s schema for topic %s is an unnamed %s, so RecordNameStrategy and "
-                       "TopicRecordNameStrategy have no record name to use",
-                       conv->is_key ? "key" : "value", topic,
-                       schema->type == TW_CS_STRING ? "string" : "primitive");
     if (strategy == TW_SUBJECT_RECORD_NAME)
         tw_buf_append_str(&conv->subject, record);
     else

@@ -72,8 +72,12 @@ class DevRegistry:
             import base64
             req.add_header("Authorization",
                            "Basic " + base64.b64encode(self.basic_auth.encode()).decode())
+        context = None
+        if self.tls:
+            import ssl
+            context = ssl.create_default_context(cafile=self.tls[0])
         try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
+            with urllib.request.urlopen(req, timeout=10, context=context) as resp:
                 return resp.status, json.loads(resp.read() or b"null")
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read() or b"null")

@@ -197,3 +197,21 @@ def test_registry_409_with_dead_letter_topic(db, broker, registry, run, tmp_path
     main = collect(broker, registry, expect=1)
     assert [r[0] for r in main] == [good]
     assert runner.proc.poll() is None
+
+
+def test_postgres_restart_reconnects_without_loss(db, broker, registry, run, tmp_path):
+    db.sql(OUTBOX_DDL)
+    runner = run(outbox_config(db, broker, registry, tmp_path))
+    wait_for(lambda: slot_active(db), what="slot active")
+    first = Writer(db, limit=30)
+    first.run()
+    db.pg.restart("fast")
+    second = Writer(db, limit=30)
+    second.seq = dict(first.seq)
+    second.run()
+    expected = {c[0] for c in first.committed + second.committed}
+    records = collect(broker, registry, expect=len(expected), timeout=90)
+    assert {r[0] for r in records} == expected
+    check_order(records)
+    assert runner.proc.poll() is None
+    assert "reconnecting in" in runner.output()
