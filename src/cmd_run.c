@@ -14,6 +14,7 @@
 #include "config.h"
 #include "log.h"
 #include "pg_conn.h"
+#include "histogram.h"
 #include "pipeline.h"
 #include "repl_stream.h"
 #include "signals.h"
@@ -172,8 +173,17 @@ static tw_err_t shutdown_pipeline(run_ctx_t *ctx, char *errstr, size_t errstr_si
 {
     tw_err_t err = tw_pipeline_drain(ctx->pipeline, ctx->cfg->shutdown_timeout_ms, errstr,
                                      errstr_size);
+    tw_pipeline_stats_t stats;
     char detail[512];
 
+    tw_pipeline_stats(ctx->pipeline, &stats);
+    tw_log(TW_LOG_INFO, "KAFKA",
+           "%llu records in %llu transactions delivered; commit-to-ack latency p50 %.1f ms, "
+           "p99 %.1f ms, max %.1f ms",
+           (unsigned long long)stats.records, (unsigned long long)stats.transactions,
+           tw_histogram_quantile(stats.latency, 0.5) / 1000.0,
+           tw_histogram_quantile(stats.latency, 0.99) / 1000.0,
+           stats.latency->max_us / 1000.0);
     if (ctx->stream) {
         update_flush(ctx);
         if (tw_repl_stream_stop(ctx->stream, detail, sizeof(detail)) != TW_OK)

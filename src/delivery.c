@@ -20,6 +20,7 @@ struct tw_delivery {
     size_t capacity;
     tw_delivery_seq_t head; /* oldest unfinished */
     tw_delivery_seq_t next; /* next to begin */
+    tw_delivery_seq_t observed; /* done transactions reported by next_done */
     uint64_t inflight_records;
 };
 
@@ -112,6 +113,22 @@ bool tw_delivery_advance(tw_delivery_t *delivery, tw_lsn_t *end_lsn, tw_lsn_t *c
         advanced = true;
     }
     return advanced;
+}
+
+bool tw_delivery_next_done(tw_delivery_t *delivery, int64_t *commit_ts)
+{
+    txn_slot_t *slot;
+
+    if (delivery->observed < delivery->head)
+        delivery->observed = delivery->head;
+    if (delivery->observed >= delivery->next)
+        return false;
+    slot = slot_of(delivery, delivery->observed);
+    if (!slot->committed || slot->pending > 0 || slot->failed)
+        return false;
+    *commit_ts = slot->commit_ts;
+    delivery->observed++;
+    return true;
 }
 
 bool tw_delivery_blocked(const tw_delivery_t *delivery)

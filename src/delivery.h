@@ -54,6 +54,10 @@ void tw_delivery_ack(tw_delivery_t *delivery, tw_delivery_seq_t seq, bool ok);
 bool tw_delivery_advance(tw_delivery_t *delivery, tw_lsn_t *end_lsn, tw_lsn_t *commit_lsn,
                          int64_t *commit_ts);
 
+/* Reports, once each, transactions that became done (in order, not yet
+ * retired): for latency measurement. Returns false when there is none. */
+bool tw_delivery_next_done(tw_delivery_t *delivery, int64_t *commit_ts);
+
 /* True when the oldest unfinished transaction has a failed record. */
 bool tw_delivery_blocked(const tw_delivery_t *delivery);
 

@@ -13,6 +13,7 @@
 #include "converter.h"
 #include "delivery.h"
 #include "filter.h"
+#include "histogram.h"
 #include "jregex.h"
 #include "kafka_sink.h"
 #include "log.h"
@@ -52,13 +53,20 @@ struct tw_pipeline {
     bool failed;
     char failure[1024];
     uint64_t dlq_records, skipped_records;
+    uint64_t records, transactions;
+    tw_histogram_t latency; /* commit → every record acknowledged, per transaction */
 };
 
-static int64_t now_ms(void)
+static int64_t now_us(void)
 {
     struct timeval tv;
     gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static int64_t now_ms(void)
+{
+    return now_us() / 1000;
 }
 
 static void fail_pipeline(tw_pipeline_t *p, const char *why)
@@ -459,6 +467,7 @@ static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record, cons
     }
     if (err == TW_OK) {
         tw_delivery_add(p->delivery, p->seq);
+        p->records++;
         return TW_OK;
     }
     ctx.kind = "kafka";
@@ -638,6 +647,12 @@ static tw_err_t advance(tw_pipeline_t *p, char *errstr, size_t errstr_size)
     tw_lsn_t end, commit;
     int64_t ts;
 
+    while (tw_delivery_next_done(p->delivery, &ts)) {
+        /* commit_ts is 0 for messages without one (non-transactional). */
+        if (ts > 0)
+            tw_histogram_record(&p->latency, now_us() - ts);
+        p->transactions++;
+    }
     if (tw_delivery_advance(p->delivery, &end, &commit, &ts)) {
         p->flush_lsn = end;
         p->offset.end_lsn = end;
@@ -814,6 +829,16 @@ tw_err_t tw_pipeline_registry_ping(tw_pipeline_t *p, bool key, char *errstr, siz
         return tw_errf(TW_OK, errstr, errstr_size, "no registry (%s converter)",
                        key ? "key" : "value");
     return tw_registry_ping(reg, errstr, errstr_size);
+}
+
+void tw_pipeline_stats(const tw_pipeline_t *p, tw_pipeline_stats_t *stats)
+{
+    stats->records = p->records;
+    stats->transactions = p->transactions;
+    stats->dlq_records = p->dlq_records;
+    stats->skipped_records = p->skipped_records;
+    stats->inflight_records = tw_delivery_inflight_records(p->delivery);
+    stats->latency = &p->latency;
 }
 
 tw_err_t tw_pipeline_ping(tw_pipeline_t *p, char *errstr, size_t errstr_size)

@@ -74,6 +74,17 @@ void tw_pipeline_reset_partial(tw_pipeline_t *pipeline);
 tw_err_t tw_pipeline_registry_ping(tw_pipeline_t *pipeline, bool key, char *errstr,
                                    size_t errstr_size);
 
+typedef struct tw_pipeline_stats {
+    uint64_t records;          /* produced to their topics */
+    uint64_t transactions;     /* delivered completely */
+    uint64_t dlq_records;
+    uint64_t skipped_records;  /* errors.tolerance=all without a dead-letter topic */
+    uint64_t inflight_records;
+    const struct tw_histogram *latency; /* commit → acknowledged, microseconds */
+} tw_pipeline_stats_t;
+
+void tw_pipeline_stats(const tw_pipeline_t *pipeline, tw_pipeline_stats_t *stats);
+
 /* Kafka reachability, for `tidewater check`. */
 tw_err_t tw_pipeline_ping(tw_pipeline_t *pipeline, char *errstr, size_t errstr_size);
 
