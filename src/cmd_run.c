@@ -178,9 +178,10 @@ static tw_err_t shutdown_pipeline(run_ctx_t *ctx, char *errstr, size_t errstr_si
 
     tw_pipeline_stats(ctx->pipeline, &stats);
     tw_log(TW_LOG_INFO, "KAFKA",
-           "%llu records in %llu transactions delivered; commit-to-ack latency p50 %.1f ms, "
-           "p99 %.1f ms, max %.1f ms",
+           "%llu records in %llu transactions delivered; per-record scratch peak %zu bytes; "
+           "commit-to-ack latency p50 %.1f ms, p99 %.1f ms, max %.1f ms",
            (unsigned long long)stats.records, (unsigned long long)stats.transactions,
+           stats.scratch_peak_bytes,
            tw_histogram_quantile(stats.latency, 0.5) / 1000.0,
            tw_histogram_quantile(stats.latency, 0.99) / 1000.0,
            stats.latency->max_us / 1000.0);

@@ -130,6 +130,9 @@ tw_err_t tw_kafka_sink_new(const char *bootstrap, const tw_props_t *props, tw_ka
         {"enable.idempotence", "true"}, {"acks", "all"},
         {"partitioner", "murmur2_random"}, {"compression.type", "lz4"},
         {"linger.ms", "5"}, {"message.timeout.ms", "0"},
+        /* Bound the producer's buffer (librdkafka defaults to 1 GB): when it
+         * is full, reading from PostgreSQL pauses instead of memory growing. */
+        {"queue.buffering.max.kbytes", "16384"},
         {"client.id", "tidewater"},
     };
     tw_kafka_sink_t *sink = tw_calloc(1, sizeof(*sink));

@@ -8,7 +8,8 @@
  * tidewater's defaults, applied unless the user sets the property:
  *   enable.idempotence=true, acks=all, partitioner=murmur2_random (what the
  *   Java client does with a key), compression.type=lz4, linger.ms=5,
- *   message.timeout.ms=0 (retry forever: an outage pauses, never loses).
+ *   message.timeout.ms=0 (retry forever: an outage pauses, never loses),
+ *   queue.buffering.max.kbytes=16384 (memory bounded by configuration).
  * Setting enable.idempotence=false or acks to anything but all is refused:
  * it would break the delivery contract.
  */

@@ -54,6 +54,7 @@ struct tw_pipeline {
     char failure[1024];
     uint64_t dlq_records, skipped_records;
     uint64_t records, transactions;
+    size_t scratch_peak; /* most per-change scratch memory ever in use */
     tw_histogram_t latency; /* commit → every record acknowledged, per transaction */
 };
 
@@ -497,7 +498,6 @@ static tw_err_t sink_begin(void *opaque, const tw_txn_t *txn, char *errstr, size
     p->skipping = p->offset_found && txn->commit_lsn <= p->offset.commit_lsn;
     if (p->skipping)
         return TW_OK;
-    tw_arena_reset(p->arena);
     return open_txn(p, txn->commit_lsn, txn->commit_ts, errstr, errstr_size);
 }
 
@@ -537,6 +537,9 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
     tw_err_t err;
     int t;
 
+    /* Per-change scratch: librdkafka copies what it keeps, so memory stays
+     * flat however many rows one transaction has. */
+    tw_arena_reset(p->arena);
     if (change->op == TW_CHANGE_MESSAGE) {
         tw_buf_reset(&p->name_buf);
         tw_buf_printf(&p->name_buf, "%s.message", p->cfg->topic_prefix);
@@ -585,8 +588,11 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
     }
     if (err)
         return err;
-    return produce_record(p, &record, table, change->lsn, txn ? txn->xid : 0, event_id, errstr,
-                          errstr_size);
+    err = produce_record(p, &record, table, change->lsn, txn ? txn->xid : 0, event_id, errstr,
+                         errstr_size);
+    if (tw_arena_used(p->arena) > p->scratch_peak)
+        p->scratch_peak = tw_arena_used(p->arena);
+    return err;
 }
 
 static tw_err_t sink_change(void *opaque, const tw_txn_t *txn, const tw_change_t *change,
@@ -604,7 +610,6 @@ static tw_err_t sink_change(void *opaque, const tw_txn_t *txn, const tw_change_t
         memset(&solo, 0, sizeof(solo));
         solo.commit_lsn = change->lsn;
         solo.end_lsn = change->lsn + 1;
-        tw_arena_reset(p->arena);
         err = open_txn(p, solo.commit_lsn, 0, errstr, errstr_size);
         if (err == TW_OK)
             err = route_change(p, NULL, change, errstr, errstr_size);
@@ -838,6 +843,7 @@ void tw_pipeline_stats(const tw_pipeline_t *p, tw_pipeline_stats_t *stats)
     stats->dlq_records = p->dlq_records;
     stats->skipped_records = p->skipped_records;
     stats->inflight_records = tw_delivery_inflight_records(p->delivery);
+    stats->scratch_peak_bytes = p->scratch_peak;
     stats->latency = &p->latency;
 }
 

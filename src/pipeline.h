@@ -80,6 +80,7 @@ typedef struct tw_pipeline_stats {
     uint64_t dlq_records;
     uint64_t skipped_records;  /* errors.tolerance=all without a dead-letter topic */
     uint64_t inflight_records;
+    size_t scratch_peak_bytes; /* per-change working memory high-water mark */
     const struct tw_histogram *latency; /* commit → acknowledged, microseconds */
 } tw_pipeline_stats_t;
 

@@ -215,3 +215,25 @@ def test_postgres_restart_reconnects_without_loss(db, broker, registry, run, tmp
     check_order(records)
     assert runner.proc.poll() is None
     assert "reconnecting in" in runner.output()
+
+
+def test_memory_does_not_grow_with_transaction_size(db, broker, registry, run, tmp_path):
+    """A 50,000-row transaction (streamed by the server) is delivered whole
+    while per-record working memory stays flat. Regression: scratch memory
+    used to be released only at each transaction's start."""
+    import re
+    db.sql(OUTBOX_DDL)
+    runner = run(outbox_config(db, broker, registry, tmp_path))
+    wait_for(lambda: slot_active(db), what="slot active")
+    db.sql("INSERT INTO outbox SELECT gen_random_uuid(), 'A', 'a-' || (g % 10), 'E', "
+           "jsonb_build_object('seq', g, 'pad', repeat('p', 150)) "
+           "FROM generate_series(1, 50000) g")
+    end = db.insert_lsn()
+    wait_for(lambda: lsn_int(db.slot_flush_lsn()) >= lsn_int(end), timeout=120,
+             what="the transaction to be delivered")
+    assert runner.stop() == 0
+    m = re.search(r"(\d+) records in \d+ transactions delivered; per-record scratch peak "
+                  r"(\d+) bytes", runner.output())
+    assert m, runner.output()[-2000:]
+    assert int(m.group(1)) == 50000
+    assert int(m.group(2)) < 64 * 1024
