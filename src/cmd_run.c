@@ -15,6 +15,8 @@
 #include "log.h"
 #include "pg_conn.h"
 #include "histogram.h"
+#include "http.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "repl_stream.h"
 #include "signals.h"
@@ -28,6 +30,10 @@ typedef struct run_ctx {
     tw_changefeed_t *feed;
     tw_pg_setup_t setup;
     int64_t last_status_us;
+    tw_metrics_t *metrics;
+    tw_metrics_snapshot_t *snapshot; /* scratch for publishing */
+    int64_t last_publish_us;
+    uint64_t reconnects;
     bool streamed_once; /* later connection failures are outages, not set-up errors */
 } run_ctx_t;
 
@@ -58,6 +64,23 @@ static void update_flush(run_ctx_t *ctx)
         tw_repl_stream_set_flush(ctx->stream, tw_repl_stream_server_wal_end(ctx->stream));
 }
 
+/* Hands the HTTP thread a fresh snapshot, a few times a second. */
+static void publish_metrics(run_ctx_t *ctx, bool force)
+{
+    int64_t now = tw_repl_now();
+
+    if (!force && now - ctx->last_publish_us < 200000)
+        return;
+    ctx->last_publish_us = now;
+    memset(ctx->snapshot, 0, sizeof(*ctx->snapshot));
+    tw_pipeline_fill_snapshot(ctx->pipeline, ctx->snapshot);
+    ctx->snapshot->reconnects = ctx->reconnects;
+    ctx->snapshot->server_wal_end = ctx->stream ? tw_repl_stream_server_wal_end(ctx->stream) : 0;
+    if (ctx->stream)
+        ctx->snapshot->flushed_lsn = tw_repl_stream_flush(ctx->stream);
+    tw_metrics_publish(ctx->metrics, ctx->snapshot);
+}
+
 /* Called by the pipeline while it waits (full queue, registry down):
  * keep Kafka's callbacks flowing and the walsender from timing out. */
 static bool run_wait(void *opaque, int ms)
@@ -66,7 +89,9 @@ static bool run_wait(void *opaque, int ms)
     char errstr[512];
     int64_t now;
 
+    tw_metrics_set_state(ctx->metrics, TW_STATE_PAUSED);
     tw_pipeline_poll(ctx->pipeline, ms, errstr, sizeof(errstr));
+    publish_metrics(ctx, false);
     if (ctx->stream) {
         now = tw_repl_now();
         if (now - ctx->last_status_us > 1000000) {
@@ -160,6 +185,8 @@ static tw_err_t stream_loop(run_ctx_t *ctx, char *errstr, size_t errstr_size)
         if (err)
             return err;
         update_flush(ctx);
+        tw_metrics_set_state(ctx->metrics, TW_STATE_STREAMING);
+        publish_metrics(ctx, false);
     }
 }
 
@@ -200,6 +227,7 @@ int tw_cmd_run(int argc, char **argv)
 {
     run_ctx_t ctx;
     tw_config_t cfg;
+    tw_http_t *http = NULL;
     tw_log_level_t level;
     char errstr[2048], where[512];
     int backoff_ms = 500, status = 1;
@@ -233,6 +261,19 @@ int tw_cmd_run(int argc, char **argv)
         return err == TW_ERR_CONFIG ? 2 : 1;
     }
     tw_pipeline_set_wait(ctx.pipeline, run_wait, &ctx);
+    ctx.metrics = tw_metrics_new();
+    ctx.snapshot = tw_calloc(1, sizeof(*ctx.snapshot));
+    if (cfg.metrics_port > 0) {
+        err = tw_http_start(cfg.metrics_bind_address, cfg.metrics_port, ctx.metrics,
+                            cfg.health_stuck_threshold_ms, &http, errstr, sizeof(errstr));
+        if (err) {
+            fprintf(stderr, "tidewater: %s\n", errstr);
+            status = 2;
+            goto cleanup;
+        }
+        tw_log(TW_LOG_INFO, "HTTP", "serving /metrics and /healthz on %s:%d",
+               cfg.metrics_bind_address, cfg.metrics_port);
+    }
     tw_pg_describe(&cfg, where, sizeof(where));
 
     while (!tw_signals_stop_requested()) {
@@ -251,6 +292,9 @@ int tw_cmd_run(int argc, char **argv)
         if (!retriable(err) || !ctx.streamed_once)
             goto fail;
         tw_log(TW_LOG_WARNING, "PGREPL", "%s; reconnecting in %d ms", errstr, backoff_ms);
+        tw_metrics_set_state(ctx.metrics, TW_STATE_RECONNECTING);
+        ctx.reconnects++;
+        publish_metrics(&ctx, true);
         /* Deliver what is in flight, then forget the half-read transaction:
          * the server sends it again from the confirmed position. */
         while (tw_pipeline_drain(ctx.pipeline, 1000, errstr, sizeof(errstr)) == TW_ERR_AGAIN &&
@@ -263,6 +307,7 @@ int tw_cmd_run(int argc, char **argv)
     }
     tw_log(TW_LOG_INFO, "PGREPL", "%s received, stopping after the current transaction",
            tw_signals_stop_reason() ? tw_signals_stop_reason() : "stop");
+    tw_metrics_set_state(ctx.metrics, TW_STATE_STOPPING);
     err = shutdown_pipeline(&ctx, errstr, sizeof(errstr));
     if (err)
         tw_log(TW_LOG_WARNING, "KAFKA", "%s", errstr);
@@ -270,6 +315,8 @@ int tw_cmd_run(int argc, char **argv)
     goto cleanup;
 fail:
     tw_log(TW_LOG_ERROR, "PGREPL", "%s", errstr);
+    tw_metrics_set_failed(ctx.metrics, errstr);
+    tw_metrics_set_state(ctx.metrics, TW_STATE_STOPPING);
     /* Keep what was delivered: store the offsets, confirm acknowledged
      * transactions, never past the failure. */
     if (shutdown_pipeline(&ctx, errstr, sizeof(errstr)) != TW_OK)
@@ -288,6 +335,9 @@ cleanup:
             tw_log(TW_LOG_WARNING, "PGREPL", "%s", errstr);
     }
     close_session(&ctx);
+    tw_http_stop(http);
+    tw_metrics_destroy(ctx.metrics);
+    free(ctx.snapshot);
     tw_pipeline_destroy(ctx.pipeline);
     tw_config_clear(&cfg);
     return status;

@@ -170,6 +170,16 @@ static const tw_conf_key_t connector_keys[] = {
      "Also add Kafka Connect's __connect.errors.* headers to dead-letter records."},
     {"errors.log.enable", TW_CONF_BOOL, "true", NULL, 0, F(errors_log_enable),
      "Log each tolerated error (never the record's content)."},
+    /* operations */
+    {"metrics.port", TW_CONF_INT, "0", "0..65535", 0, F(metrics_port),
+     "Serve GET /metrics (Prometheus) and GET /healthz on this port; 0 turns the endpoint "
+     "off."},
+    {"metrics.bind.address", TW_CONF_STRING, "127.0.0.1", NULL, 0, F(metrics_bind_address),
+     "IPv4 address the metrics endpoint listens on."},
+    {"health.stuck.threshold.ms", TW_CONF_INT, "60000", "1000..86400000", 0,
+     F(health_stuck_threshold_ms),
+     "/healthz fails when work has waited this long without progress, or PostgreSQL has "
+     "been unreachable this long."},
     /* logging */
     {"log.level", TW_CONF_CHOICE, "info", "error|warning|notice|info|debug", 0,
      F(log_level), "Least severe level logged."},

@@ -184,6 +184,10 @@ typedef struct tw_config {
     char *dlq_topic;
     bool dlq_context_headers;
     bool errors_log_enable;
+    /* operations */
+    int metrics_port; /* 0: no HTTP endpoint */
+    char *metrics_bind_address;
+    int health_stuck_threshold_ms;
     /* logging */
     char *log_level;
     bool log_json;

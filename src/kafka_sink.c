@@ -14,6 +14,8 @@
 typedef struct topic_entry {
     char *name;
     rd_kafka_topic_t *rkt;
+    uint64_t acked_records; /* updated by delivery reports (the caller's thread) */
+    uint64_t acked_bytes;
     struct topic_entry *next;
 } topic_entry_t;
 
@@ -65,6 +67,13 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
     report.key_len = msg->key_len;
     report.value = msg->payload;
     report.value_len = msg->len;
+    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && msg->rkt) {
+        topic_entry_t *t = rd_kafka_topic_opaque(msg->rkt);
+        if (t) {
+            t->acked_records++;
+            t->acked_bytes += msg->key_len + msg->len;
+        }
+    }
     if (msg->err) {
         snprintf(errbuf, sizeof(errbuf), "%s: %s", rd_kafka_err2name(msg->err),
                  rd_kafka_message_errstr(msg));
@@ -132,7 +141,7 @@ tw_err_t tw_kafka_sink_new(const char *bootstrap, const tw_props_t *props, tw_ka
         {"linger.ms", "5"}, {"message.timeout.ms", "0"},
         /* Bound the producer's buffer (librdkafka defaults to 1 GB): when it
          * is full, reading from PostgreSQL pauses instead of memory growing. */
-        {"queue.buffering.max.kbytes", "16384"},
+        {"queue.buffering.max.kbytes", "8192"},
         {"client.id", "tidewater"},
     };
     tw_kafka_sink_t *sink = tw_calloc(1, sizeof(*sink));
@@ -218,7 +227,13 @@ static rd_kafka_topic_t *topic_handle(tw_kafka_sink_t *sink, const char *name)
             return t->rkt;
     t = tw_calloc(1, sizeof(*t));
     t->name = tw_strdup(name);
-    t->rkt = rd_kafka_topic_new(sink->rk, name, NULL);
+    {
+        /* The entry rides along as the topic's opaque, so delivery reports
+         * count per topic without a lookup. */
+        rd_kafka_topic_conf_t *tconf = rd_kafka_topic_conf_new();
+        rd_kafka_topic_conf_set_opaque(tconf, t);
+        t->rkt = rd_kafka_topic_new(sink->rk, name, tconf);
+    }
     t->next = sink->topics[h];
     sink->topics[h] = t;
     return t->rkt;
@@ -315,6 +330,19 @@ tw_err_t tw_kafka_sink_ping(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
     rd_kafka_metadata_destroy(md);
     tw_errf(TW_OK, errstr, errstr_size, "%d broker%s", brokers, brokers == 1 ? "" : "s");
     return TW_OK;
+}
+
+void tw_kafka_sink_topic_counts(tw_kafka_sink_t *sink,
+                                void (*fn)(void *opaque, const char *topic, uint64_t records,
+                                           uint64_t bytes),
+                                void *opaque)
+{
+    size_t i;
+    topic_entry_t *t;
+
+    for (i = 0; i < TOPIC_BUCKETS; i++)
+        for (t = sink->topics[i]; t; t = t->next)
+            fn(opaque, t->name, t->acked_records, t->acked_bytes);
 }
 
 size_t tw_kafka_sink_outstanding(tw_kafka_sink_t *sink)

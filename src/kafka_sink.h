@@ -9,7 +9,7 @@
  *   enable.idempotence=true, acks=all, partitioner=murmur2_random (what the
  *   Java client does with a key), compression.type=lz4, linger.ms=5,
  *   message.timeout.ms=0 (retry forever: an outage pauses, never loses),
- *   queue.buffering.max.kbytes=16384 (memory bounded by configuration).
+ *   queue.buffering.max.kbytes=8192 (memory bounded by configuration).
  * Setting enable.idempotence=false or acks to anything but all is refused:
  * it would break the delivery contract.
  */
@@ -94,6 +94,13 @@ tw_err_t tw_kafka_sink_fatal(tw_kafka_sink_t *sink, char *errstr, size_t errstr_
 /* Asks the cluster for metadata (for `tidewater check`). */
 tw_err_t tw_kafka_sink_ping(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
                             size_t errstr_size);
+
+/* Calls fn for every topic produced to, with records and key+value bytes
+ * Kafka acknowledged. */
+void tw_kafka_sink_topic_counts(tw_kafka_sink_t *sink,
+                                void (*fn)(void *opaque, const char *topic, uint64_t records,
+                                           uint64_t bytes),
+                                void *opaque);
 
 /* Records queued or in flight. */
 size_t tw_kafka_sink_outstanding(tw_kafka_sink_t *sink);

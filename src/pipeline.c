@@ -17,6 +17,7 @@
 #include "jregex.h"
 #include "kafka_sink.h"
 #include "log.h"
+#include "metrics.h"
 #include "outbox_router.h"
 
 /* What a relation resolves to, kept in rel->opaque per schema version. */
@@ -53,7 +54,8 @@ struct tw_pipeline {
     bool failed;
     char failure[1024];
     uint64_t dlq_records, skipped_records;
-    uint64_t records, transactions;
+    uint64_t records, transactions, delivery_errors;
+    int64_t last_delivered_commit_us;
     size_t scratch_peak; /* most per-change scratch memory ever in use */
     tw_histogram_t latency; /* commit → every record acknowledged, per transaction */
 };
@@ -217,6 +219,7 @@ static void on_report(void *opaque, const tw_kafka_report_t *report)
         tw_delivery_ack(p->delivery, seq, true);
         return;
     }
+    p->delivery_errors++;
     tw_delivery_ack(p->delivery, seq, false);
     snprintf(errstr, sizeof(errstr),
              "Kafka refused a record for topic %s: %s; stopping without advancing the slot",
@@ -660,6 +663,8 @@ static tw_err_t advance(tw_pipeline_t *p, char *errstr, size_t errstr_size)
     }
     if (tw_delivery_advance(p->delivery, &end, &commit, &ts)) {
         p->flush_lsn = end;
+        if (ts > 0)
+            p->last_delivered_commit_us = ts;
         p->offset.end_lsn = end;
         p->offset.commit_lsn = commit;
         p->offset.commit_ts = ts;
@@ -845,6 +850,45 @@ void tw_pipeline_stats(const tw_pipeline_t *p, tw_pipeline_stats_t *stats)
     stats->inflight_records = tw_delivery_inflight_records(p->delivery);
     stats->scratch_peak_bytes = p->scratch_peak;
     stats->latency = &p->latency;
+}
+
+static void add_topic(void *opaque, const char *topic, uint64_t records, uint64_t bytes)
+{
+    tw_metrics_snapshot_t *snap = opaque;
+    tw_topic_counts_t *t;
+
+    if (snap->ntopics == TW_METRICS_MAX_TOPICS)
+        return;
+    t = &snap->topics[snap->ntopics++];
+    snprintf(t->topic, sizeof(t->topic), "%s", topic);
+    t->records = records;
+    t->bytes = bytes;
+}
+
+void tw_pipeline_fill_snapshot(tw_pipeline_t *p, tw_metrics_snapshot_t *snap)
+{
+    tw_registry_t *regs[2] = {tw_converter_registry(p->key_conv),
+                              tw_converter_registry(p->value_conv)};
+    int i;
+
+    snap->transactions = p->transactions;
+    snap->records_inflight = tw_delivery_inflight_records(p->delivery);
+    snap->delivery_errors = p->delivery_errors;
+    snap->dlq_records = p->dlq_records;
+    snap->skipped_records = p->skipped_records;
+    snap->registry_calls = snap->registry_errors = 0;
+    for (i = 0; i < 2; i++) {
+        if (regs[i] && (i == 0 || regs[i] != regs[0])) {
+            snap->registry_calls += tw_registry_calls(regs[i]);
+            snap->registry_errors += tw_registry_errors(regs[i]);
+        }
+    }
+    snap->flushed_lsn = p->flush_lsn;
+    snap->last_delivered_commit_us = p->last_delivered_commit_us;
+    snap->idle = tw_delivery_idle(p->delivery) && !p->in_txn;
+    snap->latency = p->latency;
+    snap->ntopics = 0;
+    tw_kafka_sink_topic_counts(p->sink, add_topic, snap);
 }
 
 tw_err_t tw_pipeline_ping(tw_pipeline_t *p, char *errstr, size_t errstr_size)

@@ -86,6 +86,11 @@ typedef struct tw_pipeline_stats {
 
 void tw_pipeline_stats(const tw_pipeline_t *pipeline, tw_pipeline_stats_t *stats);
 
+/* Fills the pipeline's part of a metrics snapshot (counters, topics,
+ * latency, flushed position, idleness). */
+struct tw_metrics_snapshot;
+void tw_pipeline_fill_snapshot(tw_pipeline_t *pipeline, struct tw_metrics_snapshot *snap);
+
 /* Kafka reachability, for `tidewater check`. */
 tw_err_t tw_pipeline_ping(tw_pipeline_t *pipeline, char *errstr, size_t errstr_size);
 
