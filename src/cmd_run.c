@@ -150,6 +150,7 @@ static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
     ropts.binary = cfg->binary_mode && ctx->setup.server_version >= 140000;
     ropts.status_interval_ms = cfg->status_update_interval_ms;
     ctx->stream = tw_repl_stream_new(ctx->repl);
+    tw_repl_stream_set_wake_fd(ctx->stream, tw_pipeline_wake_fd(ctx->pipeline));
     err = tw_repl_stream_start(ctx->stream, &ropts, errstr, errstr_size);
     if (err == TW_OK)
         tw_log(TW_LOG_INFO, "PGREPL", "streaming slot \"%s\" from " TW_LSN_FMT " (protocol %d)",

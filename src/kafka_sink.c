@@ -3,8 +3,10 @@
  */
 #include "kafka_sink.h"
 
+#include <fcntl.h>
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -28,6 +30,7 @@ struct tw_kafka_sink {
     topic_entry_t *topics[TOPIC_BUCKETS];
     size_t max_message_bytes;
     bool brokers_down; /* to log the state change once */
+    int wake[2];       /* pipe librdkafka writes to when reports are queued */
     char *bootstrap;
 };
 
@@ -185,8 +188,24 @@ tw_err_t tw_kafka_sink_new(const char *bootstrap, const tw_props_t *props, tw_ka
         return tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "cannot create the Kafka producer: %s",
                        why);
     }
+    /* Delivery reports should wake the main loop at once, not when its
+     * next PostgreSQL read times out: that delay is latency. */
+    if (pipe(sink->wake) == 0) {
+        rd_kafka_queue_t *main_queue = rd_kafka_queue_get_main(sink->rk);
+        fcntl(sink->wake[0], F_SETFL, O_NONBLOCK);
+        fcntl(sink->wake[1], F_SETFL, O_NONBLOCK);
+        rd_kafka_queue_io_event_enable(main_queue, sink->wake[1], "1", 1);
+        rd_kafka_queue_destroy(main_queue);
+    } else {
+        sink->wake[0] = sink->wake[1] = -1;
+    }
     *out = sink;
     return TW_OK;
+}
+
+int tw_kafka_sink_wake_fd(const tw_kafka_sink_t *sink)
+{
+    return sink->wake[0];
 }
 
 void tw_kafka_sink_destroy(tw_kafka_sink_t *sink)
@@ -209,6 +228,10 @@ void tw_kafka_sink_destroy(tw_kafka_sink_t *sink)
     rd_kafka_purge(sink->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     rd_kafka_poll(sink->rk, 0);
     rd_kafka_destroy(sink->rk);
+    if (sink->wake[0] >= 0) {
+        close(sink->wake[0]);
+        close(sink->wake[1]);
+    }
     free(sink->bootstrap);
     free(sink);
 }
@@ -284,7 +307,14 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
 
 int tw_kafka_sink_poll(tw_kafka_sink_t *sink, int timeout_ms)
 {
-    int n = rd_kafka_poll(sink->rk, timeout_ms);
+    char drain[64];
+    int n;
+
+    /* Empty the wake-up pipe first: a write after this means new reports. */
+    if (sink->wake[0] >= 0)
+        while (read(sink->wake[0], drain, sizeof(drain)) > 0)
+            ;
+    n = rd_kafka_poll(sink->rk, timeout_ms);
 
     if (n > 0 && sink->brokers_down) {
         sink->brokers_down = false;

@@ -102,6 +102,10 @@ void tw_kafka_sink_topic_counts(tw_kafka_sink_t *sink,
                                            uint64_t bytes),
                                 void *opaque);
 
+/* A file descriptor that becomes readable when delivery reports wait to be
+ * served, so a poll() loop can wake for them; tw_kafka_sink_poll drains it. */
+int tw_kafka_sink_wake_fd(const tw_kafka_sink_t *sink);
+
 /* Records queued or in flight. */
 size_t tw_kafka_sink_outstanding(tw_kafka_sink_t *sink);
 /* The effective message.max.bytes (records larger are refused locally). */

@@ -677,6 +677,11 @@ static tw_err_t advance(tw_pipeline_t *p, char *errstr, size_t errstr_size)
     return TW_OK;
 }
 
+int tw_pipeline_wake_fd(const tw_pipeline_t *p)
+{
+    return tw_kafka_sink_wake_fd(p->sink);
+}
+
 tw_err_t tw_pipeline_poll(tw_pipeline_t *p, int timeout_ms, char *errstr, size_t errstr_size)
 {
     tw_kafka_sink_poll(p->sink, timeout_ms);

@@ -45,6 +45,9 @@ void tw_pipeline_set_catalog(tw_pipeline_t *pipeline, PGconn *conn);
 tw_err_t tw_pipeline_preflight(tw_pipeline_t *pipeline, PGconn *conn, char *errstr,
                                size_t errstr_size);
 
+/* Readable when delivery reports wait (see tw_kafka_sink_wake_fd). */
+int tw_pipeline_wake_fd(const tw_pipeline_t *pipeline);
+
 /* Serves delivery reports for up to timeout_ms, retires delivered
  * transactions and rewrites the offsets file when due. */
 tw_err_t tw_pipeline_poll(tw_pipeline_t *pipeline, int timeout_ms, char *errstr,

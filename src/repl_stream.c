@@ -22,6 +22,7 @@ struct tw_repl_stream {
     int status_interval_ms;
     int64_t last_status; /* tw_repl_now() of the last status update */
     bool streaming;
+    int wake_fd;
 };
 
 int64_t tw_repl_now(void)
@@ -58,6 +59,7 @@ tw_repl_stream_t *tw_repl_stream_new(PGconn *conn)
 
     stream->conn = conn;
     stream->status_interval_ms = 10000;
+    stream->wake_fd = -1;
     return stream;
 }
 
@@ -140,6 +142,11 @@ tw_err_t tw_repl_stream_start(tw_repl_stream_t *stream, const tw_repl_options_t 
     PQclear(res);
     free(sql);
     return err;
+}
+
+void tw_repl_stream_set_wake_fd(tw_repl_stream_t *stream, int fd)
+{
+    stream->wake_fd = fd;
 }
 
 void tw_repl_stream_set_flush(tw_repl_stream_t *stream, tw_lsn_t flush)
@@ -287,17 +294,21 @@ tw_err_t tw_repl_stream_read(tw_repl_stream_t *stream, int timeout_ms, tw_repl_m
             int64_t next_status = stream->last_status + (int64_t)stream->status_interval_ms * 1000;
             int64_t until = TW_MIN(deadline, next_status);
             int wait_ms = until > now ? (int)((until - now + 999) / 1000) : 0;
-            struct pollfd pfd = {PQsocket(stream->conn), POLLIN, 0};
+            struct pollfd pfd[2] = {{PQsocket(stream->conn), POLLIN, 0},
+                                    {stream->wake_fd, POLLIN, 0}};
             int rc;
 
             if (now >= deadline)
                 return TW_OK;
-            rc = poll(&pfd, 1, wait_ms);
+            rc = poll(pfd, stream->wake_fd >= 0 ? 2 : 1, wait_ms);
             if (rc < 0 && errno != EINTR)
                 return tw_errf(TW_ERR_IO, errstr, errstr_size, "poll: %s", strerror(errno));
             if (rc < 0)
                 return TW_OK; /* a signal: let the caller look at its flags */
-            if (rc > 0 && PQconsumeInput(stream->conn) == 0)
+            if (stream->wake_fd >= 0 && (pfd[1].revents & POLLIN))
+                return TW_OK; /* the caller has other work (e.g. delivery reports) */
+            if (rc > 0 && (pfd[0].revents & (POLLIN | POLLERR | POLLHUP)) &&
+                PQconsumeInput(stream->conn) == 0)
                 return tw_errf(TW_ERR_PG, errstr, errstr_size,
                                "replication connection lost: %s", PQerrorMessage(stream->conn));
         }

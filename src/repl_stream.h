@@ -60,6 +60,10 @@ char *tw_repl_stream_command(PGconn *conn, const tw_repl_options_t *opts);
 tw_err_t tw_repl_stream_read(tw_repl_stream_t *stream, int timeout_ms, tw_repl_msg_t *msg,
                              bool *got, char *errstr, size_t errstr_size);
 
+/* Also wake tw_repl_stream_read when fd becomes readable (-1: none), e.g.
+ * for Kafka delivery reports; the read then returns with *got false. */
+void tw_repl_stream_set_wake_fd(tw_repl_stream_t *stream, int fd);
+
 /* Sets the position reported as flushed from now on (never moves back). */
 void tw_repl_stream_set_flush(tw_repl_stream_t *stream, tw_lsn_t flush);
 tw_lsn_t tw_repl_stream_flush(const tw_repl_stream_t *stream);
