@@ -38,7 +38,8 @@ void tw_cs_unref(tw_cs_t *schema)
     tw_cs_unref(schema->elem);
     json_decref(schema->parameters);
     free(schema->avro_text);
-    free(schema->memo_subject);
+    for (i = 0; i < TW_ARRAY_SIZE(schema->memo); i++)
+        free(schema->memo[i].subject);
     free(schema->name);
     free(schema);
 }

@@ -51,11 +51,14 @@ struct tw_cs {
     tw_cs_t *elem;          /* ARRAY */
     tw_cs_field_t *fields;  /* STRUCT */
     size_t nfields;
-    /* Converter memo: the Avro schema text, and the schema id last used
-     * for subject memo_subject — so encoding a record looks nothing up. */
+    /* Converter memo: the Avro schema text, and schema ids by subject (one
+     * schema serves several topics) — so encoding a record looks nothing up. */
     char *avro_text;
-    char *memo_subject;
-    int32_t memo_id;
+    struct {
+        char *subject;
+        int32_t id;
+    } memo[32];
+    unsigned memo_next; /* round-robin replacement */
 };
 
 tw_cs_t *tw_cs_new(tw_cs_type_t type, bool optional, const char *name);

@@ -56,36 +56,38 @@ tw_registry_t *tw_converter_registry(tw_converter_t *conv)
 }
 
 /* Subject per the configured strategy (Confluent's names). */
-static tw_err_t subject_for(tw_converter_t *conv, const char *topic, const tw_cs_t *schema,
-                            char *errstr, size_t errstr_size)
+static void subject_for(tw_converter_t *conv, const char *topic, const tw_cs_t *schema)
 {
     int strategy = conv->is_key ? conv->cfg->key_subject_strategy
                                 : conv->cfg->value_subject_strategy;
-    const char *record = tw_avro_record_name(schema);
+    const char *suffix = conv->is_key ? "-key" : "-value";
 
     tw_buf_reset(&conv->subject);
     if (strategy == TW_SUBJECT_TOPIC_NAME) {
-        tw_buf_printf(&conv->subject, "%s-%s", topic, conv->is_key ? "key" : "value");
-        return TW_OK;
+        tw_buf_append_str(&conv->subject, topic);
+        tw_buf_append_str(&conv->subject, suffix);
+    } else if (strategy == TW_SUBJECT_RECORD_NAME) {
+        tw_buf_append_str(&conv->subject, tw_avro_record_name(schema));
+    } else {
+        tw_buf_append_str(&conv->subject, topic);
+        tw_buf_append_char(&conv->subject, '-');
+        tw_buf_append_str(&conv->subject, tw_avro_record_name(schema));
     }
-    if (strategy == TW_SUBJECT_RECORD_NAME)
-        tw_buf_append_str(&conv->subject, record);
-    else
-        tw_buf_printf(&conv->subject, "%s-%s", topic, record);
-    return TW_OK;
 }
 
 static tw_err_t schema_id(tw_converter_t *conv, const char *topic, tw_cs_t *schema, int32_t *id,
                           char *errstr, size_t errstr_size)
 {
+    unsigned slot;
+    size_t i;
     tw_err_t err;
 
-    err = subject_for(conv, topic, schema, errstr, errstr_size);
-    if (err)
-        return err;
-    if (schema->memo_subject && strcmp(schema->memo_subject, conv->subject.data) == 0) {
-        *id = schema->memo_id;
-        return TW_OK;
+    subject_for(conv, topic, schema);
+    for (i = 0; i < TW_ARRAY_SIZE(schema->memo); i++) {
+        if (schema->memo[i].subject && strcmp(schema->memo[i].subject, conv->subject.data) == 0) {
+            *id = schema->memo[i].id;
+            return TW_OK;
+        }
     }
     if (schema->avro_text == NULL) {
         schema->avro_text = tw_avro_schema_text(schema, errstr, errstr_size);
@@ -102,9 +104,10 @@ static tw_err_t schema_id(tw_converter_t *conv, const char *topic, tw_cs_t *sche
                                  errstr, errstr_size);
     if (err)
         return err;
-    free(schema->memo_subject);
-    schema->memo_subject = tw_strdup(conv->subject.data);
-    schema->memo_id = *id;
+    slot = schema->memo_next++ % TW_ARRAY_SIZE(schema->memo);
+    free(schema->memo[slot].subject);
+    schema->memo[slot].subject = tw_strdup(conv->subject.data);
+    schema->memo[slot].id = *id;
     return TW_OK;
 }
 

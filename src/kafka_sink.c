@@ -252,8 +252,10 @@ static rd_kafka_topic_t *topic_handle(tw_kafka_sink_t *sink, const char *name)
     t->name = tw_strdup(name);
     {
         /* The entry rides along as the topic's opaque, so delivery reports
-         * count per topic without a lookup. */
-        rd_kafka_topic_conf_t *tconf = rd_kafka_topic_conf_new();
+         * count per topic without a lookup. Start from the configured
+         * defaults: a fresh topic conf would lose partitioner=murmur2_random
+         * (and every producer.* topic property). */
+        rd_kafka_topic_conf_t *tconf = rd_kafka_default_topic_conf_dup(sink->rk);
         rd_kafka_topic_conf_set_opaque(tconf, t);
         t->rkt = rd_kafka_topic_new(sink->rk, name, tconf);
     }

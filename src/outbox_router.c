@@ -25,6 +25,14 @@ typedef struct placement {
 } placement_t;
 
 #define MAX_HEADERS 64
+#define TOPIC_CACHE_SIZE 1024 /* power of two; routed values are few in practice */
+
+/* Routed value → topic, so the route regex runs once per distinct value
+ * rather than once per record. */
+typedef struct topic_cache_entry {
+    char *routed;
+    char *topic;
+} topic_cache_entry_t;
 
 struct tw_outbox_router {
     const tw_transform_config_t *cfg;
@@ -37,6 +45,9 @@ struct tw_outbox_router {
     /* Per-call scratch, reused. */
     tw_kafka_header_t headers[MAX_HEADERS];
     tw_buf_t scratch;
+    tw_buf_t text;                        /* header and route values, reused */
+    topic_cache_entry_t topics[TOPIC_CACHE_SIZE];
+    size_t ntopics;
     tw_cs_t *expanded_schema; /* owned until the next call */
     json_t *expanded_json;
     tw_outbox_binding_t *message_binding; /* for table-less events */
@@ -159,6 +170,11 @@ void tw_outbox_router_destroy(tw_outbox_router_t *router)
     free_placements(router);
     free(router->topic_prefix);
     tw_buf_free(&router->scratch);
+    tw_buf_free(&router->text);
+    for (size_t i = 0; i < TOPIC_CACHE_SIZE; i++) {
+        free(router->topics[i].routed);
+        free(router->topics[i].topic);
+    }
     tw_cs_unref(router->expanded_schema);
     json_decref(router->expanded_json);
     tw_outbox_binding_destroy(router->message_binding);
@@ -301,20 +317,21 @@ static tw_err_t header_value(tw_outbox_router_t *router, const tw_datum_t *datum
                              const tw_cs_t *schema, tw_arena_t *arena, tw_kafka_header_t *h,
                              char *errstr, size_t errstr_size)
 {
-    tw_buf_t text = TW_BUF_INIT;
-    tw_err_t err = TW_OK;
+    tw_err_t err;
 
     if (tw_datum_is_null(datum)) {
         h->value = NULL;
         h->len = 0;
         return TW_OK;
     }
-    err = tw_datum_header_string(datum, schema, &text, &router->scratch, errstr, errstr_size);
+    tw_buf_reset(&router->text);
+    err = tw_datum_header_string(datum, schema, &router->text, &router->scratch, errstr,
+                                 errstr_size);
     if (err == TW_OK) {
-        h->value = arena_strndup(arena, text.data ? text.data : "", text.len);
-        h->len = text.len;
+        h->value = arena_strndup(arena, router->text.data ? router->text.data : "",
+                                 router->text.len);
+        h->len = router->text.len;
     }
-    tw_buf_free(&text);
     return err;
 }
 
@@ -359,20 +376,45 @@ static tw_value_t *column_value(const tw_change_t *change, int col, tw_arena_t *
     return v;
 }
 
-/* The routed topic for a route-column value: RegexRouter leaves the value
- * unchanged when the regex does not match. */
-static const char *route_topic(tw_outbox_router_t *router, const char *routed,
-                               tw_arena_t *arena)
+static unsigned string_hash(const char *s)
 {
-    tw_buf_t topic = TW_BUF_INIT;
-    const char *out;
+    unsigned h = 2166136261u;
 
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The routed topic for a route-column value: RegexRouter leaves the value
+ * unchanged when the regex does not match. Cached per value. */
+static const char *route_topic(tw_outbox_router_t *router, const char *routed)
+{
+    size_t i = string_hash(routed) & (TOPIC_CACHE_SIZE - 1);
+    tw_buf_t topic = TW_BUF_INIT;
+
+    for (; router->topics[i].routed; i = (i + 1) & (TOPIC_CACHE_SIZE - 1))
+        if (strcmp(router->topics[i].routed, routed) == 0)
+            return router->topics[i].topic;
     if (!tw_jregex_replace(router->route_regex, routed, router->ob->route_topic_replacement,
                            &topic))
         tw_buf_append_str(&topic, routed);
-    out = arena_strndup(arena, topic.data ? topic.data : "", topic.len);
-    tw_buf_free(&topic);
-    return out;
+    if (topic.data == NULL)
+        tw_buf_append_str(&topic, "");
+    /* Keep the table at most half full; past that, evict everything (a
+     * route column with thousands of values is unusual). */
+    if (router->ntopics >= TOPIC_CACHE_SIZE / 2) {
+        for (size_t k = 0; k < TOPIC_CACHE_SIZE; k++) {
+            free(router->topics[k].routed);
+            free(router->topics[k].topic);
+            router->topics[k].routed = router->topics[k].topic = NULL;
+        }
+        router->ntopics = 0;
+        i = string_hash(routed) & (TOPIC_CACHE_SIZE - 1);
+    }
+    router->topics[i].routed = tw_strdup(routed);
+    router->topics[i].topic = topic.data;
+    router->ntopics++;
+    return topic.data;
 }
 
 /* Parses a JSON payload for table.expand.json.payload and infers its
@@ -483,16 +525,17 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
                        "event %s: route column \"%s\" is null, so there is no topic to route to",
                        *event_id, ob->route_by_field);
     {
-        tw_buf_t text = TW_BUF_INIT;
         tw_datum_t d = {route, NULL, NULL};
         tw_cs_t *s = b->col_schema[b->route_col];
-        err = tw_datum_header_string(&d, s, &text, &router->scratch, errstr, errstr_size);
-        routed = arena_strndup(arena, text.data ? text.data : "", text.len);
-        tw_buf_free(&text);
+        tw_buf_reset(&router->text);
+        err = tw_datum_header_string(&d, s, &router->text, &router->scratch, errstr,
+                                     errstr_size);
         if (err)
             return err;
+        routed = arena_strndup(arena, router->text.data ? router->text.data : "",
+                               router->text.len);
     }
-    record->topic = route_topic(router, routed, arena);
+    record->topic = route_topic(router, routed);
     record->partition = TW_KAFKA_PARTITION_ANY;
 
     COLUMN(key, b->key_col);

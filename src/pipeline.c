@@ -24,6 +24,7 @@
 typedef struct rel_state {
     int transform; /* index into cfg->transforms, or -1: no transform applies */
     tw_outbox_binding_t *binding;
+    char *table;   /* "schema.table", for messages and dead-letter headers */
 } rel_state_t;
 
 struct tw_pipeline {
@@ -348,6 +349,7 @@ static void rel_state_free(void *opaque)
 {
     rel_state_t *st = opaque;
     tw_outbox_binding_destroy(st->binding);
+    free(st->table);
     free(st);
 }
 
@@ -363,6 +365,8 @@ static tw_err_t rel_state(tw_pipeline_t *p, tw_rel_t *rel, rel_state_t **out, ch
         return TW_OK;
     }
     st = tw_calloc(1, sizeof(*st));
+    st->table = tw_malloc(strlen(rel->nspname) + strlen(rel->relname) + 2);
+    sprintf(st->table, "%s.%s", rel->nspname, rel->relname);
     tw_buf_reset(&p->name_buf);
     tw_buf_printf(&p->name_buf, "%s.%s.%s", p->cfg->topic_prefix, rel->nspname, rel->relname);
     st->transform = transform_for(p, p->name_buf.data);
@@ -374,6 +378,7 @@ static tw_err_t rel_state(tw_pipeline_t *p, tw_rel_t *rel, rel_state_t **out, ch
                                  errstr_size);
         free(not_null);
         if (err) {
+            free(st->table);
             free(st);
             return err;
         }
@@ -535,7 +540,8 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
     tw_record_t record;
     const char *event_id = NULL;
     tw_outbox_result_t result = TW_OUTBOX_EMIT;
-    char table[512];
+    char table_buf[512];
+    const char *table;
     rel_state_t *st;
     tw_err_t err;
     int t;
@@ -548,17 +554,19 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
         tw_buf_printf(&p->name_buf, "%s.message", p->cfg->topic_prefix);
         t = transform_for(p, p->name_buf.data);
         if (t < 0 || !tw_outbox_router_takes_message(p->routers[t], change->prefix)) {
-            snprintf(table, sizeof(table), "logical message prefix \"%s\"", change->prefix);
-            return unrouted(p, table, errstr, errstr_size);
+            snprintf(table_buf, sizeof(table_buf), "logical message prefix \"%s\"",
+                     change->prefix);
+            return unrouted(p, table_buf, errstr, errstr_size);
         }
         err = tw_outbox_route_message(p->routers[t], txn, change, p->arena, &record, &event_id,
                                       errstr, errstr_size);
-        snprintf(table, sizeof(table), "message:%s", change->prefix);
+        snprintf(table_buf, sizeof(table_buf), "message:%s", change->prefix);
+        table = table_buf;
     } else {
         err = rel_state(p, (tw_rel_t *)change->rel, &st, errstr, errstr_size);
         if (err)
             return err; /* a missing outbox column: a startup-class error */
-        snprintf(table, sizeof(table), "%s.%s", change->rel->nspname, change->rel->relname);
+        table = st->table;
         if (st->transform < 0) {
             if (change->op == TW_CHANGE_TRUNCATE)
                 return TW_OK; /* skipped.operations=t, Debezium's default */
