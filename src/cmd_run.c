@@ -30,6 +30,7 @@ typedef struct run_ctx {
     tw_changefeed_t *feed;
     tw_pg_setup_t setup;
     int64_t last_status_us;
+    int64_t last_heartbeat_us;
     tw_metrics_t *metrics;
     tw_metrics_snapshot_t *snapshot; /* scratch for publishing */
     int64_t last_publish_us;
@@ -159,6 +160,30 @@ static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
     return err;
 }
 
+/* Debezium's heartbeat: run the action query (if any) and send a status
+ * update. A failing query is logged, not fatal: it only helps WAL move. */
+static void heartbeat(run_ctx_t *ctx)
+{
+    int64_t now = tw_repl_now();
+    char errstr[512];
+
+    if (ctx->cfg->heartbeat_interval_ms <= 0 ||
+        now - ctx->last_heartbeat_us < (int64_t)ctx->cfg->heartbeat_interval_ms * 1000)
+        return;
+    ctx->last_heartbeat_us = now;
+    if (ctx->cfg->heartbeat_action_query && ctx->conn) {
+        PGresult *res = PQexec(ctx->conn, ctx->cfg->heartbeat_action_query);
+        ExecStatusType st = PQresultStatus(res);
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+            tw_log(TW_LOG_WARNING, "PGREPL", "heartbeat.action.query failed: %s",
+                   PQerrorMessage(ctx->conn));
+        PQclear(res);
+    }
+    update_flush(ctx);
+    if (tw_repl_stream_send_status(ctx->stream, false, errstr, sizeof(errstr)) != TW_OK)
+        tw_log(TW_LOG_WARNING, "PGREPL", "heartbeat status update failed: %s", errstr);
+}
+
 /* Reads until stopped or the connection fails. Stops only between
  * transactions, so an orderly stop never leaves half a transaction in
  * Kafka to be sent again. */
@@ -186,6 +211,7 @@ static tw_err_t stream_loop(run_ctx_t *ctx, char *errstr, size_t errstr_size)
         if (err)
             return err;
         update_flush(ctx);
+        heartbeat(ctx);
         tw_metrics_set_state(ctx->metrics, TW_STATE_STREAMING);
         publish_metrics(ctx, false);
     }

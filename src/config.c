@@ -148,6 +148,13 @@ static const tw_conf_key_t connector_keys[] = {
     {"shutdown.timeout.ms", TW_CONF_INT, "30000", "0..3600000", 0, F(shutdown_timeout_ms),
      "On SIGTERM/SIGINT, how long to wait for Kafka to acknowledge records in flight "
      "before exiting."},
+    {"heartbeat.interval.ms", TW_CONF_INT, "0", "0..86400000", 0, F(heartbeat_interval_ms),
+     "Every so often, run heartbeat.action.query and confirm the slot, so a captured "
+     "database with no changes of its own does not pin WAL written elsewhere; 0 turns it "
+     "off."},
+    {"heartbeat.action.query", TW_CONF_STRING, NULL, NULL, 0, F(heartbeat_action_query),
+     "SQL run on each heartbeat in the captured database (for example an UPDATE of a "
+     "heartbeat table in the publication), so the slot sees WAL of its own database."},
     /* worker */
     {"bootstrap.servers", TW_CONF_STRING, NULL, NULL, 0, F(bootstrap_servers),
      "Kafka bootstrap servers, host:port[,host:port]. Required by `tidewater run`."},

@@ -167,6 +167,8 @@ typedef struct tw_config {
     /* pipeline */
     int max_inflight_transactions;
     int shutdown_timeout_ms;
+    int heartbeat_interval_ms; /* 0: off */
+    char *heartbeat_action_query;
     /* converters */
     tw_converter_config_t key_converter;
     tw_converter_config_t value_converter;

@@ -237,3 +237,37 @@ def test_memory_does_not_grow_with_transaction_size(db, broker, registry, run, t
     assert m, runner.output()[-2000:]
     assert int(m.group(1)) == 50000
     assert int(m.group(2)) < 64 * 1024
+
+
+def test_idle_slot_advances_and_heartbeat_query_runs(db, broker, registry, run, tmp_path):
+    """The outbox stays idle while another database writes a lot: the slot's
+    confirmed position keeps up, so retained WAL stays bounded. The
+    heartbeat query runs in the captured database."""
+    db.sql(OUTBOX_DDL)
+    db.sql("CREATE TABLE heartbeat (id int PRIMARY KEY, ts timestamptz)")
+    db.sql("INSERT INTO heartbeat VALUES (1, now())")
+    run(outbox_config(db, broker, registry, tmp_path, heartbeat_interval_ms="500",
+                      heartbeat_action_query="UPDATE heartbeat SET ts = now() WHERE id = 1"))
+    wait_for(lambda: slot_active(db), what="slot active")
+    other = "busy_%s" % db.name
+    db.pg.create_database(other)
+    try:
+        db.pg.sql("CREATE TABLE t (x text)", dbname=other)
+        for _ in range(5):
+            db.pg.sql("INSERT INTO t SELECT repeat('w', 500) FROM generate_series(1, 20000)",
+                      dbname=other)
+        end = db.insert_lsn()
+        wait_for(lambda: lsn_int(db.slot_flush_lsn()) >= lsn_int(end), timeout=30,
+                 what="the idle slot to confirm WAL written elsewhere")
+        # restart_lsn (what WAL the slot retains) moves when decoding meets
+        # the next running-transactions record, logged every 15 s.
+        retained = lambda: db.pg.sql(  # noqa: E731
+            "SELECT pg_current_wal_lsn() - restart_lsn FROM pg_replication_slots "
+            "WHERE slot_name = %s", (db.slot,))[0][0]
+        wait_for(lambda: retained() < 16 * 1024 * 1024, timeout=60,
+                 what="retained WAL to drop below 16 MB (now %d bytes)" % retained())
+        first = db.sql("SELECT ts FROM heartbeat")[0][0]
+        wait_for(lambda: db.sql("SELECT ts FROM heartbeat")[0][0] > first, timeout=10,
+                 what="the heartbeat query to run")
+    finally:
+        db.pg.sql('DROP DATABASE "%s" WITH (FORCE)' % other)
