@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -159,14 +160,22 @@ static void do_request(tw_registry_t *reg, const char *url, const char *method,
         reg->errors++;
 }
 
+void tw_registry_parse_error(const char *body, size_t len, char *out, size_t out_size)
+{
+    json_t *doc = len ? json_loadb(body, len, 0, NULL) : NULL;
+    const char *msg = json_string_value(json_object_get(doc, "message"));
+
+    if (msg)
+        snprintf(out, out_size, "%s", msg);
+    else
+        snprintf(out, out_size, "%.*s", (int)TW_MIN(len, (size_t)400), body ? body : "");
+    json_decref(doc);
+}
+
 /* The registry's "message" from an error body, or the raw body. */
 static void error_message(const tw_buf_t *body, char *out, size_t out_size)
 {
-    json_t *doc = body->len ? json_loadb(body->data, body->len, 0, NULL) : NULL;
-    const char *msg = json_string_value(json_object_get(doc, "message"));
-
-    snprintf(out, out_size, "%s", msg ? msg : (body->data ? body->data : ""));
-    json_decref(doc);
+    tw_registry_parse_error(body->data, body->len, out, out_size);
 }
 
 static void sleep_backoff(int round)
@@ -269,22 +278,27 @@ static void cache_put(tw_registry_t *reg, tw_buf_t *key, int32_t id)
     reg->cache[h] = e;
 }
 
-/* Parses {"id": N, ...} from the last response. */
-static tw_err_t response_id(tw_registry_t *reg, int32_t *id, char *errstr, size_t errstr_size)
+tw_err_t tw_registry_parse_id(const char *body, size_t len, int32_t *id, char *errstr,
+                              size_t errstr_size)
 {
-    json_t *doc = json_loadb(reg->response.data ? reg->response.data : "", reg->response.len, 0,
-                             NULL);
+    json_t *doc = len ? json_loadb(body, len, 0, NULL) : NULL;
     json_t *v = json_object_get(doc, "id");
     tw_err_t err = TW_OK;
 
-    if (!json_is_integer(v))
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > INT32_MAX)
         err = tw_errf(TW_ERR_UNAVAILABLE, errstr, errstr_size,
-                      "the schema registry answered without an id: %.200s",
-                      reg->response.data ? reg->response.data : "");
+                      "the schema registry answered without a valid id: %.*s",
+                      len ? (int)TW_MIN(len, (size_t)200) : 12, len ? body : "(empty body)");
     else
         *id = (int32_t)json_integer_value(v);
     json_decref(doc);
     return err;
+}
+
+/* Parses {"id": N, ...} from the last response. */
+static tw_err_t response_id(tw_registry_t *reg, int32_t *id, char *errstr, size_t errstr_size)
+{
+    return tw_registry_parse_id(reg->response.data, reg->response.len, id, errstr, errstr_size);
 }
 
 static tw_err_t subject_call(tw_registry_t *reg, const char *subject, const char *schema,

@@ -40,6 +40,12 @@ tw_err_t tw_registry_latest(tw_registry_t *registry, const char *subject, int32_
 /* GET /subjects: reachable and the credentials accepted. */
 tw_err_t tw_registry_ping(tw_registry_t *registry, char *errstr, size_t errstr_size);
 
+/* Parsers of registry answers, exposed for tests and fuzzing: the "id" of
+ * {"id": N, ...}, and the "message" of an error body (or the raw body). */
+tw_err_t tw_registry_parse_id(const char *body, size_t len, int32_t *id, char *errstr,
+                              size_t errstr_size);
+void tw_registry_parse_error(const char *body, size_t len, char *out, size_t out_size);
+
 /* Requests sent and requests that failed, for metrics and tests. */
 uint64_t tw_registry_calls(const tw_registry_t *registry);
 uint64_t tw_registry_errors(const tw_registry_t *registry);
