@@ -198,15 +198,19 @@ static tw_err_t stream_loop(run_ctx_t *ctx, char *errstr, size_t errstr_size)
             return TW_ERR_KAFKA;
         if (tw_signals_stop_requested() && !tw_changefeed_in_txn(ctx->feed))
             return TW_OK;
-        err = tw_repl_stream_read(ctx->stream, 100, &msg, &got, errstr, errstr_size);
+        /* A Kafka transaction ready to commit must not wait for a read to
+         * time out: look for data without sleeping, commit if none. */
+        err = tw_repl_stream_read(ctx->stream, tw_pipeline_commit_pending(ctx->pipeline) ? 0 : 100,
+                                  &msg, &got, errstr, errstr_size);
         if (err)
             return err;
-        if (got) {
+        if (got)
             err = tw_changefeed_process(ctx->feed, msg.start_lsn, msg.data, msg.len, errstr,
                                         errstr_size);
-            if (err)
-                return err;
-        }
+        else
+            err = tw_pipeline_end_batch(ctx->pipeline, errstr, errstr_size);
+        if (err)
+            return err;
         err = tw_pipeline_poll(ctx->pipeline, 0, errstr, errstr_size);
         if (err)
             return err;

@@ -165,6 +165,31 @@ static const tw_conf_key_t connector_keys[] = {
      F(offset_flush_interval_ms),
      "How often the offsets file is rewritten while records are being acknowledged "
      "(0: after every acknowledged transaction)."},
+    {"exactly.once.support", TW_CONF_ENUM, "requested", "requested|required", 0,
+     F(exactly_once_support),
+     "required: exactly-once delivery. Each Kafka transaction carries the records of whole "
+     "source transactions and their position in offset.storage.topic, and start-up skips "
+     "what that topic says was committed, so read_committed consumers see every event "
+     "once. requested: at-least-once (records are acknowledged before the position is "
+     "stored), unless exactly.once.source.support=enabled."},
+    {"exactly.once.source.support", TW_CONF_ENUM, "disabled", "disabled|preparing|enabled", 0,
+     F(exactly_once_source_support),
+     "Kafka Connect's worker switch: enabled turns exactly-once delivery on as "
+     "exactly.once.support=required does; preparing and disabled leave it off."},
+    {"transaction.boundary", TW_CONF_ENUM, "poll", "poll|interval", 0, F(transaction_boundary),
+     "In exactly-once mode, when a Kafka transaction is committed (always between source "
+     "transactions): poll, whenever PostgreSQL has nothing more to send at once or 100 ms "
+     "have passed; interval, every transaction.boundary.interval.ms."},
+    {"transaction.boundary.interval.ms", TW_CONF_INT, "1000", "1..3600000", 0,
+     F(transaction_boundary_interval_ms),
+     "With transaction.boundary=interval, how long a Kafka transaction collects source "
+     "transactions before it is committed."},
+    {"offset.storage.topic", TW_CONF_STRING, "tidewater-offsets", NULL, 0,
+     F(offset_storage_topic),
+     "In exactly-once mode, the compacted topic holding the position (created if "
+     "missing); the offsets file is not used then."},
+    {"offsets.storage.topic", TW_CONF_STRING, NULL, NULL, 0, F(offsets_storage_topic),
+     "Kafka Connect's per-connector override of offset.storage.topic."},
     {"errors.tolerance", TW_CONF_ENUM, "none", "none|all", 0, F(errors_tolerance),
      "none: a record that cannot be converted or that Kafka refuses for good stops the "
      "connector without advancing the slot. all: it goes to the dead-letter topic (or, "
@@ -714,6 +739,37 @@ static tw_err_t check_predicates_exist(const tw_config_t *cfg, char *errstr,
     return TW_OK;
 }
 
+/* Exactly-once needs a transactional producer of its own id, and a
+ * transactional id without it would stall every produce. */
+static tw_err_t apply_exactly_once(tw_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    const char *id = tw_props_get(cfg->producer, "transactional.id");
+    tw_buf_t buf = TW_BUF_INIT;
+
+    cfg->exactly_once = cfg->exactly_once_support == TW_EXACTLY_ONCE_REQUIRED ||
+                        cfg->exactly_once_source_support == TW_EOS_SOURCE_ENABLED;
+    if (!cfg->exactly_once) {
+        if (id)
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "producer.transactional.id is set but exactly-once delivery is off; "
+                           "set exactly.once.support=required, or remove the key");
+        return TW_OK;
+    }
+    if (id)
+        tw_buf_append_str(&buf, id);
+    else
+        tw_buf_printf(&buf, "tidewater-%s", cfg->name);
+    cfg->transactional_id = buf.data;
+    if (cfg->offsets_storage_topic && cfg->offsets_storage_topic[0])
+        cfg->offsets_topic = cfg->offsets_storage_topic;
+    else
+        cfg->offsets_topic = cfg->offset_storage_topic;
+    if (cfg->offsets_topic == NULL || cfg->offsets_topic[0] == '\0')
+        return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                       "offset.storage.topic must name a topic in exactly-once mode");
+    return TW_OK;
+}
+
 tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *errstr,
                               size_t errstr_size)
 {
@@ -780,6 +836,8 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
         err = check_predicates_exist(cfg, errstr, errstr_size);
     if (err == TW_OK)
         cfg->producer = tw_props_subset(props, "producer.");
+    if (err == TW_OK)
+        err = apply_exactly_once(cfg, errstr, errstr_size);
     if (err == TW_OK && cfg->offsets_file == NULL) {
         tw_buf_t path = TW_BUF_INIT;
         tw_buf_printf(&path, "%s.offsets.json", cfg->name);
@@ -807,6 +865,7 @@ void tw_config_clear(tw_config_t *cfg)
     free(cfg->predicates);
     tw_props_destroy(cfg->producer);
     free(cfg->offsets_file);
+    free(cfg->transactional_id);
     memset(cfg, 0, sizeof(*cfg));
 }
 

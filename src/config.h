@@ -128,6 +128,22 @@ typedef enum tw_errors_tolerance {
     TW_ERRORS_TOLERANCE_ALL,
 } tw_errors_tolerance_t;
 
+typedef enum tw_exactly_once_support {
+    TW_EXACTLY_ONCE_REQUESTED,
+    TW_EXACTLY_ONCE_REQUIRED,
+} tw_exactly_once_support_t;
+
+typedef enum tw_eos_source_support {
+    TW_EOS_SOURCE_DISABLED,
+    TW_EOS_SOURCE_PREPARING,
+    TW_EOS_SOURCE_ENABLED,
+} tw_eos_source_support_t;
+
+typedef enum tw_transaction_boundary {
+    TW_TRANSACTION_BOUNDARY_POLL,
+    TW_TRANSACTION_BOUNDARY_INTERVAL,
+} tw_transaction_boundary_t;
+
 /* The validated configuration. Everything in it is owned by it. */
 typedef struct tw_config {
     /* connector */
@@ -182,6 +198,16 @@ typedef struct tw_config {
     tw_props_t *producer; /* producer.* with the prefix removed */
     char *offsets_file;
     int offset_flush_interval_ms;
+    int exactly_once_support;        /* tw_exactly_once_support_t */
+    int exactly_once_source_support; /* tw_eos_source_support_t */
+    int transaction_boundary;        /* tw_transaction_boundary_t */
+    int transaction_boundary_interval_ms;
+    char *offset_storage_topic;
+    char *offsets_storage_topic;
+    /* derived */
+    bool exactly_once;
+    char *transactional_id;   /* exactly-once mode only */
+    const char *offsets_topic; /* exactly-once mode: one of the two above */
     int errors_tolerance; /* tw_errors_tolerance_t */
     char *dlq_topic;
     bool dlq_context_headers;

@@ -31,6 +31,7 @@ struct tw_kafka_sink {
     size_t max_message_bytes;
     bool brokers_down; /* to log the state change once */
     int wake[2];       /* pipe librdkafka writes to when reports are queued */
+    bool transactional;
     char *bootstrap;
 };
 
@@ -134,9 +135,9 @@ static tw_err_t check_contract(const char *name, const char *value, const char *
     return TW_OK;
 }
 
-tw_err_t tw_kafka_sink_new(const char *bootstrap, const tw_props_t *props, tw_kafka_report_cb cb,
-                           void *cb_opaque, tw_kafka_sink_t **out, char *errstr,
-                           size_t errstr_size)
+tw_err_t tw_kafka_sink_new(const char *bootstrap, const tw_props_t *props,
+                           const char *transactional_id, tw_kafka_report_cb cb, void *cb_opaque,
+                           tw_kafka_sink_t **out, char *errstr, size_t errstr_size)
 {
     static const char *const defaults[][2] = {
         {"enable.idempotence", "true"}, {"acks", "all"},
@@ -157,8 +158,19 @@ tw_err_t tw_kafka_sink_new(const char *bootstrap, const tw_props_t *props, tw_ka
     sink->cb = cb;
     sink->cb_opaque = cb_opaque;
     sink->bootstrap = tw_strdup(bootstrap ? bootstrap : "");
-    for (i = 0; i < TW_ARRAY_SIZE(defaults) && err == TW_OK; i++)
+    for (i = 0; i < TW_ARRAY_SIZE(defaults) && err == TW_OK; i++) {
+        /* A transaction must end within transaction.timeout.ms, and
+         * librdkafka sizes the message timeout from it: an outage aborts
+         * the transaction, and its source transactions are read again. */
+        if (transactional_id && strcmp(defaults[i][0], "message.timeout.ms") == 0)
+            continue;
         err = conf_set(conf, defaults[i][0], defaults[i][1], "default", errstr, errstr_size);
+    }
+    if (err == TW_OK && transactional_id) {
+        err = conf_set(conf, "transactional.id", transactional_id, "exactly.once.support",
+                       errstr, errstr_size);
+        sink->transactional = true;
+    }
     if (err == TW_OK && bootstrap)
         err = conf_set(conf, "bootstrap.servers", bootstrap, "bootstrap.servers", errstr,
                        errstr_size);
@@ -385,4 +397,58 @@ size_t tw_kafka_sink_outstanding(tw_kafka_sink_t *sink)
 size_t tw_kafka_sink_max_message_bytes(const tw_kafka_sink_t *sink)
 {
     return sink->max_message_bytes;
+}
+
+/* ------------------------------------------------------------------ transactions */
+
+/* Sorts a transactional API error into what the caller should do. */
+static tw_err_t txn_error(rd_kafka_error_t *error, const char *what, char *errstr,
+                          size_t errstr_size)
+{
+    tw_err_t err = TW_ERR_KAFKA;
+
+    if (error == NULL)
+        return TW_OK;
+    if (rd_kafka_error_txn_requires_abort(error))
+        err = TW_ERR_REJECTED;
+    else if (rd_kafka_error_is_retriable(error))
+        err = TW_ERR_AGAIN;
+    else if (rd_kafka_error_is_fatal(error))
+        err = TW_ERR_KAFKA;
+    tw_errf(err, errstr, errstr_size, "%s: %s: %s", what, rd_kafka_error_name(error),
+            rd_kafka_error_string(error));
+    rd_kafka_error_destroy(error);
+    return err;
+}
+
+bool tw_kafka_sink_transactional(const tw_kafka_sink_t *sink)
+{
+    return sink->transactional;
+}
+
+tw_err_t tw_kafka_sink_init_txns(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
+                                 size_t errstr_size)
+{
+    return txn_error(rd_kafka_init_transactions(sink->rk, timeout_ms),
+                     "initializing Kafka transactions", errstr, errstr_size);
+}
+
+tw_err_t tw_kafka_sink_begin_txn(tw_kafka_sink_t *sink, char *errstr, size_t errstr_size)
+{
+    return txn_error(rd_kafka_begin_transaction(sink->rk), "beginning a Kafka transaction",
+                     errstr, errstr_size);
+}
+
+tw_err_t tw_kafka_sink_commit_txn(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
+                                  size_t errstr_size)
+{
+    return txn_error(rd_kafka_commit_transaction(sink->rk, timeout_ms),
+                     "committing a Kafka transaction", errstr, errstr_size);
+}
+
+tw_err_t tw_kafka_sink_abort_txn(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
+                                 size_t errstr_size)
+{
+    return txn_error(rd_kafka_abort_transaction(sink->rk, timeout_ms),
+                     "aborting a Kafka transaction", errstr, errstr_size);
 }

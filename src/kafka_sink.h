@@ -64,10 +64,12 @@ typedef void (*tw_kafka_report_cb)(void *cb_opaque, const tw_kafka_report_t *rep
 typedef struct tw_kafka_sink tw_kafka_sink_t;
 
 /* bootstrap: comma-separated host:port list. props: producer properties
- * (may be NULL), borrowed. On error errstr names the property and why. */
+ * (may be NULL), borrowed. transactional_id: NULL, or the id of a
+ * transactional producer (exactly-once mode; call tw_kafka_sink_init_txns
+ * before producing). On error errstr names the property and why. */
 tw_err_t tw_kafka_sink_new(const char *bootstrap, const tw_props_t *props,
-                           tw_kafka_report_cb cb, void *cb_opaque, tw_kafka_sink_t **sink,
-                           char *errstr, size_t errstr_size);
+                           const char *transactional_id, tw_kafka_report_cb cb, void *cb_opaque,
+                           tw_kafka_sink_t **sink, char *errstr, size_t errstr_size);
 /* Flushes nothing: call tw_kafka_sink_flush first for an orderly stop.
  * Accepts NULL. */
 void tw_kafka_sink_destroy(tw_kafka_sink_t *sink);
@@ -110,5 +112,25 @@ int tw_kafka_sink_wake_fd(const tw_kafka_sink_t *sink);
 size_t tw_kafka_sink_outstanding(tw_kafka_sink_t *sink);
 /* The effective message.max.bytes (records larger are refused locally). */
 size_t tw_kafka_sink_max_message_bytes(const tw_kafka_sink_t *sink);
+
+/*
+ * Kafka transactions (a sink made with a transactional_id). Each returns
+ * TW_OK; TW_ERR_AGAIN when the same call may be retried; TW_ERR_REJECTED
+ * when the transaction must be aborted (its records are then discarded by
+ * read_committed consumers and must be produced again); TW_ERR_KAFKA when
+ * the producer is unusable (e.g. fenced by another instance with the same
+ * transactional.id). errstr says which and why.
+ */
+bool tw_kafka_sink_transactional(const tw_kafka_sink_t *sink);
+/* Fences older instances with the same id and aborts what they left open. */
+tw_err_t tw_kafka_sink_init_txns(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
+                                 size_t errstr_size);
+tw_err_t tw_kafka_sink_begin_txn(tw_kafka_sink_t *sink, char *errstr, size_t errstr_size);
+/* Waits for every record's acknowledgement (serving delivery reports),
+ * then commits. */
+tw_err_t tw_kafka_sink_commit_txn(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
+                                  size_t errstr_size);
+tw_err_t tw_kafka_sink_abort_txn(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
+                                 size_t errstr_size);
 
 #endif /* TW_KAFKA_SINK_H */

@@ -53,6 +53,14 @@ int tw_pipeline_wake_fd(const tw_pipeline_t *pipeline);
 tw_err_t tw_pipeline_poll(tw_pipeline_t *pipeline, int timeout_ms, char *errstr,
                           size_t errstr_size);
 
+/* Exactly-once mode: PostgreSQL has nothing more to send right now, a
+ * transaction.boundary=poll moment; commits the Kafka transaction. An
+ * aborted one returns TW_ERR_IO: reconnect, and the server resends. */
+tw_err_t tw_pipeline_end_batch(tw_pipeline_t *pipeline, char *errstr, size_t errstr_size);
+/* Exactly-once mode: a Kafka transaction holds complete source
+ * transactions and could be committed now (so do not sleep in a read). */
+bool tw_pipeline_commit_pending(const tw_pipeline_t *pipeline);
+
 /* End LSN of the newest transaction delivered along with all before it
  * (0 before the first). */
 tw_lsn_t tw_pipeline_flush_lsn(const tw_pipeline_t *pipeline);

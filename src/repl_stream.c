@@ -298,8 +298,10 @@ tw_err_t tw_repl_stream_read(tw_repl_stream_t *stream, int timeout_ms, tw_repl_m
                                     {stream->wake_fd, POLLIN, 0}};
             int rc;
 
+            /* Past the deadline, still look (without waiting) for bytes
+             * in the socket: "nothing to read" must mean nothing sent. */
             if (now >= deadline)
-                return TW_OK;
+                wait_ms = 0;
             rc = poll(pfd, stream->wake_fd >= 0 ? 2 : 1, wait_ms);
             if (rc < 0 && errno != EINTR)
                 return tw_errf(TW_ERR_IO, errstr, errstr_size, "poll: %s", strerror(errno));
@@ -307,10 +309,15 @@ tw_err_t tw_repl_stream_read(tw_repl_stream_t *stream, int timeout_ms, tw_repl_m
                 return TW_OK; /* a signal: let the caller look at its flags */
             if (stream->wake_fd >= 0 && (pfd[1].revents & POLLIN))
                 return TW_OK; /* the caller has other work (e.g. delivery reports) */
-            if (rc > 0 && (pfd[0].revents & (POLLIN | POLLERR | POLLHUP)) &&
-                PQconsumeInput(stream->conn) == 0)
-                return tw_errf(TW_ERR_PG, errstr, errstr_size,
-                               "replication connection lost: %s", PQerrorMessage(stream->conn));
+            if (rc > 0 && (pfd[0].revents & (POLLIN | POLLERR | POLLHUP))) {
+                if (PQconsumeInput(stream->conn) == 0)
+                    return tw_errf(TW_ERR_PG, errstr, errstr_size,
+                                   "replication connection lost: %s",
+                                   PQerrorMessage(stream->conn));
+                continue;
+            }
+            if (now >= deadline)
+                return TW_OK;
         }
     }
 }

@@ -120,3 +120,52 @@ def consume(bootstrap, topic_names, expect=None, timeout=30, idle=2.0):
 
 def headers(msg):
     return {k: (v.decode() if v is not None else None) for k, v in (msg.headers() or [])}
+
+
+def lsn_value(text):
+    hi, lo = text.split("/")
+    return (int(hi, 16) << 32) | int(lo, 16)
+
+
+def checkpoints(bootstrap, offsets_topic, key=None):
+    """Every checkpoint record tidewater wrote to its offsets topic
+    (exactly-once mode), in log order: (key, value dict)."""
+    if offsets_topic not in topics(bootstrap):
+        return []
+    msgs = consume(bootstrap, [offsets_topic], timeout=5, idle=0.5)
+    msgs.sort(key=lambda m: (m.partition(), m.offset()))
+    out = []
+    for m in msgs:
+        k = json.loads(m.key())
+        if key is None or k == key:
+            out.append((k, json.loads(m.value()) if m.value() is not None else None))
+    return out
+
+
+def committed_offsets(records):
+    """What a read_committed consumer would see, worked out from checkpoint
+    records, for brokers without transaction markers (the dev broker shows
+    aborted records too).
+
+    Each checkpoint names the checkpoint its Kafka transaction started from
+    (prev_commit_lsn) and the offsets its records got. The committed
+    transactions form a chain back from the newest checkpoint; an aborted
+    attempt is not on it (the retry that replaced it started from the same
+    checkpoint and comes later in the log). Returns a set of
+    (topic, partition, offset)."""
+    values = [v for _, v in records if v is not None]
+    chain = []
+    i = len(values) - 1
+    while i >= 0:
+        cur = values[i]
+        chain.append(cur)
+        prev = cur["prev_commit_lsn"]
+        i -= 1
+        while i >= 0 and values[i]["commit_lsn"] != prev:
+            i -= 1
+    out = set()
+    for v in chain:
+        for r in v["records"]:
+            for off in range(r["first"], r["last"] + 1):
+                out.add((r["topic"], r["partition"], off))
+    return out

@@ -126,6 +126,44 @@ static void expect_error(const char *text, const char *fragment1, const char *fr
     tw_config_clear(&cfg);
 }
 
+static void test_exactly_once_keys(void **state)
+{
+    tw_config_t cfg;
+    char errstr[512];
+    (void)state;
+    /* Off by default: no transactional id, no topic in use. */
+    assert_int_equal(load(MINIMAL, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_false(cfg.exactly_once);
+    assert_null(cfg.transactional_id);
+    tw_config_clear(&cfg);
+    /* Connector-level switch; id from the name; Connect's per-connector
+     * topic override wins over the worker's. */
+    assert_int_equal(load(MINIMAL "name=orders\nexactly.once.support=required\n"
+                                  "offset.storage.topic=w\noffsets.storage.topic=c\n",
+                          &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_true(cfg.exactly_once);
+    assert_string_equal(cfg.transactional_id, "tidewater-orders");
+    assert_string_equal(cfg.offsets_topic, "c");
+    assert_int_equal(cfg.transaction_boundary, TW_TRANSACTION_BOUNDARY_POLL);
+    tw_config_clear(&cfg);
+    /* The worker switch, a configured id and the default topic. */
+    assert_int_equal(load(MINIMAL "exactly.once.source.support=enabled\n"
+                                  "producer.transactional.id=tx-1\n",
+                          &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_true(cfg.exactly_once);
+    assert_string_equal(cfg.transactional_id, "tx-1");
+    assert_string_equal(cfg.offsets_topic, "tidewater-offsets");
+    tw_config_clear(&cfg);
+    expect_error(MINIMAL "exactly.once.source.support=preparing\nproducer.transactional.id=x\n",
+                 "producer.transactional.id is set but exactly-once delivery is off", NULL);
+    expect_error(MINIMAL "transaction.boundary=connector\n", "transaction.boundary",
+                 "poll, interval");
+    expect_error(MINIMAL "exactly.once.support=maybe\n", "exactly.once.support",
+                 "requested, required");
+}
+
 static void test_unknown_key_suggests_closest(void **state)
 {
     (void)state;
@@ -362,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_connect_json_body),
         cmocka_unit_test(test_bad_json_names_position),
         cmocka_unit_test(test_defaults_and_types),
+        cmocka_unit_test(test_exactly_once_keys),
         cmocka_unit_test(test_unknown_key_suggests_closest),
         cmocka_unit_test(test_bad_values_name_key_and_allowed),
         cmocka_unit_test(test_secret_values_never_in_messages),
