@@ -333,6 +333,23 @@ static const tw_conf_key_t transform_keys[] = {
     {"message.prefix", TW_CONF_STRING, NULL, NULL, 0, O(message_prefix),
      "tidewater: also route pg_logical_emit_message events with this prefix whose content "
      "is a JSON object with the outbox columns as fields (a table-less outbox)."},
+    {"payload.schema.dir", TW_CONF_STRING, NULL, NULL, 0, O(payload_schema_dir),
+     "tidewater: a directory of Avro schema files (*.avsc) declaring each event type's "
+     "payload. Set, every payload is converted to its declared record (the record named "
+     "like the event type, or per payload.schema.mapping) and a payload that does not fit "
+     "is an error handled by errors.tolerance; needs value.converter=AvroConverter."},
+    {"payload.schema.mapping", TW_CONF_LIST, NULL, NULL, 0, O(payload_schema_mapping),
+     "tidewater: comma-separated eventType:record.full.Name pairs for event types whose "
+     "record is not named like them."},
+    {"payload.schema.unknown.fields", TW_CONF_ENUM, "ignore", "ignore|fail", 0,
+     O(payload_schema_unknown_fields),
+     "tidewater: a payload field the declared record does not have is ignored, or an "
+     "error."},
+    {"payload.schema.compatibility.level", TW_CONF_CHOICE, NULL,
+     "NONE|BACKWARD|BACKWARD_TRANSITIVE|FORWARD|FORWARD_TRANSITIVE|FULL|FULL_TRANSITIVE", 0,
+     O(payload_schema_compatibility_level),
+     "tidewater: set this compatibility level on a subject when tidewater creates it; "
+     "unset, the registry's default applies."},
 };
 #undef O
 #undef F

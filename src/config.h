@@ -97,6 +97,11 @@ typedef struct tw_outbox_config {
     char *tracing_operation_name;
     bool tracing_with_context_field_only;
     char *message_prefix; /* tidewater: route pg_logical_emit_message with this prefix */
+    /* tidewater: contract-first payloads */
+    char *payload_schema_dir;     /* NULL: payloads are not declared */
+    char *payload_schema_mapping; /* "type:full.Name,..." or NULL */
+    int payload_schema_unknown_fields; /* tw_json_avro_unknown_t order: ignore, fail */
+    char *payload_schema_compatibility_level; /* NULL: the registry's default */
 } tw_outbox_config_t;
 
 typedef enum tw_transform_kind {

@@ -62,6 +62,7 @@ typedef struct envelope_schema {
 
 struct tw_outbox_binding {
     int id_col, key_col, payload_col, route_col, ts_col, version_col, tracing_col;
+    int type_col; /* contract-first payloads only, else -1 */
     int *placement_col; /* per router placement; -1 when missing and tolerated */
     tw_cs_t **col_schema; /* per relation column */
     uint16_t ncols;
@@ -154,6 +155,19 @@ tw_err_t tw_outbox_router_new(const tw_transform_config_t *transform, const char
         err = parse_placements(router, router->ob->fields_additional_placement, key, errstr,
                                errstr_size);
     }
+    /* A declared payload record is the whole value: nothing to wrap it in,
+     * nothing to infer. */
+    if (err == TW_OK && router->ob->payload_schema_dir && router->has_envelope)
+        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                      "transforms.%s.payload.schema.dir: with declared payload records the value "
+                      "is the record itself, so table.fields.additional.placement cannot use "
+                      "envelope; place those fields in headers instead",
+                      transform->name);
+    if (err == TW_OK && router->ob->payload_schema_dir && router->ob->expand_json_payload)
+        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                      "transforms.%s.payload.schema.dir replaces table.expand.json.payload "
+                      "(declared records instead of inferred ones); set only one",
+                      transform->name);
     if (err) {
         tw_outbox_router_destroy(router);
         return err;
@@ -253,6 +267,10 @@ tw_err_t tw_outbox_bind(tw_outbox_router_t *router, const tw_rel_t *rel, const b
     if (err == TW_OK)
         err = find_column(rel, ob->tracing_span_context_field, "tracing.span.context.field", cfg,
                           false, &b->tracing_col, errstr, errstr_size);
+    b->type_col = -1;
+    if (err == TW_OK && ob->payload_schema_dir)
+        err = find_column(rel, ob->field_event_type, "table.field.event.type", cfg, true,
+                          &b->type_col, errstr, errstr_size);
     for (i = 0; err == TW_OK && i < router->nplacements; i++)
         err = find_column(rel, router->placements[i].column, "table.fields.additional.placement",
                           cfg, ob->fields_additional_error_on_missing, &b->placement_col[i],
@@ -475,6 +493,51 @@ static bool payload_is_empty(const tw_value_t *v)
     return true;
 }
 
+/* Contract-first: hand the pipeline the event type and the payload's JSON
+ * text; it converts them to the declared record. */
+static tw_err_t declared_payload(tw_outbox_router_t *router, tw_outbox_binding_t *b,
+                                 const tw_change_t *change, const tw_value_t *payload,
+                                 tw_arena_t *arena, const char *event_id, tw_record_t *record,
+                                 char *errstr, size_t errstr_size)
+{
+    const tw_outbox_config_t *ob = router->ob;
+    tw_datum_t d = {NULL, NULL, NULL};
+    tw_value_t *type;
+    tw_err_t err = TW_OK;
+
+    type = column_value(change, b->type_col, arena, &err, errstr, errstr_size);
+    if (err)
+        return err;
+    if (type->kind == TW_VALUE_NULL)
+        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                       "event %s: event type column \"%s\" is null, so there is no declared "
+                       "record to check the payload against",
+                       event_id, ob->field_event_type);
+    d.pg = type;
+    tw_buf_reset(&router->text);
+    err = tw_datum_header_string(&d, b->col_schema[b->type_col], &router->text,
+                                 &router->scratch, errstr, errstr_size);
+    if (err)
+        return err;
+    record->event_type = arena_strndup(arena, router->text.data ? router->text.data : "",
+                                       router->text.len);
+    if (payload->kind == TW_VALUE_NULL) {
+        record->payload_json = "null";
+        record->payload_json_len = 4;
+    } else if (payload->kind == TW_VALUE_TEXT || payload->kind == TW_VALUE_JSON) {
+        record->payload_json = payload->u.str.ptr;
+        record->payload_json_len = payload->u.str.len;
+    } else {
+        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                       "event %s: payload.schema.dir needs column \"%s\" to hold JSON (json, "
+                       "jsonb or text)",
+                       event_id, ob->field_event_payload);
+    }
+    record->value_schema = b->col_schema[b->payload_col]; /* not a tombstone */
+    record->value.pg = payload;
+    return TW_OK;
+}
+
 tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, const tw_txn_t *txn,
                          const tw_change_t *change, tw_arena_t *arena, tw_record_t *record,
                          const char **event_id, tw_outbox_result_t *result, char *errstr,
@@ -597,6 +660,9 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
         record->value_schema = NULL; /* tombstone; the key is kept */
         return TW_OK;
     }
+    if (b->type_col >= 0)
+        return declared_payload(router, b, change, payload, arena, *event_id, record, errstr,
+                                errstr_size);
     if (ob->expand_json_payload && payload->kind != TW_VALUE_NULL) {
         if (payload->kind != TW_VALUE_TEXT && payload->kind != TW_VALUE_JSON)
             return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "avro_binary.h"
 #include "buf.h"
 #include "catalog.h"
+#include "contract.h"
 #include "converter.h"
 #include "delivery.h"
 #include "filter.h"
@@ -42,6 +44,7 @@ struct tw_pipeline {
     tw_converter_t *key_conv;
     tw_converter_t *value_conv;
     tw_outbox_router_t **routers; /* one per transform */
+    tw_contract_t **contracts;    /* per transform: its declared payloads, or NULL */
     tw_jregex_t **predicates;     /* per transform: its predicate's pattern, or NULL */
     tw_delivery_t *delivery;
     PGconn *catalog;
@@ -596,6 +599,7 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
     p->delivery = tw_delivery_new((size_t)cfg->max_inflight_transactions);
     p->routers = tw_calloc(cfg->ntransforms + 1, sizeof(*p->routers));
     p->predicates = tw_calloc(cfg->ntransforms + 1, sizeof(*p->predicates));
+    p->contracts = tw_calloc(cfg->ntransforms + 1, sizeof(*p->contracts));
     if (cfg->bootstrap_servers == NULL)
         err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                       "bootstrap.servers is required by `tidewater run`: the Kafka brokers to "
@@ -612,6 +616,16 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
     for (i = 0; err == TW_OK && i < cfg->ntransforms; i++) {
         const tw_transform_config_t *t = &cfg->transforms[i];
         err = tw_outbox_router_new(t, cfg->topic_prefix, &p->routers[i], errstr, errstr_size);
+        if (err == TW_OK && t->outbox.payload_schema_dir) {
+            if (cfg->value_converter.kind != TW_CONVERTER_AVRO)
+                err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                              "transforms.%s.payload.schema.dir needs "
+                              "value.converter=io.confluent.connect.avro.AvroConverter: "
+                              "declared records are Avro",
+                              t->name);
+            else
+                err = tw_contract_new(t, &p->contracts[i], errstr, errstr_size);
+        }
         if (err == TW_OK && t->predicate) {
             const tw_predicate_config_t *pred = tw_config_find_predicate(cfg, t->predicate);
             snprintf(key, sizeof(key), "predicates.%s.pattern", pred->name);
@@ -623,6 +637,10 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
     if (err == TW_OK)
         err = tw_converter_new(&cfg->value_converter, false, &p->value_conv, errstr,
                                errstr_size);
+    for (i = 0; err == TW_OK && i < cfg->ntransforms; i++)
+        if (p->contracts[i])
+            err = tw_contract_preflight(p->contracts[i], tw_converter_registry(p->value_conv),
+                                        &cfg->value_converter, errstr, errstr_size);
     if (err == TW_OK)
         err = tw_kafka_sink_new(cfg->bootstrap_servers, cfg->producer, cfg->transactional_id,
                                 on_report, p, &p->sink, errstr, errstr_size);
@@ -662,7 +680,9 @@ void tw_pipeline_destroy(tw_pipeline_t *p)
     for (i = 0; i < p->cfg->ntransforms; i++) {
         tw_outbox_router_destroy(p->routers[i]);
         tw_jregex_destroy(p->predicates[i]);
+        tw_contract_destroy(p->contracts[i]);
     }
+    free(p->contracts);
     free(p->routers);
     free(p->predicates);
     tw_delivery_destroy(p->delivery);
@@ -783,9 +803,58 @@ static const char *error_kind(tw_err_t err)
     return err == TW_ERR_REJECTED ? "registry" : "conversion";
 }
 
+/* Contract-first: the payload converted to its event type's declared
+ * record, framed with the declared schema's registry id. TW_ERR_MALFORMED
+ * for a payload that breaks its contract, TW_ERR_REJECTED when the registry
+ * refuses the declared schema (e.g. 409). */
+static tw_err_t encode_declared(tw_pipeline_t *p, tw_contract_t *contract,
+                                const tw_record_t *record, tw_buf_t *out, char *errstr,
+                                size_t errstr_size)
+{
+    tw_registry_t *reg = tw_converter_registry(p->value_conv);
+    const tw_avsc_schema_t *schema;
+    int backoff = 250;
+    bool logged = false;
+    int32_t id;
+    tw_err_t err;
+
+    err = tw_contract_schema_for(contract, record->event_type, &schema, errstr, errstr_size);
+    if (err)
+        return err;
+    tw_buf_reset(out);
+    tw_avro_write_confluent_header(out, 0); /* the id is filled in below */
+    err = tw_contract_encode(contract, schema, record->payload_json, record->payload_json_len,
+                             out, errstr, errstr_size);
+    if (err)
+        return err;
+    for (;;) {
+        err = tw_contract_schema_id(contract, reg, &p->cfg->value_converter, record->topic,
+                                    schema, &id, errstr, errstr_size);
+        if (err != TW_ERR_UNAVAILABLE)
+            break;
+        if (!logged)
+            tw_log(TW_LOG_WARNING, "SR", "%s; pausing until it answers (nothing is skipped)",
+                   errstr);
+        logged = true;
+        if (!p->wait(p->wait_opaque, backoff))
+            return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
+        backoff = TW_MIN(backoff * 2, 30000);
+    }
+    if (err)
+        return err;
+    if (logged)
+        tw_log(TW_LOG_NOTICE, "SR", "the schema registry answers again; resuming");
+    out->data[1] = (char)((uint32_t)id >> 24);
+    out->data[2] = (char)((uint32_t)id >> 16);
+    out->data[3] = (char)((uint32_t)id >> 8);
+    out->data[4] = (char)id;
+    return TW_OK;
+}
+
 /* Converts and produces one routed record for the current transaction. */
-static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record, const char *table,
-                               tw_lsn_t lsn, uint32_t xid, const char *event_id, char *errstr,
+static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record,
+                               tw_contract_t *contract, const char *table, tw_lsn_t lsn,
+                               uint32_t xid, const char *event_id, char *errstr,
                                size_t errstr_size)
 {
     tw_kafka_record_t rec;
@@ -804,7 +873,19 @@ static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record, cons
         }
         key = &p->key_buf;
     }
-    if (record->value_schema && !tw_datum_is_null(&record->value)) {
+    if (record->event_type && contract) {
+        err = encode_declared(p, contract, record, &p->value_buf, errstr, errstr_size);
+        if (err == TW_ERR_STOPPING)
+            return err;
+        if (err) {
+            /* The dead-letter copy carries the payload as written. */
+            ctx.kind = err == TW_ERR_MALFORMED ? "contract" : error_kind(err);
+            return record_error(p, &ctx, key ? key->data : NULL, key ? key->len : 0,
+                                record->payload_json, record->payload_json_len, errstr,
+                                errstr_size);
+        }
+        value = &p->value_buf;
+    } else if (record->value_schema && !tw_datum_is_null(&record->value)) {
         err = encode_waiting(p, p->value_conv, record->topic, record->value_schema,
                              &record->value, &p->value_buf, errstr, errstr_size);
         if (err == TW_ERR_STOPPING)
@@ -922,7 +1003,7 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
     const char *table;
     rel_state_t *st;
     tw_err_t err;
-    int t;
+    int t = -1;
 
     /* Per-change scratch: librdkafka copies what it keeps, so memory stays
      * flat however many rows one transaction has. */
@@ -950,7 +1031,8 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
                 return TW_OK; /* skipped.operations=t, Debezium's default */
             return unrouted(p, table, errstr, errstr_size);
         }
-        err = tw_outbox_route(p->routers[st->transform], st->binding, txn, change, p->arena,
+        t = st->transform;
+        err = tw_outbox_route(p->routers[t], st->binding, txn, change, p->arena,
                               &record, &event_id, &result, errstr, errstr_size);
         if (err == TW_OK && result == TW_OUTBOX_INVALID_OP) {
             int behavior = p->cfg->transforms[st->transform].outbox.op_invalid_behavior;
@@ -977,8 +1059,8 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
     }
     if (err)
         return err;
-    err = produce_record(p, &record, table, change->lsn, txn ? txn->xid : 0, event_id, errstr,
-                         errstr_size);
+    err = produce_record(p, &record, t >= 0 ? p->contracts[t] : NULL, table, change->lsn,
+                         txn ? txn->xid : 0, event_id, errstr, errstr_size);
     if (tw_arena_used(p->arena) > p->scratch_peak)
         p->scratch_peak = tw_arena_used(p->arena);
     return err;

@@ -42,6 +42,12 @@ typedef struct tw_record {
     tw_datum_t value;
     const tw_kafka_header_t *headers;
     size_t nheaders;
+    /* Contract-first payloads (payload.schema.dir): the event type and the
+     * payload as JSON text, for the pipeline to convert to the declared
+     * record instead of encoding value. NULL otherwise. */
+    const char *event_type;
+    const char *payload_json;
+    size_t payload_json_len;
 } tw_record_t;
 
 #endif /* TW_RECORD_H */

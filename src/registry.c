@@ -34,6 +34,7 @@ struct tw_registry {
     cache_entry_t *cache[CACHE_BUCKETS];
     tw_buf_t response;
     uint64_t calls, errors;
+    long last_status; /* HTTP status of the last answer (0: none) */
 };
 
 static void global_init(void)
@@ -143,10 +144,14 @@ static void do_request(tw_registry_t *reg, const char *url, const char *method,
     curl_easy_setopt(reg->curl, CURLOPT_URL, url);
     curl_easy_setopt(reg->curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(reg->curl, CURLOPT_ERRORBUFFER, res->curl_error);
-    if (strcmp(method, "POST") == 0) {
+    if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
         curl_easy_setopt(reg->curl, CURLOPT_HTTPGET, 0L);
         curl_easy_setopt(reg->curl, CURLOPT_POSTFIELDS, body);
+        /* PUT with a body: libcurl's POST, renamed. */
+        curl_easy_setopt(reg->curl, CURLOPT_CUSTOMREQUEST,
+                         strcmp(method, "PUT") == 0 ? "PUT" : NULL);
     } else {
+        curl_easy_setopt(reg->curl, CURLOPT_CUSTOMREQUEST, NULL);
         curl_easy_setopt(reg->curl, CURLOPT_HTTPGET, 1L);
     }
     reg->calls++;
@@ -209,6 +214,7 @@ static tw_err_t request(tw_registry_t *reg, const char *method, const char *path
             tw_buf_reset(&url);
             tw_buf_printf(&url, "%s%s", reg->urls[idx], path);
             do_request(reg, url.data, method, body, &res);
+            reg->last_status = res.status;
             if (res.status >= 200 && res.status < 300) {
                 reg->current = idx;
                 tw_buf_free(&url);
@@ -383,4 +389,100 @@ uint64_t tw_registry_calls(const tw_registry_t *reg)
 uint64_t tw_registry_errors(const tw_registry_t *reg)
 {
     return reg->errors;
+}
+
+/* ------------------------------------------------------------------ subjects */
+
+/* prefix + the escaped subject + suffix. */
+static char *subject_path(tw_registry_t *reg, const char *prefix, const char *subject,
+                          const char *suffix)
+{
+    tw_buf_t path = TW_BUF_INIT;
+    char *escaped = curl_easy_escape(reg->curl, subject, 0);
+
+    tw_buf_printf(&path, "%s%s%s", prefix, escaped, suffix);
+    curl_free(escaped);
+    return path.data;
+}
+
+tw_err_t tw_registry_subject_exists(tw_registry_t *reg, const char *subject, bool *exists,
+                                    char *errstr, size_t errstr_size)
+{
+    char *path = subject_path(reg, "/subjects/", subject, "/versions");
+    tw_err_t err = request(reg, "GET", path, NULL, "the versions of a subject", errstr,
+                           errstr_size);
+
+    free(path);
+    *exists = err == TW_OK;
+    if (err == TW_ERR_REJECTED && reg->last_status == 404)
+        err = TW_OK;
+    return err;
+}
+
+tw_err_t tw_registry_set_compatibility(tw_registry_t *reg, const char *subject, const char *level,
+                                       char *errstr, size_t errstr_size)
+{
+    char *path = subject_path(reg, "/config/", subject, "");
+    json_t *doc = json_pack("{s:s}", "compatibility", level);
+    char *body = json_dumps(doc, JSON_COMPACT);
+    tw_buf_t desc = TW_BUF_INIT;
+    tw_err_t err;
+
+    tw_buf_printf(&desc, "compatibility level %s for subject \"%s\"", level, subject);
+    err = request(reg, "PUT", path, body, desc.data, errstr, errstr_size);
+    if (err == TW_OK)
+        tw_log(TW_LOG_NOTICE, "SR", "subject \"%s\": compatibility level set to %s", subject,
+               level);
+    json_decref(doc);
+    free(body);
+    free(path);
+    tw_buf_free(&desc);
+    return err;
+}
+
+tw_err_t tw_registry_check_compatible(tw_registry_t *reg, const char *subject, const char *schema,
+                                      bool *compatible, char *why, size_t why_size,
+                                      char *errstr, size_t errstr_size)
+{
+    char *path = subject_path(reg, "/compatibility/subjects/", subject,
+                              "/versions/latest?verbose=true");
+    json_t *doc = json_pack("{s:s}", "schema", schema), *answer, *messages, *m;
+    char *body = json_dumps(doc, JSON_COMPACT);
+    tw_buf_t text = TW_BUF_INIT;
+    tw_err_t err;
+    size_t i;
+
+    *compatible = false;
+    if (why_size)
+        why[0] = '\0';
+    err = request(reg, "POST", path, body, "a compatibility check", errstr, errstr_size);
+    json_decref(doc);
+    free(body);
+    free(path);
+    if (err == TW_ERR_REJECTED && reg->last_status == 404) {
+        *compatible = true; /* a new subject: nothing to be compatible with */
+        snprintf(why, why_size, "subject \"%s\" does not exist yet", subject);
+        return TW_OK;
+    }
+    if (err)
+        return err;
+    answer = json_loadb(reg->response.data, reg->response.len, 0, NULL);
+    if (!json_is_boolean(json_object_get(answer, "is_compatible"))) {
+        json_decref(answer);
+        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                       "the schema registry's compatibility answer has no is_compatible");
+    }
+    *compatible = json_is_true(json_object_get(answer, "is_compatible"));
+    messages = json_object_get(answer, "messages");
+    json_array_foreach(messages, i, m) {
+        if (json_is_string(m)) {
+            if (text.len)
+                tw_buf_append_str(&text, "; ");
+            tw_buf_append_str(&text, json_string_value(m));
+        }
+    }
+    snprintf(why, why_size, "%s", text.len ? text.data : "");
+    tw_buf_free(&text);
+    json_decref(answer);
+    return TW_OK;
 }

@@ -16,6 +16,7 @@
 #ifndef TW_REGISTRY_H
 #define TW_REGISTRY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common.h"
@@ -37,6 +38,18 @@ tw_err_t tw_registry_lookup(tw_registry_t *registry, const char *subject, const 
 /* GET /subjects/{subject}/versions/latest (use.latest.version=true). */
 tw_err_t tw_registry_latest(tw_registry_t *registry, const char *subject, int32_t *id,
                             char *errstr, size_t errstr_size);
+/* GET /subjects/{subject}/versions: exists=false on 404. */
+tw_err_t tw_registry_subject_exists(tw_registry_t *registry, const char *subject, bool *exists,
+                                    char *errstr, size_t errstr_size);
+/* PUT /config/{subject}: NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, ... */
+tw_err_t tw_registry_set_compatibility(tw_registry_t *registry, const char *subject,
+                                       const char *level, char *errstr, size_t errstr_size);
+/* POST /compatibility/subjects/{subject}/versions/latest?verbose=true:
+ * whether the registry would accept schema under subject (true for a
+ * subject that does not exist yet), with its messages in why. */
+tw_err_t tw_registry_check_compatible(tw_registry_t *registry, const char *subject,
+                                      const char *schema, bool *compatible, char *why,
+                                      size_t why_size, char *errstr, size_t errstr_size);
 /* GET /subjects: reachable and the credentials accepted. */
 tw_err_t tw_registry_ping(tw_registry_t *registry, char *errstr, size_t errstr_size);
 
