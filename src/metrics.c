@@ -162,6 +162,12 @@ void tw_metrics_render(tw_metrics_t *m, tw_buf_t *out)
     counter(out, "tidewater_registry_errors_total", "Schema registry requests that failed.",
             s->registry_errors);
     counter(out, "tidewater_reconnects_total", "PostgreSQL reconnections.", s->reconnects);
+    tw_buf_append_str(out, "# HELP tidewater_kafka_transactions_total Kafka transactions "
+                           "ended, by outcome (exactly-once mode).\n"
+                           "# TYPE tidewater_kafka_transactions_total counter\n");
+    tw_buf_printf(out, "tidewater_kafka_transactions_total{outcome=\"committed\"} %llu\n"
+                       "tidewater_kafka_transactions_total{outcome=\"aborted\"} %llu\n",
+                  (unsigned long long)s->kafka_commits, (unsigned long long)s->kafka_aborts);
     gauge(out, "tidewater_replication_lag_bytes",
           "Server WAL end minus the position confirmed to the slot.",
           s->server_wal_end > s->flushed_lsn ? (double)(s->server_wal_end - s->flushed_lsn) : 0);

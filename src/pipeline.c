@@ -402,18 +402,36 @@ static tw_err_t abort_ktxn(tw_pipeline_t *p, const char *why, char *errstr, size
                    TW_LSN_ARGS(p->offset.end_lsn));
 }
 
+/*
+ * One wait while a Kafka transaction ends. A stop request does not cut it
+ * short — the transaction is worth finishing — for up to
+ * shutdown.timeout.ms; a failed pipeline does. Returns false to give up.
+ */
+static bool wait_ending(tw_pipeline_t *p, int ms, int64_t *stop_deadline)
+{
+    if (p->wait(p->wait_opaque, ms))
+        return true;
+    if (p->failed)
+        return false;
+    if (*stop_deadline == 0)
+        *stop_deadline = now_ms() + p->cfg->shutdown_timeout_ms;
+    return now_ms() < *stop_deadline;
+}
+
 /* Waits for the acknowledgement of every record of the open transaction,
  * so their offsets are known for the checkpoint record. */
-static tw_err_t await_acks(tw_pipeline_t *p, char *errstr, size_t errstr_size)
+static tw_err_t await_acks(tw_pipeline_t *p, int64_t *stop_deadline, char *errstr,
+                           size_t errstr_size)
 {
     while (tw_kafka_sink_outstanding(p->sink) > 0 && !p->ktxn_failed) {
-        if (!p->wait(p->wait_opaque, 50))
+        if (!wait_ending(p, 50, stop_deadline))
             return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
     }
     return TW_OK;
 }
 
-static tw_err_t produce_checkpoint(tw_pipeline_t *p, char *errstr, size_t errstr_size)
+static tw_err_t produce_checkpoint(tw_pipeline_t *p, int64_t *stop_deadline, char *errstr,
+                                   size_t errstr_size)
 {
     tw_kafka_record_t rec;
     tw_err_t err;
@@ -429,7 +447,7 @@ static tw_err_t produce_checkpoint(tw_pipeline_t *p, char *errstr, size_t errstr
     rec.value_len = p->ckpt_value.len;
     rec.opaque = CHECKPOINT_OPAQUE;
     while ((err = tw_kafka_sink_produce(p->sink, &rec, errstr, errstr_size)) == TW_ERR_AGAIN)
-        if (!p->wait(p->wait_opaque, 50))
+        if (!wait_ending(p, 50, stop_deadline))
             return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
     return err;
 }
@@ -482,10 +500,11 @@ static tw_err_t commit_ktxn(tw_pipeline_t *p, char *errstr, size_t errstr_size)
 
 static tw_err_t commit_ktxn_steps(tw_pipeline_t *p, char *errstr, size_t errstr_size)
 {
+    int64_t stop_deadline = 0;
     bool logged = false;
     tw_err_t err;
 
-    err = await_acks(p, errstr, errstr_size);
+    err = await_acks(p, &stop_deadline, errstr, errstr_size);
     if (err)
         return err;
     if (p->ktxn_failed) {
@@ -494,7 +513,7 @@ static tw_err_t commit_ktxn_steps(tw_pipeline_t *p, char *errstr, size_t errstr_
         return abort_ktxn(p, why, errstr, errstr_size);
     }
     if (p->ktxn_has_source) {
-        err = produce_checkpoint(p, errstr, errstr_size);
+        err = produce_checkpoint(p, &stop_deadline, errstr, errstr_size);
         if (err == TW_ERR_STOPPING)
             return err;
         if (err) {
@@ -510,7 +529,7 @@ static tw_err_t commit_ktxn_steps(tw_pipeline_t *p, char *errstr, size_t errstr_
         if (!logged)
             tw_log(TW_LOG_WARNING, "KAFKA", "%s; retrying the commit", errstr);
         logged = true;
-        if (!p->wait(p->wait_opaque, 100))
+        if (!wait_ending(p, 100, &stop_deadline))
             return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
     }
     if (err == TW_ERR_REJECTED || (err == TW_OK && p->ktxn_failed)) {
@@ -1387,6 +1406,8 @@ void tw_pipeline_fill_snapshot(tw_pipeline_t *p, tw_metrics_snapshot_t *snap)
     snap->delivery_errors = p->delivery_errors;
     snap->dlq_records = p->dlq_records;
     snap->skipped_records = p->skipped_records;
+    snap->kafka_commits = p->kafka_commits;
+    snap->kafka_aborts = p->kafka_aborts;
     snap->registry_calls = snap->registry_errors = 0;
     for (i = 0; i < 2; i++) {
         if (regs[i] && (i == 0 || regs[i] != regs[0])) {

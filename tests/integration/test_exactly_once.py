@@ -11,6 +11,8 @@ import uuid
 
 from conftest import OUTBOX_DDL, outbox_config
 from kafkacheck import checkpoints, committed_offsets, consume, headers, lsn_value, topics
+from pgcluster import free_port
+from test_metrics import get, metric
 from test_run_outbox import insert_events, slot_active, wait_for
 
 OFFSETS = "tw-offsets"
@@ -93,7 +95,8 @@ def test_aborted_transaction_is_sent_again(db, broker, registry, run, tmp_path):
     """Kafka refuses a record: the whole Kafka transaction is aborted, the
     source transactions are read again, and each event is committed once."""
     db.sql(OUTBOX_DDL)
-    cfg = eos_config(db, broker, registry, tmp_path)
+    port = free_port()
+    cfg = eos_config(db, broker, registry, tmp_path, metrics_port=port)
     r = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use")
     warm = events(2, "warm")
@@ -105,6 +108,9 @@ def test_aborted_transaction_is_sent_again(db, broker, registry, run, tmp_path):
     insert_events(db, batch)
     wait_checkpoint_covers(broker, db, 7, timeout=60)
     time.sleep(1)
+    text = get(port, "/metrics")[1]
+    assert metric(text, "tidewater_kafka_transactions_total", '{outcome="aborted"}') >= 1
+    assert metric(text, "tidewater_kafka_transactions_total", '{outcome="committed"}') >= 2
     assert r.stop() == 0
     log = r.output()
     assert "Kafka transaction aborted because Kafka refused a record" in log, log
