@@ -266,3 +266,27 @@ def test_bad_schema_directory_is_a_startup_error(db, broker, registry, tidewater
     p = subprocess.run([tidewater_bin, "run", cfg], capture_output=True, text=True, timeout=60)
     assert p.returncode == 2
     assert "transforms.outbox.payload.schema.dir" in p.stderr and "order.avsc" in p.stderr
+
+
+def test_table_less_outbox_with_declared_payloads(db, broker, registry, run, tmp_path):
+    """pg_logical_emit_message events (message.prefix) are held to their
+    contract as outbox rows are."""
+    db.sql(OUTBOX_DDL)
+    r = run(contract_config(db, broker, registry, tmp_path,
+                            transforms_outbox_message_prefix="outbox",
+                            errors_tolerance="all", errors_deadletterqueue_topic_name="dlq"))
+    time.sleep(1)
+    good, bad = str(uuid.uuid4()), str(uuid.uuid4())
+    for eid, payload in ((bad, {"customerId": "x"}), (good, customer_registered())):
+        db.sql("SELECT pg_logical_emit_message(true, 'outbox', %s)",
+               (json.dumps({"id": eid, "aggregatetype": "Customer", "aggregateid": "c-7",
+                            "type": "CustomerRegistered", "payload": payload}),))
+    wait_for(lambda: "dlq" in topics(broker.bootstrap_servers), what="the DLQ topic")
+    out = consume(broker.bootstrap_servers, ["outbox.event.Customer"], expect=1)
+    dlq = consume(broker.bootstrap_servers, ["dlq"], expect=1)
+    assert r.stop() == 0
+    assert [headers(m)["id"] for m in out] == [good]
+    assert AvroDecoder(registry).decode(out[0].value())["email"] == "a@example.com"
+    assert headers(dlq[0])["tidewater.event.id"] == bad
+    assert '$.customerId: expected long, got string "x"' in \
+        headers(dlq[0])["tidewater.error.message"]
