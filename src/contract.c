@@ -65,8 +65,8 @@ static tw_err_t parse_mapping(tw_contract_t *c, char *errstr, size_t errstr_size
     return err;
 }
 
-tw_err_t tw_contract_new(const tw_transform_config_t *transform, tw_contract_t **out,
-                         char *errstr, size_t errstr_size)
+tw_err_t tw_contract_new(const tw_transform_config_t *transform, tw_contract_t **out, char *errstr,
+                         size_t errstr_size)
 {
     tw_contract_t *c = tw_calloc(1, sizeof(*c));
     char why[1024];
@@ -79,8 +79,8 @@ tw_err_t tw_contract_new(const tw_transform_config_t *transform, tw_contract_t *
     c->key_prefix = prefix.data;
     err = tw_avsc_catalog_load(c->ob->payload_schema_dir, &c->catalog, why, sizeof(why));
     if (err)
-        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "%spayload.schema.dir: %s",
-                      c->key_prefix, why);
+        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "%spayload.schema.dir: %s", c->key_prefix,
+                      why);
     if (err == TW_OK && tw_avsc_catalog_record_count(c->catalog) == 0)
         err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                       "%spayload.schema.dir: %s declares no record; add the events' .avsc "
@@ -122,8 +122,7 @@ const tw_avsc_catalog_t *tw_contract_catalog(const tw_contract_t *c)
 }
 
 tw_err_t tw_contract_schema_for(tw_contract_t *c, const char *event_type,
-                                const tw_avsc_schema_t **schema, char *errstr,
-                                size_t errstr_size)
+                                const tw_avsc_schema_t **schema, char *errstr, size_t errstr_size)
 {
     const tw_avsc_schema_t *s = NULL;
     size_t i;
@@ -152,9 +151,8 @@ tw_err_t tw_contract_encode(tw_contract_t *c, const tw_avsc_schema_t *schema, co
     tw_err_t err = tw_json_avro_encode_text(schema, json, len, &opts, out, why, sizeof(why));
 
     if (err)
-        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
-                       "payload does not match %s (%s): %s", schema->fullname, schema->file,
-                       why);
+        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "payload does not match %s (%s): %s",
+                       schema->fullname, schema->file, why);
     return TW_OK;
 }
 
@@ -193,15 +191,14 @@ static tw_err_t prepare_subject(tw_contract_t *c, tw_registry_t *reg, char *errs
         return TW_OK;
     err = tw_registry_subject_exists(reg, c->subject.data, &exists, errstr, errstr_size);
     if (err == TW_OK && !exists)
-        err = tw_registry_set_compatibility(reg, c->subject.data,
-                                            c->ob->payload_schema_compatibility_level, errstr,
-                                            errstr_size);
+        err = tw_registry_set_compatibility(
+            reg, c->subject.data, c->ob->payload_schema_compatibility_level, errstr, errstr_size);
     return err;
 }
 
-static tw_err_t resolve_id(tw_contract_t *c, tw_registry_t *reg,
-                           const tw_converter_config_t *conv, const tw_avsc_schema_t *schema,
-                           int32_t *id, char *errstr, size_t errstr_size)
+static tw_err_t resolve_id(tw_contract_t *c, tw_registry_t *reg, const tw_converter_config_t *conv,
+                           const tw_avsc_schema_t *schema, int32_t *id, char *errstr,
+                           size_t errstr_size)
 {
     int32_t latest;
     tw_err_t err;
@@ -209,8 +206,7 @@ static tw_err_t resolve_id(tw_contract_t *c, tw_registry_t *reg,
     if (conv->auto_register) {
         err = prepare_subject(c, reg, errstr, errstr_size);
         if (err == TW_OK)
-            err = tw_registry_register(reg, c->subject.data, schema->text, id, errstr,
-                                       errstr_size);
+            err = tw_registry_register(reg, c->subject.data, schema->text, id, errstr, errstr_size);
         return err;
     }
     err = tw_registry_lookup(reg, c->subject.data, schema->text, id, errstr, errstr_size);
@@ -271,15 +267,13 @@ static bool uses(const tw_avsc_schema_t *schema, const tw_avsc_schema_t *target,
         }
         return false;
     case TW_AVSC_ARRAY:
-    case TW_AVSC_MAP:
-        return schema->items == target || uses(schema->items, target, depth + 1);
+    case TW_AVSC_MAP: return schema->items == target || uses(schema->items, target, depth + 1);
     case TW_AVSC_UNION:
         for (i = 0; i < schema->n_branches; i++)
             if (schema->branches[i] == target || uses(schema->branches[i], target, depth + 1))
                 return true;
         return false;
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -301,8 +295,7 @@ static bool is_event_record(tw_contract_t *c, const tw_avsc_schema_t *record)
 }
 
 tw_err_t tw_contract_preflight(tw_contract_t *c, tw_registry_t *reg,
-                               const tw_converter_config_t *conv, char *errstr,
-                               size_t errstr_size)
+                               const tw_converter_config_t *conv, char *errstr, size_t errstr_size)
 {
     size_t i, n = tw_avsc_catalog_record_count(c->catalog);
     int32_t id;

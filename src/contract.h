@@ -32,8 +32,7 @@ const tw_avsc_catalog_t *tw_contract_catalog(const tw_contract_t *contract);
 /* The declared record of an event type. TW_ERR_MALFORMED (an event-level
  * error) when there is none. */
 tw_err_t tw_contract_schema_for(tw_contract_t *contract, const char *event_type,
-                                const tw_avsc_schema_t **schema, char *errstr,
-                                size_t errstr_size);
+                                const tw_avsc_schema_t **schema, char *errstr, size_t errstr_size);
 
 /* Appends the payload (JSON text) converted to schema as Avro binary.
  * TW_ERR_MALFORMED with the JSON path of the first problem, e.g.
@@ -57,7 +56,6 @@ tw_err_t tw_contract_schema_id(tw_contract_t *contract, tw_registry_t *registry,
  * a missing one stops start-up instead of the first event. TW_OK for the
  * other strategies. */
 tw_err_t tw_contract_preflight(tw_contract_t *contract, tw_registry_t *registry,
-                               const tw_converter_config_t *conv, char *errstr,
-                               size_t errstr_size);
+                               const tw_converter_config_t *conv, char *errstr, size_t errstr_size);
 
 #endif /* TW_CONTRACT_H */

@@ -58,12 +58,12 @@ tw_err_t tw_offsets_topic_parse(const void *value, size_t len, const char *slot,
     memset(offset, 0, sizeof(*offset));
     if (root == NULL)
         return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "not JSON (%s)", jerr.text);
-    if (json_unpack_ex(root, &jerr, 0, "{s:s, s:s, s:s, s?:I}", "slot", &s, "commit_lsn",
-                       &commit, "end_lsn", &end, "commit_ts_us", &ts) != 0)
+    if (json_unpack_ex(root, &jerr, 0, "{s:s, s:s, s:s, s?:I}", "slot", &s, "commit_lsn", &commit,
+                       "end_lsn", &end, "commit_ts_us", &ts) != 0)
         err = tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "%s", jerr.text);
     else if (!tw_lsn_parse(commit, &offset->commit_lsn) || !tw_lsn_parse(end, &offset->end_lsn))
-        err = tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "bad LSN \"%s\" or \"%s\"", commit,
-                      end);
+        err =
+            tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "bad LSN \"%s\" or \"%s\"", commit, end);
     else if (strcmp(s, slot) != 0)
         err = tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                       "it belongs to slot \"%s\", not \"%s\"", s, slot);
@@ -86,8 +86,8 @@ static int64_t mono_ms(void)
  * to connect, never what to produce. */
 static bool is_connection_property(const char *name)
 {
-    static const char *const prefixes[] = {"security.", "ssl.", "sasl.", "socket.",
-                                           "broker.", "client.dns.", "api.version."};
+    static const char *const prefixes[] = {"security.", "ssl.",        "sasl.",       "socket.",
+                                           "broker.",   "client.dns.", "api.version."};
     size_t i;
 
     for (i = 0; i < TW_ARRAY_SIZE(prefixes); i++)
@@ -105,15 +105,13 @@ static void on_reader_log(const rd_kafka_t *rk, int level, const char *fac, cons
         tw_log(TW_LOG_DEBUG, "CKPT", "offsets reader: %s: %s", fac, buf);
 }
 
-static rd_kafka_t *new_reader(const char *bootstrap, const tw_props_t *client_props,
-                              char *errstr, size_t errstr_size)
+static rd_kafka_t *new_reader(const char *bootstrap, const tw_props_t *client_props, char *errstr,
+                              size_t errstr_size)
 {
     static const char *const settings[][2] = {
         {"group.id", "tidewater-offsets-reader"}, /* never joined: partitions are assigned */
-        {"enable.auto.commit", "false"},
-        {"isolation.level", "read_committed"},
-        {"enable.partition.eof", "true"},
-        {"auto.offset.reset", "earliest"},
+        {"enable.auto.commit", "false"},           {"isolation.level", "read_committed"},
+        {"enable.partition.eof", "true"},          {"auto.offset.reset", "earliest"},
         {"client.id", "tidewater-offsets-reader"},
     };
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -140,8 +138,8 @@ static rd_kafka_t *new_reader(const char *bootstrap, const tw_props_t *client_pr
     rd_kafka_conf_set_log_cb(conf, on_reader_log);
     rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
     if (rk == NULL)
-        tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                "cannot create the offsets topic reader: %s", why);
+        tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "cannot create the offsets topic reader: %s",
+                why);
     return rk;
 }
 
@@ -194,8 +192,8 @@ out:
 /* Consumes the assigned partitions to their end; the newest value under
  * key wins (the topic is compacted by key, so log order is history). */
 static tw_err_t consume_to_end(rd_kafka_t *rk, const char *topic, int nparts, const char *key,
-                               const char *slot, int64_t deadline, tw_offset_t *offset,
-                               bool *found, char *errstr, size_t errstr_size)
+                               const char *slot, int64_t deadline, tw_offset_t *offset, bool *found,
+                               char *errstr, size_t errstr_size)
 {
     size_t key_len = strlen(key);
     int at_end = 0;
@@ -221,8 +219,8 @@ static tw_err_t consume_to_end(rd_kafka_t *rk, const char *topic, int nparts, co
         } else if (m->key_len == key_len && memcmp(m->key, key, key_len) == 0) {
             if (m->payload == NULL) {
                 *found = false; /* a tombstone: the checkpoint was deleted */
-            } else if (tw_offsets_topic_parse(m->payload, m->len, slot, offset, why,
-                                              sizeof(why)) != TW_OK) {
+            } else if (tw_offsets_topic_parse(m->payload, m->len, slot, offset, why, sizeof(why)) !=
+                       TW_OK) {
                 tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                         "offsets topic %s, partition %d, offset %lld holds an unreadable "
                         "checkpoint for %s: %s; fix the topic (or point offset.storage.topic "
@@ -240,9 +238,8 @@ static tw_err_t consume_to_end(rd_kafka_t *rk, const char *topic, int nparts, co
 }
 
 tw_err_t tw_offsets_topic_load(const char *bootstrap, const tw_props_t *client_props,
-                               const char *topic, const char *key, const char *slot,
-                               int timeout_ms, tw_offset_t *offset, bool *found, char *errstr,
-                               size_t errstr_size)
+                               const char *topic, const char *key, const char *slot, int timeout_ms,
+                               tw_offset_t *offset, bool *found, char *errstr, size_t errstr_size)
 {
     int64_t deadline = mono_ms() + timeout_ms;
     const struct rd_kafka_metadata *md = NULL;
@@ -301,8 +298,8 @@ tw_err_t tw_offsets_topic_load(const char *bootstrap, const tw_props_t *client_p
                       rd_kafka_err2str(kerr));
         goto out;
     }
-    err = consume_to_end(rk, topic, nparts, key, slot, deadline, offset, found, errstr,
-                         errstr_size);
+    err =
+        consume_to_end(rk, topic, nparts, key, slot, deadline, offset, found, errstr, errstr_size);
 out:
     if (parts)
         rd_kafka_topic_partition_list_destroy(parts);

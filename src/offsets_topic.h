@@ -58,8 +58,7 @@ tw_err_t tw_offsets_topic_parse(const void *value, size_t len, const char *slot,
  * used for the reading consumer too.
  */
 tw_err_t tw_offsets_topic_load(const char *bootstrap, const tw_props_t *client_props,
-                               const char *topic, const char *key, const char *slot,
-                               int timeout_ms, tw_offset_t *offset, bool *found, char *errstr,
-                               size_t errstr_size);
+                               const char *topic, const char *key, const char *slot, int timeout_ms,
+                               tw_offset_t *offset, bool *found, char *errstr, size_t errstr_size);
 
 #endif /* TW_OFFSETS_TOPIC_H */

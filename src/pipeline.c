@@ -1,35 +1,18 @@
 /*
  * pipeline.c — transforms, converters, producer, delivery tracking and
- * error handling for `tidewater run`.
+ * error handling for `tidewater run` (exactly-once mode's Kafka
+ * transactions are in pipeline_ktxn.c).
  */
-#include "pipeline.h"
+#include "pipeline_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "avro_binary.h"
-#include "buf.h"
 #include "catalog.h"
-#include "contract.h"
-#include "converter.h"
-#include "delivery.h"
 #include "filter.h"
-#include "histogram.h"
-#include "jregex.h"
-#include "kafka_sink.h"
 #include "log.h"
 #include "metrics.h"
-#include "offsets_topic.h"
-#include "outbox_router.h"
-
-/* The delivery-report opaque of the checkpoint record (exactly-once mode),
- * which belongs to no source transaction. */
-#define CHECKPOINT_OPAQUE ((void *)UINTPTR_MAX)
-/* transaction.boundary=poll commits at least this often under load. */
-#define POLL_BOUNDARY_MAX_MS 100
-/* Aborts in a row (Kafka refusing records) before giving up. */
-#define MAX_CONSECUTIVE_ABORTS 10
 
 /* What a relation resolves to, kept in rel->opaque per schema version. */
 typedef struct rel_state {
@@ -38,72 +21,8 @@ typedef struct rel_state {
     char *table;   /* "schema.table", for messages and dead-letter headers */
 } rel_state_t;
 
-struct tw_pipeline {
-    const tw_config_t *cfg;
-    tw_kafka_sink_t *sink;
-    tw_converter_t *key_conv;
-    tw_converter_t *value_conv;
-    tw_outbox_router_t **routers; /* one per transform */
-    tw_contract_t **contracts;    /* per transform: its declared payloads, or NULL */
-    tw_jregex_t **predicates;     /* per transform: its predicate's pattern, or NULL */
-    tw_delivery_t *delivery;
-    PGconn *catalog;
-    tw_pipeline_wait_fn wait;
-    void *wait_opaque;
 
-    tw_offset_t offset; /* the persisted checkpoint (loaded, then advanced) */
-    bool offset_found;
-    bool offset_dirty;
-    int64_t offset_written_ms;
-    tw_lsn_t flush_lsn;
-
-    /* The transaction being read. */
-    bool in_txn;
-    bool skipping; /* already delivered before a restart */
-    tw_delivery_seq_t seq;
-
-    tw_arena_t *arena;
-    tw_buf_t key_buf, value_buf, name_buf;
-    bool failed;
-    char failure[1024];
-    uint64_t dlq_records, skipped_records;
-    uint64_t records, transactions, delivery_errors;
-    int64_t last_delivered_commit_us;
-    size_t scratch_peak; /* most per-change scratch memory ever in use */
-    tw_histogram_t latency; /* commit → every record acknowledged, per transaction */
-
-    /* Exactly-once mode: the Kafka transaction being filled. It holds the
-     * records of whole source transactions only; ktxn_through is the
-     * newest of them, which its checkpoint record will name. */
-    bool eos;
-    bool ktxn_open;
-    bool ktxn_has_source;
-    bool ktxn_failed; /* a record failed: the transaction must be aborted */
-    bool ktxn_ending; /* committing or aborting: waits must not start another */
-    bool discarding;  /* reports of an aborted transaction's records */
-    char ktxn_failure[512];
-    int64_t ktxn_started_ms;
-    tw_offset_t ktxn_through;
-    tw_offsets_range_t *ranges; /* offsets its records got, per partition */
-    size_t nranges, ranges_cap;
-    int consecutive_aborts;
-    uint64_t kafka_commits, kafka_aborts;
-    tw_buf_t ckpt_key, ckpt_value;
-};
-
-static int64_t now_us(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-}
-
-static int64_t now_ms(void)
-{
-    return now_us() / 1000;
-}
-
-static void fail_pipeline(tw_pipeline_t *p, const char *why)
+void tw_pipeline_fail(tw_pipeline_t *p, const char *why)
 {
     if (!p->failed) {
         p->failed = true;
@@ -221,62 +140,6 @@ static tw_err_t record_error(tw_pipeline_t *p, const error_context_t *in, const 
 
 /* ------------------------------------------------------------------ delivery */
 
-/* Remembers which offsets the open Kafka transaction's records got. */
-static void note_range(tw_pipeline_t *p, const char *topic, int32_t partition, int64_t offset)
-{
-    tw_offsets_range_t *r;
-    size_t i;
-
-    for (i = 0; i < p->nranges; i++) {
-        r = &p->ranges[i];
-        if (r->partition == partition && strcmp(r->topic, topic) == 0) {
-            r->first = TW_MIN(r->first, offset);
-            r->last = TW_MAX(r->last, offset);
-            return;
-        }
-    }
-    if (p->nranges == p->ranges_cap) {
-        p->ranges_cap = p->ranges_cap ? 2 * p->ranges_cap : 16;
-        p->ranges = tw_realloc(p->ranges, p->ranges_cap * sizeof(*p->ranges));
-    }
-    r = &p->ranges[p->nranges++];
-    r->topic = tw_strdup(topic);
-    r->partition = partition;
-    r->first = r->last = offset;
-}
-
-static void clear_ranges(tw_pipeline_t *p)
-{
-    size_t i;
-
-    for (i = 0; i < p->nranges; i++)
-        free(p->ranges[i].topic);
-    p->nranges = 0;
-}
-
-/* Exactly-once mode: a failed record dooms its Kafka transaction, which
- * is aborted and read again from PostgreSQL; there is no dead-letter copy
- * for what Kafka refuses, since it would share the doomed transaction. */
-static void eos_report(tw_pipeline_t *p, const tw_kafka_report_t *report)
-{
-    tw_delivery_seq_t seq = (tw_delivery_seq_t)(uintptr_t)report->opaque;
-
-    if (p->discarding)
-        return;
-    if (report->err != TW_OK) {
-        p->delivery_errors++;
-        if (!p->ktxn_failed)
-            snprintf(p->ktxn_failure, sizeof(p->ktxn_failure), "Kafka refused a record for %s: %s",
-                     report->topic, report->errstr);
-        p->ktxn_failed = true;
-        return;
-    }
-    if (report->opaque == CHECKPOINT_OPAQUE)
-        return;
-    note_range(p, report->topic, report->partition, report->offset);
-    tw_delivery_ack(p->delivery, seq, true);
-}
-
 static void on_report(void *opaque, const tw_kafka_report_t *report)
 {
     tw_pipeline_t *p = opaque;
@@ -284,7 +147,7 @@ static void on_report(void *opaque, const tw_kafka_report_t *report)
     char errstr[512];
 
     if (p->eos) {
-        eos_report(p, report);
+        tw_ktxn_report(p, report);
         return;
     }
     if (report->err == TW_OK) {
@@ -315,291 +178,7 @@ static void on_report(void *opaque, const tw_kafka_report_t *report)
     snprintf(errstr, sizeof(errstr),
              "Kafka refused a record for topic %s: %s; stopping without advancing the slot",
              report->topic, report->errstr);
-    fail_pipeline(p, errstr);
-}
-
-/* ------------------------------------------------------------------ exactly once */
-
-static tw_err_t begin_ktxn(tw_pipeline_t *p, char *errstr, size_t errstr_size)
-{
-    tw_err_t err;
-
-    if (!p->eos || p->ktxn_open)
-        return TW_OK;
-    err = tw_kafka_sink_begin_txn(p->sink, errstr, errstr_size);
-    if (err)
-        return err == TW_ERR_KAFKA ? err : TW_ERR_IO;
-    p->ktxn_open = true;
-    p->ktxn_has_source = false;
-    p->ktxn_failed = false;
-    p->ktxn_started_ms = now_ms();
-    clear_ranges(p);
-    return TW_OK;
-}
-
-/* Forgets every source transaction of the aborted Kafka transaction: none
- * was confirmed to PostgreSQL, which sends them again after a reconnect. */
-static void forget_ktxn(tw_pipeline_t *p)
-{
-    tw_delivery_destroy(p->delivery);
-    p->delivery = tw_delivery_new((size_t)p->cfg->max_inflight_transactions);
-    p->ktxn_open = false;
-    p->in_txn = false;
-    p->skipping = false;
-    clear_ranges(p);
-}
-
-static tw_err_t abort_ktxn(tw_pipeline_t *p, const char *why, char *errstr, size_t errstr_size)
-{
-    int64_t deadline;
-    bool logged = false;
-    char detail[512];
-    tw_err_t err;
-
-    if (!p->ktxn_open)
-        return TW_OK;
-    p->ktxn_ending = true;
-    p->discarding = true;
-    /* Until the abort is through no new transaction can begin; a
-     * coordinator that cannot be reached is waited for. */
-    for (;;) {
-        err = tw_kafka_sink_abort_txn(p->sink, 10000, detail, sizeof(detail));
-        if (err != TW_ERR_AGAIN)
-            break;
-        if (!logged)
-            tw_log(TW_LOG_WARNING, "KAFKA", "%s; retrying", detail);
-        logged = true;
-        if (!p->wait(p->wait_opaque, 500)) {
-            p->ktxn_ending = p->discarding = false;
-            return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
-        }
-    }
-    /* The aborted records' reports (purged, or acknowledged before the
-     * abort) must not count for the transactions that follow. */
-    deadline = now_ms() + 30000;
-    while (tw_kafka_sink_outstanding(p->sink) > 0 && now_ms() < deadline)
-        tw_kafka_sink_poll(p->sink, 50);
-    tw_kafka_sink_poll(p->sink, 0);
-    p->discarding = false;
-    p->ktxn_ending = false;
-    forget_ktxn(p);
-    p->kafka_aborts++;
-    if (err == TW_ERR_KAFKA) {
-        fail_pipeline(p, detail);
-        return tw_errf(TW_ERR_KAFKA, errstr, errstr_size, "%s", detail);
-    }
-    if (++p->consecutive_aborts >= MAX_CONSECUTIVE_ABORTS) {
-        snprintf(detail, sizeof(detail),
-                 "%d Kafka transactions in a row had to be aborted, the last because %s; "
-                 "stopping without advancing the slot",
-                 p->consecutive_aborts, why);
-        fail_pipeline(p, detail);
-        return tw_errf(TW_ERR_KAFKA, errstr, errstr_size, "%s", detail);
-    }
-    /* TW_ERR_IO: the caller reconnects, and the server resends. */
-    return tw_errf(TW_ERR_IO, errstr, errstr_size,
-                   "Kafka transaction aborted because %s; reading again from " TW_LSN_FMT, why,
-                   TW_LSN_ARGS(p->offset.end_lsn));
-}
-
-/*
- * One wait while a Kafka transaction ends. A stop request does not cut it
- * short — the transaction is worth finishing — for up to
- * shutdown.timeout.ms; a failed pipeline does. Returns false to give up.
- */
-static bool wait_ending(tw_pipeline_t *p, int ms, int64_t *stop_deadline)
-{
-    if (p->wait(p->wait_opaque, ms))
-        return true;
-    if (p->failed)
-        return false;
-    if (*stop_deadline == 0)
-        *stop_deadline = now_ms() + p->cfg->shutdown_timeout_ms;
-    return now_ms() < *stop_deadline;
-}
-
-/* Waits for the acknowledgement of every record of the open transaction,
- * so their offsets are known for the checkpoint record. */
-static tw_err_t await_acks(tw_pipeline_t *p, int64_t *stop_deadline, char *errstr,
-                           size_t errstr_size)
-{
-    while (tw_kafka_sink_outstanding(p->sink) > 0 && !p->ktxn_failed) {
-        if (!wait_ending(p, 50, stop_deadline))
-            return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
-    }
-    return TW_OK;
-}
-
-static tw_err_t produce_checkpoint(tw_pipeline_t *p, int64_t *stop_deadline, char *errstr,
-                                   size_t errstr_size)
-{
-    tw_kafka_record_t rec;
-    tw_err_t err;
-
-    tw_offsets_topic_value(p->cfg->slot_name, &p->ktxn_through, p->offset.commit_lsn, p->ranges,
-                           p->nranges, &p->ckpt_value);
-    memset(&rec, 0, sizeof(rec));
-    rec.topic = p->cfg->offsets_topic;
-    rec.partition = TW_KAFKA_PARTITION_ANY;
-    rec.key = p->ckpt_key.data;
-    rec.key_len = p->ckpt_key.len;
-    rec.value = p->ckpt_value.data;
-    rec.value_len = p->ckpt_value.len;
-    rec.opaque = CHECKPOINT_OPAQUE;
-    while ((err = tw_kafka_sink_produce(p->sink, &rec, errstr, errstr_size)) == TW_ERR_AGAIN)
-        if (!wait_ending(p, 50, stop_deadline))
-            return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
-    return err;
-}
-
-/* The Kafka transaction is committed: its source transactions are
- * delivered, and the slot may be confirmed through the newest. */
-static void retire_ktxn(tw_pipeline_t *p)
-{
-    tw_lsn_t end, commit;
-    int64_t ts;
-
-    while (tw_delivery_next_done(p->delivery, &ts)) {
-        if (ts > 0)
-            tw_histogram_record(&p->latency, now_us() - ts);
-        p->transactions++;
-    }
-    tw_delivery_advance(p->delivery, &end, &commit, &ts);
-    if (p->ktxn_has_source) {
-        p->offset = p->ktxn_through;
-        p->offset_found = true;
-        p->flush_lsn = p->ktxn_through.end_lsn;
-        if (p->ktxn_through.commit_ts > 0)
-            p->last_delivered_commit_us = p->ktxn_through.commit_ts;
-    }
-    p->ktxn_open = false;
-    p->consecutive_aborts = 0;
-    p->kafka_commits++;
-    clear_ranges(p);
-}
-
-/*
- * Commits the open Kafka transaction: every record acknowledged, then the
- * checkpoint record, then the commit itself. Only between source
- * transactions. A transaction that cannot commit is aborted and the
- * caller is told to reconnect (TW_ERR_IO); a fenced producer is fatal.
- */
-static tw_err_t commit_ktxn_steps(tw_pipeline_t *p, char *errstr, size_t errstr_size);
-
-static tw_err_t commit_ktxn(tw_pipeline_t *p, char *errstr, size_t errstr_size)
-{
-    tw_err_t err;
-
-    if (!p->ktxn_open || p->in_txn || p->ktxn_ending)
-        return TW_OK;
-    p->ktxn_ending = true;
-    err = commit_ktxn_steps(p, errstr, errstr_size);
-    p->ktxn_ending = false;
-    return err;
-}
-
-static tw_err_t commit_ktxn_steps(tw_pipeline_t *p, char *errstr, size_t errstr_size)
-{
-    int64_t stop_deadline = 0;
-    bool logged = false;
-    tw_err_t err;
-
-    err = await_acks(p, &stop_deadline, errstr, errstr_size);
-    if (err)
-        return err;
-    if (p->ktxn_failed) {
-        char why[512];
-        snprintf(why, sizeof(why), "%s", p->ktxn_failure);
-        return abort_ktxn(p, why, errstr, errstr_size);
-    }
-    if (p->ktxn_has_source) {
-        err = produce_checkpoint(p, &stop_deadline, errstr, errstr_size);
-        if (err == TW_ERR_STOPPING)
-            return err;
-        if (err) {
-            char why[512];
-            snprintf(why, sizeof(why), "the checkpoint record failed: %s", errstr);
-            return abort_ktxn(p, why, errstr, errstr_size);
-        }
-    }
-    for (;;) {
-        err = tw_kafka_sink_commit_txn(p->sink, 10000, errstr, errstr_size);
-        if (err != TW_ERR_AGAIN)
-            break;
-        if (!logged)
-            tw_log(TW_LOG_WARNING, "KAFKA", "%s; retrying the commit", errstr);
-        logged = true;
-        if (!wait_ending(p, 100, &stop_deadline))
-            return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
-    }
-    if (err == TW_ERR_REJECTED || (err == TW_OK && p->ktxn_failed)) {
-        char why[512];
-        snprintf(why, sizeof(why), "%s", err ? errstr : p->ktxn_failure);
-        return abort_ktxn(p, why, errstr, errstr_size);
-    }
-    if (err) {
-        fail_pipeline(p, errstr);
-        return err;
-    }
-    if (logged)
-        tw_log(TW_LOG_NOTICE, "KAFKA", "Kafka transaction committed after retrying");
-    retire_ktxn(p);
-    return TW_OK;
-}
-
-/* Commits when the transaction.boundary says so. stream_idle: PostgreSQL
- * has nothing more to send right now. */
-static tw_err_t eos_boundary(tw_pipeline_t *p, bool stream_idle, char *errstr,
-                             size_t errstr_size)
-{
-    int64_t age;
-
-    if (!p->ktxn_open || p->in_txn)
-        return TW_OK;
-    age = now_ms() - p->ktxn_started_ms;
-    if (p->cfg->transaction_boundary == TW_TRANSACTION_BOUNDARY_INTERVAL
-            ? age >= p->cfg->transaction_boundary_interval_ms
-            : stream_idle || age >= POLL_BOUNDARY_MAX_MS)
-        return commit_ktxn(p, errstr, errstr_size);
-    return TW_OK;
-}
-
-/* Fences a previous instance (aborting what it left open), then reads the
- * checkpoint it committed last. */
-static tw_err_t eos_start(tw_pipeline_t *p, char *errstr, size_t errstr_size)
-{
-    const tw_config_t *cfg = p->cfg;
-    int64_t deadline = now_ms() + 60000;
-    tw_err_t err;
-
-    for (;;) {
-        err = tw_kafka_sink_init_txns(p->sink, 10000, errstr, errstr_size);
-        if (err != TW_ERR_AGAIN || now_ms() > deadline)
-            break;
-        tw_log(TW_LOG_WARNING, "KAFKA", "%s; retrying", errstr);
-    }
-    if (err)
-        return tw_errf(err, errstr, errstr_size,
-                       "%s (transactional.id %s); exactly-once mode needs Kafka reachable at "
-                       "start-up and a broker with transactions",
-                       errstr[0] ? errstr : "initializing transactions failed",
-                       cfg->transactional_id);
-    tw_offsets_topic_key(cfg->name, cfg->slot_name, &p->ckpt_key);
-    err = tw_offsets_topic_load(cfg->bootstrap_servers, cfg->producer, cfg->offsets_topic,
-                                p->ckpt_key.data, cfg->slot_name, 60000, &p->offset,
-                                &p->offset_found, errstr, errstr_size);
-    if (err)
-        return err;
-    if (p->offset_found)
-        tw_log(TW_LOG_INFO, "CKPT", "offsets topic %s: delivered through commit " TW_LSN_FMT
-                                    " (exactly-once, transactional.id %s)",
-               cfg->offsets_topic, TW_LSN_ARGS(p->offset.commit_lsn), cfg->transactional_id);
-    else
-        tw_log(TW_LOG_INFO, "CKPT", "offsets topic %s holds no position for this connector "
-                                    "yet; starting from the slot's (exactly-once, "
-                                    "transactional.id %s)",
-               cfg->offsets_topic, cfg->transactional_id);
-    return TW_OK;
+    tw_pipeline_fail(p, errstr);
 }
 
 /* ------------------------------------------------------------------ set-up */
@@ -665,7 +244,7 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
                                 on_report, p, &p->sink, errstr, errstr_size);
     p->eos = cfg->exactly_once;
     if (err == TW_OK && p->eos)
-        err = eos_start(p, errstr, errstr_size);
+        err = tw_ktxn_start(p, errstr, errstr_size);
     else if (err == TW_OK)
         err = tw_offsets_load(cfg->offsets_file, cfg->slot_name, &p->offset, &p->offset_found,
                               errstr, errstr_size);
@@ -711,7 +290,7 @@ void tw_pipeline_destroy(tw_pipeline_t *p)
     tw_buf_free(&p->name_buf);
     tw_buf_free(&p->ckpt_key);
     tw_buf_free(&p->ckpt_value);
-    clear_ranges(p);
+    tw_ktxn_clear_ranges(p);
     free(p->ranges);
     free(p);
 }
@@ -954,11 +533,11 @@ static tw_err_t open_txn(tw_pipeline_t *p, tw_lsn_t commit_lsn, int64_t commit_t
     /* Exactly-once: the tracker empties only when the Kafka transaction
      * commits, so commit it rather than wait. */
     if (p->eos && tw_delivery_full(p->delivery)) {
-        err = commit_ktxn(p, errstr, errstr_size);
+        err = tw_ktxn_commit(p, errstr, errstr_size);
         if (err)
             return err;
     }
-    err = begin_ktxn(p, errstr, errstr_size);
+    err = tw_ktxn_begin(p, errstr, errstr_size);
     if (err)
         return err;
     while (tw_delivery_full(p->delivery)) {
@@ -997,7 +576,7 @@ static tw_err_t sink_commit(void *opaque, const tw_txn_t *txn, char *errstr, siz
         p->ktxn_through.end_lsn = txn->end_lsn;
         p->ktxn_through.commit_ts = txn->commit_ts;
         p->ktxn_has_source = true;
-        return eos_boundary(p, false, errstr, errstr_size);
+        return tw_ktxn_boundary(p, false, errstr, errstr_size);
     }
     return TW_OK;
 }
@@ -1138,7 +717,7 @@ static tw_err_t store_offsets(tw_pipeline_t *p, char *errstr, size_t errstr_size
                            errstr_size);
     if (err == TW_OK) {
         p->offset_dirty = false;
-        p->offset_written_ms = now_ms();
+        p->offset_written_ms = tw_pipeline_now_ms();
     }
     return err;
 }
@@ -1150,12 +729,12 @@ static tw_err_t advance(tw_pipeline_t *p, char *errstr, size_t errstr_size)
 
     /* Exactly-once: delivered means committed, which commit_ktxn handles. */
     if (p->eos)
-        return eos_boundary(p, false, errstr, errstr_size);
+        return tw_ktxn_boundary(p, false, errstr, errstr_size);
 
     while (tw_delivery_next_done(p->delivery, &ts)) {
         /* commit_ts is 0 for messages without one (non-transactional). */
         if (ts > 0)
-            tw_histogram_record(&p->latency, now_us() - ts);
+            tw_histogram_record(&p->latency, tw_pipeline_now_us() - ts);
         p->transactions++;
     }
     if (tw_delivery_advance(p->delivery, &end, &commit, &ts)) {
@@ -1169,14 +748,14 @@ static tw_err_t advance(tw_pipeline_t *p, char *errstr, size_t errstr_size)
         p->offset_dirty = true;
     }
     if (p->offset_dirty &&
-        now_ms() - p->offset_written_ms >= p->cfg->offset_flush_interval_ms)
+        tw_pipeline_now_ms() - p->offset_written_ms >= p->cfg->offset_flush_interval_ms)
         return store_offsets(p, errstr, errstr_size);
     return TW_OK;
 }
 
 tw_err_t tw_pipeline_end_batch(tw_pipeline_t *p, char *errstr, size_t errstr_size)
 {
-    return p->eos ? eos_boundary(p, true, errstr, errstr_size) : TW_OK;
+    return p->eos ? tw_ktxn_boundary(p, true, errstr, errstr_size) : TW_OK;
 }
 
 bool tw_pipeline_commit_pending(const tw_pipeline_t *p)
@@ -1216,24 +795,24 @@ bool tw_pipeline_failed(tw_pipeline_t *p, char *errstr, size_t errstr_size)
 
 tw_err_t tw_pipeline_drain(tw_pipeline_t *p, int timeout_ms, char *errstr, size_t errstr_size)
 {
-    int64_t deadline = now_ms() + timeout_ms;
+    int64_t deadline = tw_pipeline_now_ms() + timeout_ms;
     tw_err_t err;
 
     if (p->eos && p->ktxn_open) {
         /* Complete source transactions are committed; a half-read one (a
          * lost connection) or a failure aborts them all, to be read again. */
         if (p->in_txn || p->failed)
-            err = abort_ktxn(p, p->failed ? "the connector is stopping on an error"
+            err = tw_ktxn_abort(p, p->failed ? "the connector is stopping on an error"
                                           : "the connection to PostgreSQL was lost",
                              errstr, errstr_size);
         else
-            err = commit_ktxn(p, errstr, errstr_size);
+            err = tw_ktxn_commit(p, errstr, errstr_size);
         if (err == TW_ERR_IO)
             err = TW_OK; /* aborted: nothing to wait for */
         if (err)
             return err;
     }
-    while (tw_kafka_sink_outstanding(p->sink) > 0 && now_ms() < deadline && !p->failed)
+    while (tw_kafka_sink_outstanding(p->sink) > 0 && tw_pipeline_now_ms() < deadline && !p->failed)
         tw_kafka_sink_poll(p->sink, 50);
     tw_kafka_sink_poll(p->sink, 0);
     err = advance(p, errstr, errstr_size);
@@ -1253,7 +832,7 @@ void tw_pipeline_reset_partial(tw_pipeline_t *p)
 
     if (p->eos && p->ktxn_open) {
         char errstr[512];
-        abort_ktxn(p, "the connection to PostgreSQL was lost", errstr, sizeof(errstr));
+        tw_ktxn_abort(p, "the connection to PostgreSQL was lost", errstr, sizeof(errstr));
     }
     /* Every record has been acknowledged (the caller drained), so the only
      * unfinished entry is the transaction whose commit never arrived. */
