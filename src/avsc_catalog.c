@@ -31,6 +31,7 @@ struct tw_avsc_catalog {
     size_t n_named, cap_named;
     const tw_avsc_schema_t **records;
     size_t n_records;
+    const tw_avsc_schema_t **users; /* per record: the first other record using it */
 };
 
 /* Primitive types written as a bare name share these nodes. */
@@ -771,6 +772,62 @@ static tw_err_t list_files(const char *dir, char ***names, size_t *n_names, char
     return TW_OK;
 }
 
+/* ---- which records are parts of others ---- */
+
+static size_t record_index(const tw_avsc_catalog_t *cat, const tw_avsc_schema_t *record)
+{
+    size_t i;
+
+    for (i = 0; i < cat->n_records; i++)
+        if (cat->records[i] == record)
+            return i;
+    return cat->n_records;
+}
+
+/* Marks owner as the user of every record schema refers to, without
+ * descending into those records (they are walked as owners themselves),
+ * so recursive types end. */
+static void mark_users(tw_avsc_catalog_t *cat, const tw_avsc_schema_t *owner,
+                       const tw_avsc_schema_t *schema)
+{
+    size_t i;
+
+    switch (schema->type) {
+    case TW_AVSC_RECORD:
+        if (schema != owner) {
+            i = record_index(cat, schema);
+            if (i < cat->n_records && cat->users[i] == NULL)
+                cat->users[i] = owner;
+        }
+        break;
+    case TW_AVSC_ARRAY:
+    case TW_AVSC_MAP: mark_users(cat, owner, schema->items); break;
+    case TW_AVSC_UNION:
+        for (i = 0; i < schema->n_branches; i++)
+            mark_users(cat, owner, schema->branches[i]);
+        break;
+    default: break;
+    }
+}
+
+static void find_users(tw_avsc_catalog_t *cat)
+{
+    size_t i, f;
+
+    cat->users = tw_calloc(cat->n_records ? cat->n_records : 1, sizeof(*cat->users));
+    for (i = 0; i < cat->n_records; i++)
+        for (f = 0; f < cat->records[i]->n_fields; f++)
+            mark_users(cat, cat->records[i], cat->records[i]->fields[f].schema);
+}
+
+const tw_avsc_schema_t *tw_avsc_catalog_user_of(const tw_avsc_catalog_t *cat,
+                                                const tw_avsc_schema_t *record)
+{
+    size_t i = record_index(cat, record);
+
+    return i < cat->n_records ? cat->users[i] : NULL;
+}
+
 tw_err_t tw_avsc_catalog_load(const char *dir, tw_avsc_catalog_t **out, char *errstr,
                               size_t errstr_size)
 {
@@ -876,6 +933,7 @@ tw_err_t tw_avsc_catalog_load(const char *dir, tw_avsc_catalog_t **out, char *er
             goto cleanup;
         cat->records[cat->n_records++] = cat->named[i];
     }
+    find_users(cat);
     *out = cat;
     cat = NULL;
 cleanup:
@@ -896,6 +954,7 @@ void tw_avsc_catalog_destroy(tw_avsc_catalog_t *cat)
     free(cat->docs);
     free(cat->named);
     free(cat->records);
+    free(cat->users);
     tw_arena_destroy(cat->arena);
     free(cat);
 }

@@ -114,6 +114,11 @@ const tw_avsc_schema_t *tw_avsc_catalog_find(const tw_avsc_catalog_t *cat, const
  * Use ->fullname, ->file and ->text of each. */
 size_t tw_avsc_catalog_record_count(const tw_avsc_catalog_t *cat);
 const tw_avsc_schema_t *tw_avsc_catalog_record_at(const tw_avsc_catalog_t *cat, size_t i);
+/* The first other record of the catalogue that uses record (as a field
+ * type, array item, map value or union branch), or NULL. A record nothing
+ * uses is an event record; one that is used is part of another's schema. */
+const tw_avsc_schema_t *tw_avsc_catalog_user_of(const tw_avsc_catalog_t *cat,
+                                                const tw_avsc_schema_t *record);
 
 /* "int", "record com.example.Address", "decimal(10,2)", ...: how a schema is
  * named in error messages. Returns buf. */

@@ -251,47 +251,16 @@ tw_err_t tw_contract_schema_id(tw_contract_t *c, tw_registry_t *reg,
     return err;
 }
 
-/* Whether target is used inside schema (not counting schema itself). */
-static bool uses(const tw_avsc_schema_t *schema, const tw_avsc_schema_t *target, int depth)
-{
-    size_t i;
-
-    if (depth > 64)
-        return false; /* recursive records: deep enough to have seen all */
-    switch (schema->type) {
-    case TW_AVSC_RECORD:
-        for (i = 0; i < schema->n_fields; i++) {
-            const tw_avsc_schema_t *f = schema->fields[i].schema;
-            if (f == target || (f != schema && uses(f, target, depth + 1)))
-                return true;
-        }
-        return false;
-    case TW_AVSC_ARRAY:
-    case TW_AVSC_MAP: return schema->items == target || uses(schema->items, target, depth + 1);
-    case TW_AVSC_UNION:
-        for (i = 0; i < schema->n_branches; i++)
-            if (schema->branches[i] == target || uses(schema->branches[i], target, depth + 1))
-                return true;
-        return false;
-    default: return false;
-    }
-}
-
 /* Event records are the ones no other record of the directory uses (an
  * Address inside OrderCreated is not an event), plus the mapped ones. */
 static bool is_event_record(tw_contract_t *c, const tw_avsc_schema_t *record)
 {
-    size_t i, n = tw_avsc_catalog_record_count(c->catalog);
+    size_t i;
 
     for (i = 0; i < c->nmappings; i++)
         if (c->mappings[i].schema == record)
             return true;
-    for (i = 0; i < n; i++) {
-        const tw_avsc_schema_t *other = tw_avsc_catalog_record_at(c->catalog, i);
-        if (other != record && uses(other, record, 0))
-            return false;
-    }
-    return true;
+    return tw_avsc_catalog_user_of(c->catalog, record) == NULL;
 }
 
 tw_err_t tw_contract_preflight(tw_contract_t *c, tw_registry_t *reg,

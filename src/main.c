@@ -6,6 +6,7 @@
 
 #include "cmd_check.h"
 #include "cmd_run.h"
+#include "cmd_schemas.h"
 #include "cmd_tail.h"
 #include "config.h"
 
@@ -25,6 +26,9 @@ static void usage(FILE *out)
             "  run CONFIG      stream the slot to Kafka (outbox router, converters)\n"
             "  check CONFIG    validate CONFIG and try PostgreSQL, Kafka and the registry\n"
             "  tail CONFIG     print each committed change as a JSON line (no Kafka)\n"
+            "  schemas check DIR       validate .avsc files (and, with --registry URL,\n"
+            "                          whether the registry would accept them)\n"
+            "  schemas asyncapi CONFIG write an AsyncAPI 3.0.0 document of the events\n"
             "  config-docs     print every configuration key as Markdown\n"
             "  config-keys     print every configuration key name\n"
             "\n"
@@ -58,6 +62,8 @@ int main(int argc, char **argv)
         return tw_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "tail") == 0)
         return tw_cmd_tail(argc - 1, argv + 1);
+    if (strcmp(cmd, "schemas") == 0)
+        return tw_cmd_schemas(argc - 1, argv + 1);
     if (strcmp(cmd, "config-docs") == 0) {
         tw_config_print_docs(stdout);
         return 0;

@@ -27,6 +27,7 @@ typedef struct cache_entry {
 struct tw_registry {
     CURL *curl;
     char **urls;
+    char **shown_urls; /* the same without user:password@, for messages */
     size_t nurls;
     size_t current; /* the URL that answered last */
     char *which;    /* "key.converter" or "value.converter", for messages */
@@ -52,6 +53,19 @@ static size_t on_body(char *data, size_t size, size_t n, void *opaque)
     return size * n;
 }
 
+void tw_url_without_userinfo(const char *url, char *out, size_t out_size)
+{
+    const char *scheme_end = strstr(url, "://");
+    const char *host = scheme_end ? scheme_end + 3 : url;
+    const char *at = strchr(host, '@');
+    const char *slash = strchr(host, '/');
+
+    if (at && (slash == NULL || at < slash))
+        snprintf(out, out_size, "%.*s%s", (int)(host - url), url, at + 1);
+    else
+        snprintf(out, out_size, "%s", url);
+}
+
 tw_err_t tw_registry_new(const tw_converter_config_t *conv, const char *which,
                          tw_registry_t **out, char *errstr, size_t errstr_size)
 {
@@ -66,10 +80,13 @@ tw_err_t tw_registry_new(const tw_converter_config_t *conv, const char *which,
     reg = tw_calloc(1, sizeof(*reg));
     reg->which = tw_strdup(which);
     reg->nurls = tw_config_split_list(conv->registry_url, &reg->urls);
+    reg->shown_urls = tw_calloc(reg->nurls ? reg->nurls : 1, sizeof(char *));
     for (i = 0; i < reg->nurls; i++) {
         size_t n = strlen(reg->urls[i]);
         while (n > 0 && reg->urls[i][n - 1] == '/')
             reg->urls[i][--n] = '\0';
+        reg->shown_urls[i] = tw_malloc(n + 1);
+        tw_url_without_userinfo(reg->urls[i], reg->shown_urls[i], n + 1);
     }
     reg->curl = curl_easy_init();
     if (conv->basic_auth_source == TW_BASIC_AUTH_USER_INFO && conv->basic_auth_user_info)
@@ -117,6 +134,7 @@ void tw_registry_destroy(tw_registry_t *reg)
         free(reg->user_info);
     }
     curl_easy_cleanup(reg->curl);
+    tw_config_free_list(reg->shown_urls, reg->nurls);
     tw_config_free_list(reg->urls, reg->nurls);
     tw_buf_free(&reg->response);
     free(reg->which);
@@ -228,14 +246,14 @@ static tw_err_t request(tw_registry_t *reg, const char *method, const char *path
                     return tw_errf(TW_ERR_REJECTED, errstr, errstr_size,
                                    "the schema registry at %s refused the credentials (HTTP "
                                    "%ld): check %s.basic.auth.user.info",
-                                   reg->urls[idx], res.status, reg->which);
+                                   reg->shown_urls[idx], res.status, reg->which);
                 return tw_errf(TW_ERR_REJECTED, errstr, errstr_size,
                                "the schema registry refused %s (HTTP %ld): %s", what,
                                res.status, msg);
             }
             if (res.status)
                 error_message(&reg->response, msg, sizeof(msg));
-            snprintf(last, sizeof(last), "%s: %s", reg->urls[idx],
+            snprintf(last, sizeof(last), "%s: %s", reg->shown_urls[idx],
                      res.status ? msg : res.curl_error);
         }
         if (round + 1 < ATTEMPT_ROUNDS)
@@ -444,8 +462,9 @@ tw_err_t tw_registry_check_compatible(tw_registry_t *reg, const char *subject, c
                                       bool *compatible, char *why, size_t why_size,
                                       char *errstr, size_t errstr_size)
 {
-    char *path = subject_path(reg, "/compatibility/subjects/", subject,
-                              "/versions/latest?verbose=true");
+    /* .../versions (not .../versions/latest): under a *_TRANSITIVE level
+     * the registry then checks every version, as registering would. */
+    char *path = subject_path(reg, "/compatibility/subjects/", subject, "/versions?verbose=true");
     json_t *doc = json_pack("{s:s}", "schema", schema), *answer, *messages, *m;
     char *body = json_dumps(doc, JSON_COMPACT);
     tw_buf_t text = TW_BUF_INIT;

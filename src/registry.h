@@ -44,9 +44,10 @@ tw_err_t tw_registry_subject_exists(tw_registry_t *registry, const char *subject
 /* PUT /config/{subject}: NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, ... */
 tw_err_t tw_registry_set_compatibility(tw_registry_t *registry, const char *subject,
                                        const char *level, char *errstr, size_t errstr_size);
-/* POST /compatibility/subjects/{subject}/versions/latest?verbose=true:
- * whether the registry would accept schema under subject (true for a
- * subject that does not exist yet), with its messages in why. */
+/* POST /compatibility/subjects/{subject}/versions?verbose=true: whether
+ * the registry would accept schema under subject — against the latest
+ * version, or every version under a *_TRANSITIVE level (true for a subject
+ * that does not exist yet), with its messages in why. */
 tw_err_t tw_registry_check_compatible(tw_registry_t *registry, const char *subject,
                                       const char *schema, bool *compatible, char *why,
                                       size_t why_size, char *errstr, size_t errstr_size);
@@ -58,6 +59,10 @@ tw_err_t tw_registry_ping(tw_registry_t *registry, char *errstr, size_t errstr_s
 tw_err_t tw_registry_parse_id(const char *body, size_t len, int32_t *id, char *errstr,
                               size_t errstr_size);
 void tw_registry_parse_error(const char *body, size_t len, char *out, size_t out_size);
+
+/* url without its "user:password@" part (basic.auth.credentials.source=URL
+ * puts the password there), for messages: credentials are never shown. */
+void tw_url_without_userinfo(const char *url, char *out, size_t out_size);
 
 /* Requests sent and requests that failed, for metrics and tests. */
 uint64_t tw_registry_calls(const tw_registry_t *registry);

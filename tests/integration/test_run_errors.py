@@ -110,3 +110,22 @@ def test_secrets_never_logged(db, broker, registry, run, tmp_path, registry_scri
     out = runner.output()
     for secret in ("Pg-S3cret-Value", "Reg-S3cret-Value", "Kafka-S3cret-Value"):
         assert secret not in out
+
+
+def test_registry_password_in_url_never_shown(db, broker, registry, tidewater_bin, tmp_path):
+    """basic.auth.credentials.source=URL puts the password in the URL; the
+    'did not answer' error names the registry without it."""
+    from pgcluster import free_port
+    db.sql(OUTBOX_DDL)
+    url = "http://user:Url-S3cret-Value@127.0.0.1:%d" % free_port()
+    cfg = outbox_config(db, broker, registry, tmp_path,
+                        key_converter_schema_registry_url=url,
+                        key_converter_basic_auth_credentials_source="URL",
+                        value_converter_schema_registry_url=url,
+                        value_converter_basic_auth_credentials_source="URL")
+    res = subprocess.run([tidewater_bin, "check", cfg], capture_output=True, text=True,
+                         timeout=120)
+    out = res.stdout + res.stderr
+    assert res.returncode != 0
+    assert "http://127.0.0.1:" in out, out
+    assert "Url-S3cret-Value" not in out

@@ -263,6 +263,13 @@ static void test_shipped_example_schemas(void **state)
     /* OrderShipped uses the enum defined inside OrderCreated.avsc. */
     assert_ptr_equal(shipped->fields[4].schema, created->fields[3].schema);
     assert_non_null(strstr(shipped->text, "\"name\":\"com.example.events.Money\""));
+    /* Event records are the ones no other record uses. */
+    assert_null(tw_avsc_catalog_user_of(cat, created));
+    assert_null(tw_avsc_catalog_user_of(cat, shipped));
+    assert_null(tw_avsc_catalog_user_of(cat, registered));
+    assert_non_null(tw_avsc_catalog_user_of(cat, tw_avsc_catalog_find(cat, "Address")));
+    assert_ptr_equal(tw_avsc_catalog_user_of(cat, tw_avsc_catalog_find(cat, "LineItem")),
+                     created);
     tw_avsc_catalog_destroy(cat);
 }
 

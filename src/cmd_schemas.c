@@ -1,0 +1,999 @@
+/*
+ * cmd_schemas.c — `tidewater schemas check` and `tidewater schemas
+ * asyncapi`: the schema owners' side of contract-first event schemas.
+ *
+ * Both commands tell event records from the records they use: a record that
+ * another record refers to (a field type, an array item, a union branch) is
+ * part of that record's schema and never registered or sent on its own;
+ * every other record is an event record. payload.schema.mapping can name
+ * any record as an event's, used elsewhere or not.
+ */
+#include "cmd_schemas.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "avsc_catalog.h"
+#include "buf.h"
+#include "config.h"
+#include "contract.h"
+#include "log.h"
+#include "outbox_router.h"
+#include "props.h"
+#include "registry.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0.0.0"
+#endif
+
+/* As AsyncAPI 3.0.0 names Avro schemas written as JSON (Multi Format
+ * Schema Object, schemaFormat). */
+#define AVRO_SCHEMA_FORMAT "application/vnd.apache.avro+json;version=1.9.0"
+/* The Avro specification's media type for binary-encoded data. */
+#define AVRO_CONTENT_TYPE "avro/binary"
+#define KAFKA_BINDING_VERSION "0.5.0"
+#define DEFAULT_ROUTE_REGEX "(?<routedByValue>.*)"
+
+/* ------------------------------------------------------------ event records */
+
+/* The event type that selects record by its own name: the short name when
+ * it finds this record, else the full name. */
+static const char *record_event_type(const tw_avsc_catalog_t *cat, const tw_avsc_schema_t *record)
+{
+    const char *dot = strrchr(record->fullname, '.');
+    const char *shortname = dot ? dot + 1 : record->fullname;
+
+    return tw_avsc_catalog_find(cat, shortname) == record ? shortname : record->fullname;
+}
+
+/* ------------------------------------------------------------ schemas check */
+
+typedef struct check_opts {
+    const char *dir;
+    const char *registry_url;
+    int strategy; /* tw_subject_strategy_t */
+    const char *topic;
+} check_opts_t;
+
+static void check_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: tidewater schemas check DIR [--registry URL] [--strategy STRATEGY]\n"
+            "                               [--topic TOPIC]\n"
+            "\n"
+            "Loads every *.avsc file of DIR (named types may refer to other files) and\n"
+            "prints one line per record: full name, file, OK. A record another record\n"
+            "uses is marked as such; every other record is an event record.\n"
+            "\n"
+            "  --registry URL      also ask this schema registry whether it would accept\n"
+            "                      each event record under its subject: \"compatible\",\n"
+            "                      \"new subject\" or \"INCOMPATIBLE: <the registry's reasons>\"\n"
+            "  --strategy S        subject naming, as value.subject.name.strategy:\n"
+            "                      record (default: the record's full name),\n"
+            "                      topic-record (TOPIC-<full name>) or topic (TOPIC-value)\n"
+            "  --topic TOPIC       the topic, for the topic and topic-record strategies\n"
+            "  -h, --help          show this help\n"
+            "\n"
+            "Exit status: 0 when every schema is valid (and compatible), 1 when one is\n"
+            "not or the registry cannot be asked, 2 for usage errors and files that do\n"
+            "not load.\n");
+}
+
+static int parse_check_args(int argc, char **argv, check_opts_t *opts)
+{
+    static const struct option long_opts[] = {
+        {"registry", required_argument, NULL, 'r'},
+        {"strategy", required_argument, NULL, 's'},
+        {"topic", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    memset(opts, 0, sizeof(*opts));
+    opts->strategy = TW_SUBJECT_RECORD_NAME;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': opts->registry_url = optarg; break;
+        case 's':
+            if (strcmp(optarg, "record") == 0) {
+                opts->strategy = TW_SUBJECT_RECORD_NAME;
+            } else if (strcmp(optarg, "topic-record") == 0) {
+                opts->strategy = TW_SUBJECT_TOPIC_RECORD_NAME;
+            } else if (strcmp(optarg, "topic") == 0) {
+                opts->strategy = TW_SUBJECT_TOPIC_NAME;
+            } else {
+                fprintf(stderr,
+                        "tidewater schemas check: --strategy \"%s\" is not one of record, "
+                        "topic-record, topic\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 't': opts->topic = optarg; break;
+        case 'h': check_usage(stdout); return -1;
+        default: check_usage(stderr); return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        check_usage(stderr);
+        return 2;
+    }
+    opts->dir = argv[optind];
+    if (opts->strategy != TW_SUBJECT_RECORD_NAME && opts->topic == NULL) {
+        fprintf(stderr, "tidewater schemas check: --strategy %s needs --topic TOPIC\n",
+                opts->strategy == TW_SUBJECT_TOPIC_NAME ? "topic" : "topic-record");
+        return 2;
+    }
+    if (opts->topic && opts->registry_url == NULL) {
+        fprintf(stderr, "tidewater schemas check: --topic and --strategy need --registry URL\n");
+        return 2;
+    }
+    return 0;
+}
+
+static void subject_name(int strategy, const char *topic, const char *fullname, tw_buf_t *out)
+{
+    switch (strategy) {
+    case TW_SUBJECT_TOPIC_NAME: tw_buf_printf(out, "%s-value", topic); break;
+    case TW_SUBJECT_TOPIC_RECORD_NAME: tw_buf_printf(out, "%s-%s", topic, fullname); break;
+    default: tw_buf_append_str(out, fullname); break;
+    }
+}
+
+/* Asks the registry about one event record; fills status; false when the
+ * record would be refused or the registry could not answer. */
+static bool check_with_registry(tw_registry_t *registry, const check_opts_t *opts,
+                                const tw_avsc_schema_t *record, tw_buf_t *status)
+{
+    tw_buf_t subject = TW_BUF_INIT;
+    char errstr[2048], why[4096];
+    bool exists = false, compatible = false, ok = false;
+    tw_err_t err;
+
+    subject_name(opts->strategy, opts->topic, record->fullname, &subject);
+    err = tw_registry_subject_exists(registry, subject.data, &exists, errstr, sizeof(errstr));
+    if (err == TW_OK && !exists) {
+        tw_buf_printf(status, "new subject \"%s\"", subject.data);
+        ok = true;
+        goto cleanup;
+    }
+    if (err == TW_OK)
+        err = tw_registry_check_compatible(registry, subject.data, record->text, &compatible, why,
+                                           sizeof(why), errstr, sizeof(errstr));
+    if (err) {
+        tw_buf_printf(status, "ERROR: subject \"%s\": %s", subject.data, errstr);
+    } else if (compatible) {
+        tw_buf_printf(status, "compatible with subject \"%s\"", subject.data);
+        ok = true;
+    } else {
+        tw_buf_printf(status, "INCOMPATIBLE with subject \"%s\": %s", subject.data,
+                      why[0] ? why : "(the registry gave no reason)");
+    }
+
+cleanup:
+    tw_buf_free(&subject);
+    return ok;
+}
+
+static int schemas_check(int argc, char **argv)
+{
+    check_opts_t opts;
+    tw_avsc_catalog_t *cat = NULL;
+    tw_registry_t *registry = NULL;
+    tw_converter_config_t conv;
+    tw_buf_t status = TW_BUF_INIT;
+    char errstr[2048], shown_url[1024];
+    size_t n, i, name_width = 0, file_width = 0, events = 0, failed = 0;
+    int rc;
+
+    rc = parse_check_args(argc, argv, &opts);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
+    if (tw_avsc_catalog_load(opts.dir, &cat, errstr, sizeof(errstr)) != TW_OK) {
+        fprintf(stderr, "tidewater schemas check: %s\n", errstr);
+        return 2;
+    }
+    n = tw_avsc_catalog_record_count(cat);
+    if (n == 0) {
+        fprintf(stderr, "tidewater schemas check: %s: no record schemas (*.avsc) found\n",
+                opts.dir);
+        rc = 2;
+        goto cleanup;
+    }
+
+    if (opts.registry_url) {
+        memset(&conv, 0, sizeof(conv));
+        conv.kind = TW_CONVERTER_AVRO;
+        conv.registry_url = (char *)opts.registry_url;
+        conv.basic_auth_source = TW_BASIC_AUTH_URL; /* user:password@ in the URL, if any */
+        conv.request_timeout_ms = 10000;
+        conv.connect_timeout_ms = 5000;
+        tw_url_without_userinfo(opts.registry_url, shown_url, sizeof(shown_url));
+        if (tw_registry_new(&conv, "value.converter", &registry, errstr, sizeof(errstr)) ||
+            tw_registry_ping(registry, errstr, sizeof(errstr))) {
+            fprintf(stderr, "tidewater schemas check: cannot use the schema registry at %s: %s\n",
+                    shown_url, errstr);
+            rc = 1;
+            goto cleanup;
+        }
+    }
+
+    for (i = 0; i < n; i++) {
+        const tw_avsc_schema_t *record = tw_avsc_catalog_record_at(cat, i);
+        size_t len = strlen(record->fullname), flen = strlen(record->file);
+        name_width = len > name_width ? len : name_width;
+        file_width = flen > file_width ? flen : file_width;
+    }
+    for (i = 0; i < n; i++) {
+        const tw_avsc_schema_t *record = tw_avsc_catalog_record_at(cat, i);
+
+        tw_buf_reset(&status);
+        tw_buf_append_str(&status, "OK");
+        const tw_avsc_schema_t *user = tw_avsc_catalog_user_of(cat, record);
+        if (user) {
+            tw_buf_printf(&status, "  used by %s (not an event record)", user->fullname);
+        } else {
+            events++;
+            if (registry) {
+                tw_buf_append_str(&status, "  ");
+                if (!check_with_registry(registry, &opts, record, &status))
+                    failed++;
+            }
+        }
+        printf("%-*s  %-*s  %s\n", (int)name_width, record->fullname, (int)file_width, record->file,
+               status.data);
+    }
+    if (registry && opts.strategy == TW_SUBJECT_TOPIC_NAME && events > 1)
+        printf("note: with the topic strategy all %zu event records share subject "
+               "\"%s-value\"; each must stay compatible with the others' versions\n",
+               events, opts.topic);
+    printf("%zu record%s, %zu event record%s: %s\n", n, n == 1 ? "" : "s", events,
+           events == 1 ? "" : "s",
+           failed     ? "some would be refused (see above)"
+           : registry ? "all valid and accepted by the registry"
+                      : "all valid");
+    rc = failed ? 1 : 0;
+
+cleanup:
+    tw_buf_free(&status);
+    tw_registry_destroy(registry);
+    tw_avsc_catalog_destroy(cat);
+    return rc;
+}
+
+/* ------------------------------------------------------------ schemas asyncapi */
+
+typedef struct asyncapi_opts {
+    const char *config_path;
+    const char *output;
+    const char *info_version;
+} asyncapi_opts_t;
+
+static void asyncapi_usage(FILE *out)
+{
+    fprintf(out, "usage: tidewater schemas asyncapi CONFIG [-o FILE] [--info-version VERSION]\n"
+                 "\n"
+                 "Writes an AsyncAPI 3.0.0 document (JSON) of what the connector in CONFIG\n"
+                 "sends: for each outbox transform with payload.schema.dir, a channel whose\n"
+                 "address is the topic its routing produces, a send operation, and one message\n"
+                 "per event record of the schema directory (Avro payload, id header, key).\n"
+                 "\n"
+                 "  -o, --output FILE        write to FILE instead of standard output\n"
+                 "  --info-version VERSION   info.version of the document (default 1.0.0)\n"
+                 "  -h, --help               show this help\n");
+}
+
+static int parse_asyncapi_args(int argc, char **argv, asyncapi_opts_t *opts)
+{
+    static const struct option long_opts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"info-version", required_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    memset(opts, 0, sizeof(*opts));
+    opts->info_version = "1.0.0";
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "ho:", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': opts->output = optarg; break;
+        case 'v': opts->info_version = optarg; break;
+        case 'h': asyncapi_usage(stdout); return -1;
+        default: asyncapi_usage(stderr); return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        asyncapi_usage(stderr);
+        return 2;
+    }
+    opts->config_path = argv[optind];
+    return 0;
+}
+
+/* An identifier AsyncAPI accepts as a key ([A-Za-z0-9_-], plus '.' when
+ * dots are allowed), made unique among the keys of obj. */
+static char *component_key(const char *name, bool dots, json_t *obj)
+{
+    tw_buf_t key = TW_BUF_INIT;
+    size_t base_len, suffix = 2;
+    const char *p;
+
+    for (p = name; *p; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-' || (dots && c == '.');
+        tw_buf_append_char(&key, ok ? c : '_');
+    }
+    if (key.len == 0)
+        tw_buf_append_char(&key, '_');
+    base_len = key.len;
+    while (json_object_get(obj, key.data)) {
+        key.len = base_len;
+        key.data[key.len] = '\0';
+        tw_buf_printf(&key, "_%zu", suffix++);
+    }
+    return key.data;
+}
+
+/* {"$ref": "#/<printf>"} */
+static json_t *json_ref(const char *fmt, ...) TW_PRINTF(1, 2);
+static json_t *json_ref(const char *fmt, ...)
+{
+    char pointer[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(pointer, sizeof(pointer), fmt, ap);
+    va_end(ap);
+    return json_pack("{s:s}", "$ref", pointer);
+}
+
+/*
+ * Turns route.topic.replacement into a channel address: ${name} and $N
+ * (Matcher.replaceFirst's group references) become the address expressions
+ * {name} and {groupN}; \c is a literal c. Each expression gets a Parameter
+ * Object in params.
+ */
+static void route_address(const tw_transform_config_t *transform, tw_buf_t *address, json_t *params)
+{
+    const tw_outbox_config_t *ob = &transform->outbox;
+    const char *p = ob->route_topic_replacement;
+    bool default_regex = strcmp(ob->route_topic_regex, DEFAULT_ROUTE_REGEX) == 0;
+
+    while (*p) {
+        tw_buf_t name = TW_BUF_INIT, desc = TW_BUF_INIT;
+        bool numbered = false;
+
+        if (p[0] == '\\' && p[1]) {
+            tw_buf_append_char(address, p[1]);
+            p += 2;
+            continue;
+        }
+        if (p[0] == '$' && p[1] == '{' && strchr(p + 2, '}')) {
+            const char *end = strchr(p + 2, '}');
+            tw_buf_append(&name, p + 2, (size_t)(end - p - 2));
+            p = end + 1;
+        } else if (p[0] == '$' && p[1] >= '0' && p[1] <= '9') {
+            tw_buf_append_str(&name, "group");
+            for (p++; *p >= '0' && *p <= '9'; p++)
+                tw_buf_append_char(&name, *p);
+            numbered = true;
+        } else {
+            tw_buf_append_char(address, *p++);
+            continue;
+        }
+        tw_buf_printf(address, "{%s}", name.data);
+        if (default_regex && strcmp(name.data, "routedByValue") == 0) {
+            tw_buf_printf(&desc,
+                          "The value of the outbox column `%s` (transforms.%s.route.by.field) "
+                          "of each event, as it is: the default route.topic.regex `%s` "
+                          "captures all of it.",
+                          ob->route_by_field, transform->name, DEFAULT_ROUTE_REGEX);
+        } else {
+            if (numbered)
+                tw_buf_printf(&desc, "Capture group %s", name.data + strlen("group"));
+            else
+                tw_buf_printf(&desc, "Capture group `%s`", name.data);
+            tw_buf_printf(&desc,
+                          " of transforms.%s.route.topic.regex `%s`, which must match the whole "
+                          "value of the outbox column `%s` (transforms.%s.route.by.field); the "
+                          "topic is transforms.%s.route.topic.replacement `%s` with the groups "
+                          "filled in. A value the regex does not match is itself the topic "
+                          "name.",
+                          transform->name, ob->route_topic_regex, ob->route_by_field,
+                          transform->name, transform->name, ob->route_topic_replacement);
+        }
+        if (json_object_get(params, name.data) == NULL)
+            json_object_set_new(params, name.data, json_pack("{s:s}", "description", desc.data));
+        tw_buf_free(&name);
+        tw_buf_free(&desc);
+    }
+    if (address->data == NULL)
+        tw_buf_append_str(address, "");
+}
+
+/* One event record of a transform and the event types that select it. */
+typedef struct event_message {
+    const tw_avsc_schema_t *record;
+    tw_buf_t types; /* "A", "B" */
+    const char *first_type;
+} event_message_t;
+
+typedef struct event_list {
+    event_message_t *items;
+    size_t n;
+} event_list_t;
+
+static event_message_t *event_for(event_list_t *list, const tw_avsc_schema_t *record,
+                                  const char *type)
+{
+    size_t i;
+    event_message_t *m;
+
+    for (i = 0; i < list->n; i++) {
+        if (list->items[i].record == record) {
+            tw_buf_printf(&list->items[i].types, ", `%s`", type);
+            return &list->items[i];
+        }
+    }
+    list->items = tw_realloc(list->items, (list->n + 1) * sizeof(*list->items));
+    m = &list->items[list->n++];
+    memset(m, 0, sizeof(*m));
+    m->record = record;
+    m->first_type = type;
+    tw_buf_printf(&m->types, "`%s`", type);
+    return m;
+}
+
+static void event_list_free(event_list_t *list)
+{
+    for (size_t i = 0; i < list->n; i++)
+        tw_buf_free(&list->items[i].types);
+    free(list->items);
+}
+
+/* The mapped records first (in mapping order), then every event record the
+ * mapping does not name, selected by its own name. mapping_items stays
+ * owned by the caller; event types point into it or into cat. */
+static tw_err_t transform_events(const tw_transform_config_t *transform,
+                                 const tw_avsc_catalog_t *cat, char **mapping_items,
+                                 size_t n_mapping, event_list_t *list, char *errstr,
+                                 size_t errstr_size)
+{
+    size_t i, j, n = tw_avsc_catalog_record_count(cat);
+    tw_err_t err = TW_OK;
+
+    for (i = 0; i < n_mapping; i++) {
+        char *colon = strrchr(mapping_items[i], ':');
+        const tw_avsc_schema_t *record;
+
+        if (colon == NULL || colon == mapping_items[i] || colon[1] == '\0') {
+            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                          "transforms.%s.payload.schema.mapping: \"%s\" is not "
+                          "eventType:record.full.Name",
+                          transform->name, mapping_items[i]);
+            goto cleanup;
+        }
+        *colon = '\0';
+        record = tw_avsc_catalog_find(cat, colon + 1);
+        if (record == NULL) {
+            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                          "transforms.%s.payload.schema.mapping: event type \"%s\" names record "
+                          "\"%s\", which %s has no (or more than one) record of that name",
+                          transform->name, mapping_items[i], colon + 1,
+                          transform->outbox.payload_schema_dir);
+            goto cleanup;
+        }
+        event_for(list, record, mapping_items[i]);
+    }
+    for (i = 0; i < n; i++) {
+        const tw_avsc_schema_t *record = tw_avsc_catalog_record_at(cat, i);
+        bool mapped = false;
+
+        for (j = 0; j < list->n; j++)
+            mapped = mapped || list->items[j].record == record;
+        if (tw_avsc_catalog_user_of(cat, tw_avsc_catalog_record_at(cat, i)) == NULL && !mapped)
+            event_for(list, record, record_event_type(cat, record));
+    }
+    if (list->n == 0)
+        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                      "transforms.%s.payload.schema.dir %s: no event records", transform->name,
+                      transform->outbox.payload_schema_dir);
+
+cleanup:
+    return err;
+}
+
+static const char *strategy_class(int strategy)
+{
+    switch (strategy) {
+    case TW_SUBJECT_RECORD_NAME: return "io.confluent.kafka.serializers.subject.RecordNameStrategy";
+    case TW_SUBJECT_TOPIC_RECORD_NAME:
+        return "io.confluent.kafka.serializers.subject.TopicRecordNameStrategy";
+    default: return "io.confluent.kafka.serializers.subject.TopicNameStrategy";
+    }
+}
+
+static const char *converter_name(int kind)
+{
+    switch (kind) {
+    case TW_CONVERTER_AVRO: return "AvroConverter";
+    case TW_CONVERTER_JSON: return "JsonConverter";
+    default: return "StringConverter";
+    }
+}
+
+/* The headers schema: `id`, the columns placed as headers, trace context. */
+static json_t *message_headers(const tw_transform_config_t *transform)
+{
+    const tw_outbox_config_t *ob = &transform->outbox;
+    json_t *props = json_object();
+    char **items = NULL;
+    size_t n = 0, i;
+    tw_buf_t desc = TW_BUF_INIT;
+
+    tw_buf_printf(&desc,
+                  "The event id: the value of the outbox column `%s` "
+                  "(transforms.%s.table.field.event.id) as text. Consumers use it to drop "
+                  "duplicates.",
+                  ob->field_event_id, transform->name);
+    json_object_set_new(props, "id",
+                        json_pack("{s:s, s:s}", "type", "string", "description", desc.data));
+    if (ob->fields_additional_placement)
+        n = tw_config_split_list(ob->fields_additional_placement, &items);
+    for (i = 0; i < n; i++) {
+        char *parts[3] = {items[i], NULL, NULL};
+        char *colon = strchr(items[i], ':');
+        const char *alias;
+
+        if (colon == NULL)
+            continue;
+        *colon = '\0';
+        parts[1] = colon + 1;
+        colon = strchr(parts[1], ':');
+        if (colon) {
+            *colon = '\0';
+            parts[2] = colon + 1;
+        }
+        if (strcasecmp(parts[1], "header") != 0)
+            continue;
+        alias = parts[2] && parts[2][0] ? parts[2] : parts[0];
+        tw_buf_reset(&desc);
+        tw_buf_printf(&desc,
+                      "The outbox column `%s` as text (transforms.%s."
+                      "table.fields.additional.placement); absent value when the column is "
+                      "NULL.",
+                      parts[0], transform->name);
+        json_object_set_new(props, alias,
+                            json_pack("{s:s, s:s}", "type", "string", "description", desc.data));
+    }
+    tw_config_free_list(items, n);
+    tw_buf_reset(&desc);
+    tw_buf_printf(&desc,
+                  "W3C trace context, copied from the outbox column `%s` "
+                  "(transforms.%s.tracing.span.context.field) when the table has it and the row "
+                  "holds one.",
+                  ob->tracing_span_context_field, transform->name);
+    json_object_set_new(props, "traceparent",
+                        json_pack("{s:s, s:s}", "type", "string", "description", desc.data));
+    json_object_set_new(props, "tracestate",
+                        json_pack("{s:s, s:s}", "type", "string", "description", desc.data));
+    tw_buf_free(&desc);
+    return json_pack("{s:s, s:o, s:[s]}", "type", "object", "properties", props, "required", "id");
+}
+
+/*
+ * AsyncAPI's Avro schema definition (avroSchema_v1.json) wants the simple
+ * name in "name" and the namespace in "namespace", while the self-contained
+ * text writes full names. Avro gives both spellings one meaning (a dotted
+ * name is a full name, and its namespace then encloses nested definitions),
+ * so the definitions are rewritten in place; aliases in the same namespace
+ * become simple names too. Only schema positions are walked, never default
+ * values, which are data.
+ */
+static void split_avro_names(json_t *schema)
+{
+    const char *type, *name, *dot;
+    json_t *fields, *field, *aliases, *alias;
+    size_t i;
+
+    if (json_is_array(schema)) {
+        json_array_foreach(schema, i, field) split_avro_names(field);
+        return;
+    }
+    if (!json_is_object(schema) || !json_is_string(json_object_get(schema, "type")))
+        return;
+    type = json_string_value(json_object_get(schema, "type"));
+    if (strcmp(type, "array") == 0) {
+        split_avro_names(json_object_get(schema, "items"));
+        return;
+    }
+    if (strcmp(type, "map") == 0) {
+        split_avro_names(json_object_get(schema, "values"));
+        return;
+    }
+    if (strcmp(type, "record") != 0 && strcmp(type, "error") != 0 && strcmp(type, "enum") != 0 &&
+        strcmp(type, "fixed") != 0)
+        return;
+    name = json_string_value(json_object_get(schema, "name"));
+    dot = name ? strrchr(name, '.') : NULL;
+    if (dot) {
+        size_t ns_len = (size_t)(dot - name);
+        char *space = tw_strdup(name);
+        space[ns_len] = '\0';
+        json_object_set_new(schema, "namespace", json_string(space));
+        json_object_set_new(schema, "name", json_string(space + ns_len + 1));
+        aliases = json_object_get(schema, "aliases");
+        json_array_foreach(aliases, i, alias)
+        {
+            const char *text = json_string_value(alias);
+            if (text && strncmp(text, space, ns_len) == 0 && text[ns_len] == '.' &&
+                strchr(text + ns_len + 1, '.') == NULL)
+                json_array_set_new(aliases, i, json_string(text + ns_len + 1));
+        }
+        free(space);
+    }
+    fields = json_object_get(schema, "fields");
+    json_array_foreach(fields, i, field) split_avro_names(json_object_get(field, "type"));
+}
+
+static json_t *message_object(const tw_config_t *cfg, const tw_transform_config_t *transform,
+                              const event_message_t *event, const char *address, char *errstr,
+                              size_t errstr_size)
+{
+    const tw_outbox_config_t *ob = &transform->outbox;
+    const tw_avsc_schema_t *record = event->record;
+    const json_t *doc = json_object_get(record->json, "doc");
+    json_t *schema, *message, *kafka;
+    json_error_t jerr;
+    tw_buf_t desc = TW_BUF_INIT, subject = TW_BUF_INIT, key_desc = TW_BUF_INIT;
+
+    schema = json_loads(record->text, JSON_ALLOW_NUL, &jerr);
+    if (schema == NULL) {
+        tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "schema text of %s: %s", record->fullname,
+                jerr.text);
+        return NULL;
+    }
+    split_avro_names(schema);
+    subject_name(cfg->value_converter.value_subject_strategy, address, record->fullname, &subject);
+    if (json_is_string(doc))
+        tw_buf_printf(&desc, "%s\n\n", json_string_value(doc));
+    tw_buf_printf(&desc,
+                  "Sent for each outbox row whose column `%s` (transforms.%s."
+                  "table.field.event.type) is %s. The row's `%s` column "
+                  "(transforms.%s.table.field.event.payload) is converted to the Avro record "
+                  "`%s` declared in `%s` and written with Confluent's AvroConverter framing "
+                  "(magic byte 0, the 4-byte schema id, Avro binary); the schema is registered "
+                  "under subject `%s`.",
+                  ob->field_event_type, transform->name, event->types.data, ob->field_event_payload,
+                  transform->name, record->fullname, record->file, subject.data);
+    if (ob->route_tombstone_on_empty_payload)
+        tw_buf_append_str(&desc, " A NULL or empty payload is sent as a tombstone (no value).");
+
+    tw_buf_printf(&key_desc,
+                  "The record key: the outbox column `%s` (transforms.%s.table.field.event.key) "
+                  "as a string, written by the key converter (%s%s). One aggregate's events "
+                  "share a key, hence a partition, and stay in order.",
+                  ob->field_event_key, transform->name, converter_name(cfg->key_converter.kind),
+                  cfg->key_converter.kind == TW_CONVERTER_AVRO ? ", Avro \"string\"" : "");
+
+    kafka = json_pack("{s:{s:s, s:s}}", "key", "type", "string", "description", key_desc.data);
+    if (cfg->value_converter.kind == TW_CONVERTER_AVRO) {
+        json_object_set_new(kafka, "schemaIdLocation", json_string("payload"));
+        json_object_set_new(kafka, "schemaIdPayloadEncoding", json_string("confluent"));
+        json_object_set_new(
+            kafka, "schemaLookupStrategy",
+            json_string(strategy_class(cfg->value_converter.value_subject_strategy)));
+    }
+    json_object_set_new(kafka, "bindingVersion", json_string(KAFKA_BINDING_VERSION));
+
+    message = json_object();
+    json_object_set_new(message, "name", json_string(event->first_type));
+    json_object_set_new(message, "title", json_string(record->fullname));
+    if (json_is_string(doc))
+        json_object_set_new(message, "summary", json_copy((json_t *)doc));
+    json_object_set_new(message, "description", json_string(desc.data));
+    json_object_set_new(message, "contentType", json_string(AVRO_CONTENT_TYPE));
+    json_object_set_new(message, "headers", message_headers(transform));
+    json_object_set_new(
+        message, "payload",
+        json_pack("{s:s, s:o}", "schemaFormat", AVRO_SCHEMA_FORMAT, "schema", schema));
+    json_object_set_new(message, "bindings", json_pack("{s:o}", "kafka", kafka));
+    tw_buf_free(&desc);
+    tw_buf_free(&subject);
+    tw_buf_free(&key_desc);
+    return message;
+}
+
+/* Adds the channel, the operation and the messages of one transform. */
+static tw_err_t describe_transform(const tw_config_t *cfg, const tw_transform_config_t *transform,
+                                   json_t *channels, json_t *operations, json_t *messages,
+                                   size_t *n_messages, char *errstr, size_t errstr_size)
+{
+    const tw_outbox_config_t *ob = &transform->outbox;
+    tw_outbox_router_t *router = NULL;
+    tw_contract_t *contract = NULL;
+    const tw_avsc_catalog_t *cat;
+    event_list_t events = {NULL, 0};
+    char **mapping = NULL, *channel_id = NULL;
+    size_t n_mapping = 0, i;
+    tw_buf_t address = TW_BUF_INIT, text = TW_BUF_INIT, op_key = TW_BUF_INIT;
+    json_t *channel = NULL, *operation, *params = json_object(), *channel_messages = json_object();
+    json_t *operation_messages = json_array();
+    tw_err_t err;
+
+    /* The router's own checks: regex, replacement groups, placements. */
+    err = tw_outbox_router_new(transform, cfg->topic_prefix, &router, errstr, errstr_size);
+    if (err)
+        goto cleanup;
+    /* The connector's own loading of the directory and the mapping. */
+    err = tw_contract_new(transform, &contract, errstr, errstr_size);
+    if (err)
+        goto cleanup;
+    cat = tw_contract_catalog(contract);
+    if (ob->payload_schema_mapping)
+        n_mapping = tw_config_split_list(ob->payload_schema_mapping, &mapping);
+    err = transform_events(transform, cat, mapping, n_mapping, &events, errstr, errstr_size);
+    if (err)
+        goto cleanup;
+
+    route_address(transform, &address, params);
+    channel_id = component_key(transform->name, false, channels);
+    for (i = 0; i < events.n; i++) {
+        char *key = component_key(events.items[i].first_type, true, messages);
+        json_t *message =
+            message_object(cfg, transform, &events.items[i], address.data, errstr, errstr_size);
+        if (message == NULL) {
+            free(key);
+            err = TW_ERR_MALFORMED;
+            goto cleanup;
+        }
+        json_object_set_new(messages, key, message);
+        json_object_set_new(channel_messages, key, json_ref("#/components/messages/%s", key));
+        json_array_append_new(operation_messages,
+                              json_ref("#/channels/%s/messages/%s", channel_id, key));
+        (*n_messages)++;
+        free(key);
+    }
+
+    tw_buf_reset(&text);
+    tw_buf_printf(&text,
+                  "The topics transform `%s` (io.debezium.transforms.outbox.EventRouter) routes "
+                  "outbox events to: route.topic.replacement `%s` applied to the value of the "
+                  "column `%s` (route.by.field) through route.topic.regex `%s`.",
+                  transform->name, ob->route_topic_replacement, ob->route_by_field,
+                  ob->route_topic_regex);
+    channel = json_object();
+    json_object_set_new(channel, "address", json_string(address.data));
+    json_object_set_new(channel, "title", json_string("Outbox events"));
+    json_object_set_new(channel, "description", json_string(text.data));
+    json_object_set_new(channel, "messages", channel_messages);
+    channel_messages = NULL;
+    if (json_object_size(params))
+        json_object_set(channel, "parameters", params);
+    json_object_set_new(channels, channel_id, channel);
+
+    tw_buf_reset(&text);
+    tw_buf_printf(&text,
+                  "tidewater reads committed INSERTs of the outbox table from a PostgreSQL "
+                  "logical replication slot and sends one Kafka record per event row, in "
+                  "commit order, with the producer's acks=all and idempotence; the slot is "
+                  "confirmed only past events Kafka acknowledged (at-least-once, or "
+                  "exactly-once with exactly.once.support). UPDATEs of outbox rows follow "
+                  "table.op.invalid.behavior; DELETEs are not sent. A payload that does not "
+                  "fit its record is handled by errors.tolerance (%s).",
+                  cfg->errors_tolerance == TW_ERRORS_TOLERANCE_ALL
+                      ? "all: sent to the dead-letter topic when one is configured"
+                      : "none: tidewater stops");
+    tw_buf_printf(&op_key, "send-%s", channel_id); /* unique as channel ids are */
+    operation = json_object();
+    json_object_set_new(operation, "action", json_string("send"));
+    json_object_set_new(operation, "channel", json_ref("#/channels/%s", channel_id));
+    json_object_set_new(operation, "title", json_string("Relay outbox events to Kafka"));
+    json_object_set_new(operation, "description", json_string(text.data));
+    json_object_set_new(operation, "messages", operation_messages);
+    operation_messages = NULL;
+    json_object_set_new(operations, op_key.data, operation);
+
+cleanup:
+    json_decref(params);
+    json_decref(channel_messages);
+    json_decref(operation_messages);
+    free(channel_id);
+    tw_buf_free(&address);
+    tw_buf_free(&text);
+    tw_buf_free(&op_key);
+    event_list_free(&events);
+    tw_config_free_list(mapping, n_mapping);
+    tw_contract_destroy(contract);
+    tw_outbox_router_destroy(router);
+    return err;
+}
+
+static json_t *servers_object(const tw_config_t *cfg)
+{
+    char **brokers = NULL, **urls = NULL, shown_url[1024];
+    size_t n_brokers, n_urls = 0;
+    const char *protocol = tw_props_get(cfg->producer, "security.protocol");
+    json_t *server, *kafka;
+    tw_buf_t desc = TW_BUF_INIT;
+
+    n_brokers = tw_config_split_list(cfg->bootstrap_servers, &brokers);
+    if (n_brokers == 0) {
+        tw_config_free_list(brokers, n_brokers);
+        return NULL;
+    }
+    tw_buf_printf(&desc, "The Kafka cluster of bootstrap.servers (%s).", cfg->bootstrap_servers);
+    server = json_pack(
+        "{s:s, s:s, s:s}", "host", brokers[0], "protocol",
+        protocol && (strcasecmp(protocol, "SSL") == 0 || strcasecmp(protocol, "SASL_SSL") == 0)
+            ? "kafka-secure"
+            : "kafka",
+        "description", desc.data);
+    kafka = json_object();
+    if (cfg->value_converter.kind == TW_CONVERTER_AVRO && cfg->value_converter.registry_url) {
+        n_urls = tw_config_split_list(cfg->value_converter.registry_url, &urls);
+        if (n_urls) {
+            tw_url_without_userinfo(urls[0], shown_url, sizeof(shown_url));
+            json_object_set_new(kafka, "schemaRegistryUrl", json_string(shown_url));
+            json_object_set_new(kafka, "schemaRegistryVendor", json_string("confluent"));
+        }
+    }
+    json_object_set_new(kafka, "bindingVersion", json_string(KAFKA_BINDING_VERSION));
+    json_object_set_new(server, "bindings", json_pack("{s:o}", "kafka", kafka));
+    tw_config_free_list(brokers, n_brokers);
+    tw_config_free_list(urls, n_urls);
+    tw_buf_free(&desc);
+    return json_pack("{s:o}", "kafka", server);
+}
+
+static int schemas_asyncapi(int argc, char **argv)
+{
+    asyncapi_opts_t opts;
+    tw_config_t cfg;
+    json_t *doc = NULL, *channels, *operations, *messages, *servers;
+    tw_buf_t desc = TW_BUF_INIT;
+    char errstr[2048], *text = NULL;
+    size_t i, described = 0, n_messages = 0;
+    FILE *out = stdout;
+    int rc;
+
+    rc = parse_asyncapi_args(argc, argv, &opts);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
+    /* The document is the output; the modules' progress notes are not. */
+    tw_log_set_level(TW_LOG_WARNING);
+    if (tw_config_load(opts.config_path, &cfg, errstr, sizeof(errstr))) {
+        fprintf(stderr, "tidewater schemas asyncapi: %s\n", errstr);
+        tw_config_clear(&cfg);
+        return 2;
+    }
+    channels = json_object();
+    operations = json_object();
+    messages = json_object();
+    rc = 2;
+    for (i = 0; i < cfg.ntransforms; i++) {
+        const tw_transform_config_t *transform = &cfg.transforms[i];
+        if (transform->kind != TW_TRANSFORM_OUTBOX || transform->outbox.payload_schema_dir == NULL)
+            continue;
+        if (describe_transform(&cfg, transform, channels, operations, messages, &n_messages, errstr,
+                               sizeof(errstr))) {
+            fprintf(stderr, "tidewater schemas asyncapi: %s\n", errstr);
+            goto cleanup;
+        }
+        described++;
+    }
+    if (described == 0) {
+        fprintf(stderr,
+                "tidewater schemas asyncapi: no outbox transform in %s has payload.schema.dir "
+                "(transforms.<name>.payload.schema.dir), so its payloads have no declared "
+                "schemas to describe\n",
+                opts.config_path);
+        goto cleanup;
+    }
+
+    tw_buf_printf(&desc,
+                  "The events connector `%s` relays from PostgreSQL outbox tables to Kafka "
+                  "with tidewater, as Debezium's Outbox Event Router would: one Kafka record "
+                  "per committed outbox row, its payload declared by an Avro record "
+                  "(contract-first schemas). Generated by `tidewater schemas asyncapi` "
+                  "(tidewater %s).",
+                  cfg.name, PACKAGE_VERSION);
+    doc = json_object();
+    json_object_set_new(doc, "asyncapi", json_string("3.0.0"));
+    json_object_set_new(doc, "info",
+                        json_pack("{s:s, s:s, s:s}", "title", cfg.name, "version",
+                                  opts.info_version, "description", desc.data));
+    servers = cfg.bootstrap_servers ? servers_object(&cfg) : NULL;
+    if (servers)
+        json_object_set_new(doc, "servers", servers);
+    json_object_set_new(doc, "defaultContentType", json_string(AVRO_CONTENT_TYPE));
+    json_object_set(doc, "channels", channels);
+    json_object_set(doc, "operations", operations);
+    json_object_set_new(doc, "components", json_pack("{s:O}", "messages", messages));
+
+    text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (opts.output) {
+        out = fopen(opts.output, "w");
+        if (out == NULL) {
+            fprintf(stderr, "tidewater schemas asyncapi: cannot write %s: %s\n", opts.output,
+                    strerror(errno));
+            rc = 1;
+            goto cleanup;
+        }
+    }
+    fputs(text, out);
+    fputc('\n', out);
+    if (opts.output) {
+        if (fclose(out) != 0) {
+            fprintf(stderr, "tidewater schemas asyncapi: cannot write %s: %s\n", opts.output,
+                    strerror(errno));
+            rc = 1;
+            goto cleanup;
+        }
+        printf("wrote %s: AsyncAPI 3.0.0, %zu channel%s, %zu message%s\n", opts.output, described,
+               described == 1 ? "" : "s", n_messages, n_messages == 1 ? "" : "s");
+    } else if (fflush(stdout) != 0) {
+        rc = 1;
+        goto cleanup;
+    }
+    rc = 0;
+
+cleanup:
+    free(text);
+    tw_buf_free(&desc);
+    json_decref(doc);
+    json_decref(channels);
+    json_decref(operations);
+    json_decref(messages);
+    tw_config_clear(&cfg);
+    return rc;
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+static void schemas_usage(FILE *out)
+{
+    fprintf(out, "usage: tidewater schemas check DIR [--registry URL] [--strategy S] "
+                 "[--topic T]\n"
+                 "       tidewater schemas asyncapi CONFIG [-o FILE] [--info-version V]\n"
+                 "\n"
+                 "  check      validate a directory of .avsc files and, with --registry,\n"
+                 "             whether the registry would accept each event record\n"
+                 "  asyncapi   write an AsyncAPI 3.0.0 document of what CONFIG's connector "
+                 "sends\n"
+                 "\n"
+                 "`tidewater schemas COMMAND --help` describes each.\n");
+}
+
+int tw_cmd_schemas(int argc, char **argv)
+{
+    const char *sub = argc > 1 ? argv[1] : NULL;
+
+    if (sub == NULL) {
+        schemas_usage(stderr);
+        return 2;
+    }
+    if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0) {
+        schemas_usage(stdout);
+        return 0;
+    }
+    if (strcmp(sub, "check") == 0)
+        return schemas_check(argc - 1, argv + 1);
+    if (strcmp(sub, "asyncapi") == 0)
+        return schemas_asyncapi(argc - 1, argv + 1);
+    fprintf(stderr, "tidewater schemas: unknown command \"%s\"; see tidewater schemas --help\n",
+            sub);
+    return 2;
+}
