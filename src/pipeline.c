@@ -368,6 +368,19 @@ static tw_err_t rel_state(tw_pipeline_t *p, tw_rel_t *rel, rel_state_t **out, ch
     return TW_OK;
 }
 
+/* The registry did not answer (errstr says how): say so once, then wait,
+ * backing off up to 30 s. False when the pipeline should stop waiting. */
+static bool wait_for_registry(tw_pipeline_t *p, const char *errstr, int *backoff, bool *logged)
+{
+    if (!*logged)
+        tw_log(TW_LOG_WARNING, "SR", "%s; pausing until it answers (nothing is skipped)", errstr);
+    *logged = true;
+    if (!p->wait(p->wait_opaque, *backoff))
+        return false;
+    *backoff = TW_MIN(*backoff * 2, 30000);
+    return true;
+}
+
 /* Encodes with one converter, pausing while the registry is unavailable. */
 static tw_err_t encode_waiting(tw_pipeline_t *p, tw_converter_t *conv, const char *topic,
                                const tw_cs_t *schema, const tw_datum_t *datum, tw_buf_t *out,
@@ -382,14 +395,8 @@ static tw_err_t encode_waiting(tw_pipeline_t *p, tw_converter_t *conv, const cha
                                   errstr_size);
         if (err != TW_ERR_UNAVAILABLE)
             break;
-        if (!logged) {
-            tw_log(TW_LOG_WARNING, "SR", "%s; pausing until it answers (nothing is skipped)",
-                   errstr);
-            logged = true;
-        }
-        if (!p->wait(p->wait_opaque, backoff))
+        if (!wait_for_registry(p, errstr, &backoff, &logged))
             return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
-        backoff = TW_MIN(backoff * 2, 30000);
     }
     if (logged && err == TW_OK)
         tw_log(TW_LOG_NOTICE, "SR", "the schema registry answers again; resuming");
@@ -430,13 +437,8 @@ static tw_err_t encode_declared(tw_pipeline_t *p, tw_contract_t *contract,
                                     schema, &id, errstr, errstr_size);
         if (err != TW_ERR_UNAVAILABLE)
             break;
-        if (!logged)
-            tw_log(TW_LOG_WARNING, "SR", "%s; pausing until it answers (nothing is skipped)",
-                   errstr);
-        logged = true;
-        if (!p->wait(p->wait_opaque, backoff))
+        if (!wait_for_registry(p, errstr, &backoff, &logged))
             return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
-        backoff = TW_MIN(backoff * 2, 30000);
     }
     if (err)
         return err;
