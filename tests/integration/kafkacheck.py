@@ -118,6 +118,47 @@ def consume(bootstrap, topic_names, expect=None, timeout=30, idle=2.0):
     return out
 
 
+def consume_all(bootstrap, topic_names, timeout=600):
+    """Every record of the topics up to their current ends (the high
+    watermarks when called), however long the topics are; raises if that
+    takes longer than `timeout`."""
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "check-" + uuid.uuid4().hex,
+                  "enable.auto.commit": False, "enable.partition.eof": False})
+    md = c.list_topics(timeout=10)
+    ends = {}
+    parts = []
+    for t in topic_names:
+        if t not in md.topics:
+            continue
+        for p in md.topics[t].partitions:
+            low, high = c.get_watermark_offsets(TopicPartition(t, p), timeout=10)
+            if high > low:
+                ends[(t, p)] = high
+                parts.append(TopicPartition(t, p, OFFSET_BEGINNING))
+    c.assign(parts)
+    out = []
+    pending = dict(ends)
+    deadline = time.time() + timeout
+    try:
+        while pending:
+            if time.time() > deadline:
+                raise RuntimeError("reading %s to its end took over %d s (%d partitions left)"
+                                   % (topic_names, timeout, len(pending)))
+            msgs = c.consume(1000, 0.5)
+            for msg in msgs:
+                if msg.error():
+                    if msg.error().code() == KafkaError._PARTITION_EOF:
+                        continue
+                    raise RuntimeError(msg.error())
+                out.append(msg)
+                key = (msg.topic(), msg.partition())
+                if key in pending and msg.offset() + 1 >= pending[key]:
+                    del pending[key]
+    finally:
+        c.close()
+    return out
+
+
 def headers(msg):
     return {k: (v.decode() if v is not None else None) for k, v in (msg.headers() or [])}
 
@@ -132,7 +173,7 @@ def checkpoints(bootstrap, offsets_topic, key=None):
     (exactly-once mode), in log order: (key, value dict)."""
     if offsets_topic not in topics(bootstrap):
         return []
-    msgs = consume(bootstrap, [offsets_topic], timeout=5, idle=0.5)
+    msgs = consume_all(bootstrap, [offsets_topic])
     msgs.sort(key=lambda m: (m.partition(), m.offset()))
     out = []
     for m in msgs:
