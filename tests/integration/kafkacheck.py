@@ -159,6 +159,23 @@ def consume_all(bootstrap, topic_names, timeout=600):
     return out
 
 
+def low_watermarks(bootstrap, topic_names):
+    """{(topic, partition): first offset still stored}. The dev broker (like
+    librdkafka's mock) keeps at most 5 MB or 100,000 batches per partition
+    and drops the oldest beyond that, which a checker must not call loss."""
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "check-" + uuid.uuid4().hex})
+    out = {}
+    try:
+        md = c.list_topics(timeout=10)
+        for t in topic_names:
+            if t in md.topics:
+                for p in md.topics[t].partitions:
+                    out[(t, p)] = c.get_watermark_offsets(TopicPartition(t, p), timeout=10)[0]
+    finally:
+        c.close()
+    return out
+
+
 def headers(msg):
     return {k: (v.decode() if v is not None else None) for k, v in (msg.headers() or [])}
 
