@@ -290,3 +290,34 @@ def test_table_less_outbox_with_declared_payloads(db, broker, registry, run, tmp
     assert headers(dlq[0])["tidewater.event.id"] == bad
     assert '$.customerId: expected long, got string "x"' in \
         headers(dlq[0])["tidewater.error.message"]
+
+
+def test_use_latest_version_must_be_the_declared_schema(db, broker, registry, run, tmp_path):
+    """auto.register.schemas=false, use.latest.version=true: records are
+    written with the declared schema, so it must be the subject's latest."""
+    db.sql(OUTBOX_DDL)
+    sdir = tmp_path / "schemas"
+    sdir.mkdir()
+    subject = "outbox.event.T-value"
+    for schema in (EVT_V1, EVT_V2):
+        status, _ = registry.request("POST", "/subjects/%s/versions" % subject,
+                                     {"schema": json.dumps(schema)})
+        assert status == 200
+    (sdir / "evt.avsc").write_text(json.dumps(EVT_V1))
+    cfg = contract_config(db, broker, registry, tmp_path, schema_dir=str(sdir),
+                          value_converter_auto_register_schemas="false",
+                          value_converter_use_latest_version="true")
+    r = run(cfg)
+    time.sleep(1)
+    eid = str(uuid.uuid4())
+    insert_events(db, [(eid, "T", "k", "Evt", {"a": "x"})])
+    wait_for(lambda: r.proc.poll() is not None, timeout=30, what="the refusal to stop it")
+    assert "the latest version of subject \"%s\"" % subject in r.output(), r.output()
+
+    (sdir / "evt.avsc").write_text(json.dumps(EVT_V2))  # now the file is the latest
+    r = run(cfg)
+    wait_for(lambda: "outbox.event.T" in topics(broker.bootstrap_servers), what="the topic")
+    msgs = consume(broker.bootstrap_servers, ["outbox.event.T"], expect=1, timeout=30)
+    assert r.stop() == 0
+    assert [headers(m)["id"] for m in msgs] == [eid]
+    assert AvroDecoder(registry).decode(msgs[0].value()) == {"a": "x", "b": 7}
