@@ -244,3 +244,20 @@ def run(tidewater_bin, tmp_path):
     yield start
     for r in runners:
         r.stop()
+
+
+def lsn_value(text):
+    hi, lo = text.split("/")
+    return (int(hi, 16) << 32) | int(lo, 16)
+
+
+def assert_held_before(db, commit_end):
+    """The slot is confirmed before the commit that ends at commit_end (an
+    LSN read right after that transaction committed), so PostgreSQL sends
+    the transaction again. The confirmed position may pass the transaction's
+    first records: the server reports positions as it reads WAL, and a
+    transaction is skipped on restart only if it committed before it."""
+    flushed = db.slot_flush_lsn()
+    assert lsn_value(flushed) < lsn_value(commit_end), \
+        "slot confirmed %s, at or past a transaction ending %s that was not delivered" % (
+            flushed, commit_end)

@@ -10,7 +10,7 @@ import subprocess
 import time
 import uuid
 
-from conftest import OUTBOX_DDL, outbox_config
+from conftest import OUTBOX_DDL, assert_held_before, outbox_config
 from kafkacheck import AvroDecoder, consume, headers, topics
 from test_run_outbox import insert_events, wait_for
 
@@ -163,17 +163,14 @@ def test_bad_payload_with_tolerance_none_stops_without_advancing(db, broker, reg
     oid = str(uuid.uuid4())
     insert_events(db, [(str(uuid.uuid4()), "Order", "o", "OrderCreated", order_created(oid))])
     wait_for(lambda: "outbox.event.Order" in topics(broker.bootstrap_servers), what="topic")
-    before_bad = db.insert_lsn()
     bad = dict(order_created(oid), customerId="forty-two")
     insert_events(db, [(str(uuid.uuid4()), "Order", "o", "OrderCreated", bad)])
+    after_bad = db.insert_lsn()
     wait_for(lambda: r.proc.poll() is not None, timeout=30, what="the connector to stop")
     assert r.proc.returncode != 0
     assert '$.customerId: expected long, got string "forty-two"' in r.output()
 
-    def lsn(t):
-        hi, lo = t.split("/")
-        return (int(hi, 16) << 32) | int(lo, 16)
-    assert lsn(db.slot_flush_lsn()) <= lsn(before_bad)
+    assert_held_before(db, after_bad)
     # Still refused after a restart: the event is never skipped.
     r2 = run(cfg)
     wait_for(lambda: r2.proc.poll() is not None, timeout=30, what="the restart to stop")

@@ -4,7 +4,7 @@ import os
 import subprocess
 import uuid
 
-from conftest import OUTBOX_DDL, outbox_config
+from conftest import OUTBOX_DDL, assert_held_before, outbox_config
 from kafkacheck import consume, headers, topics
 from test_run_outbox import slot_active, wait_for
 
@@ -29,14 +29,14 @@ def test_malformed_json_payload_with_expand_stops(db, broker, registry, run, tmp
     runner = run(outbox_config(db, broker, registry, tmp_path,
                                transforms_outbox_table_expand_json_payload="true"))
     wait_for(lambda: slot_active(db), what="slot active")
-    before = db.insert_lsn()
     eid = str(uuid.uuid4())
     db.sql("INSERT INTO outbox VALUES (%s, 'A', 'a', 'E', '{\"broken\": ')", (eid,))
+    after = db.insert_lsn()
     assert runner.proc.wait(timeout=30) == 1
     out = runner.output()
     assert "event %s: payload is not valid JSON" % eid in out
     assert "table.expand.json.payload=true needs JSON payloads" in out
-    assert lsn_int(db.slot_flush_lsn()) <= lsn_int(before)
+    assert_held_before(db, after)
 
 
 def test_malformed_json_payload_goes_to_dlq_when_tolerated(db, broker, registry, run, tmp_path):

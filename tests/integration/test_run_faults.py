@@ -7,7 +7,7 @@ import threading
 import time
 import uuid
 
-from conftest import OUTBOX_DDL, outbox_config
+from conftest import OUTBOX_DDL, assert_held_before, outbox_config
 from kafkacheck import AvroDecoder, consume, headers, topics
 from test_run_outbox import slot_active, wait_for
 
@@ -30,6 +30,7 @@ class Writer(threading.Thread):
         self.stop_flag = threading.Event()
         self.committed = []  # (id, aggid, seq)
         self.seq = {}
+        self.first_commit_end = None  # an LSN read right after the first commit
 
     def run(self):
         conn = self.db.connect()
@@ -49,6 +50,11 @@ class Writer(threading.Thread):
                     batch.append((eid, aggid, self.seq[aggid]))
                     i += 1
             conn.commit()
+            if self.first_commit_end is None:
+                with conn.cursor() as cur:
+                    cur.execute("SELECT pg_current_wal_insert_lsn()::text")
+                    self.first_commit_end = cur.fetchone()[0]
+                conn.commit()
             self.committed += batch
             time.sleep(0.005)
         conn.close()
@@ -133,9 +139,7 @@ def test_broker_down_holds_the_slot_then_everything_arrives(db, broker, registry
     writer = Writer(db, limit=50)
     writer.run()
     time.sleep(4)  # several status intervals (500 ms in tests)
-    flushed = db.slot_flush_lsn()
-    assert lsn_int(flushed) <= lsn_int(before), \
-        "slot confirmed %s past unacknowledged records (before them: %s)" % (flushed, before)
+    assert_held_before(db, writer.first_commit_end)
     broker.broker_up(1)
     records = collect(broker, registry, expect=51, timeout=90)
     assert {r[0] for r in records} >= {c[0] for c in writer.committed}
@@ -149,11 +153,10 @@ def test_registry_down_pauses_then_resumes_without_loss(db, broker, registry, ru
     runner = run(outbox_config(db, broker, registry, tmp_path))
     wait_for(lambda: slot_active(db), what="slot active")
     registry.stop()
-    before = db.insert_lsn()
     writer = Writer(db, limit=20)
     writer.run()
     time.sleep(4)
-    assert lsn_int(db.slot_flush_lsn()) <= lsn_int(before)
+    assert_held_before(db, writer.first_commit_end)
     wait_for(lambda: "pausing until it answers" in runner.output(), what="the pause log line")
     registry.start()
     records = collect(broker, registry, expect=len(writer.committed), timeout=90)
@@ -166,13 +169,13 @@ def test_registry_409_with_errors_tolerance_none_stops(db, broker, registry, run
     runner = run(outbox_config(db, broker, registry, tmp_path))
     wait_for(lambda: slot_active(db), what="slot active")
     registry.reject_next("outbox.event.A-value")
-    before = db.insert_lsn()
     db.sql("INSERT INTO outbox VALUES (%s, 'A', 'a-1', 'E', '{\"seq\": 1}')", (str(uuid.uuid4()),))
+    after = db.insert_lsn()
     assert runner.proc.wait(timeout=30) == 1
     out = runner.output()
     assert "HTTP 409" in out and "incompatible with an earlier schema" in out
     assert "errors.tolerance=all" in out
-    assert lsn_int(db.slot_flush_lsn()) <= lsn_int(before)
+    assert_held_before(db, after)
 
 
 def test_registry_409_with_dead_letter_topic(db, broker, registry, run, tmp_path):

@@ -76,7 +76,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", errstr);
         goto cleanup;
     }
-    fwrite(out.data, 1, out.len, stdout);
+    if (out.len > 0) /* a record of nulls encodes to nothing (and out.data stays NULL) */
+        fwrite(out.data, 1, out.len, stdout);
     status = 0;
 cleanup:
     tw_buf_free(&input);
