@@ -139,6 +139,15 @@ int tw_cmd_check(int argc, char **argv)
         } else {
             report(&run, "kafka", err, errstr);
         }
+        if (cfg.exactly_once) {
+            char line[1024];
+            /* Not initialized here: that would fence a running instance. */
+            snprintf(line, sizeof(line),
+                     "transactional.id %s, checkpoints in topic %s (transactions are "
+                     "initialized by `tidewater run` only)",
+                     cfg.transactional_id, cfg.offsets_topic);
+            report(&run, "exactly-once", TW_OK, line);
+        }
         errstr[0] = '\0';
         err = tw_pipeline_registry_ping(pipeline, true, errstr, sizeof(errstr));
         report(&run, "registry", err, err ? errstr : (errstr[0] ? errstr : "key registry answers"));

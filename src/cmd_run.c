@@ -286,8 +286,11 @@ int tw_cmd_run(int argc, char **argv)
     memset(&ctx, 0, sizeof(ctx));
     ctx.cfg = &cfg;
     err = tw_pipeline_new(&cfg, &ctx.pipeline, errstr, sizeof(errstr));
+    if (err == TW_OK)
+        err = tw_pipeline_start(ctx.pipeline, errstr, sizeof(errstr));
     if (err) {
         fprintf(stderr, "tidewater: %s\n", errstr);
+        tw_pipeline_destroy(ctx.pipeline);
         tw_config_clear(&cfg);
         return err == TW_ERR_CONFIG ? 2 : 1;
     }

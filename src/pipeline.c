@@ -243,9 +243,7 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
         err = tw_kafka_sink_new(cfg->bootstrap_servers, cfg->producer, cfg->transactional_id,
                                 on_report, p, &p->sink, errstr, errstr_size);
     p->eos = cfg->exactly_once;
-    if (err == TW_OK && p->eos)
-        err = tw_ktxn_start(p, errstr, errstr_size);
-    else if (err == TW_OK)
+    if (err == TW_OK && !p->eos)
         err = tw_offsets_load(cfg->offsets_file, cfg->slot_name, &p->offset, &p->offset_found,
                               errstr, errstr_size);
     if (err) {
@@ -253,7 +251,7 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
         return err;
     }
     if (p->eos)
-        ; /* eos_start said where it starts */
+        ; /* tw_pipeline_start reads the checkpoint */
     else if (p->offset_found)
         tw_log(TW_LOG_INFO, "CKPT", "offsets file %s: delivered through commit " TW_LSN_FMT,
                cfg->offsets_file, TW_LSN_ARGS(p->offset.commit_lsn));
@@ -264,6 +262,18 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
     p->flush_lsn = p->offset.end_lsn;
     *out = p;
     return TW_OK;
+}
+
+tw_err_t tw_pipeline_start(tw_pipeline_t *p, char *errstr, size_t errstr_size)
+{
+    tw_err_t err;
+
+    if (!p->eos)
+        return TW_OK;
+    err = tw_ktxn_start(p, errstr, errstr_size);
+    if (err == TW_OK)
+        p->flush_lsn = p->offset.end_lsn;
+    return err;
 }
 
 void tw_pipeline_destroy(tw_pipeline_t *p)

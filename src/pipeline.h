@@ -29,10 +29,16 @@ typedef struct tw_pipeline tw_pipeline_t;
  * the pipeline should give up waiting (a stop was requested). */
 typedef bool (*tw_pipeline_wait_fn)(void *opaque, int ms);
 
-/* cfg must outlive the pipeline. Loads the offsets file. */
+/* cfg must outlive the pipeline. Loads the offsets file (at-least-once
+ * mode). Talks to no Kafka broker. */
 tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **pipeline, char *errstr,
                          size_t errstr_size);
 void tw_pipeline_destroy(tw_pipeline_t *pipeline); /* accepts NULL; does not flush */
+/* Exactly-once mode: initializes Kafka transactions — which fences any
+ * other process with the same transactional.id, so only `tidewater run`
+ * calls it — and reads the checkpoint from the offsets topic. A no-op in
+ * at-least-once mode (the offsets file is read by tw_pipeline_new). */
+tw_err_t tw_pipeline_start(tw_pipeline_t *pipeline, char *errstr, size_t errstr_size);
 
 tw_sink_t tw_pipeline_sink(tw_pipeline_t *pipeline);
 void tw_pipeline_set_wait(tw_pipeline_t *pipeline, tw_pipeline_wait_fn fn, void *opaque);

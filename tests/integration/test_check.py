@@ -62,3 +62,24 @@ def test_postgres_unreachable_and_registry_auth(db, broker, registry_script, tid
     reg_lines = dict(lines["registry"])
     assert "refused the credentials" in reg_lines["FAIL"]
     assert "wrong" not in out
+
+
+def test_exactly_once_check_does_not_initialize_transactions(db, broker, registry,
+                                                             tidewater_bin, tmp_path):
+    """Initializing Kafka transactions fences every other process with the
+    same transactional.id, so `check` must not do it: with exactly-once on
+    and Kafka unreachable, the pipeline line passes (no transactional
+    start-up attempted) and only the kafka line fails, quickly."""
+    import time
+    db.sql(OUTBOX_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path, exactly_once_support="required",
+                        offset_storage_topic="tw-offsets",
+                        bootstrap_servers="127.0.0.1:%d" % free_port())
+    t0 = time.time()
+    rc, lines, out = check(tidewater_bin, cfg)
+    assert time.time() - t0 < 30, out
+    assert rc == 1, out
+    assert lines["pipeline"][0][0] == "ok", out
+    assert lines["exactly-once"][0][0] == "ok", out
+    assert "transactional.id tidewater-test-%s" % db.name in lines["exactly-once"][0][1]
+    assert lines["kafka"][0][0] == "FAIL", out
