@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "config.h"
 #include "contract.h"
+#include "converter.h"
 #include "log.h"
 #include "outbox_router.h"
 #include "props.h"
@@ -140,15 +141,6 @@ static int parse_check_args(int argc, char **argv, check_opts_t *opts)
     return 0;
 }
 
-static void subject_name(int strategy, const char *topic, const char *fullname, tw_buf_t *out)
-{
-    switch (strategy) {
-    case TW_SUBJECT_TOPIC_NAME: tw_buf_printf(out, "%s-value", topic); break;
-    case TW_SUBJECT_TOPIC_RECORD_NAME: tw_buf_printf(out, "%s-%s", topic, fullname); break;
-    default: tw_buf_append_str(out, fullname); break;
-    }
-}
-
 /* Asks the registry about one event record; fills status; false when the
  * record would be refused or the registry could not answer. */
 static bool check_with_registry(tw_registry_t *registry, const check_opts_t *opts,
@@ -159,7 +151,7 @@ static bool check_with_registry(tw_registry_t *registry, const check_opts_t *opt
     bool exists = false, compatible = false, ok = false;
     tw_err_t err;
 
-    subject_name(opts->strategy, opts->topic, record->fullname, &subject);
+    tw_subject_name(opts->strategy, false, opts->topic, record->fullname, &subject);
     err = tw_registry_subject_exists(registry, subject.data, &exists, errstr, sizeof(errstr));
     if (err == TW_OK && !exists) {
         tw_buf_printf(status, "new subject \"%s\"", subject.data);
@@ -463,56 +455,36 @@ static void event_list_free(event_list_t *list)
     free(list->items);
 }
 
-/* The mapped records first (in mapping order), then every event record the
- * mapping does not name, selected by its own name. mapping_items stays
- * owned by the caller; event types point into it or into cat. */
+/* The mapped records first (in mapping order), then every other event
+ * record, selected by its own name. Event types point into the contract or
+ * its catalogue. */
 static tw_err_t transform_events(const tw_transform_config_t *transform,
-                                 const tw_avsc_catalog_t *cat, char **mapping_items,
-                                 size_t n_mapping, event_list_t *list, char *errstr,
+                                 const tw_contract_t *contract, event_list_t *list, char *errstr,
                                  size_t errstr_size)
 {
-    size_t i, j, n = tw_avsc_catalog_record_count(cat);
-    tw_err_t err = TW_OK;
+    const tw_avsc_catalog_t *cat = tw_contract_catalog(contract);
+    size_t i, n = tw_avsc_catalog_record_count(cat);
 
-    for (i = 0; i < n_mapping; i++) {
-        char *colon = strrchr(mapping_items[i], ':');
+    for (i = 0; i < tw_contract_mapping_count(contract); i++) {
         const tw_avsc_schema_t *record;
-
-        if (colon == NULL || colon == mapping_items[i] || colon[1] == '\0') {
-            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                          "transforms.%s.payload.schema.mapping: \"%s\" is not "
-                          "eventType:record.full.Name",
-                          transform->name, mapping_items[i]);
-            goto cleanup;
-        }
-        *colon = '\0';
-        record = tw_avsc_catalog_find(cat, colon + 1);
-        if (record == NULL) {
-            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                          "transforms.%s.payload.schema.mapping: event type \"%s\" names record "
-                          "\"%s\", which %s has no (or more than one) record of that name",
-                          transform->name, mapping_items[i], colon + 1,
-                          transform->outbox.payload_schema_dir);
-            goto cleanup;
-        }
-        event_for(list, record, mapping_items[i]);
+        const char *type = tw_contract_mapping_at(contract, i, &record);
+        event_for(list, record, type);
     }
     for (i = 0; i < n; i++) {
         const tw_avsc_schema_t *record = tw_avsc_catalog_record_at(cat, i);
-        bool mapped = false;
+        bool listed = false;
+        size_t j;
 
         for (j = 0; j < list->n; j++)
-            mapped = mapped || list->items[j].record == record;
-        if (tw_avsc_catalog_user_of(cat, tw_avsc_catalog_record_at(cat, i)) == NULL && !mapped)
+            listed = listed || list->items[j].record == record;
+        if (!listed && tw_contract_is_event_record(contract, record))
             event_for(list, record, record_event_type(cat, record));
     }
     if (list->n == 0)
-        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                      "transforms.%s.payload.schema.dir %s: no event records", transform->name,
-                      transform->outbox.payload_schema_dir);
-
-cleanup:
-    return err;
+        return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                       "transforms.%s.payload.schema.dir %s: no event records", transform->name,
+                       transform->outbox.payload_schema_dir);
+    return TW_OK;
 }
 
 static const char *strategy_class(int strategy)
@@ -666,7 +638,8 @@ static json_t *message_object(const tw_config_t *cfg, const tw_transform_config_
         return NULL;
     }
     split_avro_names(schema);
-    subject_name(cfg->value_converter.value_subject_strategy, address, record->fullname, &subject);
+    tw_subject_name(cfg->value_converter.value_subject_strategy, false, address, record->fullname,
+                    &subject);
     if (json_is_string(doc))
         tw_buf_printf(&desc, "%s\n\n", json_string_value(doc));
     tw_buf_printf(&desc,
@@ -724,10 +697,9 @@ static tw_err_t describe_transform(const tw_config_t *cfg, const tw_transform_co
     const tw_outbox_config_t *ob = &transform->outbox;
     tw_outbox_router_t *router = NULL;
     tw_contract_t *contract = NULL;
-    const tw_avsc_catalog_t *cat;
     event_list_t events = {NULL, 0};
-    char **mapping = NULL, *channel_id = NULL;
-    size_t n_mapping = 0, i;
+    char *channel_id = NULL;
+    size_t i;
     tw_buf_t address = TW_BUF_INIT, text = TW_BUF_INIT, op_key = TW_BUF_INIT;
     json_t *channel = NULL, *operation, *params = json_object(), *channel_messages = json_object();
     json_t *operation_messages = json_array();
@@ -741,10 +713,7 @@ static tw_err_t describe_transform(const tw_config_t *cfg, const tw_transform_co
     err = tw_contract_new(transform, &contract, errstr, errstr_size);
     if (err)
         goto cleanup;
-    cat = tw_contract_catalog(contract);
-    if (ob->payload_schema_mapping)
-        n_mapping = tw_config_split_list(ob->payload_schema_mapping, &mapping);
-    err = transform_events(transform, cat, mapping, n_mapping, &events, errstr, errstr_size);
+    err = transform_events(transform, contract, &events, errstr, errstr_size);
     if (err)
         goto cleanup;
 
@@ -815,7 +784,6 @@ cleanup:
     tw_buf_free(&text);
     tw_buf_free(&op_key);
     event_list_free(&events);
-    tw_config_free_list(mapping, n_mapping);
     tw_contract_destroy(contract);
     tw_outbox_router_destroy(router);
     return err;

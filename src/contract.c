@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "converter.h"
 #include "json_avro.h"
 #include "log.h"
 
@@ -156,18 +157,6 @@ tw_err_t tw_contract_encode(tw_contract_t *c, const tw_avsc_schema_t *schema, co
     return TW_OK;
 }
 
-static void subject_for(tw_contract_t *c, const tw_converter_config_t *conv, const char *topic,
-                        const tw_avsc_schema_t *schema)
-{
-    tw_buf_reset(&c->subject);
-    if (conv->value_subject_strategy == TW_SUBJECT_TOPIC_NAME)
-        tw_buf_printf(&c->subject, "%s-value", topic);
-    else if (conv->value_subject_strategy == TW_SUBJECT_RECORD_NAME)
-        tw_buf_append_str(&c->subject, schema->fullname);
-    else
-        tw_buf_printf(&c->subject, "%s-%s", topic, schema->fullname);
-}
-
 static void remember(tw_contract_t *c, const tw_avsc_schema_t *schema, int32_t id)
 {
     if (c->nmemos == c->memos_cap) {
@@ -233,7 +222,7 @@ tw_err_t tw_contract_schema_id(tw_contract_t *c, tw_registry_t *reg,
     tw_err_t err;
     size_t i;
 
-    subject_for(c, conv, topic, schema);
+    tw_subject_name(conv->value_subject_strategy, false, topic, schema->fullname, &c->subject);
     for (i = 0; i < c->nmemos; i++) {
         if (c->memos[i].schema == schema && strcmp(c->memos[i].subject, c->subject.data) == 0) {
             *id = c->memos[i].id;
@@ -251,9 +240,19 @@ tw_err_t tw_contract_schema_id(tw_contract_t *c, tw_registry_t *reg,
     return err;
 }
 
-/* Event records are the ones no other record of the directory uses (an
- * Address inside OrderCreated is not an event), plus the mapped ones. */
-static bool is_event_record(tw_contract_t *c, const tw_avsc_schema_t *record)
+size_t tw_contract_mapping_count(const tw_contract_t *c)
+{
+    return c->nmappings;
+}
+
+const char *tw_contract_mapping_at(const tw_contract_t *c, size_t i,
+                                   const tw_avsc_schema_t **record)
+{
+    *record = c->mappings[i].schema;
+    return c->mappings[i].event_type;
+}
+
+bool tw_contract_is_event_record(const tw_contract_t *c, const tw_avsc_schema_t *record)
 {
     size_t i;
 
@@ -274,7 +273,7 @@ tw_err_t tw_contract_preflight(tw_contract_t *c, tw_registry_t *reg,
         return TW_OK;
     for (i = 0; i < n && err == TW_OK; i++) {
         const tw_avsc_schema_t *record = tw_avsc_catalog_record_at(c->catalog, i);
-        if (is_event_record(c, record))
+        if (tw_contract_is_event_record(c, record))
             err = tw_contract_schema_id(c, reg, conv, "", record, &id, errstr, errstr_size);
     }
     return err;

@@ -11,6 +11,7 @@
 #ifndef TW_CONTRACT_H
 #define TW_CONTRACT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "avsc_catalog.h"
@@ -28,6 +29,14 @@ tw_err_t tw_contract_new(const tw_transform_config_t *transform, tw_contract_t *
 void tw_contract_destroy(tw_contract_t *contract); /* accepts NULL */
 
 const tw_avsc_catalog_t *tw_contract_catalog(const tw_contract_t *contract);
+
+/* payload.schema.mapping as loaded: pair i's event type and record. */
+size_t tw_contract_mapping_count(const tw_contract_t *contract);
+const char *tw_contract_mapping_at(const tw_contract_t *contract, size_t i,
+                                   const tw_avsc_schema_t **record);
+/* A record that stands for an event: mapped, or used by no other record
+ * (an Address inside OrderCreated is not an event). */
+bool tw_contract_is_event_record(const tw_contract_t *contract, const tw_avsc_schema_t *record);
 
 /* The declared record of an event type. TW_ERR_MALFORMED (an event-level
  * error) when there is none. */

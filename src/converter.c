@@ -55,24 +55,32 @@ tw_registry_t *tw_converter_registry(tw_converter_t *conv)
     return conv->registry;
 }
 
-/* Subject per the configured strategy (Confluent's names). */
+void tw_subject_name(int strategy, bool is_key, const char *topic, const char *record_name,
+                     tw_buf_t *out)
+{
+    tw_buf_reset(out);
+    if (strategy == TW_SUBJECT_TOPIC_NAME) {
+        tw_buf_append_str(out, topic);
+        tw_buf_append_str(out, is_key ? "-key" : "-value");
+    } else if (strategy == TW_SUBJECT_RECORD_NAME) {
+        tw_buf_append_str(out, record_name);
+    } else {
+        tw_buf_append_str(out, topic);
+        tw_buf_append_char(out, '-');
+        tw_buf_append_str(out, record_name);
+    }
+}
+
+/* Subject per the configured strategy. The record name is only worked
+ * out when the strategy uses it. */
 static void subject_for(tw_converter_t *conv, const char *topic, const tw_cs_t *schema)
 {
     int strategy = conv->is_key ? conv->cfg->key_subject_strategy
                                 : conv->cfg->value_subject_strategy;
-    const char *suffix = conv->is_key ? "-key" : "-value";
 
-    tw_buf_reset(&conv->subject);
-    if (strategy == TW_SUBJECT_TOPIC_NAME) {
-        tw_buf_append_str(&conv->subject, topic);
-        tw_buf_append_str(&conv->subject, suffix);
-    } else if (strategy == TW_SUBJECT_RECORD_NAME) {
-        tw_buf_append_str(&conv->subject, tw_avro_record_name(schema));
-    } else {
-        tw_buf_append_str(&conv->subject, topic);
-        tw_buf_append_char(&conv->subject, '-');
-        tw_buf_append_str(&conv->subject, tw_avro_record_name(schema));
-    }
+    tw_subject_name(strategy, conv->is_key, topic,
+                    strategy == TW_SUBJECT_TOPIC_NAME ? NULL : tw_avro_record_name(schema),
+                    &conv->subject);
 }
 
 static tw_err_t schema_id(tw_converter_t *conv, const char *topic, tw_cs_t *schema, int32_t *id,

@@ -31,6 +31,12 @@ tw_err_t tw_converter_encode(tw_converter_t *converter, const char *topic, tw_cs
                              const tw_datum_t *datum, tw_buf_t *out, char *errstr,
                              size_t errstr_size);
 
+/* The registry subject of a record's key or value under a subject-name
+ * strategy (Confluent's names): <topic>-key|-value, <record>, or
+ * <topic>-<record>. Replaces out's contents. */
+void tw_subject_name(int strategy, bool is_key, const char *topic, const char *record_name,
+                     tw_buf_t *out);
+
 /* The registry client, or NULL for converters without one. */
 tw_registry_t *tw_converter_registry(tw_converter_t *converter);
 

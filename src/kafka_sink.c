@@ -31,7 +31,6 @@ struct tw_kafka_sink {
     size_t max_message_bytes;
     bool brokers_down; /* to log the state change once */
     int wake[2];       /* pipe librdkafka writes to when reports are queued */
-    bool transactional;
     char *bootstrap;
 };
 
@@ -166,11 +165,9 @@ tw_err_t tw_kafka_sink_new(const char *bootstrap, const tw_props_t *props,
             continue;
         err = conf_set(conf, defaults[i][0], defaults[i][1], "default", errstr, errstr_size);
     }
-    if (err == TW_OK && transactional_id) {
+    if (err == TW_OK && transactional_id)
         err = conf_set(conf, "transactional.id", transactional_id, "exactly.once.support",
                        errstr, errstr_size);
-        sink->transactional = true;
-    }
     if (err == TW_OK && bootstrap)
         err = conf_set(conf, "bootstrap.servers", bootstrap, "bootstrap.servers", errstr,
                        errstr_size);
@@ -419,11 +416,6 @@ static tw_err_t txn_error(rd_kafka_error_t *error, const char *what, char *errst
             rd_kafka_error_string(error));
     rd_kafka_error_destroy(error);
     return err;
-}
-
-bool tw_kafka_sink_transactional(const tw_kafka_sink_t *sink)
-{
-    return sink->transactional;
 }
 
 tw_err_t tw_kafka_sink_init_txns(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,

@@ -121,7 +121,6 @@ size_t tw_kafka_sink_max_message_bytes(const tw_kafka_sink_t *sink);
  * the producer is unusable (e.g. fenced by another instance with the same
  * transactional.id). errstr says which and why.
  */
-bool tw_kafka_sink_transactional(const tw_kafka_sink_t *sink);
 /* Fences older instances with the same id and aborts what they left open. */
 tw_err_t tw_kafka_sink_init_txns(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
                                  size_t errstr_size);

@@ -11,6 +11,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from devbroker import DevBroker  # noqa: E402
+from kafkacheck import lsn_value  # noqa: E402
 from pgcluster import PgCluster  # noqa: E402
 from registry import DevRegistry  # noqa: E402
 
@@ -51,6 +52,22 @@ def pg(tmp_path_factory):
 _db_counter = itertools.count(1)
 
 
+def write_properties(path, props, overrides):
+    """Writes a .properties connector file: props, then overrides, whose
+    keys use '_' for '.' and '__' for '-' (None removes a key)."""
+    props = dict(props)
+    for k, v in overrides.items():
+        key = k.replace("__", "-").replace("_", ".")
+        if v is None:
+            props.pop(key, None)
+        else:
+            props[key] = str(v)
+    with open(path, "w") as f:
+        for k, v in props.items():
+            f.write("%s=%s\n" % (k, v))
+    return path
+
+
 class Database:
     """One fresh database in the session cluster, plus config helpers."""
 
@@ -88,17 +105,7 @@ class Database:
             "publication.name": self.publication,
             "status.update.interval.ms": "500",
         }
-        for k, v in overrides.items():
-            key = k.replace("__", "-").replace("_", ".")
-            if v is None:
-                props.pop(key, None)
-            else:
-                props[key] = str(v)
-        path = os.path.join(str(self.tmp_path), filename)
-        with open(path, "w") as f:
-            for k, v in props.items():
-                f.write("%s=%s\n" % (k, v))
-        return path
+        return write_properties(os.path.join(str(self.tmp_path), filename), props, overrides)
 
 
 @pytest.fixture
@@ -244,11 +251,6 @@ def run(tidewater_bin, tmp_path):
     yield start
     for r in runners:
         r.stop()
-
-
-def lsn_value(text):
-    hi, lo = text.split("/")
-    return (int(hi, 16) << 32) | int(lo, 16)
 
 
 def assert_held_before(db, commit_end):

@@ -17,7 +17,7 @@ import avro.schema
 import pytest
 import requests
 
-from conftest import SRCDIR
+from conftest import SRCDIR, write_properties
 from pgcluster import free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -331,17 +331,7 @@ def connector_file(tmp_path, name="connector.properties", **overrides):
         "value.converter": "io.confluent.connect.avro.AvroConverter",
         "value.converter.schema.registry.url": "http://127.0.0.1:8081",
     }
-    for k, v in overrides.items():
-        key = k.replace("__", "-").replace("_", ".")
-        if v is None:
-            props.pop(key, None)
-        else:
-            props[key] = str(v)
-    path = tmp_path / name
-    with open(str(path), "w") as f:
-        for k, v in props.items():
-            f.write("%s=%s\n" % (k, v))
-    return str(path)
+    return write_properties(str(tmp_path / name), props, overrides)
 
 
 def asyncapi(binary, config, tmp_path):
