@@ -12,6 +12,7 @@
 
 #include "changefeed.h"
 #include "config.h"
+#include "confirm.h"
 #include "log.h"
 #include "pg_conn.h"
 #include "histogram.h"
@@ -36,6 +37,7 @@ typedef struct run_ctx {
     int64_t last_publish_us;
     uint64_t reconnects;
     bool streamed_once; /* later connection failures are outages, not set-up errors */
+    int64_t stop_deadline_us; /* a stop was requested: when waiting ends (0: not yet) */
 } run_ctx_t;
 
 static void run_usage(FILE *out)
@@ -44,9 +46,10 @@ static void run_usage(FILE *out)
                  "\n"
                  "Streams the replication slot named in CONFIG to Kafka: each outbox row\n"
                  "becomes a keyed record, encoded by the configured converters. The slot is\n"
-                 "confirmed only up to what Kafka has acknowledged. SIGTERM or SIGINT stops\n"
-                 "after the current transaction and waits up to shutdown.timeout.ms for\n"
-                 "acknowledgements.\n");
+                 "confirmed only up to what Kafka has acknowledged. SIGTERM or SIGINT lets\n"
+                 "the current transaction finish and be acknowledged, for up to\n"
+                 "shutdown.timeout.ms; what is not delivered by then is sent again after a\n"
+                 "restart.\n");
 }
 
 static void sleep_ms(int ms)
@@ -55,14 +58,52 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-/* The position the slot may be confirmed at: everything acknowledged; and
- * when nothing is in flight or half-read, the server's own WAL end, so an
- * idle slot never pins WAL. */
+/* The only place `run` moves the position reported to the server: the
+ * delivery rule of confirm.h, fed with what the pipeline delivered and
+ * what this connection received. */
 static void update_flush(run_ctx_t *ctx)
 {
-    tw_repl_stream_set_flush(ctx->stream, tw_pipeline_flush_lsn(ctx->pipeline));
-    if (tw_pipeline_idle(ctx->pipeline) && !tw_changefeed_in_txn(ctx->feed))
-        tw_repl_stream_set_flush(ctx->stream, tw_repl_stream_server_wal_end(ctx->stream));
+    tw_confirm_state_t state;
+
+    if (ctx->stream == NULL)
+        return;
+    state.delivered = tw_pipeline_flush_lsn(ctx->pipeline);
+    state.received = TW_MAX(tw_repl_stream_received(ctx->stream),
+                            tw_repl_stream_server_wal_end(ctx->stream));
+    state.settled = tw_pipeline_settled(ctx->pipeline) && ctx->feed &&
+                    !tw_changefeed_in_txn(ctx->feed);
+    tw_repl_stream_set_flush(ctx->stream, tw_confirm_position(&state));
+}
+
+/* A stop request lets the transaction being read finish, up to
+ * shutdown.timeout.ms after the request. False once that time is up. */
+static bool stop_grace_left(run_ctx_t *ctx)
+{
+    int64_t now = tw_repl_now();
+
+    if (!tw_signals_stop_requested())
+        return true;
+    if (ctx->stop_deadline_us == 0) {
+        ctx->stop_deadline_us = now + (int64_t)ctx->cfg->shutdown_timeout_ms * 1000;
+        tw_log(TW_LOG_INFO, "PGREPL",
+               "%s received; finishing the current transaction (up to %d ms)",
+               tw_signals_stop_reason() ? tw_signals_stop_reason() : "stop",
+               ctx->cfg->shutdown_timeout_ms);
+    }
+    return now < ctx->stop_deadline_us;
+}
+
+/* What is left of the stop's time for the final acknowledgements; at
+ * least a tenth of shutdown.timeout.ms, so a transaction read at the last
+ * moment still has a chance. */
+static int drain_budget_ms(run_ctx_t *ctx)
+{
+    int64_t left;
+
+    if (ctx->stop_deadline_us == 0)
+        return ctx->cfg->shutdown_timeout_ms;
+    left = (ctx->stop_deadline_us - tw_repl_now()) / 1000;
+    return (int)TW_MAX(left, (int64_t)ctx->cfg->shutdown_timeout_ms / 10);
 }
 
 /* Hands the HTTP thread a fresh snapshot, a few times a second. */
@@ -96,14 +137,15 @@ static bool run_wait(void *opaque, int ms)
     if (ctx->stream) {
         now = tw_repl_now();
         if (now - ctx->last_status_us > 1000000) {
-            tw_repl_stream_set_flush(ctx->stream, tw_pipeline_flush_lsn(ctx->pipeline));
+            update_flush(ctx);
             tw_repl_stream_send_status(ctx->stream, false, errstr, sizeof(errstr));
             ctx->last_status_us = now;
         }
     }
-    /* A stop request ends a wait only when waiting could last: a full queue
-     * drains by itself, so keep going; the registry may not come back. */
-    return !tw_signals_stop_requested() && !tw_pipeline_failed(ctx->pipeline, NULL, 0);
+    /* A stop request ends a wait only once its grace time is over: the
+     * transaction being read is worth finishing, but Kafka or the registry
+     * may not come back. */
+    return stop_grace_left(ctx) && !tw_pipeline_failed(ctx->pipeline, NULL, 0);
 }
 
 static void close_session(run_ctx_t *ctx)
@@ -198,6 +240,10 @@ static tw_err_t stream_loop(run_ctx_t *ctx, char *errstr, size_t errstr_size)
             return TW_ERR_KAFKA;
         if (tw_signals_stop_requested() && !tw_changefeed_in_txn(ctx->feed))
             return TW_OK;
+        if (!stop_grace_left(ctx))
+            return tw_errf(TW_ERR_STOPPING, errstr, errstr_size,
+                           "the current transaction did not finish within "
+                           "shutdown.timeout.ms");
         /* A Kafka transaction ready to commit must not wait for a read to
          * time out: look for data without sleeping, commit if none. */
         err = tw_repl_stream_read(ctx->stream, tw_pipeline_commit_pending(ctx->pipeline) ? 0 : 100,
@@ -229,8 +275,7 @@ static bool retriable(tw_err_t err)
 
 static tw_err_t shutdown_pipeline(run_ctx_t *ctx, char *errstr, size_t errstr_size)
 {
-    tw_err_t err = tw_pipeline_drain(ctx->pipeline, ctx->cfg->shutdown_timeout_ms, errstr,
-                                     errstr_size);
+    tw_err_t err = tw_pipeline_drain(ctx->pipeline, drain_budget_ms(ctx), errstr, errstr_size);
     tw_pipeline_stats_t stats;
     char detail[512];
 
@@ -330,16 +375,18 @@ int tw_cmd_run(int argc, char **argv)
         ctx.reconnects++;
         publish_metrics(&ctx, true);
         /* Deliver what is in flight, then forget the half-read transaction:
-         * the server sends it again from the confirmed position. */
+         * the server sends it again from the confirmed position. Close
+         * this session first, so nothing of it is confirmed after the
+         * reset (which forgets what was not delivered). */
         while (tw_pipeline_drain(ctx.pipeline, 1000, errstr, sizeof(errstr)) == TW_ERR_AGAIN &&
                !tw_signals_stop_requested())
             ;
-        tw_pipeline_reset_partial(ctx.pipeline);
         close_session(&ctx);
+        tw_pipeline_reset_partial(ctx.pipeline);
         sleep_ms(backoff_ms);
         backoff_ms = TW_MIN(backoff_ms * 2, 30000);
     }
-    tw_log(TW_LOG_INFO, "PGREPL", "%s received, stopping after the current transaction",
+    tw_log(TW_LOG_INFO, "PGREPL", "%s received, stopping",
            tw_signals_stop_reason() ? tw_signals_stop_reason() : "stop");
     tw_metrics_set_state(ctx.metrics, TW_STATE_STOPPING);
     err = shutdown_pipeline(&ctx, errstr, sizeof(errstr));

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "changefeed.h"
+#include "confirm.h"
 #include "config.h"
 #include "log.h"
 #include "pg_conn.h"
@@ -113,12 +114,13 @@ static tw_err_t stream_loop(tw_repl_stream_t *stream, tw_changefeed_t *feed, tw_
                 return err;
         }
         if (opts->ack) {
-            tw_repl_stream_set_flush(stream, tw_tail_flushed_lsn(tail));
             /* With nothing half-printed, everything the server has sent is
-             * handled: confirm up to its WAL end so an idle slot never pins
-             * WAL. */
-            if (!tw_changefeed_in_txn(feed))
-                tw_repl_stream_set_flush(stream, tw_repl_stream_server_wal_end(stream));
+             * handled: the slot may follow its WAL end (confirm.h). */
+            tw_confirm_state_t state = {
+                tw_tail_flushed_lsn(tail),
+                TW_MAX(tw_repl_stream_received(stream), tw_repl_stream_server_wal_end(stream)),
+                !tw_changefeed_in_txn(feed)};
+            tw_repl_stream_set_flush(stream, tw_confirm_position(&state));
         }
         if (opts->endpos && !tw_changefeed_in_txn(feed) &&
             (tw_tail_flushed_lsn(tail) >= opts->endpos ||

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 typedef struct txn_slot {
+    tw_delivery_seq_t seq; /* which transaction holds the slot now */
     tw_lsn_t commit_lsn;
     tw_lsn_t end_lsn;
     int64_t commit_ts;
@@ -22,6 +23,7 @@ struct tw_delivery {
     tw_delivery_seq_t next; /* next to begin */
     tw_delivery_seq_t observed; /* done transactions reported by next_done */
     uint64_t inflight_records;
+    uint64_t stale_reports;
 };
 
 tw_delivery_t *tw_delivery_new(size_t max_txns)
@@ -46,6 +48,18 @@ static txn_slot_t *slot_of(const tw_delivery_t *delivery, tw_delivery_seq_t seq)
     return &delivery->ring[seq % delivery->capacity];
 }
 
+/* The transaction seq if it is still tracked; NULL for one that was
+ * dropped by tw_delivery_reset (its slot may hold a newer transaction). */
+static txn_slot_t *tracked(const tw_delivery_t *delivery, tw_delivery_seq_t seq)
+{
+    txn_slot_t *slot;
+
+    if (seq < delivery->head || seq >= delivery->next)
+        return NULL;
+    slot = slot_of(delivery, seq);
+    return slot->seq == seq ? slot : NULL;
+}
+
 bool tw_delivery_full(const tw_delivery_t *delivery)
 {
     return delivery->next - delivery->head >= delivery->capacity;
@@ -62,6 +76,7 @@ tw_delivery_seq_t tw_delivery_begin(tw_delivery_t *delivery, tw_lsn_t commit_lsn
     tw_delivery_seq_t seq = delivery->next++;
     txn_slot_t *slot = slot_of(delivery, seq);
 
+    slot->seq = seq;
     slot->commit_lsn = commit_lsn;
     slot->end_lsn = 0;
     slot->commit_ts = commit_ts;
@@ -73,22 +88,32 @@ tw_delivery_seq_t tw_delivery_begin(tw_delivery_t *delivery, tw_lsn_t commit_lsn
 
 void tw_delivery_add(tw_delivery_t *delivery, tw_delivery_seq_t seq)
 {
-    slot_of(delivery, seq)->pending++;
+    txn_slot_t *slot = tracked(delivery, seq);
+
+    if (slot == NULL)
+        return;
+    slot->pending++;
     delivery->inflight_records++;
 }
 
 void tw_delivery_commit(tw_delivery_t *delivery, tw_delivery_seq_t seq, tw_lsn_t end_lsn)
 {
-    txn_slot_t *slot = slot_of(delivery, seq);
+    txn_slot_t *slot = tracked(delivery, seq);
 
+    if (slot == NULL)
+        return;
     slot->end_lsn = end_lsn;
     slot->committed = true;
 }
 
 void tw_delivery_ack(tw_delivery_t *delivery, tw_delivery_seq_t seq, bool ok)
 {
-    txn_slot_t *slot = slot_of(delivery, seq);
+    txn_slot_t *slot = tracked(delivery, seq);
 
+    if (slot == NULL) {
+        delivery->stale_reports++;
+        return;
+    }
     if (slot->pending > 0) {
         slot->pending--;
         delivery->inflight_records--;
@@ -113,6 +138,18 @@ bool tw_delivery_advance(tw_delivery_t *delivery, tw_lsn_t *end_lsn, tw_lsn_t *c
         advanced = true;
     }
     return advanced;
+}
+
+void tw_delivery_reset(tw_delivery_t *delivery)
+{
+    delivery->head = delivery->next;
+    delivery->observed = delivery->next;
+    delivery->inflight_records = 0;
+}
+
+uint64_t tw_delivery_stale_reports(const tw_delivery_t *delivery)
+{
+    return delivery->stale_reports;
 }
 
 bool tw_delivery_next_done(tw_delivery_t *delivery, int64_t *commit_ts)

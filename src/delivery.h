@@ -25,7 +25,9 @@
 typedef struct tw_delivery tw_delivery_t;
 
 /* A handle on one transaction in the ring: records carry it in their
- * delivery-report opaque. */
+ * delivery-report opaque. Handles are never reused, not even across
+ * tw_delivery_reset, so a late report can never count for another
+ * transaction. */
 typedef uint64_t tw_delivery_seq_t;
 
 tw_delivery_t *tw_delivery_new(size_t max_txns);
@@ -45,8 +47,16 @@ void tw_delivery_add(tw_delivery_t *delivery, tw_delivery_seq_t seq);
 /* The transaction's Commit was seen; end_lsn is where the slot may then be
  * confirmed. */
 void tw_delivery_commit(tw_delivery_t *delivery, tw_delivery_seq_t seq, tw_lsn_t end_lsn);
-/* A record's delivery report. ok=false marks the transaction failed. */
+/* A record's delivery report. ok=false marks the transaction failed.
+ * A report for a transaction dropped by tw_delivery_reset is ignored (and
+ * counted: tw_delivery_stale_reports). */
 void tw_delivery_ack(tw_delivery_t *delivery, tw_delivery_seq_t seq, bool ok);
+
+/* Drops every transaction not yet retired — the server will send them
+ * again — keeping the sequence going, so their late reports are told
+ * apart from those of transactions begun afterwards. */
+void tw_delivery_reset(tw_delivery_t *delivery);
+uint64_t tw_delivery_stale_reports(const tw_delivery_t *delivery);
 
 /* Retires done transactions from the head of the ring and reports the
  * newest one: its end LSN, commit LSN and commit time. Returns false when

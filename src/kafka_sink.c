@@ -78,9 +78,15 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
         }
     }
     if (msg->err) {
+        /* Not rd_kafka_message_errstr: for a produced record it returns
+         * the payload, which is not NUL-terminated (and is row content). */
         snprintf(errbuf, sizeof(errbuf), "%s: %s", rd_kafka_err2name(msg->err),
-                 rd_kafka_message_errstr(msg));
+                 rd_kafka_err2str(msg->err));
         report.err = TW_ERR_KAFKA;
+        /* Broker error codes are positive; local ones negative, and of
+         * those only a missing topic or partition is Kafka's answer. */
+        report.refused = msg->err > 0 || msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+                         msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
         report.errstr = errbuf;
     }
     sink->cb(sink->cb_opaque, &report);

@@ -50,6 +50,8 @@ typedef struct tw_kafka_report {
     void *opaque;
     tw_err_t err;
     const char *errstr; /* librdkafka's error name and text */
+    bool refused;       /* Kafka answered with an error for this record; false for
+                         * one that was only not delivered (timed out, purged) */
     const char *topic;
     int32_t partition;
     int64_t offset;

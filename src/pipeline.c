@@ -10,6 +10,7 @@
 
 #include "avro_binary.h"
 #include "catalog.h"
+#include "confirm.h"
 #include "filter.h"
 #include "log.h"
 #include "metrics.h"
@@ -152,6 +153,19 @@ static void on_report(void *opaque, const tw_kafka_report_t *report)
     }
     if (report->err == TW_OK) {
         tw_delivery_ack(p->delivery, seq, true);
+        return;
+    }
+    /* Not delivered, but not refused either (message.timeout.ms ran out,
+     * or the queue was purged): nothing says the record is bad, so no
+     * error policy may skip it. */
+    if (!report->refused) {
+        p->delivery_errors++;
+        tw_delivery_ack(p->delivery, seq, false);
+        snprintf(errstr, sizeof(errstr),
+                 "a record for topic %s was not delivered: %s; stopping without advancing the "
+                 "slot (it is sent again after a restart)",
+                 report->topic, report->errstr);
+        tw_pipeline_fail(p, errstr);
         return;
     }
     /* Kafka refused the record for good (retriable errors never get here:
@@ -567,7 +581,7 @@ static tw_err_t sink_begin(void *opaque, const tw_txn_t *txn, char *errstr, size
 
     /* Delivered before a restart: PostgreSQL resends from the slot's
      * confirmed position, which lags the offsets file. */
-    p->skipping = p->offset_found && txn->commit_lsn <= p->offset.commit_lsn;
+    p->skipping = p->offset_found && tw_confirm_txn_done(txn->commit_lsn, p->offset.end_lsn);
     if (p->skipping)
         return TW_OK;
     return open_txn(p, txn->commit_lsn, txn->commit_ts, errstr, errstr_size);
@@ -684,13 +698,16 @@ static tw_err_t sink_change(void *opaque, const tw_txn_t *txn, const tw_change_t
     tw_err_t err;
 
     if (txn == NULL) {
-        /* A non-transactional message is its own unit of delivery; its
-         * position is just past its own LSN. */
-        if (p->offset_found && change->lsn <= p->offset.commit_lsn)
+        /* A non-transactional message is its own unit of delivery. Its
+         * LSN is the end of its WAL record, which may also be the commit
+         * LSN of the transaction that follows: the position that covers
+         * the message is its LSN itself, which leaves that transaction
+         * to be sent again (see confirm.h). */
+        if (p->offset_found && tw_confirm_message_done(change->lsn, p->offset.end_lsn))
             return TW_OK;
         memset(&solo, 0, sizeof(solo));
         solo.commit_lsn = change->lsn;
-        solo.end_lsn = change->lsn + 1;
+        solo.end_lsn = change->lsn;
         err = open_txn(p, solo.commit_lsn, 0, errstr, errstr_size);
         if (err == TW_OK)
             err = route_change(p, NULL, change, errstr, errstr_size);
@@ -793,9 +810,10 @@ tw_lsn_t tw_pipeline_flush_lsn(const tw_pipeline_t *p)
     return p->flush_lsn;
 }
 
-bool tw_pipeline_idle(const tw_pipeline_t *p)
+bool tw_pipeline_settled(const tw_pipeline_t *p)
 {
-    return tw_delivery_idle(p->delivery);
+    return !p->failed && !p->tainted && !p->in_txn && !p->ktxn_open &&
+           tw_delivery_idle(p->delivery) && tw_kafka_sink_outstanding(p->sink) == 0;
 }
 
 bool tw_pipeline_failed(tw_pipeline_t *p, char *errstr, size_t errstr_size)
@@ -840,19 +858,18 @@ tw_err_t tw_pipeline_drain(tw_pipeline_t *p, int timeout_ms, char *errstr, size_
 
 void tw_pipeline_reset_partial(tw_pipeline_t *p)
 {
-    tw_lsn_t flush = p->flush_lsn;
-
     if (p->eos && p->ktxn_open) {
         char errstr[512];
         tw_ktxn_abort(p, "the connection to PostgreSQL was lost", errstr, sizeof(errstr));
     }
-    /* Every record has been acknowledged (the caller drained), so the only
-     * unfinished entry is the transaction whose commit never arrived. */
-    tw_delivery_destroy(p->delivery);
-    p->delivery = tw_delivery_new((size_t)p->cfg->max_inflight_transactions);
+    /* What was not delivered is dropped; the server sends it again from
+     * the confirmed position, and the new session delivers it anew.
+     * Records still in flight (the drain gave up) find their transactions
+     * gone when their reports arrive, and count for nothing. */
+    tw_delivery_reset(p->delivery);
     p->in_txn = false;
     p->skipping = false;
-    p->flush_lsn = flush;
+    p->tainted = false;
 }
 
 /* A relation description from the catalog, shaped like a Relation

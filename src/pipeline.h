@@ -70,8 +70,12 @@ bool tw_pipeline_commit_pending(const tw_pipeline_t *pipeline);
 /* End LSN of the newest transaction delivered along with all before it
  * (0 before the first). */
 tw_lsn_t tw_pipeline_flush_lsn(const tw_pipeline_t *pipeline);
-/* Nothing is in flight. */
-bool tw_pipeline_idle(const tw_pipeline_t *pipeline);
+/* Everything read has been delivered and the session is healthy: no
+ * record in flight, no transaction half read or in an open Kafka
+ * transaction, no failure, no aborted Kafka transaction or undrained
+ * records since the session began. Only then may the slot follow the
+ * server's WAL end (confirm.h). */
+bool tw_pipeline_settled(const tw_pipeline_t *pipeline);
 
 /* A record failed for good with errors.tolerance=none, or the producer hit
  * a fatal error: the connector must stop. errstr says why. */
@@ -82,8 +86,8 @@ bool tw_pipeline_failed(tw_pipeline_t *pipeline, char *errstr, size_t errstr_siz
 tw_err_t tw_pipeline_drain(tw_pipeline_t *pipeline, int timeout_ms, char *errstr,
                            size_t errstr_size);
 
-/* After a lost PostgreSQL connection, once drained: forget the transaction
- * that was being read (the server will send it again). */
+/* After a lost PostgreSQL connection, once drained as far as possible:
+ * forget what was not delivered (the server will send it again). */
 void tw_pipeline_reset_partial(tw_pipeline_t *pipeline);
 
 /* The key or value converter's registry answers (TW_OK, with a note in

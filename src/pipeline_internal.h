@@ -56,6 +56,7 @@ struct tw_pipeline {
     tw_arena_t *arena;
     tw_buf_t key_buf, value_buf, name_buf;
     bool failed;
+    bool tainted; /* a Kafka transaction was aborted in this session */
     char failure[1024];
     uint64_t dlq_records, skipped_records;
     uint64_t records, transactions, delivery_errors;

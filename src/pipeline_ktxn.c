@@ -89,8 +89,10 @@ tw_err_t tw_ktxn_begin(tw_pipeline_t *p, char *errstr, size_t errstr_size)
  * was confirmed to PostgreSQL, which sends them again after a reconnect. */
 static void forget_ktxn(tw_pipeline_t *p)
 {
-    tw_delivery_destroy(p->delivery);
-    p->delivery = tw_delivery_new((size_t)p->cfg->max_inflight_transactions);
+    tw_delivery_reset(p->delivery);
+    /* The tracker now looks idle, but what was read is not delivered: the
+     * slot must not follow the server until a new session starts over. */
+    p->tainted = true;
     p->ktxn_open = false;
     p->in_txn = false;
     p->skipping = false;

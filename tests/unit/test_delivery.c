@@ -114,6 +114,40 @@ static void test_ring_bounds_transactions(void **state)
     tw_delivery_destroy(d);
 }
 
+/* Case 4 of the delivery-rule issue: after a reconnect dropped the
+ * unfinished transactions, late reports of their records must not count
+ * for transactions of the new session that landed in the same ring slot. */
+static void test_late_reports_after_reset_touch_nothing(void **state)
+{
+    tw_delivery_t *d = tw_delivery_new(2);
+    tw_delivery_seq_t old1, old2, new1;
+    (void)state;
+    old1 = tw_delivery_begin(d, 100, 0);
+    tw_delivery_add(d, old1);
+    tw_delivery_commit(d, old1, 110);
+    old2 = tw_delivery_begin(d, 200, 0);
+    tw_delivery_add(d, old2);
+    tw_delivery_reset(d);
+    assert_true(tw_delivery_idle(d));
+    assert_int_equal(tw_delivery_inflight_records(d), 0);
+
+    new1 = tw_delivery_begin(d, 100, 0); /* the server resends old1 */
+    assert_true(new1 != old1);
+    tw_delivery_add(d, new1);
+    tw_delivery_add(d, new1);
+    tw_delivery_commit(d, new1, 110);
+    tw_delivery_ack(d, old1, true); /* late: same ring slot as new1 or old2 */
+    tw_delivery_ack(d, old2, false);
+    assert_int_equal(tw_delivery_stale_reports(d), 2);
+    assert_int_equal(tw_delivery_inflight_records(d), 2);
+    expect_no_advance(d);
+    assert_false(tw_delivery_blocked(d));
+    tw_delivery_ack(d, new1, true);
+    tw_delivery_ack(d, new1, true);
+    expect_advance(d, 110, 100);
+    tw_delivery_destroy(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -122,6 +156,7 @@ int main(void)
         cmocka_unit_test(test_empty_transaction_is_done_at_commit),
         cmocka_unit_test(test_failed_record_blocks_forever),
         cmocka_unit_test(test_ring_bounds_transactions),
+        cmocka_unit_test(test_late_reports_after_reset_touch_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,95 @@
+"""The delivery rule: the slot (and the checkpoint) never move past an event
+Kafka does not hold — whatever the order of faults, stops and messages.
+Each test reproduces a way events were once lost."""
+import json
+import re
+import signal
+import time
+import uuid
+
+from conftest import OUTBOX_DDL, outbox_config
+from kafkacheck import consume, headers, lsn_value, topics
+from test_run_outbox import slot_active, wait_for
+
+
+def outbox_ids(broker, topic_names, expect, timeout=60):
+    wait_for(lambda: set(topic_names) <= set(topics(broker.bootstrap_servers)),
+             timeout=timeout, what="topics %s" % topic_names)
+    msgs = consume(broker.bootstrap_servers, topic_names, expect=expect, timeout=timeout)
+    return [headers(m)["id"] for m in msgs]
+
+
+def big_transaction(db, rows, aggregatetype="A"):
+    """One transaction of `rows` outbox rows (the server streams it: the
+    test cluster has logical_decoding_work_mem=64kB). Returns the LSN read
+    just after its commit."""
+    db.sql("INSERT INTO outbox SELECT gen_random_uuid(), %s, 'k-' || (g %% 50), 'E', "
+           "jsonb_build_object('seq', g, 'pad', repeat('p', 100)) "
+           "FROM generate_series(1, %s) g", (aggregatetype, rows))
+    return db.insert_lsn()
+
+
+def test_sigterm_while_kafka_is_down_mid_streamed_transaction_holds_the_slot(
+        db, broker, registry, run, tmp_path):
+    """Case 0 of the delivery-rule issue: a large streamed transaction, the
+    broker down, the producer queue full, SIGTERM. The stop must not confirm
+    the slot past the undelivered transaction, and a restart delivers it."""
+    db.sql(OUTBOX_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path,
+                        producer_queue_buffering_max_messages="2000",
+                        shutdown_timeout_ms="2000")
+    r1 = run(cfg)
+    wait_for(lambda: slot_active(db), what="slot active")
+    # Warm up: topic and schemas exist, the slot has moved once.
+    db.sql("INSERT INTO outbox VALUES (%s, 'A', 'k-0', 'E', '{\"seq\": 0}')",
+           (str(uuid.uuid4()),))
+    assert len(outbox_ids(broker, ["outbox.event.A"], expect=1)) == 1
+    broker.broker_down(1)
+    end = big_transaction(db, 20000)
+    time.sleep(3)  # the stream commit arrives and the queue fills
+    assert r1.stop(signal.SIGTERM) == 0
+    flushed = db.slot_flush_lsn()
+    assert lsn_value(flushed) < lsn_value(end), \
+        "confirmed %s, past the undelivered transaction ending at %s\n%s" % (
+            flushed, end, r1.output()[-3000:])
+    broker.broker_up(1)
+    r2 = run(cfg)
+    ids = outbox_ids(broker, ["outbox.event.A"], expect=20001, timeout=120)
+    assert len(set(ids)) == 20001, "%d of 20001 events\n%s" % (len(set(ids)),
+                                                                r2.output()[-3000:])
+    assert r2.stop() == 0
+
+
+def test_message_sharing_the_commit_lsn_does_not_cover_the_transaction(
+        db, broker, registry, run, tmp_path):
+    """Case 2: a non-transactional logical message written just before a
+    transaction's commit has the commit's LSN. Delivering the message must
+    not confirm (or checkpoint) the transaction, whose record is stuck on a
+    leaderless partition; after kill -9 and a restart it arrives."""
+    db.sql(OUTBOX_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path,
+                        transforms_outbox_message_prefix="outbox")
+    broker.create_topic("outbox.event.Held", 1)
+    r1 = run(cfg)
+    wait_for(lambda: slot_active(db), what="slot active")
+    broker.set_leader("outbox.event.Held", 0, "none")
+    held = str(uuid.uuid4())
+    conn = db.connect()
+    conn.autocommit = False  # one transaction: the message just before its commit
+    with conn.cursor() as cur:
+        cur.execute("INSERT INTO outbox VALUES (%s, 'Held', 'h-1', 'E', '{\"seq\": 1}')",
+                    (held,))
+        cur.execute("SELECT pg_logical_emit_message(false, 'outbox', %s)",
+                    (json.dumps({"id": str(uuid.uuid4()), "aggregatetype": "Msg",
+                                 "aggregateid": "m-1", "type": "E",
+                                 "payload": {"seq": 1}}),))
+    conn.commit()
+    conn.close()
+    assert len(outbox_ids(broker, ["outbox.event.Msg"], expect=1)) == 1
+    time.sleep(3)  # several status intervals and offset flushes
+    r1.stop(signal.SIGKILL)
+    broker.set_leader("outbox.event.Held", 0, 1)
+    r2 = run(cfg)
+    ids = outbox_ids(broker, ["outbox.event.Held"], expect=1, timeout=30)
+    assert ids == [held], "the transaction after the message was lost\n" + r2.output()[-3000:]
+    assert r2.stop() == 0
