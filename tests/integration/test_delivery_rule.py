@@ -93,3 +93,88 @@ def test_message_sharing_the_commit_lsn_does_not_cover_the_transaction(
     ids = outbox_ids(broker, ["outbox.event.Held"], expect=1, timeout=30)
     assert ids == [held], "the transaction after the message was lost\n" + r2.output()[-3000:]
     assert r2.stop() == 0
+
+
+def test_exactly_once_aborts_in_a_row_stop_without_confirming(db, broker, registry, run,
+                                                               tmp_path):
+    """Case 3: every Kafka transaction is refused, so tidewater aborts ten
+    in a row and stops. An aborted transaction once emptied the tracker,
+    the pipeline looked idle, and the stop confirmed the slot to the
+    server's WAL end — past the events it never delivered."""
+    from test_exactly_once import eos_config, events, wait_checkpoint_covers
+    from test_run_outbox import insert_events
+    db.sql(OUTBOX_DDL)
+    cfg = eos_config(db, broker, registry, tmp_path, status_update_interval_ms="500")
+    r1 = run(cfg)
+    wait_for(lambda: slot_active(db), what="the slot in use")
+    insert_events(db, events(2, "warm"))
+    wait_checkpoint_covers(broker, db, 2)
+    broker.request_errors("Produce", "INVALID_RECORD", 1000)
+    insert_events(db, events(3, "refused"))
+    end = db.insert_lsn()
+    assert r1.proc.wait(timeout=120) == 1
+    log = r1.output()
+    assert "Kafka transactions in a row had to be aborted" in log, log[-3000:]
+    flushed = db.slot_flush_lsn()
+    assert lsn_value(flushed) < lsn_value(end), \
+        "confirmed %s, past the refused transaction ending at %s\n%s" % (flushed, end,
+                                                                         log[-3000:])
+    m = re.search(r"confirmed (\S+) to the server", log)
+    assert m is None or lsn_value(m.group(1)) < lsn_value(end), log[-2000:]
+
+
+def test_exactly_once_sigterm_with_a_doomed_kafka_transaction(db, broker, registry, run,
+                                                               tmp_path):
+    """Case 3: SIGTERM while the open Kafka transaction is doomed (a record
+    refused). The stop aborts it and must not confirm past it; the restart
+    delivers its events."""
+    from test_exactly_once import eos_config, events, wait_checkpoint_covers
+    from test_run_outbox import insert_events
+    db.sql(OUTBOX_DDL)
+    # Kafka transactions stay open for 30 s: the stop finds one doomed.
+    cfg = eos_config(db, broker, registry, tmp_path, status_update_interval_ms="500",
+                     transaction_boundary="interval",
+                     transaction_boundary_interval_ms="30000")
+    r1 = run(cfg)
+    wait_for(lambda: slot_active(db), what="the slot in use")
+    broker.request_errors("Produce", "INVALID_RECORD", 1)
+    insert_events(db, events(3, "doomed"))
+    end = db.insert_lsn()
+    time.sleep(3)  # the refusal arrives; the Kafka transaction stays open
+    assert r1.stop(signal.SIGTERM) == 0
+    flushed = db.slot_flush_lsn()
+    assert lsn_value(flushed) < lsn_value(end), \
+        "confirmed %s, past the aborted transaction ending at %s\n%s" % (
+            flushed, end, r1.output()[-3000:])
+    r2 = run(cfg)
+    wait_checkpoint_covers(broker, db, 3, timeout=90)
+    assert r2.stop() == 0
+
+
+def test_orderly_stop_mid_transaction_finishes_it(db, broker, registry, run, tmp_path):
+    """A stop request while a large transaction is being delivered to a slow
+    broker lets it finish (shutdown.timeout.ms allows), so the restart sends
+    nothing twice — once every record of it was sent again."""
+    db.sql(OUTBOX_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path, shutdown_timeout_ms="120000",
+                        producer_queue_buffering_max_messages="1000")
+    r1 = run(cfg)
+    wait_for(lambda: slot_active(db), what="slot active")
+    db.sql("INSERT INTO outbox VALUES (%s, 'A', 'k-0', 'E', '{\"seq\": 0}')",
+           (str(uuid.uuid4()),))
+    assert len(outbox_ids(broker, ["outbox.event.A"], expect=1)) == 1
+    broker.rtt("all", 200)
+    end = big_transaction(db, 20000)
+    time.sleep(3)  # the transaction is being produced, slowly
+    assert r1.stop(signal.SIGTERM, timeout=180) == 0
+    log = r1.output()
+    assert "finishing the current transaction" in log, log[-2000:]
+    assert lsn_value(db.slot_flush_lsn()) >= lsn_value(end), log[-2000:]
+    broker.rtt("all", 0)
+    r2 = run(cfg)
+    db.sql("INSERT INTO outbox VALUES (%s, 'A', 'k-1', 'E', '{\"seq\": 1}')",
+           (str(uuid.uuid4()),))
+    ids = outbox_ids(broker, ["outbox.event.A"], expect=20002, timeout=120)
+    assert len(ids) == len(set(ids)) == 20002, "%d records, %d distinct" % (len(ids),
+                                                                            len(set(ids)))
+    assert r2.stop() == 0
