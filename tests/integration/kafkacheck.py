@@ -159,10 +159,7 @@ def consume_all(bootstrap, topic_names, timeout=600):
     return out
 
 
-def low_watermarks(bootstrap, topic_names):
-    """{(topic, partition): first offset still stored}. The dev broker (like
-    librdkafka's mock) keeps at most 5 MB or 100,000 batches per partition
-    and drops the oldest beyond that, which a checker must not call loss."""
+def _watermarks(bootstrap, topic_names, which):
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "check-" + uuid.uuid4().hex})
     out = {}
     try:
@@ -170,10 +167,22 @@ def low_watermarks(bootstrap, topic_names):
         for t in topic_names:
             if t in md.topics:
                 for p in md.topics[t].partitions:
-                    out[(t, p)] = c.get_watermark_offsets(TopicPartition(t, p), timeout=10)[0]
+                    out[(t, p)] = c.get_watermark_offsets(TopicPartition(t, p), timeout=10)[which]
     finally:
         c.close()
     return out
+
+
+def low_watermarks(bootstrap, topic_names):
+    """{(topic, partition): first offset still stored}. The dev broker (like
+    librdkafka's mock) keeps at most 5 MB or 100,000 batches per partition
+    and drops the oldest beyond that, which a checker must not call loss."""
+    return _watermarks(bootstrap, topic_names, 0)
+
+
+def high_watermarks(bootstrap, topic_names):
+    """{(topic, partition): the offset the next record will get}."""
+    return _watermarks(bootstrap, topic_names, 1)
 
 
 def headers(msg):
@@ -219,7 +228,12 @@ def committed_offsets(records):
         chain.append(cur)
         prev = cur["prev_commit_lsn"]
         i -= 1
-        while i >= 0 and values[i]["commit_lsn"] != prev:
+        # A non-transactional message's checkpoint may share its commit LSN
+        # with the transaction after it (its LSN is where the commit record
+        # starts); an attempt at that transaction itself is told apart by
+        # ending after the checkpoint that follows it begins.
+        while i >= 0 and (values[i]["commit_lsn"] != prev or
+                          lsn_value(values[i]["end_lsn"]) > lsn_value(cur["commit_lsn"])):
             i -= 1
     out = set()
     for v in chain:
