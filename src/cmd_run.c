@@ -147,7 +147,7 @@ static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
     ropts.publication_name = cfg->publication_name;
     ropts.proto_version = ctx->setup.proto_version;
     ropts.messages = ctx->setup.server_version >= 140000;
-    ropts.streaming = ctx->setup.proto_version >= 2;
+    ropts.streaming = ctx->setup.proto_version >= 2 && cfg->pgoutput_streaming == TW_STREAMING_ON;
     ropts.binary = cfg->binary_mode && ctx->setup.server_version >= 140000;
     ropts.status_interval_ms = cfg->status_update_interval_ms;
     ctx->stream = tw_repl_stream_new(ctx->repl);

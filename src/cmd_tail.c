@@ -186,7 +186,7 @@ int tw_cmd_tail(int argc, char **argv)
     ropts.publication_name = cfg.publication_name;
     ropts.proto_version = setup.proto_version;
     ropts.messages = setup.server_version >= 140000;
-    ropts.streaming = setup.proto_version >= 2;
+    ropts.streaming = setup.proto_version >= 2 && cfg.pgoutput_streaming == TW_STREAMING_ON;
     ropts.binary = cfg.binary_mode && setup.server_version >= 140000;
     ropts.status_interval_ms = cfg.status_update_interval_ms;
     stream = tw_repl_stream_new(repl);

@@ -104,3 +104,35 @@ def test_relation_described_in_rolled_back_savepoint_of_streamed_transaction(db,
     assert streamed_txns(db) >= 1, "the transaction was not streamed; the test proves nothing"
     rows = res.rows("other", "c")
     assert [e["after"] for e in rows] == [{"id": -1, "pad": "kept"}]
+
+
+def test_pgoutput_streaming_off_is_not_streamed_and_loses_nothing(db, tail):
+    """The escape hatch for server bugs in streamed decoding: with
+    pgoutput.streaming=off the server keeps a large transaction until its
+    commit and sends it whole."""
+    db.sql("CREATE TABLE big (id int PRIMARY KEY, pad text)")
+    cfg = prepare(db, tail, pgoutput_streaming="off")
+    conn = db.connect()
+    conn.autocommit = False
+    with conn.cursor() as cur:
+        big_insert(cur, "big", 1, 3000)
+        cur.execute("SAVEPOINT s1")
+        big_insert(cur, "big", 3001, 100)
+        cur.execute("ROLLBACK TO SAVEPOINT s1")
+    conn.commit()
+    conn.close()
+    res = drain(db, tail, cfg)
+    assert "streaming" not in res.stderr.split("START_REPLICATION")[1].splitlines()[0]
+    assert [e["after"]["id"] for e in res.rows("big", "c")] == list(range(1, 3001))
+    assert streamed_txns(db) == 0
+    spilled = db.pg.sql("SELECT spill_txns FROM pg_stat_replication_slots WHERE slot_name = %s",
+                        (db.slot,))[0][0]
+    assert spilled >= 1, "the transaction was not large enough to be streamed; proves nothing"
+
+
+def test_pgoutput_streaming_rejects_other_values(db, tidewater_bin):
+    cfg = db.config(pgoutput_streaming="parallel")
+    res = subprocess.run([tidewater_bin, "tail", "--endpos", "0/1", cfg], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, timeout=30)
+    assert res.returncode == 2
+    assert "pgoutput.streaming" in res.stderr and "on" in res.stderr and "off" in res.stderr
