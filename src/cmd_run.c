@@ -311,10 +311,12 @@ int tw_cmd_run(int argc, char **argv)
     tw_pg_describe(&cfg, where, sizeof(where));
 
     while (!tw_signals_stop_requested()) {
+        tw_pipeline_stats_t before, after;
+
         tw_log(TW_LOG_INFO, "PGREPL", "connecting to %s", where);
+        tw_pipeline_stats(ctx.pipeline, &before);
         err = open_session(&ctx, errstr, sizeof(errstr));
         if (err == TW_OK) {
-            backoff_ms = 500;
             ctx.streamed_once = true;
             err = stream_loop(&ctx, errstr, sizeof(errstr));
         }
@@ -325,6 +327,11 @@ int tw_cmd_run(int argc, char **argv)
          * connection lost while streaming is retried. */
         if (!retriable(err) || !ctx.streamed_once)
             goto fail;
+        /* Only a session that delivered something starts the backoff over:
+         * one that fails the same way each time must not retry every 500 ms. */
+        tw_pipeline_stats(ctx.pipeline, &after);
+        if (after.transactions > before.transactions)
+            backoff_ms = 500;
         tw_log(TW_LOG_WARNING, "PGREPL", "%s; reconnecting in %d ms", errstr, backoff_ms);
         tw_metrics_set_state(ctx.metrics, TW_STATE_RECONNECTING);
         ctx.reconnects++;

@@ -115,7 +115,7 @@ static tw_err_t txn_open(tw_spool_t *spool, uint32_t xid, spool_txn_t **out, cha
     snprintf(path, sizeof(path), "%s/tidewater-spool-%u-XXXXXX", spool->dir, xid);
     fd = mkstemp(path);
     if (fd < 0)
-        return tw_errf(TW_ERR_IO, errstr, errstr_size,
+        return tw_errf(TW_ERR_LOCAL, errstr, errstr_size,
                        "cannot create a spool file in %s for streamed transaction %u: %s; "
                        "set spool.dir to a writable directory",
                        spool->dir, xid, strerror(errno));
@@ -127,7 +127,7 @@ static tw_err_t txn_open(tw_spool_t *spool, uint32_t xid, spool_txn_t **out, cha
     if (txn->file == NULL) {
         close(fd);
         free(txn);
-        return tw_errf(TW_ERR_IO, errstr, errstr_size, "fdopen of spool file: %s",
+        return tw_errf(TW_ERR_LOCAL, errstr, errstr_size, "fdopen of spool file: %s",
                        strerror(errno));
     }
     txn->next = spool->txns;
@@ -230,7 +230,7 @@ tw_err_t tw_spool_append(tw_spool_t *spool, uint32_t top_xid, uint32_t change_xi
     header.lsn = lsn;
     if (fwrite(&header, sizeof(header), 1, txn->file) != 1 ||
         (len && fwrite(msg, len, 1, txn->file) != 1))
-        return tw_errf(TW_ERR_IO, errstr, errstr_size,
+        return tw_errf(TW_ERR_LOCAL, errstr, errstr_size,
                        "writing spool file for streamed transaction %u in %s: %s", top_xid,
                        spool->dir, strerror(errno));
     txn->size += (int64_t)(sizeof(header) + len);
@@ -267,7 +267,7 @@ tw_err_t tw_spool_abort(tw_spool_t *spool, uint32_t top_xid, uint32_t subxid, ch
         return TW_OK; /* the subtransaction made no changes we saw */
     if (fflush(txn->file) != 0 || ftruncate(fileno(txn->file), txn->marks[i].offset) != 0 ||
         fseeko(txn->file, txn->marks[i].offset, SEEK_SET) != 0)
-        return tw_errf(TW_ERR_IO, errstr, errstr_size,
+        return tw_errf(TW_ERR_LOCAL, errstr, errstr_size,
                        "truncating spool file of transaction %u: %s", top_xid,
                        strerror(errno));
     spool->bytes -= txn->size - txn->marks[i].offset;
@@ -287,13 +287,13 @@ tw_err_t tw_spool_replay(tw_spool_t *spool, uint32_t top_xid, tw_spool_replay_cb
     if (txn == NULL)
         return TW_OK;
     if (fflush(txn->file) != 0 || fseeko(txn->file, 0, SEEK_SET) != 0) {
-        err = tw_errf(TW_ERR_IO, errstr, errstr_size, "rewinding spool file of %u: %s",
+        err = tw_errf(TW_ERR_LOCAL, errstr, errstr_size, "rewinding spool file of %u: %s",
                       top_xid, strerror(errno));
         goto cleanup;
     }
     while (pos < txn->size) {
         if (fread(&header, sizeof(header), 1, txn->file) != 1) {
-            err = tw_errf(TW_ERR_IO, errstr, errstr_size,
+            err = tw_errf(TW_ERR_LOCAL, errstr, errstr_size,
                           "reading spool file of transaction %u at offset %lld: %s", top_xid,
                           (long long)pos, feof(txn->file) ? "unexpected end" : strerror(errno));
             goto cleanup;
@@ -301,7 +301,7 @@ tw_err_t tw_spool_replay(tw_spool_t *spool, uint32_t top_xid, tw_spool_replay_cb
         tw_buf_reset(&spool->record);
         tw_buf_reserve(&spool->record, header.len);
         if (header.len && fread(spool->record.data, header.len, 1, txn->file) != 1) {
-            err = tw_errf(TW_ERR_IO, errstr, errstr_size,
+            err = tw_errf(TW_ERR_LOCAL, errstr, errstr_size,
                           "reading spool file of transaction %u at offset %lld: %s", top_xid,
                           (long long)pos, feof(txn->file) ? "unexpected end" : strerror(errno));
             goto cleanup;

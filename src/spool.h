@@ -18,6 +18,9 @@
 
 #include "common.h"
 
+/* Errors: TW_ERR_LOCAL when a spool file cannot be created, written or read
+ * (reconnecting to the server would only fail the same way), TW_ERR_NOMEM
+ * when spool.max.bytes would be exceeded. */
 typedef struct tw_spool tw_spool_t;
 
 /* dir: where temporary files go; max_bytes: bound on all spooled bytes

@@ -136,3 +136,70 @@ def test_pgoutput_streaming_rejects_other_values(db, tidewater_bin):
                          stderr=subprocess.PIPE, text=True, timeout=30)
     assert res.returncode == 2
     assert "pgoutput.streaming" in res.stderr and "on" in res.stderr and "off" in res.stderr
+
+
+# --- local spool errors stop the connector; a failing session backs off ----
+
+from conftest import OUTBOX_DDL, outbox_config  # noqa: E402
+from test_run_outbox import slot_active, wait_for  # noqa: E402
+
+
+def big_outbox_txn(db, rows=3000):
+    db.sql("INSERT INTO outbox SELECT gen_random_uuid(), 'A', 'a-' || (g %% 10), 'E', "
+           "jsonb_build_object('seq', g, 'pad', repeat('p', 150)) "
+           "FROM generate_series(1, %d) g" % rows)
+
+
+def test_unwritable_spool_dir_stops_instead_of_reconnecting(db, broker, registry, run, tmp_path):
+    db.sql(OUTBOX_DDL)
+    missing = tmp_path / "no-such-dir"
+    runner = run(outbox_config(db, broker, registry, tmp_path, spool_dir=str(missing)))
+    wait_for(lambda: slot_active(db), what="slot active")
+    before = db.slot_flush_lsn()
+    big_outbox_txn(db)
+    try:
+        rc = runner.proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        rc = None
+    out = runner.output()
+    assert rc == 1, "still running (reconnecting?):\n" + out[-2000:]
+    assert "reconnecting" not in out
+    assert "set spool.dir to a writable directory" in out
+    assert str(missing) in out
+    assert streamed_txns(db) >= 1, "the transaction was not streamed; the test proves nothing"
+    assert db.slot_flush_lsn() == before
+
+
+def test_spool_limit_stops_instead_of_reconnecting(db, broker, registry, run, tmp_path):
+    db.sql(OUTBOX_DDL)
+    runner = run(outbox_config(db, broker, registry, tmp_path, spool_max_bytes="100000"))
+    wait_for(lambda: slot_active(db), what="slot active")
+    big_outbox_txn(db, rows=5000)
+    try:
+        rc = runner.proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        rc = None
+    out = runner.output()
+    assert rc == 1, "still running (reconnecting?):\n" + out[-2000:]
+    assert "reconnecting" not in out
+    assert "spool.max.bytes=100000" in out
+
+
+def test_session_failing_without_progress_backs_off(db, broker, registry, run, tmp_path):
+    """A session that connects and then fails the same way each time (here
+    the server cannot decode: the publication was created after the change
+    it is decoding) is retried with a growing delay, not every 500 ms."""
+    import re
+    db.sql(OUTBOX_DDL)
+    db.sql("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (db.slot,))
+    db.sql("INSERT INTO outbox VALUES (gen_random_uuid(), 'A', 'a', 'E', '{}')")
+    db.sql("CREATE PUBLICATION %s FOR ALL TABLES" % db.publication)
+    runner = run(outbox_config(db, broker, registry, tmp_path,
+                               publication_autocreate_mode="disabled"))
+    time.sleep(8)
+    runner.stop()
+    out = runner.output()
+    delays = [int(m) for m in re.findall(r"reconnecting in (\d+) ms", out)]
+    assert len(delays) >= 2, out[-3000:]
+    assert "does not exist" in out
+    assert delays[:4] == [500, 1000, 2000, 4000][:len(delays[:4])], delays

@@ -152,7 +152,7 @@ static void test_unwritable_dir_is_reported(void **state)
     (void)state;
     assert_int_equal(tw_spool_append(spool, 1, 1, 1, (const uint8_t *)"x", 1, errstr,
                                      sizeof(errstr)),
-                     TW_ERR_IO);
+                     TW_ERR_LOCAL);
     assert_non_null(strstr(errstr, "spool.dir"));
     tw_spool_destroy(spool);
 }
