@@ -106,6 +106,15 @@ static bool run_wait(void *opaque, int ms)
     return !tw_signals_stop_requested() && !tw_pipeline_failed(ctx->pipeline, NULL, 0);
 }
 
+/* Called while a long streamed transaction is replayed: keep the server
+ * from timing us out. The flush position is left as it is. */
+static tw_err_t run_tick(void *opaque, char *errstr, size_t errstr_size)
+{
+    run_ctx_t *ctx = opaque;
+
+    return ctx->stream ? tw_repl_stream_status_if_due(ctx->stream, errstr, errstr_size) : TW_OK;
+}
+
 static void close_session(run_ctx_t *ctx)
 {
     tw_repl_stream_destroy(ctx->stream);
@@ -142,6 +151,7 @@ static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
                             errstr_size);
     if (err)
         return err;
+    tw_changefeed_set_tick(ctx->feed, run_tick, ctx);
     memset(&ropts, 0, sizeof(ropts));
     ropts.slot_name = cfg->slot_name;
     ropts.publication_name = cfg->publication_name;

@@ -203,3 +203,72 @@ def test_session_failing_without_progress_backs_off(db, broker, registry, run, t
     assert len(delays) >= 2, out[-3000:]
     assert "does not exist" in out
     assert delays[:4] == [500, 1000, 2000, 4000][:len(delays[:4])], delays
+
+
+# --- standby status while replaying or blocked on output -------------------
+
+@pytest.fixture
+def short_wal_sender_timeout(pg):
+    """wal_sender_timeout=1s on the session cluster for one test: the server
+    drops a client that sends no status for 1 s."""
+    pg.set_and_reload(wal_sender_timeout="1s")
+    time.sleep(0.5)
+    yield
+    pg.sql("ALTER SYSTEM RESET wal_sender_timeout")
+    pg.sql("SELECT pg_reload_conf()")
+
+
+def test_tail_with_a_stalled_reader_keeps_its_connection(db, tail, tidewater_bin,
+                                                         short_wal_sender_timeout):
+    """tail's standard output is a pipe nobody reads for 6 s while a large
+    streamed transaction is printed: tail must keep sending status updates
+    (wal_sender_timeout is 1 s), then print everything and stop at endpos."""
+    db.sql("CREATE TABLE big (id int PRIMARY KEY, pad text)")
+    cfg = prepare(db, tail, status_update_interval_ms="200")
+    conn = db.connect()
+    conn.autocommit = False
+    with conn.cursor() as cur:
+        big_insert(cur, "big", 1, 4000, pad=200)
+    conn.commit()
+    conn.close()
+    db.sql("INSERT INTO big VALUES (-1, 'after')")
+    endpos = db.insert_lsn()
+    proc = subprocess.Popen([tidewater_bin, "tail", "--ack", "--endpos", endpos, cfg],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(6)  # the reader stalls; tail blocks writing
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err[-3000:]
+    ids = [int(line.split('"id":')[1].split(",")[0].split("}")[0])
+           for line in out.splitlines() if '"after":{' in line]
+    assert ids == list(range(1, 4001)) + [-1]
+    assert streamed_txns(db) >= 1, "the transaction was not streamed; the test proves nothing"
+
+
+def test_run_replaying_a_long_streamed_transaction_keeps_its_connection(
+        db, broker, registry, run, tmp_path, short_wal_sender_timeout):
+    """A streamed transaction whose replay takes longer than
+    wal_sender_timeout must not cost the connection. Here the replay is slow
+    because it routes to 100 new topics, each registering two schemas; the
+    producer queue is large, so the pipeline never waits on Kafka."""
+    db.sql(OUTBOX_DDL)
+    runner = run(outbox_config(db, broker, registry, tmp_path,
+                               status_update_interval_ms="200",
+                               producer_queue_buffering_max_messages="1000000",
+                               producer_queue_buffering_max_kbytes="2000000"))
+    wait_for(lambda: slot_active(db), what="slot active")
+    db.sql("INSERT INTO outbox SELECT gen_random_uuid(), 'T' || (g %% 100), 'a', 'E', "
+           "jsonb_build_object('seq', g, 'pad', repeat('p', 150)) "
+           "FROM generate_series(1, %d) g" % 2000)
+    end = db.insert_lsn()
+
+    def lsn_int(text):
+        hi, lo = text.split("/")
+        return (int(hi, 16) << 32) | int(lo, 16)
+
+    wait_for(lambda: lsn_int(db.slot_flush_lsn()) >= lsn_int(end), timeout=180,
+             what="the transaction to be delivered")
+    assert runner.stop() == 0
+    out = runner.output()
+    assert streamed_txns(db) >= 1, "the transaction was not streamed; the test proves nothing"
+    assert "reconnecting" not in out, out[-3000:]
+    assert "2000 records in 1 transactions delivered" in out, out[-2000:]
