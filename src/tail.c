@@ -274,7 +274,6 @@ write:
 static tw_err_t tail_commit(void *opaque, const tw_txn_t *txn, char *errstr, size_t errstr_size)
 {
     tw_tail_t *tail = opaque;
-
     tw_err_t err = out_flush(tail, errstr, errstr_size);
 
     if (err)
