@@ -82,6 +82,9 @@ tw_err_t tw_changefeed_new(const tw_config_t *cfg, int proto_version, const tw_s
         err = tw_filter_new(cfg->message_prefix_include_list, cfg->message_prefix_exclude_list,
                             "message.prefix.include.list", "message.prefix.exclude.list",
                             &feed->prefixes, errstr, errstr_size);
+    /* The spool is used only when the server streams. */
+    if (err == TW_OK && proto_version >= 2 && cfg->pgoutput_streaming == TW_STREAMING_ON)
+        err = tw_spool_check(feed->spool, errstr, errstr_size);
     if (err) {
         tw_changefeed_destroy(feed);
         return err;

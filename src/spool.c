@@ -105,6 +105,23 @@ static spool_txn_t *txn_find(tw_spool_t *spool, uint32_t xid, spool_txn_t ***lin
     return NULL;
 }
 
+tw_err_t tw_spool_check(const tw_spool_t *spool, char *errstr, size_t errstr_size)
+{
+    char path[4096];
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/tidewater-spool-check-XXXXXX", spool->dir);
+    fd = mkstemp(path);
+    if (fd < 0)
+        return tw_errf(TW_ERR_LOCAL, errstr, errstr_size,
+                       "cannot create a spool file in %s: %s; set spool.dir to a writable "
+                       "directory (or pgoutput.streaming=off)",
+                       spool->dir, strerror(errno));
+    unlink(path);
+    close(fd);
+    return TW_OK;
+}
+
 static tw_err_t txn_open(tw_spool_t *spool, uint32_t xid, spool_txn_t **out, char *errstr,
                          size_t errstr_size)
 {

@@ -29,6 +29,11 @@ tw_spool_t *tw_spool_new(const char *dir, int64_t max_bytes);
 /* Discards every spooled transaction. Accepts NULL. */
 void tw_spool_destroy(tw_spool_t *spool);
 
+/* Creates and removes a file in the spool directory, so that an unusable
+ * directory is reported at start-up rather than at the first streamed
+ * transaction. */
+tw_err_t tw_spool_check(const tw_spool_t *spool, char *errstr, size_t errstr_size);
+
 /* Appends one message of top-level transaction top_xid, made by
  * (sub)transaction change_xid. */
 tw_err_t tw_spool_append(tw_spool_t *spool, uint32_t top_xid, uint32_t change_xid, tw_lsn_t lsn,

@@ -151,10 +151,14 @@ def big_outbox_txn(db, rows=3000):
 
 
 def test_unwritable_spool_dir_stops_instead_of_reconnecting(db, broker, registry, run, tmp_path):
+    """The spool directory disappears after start-up (a full disk behaves
+    alike): the first streamed transaction stops tidewater."""
     db.sql(OUTBOX_DDL)
-    missing = tmp_path / "no-such-dir"
+    missing = tmp_path / "spool"
+    missing.mkdir()
     runner = run(outbox_config(db, broker, registry, tmp_path, spool_dir=str(missing)))
     wait_for(lambda: slot_active(db), what="slot active")
+    missing.rmdir()
     before = db.slot_flush_lsn()
     big_outbox_txn(db)
     try:
@@ -168,6 +172,17 @@ def test_unwritable_spool_dir_stops_instead_of_reconnecting(db, broker, registry
     assert str(missing) in out
     assert streamed_txns(db) >= 1, "the transaction was not streamed; the test proves nothing"
     assert db.slot_flush_lsn() == before
+
+
+def test_unusable_spool_dir_is_a_startup_error(db, tail, tmp_path):
+    cfg = db.config(spool_dir=str(tmp_path / "no-such-dir"))
+    res = tail(cfg, endpos=db.insert_lsn())
+    assert res.returncode == 1
+    assert "set spool.dir to a writable directory" in res.stderr
+    # Not needed (and not checked) when the server does not stream.
+    cfg = db.config(spool_dir=str(tmp_path / "no-such-dir"), pgoutput_streaming="off")
+    res = tail(cfg, endpos=db.insert_lsn())
+    assert res.returncode == 0, res.stderr
 
 
 def test_spool_limit_stops_instead_of_reconnecting(db, broker, registry, run, tmp_path):

@@ -157,6 +157,20 @@ static void test_unwritable_dir_is_reported(void **state)
     tw_spool_destroy(spool);
 }
 
+static void test_check_reports_an_unusable_dir_up_front(void **state)
+{
+    tw_spool_t *good = tw_spool_new("/tmp", 0);
+    tw_spool_t *bad = tw_spool_new("/nonexistent/dir", 0);
+    char errstr[256];
+    (void)state;
+    assert_int_equal(tw_spool_check(good, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(tw_spool_check(bad, errstr, sizeof(errstr)), TW_ERR_LOCAL);
+    assert_non_null(strstr(errstr, "/nonexistent/dir"));
+    assert_non_null(strstr(errstr, "spool.dir"));
+    tw_spool_destroy(good);
+    tw_spool_destroy(bad);
+}
+
 static void test_large_transaction_round_trip(void **state)
 {
     tw_spool_t *spool = tw_spool_new("/tmp", 0);
@@ -240,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_whole_abort_discards),
         cmocka_unit_test(test_size_bound_is_an_error_not_a_loss),
         cmocka_unit_test(test_unwritable_dir_is_reported),
+        cmocka_unit_test(test_check_reports_an_unusable_dir_up_front),
         cmocka_unit_test(test_large_transaction_round_trip),
         cmocka_unit_test(test_many_subtransactions),
     };
