@@ -2,6 +2,13 @@
  * changefeed.c — routes each decoded message: transaction boundaries and
  * changes to the sink, schema messages to the relation cache, and streamed
  * chunks through the spool.
+ *
+ * Relation messages inside a streamed transaction describe the relation as
+ * that transaction saw it, which may be older than a description the server
+ * sent meanwhile for other transactions (ALTER SCHEMA ... RENAME in another
+ * session while the streamed transaction is open). So a replay decodes
+ * against its own overlay of relations, and the shared cache only ever
+ * takes a description newer, in order of receipt, than the one it holds.
  */
 #include "changefeed.h"
 
@@ -12,6 +19,19 @@
 #include "filter.h"
 #include "log.h"
 #include "spool.h"
+
+/* A Relation message that arrived inside a streamed transaction. When the
+ * transaction commits, the server counts the relation as described for
+ * everything after it (unless an invalidation intervened, which makes it
+ * send a new description anyway), so the newest of these may update the
+ * shared cache then — even when the subtransaction it came in rolled back. */
+typedef struct spooled_rel {
+    uint32_t top_xid;
+    uint32_t relid;
+    uint64_t seq; /* order of receipt, as tw_rel_t.received_seq */
+    uint8_t *data;
+    size_t len;
+} spooled_rel_t;
 
 struct tw_changefeed {
     tw_sink_t sink;
@@ -30,6 +50,13 @@ struct tw_changefeed {
     uint32_t stream_xid;
     const tw_rel_t **truncated; /* scratch for Truncate */
     size_t truncated_cap;
+
+    uint64_t rel_seq;          /* Relation messages received so far */
+    tw_relcache_t *overlay;    /* relations described by the replaying transaction */
+    spooled_rel_t *spooled;    /* Relation messages of open streamed transactions */
+    size_t nspooled, capspooled;
+    tw_changefeed_tick_cb tick; /* called now and then during a long replay */
+    void *tick_opaque;
 };
 
 static int64_t pg_to_unix_us(int64_t pg_us)
@@ -55,6 +82,9 @@ tw_err_t tw_changefeed_new(const tw_config_t *cfg, int proto_version, const tw_s
         err = tw_filter_new(cfg->message_prefix_include_list, cfg->message_prefix_exclude_list,
                             "message.prefix.include.list", "message.prefix.exclude.list",
                             &feed->prefixes, errstr, errstr_size);
+    /* The spool is used only when the server streams. */
+    if (err == TW_OK && proto_version >= 2 && cfg->pgoutput_streaming == TW_STREAMING_ON)
+        err = tw_spool_check(feed->spool, errstr, errstr_size);
     if (err) {
         tw_changefeed_destroy(feed);
         return err;
@@ -76,7 +106,17 @@ void tw_changefeed_destroy(tw_changefeed_t *feed)
     tw_buf_free(&feed->name);
     free(feed->origin);
     free(feed->truncated);
+    tw_relcache_destroy(feed->overlay);
+    while (feed->nspooled > 0)
+        free(feed->spooled[--feed->nspooled].data);
+    free(feed->spooled);
     free(feed);
+}
+
+void tw_changefeed_set_tick(tw_changefeed_t *feed, tw_changefeed_tick_cb tick, void *opaque)
+{
+    feed->tick = tick;
+    feed->tick_opaque = opaque;
 }
 
 bool tw_changefeed_in_txn(const tw_changefeed_t *feed)
@@ -89,19 +129,74 @@ tw_relcache_t *tw_changefeed_relcache(tw_changefeed_t *feed)
     return feed->relcache;
 }
 
-static void apply_relation(tw_changefeed_t *feed, const tw_pgoutput_msg_t *msg)
+static tw_rel_t *apply_relation(tw_changefeed_t *feed, tw_relcache_t *cache,
+                                const tw_pgoutput_msg_t *msg)
 {
-    tw_rel_t *rel = tw_relcache_update(feed->relcache, msg);
+    tw_rel_t *rel = tw_relcache_update(cache, msg);
 
     tw_buf_reset(&feed->name);
     tw_buf_printf(&feed->name, "%s.%s", rel->nspname, rel->relname);
     rel->captured = tw_filter_match(feed->tables, feed->name.data);
+    return rel;
+}
+
+/* Remembers a Relation message being spooled for top_xid. */
+static void remember_spooled_rel(tw_changefeed_t *feed, uint32_t top_xid, uint32_t relid,
+                                 const uint8_t *data, size_t len)
+{
+    spooled_rel_t *sr;
+
+    if (feed->nspooled == feed->capspooled) {
+        feed->capspooled = feed->capspooled ? feed->capspooled * 2 : 8;
+        feed->spooled = tw_realloc(feed->spooled, feed->capspooled * sizeof(*feed->spooled));
+    }
+    sr = &feed->spooled[feed->nspooled++];
+    sr->top_xid = top_xid;
+    sr->relid = relid;
+    sr->seq = ++feed->rel_seq;
+    sr->data = tw_malloc(len ? len : 1);
+    memcpy(sr->data, data, len);
+    sr->len = len;
+}
+
+/* Forgets top_xid's spooled Relation messages; when `merge`, first gives
+ * the shared cache each one newer than what it holds (in order, so the
+ * newest wins). */
+static tw_err_t settle_spooled_rels(tw_changefeed_t *feed, uint32_t top_xid, bool merge,
+                                    char *errstr, size_t errstr_size)
+{
+    tw_err_t err = TW_OK;
+    size_t i, kept = 0;
+
+    for (i = 0; i < feed->nspooled; i++) {
+        spooled_rel_t *sr = &feed->spooled[i];
+        if (sr->top_xid != top_xid) {
+            feed->spooled[kept++] = *sr;
+            continue;
+        }
+        if (merge && err == TW_OK) {
+            tw_rel_t *shared = tw_relcache_get(feed->relcache, sr->relid);
+            tw_pgoutput_msg_t msg;
+            if (shared == NULL || shared->received_seq < sr->seq) {
+                err = tw_pgoutput_decode(feed->replay_decoder, sr->data, sr->len, true, &msg,
+                                         errstr, errstr_size);
+                if (err == TW_OK)
+                    apply_relation(feed, feed->relcache, &msg)->received_seq = sr->seq;
+            }
+        }
+        free(sr->data);
+    }
+    feed->nspooled = kept;
+    return err;
 }
 
 static tw_err_t lookup_rel(tw_changefeed_t *feed, uint32_t relid, const char *what,
                            tw_rel_t **rel, char *errstr, size_t errstr_size)
 {
-    *rel = tw_relcache_get(feed->relcache, relid);
+    /* A replaying transaction sees its own descriptions first. */
+    *rel = feed->overlay ? tw_relcache_get(feed->overlay, relid) : NULL;
+    if (*rel == NULL)
+        *rel = tw_relcache_get(feed->relcache, relid);
     if (*rel == NULL)
         return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                        "%s for relation %u, which no Relation message described", what, relid);
@@ -188,12 +283,20 @@ static tw_err_t replay_one(void *opaque, tw_lsn_t lsn, const uint8_t *data, size
     tw_pgoutput_msg_t msg;
     tw_err_t err;
 
+    /* Let the caller keep its connection alive through a long replay (one
+     * message may take long: a schema to register). The callback only
+     * looks at the clock unless an update is due. */
+    if (feed->tick) {
+        err = feed->tick(feed->tick_opaque, errstr, errstr_size);
+        if (err)
+            return err;
+    }
     err = tw_pgoutput_decode(feed->replay_decoder, data, len, true, &msg, errstr, errstr_size);
     if (err)
         return err;
     switch (msg.type) {
     case TW_PGOUTPUT_RELATION:
-        apply_relation(feed, &msg);
+        apply_relation(feed, feed->overlay, &msg);
         return TW_OK;
     case TW_PGOUTPUT_TYPE:
         tw_relcache_update_type(feed->relcache, &msg);
@@ -215,12 +318,19 @@ static tw_err_t stream_commit(tw_changefeed_t *feed, const tw_pgoutput_msg_t *ms
     feed->txn.commit_ts = pg_to_unix_us(msg->u.stream_commit.commit_ts);
     feed->txn.streamed = true;
     feed->in_txn = true;
+    feed->overlay = tw_relcache_new();
     err = feed->sink.begin(feed->sink.opaque, &feed->txn, errstr, errstr_size);
     if (err == TW_OK)
         err = tw_spool_replay(feed->spool, feed->txn.xid, replay_one, feed, errstr,
                               errstr_size);
     if (err == TW_OK)
         err = feed->sink.commit(feed->sink.opaque, &feed->txn, errstr, errstr_size);
+    /* The sink is done with the overlay's relations (and their derived
+     * state) once the commit returns. */
+    tw_relcache_destroy(feed->overlay);
+    feed->overlay = NULL;
+    if (err == TW_OK)
+        err = settle_spooled_rels(feed, feed->txn.xid, true, errstr, errstr_size);
     feed->in_txn = false;
     return err;
 }
@@ -248,9 +358,13 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
      * relation as that (uncommitted) transaction sees it. */
     if (feed->in_stream && msg.has_xid && msg.type != TW_PGOUTPUT_STREAM_START &&
         msg.type != TW_PGOUTPUT_STREAM_COMMIT && msg.type != TW_PGOUTPUT_STREAM_ABORT &&
-        msg.type != TW_PGOUTPUT_STREAM_PREPARE)
-        return tw_spool_append(feed->spool, feed->stream_xid, msg.xid, lsn, data, len, errstr,
-                               errstr_size);
+        msg.type != TW_PGOUTPUT_STREAM_PREPARE) {
+        err = tw_spool_append(feed->spool, feed->stream_xid, msg.xid, lsn, data, len, errstr,
+                              errstr_size);
+        if (err == TW_OK && msg.type == TW_PGOUTPUT_RELATION)
+            remember_spooled_rel(feed, feed->stream_xid, msg.u.relation.relid, data, len);
+        return err;
+    }
 
     switch (msg.type) {
     case TW_PGOUTPUT_BEGIN:
@@ -276,7 +390,7 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
         feed->txn.origin = feed->origin;
         return TW_OK;
     case TW_PGOUTPUT_RELATION:
-        apply_relation(feed, &msg);
+        apply_relation(feed, feed->relcache, &msg)->received_seq = ++feed->rel_seq;
         return TW_OK;
     case TW_PGOUTPUT_TYPE:
         tw_relcache_update_type(feed->relcache, &msg);
@@ -311,6 +425,8 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
                               errstr_size);
         return stream_commit(feed, &msg, errstr, errstr_size);
     case TW_PGOUTPUT_STREAM_ABORT:
+        if (msg.u.stream_abort.subxid == msg.u.stream_abort.xid)
+            settle_spooled_rels(feed, msg.u.stream_abort.xid, false, NULL, 0);
         return tw_spool_abort(feed->spool, msg.u.stream_abort.xid, msg.u.stream_abort.subxid,
                               errstr, errstr_size);
     case TW_PGOUTPUT_BEGIN_PREPARE:

@@ -82,6 +82,13 @@ bool tw_changefeed_in_txn(const tw_changefeed_t *feed);
 
 tw_relcache_t *tw_changefeed_relcache(tw_changefeed_t *feed);
 
+/* Called before each message of a streamed transaction being replayed
+ * (which may take long, with no reads from the server), so the caller can
+ * send standby status updates when due; keep it cheap. A non-zero return stops the
+ * replay and is passed up. */
+typedef tw_err_t (*tw_changefeed_tick_cb)(void *opaque, char *errstr, size_t errstr_size);
+void tw_changefeed_set_tick(tw_changefeed_t *feed, tw_changefeed_tick_cb tick, void *opaque);
+
 /* Typed value of column `col` of a tuple, using the relation's type for it.
  * NULL and unchanged-TOAST columns come back as those kinds. */
 tw_err_t tw_change_column_value(const tw_rel_t *rel, const tw_pgoutput_tuple_t *tuple,

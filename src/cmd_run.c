@@ -148,6 +148,15 @@ static bool run_wait(void *opaque, int ms)
     return stop_grace_left(ctx) && !tw_pipeline_failed(ctx->pipeline, NULL, 0);
 }
 
+/* Called while a long streamed transaction is replayed: keep the server
+ * from timing us out. The flush position is left as it is. */
+static tw_err_t run_tick(void *opaque, char *errstr, size_t errstr_size)
+{
+    run_ctx_t *ctx = opaque;
+
+    return ctx->stream ? tw_repl_stream_status_if_due(ctx->stream, errstr, errstr_size) : TW_OK;
+}
+
 static void close_session(run_ctx_t *ctx)
 {
     tw_repl_stream_destroy(ctx->stream);
@@ -184,12 +193,13 @@ static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
                             errstr_size);
     if (err)
         return err;
+    tw_changefeed_set_tick(ctx->feed, run_tick, ctx);
     memset(&ropts, 0, sizeof(ropts));
     ropts.slot_name = cfg->slot_name;
     ropts.publication_name = cfg->publication_name;
     ropts.proto_version = ctx->setup.proto_version;
     ropts.messages = ctx->setup.server_version >= 140000;
-    ropts.streaming = ctx->setup.proto_version >= 2;
+    ropts.streaming = ctx->setup.proto_version >= 2 && cfg->pgoutput_streaming == TW_STREAMING_ON;
     ropts.binary = cfg->binary_mode && ctx->setup.server_version >= 140000;
     ropts.status_interval_ms = cfg->status_update_interval_ms;
     ctx->stream = tw_repl_stream_new(ctx->repl);
@@ -356,10 +366,12 @@ int tw_cmd_run(int argc, char **argv)
     tw_pg_describe(&cfg, where, sizeof(where));
 
     while (!tw_signals_stop_requested()) {
+        tw_pipeline_stats_t before, after;
+
         tw_log(TW_LOG_INFO, "PGREPL", "connecting to %s", where);
+        tw_pipeline_stats(ctx.pipeline, &before);
         err = open_session(&ctx, errstr, sizeof(errstr));
         if (err == TW_OK) {
-            backoff_ms = 500;
             ctx.streamed_once = true;
             err = stream_loop(&ctx, errstr, sizeof(errstr));
         }
@@ -370,6 +382,11 @@ int tw_cmd_run(int argc, char **argv)
          * connection lost while streaming is retried. */
         if (!retriable(err) || !ctx.streamed_once)
             goto fail;
+        /* Only a session that delivered something starts the backoff over:
+         * one that fails the same way each time must not retry every 500 ms. */
+        tw_pipeline_stats(ctx.pipeline, &after);
+        if (after.transactions > before.transactions)
+            backoff_ms = 500;
         tw_log(TW_LOG_WARNING, "PGREPL", "%s; reconnecting in %d ms", errstr, backoff_ms);
         tw_metrics_set_state(ctx.metrics, TW_STATE_RECONNECTING);
         ctx.reconnects++;

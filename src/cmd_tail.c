@@ -94,6 +94,13 @@ static tw_err_t identify_system(PGconn *repl, const tw_config_t *cfg, char *errs
     return err;
 }
 
+/* While replaying a streamed transaction or blocked on output: keep the
+ * server from timing us out. The flush position is left as it is. */
+static tw_err_t keep_alive(void *opaque, char *errstr, size_t errstr_size)
+{
+    return tw_repl_stream_status_if_due(opaque, errstr, errstr_size);
+}
+
 /* The main loop: read frames, feed the change feed, keep the status flowing.
  * Returns when stopped by a signal, at endpos, or on error. */
 static tw_err_t stream_loop(tw_repl_stream_t *stream, tw_changefeed_t *feed, tw_tail_t *tail,
@@ -188,10 +195,12 @@ int tw_cmd_tail(int argc, char **argv)
     ropts.publication_name = cfg.publication_name;
     ropts.proto_version = setup.proto_version;
     ropts.messages = setup.server_version >= 140000;
-    ropts.streaming = setup.proto_version >= 2;
+    ropts.streaming = setup.proto_version >= 2 && cfg.pgoutput_streaming == TW_STREAMING_ON;
     ropts.binary = cfg.binary_mode && setup.server_version >= 140000;
     ropts.status_interval_ms = cfg.status_update_interval_ms;
     stream = tw_repl_stream_new(repl);
+    tw_changefeed_set_tick(feed, keep_alive, stream);
+    tw_tail_set_wait(tail, keep_alive, stream);
     err = tw_repl_stream_start(stream, &ropts, errstr, sizeof(errstr));
     if (err)
         goto cleanup;

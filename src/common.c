@@ -25,6 +25,7 @@ const char *tw_err2str(tw_err_t err)
     case TW_ERR_REJECTED: return "rejected";
     case TW_ERR_KAFKA: return "Kafka error";
     case TW_ERR_STOPPING: return "stopping";
+    case TW_ERR_LOCAL: return "local storage error";
     }
     return "unknown error";
 }

@@ -24,6 +24,7 @@ typedef enum tw_err {
     TW_ERR_REJECTED,    /* a dependency refused this input for good (e.g. HTTP 409/422) */
     TW_ERR_KAFKA,       /* Kafka failed permanently */
     TW_ERR_STOPPING,    /* a stop was requested while waiting */
+    TW_ERR_LOCAL,       /* local storage (the spool) failed: reconnecting cannot help */
 } tw_err_t;
 
 const char *tw_err2str(tw_err_t err);

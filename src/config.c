@@ -130,6 +130,12 @@ static const tw_conf_key_t connector_keys[] = {
     {"pgoutput.binary", TW_CONF_BOOL, "false", NULL, 0, F(binary_mode),
      "Ask pgoutput for binary column values (binary 'true', PostgreSQL 14+) instead of "
      "text. Types without a binary mapping then arrive as raw bytes."},
+    {"pgoutput.streaming", TW_CONF_ENUM, "on", "on|off", 0, F(pgoutput_streaming),
+     "on: let the server stream large in-progress transactions (protocol 2+), spooled to "
+     "spool.dir until they commit; off: the server keeps each transaction until its commit "
+     "(in memory, then its own pg_replslot files). An escape hatch for server bugs in "
+     "streamed decoding, e.g. PostgreSQL 15's \"could not map filenode\" on a streamed "
+     "transaction that decodes with streaming off."},
     {"spool.dir", TW_CONF_STRING, "/tmp", NULL, 0, F(spool_dir),
      "Directory for spooling streamed in-progress transactions to disk until their "
      "commit, so memory stays bounded whatever the transaction size."},

@@ -29,6 +29,12 @@ typedef enum tw_publication_mode {
     TW_PUBLICATION_NO_TABLES,
 } tw_publication_mode_t;
 
+/* pgoutput.streaming, in the order of its allowed values. */
+typedef enum tw_streaming_mode {
+    TW_STREAMING_ON,
+    TW_STREAMING_OFF,
+} tw_streaming_mode_t;
+
 typedef enum tw_converter_kind {
     TW_CONVERTER_AVRO,   /* io.confluent.connect.avro.AvroConverter */
     TW_CONVERTER_JSON,   /* org.apache.kafka.connect.json.JsonConverter */
@@ -182,6 +188,7 @@ typedef struct tw_config {
     char *message_prefix_exclude_list;
     int status_update_interval_ms;
     bool binary_mode;
+    int pgoutput_streaming; /* tw_streaming_mode_t */
     char *spool_dir;
     int64_t spool_max_bytes;
     char *unavailable_value_placeholder;

@@ -34,6 +34,7 @@ typedef struct tw_rel {
     tw_rel_col_t *cols;
     uint32_t schema_version; /* 1 for the first Relation message of a relid */
     bool captured; /* the change feed's table filter verdict, set on each update */
+    uint64_t received_seq; /* the change feed's order of receipt of this description */
     /* One slot for the consumer's derived per-relation state. Freed with
      * opaque_free when the schema version changes or the cache is destroyed. */
     void *opaque;

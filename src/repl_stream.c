@@ -195,8 +195,11 @@ tw_err_t tw_repl_stream_send_status(tw_repl_stream_t *stream, bool reply_request
     return TW_OK;
 }
 
-static tw_err_t status_if_due(tw_repl_stream_t *stream, char *errstr, size_t errstr_size)
+tw_err_t tw_repl_stream_status_if_due(tw_repl_stream_t *stream, char *errstr,
+                                      size_t errstr_size)
 {
+    if (!stream->streaming)
+        return TW_OK;
     if (tw_repl_now() - stream->last_status >= (int64_t)stream->status_interval_ms * 1000)
         return tw_repl_stream_send_status(stream, false, errstr, errstr_size);
     return TW_OK;
@@ -286,7 +289,7 @@ tw_err_t tw_repl_stream_read(tw_repl_stream_t *stream, int timeout_ms, tw_repl_m
 
         /* Nothing buffered: send a status update if one is due, then wait
          * for the socket until the deadline or the next update. */
-        err = status_if_due(stream, errstr, errstr_size);
+        err = tw_repl_stream_status_if_due(stream, errstr, errstr_size);
         if (err)
             return err;
         {

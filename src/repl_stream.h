@@ -76,6 +76,13 @@ tw_lsn_t tw_repl_stream_received(const tw_repl_stream_t *stream);
 tw_err_t tw_repl_stream_send_status(tw_repl_stream_t *stream, bool reply_requested,
                                     char *errstr, size_t errstr_size);
 
+/* Sends a status update if the status interval has passed since the last
+ * one, with the positions as they are. For callers busy elsewhere (replaying
+ * a streamed transaction, blocked on output): without it the server ends
+ * the connection after wal_sender_timeout. */
+tw_err_t tw_repl_stream_status_if_due(tw_repl_stream_t *stream, char *errstr,
+                                      size_t errstr_size);
+
 /* Ends COPY (CopyDone) after a final status update, and drains results. */
 tw_err_t tw_repl_stream_stop(tw_repl_stream_t *stream, char *errstr, size_t errstr_size);
 

@@ -1,7 +1,8 @@
 /*
  * spool.c — one unlinked temporary file per streamed transaction, with the
  * first offset of every subtransaction so a subtransaction abort is a
- * truncate.
+ * truncate. Marks are found through a hash index: a transaction may have
+ * tens of thousands of savepoints, and each change looks its xid up.
  */
 #include "spool.h"
 
@@ -18,12 +19,24 @@ typedef struct subxact_mark {
     int64_t offset; /* where its first record starts */
 } subxact_mark_t;
 
+/* Open-addressing index xid → position in marks. Entries are never
+ * removed: one whose position is past nmarks, or whose mark holds another
+ * xid, is stale (its mark was truncated away) and counts as absent. Key 0
+ * (InvalidTransactionId) marks an empty slot. */
+typedef struct mark_index {
+    uint32_t *xids;
+    uint32_t *pos;
+    size_t cap; /* power of two, 0 before the first mark */
+    size_t used;
+} mark_index_t;
+
 typedef struct spool_txn {
     uint32_t xid;
     FILE *file;
     int64_t size;
     subxact_mark_t *marks; /* in order of first appearance, offsets ascending */
     size_t nmarks, capmarks;
+    mark_index_t index;
     struct spool_txn *next;
 } spool_txn_t;
 
@@ -59,6 +72,8 @@ static void txn_free(tw_spool_t *spool, spool_txn_t *txn)
     spool->bytes -= txn->size;
     spool->count--;
     free(txn->marks);
+    free(txn->index.xids);
+    free(txn->index.pos);
     free(txn);
 }
 
@@ -90,6 +105,23 @@ static spool_txn_t *txn_find(tw_spool_t *spool, uint32_t xid, spool_txn_t ***lin
     return NULL;
 }
 
+tw_err_t tw_spool_check(const tw_spool_t *spool, char *errstr, size_t errstr_size)
+{
+    char path[4096];
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/tidewater-spool-check-XXXXXX", spool->dir);
+    fd = mkstemp(path);
+    if (fd < 0)
+        return tw_errf(TW_ERR_LOCAL, errstr, errstr_size,
+                       "cannot create a spool file in %s: %s; set spool.dir to a writable "
+                       "directory (or pgoutput.streaming=off)",
+                       spool->dir, strerror(errno));
+    unlink(path);
+    close(fd);
+    return TW_OK;
+}
+
 static tw_err_t txn_open(tw_spool_t *spool, uint32_t xid, spool_txn_t **out, char *errstr,
                          size_t errstr_size)
 {
@@ -100,7 +132,7 @@ static tw_err_t txn_open(tw_spool_t *spool, uint32_t xid, spool_txn_t **out, cha
     snprintf(path, sizeof(path), "%s/tidewater-spool-%u-XXXXXX", spool->dir, xid);
     fd = mkstemp(path);
     if (fd < 0)
-        return tw_errf(TW_ERR_IO, errstr, errstr_size,
+        return tw_errf(TW_ERR_LOCAL, errstr, errstr_size,
                        "cannot create a spool file in %s for streamed transaction %u: %s; "
                        "set spool.dir to a writable directory",
                        spool->dir, xid, strerror(errno));
@@ -112,7 +144,7 @@ static tw_err_t txn_open(tw_spool_t *spool, uint32_t xid, spool_txn_t **out, cha
     if (txn->file == NULL) {
         close(fd);
         free(txn);
-        return tw_errf(TW_ERR_IO, errstr, errstr_size, "fdopen of spool file: %s",
+        return tw_errf(TW_ERR_LOCAL, errstr, errstr_size, "fdopen of spool file: %s",
                        strerror(errno));
     }
     txn->next = spool->txns;
@@ -122,14 +154,61 @@ static tw_err_t txn_open(tw_spool_t *spool, uint32_t xid, spool_txn_t **out, cha
     return TW_OK;
 }
 
-static bool txn_has_mark(const spool_txn_t *txn, uint32_t xid)
+static size_t index_slot(uint32_t xid, size_t cap)
+{
+    /* Fibonacci hashing: subtransaction xids are mostly consecutive. */
+    return (size_t)((xid * UINT32_C(2654435769)) & (cap - 1));
+}
+
+/* Position of xid's mark, or SIZE_MAX when it has none. */
+static size_t mark_find(const spool_txn_t *txn, uint32_t xid)
+{
+    const mark_index_t *index = &txn->index;
+    size_t i;
+
+    if (index->cap == 0)
+        return SIZE_MAX;
+    for (i = index_slot(xid, index->cap); index->xids[i] != 0; i = (i + 1) & (index->cap - 1)) {
+        if (index->xids[i] == xid) {
+            size_t pos = index->pos[i];
+            return pos < txn->nmarks && txn->marks[pos].xid == xid ? pos : SIZE_MAX;
+        }
+    }
+    return SIZE_MAX;
+}
+
+static void index_put(mark_index_t *index, uint32_t xid, uint32_t pos);
+
+static void index_grow(mark_index_t *index)
+{
+    mark_index_t bigger = {NULL, NULL, index->cap ? index->cap * 2 : 64, 0};
+    size_t i;
+
+    bigger.xids = tw_calloc(bigger.cap, sizeof(uint32_t));
+    bigger.pos = tw_calloc(bigger.cap, sizeof(uint32_t));
+    for (i = 0; i < index->cap; i++)
+        if (index->xids[i] != 0)
+            index_put(&bigger, index->xids[i], index->pos[i]);
+    free(index->xids);
+    free(index->pos);
+    *index = bigger;
+}
+
+static void index_put(mark_index_t *index, uint32_t xid, uint32_t pos)
 {
     size_t i;
 
-    for (i = 0; i < txn->nmarks; i++)
-        if (txn->marks[i].xid == xid)
-            return true;
-    return false;
+    if ((index->used + 1) * 4 > index->cap * 3)
+        index_grow(index);
+    for (i = index_slot(xid, index->cap); index->xids[i] != 0; i = (i + 1) & (index->cap - 1)) {
+        if (index->xids[i] == xid) {
+            index->pos[i] = pos; /* replaces a stale entry */
+            return;
+        }
+    }
+    index->xids[i] = xid;
+    index->pos[i] = pos;
+    index->used++;
 }
 
 tw_err_t tw_spool_append(tw_spool_t *spool, uint32_t top_xid, uint32_t change_xid, tw_lsn_t lsn,
@@ -154,20 +233,21 @@ tw_err_t tw_spool_append(tw_spool_t *spool, uint32_t top_xid, uint32_t change_xi
     }
     /* Remember where each subtransaction starts, in case it aborts. The
      * top-level xid needs no mark: its abort drops the whole file. */
-    if (change_xid != top_xid && !txn_has_mark(txn, change_xid)) {
+    if (change_xid != top_xid && mark_find(txn, change_xid) == SIZE_MAX) {
         if (txn->nmarks == txn->capmarks) {
             txn->capmarks = txn->capmarks ? txn->capmarks * 2 : 8;
             txn->marks = tw_realloc(txn->marks, txn->capmarks * sizeof(*txn->marks));
         }
         txn->marks[txn->nmarks].xid = change_xid;
         txn->marks[txn->nmarks].offset = txn->size;
+        index_put(&txn->index, change_xid, (uint32_t)txn->nmarks);
         txn->nmarks++;
     }
     header.len = (uint32_t)len;
     header.lsn = lsn;
     if (fwrite(&header, sizeof(header), 1, txn->file) != 1 ||
         (len && fwrite(msg, len, 1, txn->file) != 1))
-        return tw_errf(TW_ERR_IO, errstr, errstr_size,
+        return tw_errf(TW_ERR_LOCAL, errstr, errstr_size,
                        "writing spool file for streamed transaction %u in %s: %s", top_xid,
                        spool->dir, strerror(errno));
     txn->size += (int64_t)(sizeof(header) + len);
@@ -199,13 +279,12 @@ tw_err_t tw_spool_abort(tw_spool_t *spool, uint32_t top_xid, uint32_t subxid, ch
     txn = txn_find(spool, top_xid, NULL);
     if (txn == NULL)
         return TW_OK; /* nothing of it was spooled */
-    for (i = 0; i < txn->nmarks && txn->marks[i].xid != subxid; i++)
-        ;
-    if (i == txn->nmarks)
+    i = mark_find(txn, subxid);
+    if (i == SIZE_MAX)
         return TW_OK; /* the subtransaction made no changes we saw */
     if (fflush(txn->file) != 0 || ftruncate(fileno(txn->file), txn->marks[i].offset) != 0 ||
         fseeko(txn->file, txn->marks[i].offset, SEEK_SET) != 0)
-        return tw_errf(TW_ERR_IO, errstr, errstr_size,
+        return tw_errf(TW_ERR_LOCAL, errstr, errstr_size,
                        "truncating spool file of transaction %u: %s", top_xid,
                        strerror(errno));
     spool->bytes -= txn->size - txn->marks[i].offset;
@@ -225,13 +304,13 @@ tw_err_t tw_spool_replay(tw_spool_t *spool, uint32_t top_xid, tw_spool_replay_cb
     if (txn == NULL)
         return TW_OK;
     if (fflush(txn->file) != 0 || fseeko(txn->file, 0, SEEK_SET) != 0) {
-        err = tw_errf(TW_ERR_IO, errstr, errstr_size, "rewinding spool file of %u: %s",
+        err = tw_errf(TW_ERR_LOCAL, errstr, errstr_size, "rewinding spool file of %u: %s",
                       top_xid, strerror(errno));
         goto cleanup;
     }
     while (pos < txn->size) {
         if (fread(&header, sizeof(header), 1, txn->file) != 1) {
-            err = tw_errf(TW_ERR_IO, errstr, errstr_size,
+            err = tw_errf(TW_ERR_LOCAL, errstr, errstr_size,
                           "reading spool file of transaction %u at offset %lld: %s", top_xid,
                           (long long)pos, feof(txn->file) ? "unexpected end" : strerror(errno));
             goto cleanup;
@@ -239,7 +318,7 @@ tw_err_t tw_spool_replay(tw_spool_t *spool, uint32_t top_xid, tw_spool_replay_cb
         tw_buf_reset(&spool->record);
         tw_buf_reserve(&spool->record, header.len);
         if (header.len && fread(spool->record.data, header.len, 1, txn->file) != 1) {
-            err = tw_errf(TW_ERR_IO, errstr, errstr_size,
+            err = tw_errf(TW_ERR_LOCAL, errstr, errstr_size,
                           "reading spool file of transaction %u at offset %lld: %s", top_xid,
                           (long long)pos, feof(txn->file) ? "unexpected end" : strerror(errno));
             goto cleanup;

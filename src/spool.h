@@ -18,6 +18,9 @@
 
 #include "common.h"
 
+/* Errors: TW_ERR_LOCAL when a spool file cannot be created, written or read
+ * (reconnecting to the server would only fail the same way), TW_ERR_NOMEM
+ * when spool.max.bytes would be exceeded. */
 typedef struct tw_spool tw_spool_t;
 
 /* dir: where temporary files go; max_bytes: bound on all spooled bytes
@@ -25,6 +28,11 @@ typedef struct tw_spool tw_spool_t;
 tw_spool_t *tw_spool_new(const char *dir, int64_t max_bytes);
 /* Discards every spooled transaction. Accepts NULL. */
 void tw_spool_destroy(tw_spool_t *spool);
+
+/* Creates and removes a file in the spool directory, so that an unusable
+ * directory is reported at start-up rather than at the first streamed
+ * transaction. */
+tw_err_t tw_spool_check(const tw_spool_t *spool, char *errstr, size_t errstr_size);
 
 /* Appends one message of top-level transaction top_xid, made by
  * (sub)transaction change_xid. */

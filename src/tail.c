@@ -1,18 +1,34 @@
 /*
  * tail.c — renders committed changes as JSON lines.
+ *
+ * Output goes through our own buffer and write(2), waiting for the
+ * descriptor with poll(): a reader that stalls must not stall the
+ * replication connection, so while output is blocked the caller's wait
+ * callback runs (it sends standby status updates).
  */
 #include "tail.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "log.h"
 
+/* Buffered output beyond this is written out before more is added. */
+#define TAIL_OUT_HIGH_WATER 65536
+
 struct tw_tail {
-    FILE *out;
+    int fd;
+    bool regular_file; /* never blocks: write everything at once */
+    tw_buf_t pending;  /* rendered but not yet written */
+    tw_changefeed_tick_cb wait;
+    void *wait_opaque;
     char *placeholder;
     tw_buf_t line;
     tw_arena_t *arena;
@@ -23,8 +39,11 @@ struct tw_tail {
 tw_tail_t *tw_tail_new(FILE *out, const char *placeholder)
 {
     tw_tail_t *tail = tw_calloc(1, sizeof(*tail));
+    struct stat st;
 
-    tail->out = out;
+    fflush(out);
+    tail->fd = fileno(out);
+    tail->regular_file = fstat(tail->fd, &st) == 0 && S_ISREG(st.st_mode);
     tail->placeholder = tw_strdup(placeholder ? placeholder : "__debezium_unavailable_value");
     tail->arena = tw_arena_new(16384);
     return tail;
@@ -35,9 +54,62 @@ void tw_tail_destroy(tw_tail_t *tail)
     if (tail == NULL)
         return;
     tw_buf_free(&tail->line);
+    tw_buf_free(&tail->pending);
     tw_arena_destroy(tail->arena);
     free(tail->placeholder);
     free(tail);
+}
+
+void tw_tail_set_wait(tw_tail_t *tail, tw_changefeed_tick_cb wait, void *opaque)
+{
+    tail->wait = wait;
+    tail->wait_opaque = opaque;
+}
+
+/* Writes out everything pending. Waits for the descriptor in short polls,
+ * calling the wait callback in between; after POLLOUT, a pipe takes
+ * PIPE_BUF bytes without blocking. */
+static tw_err_t out_flush(tw_tail_t *tail, char *errstr, size_t errstr_size)
+{
+    size_t done = 0;
+    tw_err_t err = TW_OK;
+
+    while (done < tail->pending.len) {
+        struct pollfd pfd = {tail->fd, POLLOUT, 0};
+        size_t chunk = tail->pending.len - done;
+        ssize_t n;
+        int rc = tail->regular_file ? 1 : poll(&pfd, 1, 100);
+
+        if (rc < 0 && errno != EINTR) {
+            err = tw_errf(TW_ERR_IO, errstr, errstr_size, "waiting for output: %s",
+                          strerror(errno));
+            break;
+        }
+        if (tail->wait) {
+            err = tail->wait(tail->wait_opaque, errstr, errstr_size);
+            if (err)
+                break;
+        }
+        if (rc <= 0)
+            continue;
+        if (!tail->regular_file && chunk > PIPE_BUF)
+            chunk = PIPE_BUF;
+        n = write(tail->fd, tail->pending.data + done, chunk);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n < 0) {
+            err = tw_errf(TW_ERR_IO, errstr, errstr_size, "writing to output: %s",
+                          strerror(errno));
+            break;
+        }
+        done += (size_t)n;
+    }
+    /* Keep what was not written (only after an error). */
+    if (done > 0) {
+        memmove(tail->pending.data, tail->pending.data + done, tail->pending.len - done);
+        tail->pending.len -= done;
+    }
+    return err;
 }
 
 void tw_format_timestamp_utc(int64_t unix_us, char *out, size_t out_size)
@@ -191,22 +263,21 @@ static tw_err_t tail_change(void *opaque, const tw_txn_t *txn, const tw_change_t
 write:
     if (err)
         return err;
-    if (fwrite(tail->line.data, 1, tail->line.len, tail->out) != tail->line.len)
-        return tw_errf(TW_ERR_IO, errstr, errstr_size, "writing to output: %s",
-                       strerror(errno));
+    tw_buf_append(&tail->pending, tail->line.data, tail->line.len);
     tail->lines++;
     /* A non-transactional message is its own unit: flush it now. */
-    if (txn == NULL && fflush(tail->out) != 0)
-        return tw_errf(TW_ERR_IO, errstr, errstr_size, "flushing output: %s", strerror(errno));
+    if (txn == NULL || tail->pending.len >= TAIL_OUT_HIGH_WATER)
+        return out_flush(tail, errstr, errstr_size);
     return TW_OK;
 }
 
 static tw_err_t tail_commit(void *opaque, const tw_txn_t *txn, char *errstr, size_t errstr_size)
 {
     tw_tail_t *tail = opaque;
+    tw_err_t err = out_flush(tail, errstr, errstr_size);
 
-    if (fflush(tail->out) != 0)
-        return tw_errf(TW_ERR_IO, errstr, errstr_size, "flushing output: %s", strerror(errno));
+    if (err)
+        return err;
     tail->flushed = txn->end_lsn;
     return TW_OK;
 }

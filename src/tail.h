@@ -1,6 +1,6 @@
 /*
  * tail.h — the sink behind `tidewater tail`: one JSON object per change on
- * a stream, flushed at each commit so --ack confirms only what was written.
+ * a stream, written out at each commit so --ack confirms only what was written.
  *
  *   {"op":"c|u|d|t|m","schema":...,"table":...,"lsn":"X/X","xid":N,
  *    "commit_ts":"ISO-8601","key":{...}|null,"before":{...}|null,"after":{...}|null}
@@ -17,9 +17,17 @@
 
 typedef struct tw_tail tw_tail_t;
 
-/* out is borrowed; placeholder stands in for unchanged TOAST values. */
+/* out is borrowed; placeholder stands in for unchanged TOAST values. The
+ * tail writes to out's descriptor directly (out is flushed first), and a
+ * transaction's lines are written out by its commit at the latest; lines
+ * of a transaction still open when the tail is destroyed are dropped. */
 tw_tail_t *tw_tail_new(FILE *out, const char *placeholder);
 void tw_tail_destroy(tw_tail_t *tail); /* accepts NULL */
+
+/* Called every 100 ms or so while output is blocked (a reader that does
+ * not keep up), so the caller can keep its connection alive. A non-zero
+ * return is passed up from the sink. */
+void tw_tail_set_wait(tw_tail_t *tail, tw_changefeed_tick_cb wait, void *opaque);
 
 /* The sink to hand to tw_changefeed_new (opaque = tail). */
 tw_sink_t tw_tail_sink(tw_tail_t *tail);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "spool.h"
@@ -151,9 +152,23 @@ static void test_unwritable_dir_is_reported(void **state)
     (void)state;
     assert_int_equal(tw_spool_append(spool, 1, 1, 1, (const uint8_t *)"x", 1, errstr,
                                      sizeof(errstr)),
-                     TW_ERR_IO);
+                     TW_ERR_LOCAL);
     assert_non_null(strstr(errstr, "spool.dir"));
     tw_spool_destroy(spool);
+}
+
+static void test_check_reports_an_unusable_dir_up_front(void **state)
+{
+    tw_spool_t *good = tw_spool_new("/tmp", 0);
+    tw_spool_t *bad = tw_spool_new("/nonexistent/dir", 0);
+    char errstr[256];
+    (void)state;
+    assert_int_equal(tw_spool_check(good, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(tw_spool_check(bad, errstr, sizeof(errstr)), TW_ERR_LOCAL);
+    assert_non_null(strstr(errstr, "/nonexistent/dir"));
+    assert_non_null(strstr(errstr, "spool.dir"));
+    tw_spool_destroy(good);
+    tw_spool_destroy(bad);
 }
 
 static void test_large_transaction_round_trip(void **state)
@@ -175,6 +190,61 @@ static void test_large_transaction_round_trip(void **state)
     tw_spool_destroy(spool);
 }
 
+/* A transaction with 50,000 savepoints: each subtransaction's xid is looked
+ * up at every change and at its abort, which must not cost a scan of all
+ * earlier ones. Every other one rolls back; the rest must replay in order. */
+static void test_many_subtransactions(void **state)
+{
+    enum { NSUB = 50000 };
+    tw_spool_t *spool = tw_spool_new("/tmp", 0);
+    collected_t c = {TW_BUF_INIT, 0};
+    char errstr[256], payload[16];
+    struct timespec t0, t1;
+    tw_buf_t expected = TW_BUF_INIT;
+    uint32_t sub;
+    tw_lsn_t lsn = 1;
+    (void)state;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    append(spool, 1000, 1000, lsn++, "first");
+    tw_buf_printf(&expected, "1:first;");
+    for (sub = 1001; sub < 1001 + NSUB; sub++) {
+        int n;
+        /* Two changes per subtransaction: the second finds its mark. */
+        for (n = 0; n < 2; n++) {
+            snprintf(payload, sizeof(payload), "%u.%d", sub, n);
+            append(spool, 1000, sub, lsn, payload);
+            if (sub % 2 == 0)
+                tw_buf_printf(&expected, "%llu:%s;", (unsigned long long)lsn, payload);
+            lsn++;
+        }
+        if (sub % 2 == 1)
+            assert_int_equal(tw_spool_abort(spool, 1000, sub, errstr, sizeof(errstr)), TW_OK);
+    }
+    /* Aborting a long-released subtransaction after everything else is
+     * still found: it drops the tail from its first change on. */
+    assert_int_equal(tw_spool_abort(spool, 1000, 1001 + NSUB - 3, errstr, sizeof(errstr)),
+                     TW_OK);
+    {
+        /* Cut the expectation after the last record before that subxact. */
+        char marker[32];
+        char *cut;
+        snprintf(marker, sizeof(marker), ":%u.0;", 1001 + NSUB - 3);
+        cut = strstr(expected.data, marker);
+        assert_non_null(cut);
+        while (cut > expected.data && cut[-1] != ';')
+            cut--;
+        expected.len = (size_t)(cut - expected.data);
+        expected.data[expected.len] = '\0';
+    }
+    assert_string_equal(replay(spool, 1000, &c), expected.data);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    print_message("%d subtransactions spooled, half aborted, replayed in %.3f s\n", NSUB,
+                  (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+    tw_buf_free(&expected);
+    tw_buf_free(&c.text);
+    tw_spool_destroy(spool);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,7 +254,9 @@ int main(void)
         cmocka_unit_test(test_whole_abort_discards),
         cmocka_unit_test(test_size_bound_is_an_error_not_a_loss),
         cmocka_unit_test(test_unwritable_dir_is_reported),
+        cmocka_unit_test(test_check_reports_an_unusable_dir_up_front),
         cmocka_unit_test(test_large_transaction_round_trip),
+        cmocka_unit_test(test_many_subtransactions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
