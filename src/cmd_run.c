@@ -401,7 +401,7 @@ int tw_cmd_run(int argc, char **argv)
         close_session(&ctx);
         tw_pipeline_reset_partial(ctx.pipeline);
         sleep_ms(backoff_ms);
-        backoff_ms = TW_MIN(backoff_ms * 2, 30000);
+        backoff_ms = TW_MIN(backoff_ms * 2, cfg.reconnect_backoff_max_ms);
     }
     tw_log(TW_LOG_INFO, "PGREPL", "%s received, stopping",
            tw_signals_stop_reason() ? tw_signals_stop_reason() : "stop");

@@ -152,8 +152,14 @@ static const tw_conf_key_t connector_keys[] = {
      "Source transactions whose records may await Kafka's acknowledgement at once; when "
      "reached, reading from PostgreSQL pauses (the WAL waits safely in the slot)."},
     {"shutdown.timeout.ms", TW_CONF_INT, "30000", "0..3600000", 0, F(shutdown_timeout_ms),
-     "On SIGTERM/SIGINT, how long to wait for Kafka to acknowledge records in flight "
-     "before exiting."},
+     "On SIGTERM/SIGINT, how long the transaction being read may take to finish and be "
+     "acknowledged by Kafka before tidewater exits; what is not acknowledged by then is "
+     "sent again after a restart."},
+    {"retriable.restart.connector.wait.ms", TW_CONF_INT, "30000", "500..3600000", 0,
+     F(reconnect_backoff_max_ms),
+     "Longest wait before reconnecting after a retriable failure (a lost PostgreSQL "
+     "connection, an aborted Kafka transaction): the wait starts at 500 ms and doubles up "
+     "to this; it starts over once a session delivers a transaction."},
     {"heartbeat.interval.ms", TW_CONF_INT, "0", "0..86400000", 0, F(heartbeat_interval_ms),
      "Every so often, run heartbeat.action.query and confirm the slot, so a captured "
      "database with no changes of its own does not pin WAL written elsewhere; 0 turns it "

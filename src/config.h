@@ -195,6 +195,7 @@ typedef struct tw_config {
     /* pipeline */
     int max_inflight_transactions;
     int shutdown_timeout_ms;
+    int reconnect_backoff_max_ms;
     int heartbeat_interval_ms; /* 0: off */
     char *heartbeat_action_query;
     /* converters */

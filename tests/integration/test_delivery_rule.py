@@ -104,7 +104,8 @@ def test_exactly_once_aborts_in_a_row_stop_without_confirming(db, broker, regist
     from test_exactly_once import eos_config, events, wait_checkpoint_covers
     from test_run_outbox import insert_events
     db.sql(OUTBOX_DDL)
-    cfg = eos_config(db, broker, registry, tmp_path, status_update_interval_ms="500")
+    cfg = eos_config(db, broker, registry, tmp_path, status_update_interval_ms="500",
+                     retriable_restart_connector_wait_ms="1000")
     r1 = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use")
     insert_events(db, events(2, "warm"))
