@@ -354,7 +354,8 @@ tw_err_t tw_change_column_value(const tw_rel_t *rel, const tw_pgoutput_tuple_t *
                                  sizeof(detail));
         break;
     default:
-        err = tw_value_from_binary(rc->type_oid, rc->typmod, (const uint8_t *)c->data, c->len,
+        err = tw_value_from_binary(rc->type_oid, rc->typmod, rel->server_version,
+                                   (const uint8_t *)c->data, c->len,
                                    arena, out, detail, sizeof(detail));
         break;
     }

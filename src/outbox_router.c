@@ -610,8 +610,11 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
     record->timestamp_ms = txn ? txn->commit_ts / 1000 : 0;
     if (b->ts_col >= 0) {
         COLUMN(v, b->ts_col);
-        if (v->kind == TW_VALUE_TIMESTAMP || v->kind == TW_VALUE_TIMESTAMPTZ)
-            record->timestamp_ms = v->special ? record->timestamp_ms : v->u.i / 1000;
+        /* Milliseconds since 1970 (counted from PostgreSQL's microseconds
+         * since 2000) hold every finite timestamp. */
+        if ((v->kind == TW_VALUE_TIMESTAMP || v->kind == TW_VALUE_TIMESTAMPTZ) && !v->special)
+            record->timestamp_ms = v->u.i / 1000 - (v->u.i % 1000 < 0 ? 1 : 0) +
+                                   TW_PG_EPOCH_OFFSET_US / 1000;
         else if (v->kind == TW_VALUE_INT)
             record->timestamp_ms = v->u.i;
     }

@@ -34,6 +34,7 @@ typedef struct tw_rel {
     tw_rel_col_t *cols;
     uint32_t schema_version; /* 1 for the first Relation message of a relid */
     bool captured; /* the change feed's table filter verdict, set on each update */
+    int server_version; /* the cache's, for send formats that changed (0: unknown) */
     /* One slot for the consumer's derived per-relation state. Freed with
      * opaque_free when the schema version changes or the cache is destroyed. */
     void *opaque;
@@ -48,6 +49,10 @@ void tw_relcache_destroy(tw_relcache_t *cache); /* accepts NULL */
 /* Adds or replaces the relation described by a Relation message (strings
  * are copied). Returns the entry, owned by the cache. */
 tw_rel_t *tw_relcache_update(tw_relcache_t *cache, const tw_pgoutput_msg_t *relation_msg);
+
+/* The server's version (PQserverVersion), copied into each relation the
+ * cache describes from then on: binary values are read by it. */
+void tw_relcache_set_server_version(tw_relcache_t *cache, int server_version);
 
 /* NULL if the server never described relid: a protocol violation the caller
  * reports. */
