@@ -6,11 +6,11 @@
  * session pg_conn sets up (DateStyle=ISO, IntervalStyle=postgres,
  * TimeZone=UTC, extra_float_digits=3, bytea_output=hex), and the hex inputs
  * are what its send functions produce. They were checked against a real
- * PostgreSQL 15 with tests/unit/value_vectors.py, which holds the same
+ * PostgreSQL 15 (15.18) with tests/unit/value_vectors.py, which holds the same
  * vectors (VECTORS: text and send output; EXPRESSIONS: typmods, the extreme
  * intervals, the float spellings, escape-format bytea) and fails when the
- * server disagrees. The expected typed values (days and microseconds since
- * 1970 and so on) were computed independently: Python's datetime for AD
+ * server disagrees. The expected typed values (days since 1970, microseconds
+ * since 2000 written as PG_US(since 1970), and so on) were computed independently: Python's datetime for AD
  * dates, the server's own binary encoding for BC ones. Inputs that are not
  * server output (malformed text, hand-built bytes) say so where used.
  *
@@ -295,6 +295,16 @@ static const vector_t vectors[] = {
      "000000010000000100000017000000030000000100000004000000010000000400000002ffffffff",
      "[1,2,null]"},
     {TW_OID_INT4_ARRAY, "{}", "000000000000000000000017", "[]"},
+    {TW_OID_INT4_ARRAY, "{{1,2},{3,4}}",
+     "000000020000000000000017000000020000000100000002000000010000000400000001"
+     "000000040000000200000004000000030000000400000004",
+     "[[1,2],[3,4]]"},
+    {TW_OID_INT4_ARRAY, "[0:1][-1:-1]={{1},{2}}",
+     "000000020000000000000017000000020000000000000001ffffffff00000004000000010000000400000002",
+     "[[1],[2]]"},
+    /* the largest finite interval before PostgreSQL 17 */
+    {TW_OID_INTERVAL, "178956970 years 7 mons 2147483647 days 2562047788:00:54.775807",
+     "7fffffffffffffff7fffffff7fffffff", "\"P178956970Y7M2147483647DT2562047788H54.775807S\""},
     {TW_OID_TEXT_ARRAY, "{\"a,b\",\"NULL\",NULL,\"q\\\"x\",\"back\\\\slash\",\"\",\" sp\"}",
      "000000010000000100000019000000070000000100000003612c62000000044e554c4cffffffff00000003"
      "7122780000000a6261636b5c736c6173680000000000000003207370",
