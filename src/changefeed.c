@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "catalog.h"
 #include "filter.h"
 #include "log.h"
 #include "spool.h"
@@ -22,6 +23,7 @@ struct tw_changefeed {
     tw_filter_t *tables;
     tw_filter_t *prefixes;
     tw_buf_t name; /* scratch for "schema.table" */
+    PGconn *catalog; /* borrowed; NULL: domain columns stay unresolved */
 
     bool in_txn;       /* between Begin and Commit */
     tw_txn_t txn;      /* the open (or replaying) transaction */
@@ -89,13 +91,24 @@ tw_relcache_t *tw_changefeed_relcache(tw_changefeed_t *feed)
     return feed->relcache;
 }
 
-static void apply_relation(tw_changefeed_t *feed, const tw_pgoutput_msg_t *msg)
+void tw_changefeed_set_catalog(tw_changefeed_t *feed, PGconn *conn)
+{
+    feed->catalog = conn;
+}
+
+static tw_err_t apply_relation(tw_changefeed_t *feed, const tw_pgoutput_msg_t *msg,
+                               char *errstr, size_t errstr_size)
 {
     tw_rel_t *rel = tw_relcache_update(feed->relcache, msg);
 
     tw_buf_reset(&feed->name);
     tw_buf_printf(&feed->name, "%s.%s", rel->nspname, rel->relname);
     rel->captured = tw_filter_match(feed->tables, feed->name.data);
+    /* Only captured tables' values are read; a catalog round trip per
+     * Relation message of the others would be wasted. */
+    if (!rel->captured)
+        return TW_OK;
+    return tw_catalog_domain_bases(feed->catalog, rel, errstr, errstr_size);
 }
 
 static tw_err_t lookup_rel(tw_changefeed_t *feed, uint32_t relid, const char *what,
@@ -193,8 +206,7 @@ static tw_err_t replay_one(void *opaque, tw_lsn_t lsn, const uint8_t *data, size
         return err;
     switch (msg.type) {
     case TW_PGOUTPUT_RELATION:
-        apply_relation(feed, &msg);
-        return TW_OK;
+        return apply_relation(feed, &msg, errstr, errstr_size);
     case TW_PGOUTPUT_TYPE:
         tw_relcache_update_type(feed->relcache, &msg);
         return TW_OK;
@@ -276,8 +288,7 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
         feed->txn.origin = feed->origin;
         return TW_OK;
     case TW_PGOUTPUT_RELATION:
-        apply_relation(feed, &msg);
-        return TW_OK;
+        return apply_relation(feed, &msg, errstr, errstr_size);
     case TW_PGOUTPUT_TYPE:
         tw_relcache_update_type(feed->relcache, &msg);
         return TW_OK;
@@ -341,7 +352,7 @@ tw_err_t tw_change_column_value(const tw_rel_t *rel, const tw_pgoutput_tuple_t *
     c = &tuple->cols[col];
     rc = &rel->cols[col];
     memset(out, 0, sizeof(*out));
-    out->type_oid = rc->type_oid;
+    out->type_oid = rc->value_oid;
     switch (c->kind) {
     case TW_PGOUTPUT_COL_NULL:
         out->kind = TW_VALUE_NULL;
@@ -350,11 +361,11 @@ tw_err_t tw_change_column_value(const tw_rel_t *rel, const tw_pgoutput_tuple_t *
         out->kind = TW_VALUE_UNCHANGED_TOAST;
         return TW_OK;
     case TW_PGOUTPUT_COL_TEXT:
-        err = tw_value_from_text(rc->type_oid, rc->typmod, c->data, c->len, arena, out, detail,
-                                 sizeof(detail));
+        err = tw_value_from_text(rc->value_oid, rc->value_typmod, c->data, c->len, arena, out,
+                                 detail, sizeof(detail));
         break;
     default:
-        err = tw_value_from_binary(rc->type_oid, rc->typmod, rel->server_version,
+        err = tw_value_from_binary(rc->value_oid, rc->value_typmod, rel->server_version,
                                    (const uint8_t *)c->data, c->len,
                                    arena, out, detail, sizeof(detail));
         break;

@@ -12,6 +12,7 @@
 #ifndef TW_CHANGEFEED_H
 #define TW_CHANGEFEED_H
 
+#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -81,6 +82,12 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
 bool tw_changefeed_in_txn(const tw_changefeed_t *feed);
 
 tw_relcache_t *tw_changefeed_relcache(tw_changefeed_t *feed);
+
+/* A normal (non-replication) connection for catalog lookups the protocol
+ * does not cover (a domain column's base type); borrowed, must outlive the
+ * feed's use of it. Without one, domain columns read as types without a
+ * mapping. */
+void tw_changefeed_set_catalog(tw_changefeed_t *feed, PGconn *conn);
 
 /* Typed value of column `col` of a tuple, using the relation's type for it.
  * NULL and unchanged-TOAST columns come back as those kinds. */

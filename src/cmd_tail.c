@@ -181,6 +181,7 @@ int tw_cmd_tail(int argc, char **argv)
     if (err)
         goto cleanup;
     tw_relcache_set_server_version(tw_changefeed_relcache(feed), setup.server_version);
+    tw_changefeed_set_catalog(feed, conn);
 
     memset(&ropts, 0, sizeof(ropts));
     ropts.slot_name = cfg.slot_name;

@@ -242,8 +242,9 @@ tw_err_t tw_outbox_bind(tw_outbox_router_t *router, const tw_rel_t *rel, const b
     *out = NULL;
     b->ncols = rel->ncols;
     b->col_schema = tw_calloc(rel->ncols ? rel->ncols : 1, sizeof(tw_cs_t *));
+    /* By the type the values have: a domain column's is its base type. */
     for (i = 0; i < rel->ncols; i++)
-        b->col_schema[i] = tw_cs_for_column(rel->cols[i].type_oid, rel->cols[i].typmod,
+        b->col_schema[i] = tw_cs_for_column(rel->cols[i].value_oid, rel->cols[i].value_typmod,
                                             !not_null[i]);
     b->placement_col = tw_calloc(router->nplacements ? router->nplacements : 1, sizeof(int));
     err = find_column(rel, ob->field_event_id, "table.field.event.id", cfg, true, &b->id_col,
@@ -276,7 +277,7 @@ tw_err_t tw_outbox_bind(tw_outbox_router_t *router, const tw_rel_t *rel, const b
                           cfg, ob->fields_additional_error_on_missing, &b->placement_col[i],
                           errstr, errstr_size);
     if (err == TW_OK && b->ts_col >= 0) {
-        uint32_t t = rel->cols[b->ts_col].type_oid;
+        uint32_t t = rel->cols[b->ts_col].value_oid;
         if (t != TW_OID_TIMESTAMP && t != TW_OID_TIMESTAMPTZ && t != TW_OID_INT8)
             err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                           "transforms.%s.table.field.event.timestamp: column \"%s\" of %s.%s "

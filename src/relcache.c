@@ -202,6 +202,8 @@ tw_rel_t *tw_relcache_update(tw_relcache_t *cache, const tw_pgoutput_msg_t *msg)
         rel->cols[i].name = tw_strdup(attr->name);
         rel->cols[i].type_oid = attr->type_oid;
         rel->cols[i].typmod = attr->typmod;
+        rel->cols[i].value_oid = attr->type_oid;
+        rel->cols[i].value_typmod = attr->typmod;
         rel->cols[i].is_key = (attr->flags & TW_PGOUTPUT_ATTR_KEY) != 0;
     }
     rel->schema_version++;

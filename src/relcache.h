@@ -22,6 +22,11 @@ typedef struct tw_rel_col {
     char *name;
     uint32_t type_oid;
     int32_t typmod;
+    /* The type its values are read as: type_oid, or for a domain the base
+     * type (and the domain's typmod), which sends and prints the same
+     * bytes. Set from the catalog when there is one. */
+    uint32_t value_oid;
+    int32_t value_typmod;
     bool is_key; /* part of the replica identity */
 } tw_rel_col_t;
 

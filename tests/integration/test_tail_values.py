@@ -215,3 +215,54 @@ def test_json_null_is_not_sql_null_and_stays_on_one_line(db, tail):
     # json keeps the document as written; jsonb is PostgreSQL's normal form.
     assert after[3]["a"] == '{"k":\n  [1.0, 1E+2]}'
     assert after[3]["b"] == '{"k": [1.0, 100]}'
+
+
+DOMAINS_DDL = """
+CREATE DOMAIN posint AS int4 CHECK (VALUE > 0);
+CREATE DOMAIN small_posint AS posint CHECK (VALUE < 100);
+CREATE DOMAIN price AS numeric(10, 2);
+CREATE DOMAIN matrix AS int4[];
+CREATE DOMAIN stamp AS timestamptz;
+CREATE DOMAIN doc AS jsonb;
+CREATE DOMAIN real4 AS float4;
+CREATE TABLE d (id int PRIMARY KEY, a posint, b small_posint, c price, e matrix, f stamp,
+                g doc, h real4, arr posint[]);
+"""
+
+# column → base type, for the expected value
+DOMAIN_BASES = {"a": "int4", "b": "int4", "c": "numeric", "e": "int4[]", "f": "timestamptz",
+                "g": "jsonb", "h": "float4"}
+
+
+@pytest.mark.parametrize("binary", [False, True], ids=["text", "binary"])
+def test_domain_values_are_their_base_types(db, tail, binary):
+    db.sql(DOMAINS_DDL)
+    cfg = db.config(pgoutput_binary=str(binary).lower())
+    assert tail(cfg, endpos=db.insert_lsn()).returncode == 0
+    db.sql("INSERT INTO d VALUES (1, 5, 7, 12.5, '[0:1][0:1]={{1,2},{3,4}}', "
+           "'294276-12-31 23:59:59.999999+00', 'null', '-0', '{1,2}'), "
+           "(2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)")
+    res = tail(cfg, endpos=db.insert_lsn())
+    assert res.returncode == 0, res.stderr
+    after = {e["after"]["id"]: e["after"] for e in res.events}
+    conn = db.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(SESSION)
+            for col, base in DOMAIN_BASES.items():
+                cur.execute("SELECT id, CASE WHEN {0} IS NOT NULL THEN format('%s', {0}) END, "
+                            "array_to_json({0}::{1})::text FROM d ORDER BY id"
+                            .format(col, base) if base.endswith("[]") else
+                            "SELECT id, CASE WHEN {0} IS NOT NULL THEN format('%s', {0}) END, "
+                            "NULL FROM d ORDER BY id".format(col))
+                for row_id, text, array_json in cur.fetchall():
+                    want = expected(base, text, array_json)
+                    assert same(after[row_id][col], want), (col, after[row_id][col], want)
+    finally:
+        conn.close()
+    # An array of a domain is not resolved (its binary form names the domain
+    # as the element type): PostgreSQL's text, or base64 of the send bytes.
+    if binary:
+        assert isinstance(after[1]["arr"], str) and after[1]["arr"] != "{1,2}"
+    else:
+        assert after[1]["arr"] == "{1,2}"
