@@ -66,16 +66,19 @@ tw_err_t tw_catalog_domain_bases(PGconn *conn, tw_rel_t *rel, char *errstr, size
     tw_buf_append_char(&oids, '}');
     params[0] = oids.data;
     /* Walks each domain down to its base; the typmod is the one of the
-     * domain nearest the column that has one, as for getBaseTypeAndTypmod. */
+     * domain nearest the column that has one, as for getBaseTypeAndTypmod.
+     * An enum (or a domain over one) reads as text: enum_out and enum_send
+     * both give the label, so both pgoutput modes agree. */
     res = PQexecParams(conn,
                        "WITH RECURSIVE chain(start, base, typmod) AS ("
-                       " SELECT oid, typbasetype, typtypmod FROM pg_type"
-                       " WHERE oid = ANY($1::oid[]) AND typtype = 'd'"
+                       " SELECT oid, oid, -1 FROM pg_type"
+                       " WHERE oid = ANY($1::oid[]) AND typtype IN ('d', 'e')"
                        " UNION ALL"
                        " SELECT c.start, t.typbasetype,"
                        " CASE WHEN c.typmod >= 0 THEN c.typmod ELSE t.typtypmod END"
                        " FROM chain c JOIN pg_type t ON t.oid = c.base WHERE t.typtype = 'd')"
-                       " SELECT c.start, c.base, c.typmod FROM chain c"
+                       " SELECT c.start, CASE WHEN t.typtype = 'e' THEN 25 ELSE c.base END,"
+                       " c.typmod FROM chain c"
                        " JOIN pg_type t ON t.oid = c.base WHERE t.typtype <> 'd'",
                        1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {

@@ -21,7 +21,8 @@ tw_err_t tw_catalog_not_null(PGconn *conn, const tw_rel_t *rel, bool *not_null, 
                              size_t errstr_size);
 
 /* Sets value_oid/value_typmod of rel's domain columns to the domain's base
- * type (through domains over domains), so their values read as that type.
+ * type (through domains over domains), so their values read as that type,
+ * and of enum columns to text (the label, in both formats).
  * Arrays of a domain are left alone: their binary form names the domain as
  * the element type. Only columns of user-defined types (OID >= 16384) are
  * looked up; conn may be NULL (nothing is resolved). */

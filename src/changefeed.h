@@ -84,9 +84,9 @@ bool tw_changefeed_in_txn(const tw_changefeed_t *feed);
 tw_relcache_t *tw_changefeed_relcache(tw_changefeed_t *feed);
 
 /* A normal (non-replication) connection for catalog lookups the protocol
- * does not cover (a domain column's base type); borrowed, must outlive the
- * feed's use of it. Without one, domain columns read as types without a
- * mapping. */
+ * does not cover (a domain column's base type, whether a type is an enum);
+ * borrowed, must outlive the feed's use of it. Without one, domain and enum
+ * columns read as types without a mapping. */
 void tw_changefeed_set_catalog(tw_changefeed_t *feed, PGconn *conn);
 
 /* Typed value of column `col` of a tuple, using the relation's type for it.

@@ -24,7 +24,7 @@ typedef struct tw_rel_col {
     int32_t typmod;
     /* The type its values are read as: type_oid, or for a domain the base
      * type (and the domain's typmod), which sends and prints the same
-     * bytes. Set from the catalog when there is one. */
+     * bytes; text for an enum. Set from the catalog when there is one. */
     uint32_t value_oid;
     int32_t value_typmod;
     bool is_key; /* part of the replica identity */

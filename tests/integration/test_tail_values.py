@@ -225,23 +225,26 @@ CREATE DOMAIN matrix AS int4[];
 CREATE DOMAIN stamp AS timestamptz;
 CREATE DOMAIN doc AS jsonb;
 CREATE DOMAIN real4 AS float4;
+CREATE TYPE mood AS ENUM ('sad', 'happy');
+CREATE DOMAIN good_mood AS mood CHECK (VALUE <> 'sad');
 CREATE TABLE d (id int PRIMARY KEY, a posint, b small_posint, c price, e matrix, f stamp,
-                g doc, h real4, arr posint[]);
+                g doc, h real4, arr posint[], m mood, gm good_mood);
 """
 
 # column → base type, for the expected value
 DOMAIN_BASES = {"a": "int4", "b": "int4", "c": "numeric", "e": "int4[]", "f": "timestamptz",
-                "g": "jsonb", "h": "float4"}
+                "g": "jsonb", "h": "float4", "m": "text", "gm": "text"}
 
 
 @pytest.mark.parametrize("binary", [False, True], ids=["text", "binary"])
-def test_domain_values_are_their_base_types(db, tail, binary):
+def test_domain_and_enum_values_match_text_mode(db, tail, binary):
+    """A domain is its base type; an enum is its label, in binary mode too."""
     db.sql(DOMAINS_DDL)
     cfg = db.config(pgoutput_binary=str(binary).lower())
     assert tail(cfg, endpos=db.insert_lsn()).returncode == 0
     db.sql("INSERT INTO d VALUES (1, 5, 7, 12.5, '[0:1][0:1]={{1,2},{3,4}}', "
-           "'294276-12-31 23:59:59.999999+00', 'null', '-0', '{1,2}'), "
-           "(2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)")
+           "'294276-12-31 23:59:59.999999+00', 'null', '-0', '{1,2}', 'sad', 'happy'), "
+           "(2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)")
     res = tail(cfg, endpos=db.insert_lsn())
     assert res.returncode == 0, res.stderr
     after = {e["after"]["id"]: e["after"] for e in res.events}
