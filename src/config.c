@@ -129,7 +129,9 @@ static const tw_conf_key_t connector_keys[] = {
      "How often to send the server a standby status update (write and flush LSN)."},
     {"pgoutput.binary", TW_CONF_BOOL, "false", NULL, 0, F(binary_mode),
      "Ask pgoutput for binary column values (binary 'true', PostgreSQL 14+) instead of "
-     "text. Types without a binary mapping then arrive as raw bytes."},
+     "text. Values read the same either way, except types without a mapping "
+     "(geometric, network, range, timetz, ...): their send-function bytes, which tail "
+     "prints as base64, instead of PostgreSQL's text."},
     {"spool.dir", TW_CONF_STRING, "/tmp", NULL, 0, F(spool_dir),
      "Directory for spooling streamed in-progress transactions to disk until their "
      "commit, so memory stays bounded whatever the transaction size."},
