@@ -3,7 +3,8 @@
  * typed value according to its PostgreSQL type OID.
  *
  * Text slices in a value point into the input (zero-copy); anything that has
- * to be built (decoded bytea, array elements) is allocated from the arena the
+ * to be built (decoded bytea, array elements, numeric and high-byte "char"
+ * text rebuilt from the binary format) is allocated from the arena the
  * caller passes. A value is therefore valid until the input is freed or the
  * arena is reset.
  *
@@ -45,7 +46,7 @@ enum {
     TW_OID_NUMERIC = 1700,
     TW_OID_UUID = 2950,
     TW_OID_JSONB = 3802,
-    /* one-dimensional arrays of the above */
+    /* arrays of the above (any number of dimensions) */
     TW_OID_BOOL_ARRAY = 1000,
     TW_OID_BYTEA_ARRAY = 1001,
     TW_OID_CHAR_ARRAY = 1002,
