@@ -1,10 +1,16 @@
 /*
- * catalog.c — pg_attribute lookups.
+ * catalog.c — pg_attribute and pg_type lookups.
  */
 #include "catalog.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "buf.h"
+
+/* PostgreSQL's FirstNormalObjectId: built-in types are below it. */
+#define FIRST_USER_OID 16384
 
 tw_err_t tw_catalog_not_null(PGconn *conn, const tw_rel_t *rel, bool *not_null, char *errstr,
                              size_t errstr_size)
@@ -37,4 +43,61 @@ tw_err_t tw_catalog_not_null(PGconn *conn, const tw_rel_t *rel, bool *not_null, 
     }
     PQclear(res);
     return TW_OK;
+}
+
+tw_err_t tw_catalog_domain_bases(PGconn *conn, tw_rel_t *rel, char *errstr, size_t errstr_size)
+{
+    tw_buf_t oids = TW_BUF_INIT;
+    const char *params[1];
+    PGresult *res = NULL;
+    tw_err_t err = TW_OK;
+    int row;
+    uint16_t i;
+
+    if (conn == NULL)
+        return TW_OK;
+    tw_buf_append_char(&oids, '{');
+    for (i = 0; i < rel->ncols; i++) {
+        if (rel->cols[i].type_oid >= FIRST_USER_OID)
+            tw_buf_printf(&oids, "%s%u", oids.len > 1 ? "," : "", rel->cols[i].type_oid);
+    }
+    if (oids.len == 1)
+        goto cleanup;
+    tw_buf_append_char(&oids, '}');
+    params[0] = oids.data;
+    /* Walks each domain down to its base; the typmod is the one of the
+     * domain nearest the column that has one, as for getBaseTypeAndTypmod.
+     * An enum (or a domain over one) reads as text: enum_out and enum_send
+     * both give the label, so both pgoutput modes agree. */
+    res = PQexecParams(conn,
+                       "WITH RECURSIVE chain(start, base, typmod) AS ("
+                       " SELECT oid, oid, -1 FROM pg_type"
+                       " WHERE oid = ANY($1::oid[]) AND typtype IN ('d', 'e')"
+                       " UNION ALL"
+                       " SELECT c.start, t.typbasetype,"
+                       " CASE WHEN c.typmod >= 0 THEN c.typmod ELSE t.typtypmod END"
+                       " FROM chain c JOIN pg_type t ON t.oid = c.base WHERE t.typtype = 'd')"
+                       " SELECT c.start, CASE WHEN t.typtype = 'e' THEN 25 ELSE c.base END,"
+                       " c.typmod FROM chain c"
+                       " JOIN pg_type t ON t.oid = c.base WHERE t.typtype <> 'd'",
+                       1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "reading the column types of %s.%s: %s",
+                      rel->nspname, rel->relname, PQerrorMessage(conn));
+        goto cleanup;
+    }
+    for (row = 0; row < PQntuples(res); row++) {
+        uint32_t domain = (uint32_t)strtoul(PQgetvalue(res, row, 0), NULL, 10);
+        for (i = 0; i < rel->ncols; i++) {
+            if (rel->cols[i].type_oid != domain)
+                continue;
+            rel->cols[i].value_oid = (uint32_t)strtoul(PQgetvalue(res, row, 1), NULL, 10);
+            rel->cols[i].value_typmod = (int32_t)strtol(PQgetvalue(res, row, 2), NULL, 10);
+        }
+    }
+
+cleanup:
+    PQclear(res);
+    tw_buf_free(&oids);
+    return err;
 }

@@ -1,6 +1,7 @@
 /*
  * catalog.h — what pgoutput does not say about a relation but Debezium's
- * schemas need: which columns are NOT NULL (required vs optional fields).
+ * schemas need: which columns are NOT NULL (required vs optional fields),
+ * and which base type a domain column's values have.
  * Read over the normal (non-replication) connection when a relation's
  * schema version is first seen.
  */
@@ -18,5 +19,13 @@
  * be NULL: then every column is nullable. */
 tw_err_t tw_catalog_not_null(PGconn *conn, const tw_rel_t *rel, bool *not_null, char *errstr,
                              size_t errstr_size);
+
+/* Sets value_oid/value_typmod of rel's domain columns to the domain's base
+ * type (through domains over domains), so their values read as that type,
+ * and of enum columns to text (the label, in both formats).
+ * Arrays of a domain are left alone: their binary form names the domain as
+ * the element type. Only columns of user-defined types (OID >= 16384) are
+ * looked up; conn may be NULL (nothing is resolved). */
+tw_err_t tw_catalog_domain_bases(PGconn *conn, tw_rel_t *rel, char *errstr, size_t errstr_size);
 
 #endif /* TW_CATALOG_H */

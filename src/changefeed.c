@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "catalog.h"
 #include "filter.h"
 #include "log.h"
 #include "spool.h"
@@ -42,6 +43,7 @@ struct tw_changefeed {
     tw_filter_t *tables;
     tw_filter_t *prefixes;
     tw_buf_t name; /* scratch for "schema.table" */
+    PGconn *catalog; /* borrowed; NULL: domain columns stay unresolved */
 
     bool in_txn;       /* between Begin and Commit */
     tw_txn_t txn;      /* the open (or replaying) transaction */
@@ -129,15 +131,28 @@ tw_relcache_t *tw_changefeed_relcache(tw_changefeed_t *feed)
     return feed->relcache;
 }
 
-static tw_rel_t *apply_relation(tw_changefeed_t *feed, tw_relcache_t *cache,
-                                const tw_pgoutput_msg_t *msg)
+void tw_changefeed_set_catalog(tw_changefeed_t *feed, PGconn *conn)
+{
+    feed->catalog = conn;
+}
+
+/* Applies a Relation message to `cache` (the shared one, or a replay's
+ * overlay); *out is the description it made. */
+static tw_err_t apply_relation(tw_changefeed_t *feed, tw_relcache_t *cache,
+                               const tw_pgoutput_msg_t *msg, tw_rel_t **out, char *errstr,
+                               size_t errstr_size)
 {
     tw_rel_t *rel = tw_relcache_update(cache, msg);
 
     tw_buf_reset(&feed->name);
     tw_buf_printf(&feed->name, "%s.%s", rel->nspname, rel->relname);
     rel->captured = tw_filter_match(feed->tables, feed->name.data);
-    return rel;
+    *out = rel;
+    /* Only captured tables' values are read; a catalog round trip per
+     * Relation message of the others would be wasted. */
+    if (!rel->captured)
+        return TW_OK;
+    return tw_catalog_domain_bases(feed->catalog, rel, errstr, errstr_size);
 }
 
 /* Remembers a Relation message being spooled for top_xid. */
@@ -180,8 +195,11 @@ static tw_err_t settle_spooled_rels(tw_changefeed_t *feed, uint32_t top_xid, boo
             if (shared == NULL || shared->received_seq < sr->seq) {
                 err = tw_pgoutput_decode(feed->replay_decoder, sr->data, sr->len, true, &msg,
                                          errstr, errstr_size);
+                tw_rel_t *rel;
                 if (err == TW_OK)
-                    apply_relation(feed, feed->relcache, &msg)->received_seq = sr->seq;
+                    err = apply_relation(feed, feed->relcache, &msg, &rel, errstr, errstr_size);
+                if (err == TW_OK)
+                    rel->received_seq = sr->seq;
             }
         }
         free(sr->data);
@@ -281,6 +299,7 @@ static tw_err_t replay_one(void *opaque, tw_lsn_t lsn, const uint8_t *data, size
 {
     tw_changefeed_t *feed = opaque;
     tw_pgoutput_msg_t msg;
+    tw_rel_t *rel;
     tw_err_t err;
 
     /* Let the caller keep its connection alive through a long replay (one
@@ -296,8 +315,7 @@ static tw_err_t replay_one(void *opaque, tw_lsn_t lsn, const uint8_t *data, size
         return err;
     switch (msg.type) {
     case TW_PGOUTPUT_RELATION:
-        apply_relation(feed, feed->overlay, &msg);
-        return TW_OK;
+        return apply_relation(feed, feed->overlay, &msg, &rel, errstr, errstr_size);
     case TW_PGOUTPUT_TYPE:
         tw_relcache_update_type(feed->relcache, &msg);
         return TW_OK;
@@ -319,6 +337,7 @@ static tw_err_t stream_commit(tw_changefeed_t *feed, const tw_pgoutput_msg_t *ms
     feed->txn.streamed = true;
     feed->in_txn = true;
     feed->overlay = tw_relcache_new();
+    tw_relcache_set_server_version(feed->overlay, tw_relcache_server_version(feed->relcache));
     err = feed->sink.begin(feed->sink.opaque, &feed->txn, errstr, errstr_size);
     if (err == TW_OK)
         err = tw_spool_replay(feed->spool, feed->txn.xid, replay_one, feed, errstr,
@@ -346,6 +365,7 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
                                size_t len, char *errstr, size_t errstr_size)
 {
     tw_pgoutput_msg_t msg;
+    tw_rel_t *rel;
     tw_err_t err;
 
     err = tw_pgoutput_decode(feed->decoder, data, len, feed->in_stream, &msg, errstr,
@@ -390,8 +410,10 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
         feed->txn.origin = feed->origin;
         return TW_OK;
     case TW_PGOUTPUT_RELATION:
-        apply_relation(feed, feed->relcache, &msg)->received_seq = ++feed->rel_seq;
-        return TW_OK;
+        err = apply_relation(feed, feed->relcache, &msg, &rel, errstr, errstr_size);
+        if (err == TW_OK)
+            rel->received_seq = ++feed->rel_seq;
+        return err;
     case TW_PGOUTPUT_TYPE:
         tw_relcache_update_type(feed->relcache, &msg);
         return TW_OK;
@@ -457,7 +479,7 @@ tw_err_t tw_change_column_value(const tw_rel_t *rel, const tw_pgoutput_tuple_t *
     c = &tuple->cols[col];
     rc = &rel->cols[col];
     memset(out, 0, sizeof(*out));
-    out->type_oid = rc->type_oid;
+    out->type_oid = rc->value_oid;
     switch (c->kind) {
     case TW_PGOUTPUT_COL_NULL:
         out->kind = TW_VALUE_NULL;
@@ -466,11 +488,12 @@ tw_err_t tw_change_column_value(const tw_rel_t *rel, const tw_pgoutput_tuple_t *
         out->kind = TW_VALUE_UNCHANGED_TOAST;
         return TW_OK;
     case TW_PGOUTPUT_COL_TEXT:
-        err = tw_value_from_text(rc->type_oid, rc->typmod, c->data, c->len, arena, out, detail,
-                                 sizeof(detail));
+        err = tw_value_from_text(rc->value_oid, rc->value_typmod, c->data, c->len, arena, out,
+                                 detail, sizeof(detail));
         break;
     default:
-        err = tw_value_from_binary(rc->type_oid, rc->typmod, (const uint8_t *)c->data, c->len,
+        err = tw_value_from_binary(rc->value_oid, rc->value_typmod, rel->server_version,
+                                   (const uint8_t *)c->data, c->len,
                                    arena, out, detail, sizeof(detail));
         break;
     }

@@ -12,6 +12,7 @@
 #ifndef TW_CHANGEFEED_H
 #define TW_CHANGEFEED_H
 
+#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -88,6 +89,11 @@ tw_relcache_t *tw_changefeed_relcache(tw_changefeed_t *feed);
  * replay and is passed up. */
 typedef tw_err_t (*tw_changefeed_tick_cb)(void *opaque, char *errstr, size_t errstr_size);
 void tw_changefeed_set_tick(tw_changefeed_t *feed, tw_changefeed_tick_cb tick, void *opaque);
+/* A normal (non-replication) connection for catalog lookups the protocol
+ * does not cover (a domain column's base type, whether a type is an enum);
+ * borrowed, must outlive the feed's use of it. Without one, domain and enum
+ * columns read as types without a mapping. */
+void tw_changefeed_set_catalog(tw_changefeed_t *feed, PGconn *conn);
 
 /* Typed value of column `col` of a tuple, using the relation's type for it.
  * NULL and unchanged-TOAST columns come back as those kinds. */

@@ -194,6 +194,8 @@ static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
     if (err)
         return err;
     tw_changefeed_set_tick(ctx->feed, run_tick, ctx);
+    tw_relcache_set_server_version(tw_changefeed_relcache(ctx->feed), ctx->setup.server_version);
+    tw_changefeed_set_catalog(ctx->feed, ctx->conn);
     memset(&ropts, 0, sizeof(ropts));
     ropts.slot_name = cfg->slot_name;
     ropts.publication_name = cfg->publication_name;

@@ -189,6 +189,8 @@ int tw_cmd_tail(int argc, char **argv)
     err = tw_changefeed_new(&cfg, setup.proto_version, &sink, &feed, errstr, sizeof(errstr));
     if (err)
         goto cleanup;
+    tw_relcache_set_server_version(tw_changefeed_relcache(feed), setup.server_version);
+    tw_changefeed_set_catalog(feed, conn);
 
     memset(&ropts, 0, sizeof(ropts));
     ropts.slot_name = cfg.slot_name;

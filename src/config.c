@@ -129,7 +129,9 @@ static const tw_conf_key_t connector_keys[] = {
      "How often to send the server a standby status update (write and flush LSN)."},
     {"pgoutput.binary", TW_CONF_BOOL, "false", NULL, 0, F(binary_mode),
      "Ask pgoutput for binary column values (binary 'true', PostgreSQL 14+) instead of "
-     "text. Types without a binary mapping then arrive as raw bytes."},
+     "text. Values read the same either way, except types without a mapping "
+     "(geometric, network, range, timetz, ...): their send-function bytes, which tail "
+     "prints as base64, instead of PostgreSQL's text."},
     {"pgoutput.streaming", TW_CONF_ENUM, "on", "on|off", 0, F(pgoutput_streaming),
      "on: let the server stream large in-progress transactions (protocol 2+), spooled to "
      "spool.dir until they commit; off: the server keeps each transaction until its commit "

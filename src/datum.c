@@ -55,13 +55,24 @@ tw_err_t tw_datum_int64(const tw_datum_t *datum, const tw_cs_t *schema, int64_t 
         *out = v->u.i;
         return TW_OK;
     case TW_VALUE_TIME:
+        /* io.debezium.time.Time counts milliseconds. */
+        *out = strcmp(name, "io.debezium.time.Time") == 0 ? v->u.i / 1000 : v->u.i;
+        return TW_OK;
     case TW_VALUE_TIMESTAMP:
     case TW_VALUE_TIMESTAMPTZ:
-        /* io.debezium.time.Time and .Timestamp count milliseconds. */
-        *out = (strcmp(name, "io.debezium.time.Time") == 0 ||
-                strcmp(name, "io.debezium.time.Timestamp") == 0)
-                   ? v->u.i / 1000 - (v->u.i % 1000 < 0 ? 1 : 0)
-                   : v->u.i;
+        /* io.debezium.time.Timestamp counts milliseconds since 1970, which
+         * hold every PostgreSQL timestamp; microseconds since 1970 end in
+         * 294247 AD, before PostgreSQL's range does. */
+        if (strcmp(name, "io.debezium.time.Timestamp") == 0) {
+            int64_t ms = v->u.i / 1000 - (v->u.i % 1000 < 0 ? 1 : 0);
+            *out = ms + TW_PG_EPOCH_OFFSET_US / 1000;
+            return TW_OK;
+        }
+        if (!tw_value_unix_micros(v, out))
+            return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                           "a timestamp after 294247-01-10 04:00:54.775807 has no %s "
+                           "representation (int64 microseconds since 1970)",
+                           name[0] ? name : "int64");
         return TW_OK;
     case TW_VALUE_INTERVAL:
         *out = tw_micro_duration(v->u.interval.months, v->u.interval.days,

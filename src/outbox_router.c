@@ -242,8 +242,9 @@ tw_err_t tw_outbox_bind(tw_outbox_router_t *router, const tw_rel_t *rel, const b
     *out = NULL;
     b->ncols = rel->ncols;
     b->col_schema = tw_calloc(rel->ncols ? rel->ncols : 1, sizeof(tw_cs_t *));
+    /* By the type the values have: a domain column's is its base type. */
     for (i = 0; i < rel->ncols; i++)
-        b->col_schema[i] = tw_cs_for_column(rel->cols[i].type_oid, rel->cols[i].typmod,
+        b->col_schema[i] = tw_cs_for_column(rel->cols[i].value_oid, rel->cols[i].value_typmod,
                                             !not_null[i]);
     b->placement_col = tw_calloc(router->nplacements ? router->nplacements : 1, sizeof(int));
     err = find_column(rel, ob->field_event_id, "table.field.event.id", cfg, true, &b->id_col,
@@ -276,7 +277,7 @@ tw_err_t tw_outbox_bind(tw_outbox_router_t *router, const tw_rel_t *rel, const b
                           cfg, ob->fields_additional_error_on_missing, &b->placement_col[i],
                           errstr, errstr_size);
     if (err == TW_OK && b->ts_col >= 0) {
-        uint32_t t = rel->cols[b->ts_col].type_oid;
+        uint32_t t = rel->cols[b->ts_col].value_oid;
         if (t != TW_OID_TIMESTAMP && t != TW_OID_TIMESTAMPTZ && t != TW_OID_INT8)
             err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                           "transforms.%s.table.field.event.timestamp: column \"%s\" of %s.%s "
@@ -610,8 +611,11 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
     record->timestamp_ms = txn ? txn->commit_ts / 1000 : 0;
     if (b->ts_col >= 0) {
         COLUMN(v, b->ts_col);
-        if (v->kind == TW_VALUE_TIMESTAMP || v->kind == TW_VALUE_TIMESTAMPTZ)
-            record->timestamp_ms = v->special ? record->timestamp_ms : v->u.i / 1000;
+        /* Milliseconds since 1970 (counted from PostgreSQL's microseconds
+         * since 2000) hold every finite timestamp. */
+        if ((v->kind == TW_VALUE_TIMESTAMP || v->kind == TW_VALUE_TIMESTAMPTZ) && !v->special)
+            record->timestamp_ms = v->u.i / 1000 - (v->u.i % 1000 < 0 ? 1 : 0) +
+                                   TW_PG_EPOCH_OFFSET_US / 1000;
         else if (v->kind == TW_VALUE_INT)
             record->timestamp_ms = v->u.i;
     }

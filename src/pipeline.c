@@ -925,7 +925,10 @@ static tw_err_t preflight_table(tw_pipeline_t *p, PGconn *conn, const char *nsp,
     msg.u.relation.attrs = attrs;
     cache = tw_relcache_new();
     r = tw_relcache_update(cache, &msg);
-    err = tw_outbox_bind(p->routers[t], r, not_null, &binding, errstr, errstr_size);
+    /* As the change feed will see it: domains as their base types. */
+    err = tw_catalog_domain_bases(conn, r, errstr, errstr_size);
+    if (err == TW_OK)
+        err = tw_outbox_bind(p->routers[t], r, not_null, &binding, errstr, errstr_size);
     tw_outbox_binding_destroy(binding);
     tw_relcache_destroy(cache);
     free(attrs);

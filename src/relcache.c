@@ -25,7 +25,18 @@ typedef struct type_entry {
 struct tw_relcache {
     oid_map_t rels;
     oid_map_t types;
+    int server_version;
 };
+
+void tw_relcache_set_server_version(tw_relcache_t *cache, int server_version)
+{
+    cache->server_version = server_version;
+}
+
+int tw_relcache_server_version(const tw_relcache_t *cache)
+{
+    return cache->server_version;
+}
 
 static size_t oid_slot(uint32_t oid, size_t cap)
 {
@@ -161,6 +172,7 @@ tw_rel_t *tw_relcache_update(tw_relcache_t *cache, const tw_pgoutput_msg_t *msg)
     if (rel == NULL) {
         rel = tw_calloc(1, sizeof(*rel));
         rel->relid = relid;
+        rel->server_version = cache->server_version;
         oid_map_put(&cache->rels, relid, rel);
     } else if (same_columns(rel, msg) && strcmp(rel->relname, msg->u.relation.relname) == 0) {
         /* A re-send after an unrelated invalidation: only the replica
@@ -179,6 +191,7 @@ tw_rel_t *tw_relcache_update(tw_relcache_t *cache, const tw_pgoutput_msg_t *msg)
         }
         return rel;
     }
+    rel->server_version = cache->server_version;
     rel_free_opaque(rel);
     rel_free_columns(rel);
     free(rel->nspname);
@@ -194,6 +207,8 @@ tw_rel_t *tw_relcache_update(tw_relcache_t *cache, const tw_pgoutput_msg_t *msg)
         rel->cols[i].name = tw_strdup(attr->name);
         rel->cols[i].type_oid = attr->type_oid;
         rel->cols[i].typmod = attr->typmod;
+        rel->cols[i].value_oid = attr->type_oid;
+        rel->cols[i].value_typmod = attr->typmod;
         rel->cols[i].is_key = (attr->flags & TW_PGOUTPUT_ATTR_KEY) != 0;
     }
     rel->schema_version++;

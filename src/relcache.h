@@ -22,6 +22,11 @@ typedef struct tw_rel_col {
     char *name;
     uint32_t type_oid;
     int32_t typmod;
+    /* The type its values are read as: type_oid, or for a domain the base
+     * type (and the domain's typmod), which sends and prints the same
+     * bytes; text for an enum. Set from the catalog when there is one. */
+    uint32_t value_oid;
+    int32_t value_typmod;
     bool is_key; /* part of the replica identity */
 } tw_rel_col_t;
 
@@ -35,6 +40,7 @@ typedef struct tw_rel {
     uint32_t schema_version; /* 1 for the first Relation message of a relid */
     bool captured; /* the change feed's table filter verdict, set on each update */
     uint64_t received_seq; /* the change feed's order of receipt of this description */
+    int server_version; /* the cache's, for send formats that changed (0: unknown) */
     /* One slot for the consumer's derived per-relation state. Freed with
      * opaque_free when the schema version changes or the cache is destroyed. */
     void *opaque;
@@ -49,6 +55,11 @@ void tw_relcache_destroy(tw_relcache_t *cache); /* accepts NULL */
 /* Adds or replaces the relation described by a Relation message (strings
  * are copied). Returns the entry, owned by the cache. */
 tw_rel_t *tw_relcache_update(tw_relcache_t *cache, const tw_pgoutput_msg_t *relation_msg);
+
+/* The server's version (PQserverVersion), copied into each relation the
+ * cache describes from then on: binary values are read by it. */
+void tw_relcache_set_server_version(tw_relcache_t *cache, int server_version);
+int tw_relcache_server_version(const tw_relcache_t *cache);
 
 /* NULL if the server never described relid: a protocol violation the caller
  * reports. */

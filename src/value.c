@@ -120,6 +120,7 @@ typedef struct binary_in {
     tw_arena_t *arena;
     char *errstr;
     size_t errstr_size;
+    int server_version; /* 0: unknown, taken as the newest */
 } binary_in_t;
 
 /* why may be NULL. */
@@ -150,11 +151,6 @@ static tw_err_t binary_malformed(const binary_in_t *in, const char *why)
     return tw_errf(TW_ERR_MALFORMED, in->errstr, in->errstr_size,
                    "invalid binary %s value (%zu bytes): %s", name, in->len, why);
 }
-
-/* A timestamp PostgreSQL accepts (up to 294276 AD) that does not fit in
- * int64 microseconds since 1970 (which ends in 294247 AD). Rare enough that
- * reporting it beats silently clamping it. */
-static const char ts_range_msg[] = "beyond the int64 microseconds-since-1970 range";
 
 static void value_init(tw_value_t *out, uint32_t oid, tw_value_kind_t kind)
 {
@@ -745,7 +741,10 @@ static bool days_to_micros(int64_t days, int64_t micros, int64_t *out)
 }
 
 /* "YYYY-MM-DD HH:MM:SS[.ffffff][offset][ BC]" (ISO DateStyle; 'T' taken
- * too). For timestamptz the offset is subtracted to get UTC. */
+ * too). For timestamptz the offset is subtracted to get UTC. Counted from
+ * 2000 as PostgreSQL does, so its whole range (4714 BC to 294276 AD) fits;
+ * only years far beyond it overflow, and the infinity sentinels are not
+ * finite values. */
 static tw_err_t timestamp_from_text(const text_in_t *in, tw_value_t *out)
 {
     bool with_tz = in->oid == TW_OID_TIMESTAMPTZ;
@@ -767,9 +766,10 @@ static tw_err_t timestamp_from_text(const text_in_t *in, tw_value_t *out)
     bc = cur_eat_str(&c, " BC");
     if (c.p != c.end || !civil_validate(&year, month, day, bc))
         return text_malformed(in, NULL);
-    if (!days_to_micros(days_from_civil(year, month, day),
-                        hours * USECS_PER_HOUR + rest - offset * USECS_PER_SEC, &out->u.i))
-        return text_error(in, TW_ERR_UNSUPPORTED, ts_range_msg);
+    if (!days_to_micros(days_from_civil(year, month, day) - PG_EPOCH_DAYS,
+                        hours * USECS_PER_HOUR + rest - offset * USECS_PER_SEC, &out->u.i) ||
+        out->u.i == INT64_MAX || out->u.i == INT64_MIN)
+        return text_malformed(in, "out of range");
     return TW_OK;
 }
 
@@ -906,30 +906,40 @@ static bool is_array_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* First pass over the inside of "{...}": counts the elements so they take
- * one arena allocation. Returns -1 on an unterminated quote; sets *nested
- * on a '{' outside quotes (a multi-dimensional array). */
-static long array_count_elems(const char *p, const char *end, bool *nested)
+/* Counts the elements of the brace level whose inside starts at p and sets
+ * *close to its '}'. Quotes and escapes are skipped, nested levels counted
+ * as one element each. Returns -1 when the level is not closed (or a quote
+ * is left open). */
+static long array_count_elems(const char *p, const char *end, const char **close)
 {
     long commas = 0;
+    int depth = 0;
     bool quoted = false, blank = true;
 
-    *nested = false;
     for (; p < end; p++) {
-        if (*p == '\\' && p + 1 < end)
-            p++;
-        else if (*p == '"')
+        if (*p == '\\') {
+            if (p + 1 < end)
+                p++;
+            blank = false;
+            continue;
+        }
+        if (*p == '"')
             quoted = !quoted;
-        else if (!quoted && *p == ',')
+        else if (quoted)
+            ;
+        else if (*p == '{')
+            depth++;
+        else if (*p == '}' && depth == 0) {
+            *close = p;
+            return blank ? 0 : commas + 1;
+        } else if (*p == '}')
+            depth--;
+        else if (*p == ',' && depth == 0)
             commas++;
-        else if (!quoted && *p == '{')
-            *nested = true;
         if (!is_array_space(*p))
             blank = false;
     }
-    if (quoted)
-        return -1;
-    return blank ? 0 : commas + 1;
+    return -1;
 }
 
 static bool is_null_literal(const char *s, size_t len)
@@ -999,39 +1009,56 @@ static bool array_next_elem(tw_arena_t *arena, const char **pp, const char *end,
     return true;
 }
 
-/* "{a,b,NULL}" of a known element type. Arrays PostgreSQL decorates with
- * bounds ("[0:1]={1,2}") or that have several dimensions have no
- * one-dimensional mapping: they come back as unknown-type text, unchanged,
- * rather than as an error that would stop the stream. */
-static tw_err_t array_from_text(const text_in_t *in, uint32_t elem_oid, tw_value_t *out)
-{
-    const char *p, *end;
-    tw_value_t *elems = NULL;
-    bool nested;
-    long count, i;
+/* PostgreSQL's limit on array dimensions (MAXDIM). */
+#define ARRAY_MAX_DIMS 6
 
-    if (in->len > 0 && in->text[0] == '[')
-        return unknown_from_text(in, out);
-    if (in->len < 2 || in->text[0] != '{' || in->text[in->len - 1] != '}')
-        return text_malformed(in, NULL);
-    p = in->text + 1;
-    end = in->text + in->len - 1;
-    count = array_count_elems(p, end, &nested);
-    if (nested)
-        return unknown_from_text(in, out);
+/* One brace level: *pp is on its '{' and is left after its '}'. A level
+ * holds either sub-levels (one per row of a multi-dimensional array) or
+ * elements, never both. *index numbers elements across levels, for error
+ * messages. */
+static tw_err_t array_text_level(const text_in_t *in, uint32_t elem_oid, const char **pp,
+                                 const char *end, int depth, long *index, tw_value_t *out)
+{
+    const char *p = *pp + 1, *close = NULL;
+    tw_value_t *elems = NULL;
+    long count, i;
+    bool rows = false;
+    tw_err_t err;
+
+    if (depth > ARRAY_MAX_DIMS)
+        return text_malformed(in, "too many dimensions");
+    count = array_count_elems(p, end, &close);
     if (count < 0)
-        return text_malformed(in, "unterminated quote");
+        return text_malformed(in, "unterminated array or quote");
     if (count > 0)
         elems = tw_arena_alloc(in->arena, (size_t)count * sizeof(*elems));
     for (i = 0; i < count; i++) {
         char elem_err[160], why[200];
         text_in_t elem_in = {elem_oid, NULL, 0, in->arena, elem_err, sizeof(elem_err)};
         bool is_null;
-        tw_err_t err;
 
-        if (i > 0 && p < end)
-            p++; /* the ',' */
-        if (!array_next_elem(in->arena, &p, end, &elem_in.text, &elem_in.len, &is_null))
+        while (p < close && is_array_space(*p))
+            p++;
+        if (i > 0) {
+            if (p == close || *p != ',')
+                return text_malformed(in, NULL);
+            p++;
+            while (p < close && is_array_space(*p))
+                p++;
+        }
+        if (p < close && *p == '{') {
+            if (i > 0 && !rows)
+                return text_malformed(in, "mixed elements and sub-arrays");
+            rows = true;
+            err = array_text_level(in, elem_oid, &p, close, depth + 1, index, &elems[i]);
+            if (err != TW_OK)
+                return err;
+            continue;
+        }
+        if (rows)
+            return text_malformed(in, "mixed elements and sub-arrays");
+        ++*index;
+        if (!array_next_elem(in->arena, &p, close, &elem_in.text, &elem_in.len, &is_null))
             return text_malformed(in, "empty element");
         if (is_null) {
             value_init(&elems[i], elem_oid, TW_VALUE_NULL);
@@ -1039,15 +1066,55 @@ static tw_err_t array_from_text(const text_in_t *in, uint32_t elem_oid, tw_value
         }
         err = scalar_from_text(&elem_in, &elems[i]);
         if (err != TW_OK) {
-            snprintf(why, sizeof(why), "element %ld: %s", i + 1, elem_err);
+            snprintf(why, sizeof(why), "element %ld: %s", *index, elem_err);
             return text_error(in, err, why);
         }
     }
+    while (p < close && is_array_space(*p))
+        p++;
+    if (p != close)
+        return text_malformed(in, NULL);
+    *pp = close + 1;
     value_init(out, in->oid, TW_VALUE_ARRAY);
     out->u.array.nelems = (uint32_t)count;
     out->u.array.elems = elems;
     out->u.array.elem_oid = elem_oid;
     return TW_OK;
+}
+
+/* array_out's "{a,b,NULL}", "{{1,2},{3,4}}" for several dimensions, and a
+ * "[0:1]=" prefix when a lower bound is not 1. Several dimensions become
+ * nested arrays; lower bounds are dropped (JSON arrays have none — the
+ * elements are kept, in order, as pgjdbc and so Debezium keep them). */
+static tw_err_t array_from_text(const text_in_t *in, uint32_t elem_oid, tw_value_t *out)
+{
+    cursor_t c = {in->text, in->text + in->len};
+    long index = 0;
+    bool bounds = false;
+    tw_err_t err;
+
+    while (cur_eat(&c, '[')) {
+        bounds = true;
+        int64_t bound;
+        cur_eat(&c, '-');
+        if (!cur_digits(&c, 1, 10, &bound) || !cur_eat(&c, ':'))
+            return text_malformed(in, "bad dimension bounds");
+        cur_eat(&c, '-');
+        if (!cur_digits(&c, 1, 10, &bound) || !cur_eat(&c, ']'))
+            return text_malformed(in, "bad dimension bounds");
+        if (cur_eat(&c, '=')) {
+            bounds = false;
+            break;
+        }
+    }
+    if (bounds)
+        return text_malformed(in, "bad dimension bounds");
+    if (c.p == c.end || *c.p != '{')
+        return text_malformed(in, NULL);
+    err = array_text_level(in, elem_oid, &c.p, c.end, 1, &index, out);
+    if (err == TW_OK && c.p != c.end)
+        return text_malformed(in, "trailing text");
+    return err;
 }
 
 /* ------------------------------------------------------------------------
@@ -1175,12 +1242,14 @@ static tw_err_t numeric_from_binary(const binary_in_t *in, tw_value_t *out)
     value_init(out, in->oid, TW_VALUE_NUMERIC);
     if (in->len < 8)
         return binary_malformed(in, "short header");
-    ndigits = (int16_t)read_be16(in->data);
+    /* numeric_recv reads the digit count unsigned: a number of 131072
+     * integer digits has 32768 base-10000 digits, more than int16 holds. */
+    ndigits = read_be16(in->data);
     weight = (int16_t)read_be16(in->data + 2);
     sign = read_be16(in->data + 4);
     dscale = read_be16(in->data + 6);
     digits = in->data + 8;
-    if (ndigits < 0 || in->len != 8 + 2 * (size_t)ndigits)
+    if (in->len != 8 + 2 * (size_t)ndigits)
         return binary_malformed(in, "digit count does not match the length");
     switch (sign) {
     case NUMERIC_POS:
@@ -1241,6 +1310,34 @@ static tw_err_t string_from_binary(const binary_in_t *in, tw_value_t *out)
     value_init(out, in->oid, TW_VALUE_TEXT);
     out->u.str.ptr = (const char *)in->data;
     out->u.str.len = in->len;
+    return TW_OK;
+}
+
+/* charsend sends the byte itself; charout (PostgreSQL 15 on) prints a byte
+ * with the high bit set as backslash and three octal digits, NUL as the
+ * empty string, anything else as itself. Built the same way here, so binary
+ * and text streams agree and the output stays valid UTF-8. */
+static tw_err_t char_from_binary(const binary_in_t *in, tw_value_t *out)
+{
+    uint8_t c;
+    char *text;
+
+    value_init(out, in->oid, TW_VALUE_TEXT);
+    if (in->len != 1)
+        return binary_wrong_length(in, 1);
+    c = in->data[0];
+    if (c < 0x80) {
+        out->u.str.ptr = (const char *)in->data;
+        out->u.str.len = c == 0 ? 0 : 1;
+        return TW_OK;
+    }
+    text = tw_arena_alloc(in->arena, 4);
+    text[0] = '\\';
+    text[1] = (char)('0' + (c >> 6));
+    text[2] = (char)('0' + ((c >> 3) & 7));
+    text[3] = (char)('0' + (c & 7));
+    out->u.str.ptr = text;
+    out->u.str.len = 4;
     return TW_OK;
 }
 
@@ -1326,17 +1423,13 @@ static tw_err_t timestamp_from_binary(const binary_in_t *in, tw_value_t *out)
         out->u.i = v;
         return TW_OK;
     }
-    if (__builtin_add_overflow(v, TW_PG_EPOCH_OFFSET_US, &out->u.i)) {
-        char name[32];
-        type_label(in->oid, name, sizeof(name));
-        return tw_errf(TW_ERR_UNSUPPORTED, in->errstr, in->errstr_size, "binary %s value %lld: %s",
-                       name, (long long)v, ts_range_msg);
-    }
+    out->u.i = v;
     return TW_OK;
 }
 
 /* int64 microseconds, int32 days, int32 months. PostgreSQL 17 encodes
- * infinite intervals as all three fields at their maximum (minimum). */
+ * infinite intervals as all three fields at their maximum (minimum); before
+ * 17 those are the largest and smallest finite intervals. */
 static tw_err_t interval_from_binary(const binary_in_t *in, tw_value_t *out)
 {
     value_init(out, in->oid, TW_VALUE_INTERVAL);
@@ -1345,6 +1438,8 @@ static tw_err_t interval_from_binary(const binary_in_t *in, tw_value_t *out)
     out->u.interval.micros = (int64_t)read_be64(in->data);
     out->u.interval.days = (int32_t)read_be32(in->data + 8);
     out->u.interval.months = (int32_t)read_be32(in->data + 12);
+    if (in->server_version != 0 && in->server_version < 170000)
+        return TW_OK;
     if (out->u.interval.months == INT32_MAX && out->u.interval.days == INT32_MAX &&
         out->u.interval.micros == INT64_MAX)
         out->special = TW_VALUE_POS_INFINITY;
@@ -1368,8 +1463,8 @@ static tw_err_t scalar_from_binary(const binary_in_t *in, tw_value_t *out)
     case TW_OID_TEXT:
     case TW_OID_VARCHAR:
     case TW_OID_BPCHAR:
-    case TW_OID_NAME:
-    case TW_OID_CHAR: return string_from_binary(in, out);
+    case TW_OID_NAME: return string_from_binary(in, out);
+    case TW_OID_CHAR: return char_from_binary(in, out);
     case TW_OID_BYTEA: return bytea_from_binary(in, out);
     case TW_OID_UUID: return uuid_from_binary(in, out);
     case TW_OID_JSON:
@@ -1383,48 +1478,31 @@ static tw_err_t scalar_from_binary(const binary_in_t *in, tw_value_t *out)
     return unknown_from_binary(in, out);
 }
 
-/* array_send: int32 ndim, int32 has-nulls flag, uint32 element OID, then
- * (int32 length, int32 lower bound) per dimension, then each element as
- * int32 length (-1 for NULL) and its send-format bytes. As in the text
- * format, several dimensions or a lower bound other than 1 have no mapping
- * and fall back to unknown-type bytes. */
-static tw_err_t array_from_binary(const binary_in_t *in, uint32_t elem_oid, tw_value_t *out)
+/* One dimension of a binary array: dims[0] elements, each a sub-array of
+ * the remaining dimensions or, in the last one, an element as int32 length
+ * (-1 for NULL) and its send-format bytes. */
+static tw_err_t array_binary_level(const binary_in_t *in, uint32_t elem_oid, const int32_t *dims,
+                                   int ndim, const uint8_t **pp, const uint8_t *end,
+                                   int32_t *index, tw_value_t *out)
 {
-    const uint8_t *p = in->data, *end = in->data + in->len;
-    tw_value_t *elems = NULL;
-    int32_t ndim, flags, nelems = 0, i;
+    const uint8_t *p = *pp;
+    tw_value_t *elems = tw_arena_alloc(in->arena, (size_t)dims[0] * sizeof(*elems));
+    int32_t i;
+    tw_err_t err;
 
-    if (in->len < 12)
-        return binary_malformed(in, "short header");
-    ndim = (int32_t)read_be32(p);
-    flags = (int32_t)read_be32(p + 4);
-    if (ndim < 0 || (flags != 0 && flags != 1))
-        return binary_malformed(in, "invalid header");
-    if (read_be32(p + 8) != elem_oid)
-        return binary_malformed(in, "unexpected element type");
-    p += 12;
-    if (ndim > 1)
-        return unknown_from_binary(in, out);
-    if (ndim == 1) {
-        if (end - p < 8)
-            return binary_malformed(in, "short header");
-        nelems = (int32_t)read_be32(p);
-        if ((int32_t)read_be32(p + 4) != 1)
-            return unknown_from_binary(in, out);
-        p += 8;
-        /* Every element takes at least its 4-byte length, which bounds the
-         * allocation by the input size. */
-        if (nelems < 0 || (size_t)nelems > (size_t)(end - p) / 4)
-            return binary_malformed(in, "invalid element count");
-        if (nelems > 0)
-            elems = tw_arena_alloc(in->arena, (size_t)nelems * sizeof(*elems));
-    }
-    for (i = 0; i < nelems; i++) {
+    for (i = 0; i < dims[0]; i++) {
         char elem_err[160];
-        binary_in_t elem_in = {elem_oid, NULL, 0, in->arena, elem_err, sizeof(elem_err)};
+        binary_in_t elem_in = {elem_oid, NULL,     0, in->arena, elem_err, sizeof(elem_err),
+                               in->server_version};
         int32_t elem_len;
-        tw_err_t err;
 
+        if (ndim > 1) {
+            err = array_binary_level(in, elem_oid, dims + 1, ndim - 1, &p, end, index, &elems[i]);
+            if (err != TW_OK)
+                return err;
+            continue;
+        }
+        ++*index;
         if (end - p < 4)
             return binary_malformed(in, "truncated");
         elem_len = (int32_t)read_be32(p);
@@ -1442,17 +1520,64 @@ static tw_err_t array_from_binary(const binary_in_t *in, uint32_t elem_oid, tw_v
             char name[32];
             type_label(in->oid, name, sizeof(name));
             return tw_errf(err, in->errstr, in->errstr_size,
-                           "invalid binary %s value: element %d: %s", name, (int)i + 1, elem_err);
+                           "invalid binary %s value: element %d: %s", name, (int)*index, elem_err);
         }
         p += elem_len;
     }
-    if (p != end)
-        return binary_malformed(in, "trailing bytes");
+    *pp = p;
     value_init(out, in->oid, TW_VALUE_ARRAY);
-    out->u.array.nelems = (uint32_t)nelems;
+    out->u.array.nelems = (uint32_t)dims[0];
     out->u.array.elems = elems;
     out->u.array.elem_oid = elem_oid;
     return TW_OK;
+}
+
+/* array_send: int32 ndim, int32 has-nulls flag, uint32 element OID, then
+ * (int32 length, int32 lower bound) per dimension, then the elements in
+ * row-major order. As in the text format, several dimensions become nested
+ * arrays and lower bounds are dropped. */
+static tw_err_t array_from_binary(const binary_in_t *in, uint32_t elem_oid, tw_value_t *out)
+{
+    const uint8_t *p = in->data, *end = in->data + in->len;
+    int32_t ndim, flags, dims[ARRAY_MAX_DIMS], index = 0, d;
+    uint64_t total = 1;
+    tw_err_t err;
+
+    if (in->len < 12)
+        return binary_malformed(in, "short header");
+    ndim = (int32_t)read_be32(p);
+    flags = (int32_t)read_be32(p + 4);
+    if (ndim < 0 || ndim > ARRAY_MAX_DIMS || (flags != 0 && flags != 1))
+        return binary_malformed(in, "invalid header");
+    if (read_be32(p + 8) != elem_oid)
+        return binary_malformed(in, "unexpected element type");
+    p += 12;
+    if ((size_t)(end - p) < 8 * (size_t)ndim)
+        return binary_malformed(in, "short header");
+    for (d = 0; d < ndim; d++, p += 8)
+        dims[d] = (int32_t)read_be32(p);
+    /* Every element takes at least its 4-byte length, which bounds every
+     * level's allocation by the input size. */
+    for (d = 0; d < ndim; d++) {
+        if (dims[d] < 0 ||
+            (dims[d] > 0 && total > (uint64_t)(end - p) / 4 / (uint64_t)dims[d]))
+            return binary_malformed(in, "invalid element count");
+        total *= (uint64_t)dims[d];
+    }
+    if (ndim == 0 || total == 0) {
+        /* array_send writes an empty array with no dimensions */
+        if (p != end)
+            return binary_malformed(in, "trailing bytes");
+        value_init(out, in->oid, TW_VALUE_ARRAY);
+        out->u.array.nelems = 0;
+        out->u.array.elems = NULL;
+        out->u.array.elem_oid = elem_oid;
+        return TW_OK;
+    }
+    err = array_binary_level(in, elem_oid, dims, ndim, &p, end, &index, out);
+    if (err == TW_OK && p != end)
+        return binary_malformed(in, "trailing bytes");
+    return err;
 }
 
 /* ------------------------------------------------------------------------
@@ -1500,16 +1625,30 @@ tw_err_t tw_value_from_text(uint32_t type_oid, int32_t typmod, const char *text,
     return scalar_from_text(&in, out);
 }
 
-tw_err_t tw_value_from_binary(uint32_t type_oid, int32_t typmod, const uint8_t *data, size_t len,
-                              tw_arena_t *arena, tw_value_t *out, char *errstr, size_t errstr_size)
+tw_err_t tw_value_from_binary(uint32_t type_oid, int32_t typmod, int server_version,
+                              const uint8_t *data, size_t len, tw_arena_t *arena, tw_value_t *out,
+                              char *errstr, size_t errstr_size)
 {
-    binary_in_t in = {type_oid, data, len, arena, errstr, errstr_size};
+    binary_in_t in = {type_oid, data, len, arena, errstr, errstr_size, server_version};
     uint32_t elem_oid = tw_value_array_elem_oid(type_oid);
 
     (void)typmod; /* the send format carries its own scale */
     if (elem_oid != 0)
         return array_from_binary(&in, elem_oid, out);
     return scalar_from_binary(&in, out);
+}
+
+bool tw_value_unix_micros(const tw_value_t *value, int64_t *out)
+{
+    int64_t v;
+
+    if ((value->kind != TW_VALUE_TIMESTAMP && value->kind != TW_VALUE_TIMESTAMPTZ) ||
+        value->special != TW_VALUE_FINITE)
+        return false;
+    if (__builtin_add_overflow(value->u.i, TW_PG_EPOCH_OFFSET_US, &v))
+        return false;
+    *out = v;
+    return true;
 }
 
 int tw_value_numeric_scale(const tw_value_t *value)
@@ -1642,6 +1781,12 @@ static void append_float(tw_buf_t *buf, double v, bool single)
         tw_buf_append_str(buf, v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
         return;
     }
+    /* PostgreSQL prints "-0", but most JSON readers take "-0" for the
+     * integer 0 and drop the sign; "-0.0" reads back as the same double. */
+    if (v == 0 && signbit(v)) {
+        tw_buf_append_str(buf, "-0.0");
+        return;
+    }
     if (single)
         prec = fabsf((float)v) < FLT_MIN ? 1 : FLT_DIG;
     else
@@ -1686,9 +1831,9 @@ static void append_datetime(tw_buf_t *buf, const tw_value_t *value)
     switch (value->kind) {
     case TW_VALUE_DATE: n += format_date(tmp + n, value->u.i); break;
     case TW_VALUE_TIME: n += format_time(tmp + n, value->u.i); break;
-    default:
+    default: /* microseconds since 2000 */
         days = floor_div(value->u.i, USECS_PER_DAY);
-        n += format_date(tmp + n, days);
+        n += format_date(tmp + n, days + PG_EPOCH_DAYS);
         tmp[n++] = 'T';
         n += format_time(tmp + n, value->u.i - days * USECS_PER_DAY);
         if (value->kind == TW_VALUE_TIMESTAMPTZ)
@@ -1792,7 +1937,12 @@ void tw_value_append_json(tw_buf_t *buf, const tw_value_t *value)
         tw_buf_append(buf, value->u.uuid.text, 36);
         tw_buf_append_char(buf, '"');
         return;
-    case TW_VALUE_JSON: tw_buf_append(buf, value->u.str.ptr, value->u.str.len); return;
+    case TW_VALUE_JSON:
+        /* A string, as Debezium's io.debezium.data.Json: embedded, json
+         * 'null' would print as SQL NULL does, and a json document's own
+         * newlines would break the one-object-per-line output. */
+        tw_buf_append_json_string(buf, value->u.str.ptr, value->u.str.len);
+        return;
     case TW_VALUE_DATE:
     case TW_VALUE_TIME:
     case TW_VALUE_TIMESTAMP:

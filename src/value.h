@@ -3,7 +3,8 @@
  * typed value according to its PostgreSQL type OID.
  *
  * Text slices in a value point into the input (zero-copy); anything that has
- * to be built (decoded bytea, array elements) is allocated from the arena the
+ * to be built (decoded bytea, array elements, numeric and high-byte "char"
+ * text rebuilt from the binary format) is allocated from the arena the
  * caller passes. A value is therefore valid until the input is freed or the
  * arena is reset.
  *
@@ -45,7 +46,7 @@ enum {
     TW_OID_NUMERIC = 1700,
     TW_OID_UUID = 2950,
     TW_OID_JSONB = 3802,
-    /* one-dimensional arrays of the above */
+    /* arrays of the above (any number of dimensions) */
     TW_OID_BOOL_ARRAY = 1000,
     TW_OID_BYTEA_ARRAY = 1001,
     TW_OID_CHAR_ARRAY = 1002,
@@ -77,16 +78,20 @@ typedef enum tw_value_kind {
     TW_VALUE_INT,       /* int2, int4, int8 (and oid) */
     TW_VALUE_FLOAT,     /* float4, float8; NaN and infinities allowed */
     TW_VALUE_NUMERIC,   /* exact decimal kept as its canonical text */
-    TW_VALUE_TEXT,      /* text, varchar, bpchar, name, enums, unknown types */
+    TW_VALUE_TEXT,      /* text, varchar, bpchar, name, "char", enums, unknown types */
     TW_VALUE_BYTES,     /* bytea, decoded */
     TW_VALUE_UUID,      /* 16 bytes plus the canonical text */
-    TW_VALUE_JSON,      /* json, jsonb: the JSON text */
+    TW_VALUE_JSON,      /* json, jsonb: the JSON text as PostgreSQL prints it */
     TW_VALUE_DATE,      /* days since 1970-01-01 */
     TW_VALUE_TIME,      /* microseconds since midnight */
-    TW_VALUE_TIMESTAMP, /* microseconds since 1970-01-01 00:00, no zone */
-    TW_VALUE_TIMESTAMPTZ, /* microseconds since 1970-01-01 00:00 UTC */
+    TW_VALUE_TIMESTAMP, /* microseconds since 2000-01-01 00:00, no zone */
+    TW_VALUE_TIMESTAMPTZ, /* microseconds since 2000-01-01 00:00 UTC */
     TW_VALUE_INTERVAL,  /* months, days, microseconds (PostgreSQL's own split) */
-    TW_VALUE_ARRAY,     /* one-dimensional array of one of the above */
+    TW_VALUE_ARRAY,     /* array of one of the above; a multi-dimensional
+                         * array is an array of arrays (its elements are
+                         * TW_VALUE_ARRAY of the same type_oid), row-major
+                         * as PostgreSQL stores it. Lower bounds are not
+                         * kept: [0:1]={1,2} is [1,2]. */
 } tw_value_kind_t;
 
 /* For DATE, TIMESTAMP, TIMESTAMPTZ and NUMERIC (and INTERVAL, which has
@@ -109,7 +114,10 @@ struct tw_value {
     bool unknown_type; /* TEXT fallback for a type without a mapping */
     union {
         bool b;
-        int64_t i;   /* INT; also DATE (days), TIME, TIMESTAMP[TZ] (microseconds) */
+        int64_t i;   /* INT; also DATE (days since 1970), TIME (microseconds since
+                      * midnight), TIMESTAMP[TZ] (microseconds since 2000:
+                      * PostgreSQL's own epoch, so every value it accepts, up
+                      * to 294276 AD, fits; tw_value_unix_micros converts) */
         double f;    /* FLOAT */
         struct {
             const char *ptr; /* TEXT, JSON, NUMERIC (e.g. "-12.3400"): not NUL-terminated */
@@ -141,8 +149,14 @@ struct tw_value {
 int tw_value_numeric_scale(const tw_value_t *value);
 void tw_value_numeric_typmod(int32_t typmod, int *precision, int *scale);
 
-/* Element type of a built-in one-dimensional array type; 0 if not an array
- * type known here. */
+/* A TIMESTAMP or TIMESTAMPTZ value in microseconds since 1970-01-01 UTC.
+ * False (and *out untouched) for infinities and for the finite values
+ * after 294247-01-10 04:00:54.775807, which int64 cannot hold in that
+ * epoch: a target that needs it has to report the record, not clamp it. */
+bool tw_value_unix_micros(const tw_value_t *value, int64_t *out);
+
+/* Element type of a built-in array type; 0 if not an array type known
+ * here. */
 uint32_t tw_value_array_elem_oid(uint32_t array_oid);
 
 /* Parses PostgreSQL's text output of a value of type_oid. The walsender
@@ -157,14 +171,18 @@ tw_err_t tw_value_from_text(uint32_t type_oid, int32_t typmod, const char *text,
 
 /* Parses the binary send format of a value (pgoutput with binary 'true').
  * Types without a binary mapping here come back as TW_VALUE_BYTES with
- * unknown_type set, since no text form exists. */
-tw_err_t tw_value_from_binary(uint32_t type_oid, int32_t typmod, const uint8_t *data,
-                              size_t len, tw_arena_t *arena, tw_value_t *out, char *errstr,
-                              size_t errstr_size);
+ * unknown_type set, since no text form exists. server_version (e.g. 150004,
+ * 0 if unknown = newest) matters where the format changed meaning: only
+ * from PostgreSQL 17 are the largest and smallest intervals infinities. */
+tw_err_t tw_value_from_binary(uint32_t type_oid, int32_t typmod, int server_version,
+                              const uint8_t *data, size_t len, tw_arena_t *arena, tw_value_t *out,
+                              char *errstr, size_t errstr_size);
 
 /* Appends the value as JSON, as `tidewater tail` prints it: ints and floats
- * as numbers (non-finite floats as strings "NaN", "Infinity", "-Infinity"),
- * numeric as a string, json embedded as JSON, bool as true/false, bytea as
+ * as numbers (non-finite floats as strings "NaN", "Infinity", "-Infinity";
+ * negative zero as -0.0), numeric as a string, json/jsonb as a string
+ * holding PostgreSQL's text of the document (so json 'null' is "null", not
+ * SQL NULL's null, and a document's newlines are escaped), bool as true/false, bytea as
  * base64, uuid as its text, date as "YYYY-MM-DD", time as "HH:MM:SS[.ffffff]",
  * timestamp as "YYYY-MM-DDTHH:MM:SS[.ffffff]", timestamptz the same with "Z",
  * interval as ISO-8601 "P1Y2M3DT4H5M6.5S", infinities as "infinity" /

@@ -129,3 +129,27 @@ def test_registry_password_in_url_never_shown(db, broker, registry, tidewater_bi
     assert res.returncode != 0
     assert "http://127.0.0.1:" in out, out
     assert "Url-S3cret-Value" not in out
+
+
+def test_timestamp_beyond_micros_since_1970_is_a_record_error(db, broker, registry, run,
+                                                              tmp_path):
+    """PostgreSQL's timestamps go to 294276 AD; int64 microseconds since 1970
+    (io.debezium.time.MicroTimestamp) end in 294247. Such a value is the
+    record's problem (dead-letter topic here), not a stalled stream: the
+    next event still arrives."""
+    db.sql(OUTBOX_DDL.replace("payload jsonb", "payload jsonb, at timestamp"))
+    run(outbox_config(db, broker, registry, tmp_path,
+                      transforms_outbox_table_fields_additional_placement="at:envelope",
+                      errors_tolerance="all", errors_deadletterqueue_topic_name="dlq"))
+    wait_for(lambda: slot_active(db), what="slot active")
+    far, near = str(uuid.uuid4()), str(uuid.uuid4())
+    db.sql("INSERT INTO outbox VALUES (%s, 'A', 'a', 'E', '{}', "
+           "'294276-12-31 23:59:59.999999')", (far,))
+    db.sql("INSERT INTO outbox VALUES (%s, 'A', 'a', 'E', '{}', '2024-02-29 12:00:00')", (near,))
+    wait_for(lambda: "dlq" in topics(broker.bootstrap_servers), what="the DLQ topic")
+    h = headers(consume(broker.bootstrap_servers, ["dlq"], expect=1)[0])
+    assert h["tidewater.event.id"] == far
+    assert "294247-01-10 04:00:54.775807" in h["tidewater.error.message"]
+    assert "MicroTimestamp" in h["tidewater.error.message"]
+    m = consume(broker.bootstrap_servers, ["outbox.event.A"], expect=1)
+    assert [headers(x)["id"] for x in m] == [near]

@@ -145,6 +145,21 @@ def test_event_timestamp_column(db, broker, registry, run, tmp_path):
     assert m.timestamp()[1] == 1577934245678
 
 
+def test_event_timestamp_column_of_a_domain_type(db, broker, registry, run, tmp_path):
+    """A domain over timestamptz is a timestamptz (preflight and run agree), and a
+    time past 294247 AD, beyond microseconds since 1970, still has its
+    millisecond Kafka timestamp."""
+    ddl = ("CREATE DOMAIN event_time AS timestamptz NOT NULL;"
+           + OUTBOX_DDL.replace("payload jsonb", "payload jsonb, created_at event_time"))
+    start(db, broker, registry, run, tmp_path, ddl=ddl,
+          transforms_outbox_table_field_event_timestamp="created_at")
+    db.sql("INSERT INTO outbox (aggregatetype, aggregateid, type, payload, created_at) VALUES "
+           "('Order', 'o', 't', '{}', '2020-01-02 03:04:05.678+00'), "
+           "('Order', 'o', 't', '{}', '294276-12-31 23:59:59.999999+00')")
+    ms = [m.timestamp()[1] for m in records(broker, "outbox.event.Order", 2)]
+    assert sorted(ms) == [1577934245678, 9224318015999999]
+
+
 def test_table_less_outbox_from_logical_messages(db, broker, registry, run, tmp_path):
     start(db, broker, registry, run, tmp_path, transforms_outbox_message_prefix="outbox",
           table_include_list="public.outbox")

@@ -320,8 +320,8 @@ ALL_TYPES_EXPECTED = {
     "c_bpchar": "ab   ",
     "c_bytea": base64.b64encode(b"\xde\xad\xbe\xef").decode(),
     "c_uuid": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
-    "c_json": {"a": [1, 2.5], "b": None},
-    "c_jsonb": {"a": 1, "b": {"c": True}},
+    "c_json": '{"a": [1, 2.5], "b": null}',
+    "c_jsonb": '{"a": 1, "b": {"c": true}}',
     "c_date": "2024-02-29",
     "c_date_inf": "infinity",
     "c_date_bc": "-0043-03-15",
@@ -352,8 +352,8 @@ def test_one_row_of_every_supported_type(db, tail, binary):
     expected = dict(ALL_TYPES_EXPECTED)
     if binary:
         # Binary mode has no text form for types without a mapping: their
-        # send-function bytes arrive as base64.
-        for col in ("c_point", "c_inet", "c_enum"):
+        # send-function bytes arrive as base64. (An enum's are its label.)
+        for col in ("c_point", "c_inet"):
             assert isinstance(after.pop(col), str)
             expected.pop(col)
     assert after == expected
