@@ -1,0 +1,147 @@
+"""Poison rows: whatever an application writes into the outbox, tidewater
+turns it into a record or a record error — never a crash, a wedge or row
+content in its logs. Record errors follow errors.tolerance: `none` stops
+without advancing the slot (and stops again, the same way, on restart);
+`all` sends a dead-letter copy that always fits and goes on."""
+import os
+import socket
+import subprocess
+import time
+import uuid
+
+from conftest import assert_held_before, outbox_config
+from kafkacheck import consume, headers, topics
+from pgcluster import free_port
+from test_metrics import get, metric
+from test_run_outbox import slot_active, wait_for
+
+# Every column text, so an application can put anything anywhere.
+POISON_DDL = """
+CREATE TABLE outbox (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    aggregatetype text NOT NULL,
+    aggregateid text NOT NULL,
+    type text NOT NULL,
+    payload jsonb
+)
+"""
+TEXT_PAYLOAD_DDL = POISON_DDL.replace("payload jsonb", "payload text")
+
+MARKER = "SSN-987-65-4321-MARKER"
+
+
+def tolerant(db, broker, registry, tmp_path, **overrides):
+    return outbox_config(db, broker, registry, tmp_path, errors_tolerance="all",
+                         errors_deadletterqueue_topic_name="dlq", **overrides)
+
+
+def insert(db, aggregatetype, aggregateid="k", type_="E", payload="{}"):
+    eid = str(uuid.uuid4())
+    db.sql("INSERT INTO outbox VALUES (%s, %s, %s, %s, %s)",
+           (eid, aggregatetype, aggregateid, type_, payload))
+    return eid
+
+
+def run_once(tidewater_bin, cfg, timeout=60):
+    return subprocess.run([tidewater_bin, "run", cfg], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=timeout)
+
+
+def dlq_records(broker, n):
+    wait_for(lambda: "dlq" in topics(broker.bootstrap_servers), what="the DLQ topic")
+    msgs = consume(broker.bootstrap_servers, ["dlq"], expect=n)
+    assert len(msgs) == n, [headers(m) for m in msgs]
+    return msgs
+
+
+# Routed to "outbox.event.<aggregatetype>" (13 characters of prefix).
+BAD_TOPICS = [
+    ("a" * 600, "is 613 characters long; Kafka allows at most 249"),
+    ("b" * 237, "is 250 characters long; Kafka allows at most 249"),
+    ("orders/eu", "character Kafka forbids at position 20"),
+    ("tab\there", "character Kafka forbids at position 17"),
+    ("caf\u00e9", "character Kafka forbids at position 17"),
+]
+
+
+def test_bad_topic_names_go_to_the_dead_letter_topic(db, broker, registry, run, tmp_path):
+    db.sql(POISON_DDL)
+    runner = run(tolerant(db, broker, registry, tmp_path))
+    wait_for(lambda: slot_active(db), what="slot active")
+    ids = [insert(db, name) for name, _ in BAD_TOPICS]
+    good = insert(db, "Good")
+    wait_for(lambda: "outbox.event.Good" in topics(broker.bootstrap_servers),
+             what="the good event")
+    msgs = dlq_records(broker, len(BAD_TOPICS))
+    by_id = {headers(m)["tidewater.event.id"]: headers(m) for m in msgs}
+    for eid, (name, rule) in zip(ids, BAD_TOPICS):
+        h = by_id[eid]
+        assert h["tidewater.error.kind"] == "routing"
+        assert rule in h["tidewater.error.message"], h
+        assert 'route column "aggregatetype"' in h["tidewater.error.message"]
+        assert "tidewater.original.topic" not in h
+    assert len(consume(broker.bootstrap_servers, ["outbox.event.Good"], expect=1)) == 1
+    assert runner.proc.poll() is None
+    runner.stop()
+    out = runner.output()
+    assert "a" * 250 not in out and "orders/eu" not in out
+    assert good
+
+
+def test_bad_topic_name_stops_and_stops_again(db, broker, registry, run, tidewater_bin,
+                                              tmp_path):
+    db.sql(POISON_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path)
+    for name, rule in [("a" * 600, "is 613 characters long"),
+                       ("orders/eu", "forbids at position 20")]:
+        runner = run(cfg)
+        wait_for(lambda: slot_active(db), what="slot active")
+        insert(db, name)
+        after = db.insert_lsn()
+        assert runner.proc.wait(timeout=30) == 1
+        first = runner.output()
+        assert rule in first, first
+        assert "stopping without advancing the slot" in first
+        assert "errors.tolerance=all" in first
+        assert name not in first
+        assert_held_before(db, after)
+        # No crash loop: a restart meets the same row and stops the same way.
+        again = run_once(tidewater_bin, cfg)
+        assert again.returncode == 1, again.stdout
+        assert rule in again.stdout
+        assert name not in again.stdout
+        assert_held_before(db, after)
+        # Take the row out of the stream for the next round.
+        db.sql("SELECT pg_replication_slot_advance(%s, pg_current_wal_insert_lsn())",
+               (db.slot,))
+        runner.stop()
+
+
+def test_oversized_records_dead_letter_copy_fits(db, broker, registry, run, tmp_path):
+    """A payload or key over message.max.bytes: the dead-letter copy drops
+    what does not fit and says so, so errors.tolerance=all never stops."""
+    db.sql(POISON_DDL)
+    runner = run(tolerant(db, broker, registry, tmp_path, producer_message_max_bytes="2000"))
+    wait_for(lambda: slot_active(db), what="slot active")
+    big_value = insert(db, "A", "small-key", "E", '{"blob": "%s"}' % ("x" * 5000))
+    big_key = insert(db, "A", "k" * 5000, "E", '{"n": 1}')
+    good = insert(db, "A", "k", "E", '{"n": 2}')
+    msgs = dlq_records(broker, 2)
+    by_id = {headers(m)["tidewater.event.id"]: m for m in msgs}
+    m = by_id[big_value]
+    h = headers(m)
+    assert m.value() is None
+    assert m.key() is not None and b"small-key" in m.key()
+    assert h["tidewater.error.kind"] == "kafka"
+    assert "over message.max.bytes=2000" in h["tidewater.error.message"]
+    assert h["tidewater.value.dropped"].endswith("bytes; dropped to fit message.max.bytes=2000")
+    assert int(h["tidewater.value.dropped"].split()[0]) > 5000
+    assert h["tidewater.source.lsn"] and h["tidewater.source.table"] == "public.outbox"
+    m = by_id[big_key]
+    h = headers(m)
+    assert m.key() is None and m.value() is not None
+    assert int(h["tidewater.key.dropped"].split()[0]) > 5000
+    assert "tidewater.value.dropped" not in h
+    wanted = consume(broker.bootstrap_servers, ["outbox.event.A"], expect=1)
+    assert [headers(w)["id"] for w in wanted] == [good]
+    assert runner.proc.poll() is None
