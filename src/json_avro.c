@@ -119,7 +119,8 @@ const char *tw_json_error_reason(const json_error_t *jerr)
 static void append_shown(const enc_ctx_t *ctx, tw_buf_t *b, const json_t *value)
 {
     if (ctx->hide_values && json_is_string(value)) {
-        tw_buf_printf(b, "(%zu bytes)", json_string_length(value));
+        size_t len = json_string_length(value);
+        tw_buf_printf(b, "(%zu byte%s)", len, len == 1 ? "" : "s");
     } else if (ctx->hide_values && json_is_number(value)) {
         tw_buf_append_str(b, "(value not shown)");
     } else if (json_is_string(value)) {

@@ -744,7 +744,7 @@ static void test_hidden_values(void **state)
         {"\"int\"", "{\"v\":1234567890123}", "$.v: number out of range for int"},
         {"\"int\"", "{\"v\":12.3456789}", "$.v: expected int, got number (value not shown)"},
         {"{\"type\":\"map\",\"values\":\"long\"}", "{\"v\":{\"SSN 123-45-6789\":\"x\"}}",
-         "$.v[*]: expected long, got string (1 bytes)"},
+         "$.v[*]: expected long, got string (1 byte)"},
         {"\"string\"", "{\"v\": SSN-123-45-6789}", NULL},
     };
     size_t i;
