@@ -241,8 +241,8 @@ static size_t path_push_key(enc_ctx_t *ctx, const char *key)
     return mark;
 }
 
-/* A key the payload chose (a map key, an unknown field): "[*]" when values
- * are hidden, since the key is as much the writer's data as the value. */
+/* A map key: "[*]" when values are hidden, since a map's keys are as much
+ * the writer's data as its values. */
 static size_t path_push_data_key(enc_ctx_t *ctx, const char *key)
 {
     size_t mark = ctx->path.len;
@@ -744,7 +744,8 @@ static tw_err_t encode_record(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, co
                 if (strcmp(schema->fields[i].name, key) == 0)
                     break;
             if (i == schema->n_fields) {
-                size_t mark = path_push_data_key(ctx, key);
+                /* A field name is structure, like a column name: shown. */
+                size_t mark = path_push_key(ctx, key);
                 err = fail(ctx, "unknown field (unknown.fields=fail)");
                 path_pop(ctx, mark);
                 return err;

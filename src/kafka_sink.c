@@ -48,17 +48,28 @@ static bool is_secret(const char *name)
            strstr(name, ".key") || strstr(name, "key.pem") || strstr(name, "token");
 }
 
-static tw_err_t conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
-                         const char *origin, char *errstr, size_t errstr_size)
+/* shown: the value as messages may show it (a ${...} reference for one
+ * that came from a config provider, see tw_props_shown). */
+static tw_err_t conf_set_shown(rd_kafka_conf_t *conf, const char *name, const char *value,
+                               const char *shown, const char *origin, char *errstr,
+                               size_t errstr_size)
 {
     char why[512];
 
     if (rd_kafka_conf_set(conf, name, value, why, sizeof(why)) != RD_KAFKA_CONF_OK)
         return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                        "%s%sproducer.%s=%s is not accepted by librdkafka: %s", origin ? origin : "",
-                       origin && *origin ? ": " : "", name, is_secret(name) ? "(hidden)" : value,
-                       why);
+                       origin && *origin ? ": " : "", name, is_secret(name) ? "(hidden)" : shown,
+                       strcmp(shown, value) != 0 ? "(the value from a config provider is not "
+                                                   "shown)"
+                                                 : why);
     return TW_OK;
+}
+
+static tw_err_t conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
+                         const char *origin, char *errstr, size_t errstr_size)
+{
+    return conf_set_shown(conf, name, value, value, origin, errstr, errstr_size);
 }
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
@@ -127,20 +138,20 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 }
 
 /* Settings the delivery contract depends on cannot be weakened. */
-static tw_err_t check_contract(const char *name, const char *value, const char *origin,
-                               char *errstr, size_t errstr_size)
+static tw_err_t check_contract(const char *name, const char *value, const char *shown,
+                               const char *origin, char *errstr, size_t errstr_size)
 {
     if (strcmp(name, "enable.idempotence") == 0 && strcasecmp(value, "true") != 0)
         return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                        "%s: producer.enable.idempotence=%s is refused: without idempotence a "
                        "retry can reorder or duplicate one key's records; remove the setting",
-                       origin, value);
+                       origin, shown);
     if ((strcmp(name, "acks") == 0 || strcmp(name, "request.required.acks") == 0) &&
         strcmp(value, "all") != 0 && strcmp(value, "-1") != 0)
         return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                        "%s: producer.%s=%s is refused: tidewater confirms the slot only after "
                        "every in-sync replica has a record (acks=all); remove the setting",
-                       origin, name, value);
+                       origin, name, shown);
     return TW_OK;
 }
 
@@ -184,9 +195,10 @@ tw_err_t tw_kafka_sink_new(const char *bootstrap, const tw_props_t *props,
     for (i = 0; i < n && err == TW_OK; i++) {
         const char *name, *v, *origin;
         tw_props_entry(props, i, &name, &v, &origin);
-        err = check_contract(name, v, origin, errstr, errstr_size);
+        err = check_contract(name, v, tw_props_shown(props, i), origin, errstr, errstr_size);
         if (err == TW_OK)
-            err = conf_set(conf, name, v, origin, errstr, errstr_size);
+            err = conf_set_shown(conf, name, v, tw_props_shown(props, i), origin, errstr,
+                                 errstr_size);
     }
     if (err) {
         rd_kafka_conf_destroy(conf);

@@ -21,6 +21,7 @@ typedef struct tw_prop {
     char *key;
     char *value;
     char *origin;
+    char *reference; /* the text before ${...} resolution, or NULL */
 } tw_prop_t;
 
 struct tw_props {
@@ -43,6 +44,7 @@ void tw_props_destroy(tw_props_t *props)
         free(props->items[i].key);
         free(props->items[i].value);
         free(props->items[i].origin);
+        free(props->items[i].reference);
     }
     free(props->items);
     free(props);
@@ -66,6 +68,7 @@ void tw_props_set(tw_props_t *props, const char *key, const char *value, const c
         /* Like java.util.Properties: a later line wins. */
         free(prop->value);
         free(prop->origin);
+        free(prop->reference);
     } else {
         if (props->n == props->cap) {
             props->cap = props->cap ? props->cap * 2 : 32;
@@ -76,12 +79,19 @@ void tw_props_set(tw_props_t *props, const char *key, const char *value, const c
     }
     prop->value = tw_strdup(value);
     prop->origin = tw_strdup(origin ? origin : "");
+    prop->reference = NULL;
 }
 
 const char *tw_props_get(const tw_props_t *props, const char *key)
 {
     tw_prop_t *prop = props_find(props, key);
     return prop ? prop->value : NULL;
+}
+
+const char *tw_props_shown(const tw_props_t *props, size_t i)
+{
+    const tw_prop_t *prop = &props->items[i];
+    return prop->reference ? prop->reference : prop->value;
 }
 
 size_t tw_props_count(const tw_props_t *props)
@@ -105,8 +115,11 @@ tw_props_t *tw_props_subset(const tw_props_t *props, const char *prefix)
 
     for (i = 0; i < props->n; i++) {
         const tw_prop_t *prop = &props->items[i];
-        if (strncmp(prop->key, prefix, plen) == 0 && prop->key[plen] != '\0')
+        if (strncmp(prop->key, prefix, plen) == 0 && prop->key[plen] != '\0') {
             tw_props_set(subset, prop->key + plen, prop->value, prop->origin);
+            if (prop->reference)
+                subset->items[subset->n - 1].reference = tw_strdup(prop->reference);
+        }
     }
     return subset;
 }
@@ -495,6 +508,10 @@ tw_err_t tw_props_resolve(tw_props_t *props, char *errstr, size_t errstr_size)
             }
             p = end + 1;
         }
+        /* Keep the reference for messages: a resolved value may be a secret
+         * given under the wrong key, and must not be echoed. */
+        if (strcmp(out.data ? out.data : "", v) != 0 && props->items[i].reference == NULL)
+            props->items[i].reference = tw_strdup(v);
         free(props->items[i].value);
         props->items[i].value = tw_strdup(out.data ? out.data : "");
     }

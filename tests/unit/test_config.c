@@ -225,6 +225,39 @@ static void test_env_provider(void **state)
     unsetenv("TW_TEST_PASSWORD");
 }
 
+/* A value from a provider given under the wrong key is not echoed: the
+ * message names the key and the reference, never the resolved value. */
+static void test_provider_values_never_echoed(void **state)
+{
+    static const char *const cases[][2] = {
+        {"database.port=${env:TW_TEST_WRONG}\n", "database.port=\"${env:TW_TEST_WRONG}\""},
+        {"snapshot.mode=${env:TW_TEST_WRONG}\n", "snapshot.mode=\"${env:TW_TEST_WRONG}\""},
+        {"publication.autocreate.mode=x${env:TW_TEST_WRONG}\n",
+         "publication.autocreate.mode=\"x${env:TW_TEST_WRONG}\""},
+        {"errors.log.enable=${env:TW_TEST_WRONG}\n", "errors.log.enable=\"${env:TW_TEST_WRONG}\""},
+    };
+    tw_config_t cfg;
+    char errstr[512], text[512];
+    size_t i;
+    (void)state;
+    setenv("TW_TEST_WRONG", "hunter2-env", 1);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(text, sizeof(text), MINIMAL "%s", cases[i][0]);
+        assert_int_equal(load(text, &cfg, errstr, sizeof(errstr)), TW_ERR_CONFIG);
+        assert_null(strstr(errstr, "hunter2"));
+        assert_non_null(strstr(errstr, cases[i][1]));
+        assert_non_null(strstr(errstr, "config provider"));
+        tw_config_clear(&cfg);
+    }
+    /* A plain value is still shown: it is in the file for anyone to read. */
+    assert_int_equal(load(MINIMAL "database.port=abc\n", &cfg, errstr, sizeof(errstr)),
+                     TW_ERR_CONFIG);
+    assert_non_null(strstr(errstr, "database.port=\"abc\" is not an integer"));
+    assert_null(strstr(errstr, "config provider"));
+    tw_config_clear(&cfg);
+    unsetenv("TW_TEST_WRONG");
+}
+
 static void test_file_and_dir_providers(void **state)
 {
     char dir[] = "/tmp/tw-test-config-XXXXXX";
@@ -406,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_secret_values_never_in_messages),
         cmocka_unit_test(test_env_provider),
         cmocka_unit_test(test_file_and_dir_providers),
+        cmocka_unit_test(test_provider_values_never_echoed),
         cmocka_unit_test(test_outbox_transform_defaults_are_debeziums),
         cmocka_unit_test(test_converters_predicates_and_worker_keys),
         cmocka_unit_test(test_scoped_key_errors),
