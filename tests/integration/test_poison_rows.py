@@ -145,3 +145,71 @@ def test_oversized_records_dead_letter_copy_fits(db, broker, registry, run, tmp_
     wanted = consume(broker.bootstrap_servers, ["outbox.event.A"], expect=1)
     assert [headers(w)["id"] for w in wanted] == [good]
     assert runner.proc.poll() is None
+
+
+def try_get(port, path):
+    try:
+        return get(port, path)
+    except OSError:
+        return None, ""
+
+
+def fd_count(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def idle_sockets(port, sources, n):
+    """n connected, silent sockets to the endpoint, from source addresses
+    taken round-robin from `sources` (all of 127/8 is loopback)."""
+    socks = []
+    for i in range(n):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind((sources[i % len(sources)], 0))
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        socks.append(s)
+    return socks
+
+
+def test_http_endpoint_bounds_idle_clients(db, broker, registry, run, tmp_path):
+    """~1,000 idle clients cannot take tidewater's file descriptors, one
+    client cannot starve a scraper, and libmicrohttpd's own messages go
+    through the logger (log.json stays JSON)."""
+    import json
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+    db.sql(POISON_DDL)
+    port = free_port()
+    runner = run(outbox_config(db, broker, registry, tmp_path, metrics_port=port,
+                               log_json="true"))
+    wait_for(lambda: try_get(port, "/healthz")[0] == 200, what="healthy")
+    base = fd_count(runner.proc.pid)
+
+    # One greedy client: its extra connections are closed, a scraper answers.
+    socks = idle_sockets(port, ["127.0.0.2"], 1000)
+    time.sleep(2)
+    assert fd_count(runner.proc.pid) <= base + 8 + 4
+    status, text = get(port, "/metrics")
+    assert status == 200 and "tidewater_state" in text
+    for s in socks:
+        s.close()
+
+    # Many clients: at most the connection limit is held at once (the rest
+    # wait in the kernel's backlog, not in tidewater's descriptors); once
+    # they go, a scraper gets in at once.
+    socks = idle_sockets(port, ["127.0.0.%d" % i for i in range(10, 210)], 1000)
+    time.sleep(2)
+    held = fd_count(runner.proc.pid)
+    assert held <= base + 64 + 4, held
+    for s in socks:
+        s.close()
+    wait_for(lambda: try_get(port, "/metrics")[0] == 200, timeout=15, what="/metrics again")
+    assert runner.proc.poll() is None
+    runner.stop()
+    lines = runner.output().splitlines()
+    for line in lines:
+        json.loads(line)  # every line, libmicrohttpd's too
+    http = [json.loads(line)["msg"] for line in lines if json.loads(line)["facility"] == "HTTP"]
+    assert any("limit" in m for m in http), http
+    assert len(http) < 10, http  # a flood of refusals is not a flood of lines
