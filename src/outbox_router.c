@@ -27,6 +27,7 @@ typedef struct placement {
 
 #define MAX_HEADERS 64
 #define TOPIC_CACHE_SIZE 1024 /* power of two; routed values are few in practice */
+#define MAX_ENVELOPES 512      /* envelope schemas cached per outbox table */
 
 /* Routed value → topic, so the route regex runs once per distinct value
  * rather than once per record. */
@@ -316,6 +317,15 @@ static const envelope_schema_t *envelope_for(tw_outbox_router_t *router,
             tw_cs_add_field(schema, router->placements[i].alias,
                             tw_cs_ref(b->col_schema[b->placement_col[i]]));
     tw_buf_free(&name);
+    /* Routed values come from rows: bound the cache like the topic cache
+     * (evict everything; a schema is kept alive by its references). */
+    if (b->nenvelopes >= MAX_ENVELOPES) {
+        for (i = 0; i < b->nenvelopes; i++) {
+            free(b->envelopes[i].routed);
+            tw_cs_unref(b->envelopes[i].schema);
+        }
+        b->nenvelopes = 0;
+    }
     b->envelopes = tw_realloc(b->envelopes, (b->nenvelopes + 1) * sizeof(envelope_schema_t));
     b->envelopes[b->nenvelopes].routed = tw_strdup(routed);
     b->envelopes[b->nenvelopes].version = version;

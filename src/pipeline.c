@@ -1006,13 +1006,27 @@ static void add_topic(void *opaque, const char *topic, uint64_t records, uint64_
 {
     tw_metrics_snapshot_t *snap = opaque;
     tw_topic_counts_t *t;
+    const size_t last = TW_METRICS_MAX_TOPICS - 1;
 
-    if (snap->ntopics == TW_METRICS_MAX_TOPICS)
+    if (snap->ntopics < last ||
+        (snap->ntopics == last && strcmp(topic, TW_KAFKA_SINK_OTHER_TOPICS) == 0)) {
+        t = &snap->topics[snap->ntopics++];
+        snprintf(t->topic, sizeof(t->topic), "%s", topic);
+        t->records = records;
+        t->bytes = bytes;
         return;
-    t = &snap->topics[snap->ntopics++];
-    snprintf(t->topic, sizeof(t->topic), "%s", topic);
-    t->records = records;
-    t->bytes = bytes;
+    }
+    /* Past the bound, topics fold into one "(other)" series in the last
+     * slot (the sink reports its own "(other)" after every topic): the
+     * totals stay right, the series stay few. */
+    t = &snap->topics[last];
+    if (snap->ntopics == last) {
+        snprintf(t->topic, sizeof(t->topic), "%s", TW_KAFKA_SINK_OTHER_TOPICS);
+        t->records = t->bytes = 0;
+        snap->ntopics++;
+    }
+    t->records += records;
+    t->bytes += bytes;
 }
 
 void tw_pipeline_fill_snapshot(tw_pipeline_t *p, tw_metrics_snapshot_t *snap)

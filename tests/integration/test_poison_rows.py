@@ -213,3 +213,34 @@ def test_http_endpoint_bounds_idle_clients(db, broker, registry, run, tmp_path):
     http = [json.loads(line)["msg"] for line in lines if json.loads(line)["facility"] == "HTTP"]
     assert any("limit" in m for m in http), http
     assert len(http) < 10, http  # a flood of refusals is not a flood of lines
+
+
+def test_many_routed_topics_keep_state_bounded(db, broker, registry, run, tmp_path):
+    """2,000 distinct aggregatetypes: every record is delivered, but the
+    sink keeps at most 1,000 topic handles (the rest count as "(other)"),
+    /metrics has at most 256 per-topic series, the router's envelope cache
+    is evicted (under ASan). JSON converters: no registry round trips."""
+    import re
+    db.sql(POISON_DDL)
+    port = free_port()
+    json_converter = "org.apache.kafka.connect.json.JsonConverter"
+    runner = run(outbox_config(
+        db, broker, registry, tmp_path, metrics_port=port,
+        key_converter=json_converter, value_converter=json_converter,
+        key_converter_schema_registry_url=None, value_converter_schema_registry_url=None,
+        transforms_outbox_table_fields_additional_placement="type:envelope:eventType"))
+    wait_for(lambda: slot_active(db), what="slot active")
+    db.sql("INSERT INTO outbox (aggregatetype, aggregateid, type, payload) "
+           "SELECT 'T' || i, 'k', 'E', '{}' FROM generate_series(1, 2000) i")
+
+    def series():
+        text = try_get(port, "/metrics")[1]
+        return {t: float(v) for t, v in
+                re.findall(r'^tidewater_records_total\{topic="([^"]*)"\} (\S+)$', text, re.M)}
+
+    wait_for(lambda: sum(series().values()) == 2000, timeout=300, what="2,000 records")
+    s = series()
+    assert len(s) == 256
+    assert s["(other)"] == 2000 - 255
+    assert runner.output().count("KAFKA") < 20
+    assert runner.proc.poll() is None
