@@ -281,6 +281,8 @@ int tw_cmd_run(int argc, char **argv)
     if (tw_log_level_parse(cfg.log_level, &level))
         tw_log_set_level(level);
     tw_log_set_json(cfg.log_json);
+    if (tw_pg_tls_unverified(&cfg, errstr, sizeof(errstr)))
+        tw_log(TW_LOG_WARNING, "PGREPL", "%s", errstr);
     tw_signals_install();
 
     memset(&ctx, 0, sizeof(ctx));
