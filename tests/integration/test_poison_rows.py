@@ -244,3 +244,120 @@ def test_many_routed_topics_keep_state_bounded(db, broker, registry, run, tmp_pa
     assert s["(other)"] == 2000 - 255
     assert runner.output().count("KAFKA") < 20
     assert runner.proc.poll() is None
+
+
+NULLABLE_DDL = """
+CREATE TABLE outbox (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    aggregatetype text,
+    aggregateid text,
+    type text,
+    payload text
+)
+"""
+
+HOSTILE = "\x01\x02\x1b[2J\r\n2026-11-29T00:00:00.000Z error PGREPL: forged\t\"'\\ ${env:HOME} %s%n"
+
+# (aggregatetype, aggregateid, type, payload, outcome): "record" reaches
+# outbox.event.<aggregatetype>, "dlq" the dead-letter topic.
+CORPUS = [
+    (None, "k", "E", '{"a": 1}', "dlq"),                      # no route
+    ("A", None, "E", '{"a": 1}', "record"),                   # null key
+    ("A", "k", None, '{"a": 1}', "record"),                   # null type (a header)
+    ("A", "k", "E", None, "record"),                          # null payload
+    ("", "k", "E", '{"a": 1}', "record"),                     # topic "outbox.event."
+    ("A", "", "", '{"a": 1}', "record"),                      # empty key and type
+    ("A", "k", "E", "", "dlq"),                               # empty payload, expand
+    ("A", HOSTILE, HOSTILE, '{"s": %s}' % __import__("json").dumps(HOSTILE), "record"),
+    ("A", "k" * 100000, "E", '{"a": 1}', "record"),           # a 100 kB key fits
+    ("A", "k" * 1100000, "E", '{"a": 1}', "dlq"),             # a 1.1 MB key does not
+    ("A", "k", "E", '{"ssn": %s}' % MARKER, "dlq"),           # invalid JSON, quoted context
+    ("A", "k", "E", '{"ssn": "%s' % MARKER, "dlq"),           # unterminated string
+    ("A", "k", "E", "[" * 100000 + "]" * 100000, "dlq"),      # nested too deeply
+    ("A", "k", "E", '{"s": "\\ud800"}', "dlq"),               # a lone surrogate
+    ("A", "k", "E", '{"n": 1e400}', "dlq"),                   # beyond double
+    ("A", "k", "E", '{"n": 123456789012345678901234567890}', "dlq"),  # beyond int64
+    ("A", "k", "E", '{"%s": 1, "%s": 2}' % (MARKER, MARKER), "record"),  # duplicate keys
+    ("A", "k", "E", '"%s"' % MARKER, "dlq"),                 # a string, not an object
+    ("x" * 300, "k", "E", '{"a": 1}', "dlq"),                 # topic too long
+    ("a/b\n" + MARKER, "k", "E", '{"a": 1}', "dlq"),          # illegal characters
+]
+
+
+def corpus_config(db, broker, registry, tmp_path, port, **overrides):
+    return outbox_config(
+        db, broker, registry, tmp_path, metrics_port=port,
+        transforms_outbox_table_expand_json_payload="true",
+        transforms_outbox_table_fields_additional_placement="type:header:eventType",
+        **overrides)
+
+
+def test_poison_corpus_tolerated(db, broker, registry, run, tmp_path):
+    """errors.tolerance=all: every hostile row becomes a record or a
+    dead-letter record, the connector keeps going, and the marker hidden
+    in row content appears in no log line, DLQ header or /healthz."""
+    db.sql(NULLABLE_DDL)
+    port = free_port()
+    runner = run(corpus_config(db, broker, registry, tmp_path, port, errors_tolerance="all",
+                               errors_deadletterqueue_topic_name="dlq", log_level="info"))
+    wait_for(lambda: slot_active(db), what="slot active")
+    ids = []
+    for aggregatetype, aggregateid, type_, payload, outcome in CORPUS:
+        eid = str(uuid.uuid4())
+        db.sql("INSERT INTO outbox VALUES (%s, %s, %s, %s, %s)",
+               (eid, aggregatetype, aggregateid, type_, payload))
+        ids.append((eid, outcome))
+    good = str(uuid.uuid4())
+    db.sql("INSERT INTO outbox VALUES (%s, 'Last', 'k', 'E', '{}')", (good,))
+    wait_for(lambda: "outbox.event.Last" in topics(broker.bootstrap_servers), timeout=60,
+             what="the event after the corpus")
+    expected_dlq = sum(1 for _, o in ids if o == "dlq")
+    dlq = dlq_records(broker, expected_dlq)
+    record_topics = [t for t in topics(broker.bootstrap_servers) if t.startswith("outbox.event.")]
+    records = consume(broker.bootstrap_servers, record_topics,
+                      expect=len(ids) - expected_dlq + 1)
+    got_dlq = {headers(m)["tidewater.event.id"] for m in dlq}
+    got_records = {headers(m)["id"] for m in records}
+    for eid, outcome in ids:
+        assert eid in (got_dlq if outcome == "dlq" else got_records), (
+            eid, outcome, CORPUS[[e for e, _ in ids].index(eid)][:2])
+    assert good in got_records
+    status, health = try_get(port, "/healthz")
+    assert status == 200, health
+    assert runner.proc.poll() is None
+    runner.stop()
+    log = runner.output()
+    assert MARKER not in log and MARKER not in health
+    assert "forged" not in log  # hostile names never reach the log unescaped either
+    for m in dlq:
+        for k, v in (m.headers() or []):
+            assert MARKER.encode() not in (v or b""), (k, v)
+    for line in log.splitlines():
+        assert line[:4] == "2026" or line[:2] == "20", line  # no forged or broken lines
+
+
+def test_poison_rows_stop_cleanly_without_tolerance(db, broker, registry, run, tidewater_bin,
+                                                    tmp_path):
+    """errors.tolerance=none: a hostile row stops the connector with a
+    message naming the problem (not the content), the slot held."""
+    db.sql(NULLABLE_DDL)
+    port = free_port()
+    cfg = corpus_config(db, broker, registry, tmp_path, port)
+    for aggregatetype, payload, reason in [
+            ("A", '{"ssn": %s}' % MARKER, "payload is not valid JSON (line 1, column"),
+            ("A", "[" * 100000, "nested too deeply"),
+            (None, "{}", 'route column "aggregatetype" is null')]:
+        runner = run(cfg)
+        wait_for(lambda: slot_active(db), what="slot active")
+        db.sql("INSERT INTO outbox VALUES (%s, %s, 'k', 'E', %s)",
+               (str(uuid.uuid4()), aggregatetype, payload))
+        after = db.insert_lsn()
+        assert runner.proc.wait(timeout=60) == 1
+        out = runner.output()
+        assert reason in out, out[-2000:]
+        assert "stopping without advancing the slot" in out
+        assert MARKER not in out
+        assert_held_before(db, after)
+        runner.stop()
+        db.sql("SELECT pg_replication_slot_advance(%s, pg_current_wal_insert_lsn())",
+               (db.slot,))
