@@ -237,6 +237,9 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
                       "transforms.outbox.type=io.debezium.transforms.outbox.EventRouter "
                       "(Debezium change-event envelopes for plain tables are not supported "
                       "yet; use `tidewater tail` to watch them)");
+    if (err == TW_OK && cfg->dlq_topic && !tw_kafka_topic_check(cfg->dlq_topic, key, sizeof(key)))
+        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                      "errors.deadletterqueue.topic.name=%s: %s", cfg->dlq_topic, key);
     if (err == TW_OK && cfg->errors_tolerance == TW_ERRORS_TOLERANCE_NONE && cfg->dlq_topic)
         tw_log(TW_LOG_WARNING, "CONFIG", "errors.deadletterqueue.topic.name is set but "
                                          "errors.tolerance=none, so nothing will go there");

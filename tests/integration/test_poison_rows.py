@@ -361,3 +361,14 @@ def test_poison_rows_stop_cleanly_without_tolerance(db, broker, registry, run, t
         runner.stop()
         db.sql("SELECT pg_replication_slot_advance(%s, pg_current_wal_insert_lsn())",
                (db.slot,))
+
+
+def test_invalid_dead_letter_topic_is_a_config_error(db, broker, registry, tidewater_bin,
+                                                     tmp_path):
+    db.sql(POISON_DDL)
+    res = run_once(tidewater_bin, outbox_config(db, broker, registry, tmp_path,
+                                                errors_tolerance="all",
+                                                errors_deadletterqueue_topic_name="dead/letters"))
+    assert res.returncode == 2, res.stdout
+    assert "errors.deadletterqueue.topic.name=dead/letters: the topic name has a character " \
+           "Kafka forbids at position 5" in res.stdout
