@@ -372,3 +372,35 @@ def test_invalid_dead_letter_topic_is_a_config_error(db, broker, registry, tidew
     assert res.returncode == 2, res.stdout
     assert "errors.deadletterqueue.topic.name=dead/letters: the topic name has a character " \
            "Kafka forbids at position 5" in res.stdout
+
+
+def test_startup_warnings_and_descriptor_limit(db, broker, registry, tidewater_bin, tmp_path):
+    """Credentials to a plain-http registry, running as root, and a low
+    descriptor soft limit (raised to the hard limit) are dealt with at start."""
+    import resource
+    db.sql(POISON_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path,
+                        value_converter_basic_auth_user_info="user:Reg-S3cret",
+                        log_level="debug")
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    log = open(str(tmp_path / "startup.log"), "w")
+    proc = subprocess.Popen(
+        [tidewater_bin, "run", cfg], stdout=log, stderr=subprocess.STDOUT,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard)))
+    try:
+        wait_for(lambda: slot_active(db), what="slot active")
+        with open("/proc/%d/limits" % proc.pid) as f:
+            line = next(x for x in f if x.startswith("Max open files"))
+        soft_now = line.split()[3]
+        assert soft_now == (str(hard) if hard != resource.RLIM_INFINITY else "unlimited"), line
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        log.close()
+    out = open(str(tmp_path / "startup.log")).read()
+    assert "value.converter.schema.registry.url is plain http but carries basic-auth " \
+           "credentials: use https" in out
+    assert "key.converter.schema.registry.url is plain http" not in out
+    assert "Reg-S3cret" not in out
+    if os.geteuid() == 0:
+        assert "running as root" in out
