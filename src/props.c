@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -426,8 +427,46 @@ static tw_err_t provider_dir(const char *dir, const char *file, tw_buf_t *out, c
     return err;
 }
 
-static tw_err_t resolve_reference(const char *ref, size_t ref_len, tw_buf_t *out,
-                                  char *errstr, size_t errstr_size)
+/* KIP-993's allowed.paths: with config.providers.<file|dir>.param.allowed.paths
+ * set, a provider reads only at or below one of its comma-separated paths.
+ * Symbolic links and ".." are resolved first (realpath), so neither leads
+ * out. A path that does not resolve is left to the read to report. */
+static tw_err_t check_allowed(const tw_props_t *props, const char *provider, const char *path,
+                              char *errstr, size_t errstr_size)
+{
+    char key[64], real[PATH_MAX], allowed_real[PATH_MAX];
+    const char *allowed, *p, *end;
+
+    snprintf(key, sizeof(key), "config.providers.%s.param.allowed.paths", provider);
+    allowed = tw_props_get(props, key);
+    if (allowed == NULL || realpath(path, real) == NULL)
+        return TW_OK;
+    for (p = allowed; *p; p = *end ? end + 1 : end) {
+        char *entry;
+        size_t n;
+        end = strchr(p, ',');
+        if (end == NULL)
+            end = p + strlen(p);
+        while (p < end && *p == ' ')
+            p++;
+        entry = tw_strndup(p, (size_t)(end - p));
+        if (entry[0] && realpath(entry, allowed_real)) {
+            n = strlen(allowed_real);
+            if (strncmp(real, allowed_real, n) == 0 &&
+                (real[n] == '\0' || real[n] == '/' || strcmp(allowed_real, "/") == 0)) {
+                free(entry);
+                return TW_OK;
+            }
+        }
+        free(entry);
+    }
+    return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                   "%s is outside %s (%s); move the file or extend the list", path, key,
+                   allowed);
+}
+
+static tw_err_t resolve_reference(const tw_props_t *props, const char *ref, size_t ref_len,
+                                  tw_buf_t *out, char *errstr, size_t errstr_size)
 {
     char *spec = tw_strndup(ref, ref_len);
     char *colon = strchr(spec, ':');
@@ -459,10 +498,18 @@ static tw_err_t resolve_reference(const char *ref, size_t ref_len, tw_buf_t *out
             goto cleanup;
         }
         *last = '\0';
-        if (spec[0] == 'f')
-            err = provider_file(colon + 1, last + 1, out, errstr, errstr_size);
-        else
-            err = provider_dir(colon + 1, last + 1, out, errstr, errstr_size);
+        if (spec[0] == 'f') {
+            err = check_allowed(props, spec, colon + 1, errstr, errstr_size);
+            if (err == TW_OK)
+                err = provider_file(colon + 1, last + 1, out, errstr, errstr_size);
+        } else {
+            tw_buf_t path = TW_BUF_INIT;
+            tw_buf_printf(&path, "%s/%s", colon + 1, last + 1);
+            err = check_allowed(props, spec, path.data, errstr, errstr_size);
+            tw_buf_free(&path);
+            if (err == TW_OK)
+                err = provider_dir(colon + 1, last + 1, out, errstr, errstr_size);
+        }
     } else {
         err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                       "unknown config provider \"%s\"; known: env, file, dir", spec);
@@ -499,7 +546,7 @@ tw_err_t tw_props_resolve(tw_props_t *props, char *errstr, size_t errstr_size)
                               props->items[i].origin, props->items[i].key);
                 goto cleanup;
             }
-            err = resolve_reference(p + 2, (size_t)(end - p - 2), &out, detail,
+            err = resolve_reference(props, p + 2, (size_t)(end - p - 2), &out, detail,
                                     sizeof(detail));
             if (err) {
                 tw_errf(err, errstr, errstr_size, "%s: config key %s: %s",
