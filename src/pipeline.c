@@ -83,8 +83,9 @@ static tw_err_t produce_dlq(tw_pipeline_t *p, const error_context_t *ctx, const 
         n = add_header(h, n, "__connect.errors.stage", ctx->kind);
     }
     /* The copy must fit where the original did not, or a tolerated error
-     * would stop the connector after all: past message.max.bytes drop the
-     * value, then the key, and say so (the source position stays). */
+     * would stop the connector after all: past message.max.bytes (less
+     * room for the headers) drop a key that alone is too large, then the
+     * value, and say so; the source position stays in the headers. */
     for (i = 0; i < n; i++)
         header_bytes += strlen(h[i].name) + h[i].len + 16;
     if (max > DLQ_FRAMING_BYTES + 2 * 96 + header_bytes)
