@@ -60,8 +60,8 @@ static tw_err_t conf_set_shown(rd_kafka_conf_t *conf, const char *name, const ch
         return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                        "%s%sproducer.%s=%s is not accepted by librdkafka: %s", origin ? origin : "",
                        origin && *origin ? ": " : "", name, is_secret(name) ? "(hidden)" : shown,
-                       strcmp(shown, value) != 0 ? "(the value from a config provider is not "
-                                                   "shown)"
+                       strcmp(shown, value) != 0 ? "its reason would quote the value, which "
+                                                   "comes from a config provider"
                                                  : why);
     return TW_OK;
 }
@@ -302,8 +302,8 @@ bool tw_kafka_topic_check(const char *name, char *errstr, size_t errstr_size)
 }
 
 /* The cached handle for a topic, or NULL past TW_KAFKA_SINK_MAX_TOPICS
- * (produce by name then: librdkafka looks the topic up itself, and its
- * acknowledgements count under "other"). A routed topic comes from row
+ * (the caller then takes a handle for one record, and acknowledgements
+ * count under TW_KAFKA_SINK_OTHER_TOPICS). A routed topic comes from row
  * content, so the number of distinct names is not ours to choose. */
 static rd_kafka_topic_t *topic_handle(tw_kafka_sink_t *sink, const char *name)
 {
