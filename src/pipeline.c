@@ -61,7 +61,7 @@ static tw_err_t produce_dlq(tw_pipeline_t *p, const error_context_t *ctx, const 
                             size_t key_len, const void *value, size_t value_len,
                             tw_delivery_seq_t seq, char *errstr, size_t errstr_size)
 {
-    char lsn[32], xid[16], value_dropped[96], key_dropped[96];
+    char lsn[32], xid[16], value_dropped[96], key_dropped[96], event_id[260];
     tw_kafka_header_t h[16];
     tw_kafka_record_t rec;
     size_t n = 0, i, header_bytes = 0, room = 0;
@@ -75,7 +75,13 @@ static tw_err_t produce_dlq(tw_pipeline_t *p, const error_context_t *ctx, const 
     n = add_header(h, n, "tidewater.source.table", ctx->table);
     n = add_header(h, n, "tidewater.source.lsn", lsn);
     n = add_header(h, n, "tidewater.source.xid", xid);
-    n = add_header(h, n, "tidewater.event.id", ctx->event_id);
+    /* The id is row content too: a huge one must not make the copy too large. */
+    if (ctx->event_id && strlen(ctx->event_id) > 256) {
+        snprintf(event_id, sizeof(event_id), "%.256s...", ctx->event_id);
+        n = add_header(h, n, "tidewater.event.id", event_id);
+    } else {
+        n = add_header(h, n, "tidewater.event.id", ctx->event_id);
+    }
     n = add_header(h, n, "tidewater.original.topic", ctx->topic);
     if (p->cfg->dlq_context_headers) {
         n = add_header(h, n, "__connect.errors.topic", ctx->topic);

@@ -404,3 +404,20 @@ def test_startup_warnings_and_descriptor_limit(db, broker, registry, tidewater_b
     assert "Reg-S3cret" not in out
     if os.geteuid() == 0:
         assert "running as root" in out
+
+
+def test_huge_text_event_id_is_survivable(db, broker, registry, run, tmp_path):
+    """A 1.1 MB text id (copied into the record's "id" header) makes the
+    record too large; its dead-letter copy still fits."""
+    db.sql(POISON_DDL.replace("id uuid PRIMARY KEY DEFAULT gen_random_uuid()",
+                              "id text NOT NULL"))
+    runner = run(tolerant(db, broker, registry, tmp_path))
+    wait_for(lambda: slot_active(db), what="slot active")
+    db.sql("INSERT INTO outbox VALUES (repeat('i', 1100000), 'A', 'k', 'E', '{}')")
+    db.sql("INSERT INTO outbox VALUES ('after', 'A', 'k', 'E', '{}')")
+    h = headers(dlq_records(broker, 1)[0])
+    assert h["tidewater.event.id"] == "i" * 256 + "..."
+    assert "over message.max.bytes" in h["tidewater.error.message"]
+    wanted = consume(broker.bootstrap_servers, ["outbox.event.A"], expect=1)
+    assert [headers(w)["id"] for w in wanted] == ["after"]
+    assert runner.proc.poll() is None
