@@ -33,6 +33,9 @@ static void check_postgres(check_run_t *run, const tw_config_t *cfg, tw_pipeline
     tw_err_t err;
 
     tw_pg_describe(cfg, where, sizeof(where));
+    /* A warning, not a failure: sslmode=prefer is libpq's default too. */
+    if (tw_pg_tls_unverified(cfg, errstr, sizeof(errstr)))
+        printf("%-4s %-12s %s\n", "WARN", "tls", errstr);
     err = tw_pg_connect(cfg, false, &conn, errstr, sizeof(errstr));
     if (err) {
         report(run, "postgres", err, errstr);

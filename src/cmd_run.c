@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "changefeed.h"
 #include "config.h"
@@ -311,6 +314,53 @@ static tw_err_t shutdown_pipeline(run_ctx_t *ctx, char *errstr, size_t errstr_si
     return err;
 }
 
+/* True when a registry URL list sends basic-auth credentials over plain
+ * http (from basic.auth.user.info or user:password@ in the URL). */
+static bool registry_credentials_in_clear(const tw_converter_config_t *c)
+{
+    bool creds = (c->basic_auth_user_info && c->basic_auth_user_info[0]) ||
+                 (c->basic_auth_source == TW_BASIC_AUTH_URL && c->registry_url &&
+                  strchr(c->registry_url, '@'));
+    const char *p;
+
+    if (!creds || c->registry_url == NULL)
+        return false;
+    for (p = c->registry_url; p; p = strchr(p, ',')) {
+        while (*p == ',' || *p == ' ')
+            p++;
+        if (strncasecmp(p, "http://", 7) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Start-up warnings about what could expose data or credentials, and the
+ * descriptor limit raised to the hard limit (sockets to PostgreSQL, Kafka
+ * brokers and the metrics endpoint add up). */
+static void warn_exposure(const tw_config_t *cfg, char *buf, size_t size)
+{
+    struct rlimit rl;
+
+    if (tw_pg_tls_unverified(cfg, buf, size))
+        tw_log(TW_LOG_WARNING, "PGREPL", "%s", buf);
+    if (registry_credentials_in_clear(&cfg->key_converter))
+        tw_log(TW_LOG_WARNING, "SR", "key.converter.schema.registry.url is plain http but "
+                                     "carries basic-auth credentials: use https");
+    if (registry_credentials_in_clear(&cfg->value_converter))
+        tw_log(TW_LOG_WARNING, "SR", "value.converter.schema.registry.url is plain http but "
+                                     "carries basic-auth credentials: use https");
+    if (geteuid() == 0)
+        tw_log(TW_LOG_WARNING, "CONFIG", "running as root: run tidewater as a dedicated user "
+                                         "that alone can read its configuration (chmod 0600)");
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rlim_t was = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+            tw_log(TW_LOG_DEBUG, "CONFIG", "file-descriptor limit raised from %llu to %llu",
+                   (unsigned long long)was, (unsigned long long)rl.rlim_max);
+    }
+}
+
 int tw_cmd_run(int argc, char **argv)
 {
     run_ctx_t ctx;
@@ -338,6 +388,7 @@ int tw_cmd_run(int argc, char **argv)
     if (tw_log_level_parse(cfg.log_level, &level))
         tw_log_set_level(level);
     tw_log_set_json(cfg.log_json);
+    warn_exposure(&cfg, errstr, sizeof(errstr));
     tw_signals_install();
 
     memset(&ctx, 0, sizeof(ctx));

@@ -523,7 +523,8 @@ static bool parse_bool(const char *s, bool *out)
 }
 
 static tw_err_t not_allowed(const char *origin, const char *name, const char *value,
-                            const char *allowed, char *errstr, size_t errstr_size)
+                            const char *note, const char *allowed, char *errstr,
+                            size_t errstr_size)
 {
     tw_buf_t list = TW_BUF_INIT;
     const char *p;
@@ -536,17 +537,23 @@ static tw_err_t not_allowed(const char *origin, const char *name, const char *va
             tw_buf_append_char(&list, *p);
     }
     err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                  "%s: %s=\"%s\" is not allowed; use one of: %s", origin, name, value,
+                  "%s: %s=\"%s\" is not allowed%s; use one of: %s", origin, name, value, note,
                   list.data);
     tw_buf_free(&list);
     return err;
 }
 
-/* Parses one value into base+offset. `name` is the full key for messages. */
+/* Parses one value into base+offset. `name` is the full key for messages;
+ * `shown` is the value as messages may show it (tw_props_shown): a value
+ * from a config provider may be a secret under the wrong key. */
 static tw_err_t conf_apply(const tw_conf_key_t *key, const char *name, const char *value,
-                           const char *origin, void *base, char *errstr, size_t errstr_size)
+                           const char *shown, const char *origin, void *base, char *errstr,
+                           size_t errstr_size)
 {
     char *field = (char *)base + key->offset;
+    const char *note = strcmp(shown, value) != 0
+                           ? " (the value comes from a config provider and is not shown)"
+                           : "";
     int64_t i64, lo, hi;
     int idx;
     bool b;
@@ -561,12 +568,12 @@ static tw_err_t conf_apply(const tw_conf_key_t *key, const char *name, const cha
     case TW_CONF_INT64:
         if (!parse_int64(value, &i64))
             return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                           "%s: %s=\"%s\" is not an integer", origin, name, value);
+                           "%s: %s=\"%s\" is not an integer%s", origin, name, shown, note);
         if (key->allowed && sscanf(key->allowed, "%" SCNd64 "..%" SCNd64, &lo, &hi) == 2 &&
             (i64 < lo || i64 > hi))
             return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                           "%s: %s=%s is out of range; allowed: %s", origin, name, value,
-                           key->allowed);
+                           "%s: %s=%s is out of range; allowed: %s%s", origin, name, shown,
+                           key->allowed, note);
         if (key->type == TW_CONF_INT)
             *(int *)field = (int)i64;
         else
@@ -575,14 +582,14 @@ static tw_err_t conf_apply(const tw_conf_key_t *key, const char *name, const cha
     case TW_CONF_BOOL:
         if (!parse_bool(value, &b))
             return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                           "%s: %s=\"%s\" is not a boolean; use true or false", origin, name,
-                           value);
+                           "%s: %s=\"%s\" is not a boolean; use true or false%s", origin,
+                           name, shown, note);
         *(bool *)field = b;
         return TW_OK;
     case TW_CONF_ENUM:
     case TW_CONF_CHOICE:
         if (!enum_index(key->allowed, value, &idx))
-            return not_allowed(origin, name, value, key->allowed, errstr, errstr_size);
+            return not_allowed(origin, name, shown, note, key->allowed, errstr, errstr_size);
         if (key->type == TW_CONF_ENUM) {
             *(int *)field = idx;
         } else {
@@ -604,8 +611,8 @@ static tw_err_t scope_defaults(const tw_conf_scope_t *scope, void *base, char *e
         const tw_conf_key_t *key = &scope->keys[i];
         if (key->default_value == NULL)
             continue;
-        err = conf_apply(key, key->name, key->default_value, "default", base, errstr,
-                         errstr_size);
+        err = conf_apply(key, key->name, key->default_value, key->default_value, "default",
+                         base, errstr, errstr_size);
         if (err)
             return err;
     }
@@ -666,7 +673,8 @@ static tw_err_t scope_apply(const tw_conf_scope_t *scope, const char *prefix,
                            "every key",
                            origin, name);
         }
-        err = conf_apply(key, name, value, origin, base, errstr, errstr_size);
+        err = conf_apply(key, name, value, tw_props_shown(props, i), origin, base, errstr,
+                         errstr_size);
         if (err)
             return err;
     }
@@ -832,7 +840,8 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
                            "every key",
                            origin, name);
         }
-        err = conf_apply(key, name, value, origin, cfg, errstr, errstr_size);
+        err = conf_apply(key, name, value, tw_props_shown(props, i), origin, cfg, errstr,
+                         errstr_size);
         if (err)
             return err;
     }
@@ -985,7 +994,9 @@ void tw_config_print_docs(FILE *out)
                  "Generated by `tidewater config-docs` from the key tables in src/config.c; "
                  "do not edit by hand.\n\n"
                  "Values may reference `${env:VAR}`, `${file:/path/file.properties:key}` or "
-                 "`${dir:/path:file}`.\n\n"
+                 "`${dir:/path:file}`. `config.providers.file.param.allowed.paths` and "
+                 "`config.providers.dir.param.allowed.paths` (comma-separated paths, as in "
+                 "Kafka's KIP-993) limit what those two may read; unset, any path.\n\n"
                  "## Connector and worker\n\n");
     print_scope_docs(out, &scope_connector, "");
     fprintf(out, "\n`producer.*` properties are passed to librdkafka with the prefix removed "

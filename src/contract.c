@@ -145,9 +145,12 @@ tw_err_t tw_contract_schema_for(tw_contract_t *c, const char *event_type,
 tw_err_t tw_contract_encode(tw_contract_t *c, const tw_avsc_schema_t *schema, const char *json,
                             size_t len, tw_buf_t *out, char *errstr, size_t errstr_size)
 {
-    tw_json_avro_opts_t opts = {c->ob->payload_schema_unknown_fields == 1
-                                    ? TW_JSON_AVRO_UNKNOWN_FAIL
-                                    : TW_JSON_AVRO_UNKNOWN_IGNORE};
+    /* Payloads are application data: messages name the path and the
+     * expected type, never the value (they reach logs and DLQ headers). */
+    tw_json_avro_opts_t opts = {.unknown_fields = c->ob->payload_schema_unknown_fields == 1
+                                                      ? TW_JSON_AVRO_UNKNOWN_FAIL
+                                                      : TW_JSON_AVRO_UNKNOWN_IGNORE,
+                                .hide_values = true};
     char why[1024];
     tw_err_t err = tw_json_avro_encode_text(schema, json, len, &opts, out, why, sizeof(why));
 

@@ -192,14 +192,13 @@ tw_err_t tw_decimal_unscaled_bytes(const char *text, size_t len, int scale, tw_b
                 frac++;
         } else {
             return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
-                           "numeric \"%.*s\" cannot be encoded as a Decimal", (int)TW_MIN(len, 64),
-                           text);
+                           "a numeric (%zu characters) cannot be encoded as a Decimal", len);
         }
     }
     if (ndigits == 0 || (int)frac > scale)
         return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
-                       "numeric \"%.*s\" does not fit a Decimal of scale %d", (int)TW_MIN(len, 64),
-                       text, scale);
+                       "a numeric (%zu characters) does not fit a Decimal of scale %d", len,
+                       scale);
     /* Every decimal digit needs under half a byte; one more byte for the sign. */
     nbytes = (ndigits + (size_t)scale - frac) / 2 + 2;
     mag = tw_calloc(nbytes, 1);

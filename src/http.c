@@ -7,16 +7,57 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
+#include "log.h"
+
+/* Bounds, so that idle or slow clients cannot take the file descriptors
+ * PostgreSQL and librdkafka need: connections beyond these are closed at
+ * once; a connection idle for HTTP_IDLE_SECONDS is closed. A scraper needs
+ * one connection. */
+#define HTTP_MAX_CONNECTIONS 64
+#define HTTP_MAX_PER_CLIENT 8
+#define HTTP_IDLE_SECONDS 10
 
 struct tw_http {
     struct MHD_Daemon *daemon;
     tw_metrics_t *metrics;
     int64_t stuck_ms;
+    time_t logged_at;  /* last libmicrohttpd message logged (its thread only) */
+    unsigned suppressed;
 };
+
+/* libmicrohttpd's own messages, through our logger (so log.json=true
+ * stays JSON). A flood of refused clients would flood the log: at most
+ * one message a minute, with a count of the others. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    tw_http_t *http = cls;
+    char msg[512];
+    size_t len;
+    time_t now = time(NULL);
+
+    if (http->logged_at != 0 && now - http->logged_at < 60) {
+        http->suppressed++;
+        return;
+    }
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    len = strlen(msg);
+    while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+        msg[--len] = '\0';
+    if (http->suppressed > 0)
+        tw_log(TW_LOG_WARNING, "HTTP", "%s (and %u more messages in the last minute)", msg,
+               http->suppressed);
+    else
+        tw_log(TW_LOG_WARNING, "HTTP", "%s", msg);
+    http->logged_at = now;
+    http->suppressed = 0;
+}
 
 static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status,
                                const char *type, tw_buf_t *body)
@@ -80,11 +121,14 @@ tw_err_t tw_http_start(const char *address, int port, tw_metrics_t *metrics, int
     http = tw_calloc(1, sizeof(*http));
     http->metrics = metrics;
     http->stuck_ms = stuck_ms;
-    http->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
-                                    (uint16_t)port, NULL, NULL, on_request, http,
-                                    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                                    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
-                                    MHD_OPTION_END);
+    /* poll or epoll, not select: descriptors past FD_SETSIZE must work. */
+    http->daemon = MHD_start_daemon(
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
+        on_request, http, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, http, /* first */
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)HTTP_IDLE_SECONDS, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)HTTP_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned int)HTTP_MAX_PER_CLIENT, MHD_OPTION_END);
     if (http->daemon == NULL) {
         free(http);
         return tw_errf(TW_ERR_IO, errstr, errstr_size,

@@ -32,6 +32,7 @@ typedef struct num_token {
 
 typedef struct enc_ctx {
     tw_json_avro_unknown_t unknown_fields;
+    bool hide_values;  /* messages describe values, never quote them */
     bool default_mode; /* reading a schema default, not a payload */
     tw_buf_t path;     /* "$.a[2].b" of the value being encoded */
     const num_token_t *numbers; /* sorted by node; NULL for json_t input */
@@ -96,10 +97,33 @@ static void number_text(const enc_ctx_t *ctx, const json_t *value, num_text_t *n
 
 /* ---- error messages --------------------------------------------------- */
 
+const char *tw_json_error_reason(const json_error_t *jerr)
+{
+    /* By code: jansson's text quotes the input near the error. */
+    switch (json_error_code(jerr)) {
+    case json_error_out_of_memory: return "out of memory";
+    case json_error_stack_overflow: return "nested too deeply";
+    case json_error_invalid_utf8: return "invalid UTF-8";
+    case json_error_premature_end_of_input: return "unexpected end of input";
+    case json_error_end_of_input_expected: return "text after the end of the JSON value";
+    case json_error_invalid_syntax: return "invalid syntax";
+    case json_error_null_character: return "\\u0000 in a string";
+    case json_error_null_byte_in_key: return "NUL byte in an object key";
+    case json_error_duplicate_key: return "duplicate object key";
+    case json_error_numeric_overflow: return "number out of range";
+    default: return "invalid JSON";
+    }
+}
+
 /* A value as quoted in messages, cut to TW_JSON_AVRO_SHOW_MAX bytes. */
 static void append_shown(const enc_ctx_t *ctx, tw_buf_t *b, const json_t *value)
 {
-    if (json_is_string(value)) {
+    if (ctx->hide_values && json_is_string(value)) {
+        size_t len = json_string_length(value);
+        tw_buf_printf(b, "(%zu byte%s)", len, len == 1 ? "" : "s");
+    } else if (ctx->hide_values && json_is_number(value)) {
+        tw_buf_append_str(b, "(value not shown)");
+    } else if (json_is_string(value)) {
         const char *s = json_string_value(value);
         size_t len = json_string_length(value), cut = len;
 
@@ -217,6 +241,18 @@ static size_t path_push_key(enc_ctx_t *ctx, const char *key)
     return mark;
 }
 
+/* A map key: "[*]" when values are hidden, since a map's keys are as much
+ * the writer's data as its values. */
+static size_t path_push_data_key(enc_ctx_t *ctx, const char *key)
+{
+    size_t mark = ctx->path.len;
+
+    if (!ctx->hide_values)
+        return path_push_key(ctx, key);
+    tw_buf_append_str(&ctx->path, "[*]");
+    return mark;
+}
+
 static void path_pop(enc_ctx_t *ctx, size_t mark)
 {
     ctx->path.len = mark;
@@ -244,7 +280,7 @@ static tw_err_t get_integer(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, cons
     errno = 0;
     v = strtoll(nt.s, &end, 10);
     if (errno == ERANGE || *end != '\0' || v < min || v > max) {
-        err = fail(ctx, "%s out of range for %s", nt.s, type);
+        err = fail(ctx, "%s out of range for %s", ctx->hide_values ? "number" : nt.s, type);
         goto cleanup;
     }
     *out = v;
@@ -708,6 +744,7 @@ static tw_err_t encode_record(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, co
                 if (strcmp(schema->fields[i].name, key) == 0)
                     break;
             if (i == schema->n_fields) {
+                /* A field name is structure, like a column name: shown. */
                 size_t mark = path_push_key(ctx, key);
                 err = fail(ctx, "unknown field (unknown.fields=fail)");
                 path_pop(ctx, mark);
@@ -774,7 +811,7 @@ static tw_err_t encode_map(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const
     if (json_object_size(value) > 0)
         tw_avro_write_long(out, (int64_t)json_object_size(value));
     json_object_foreach((json_t *)value, key, member) {
-        size_t mark = path_push_key(ctx, key);
+        size_t mark = path_push_data_key(ctx, key);
         tw_err_t err;
 
         tw_avro_write_bytes(out, key, strlen(key));
@@ -902,7 +939,7 @@ static tw_err_t encode(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const jso
         number_text(ctx, value, &nt);
         d = strtod(nt.s, NULL);
         if (schema->type == TW_AVSC_FLOAT && fabs(d) > FLT_MAX) {
-            err = fail(ctx, "%s out of range for float", nt.s);
+            err = fail(ctx, "%s out of range for float", ctx->hide_values ? "number" : nt.s);
             free(nt.s);
             return err;
         }
@@ -982,6 +1019,7 @@ tw_err_t tw_json_avro_encode(const tw_avsc_schema_t *schema, const json_t *value
     enc_ctx_t ctx = {.errstr = errstr, .errstr_size = errstr_size};
 
     ctx.unknown_fields = opts ? opts->unknown_fields : TW_JSON_AVRO_UNKNOWN_IGNORE;
+    ctx.hide_values = opts && opts->hide_values;
     return run(&ctx, schema, value, out);
 }
 
@@ -1061,7 +1099,7 @@ tw_err_t tw_json_avro_encode_text(const tw_avsc_schema_t *schema, const char *te
     if (value == NULL)
         return tw_errf(TW_ERR_REJECTED, errstr, errstr_size,
                        "$: invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
-                       jerr.text);
+                       opts && opts->hide_values ? tw_json_error_reason(&jerr) : jerr.text);
     n = lex_numbers(text, len, NULL);
     tokens = tw_calloc(n ? n : 1, sizeof(*tokens));
     lex_numbers(text, len, tokens);
@@ -1075,6 +1113,7 @@ tw_err_t tw_json_avro_encode_text(const tw_avsc_schema_t *schema, const char *te
     ctx.numbers = tokens;
     ctx.n_numbers = n;
     ctx.unknown_fields = opts ? opts->unknown_fields : TW_JSON_AVRO_UNKNOWN_IGNORE;
+    ctx.hide_values = opts && opts->hide_values;
     err = run(&ctx, schema, value, out);
 cleanup:
     free(tokens);

@@ -51,6 +51,10 @@ typedef enum tw_json_avro_unknown {
 
 typedef struct tw_json_avro_opts {
     tw_json_avro_unknown_t unknown_fields;
+    /* Messages describe values by type and size, never quote them, and
+     * show map keys as [*]: for payloads written by applications, whose
+     * content must not reach logs (the schemas CLI shows values). */
+    bool hide_values;
 } tw_json_avro_opts_t;
 
 /* Appends the Avro binary encoding of value to out. schema and value are
@@ -74,5 +78,9 @@ tw_err_t tw_json_avro_encode_text(const tw_avsc_schema_t *schema, const char *te
  * fields and by the catalogue to check defaults at load time. */
 tw_err_t tw_json_avro_encode_default(const tw_avsc_schema_t *schema, const json_t *value,
                                      tw_buf_t *out, char *errstr, size_t errstr_size);
+
+/* jansson's error as a fixed phrase by its code ("invalid syntax"):
+ * jansson's own text quotes the input near the error. */
+const char *tw_json_error_reason(const json_error_t *jerr);
 
 #endif /* TW_JSON_AVRO_H */

@@ -23,11 +23,18 @@ typedef struct topic_entry {
 
 #define TOPIC_BUCKETS 64
 
+/* Kafka's own limit on topic names (249, so that partition directory names
+ * fit in 255 bytes). */
+#define TOPIC_NAME_MAX 249
+
 struct tw_kafka_sink {
     rd_kafka_t *rk;
     tw_kafka_report_cb cb;
     void *cb_opaque;
     topic_entry_t *topics[TOPIC_BUCKETS];
+    size_t ntopics;         /* entries in topics, at most TW_KAFKA_SINK_MAX_TOPICS */
+    uint64_t other_records; /* acknowledged for topics past that bound */
+    uint64_t other_bytes;
     size_t max_message_bytes;
     bool brokers_down; /* to log the state change once */
     int wake[2];       /* pipe librdkafka writes to when reports are queued */
@@ -41,17 +48,28 @@ static bool is_secret(const char *name)
            strstr(name, ".key") || strstr(name, "key.pem") || strstr(name, "token");
 }
 
-static tw_err_t conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
-                         const char *origin, char *errstr, size_t errstr_size)
+/* shown: the value as messages may show it (a ${...} reference for one
+ * that came from a config provider, see tw_props_shown). */
+static tw_err_t conf_set_shown(rd_kafka_conf_t *conf, const char *name, const char *value,
+                               const char *shown, const char *origin, char *errstr,
+                               size_t errstr_size)
 {
     char why[512];
 
     if (rd_kafka_conf_set(conf, name, value, why, sizeof(why)) != RD_KAFKA_CONF_OK)
         return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                        "%s%sproducer.%s=%s is not accepted by librdkafka: %s", origin ? origin : "",
-                       origin && *origin ? ": " : "", name, is_secret(name) ? "(hidden)" : value,
-                       why);
+                       origin && *origin ? ": " : "", name, is_secret(name) ? "(hidden)" : shown,
+                       strcmp(shown, value) != 0 ? "its reason would quote the value, which "
+                                                   "comes from a config provider"
+                                                 : why);
     return TW_OK;
+}
+
+static tw_err_t conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
+                         const char *origin, char *errstr, size_t errstr_size)
+{
+    return conf_set_shown(conf, name, value, value, origin, errstr, errstr_size);
 }
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
@@ -75,6 +93,9 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
         if (t) {
             t->acked_records++;
             t->acked_bytes += msg->key_len + msg->len;
+        } else {
+            sink->other_records++;
+            sink->other_bytes += msg->key_len + msg->len;
         }
     }
     if (msg->err) {
@@ -123,20 +144,20 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 }
 
 /* Settings the delivery contract depends on cannot be weakened. */
-static tw_err_t check_contract(const char *name, const char *value, const char *origin,
-                               char *errstr, size_t errstr_size)
+static tw_err_t check_contract(const char *name, const char *value, const char *shown,
+                               const char *origin, char *errstr, size_t errstr_size)
 {
     if (strcmp(name, "enable.idempotence") == 0 && strcasecmp(value, "true") != 0)
         return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                        "%s: producer.enable.idempotence=%s is refused: without idempotence a "
                        "retry can reorder or duplicate one key's records; remove the setting",
-                       origin, value);
+                       origin, shown);
     if ((strcmp(name, "acks") == 0 || strcmp(name, "request.required.acks") == 0) &&
         strcmp(value, "all") != 0 && strcmp(value, "-1") != 0)
         return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                        "%s: producer.%s=%s is refused: tidewater confirms the slot only after "
                        "every in-sync replica has a record (acks=all); remove the setting",
-                       origin, name, value);
+                       origin, name, shown);
     return TW_OK;
 }
 
@@ -180,9 +201,10 @@ tw_err_t tw_kafka_sink_new(const char *bootstrap, const tw_props_t *props,
     for (i = 0; i < n && err == TW_OK; i++) {
         const char *name, *v, *origin;
         tw_props_entry(props, i, &name, &v, &origin);
-        err = check_contract(name, v, origin, errstr, errstr_size);
+        err = check_contract(name, v, tw_props_shown(props, i), origin, errstr, errstr_size);
         if (err == TW_OK)
-            err = conf_set(conf, name, v, origin, errstr, errstr_size);
+            err = conf_set_shown(conf, name, v, tw_props_shown(props, i), origin, errstr,
+                                 errstr_size);
     }
     if (err) {
         rd_kafka_conf_destroy(conf);
@@ -251,11 +273,51 @@ void tw_kafka_sink_destroy(tw_kafka_sink_t *sink)
     free(sink);
 }
 
+bool tw_kafka_topic_check(const char *name, char *errstr, size_t errstr_size)
+{
+    size_t i, len = strlen(name);
+
+    if (len == 0) {
+        tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "the topic name is empty");
+        return false;
+    }
+    if (len > TOPIC_NAME_MAX) {
+        tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                "the topic name is %zu characters long; Kafka allows at most %d", len,
+                TOPIC_NAME_MAX);
+        return false;
+    }
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+        tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                "the topic name is \"%s\", which Kafka forbids", name);
+        return false;
+    }
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-')) {
+            /* The position, not the character: the name may be row content. */
+            tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                    "the topic name has a character Kafka forbids at position %zu (Kafka "
+                    "allows only ASCII letters, digits, '.', '_' and '-')",
+                    i + 1);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The cached handle for a topic, or NULL past TW_KAFKA_SINK_MAX_TOPICS
+ * (the caller then takes a handle for one record, and acknowledgements
+ * count under TW_KAFKA_SINK_OTHER_TOPICS). A routed topic comes from row
+ * content, so the number of distinct names is not ours to choose. */
 static rd_kafka_topic_t *topic_handle(tw_kafka_sink_t *sink, const char *name)
 {
     unsigned h = 5381;
     const char *p;
     topic_entry_t *t;
+    rd_kafka_topic_t *rkt;
+    rd_kafka_topic_conf_t *tconf;
 
     for (p = name; *p; p++)
         h = h * 33 + (unsigned char)*p;
@@ -263,19 +325,25 @@ static rd_kafka_topic_t *topic_handle(tw_kafka_sink_t *sink, const char *name)
     for (t = sink->topics[h]; t; t = t->next)
         if (strcmp(t->name, name) == 0)
             return t->rkt;
+    if (sink->ntopics >= TW_KAFKA_SINK_MAX_TOPICS)
+        return NULL;
     t = tw_calloc(1, sizeof(*t));
-    t->name = tw_strdup(name);
-    {
-        /* The entry rides along as the topic's opaque, so delivery reports
-         * count per topic without a lookup. Start from the configured
-         * defaults: a fresh topic conf would lose partitioner=murmur2_random
-         * (and every producer.* topic property). */
-        rd_kafka_topic_conf_t *tconf = rd_kafka_default_topic_conf_dup(sink->rk);
-        rd_kafka_topic_conf_set_opaque(tconf, t);
-        t->rkt = rd_kafka_topic_new(sink->rk, name, tconf);
+    /* The entry rides along as the topic's opaque, so delivery reports
+     * count per topic without a lookup. Start from the configured
+     * defaults: a fresh topic conf would lose partitioner=murmur2_random
+     * (and every producer.* topic property). */
+    tconf = rd_kafka_default_topic_conf_dup(sink->rk);
+    rd_kafka_topic_conf_set_opaque(tconf, t);
+    rkt = rd_kafka_topic_new(sink->rk, name, tconf); /* takes tconf, even on failure */
+    if (rkt == NULL) {
+        free(t);
+        return NULL;
     }
+    t->rkt = rkt;
+    t->name = tw_strdup(name);
     t->next = sink->topics[h];
     sink->topics[h] = t;
+    sink->ntopics++;
     return t->rkt;
 }
 
@@ -283,9 +351,15 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
                                char *errstr, size_t errstr_size)
 {
     rd_kafka_headers_t *headers = NULL;
+    rd_kafka_topic_t *rkt, *temp_rkt = NULL;
     rd_kafka_resp_err_t err;
     size_t i, size = record->key_len + record->value_len;
+    char why[256];
 
+    /* librdkafka takes names a broker refuses (and returns no handle for
+     * some): check Kafka's rules first, naming the rule, not the name. */
+    if (!tw_kafka_topic_check(record->topic, why, sizeof(why)))
+        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "cannot produce: %s", why);
     for (i = 0; i < record->nheaders; i++)
         size += strlen(record->headers[i].name) + record->headers[i].len;
     if (sink->max_message_bytes && size > sink->max_message_bytes)
@@ -299,8 +373,21 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
             rd_kafka_header_add(headers, record->headers[i].name, -1, record->headers[i].value,
                                 record->headers[i].value ? (ssize_t)record->headers[i].len : 0);
     }
+    rkt = topic_handle(sink, record->topic);
+    if (rkt == NULL) {
+        /* Past the cache's bound: a handle for this record only (the
+         * queued message keeps its own reference). */
+        temp_rkt = rd_kafka_topic_new(sink->rk, record->topic, NULL);
+        if (temp_rkt == NULL) {
+            rd_kafka_headers_destroy(headers);
+            return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                           "librdkafka refuses the topic name (%s)",
+                           rd_kafka_err2str(rd_kafka_last_error()));
+        }
+        rkt = temp_rkt;
+    }
     err = rd_kafka_producev(
-        sink->rk, RD_KAFKA_V_RKT(topic_handle(sink, record->topic)),
+        sink->rk, RD_KAFKA_V_RKT(rkt),
         RD_KAFKA_V_PARTITION(record->partition == TW_KAFKA_PARTITION_ANY ? RD_KAFKA_PARTITION_UA
                                                                          : record->partition),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -308,6 +395,8 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
         RD_KAFKA_V_VALUE((void *)record->value, record->value ? record->value_len : 0),
         RD_KAFKA_V_TIMESTAMP(record->timestamp_ms), RD_KAFKA_V_OPAQUE(record->opaque),
         RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+    if (temp_rkt)
+        rd_kafka_topic_destroy(temp_rkt);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         return TW_OK; /* librdkafka owns the headers now */
     rd_kafka_headers_destroy(headers);
@@ -390,6 +479,8 @@ void tw_kafka_sink_topic_counts(tw_kafka_sink_t *sink,
     for (i = 0; i < TOPIC_BUCKETS; i++)
         for (t = sink->topics[i]; t; t = t->next)
             fn(opaque, t->name, t->acked_records, t->acked_bytes);
+    if (sink->other_records > 0)
+        fn(opaque, TW_KAFKA_SINK_OTHER_TOPICS, sink->other_records, sink->other_bytes);
 }
 
 size_t tw_kafka_sink_outstanding(tw_kafka_sink_t *sink)

@@ -25,6 +25,13 @@
 
 #define TW_KAFKA_PARTITION_ANY (-1)
 
+/* Topic handles (and per-topic /metrics series) the sink keeps: routed
+ * topics come from row content, so their number is bounded here. Records
+ * for further topics are produced all the same and counted under
+ * TW_KAFKA_SINK_OTHER_TOPICS, a name Kafka cannot have. */
+#define TW_KAFKA_SINK_MAX_TOPICS 1000
+#define TW_KAFKA_SINK_OTHER_TOPICS "(other)"
+
 typedef struct tw_kafka_header {
     const char *name;
     const void *value; /* NULL: a header with a null value */
@@ -76,7 +83,13 @@ tw_err_t tw_kafka_sink_new(const char *bootstrap, const tw_props_t *props,
  * Accepts NULL. */
 void tw_kafka_sink_destroy(tw_kafka_sink_t *sink);
 
-/* Enqueues a copy of the record. TW_ERR_AGAIN when the local queue is full
+/* Kafka's rules for a topic name: 1 to 249 characters of [A-Za-z0-9._-],
+ * not "." or "..". On false errstr names the rule broken (and the position),
+ * never the name, which may be row content. */
+bool tw_kafka_topic_check(const char *name, char *errstr, size_t errstr_size);
+
+/* Enqueues a copy of the record. TW_ERR_MALFORMED when the topic name
+ * breaks Kafka's rules (tw_kafka_topic_check). TW_ERR_AGAIN when the local queue is full
  * (poll, then retry); TW_ERR_REJECTED when the record can never be sent
  * (e.g. larger than message.max.bytes) — errstr says which and why. */
 tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *record,

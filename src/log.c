@@ -53,6 +53,28 @@ bool tw_log_level_parse(const char *name, tw_log_level_t *level)
     return false;
 }
 
+/* Control characters escaped: a message may carry names that came from
+ * rows (an event type, a table name), and a newline in one must not start
+ * a line that looks like tidewater's own. */
+static void append_plain(tw_buf_t *line, const char *msg)
+{
+    const char *p;
+
+    for (p = msg; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '\n')
+            tw_buf_append_str(line, "\\n");
+        else if (c == '\r')
+            tw_buf_append_str(line, "\\r");
+        else if (c == '\t')
+            tw_buf_append_str(line, "\\t");
+        else if (c < 0x20 || c == 0x7F)
+            tw_buf_printf(line, "\\x%02x", c);
+        else
+            tw_buf_append_char(line, (char)c);
+    }
+}
+
 void tw_log(tw_log_level_t level, const char *facility, const char *fmt, ...)
 {
     char msg[2048];
@@ -83,7 +105,9 @@ void tw_log(tw_log_level_t level, const char *facility, const char *fmt, ...)
         tw_buf_append_json_string(&line, msg, strlen(msg));
         tw_buf_append_str(&line, "}\n");
     } else {
-        tw_buf_printf(&line, "%s %s %s: %s\n", stamp, level_names[level], facility, msg);
+        tw_buf_printf(&line, "%s %s %s: ", stamp, level_names[level], facility);
+        append_plain(&line, msg);
+        tw_buf_append_char(&line, '\n');
     }
     unused = write(STDERR_FILENO, line.data, line.len);
     (void)unused;

@@ -25,10 +25,12 @@ typedef enum tw_state {
 
 const char *tw_state_name(tw_state_t state);
 
+/* Per-topic series in /metrics; topics past the bound are counted in one
+ * series, topic="(other)" (routed topics come from rows). */
 #define TW_METRICS_MAX_TOPICS 256
 
 typedef struct tw_topic_counts {
-    char topic[200];
+    char topic[256]; /* Kafka topic names have at most 249 characters */
     uint64_t records;
     uint64_t bytes;
 } tw_topic_counts_t;

@@ -256,6 +256,11 @@ tw_err_t tw_offsets_topic_load(const char *bootstrap, const tw_props_t *client_p
     if (rk == NULL)
         return TW_ERR_CONFIG;
     rkt = rd_kafka_topic_new(rk, topic, NULL);
+    if (rkt == NULL) {
+        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "offsets topic %s: %s", topic,
+                      rd_kafka_err2str(rd_kafka_last_error()));
+        goto out;
+    }
     kerr = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
     if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR) {
         err = tw_errf(TW_ERR_UNAVAILABLE, errstr, errstr_size,
@@ -305,7 +310,8 @@ out:
         rd_kafka_topic_partition_list_destroy(parts);
     if (md)
         rd_kafka_metadata_destroy(md);
-    rd_kafka_topic_destroy(rkt);
+    if (rkt)
+        rd_kafka_topic_destroy(rkt);
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
     if (err != TW_OK || !*found)

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "datum.h"
 #include "jregex.h"
+#include "json_avro.h"
 
 typedef enum placement_kind {
     PLACE_HEADER,
@@ -26,6 +27,7 @@ typedef struct placement {
 
 #define MAX_HEADERS 64
 #define TOPIC_CACHE_SIZE 1024 /* power of two; routed values are few in practice */
+#define MAX_ENVELOPES 512      /* envelope schemas cached per outbox table */
 
 /* Routed value → topic, so the route regex runs once per distinct value
  * rather than once per record. */
@@ -316,6 +318,15 @@ static const envelope_schema_t *envelope_for(tw_outbox_router_t *router,
             tw_cs_add_field(schema, router->placements[i].alias,
                             tw_cs_ref(b->col_schema[b->placement_col[i]]));
     tw_buf_free(&name);
+    /* Routed values come from rows: bound the cache like the topic cache
+     * (evict everything; a schema is kept alive by its references). */
+    if (b->nenvelopes >= MAX_ENVELOPES) {
+        for (i = 0; i < b->nenvelopes; i++) {
+            free(b->envelopes[i].routed);
+            tw_cs_unref(b->envelopes[i].schema);
+        }
+        b->nenvelopes = 0;
+    }
     b->envelopes = tw_realloc(b->envelopes, (b->nenvelopes + 1) * sizeof(envelope_schema_t));
     b->envelopes[b->nenvelopes].routed = tw_strdup(routed);
     b->envelopes[b->nenvelopes].version = version;
@@ -459,7 +470,7 @@ static tw_err_t expand_payload(tw_outbox_router_t *router, const char *text, siz
         return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                        "event %s: payload is not valid JSON (line %d, column %d: %s); "
                        "table.expand.json.payload=true needs JSON payloads",
-                       event_id, jerr.line, jerr.column, jerr.text);
+                       event_id, jerr.line, jerr.column, tw_json_error_reason(&jerr));
     router->expanded_schema =
         tw_cs_infer_json(router->expanded_json, "payload",
                          router->ob->json_payload_null_behavior == TW_JSON_NULL_OPTIONAL_BYTES,
@@ -600,6 +611,15 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
                                router->text.len);
     }
     record->topic = route_topic(router, routed);
+    {
+        /* The route column is application data: a name Kafka refuses is
+         * this record's error, not a reason to stop or crash. */
+        char why[200];
+        if (!tw_kafka_topic_check(record->topic, why, sizeof(why)))
+            return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                           "event %s: route column \"%s\" gives a topic Kafka cannot take: %s",
+                           *event_id, ob->route_by_field, why);
+    }
     record->partition = TW_KAFKA_PARTITION_ANY;
 
     COLUMN(key, b->key_col);
@@ -761,7 +781,7 @@ tw_err_t tw_outbox_route_message(tw_outbox_router_t *router, const tw_txn_t *txn
                        "logical message with prefix \"%s\" at " TW_LSN_FMT
                        " is not a JSON object of outbox fields (%s)",
                        change->prefix, TW_LSN_ARGS(change->lsn),
-                       doc ? "not an object" : jerr.text);
+                       doc ? "not an object" : tw_json_error_reason(&jerr));
     }
     /* Present the message as a one-row outbox table, so the same routing
      * applies. Fields are text except the payload (JSON) and integers. */

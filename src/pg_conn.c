@@ -76,6 +76,48 @@ static tw_err_t explain_connect_failure(const tw_config_t *cfg, bool replication
                    replication ? " [replication connection]" : "", where, detail);
 }
 
+/* One entry of a libpq host list (a,b,...) that never leaves the machine. */
+static bool host_is_local(const char *host, size_t len)
+{
+    static const char *const local[] = {"localhost", "127.0.0.1", "::1"};
+    size_t i;
+
+    if (len == 0 || host[0] == '/' || host[0] == '@')
+        return true; /* libpq's default or a Unix socket directory */
+    for (i = 0; i < TW_ARRAY_SIZE(local); i++)
+        if (strlen(local[i]) == len && strncmp(host, local[i], len) == 0)
+            return true;
+    return false;
+}
+
+bool tw_pg_tls_unverified(const tw_config_t *cfg, char *why, size_t why_size)
+{
+    const char *mode = cfg->db_sslmode ? cfg->db_sslmode : "prefer";
+    const char *host = cfg->db_hostname ? cfg->db_hostname : "", *comma;
+    bool remote = false;
+
+    if (strncmp(mode, "verify-", 7) == 0)
+        return false;
+    for (;;) {
+        comma = strchr(host, ',');
+        if (!host_is_local(host, comma ? (size_t)(comma - host) : strlen(host)))
+            remote = true;
+        if (comma == NULL)
+            break;
+        host = comma + 1;
+    }
+    if (!remote)
+        return false;
+    snprintf(why, why_size,
+             "database.sslmode=%s does not verify the PostgreSQL server's certificate%s, so "
+             "the password and the change stream to %s can be read or altered on the way: "
+             "set database.sslmode=verify-full (with database.sslrootcert)",
+             mode,
+             strcmp(mode, "require") == 0 ? "" : " and falls back to unencrypted connections",
+             cfg->db_hostname);
+    return true;
+}
+
 tw_err_t tw_pg_connect(const tw_config_t *cfg, bool replication, PGconn **conn, char *errstr,
                        size_t errstr_size)
 {

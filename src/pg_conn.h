@@ -31,6 +31,13 @@
 tw_err_t tw_pg_connect(const tw_config_t *cfg, bool replication, PGconn **conn, char *errstr,
                        size_t errstr_size);
 
+/* True when the connection's TLS does not verify the server (database.
+ * sslmode disable, allow, prefer or require) and database.hostname is not
+ * local (a Unix socket, localhost, 127.0.0.1 or ::1): the password and the
+ * change stream can then be read or altered on the way. why says so, naming
+ * the key and verify-full. */
+bool tw_pg_tls_unverified(const tw_config_t *cfg, char *why, size_t why_size);
+
 /* "host:port/dbname as user", for log lines. */
 void tw_pg_describe(const tw_config_t *cfg, char *out, size_t out_size);
 

@@ -41,7 +41,12 @@ typedef struct error_context {
     uint32_t xid;
     const char *event_id;
     const char *topic;    /* intended topic, or NULL */
+    bool too_large;       /* Kafka refused the record for its size */
 } error_context_t;
+
+/* Room the dead-letter copy leaves under message.max.bytes for Kafka's
+ * record framing (librdkafka counts it against the limit too). */
+#define DLQ_FRAMING_BYTES 512
 
 static size_t add_header(tw_kafka_header_t *h, size_t n, const char *name, const char *text)
 {
@@ -57,10 +62,11 @@ static tw_err_t produce_dlq(tw_pipeline_t *p, const error_context_t *ctx, const 
                             size_t key_len, const void *value, size_t value_len,
                             tw_delivery_seq_t seq, char *errstr, size_t errstr_size)
 {
-    char lsn[32], xid[16];
-    tw_kafka_header_t h[12];
+    char lsn[32], xid[16], value_dropped[96], key_dropped[96], event_id[260];
+    tw_kafka_header_t h[16];
     tw_kafka_record_t rec;
-    size_t n = 0;
+    size_t n = 0, i, header_bytes = 0, room = 0;
+    size_t max = tw_kafka_sink_max_message_bytes(p->sink);
     tw_err_t err;
 
     snprintf(lsn, sizeof(lsn), TW_LSN_FMT, TW_LSN_ARGS(ctx->lsn));
@@ -70,12 +76,40 @@ static tw_err_t produce_dlq(tw_pipeline_t *p, const error_context_t *ctx, const 
     n = add_header(h, n, "tidewater.source.table", ctx->table);
     n = add_header(h, n, "tidewater.source.lsn", lsn);
     n = add_header(h, n, "tidewater.source.xid", xid);
-    n = add_header(h, n, "tidewater.event.id", ctx->event_id);
+    /* The id is row content too: a huge one must not make the copy too large. */
+    if (ctx->event_id && strlen(ctx->event_id) > 256) {
+        snprintf(event_id, sizeof(event_id), "%.256s...", ctx->event_id);
+        n = add_header(h, n, "tidewater.event.id", event_id);
+    } else {
+        n = add_header(h, n, "tidewater.event.id", ctx->event_id);
+    }
     n = add_header(h, n, "tidewater.original.topic", ctx->topic);
     if (p->cfg->dlq_context_headers) {
         n = add_header(h, n, "__connect.errors.topic", ctx->topic);
         n = add_header(h, n, "__connect.errors.exception.message", ctx->message);
         n = add_header(h, n, "__connect.errors.stage", ctx->kind);
+    }
+    /* The copy must fit where the original did not, or a tolerated error
+     * would stop the connector after all: past message.max.bytes (less
+     * room for the headers) drop a key that alone is too large, then the
+     * value, and say so; the source position stays in the headers. */
+    for (i = 0; i < n; i++)
+        header_bytes += strlen(h[i].name) + h[i].len + 16;
+    if (max > DLQ_FRAMING_BYTES + 2 * 96 + header_bytes)
+        room = max - DLQ_FRAMING_BYTES - 2 * 96 - header_bytes;
+    if (key && max && key_len > room) {
+        snprintf(key_dropped, sizeof(key_dropped),
+                 "%zu bytes; dropped to fit message.max.bytes=%zu", key_len, max);
+        n = add_header(h, n, "tidewater.key.dropped", key_dropped);
+        key = NULL;
+        key_len = 0;
+    }
+    if (value && (ctx->too_large || (max && key_len + value_len > room))) {
+        snprintf(value_dropped, sizeof(value_dropped),
+                 "%zu bytes; dropped to fit message.max.bytes=%zu", value_len, max);
+        n = add_header(h, n, "tidewater.value.dropped", value_dropped);
+        value = NULL;
+        value_len = 0;
     }
     memset(&rec, 0, sizeof(rec));
     rec.topic = p->cfg->dlq_topic;
@@ -172,7 +206,9 @@ static void on_report(void *opaque, const tw_kafka_report_t *report)
      * message.timeout.ms=0 retries them forever). */
     if (p->cfg->errors_tolerance == TW_ERRORS_TOLERANCE_ALL && p->cfg->dlq_topic &&
         strcmp(report->topic, p->cfg->dlq_topic) != 0) {
-        error_context_t ctx = {"kafka", report->errstr, NULL, 0, 0, NULL, report->topic};
+        error_context_t ctx = {"kafka", report->errstr, NULL, 0, 0, NULL, report->topic, false};
+        ctx.too_large = strncmp(report->errstr, "MSG_SIZE_TOO_LARGE", 18) == 0 ||
+                        strncmp(report->errstr, "RECORD_LIST_TOO_LARGE", 21) == 0;
         tw_log(TW_LOG_WARNING, "KAFKA", "record for %s failed (%s); sent to the dead-letter topic",
                report->topic, report->errstr);
         if (produce_dlq(p, &ctx, report->key, report->key_len, report->value, report->value_len,
@@ -222,6 +258,9 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
                       "transforms.outbox.type=io.debezium.transforms.outbox.EventRouter "
                       "(Debezium change-event envelopes for plain tables are not supported "
                       "yet; use `tidewater tail` to watch them)");
+    if (err == TW_OK && cfg->dlq_topic && !tw_kafka_topic_check(cfg->dlq_topic, key, sizeof(key)))
+        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                      "errors.deadletterqueue.topic.name=%s: %s", cfg->dlq_topic, key);
     if (err == TW_OK && cfg->errors_tolerance == TW_ERRORS_TOLERANCE_NONE && cfg->dlq_topic)
         tw_log(TW_LOG_WARNING, "CONFIG", "errors.deadletterqueue.topic.name is set but "
                                          "errors.tolerance=none, so nothing will go there");
@@ -482,7 +521,7 @@ static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record,
                                size_t errstr_size)
 {
     tw_kafka_record_t rec;
-    error_context_t ctx = {NULL, errstr, table, lsn, xid, event_id, record->topic};
+    error_context_t ctx = {NULL, errstr, table, lsn, xid, event_id, record->topic, false};
     const tw_buf_t *key = NULL, *value = NULL;
     tw_err_t err;
 
@@ -677,7 +716,7 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
     }
     if (err == TW_ERR_MALFORMED) {
         error_context_t ctx = {"routing", errstr, table, change->lsn, txn ? txn->xid : 0,
-                               event_id, NULL};
+                               event_id, NULL, false};
         return record_error(p, &ctx, NULL, 0, change->content, change->content_len, errstr,
                             errstr_size);
     }
@@ -997,13 +1036,27 @@ static void add_topic(void *opaque, const char *topic, uint64_t records, uint64_
 {
     tw_metrics_snapshot_t *snap = opaque;
     tw_topic_counts_t *t;
+    const size_t last = TW_METRICS_MAX_TOPICS - 1;
 
-    if (snap->ntopics == TW_METRICS_MAX_TOPICS)
+    if (snap->ntopics < last ||
+        (snap->ntopics == last && strcmp(topic, TW_KAFKA_SINK_OTHER_TOPICS) == 0)) {
+        t = &snap->topics[snap->ntopics++];
+        snprintf(t->topic, sizeof(t->topic), "%s", topic);
+        t->records = records;
+        t->bytes = bytes;
         return;
-    t = &snap->topics[snap->ntopics++];
-    snprintf(t->topic, sizeof(t->topic), "%s", topic);
-    t->records = records;
-    t->bytes = bytes;
+    }
+    /* Past the bound, topics fold into one "(other)" series in the last
+     * slot (the sink reports its own "(other)" after every topic): the
+     * totals stay right, the series stay few. */
+    t = &snap->topics[last];
+    if (snap->ntopics == last) {
+        snprintf(t->topic, sizeof(t->topic), "%s", TW_KAFKA_SINK_OTHER_TOPICS);
+        t->records = t->bytes = 0;
+        snap->ntopics++;
+    }
+    t->records += records;
+    t->bytes += bytes;
 }
 
 void tw_pipeline_fill_snapshot(tw_pipeline_t *p, tw_metrics_snapshot_t *snap)

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ typedef struct tw_prop {
     char *key;
     char *value;
     char *origin;
+    char *reference; /* the text before ${...} resolution, or NULL */
 } tw_prop_t;
 
 struct tw_props {
@@ -43,6 +45,7 @@ void tw_props_destroy(tw_props_t *props)
         free(props->items[i].key);
         free(props->items[i].value);
         free(props->items[i].origin);
+        free(props->items[i].reference);
     }
     free(props->items);
     free(props);
@@ -66,6 +69,7 @@ void tw_props_set(tw_props_t *props, const char *key, const char *value, const c
         /* Like java.util.Properties: a later line wins. */
         free(prop->value);
         free(prop->origin);
+        free(prop->reference);
     } else {
         if (props->n == props->cap) {
             props->cap = props->cap ? props->cap * 2 : 32;
@@ -76,12 +80,19 @@ void tw_props_set(tw_props_t *props, const char *key, const char *value, const c
     }
     prop->value = tw_strdup(value);
     prop->origin = tw_strdup(origin ? origin : "");
+    prop->reference = NULL;
 }
 
 const char *tw_props_get(const tw_props_t *props, const char *key)
 {
     tw_prop_t *prop = props_find(props, key);
     return prop ? prop->value : NULL;
+}
+
+const char *tw_props_shown(const tw_props_t *props, size_t i)
+{
+    const tw_prop_t *prop = &props->items[i];
+    return prop->reference ? prop->reference : prop->value;
 }
 
 size_t tw_props_count(const tw_props_t *props)
@@ -105,8 +116,11 @@ tw_props_t *tw_props_subset(const tw_props_t *props, const char *prefix)
 
     for (i = 0; i < props->n; i++) {
         const tw_prop_t *prop = &props->items[i];
-        if (strncmp(prop->key, prefix, plen) == 0 && prop->key[plen] != '\0')
+        if (strncmp(prop->key, prefix, plen) == 0 && prop->key[plen] != '\0') {
             tw_props_set(subset, prop->key + plen, prop->value, prop->origin);
+            if (prop->reference)
+                subset->items[subset->n - 1].reference = tw_strdup(prop->reference);
+        }
     }
     return subset;
 }
@@ -413,8 +427,46 @@ static tw_err_t provider_dir(const char *dir, const char *file, tw_buf_t *out, c
     return err;
 }
 
-static tw_err_t resolve_reference(const char *ref, size_t ref_len, tw_buf_t *out,
-                                  char *errstr, size_t errstr_size)
+/* KIP-993's allowed.paths: with config.providers.<file|dir>.param.allowed.paths
+ * set, a provider reads only at or below one of its comma-separated paths.
+ * Symbolic links and ".." are resolved first (realpath), so neither leads
+ * out. A path that does not resolve is left to the read to report. */
+static tw_err_t check_allowed(const tw_props_t *props, const char *provider, const char *path,
+                              char *errstr, size_t errstr_size)
+{
+    char key[64], real[PATH_MAX], allowed_real[PATH_MAX];
+    const char *allowed, *p, *end;
+
+    snprintf(key, sizeof(key), "config.providers.%s.param.allowed.paths", provider);
+    allowed = tw_props_get(props, key);
+    if (allowed == NULL || realpath(path, real) == NULL)
+        return TW_OK;
+    for (p = allowed; *p; p = *end ? end + 1 : end) {
+        char *entry;
+        size_t n;
+        end = strchr(p, ',');
+        if (end == NULL)
+            end = p + strlen(p);
+        while (p < end && *p == ' ')
+            p++;
+        entry = tw_strndup(p, (size_t)(end - p));
+        if (entry[0] && realpath(entry, allowed_real)) {
+            n = strlen(allowed_real);
+            if (strncmp(real, allowed_real, n) == 0 &&
+                (real[n] == '\0' || real[n] == '/' || strcmp(allowed_real, "/") == 0)) {
+                free(entry);
+                return TW_OK;
+            }
+        }
+        free(entry);
+    }
+    return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                   "%s is outside %s (%s); move the file or extend the list", path, key,
+                   allowed);
+}
+
+static tw_err_t resolve_reference(const tw_props_t *props, const char *ref, size_t ref_len,
+                                  tw_buf_t *out, char *errstr, size_t errstr_size)
 {
     char *spec = tw_strndup(ref, ref_len);
     char *colon = strchr(spec, ':');
@@ -446,10 +498,18 @@ static tw_err_t resolve_reference(const char *ref, size_t ref_len, tw_buf_t *out
             goto cleanup;
         }
         *last = '\0';
-        if (spec[0] == 'f')
-            err = provider_file(colon + 1, last + 1, out, errstr, errstr_size);
-        else
-            err = provider_dir(colon + 1, last + 1, out, errstr, errstr_size);
+        if (spec[0] == 'f') {
+            err = check_allowed(props, spec, colon + 1, errstr, errstr_size);
+            if (err == TW_OK)
+                err = provider_file(colon + 1, last + 1, out, errstr, errstr_size);
+        } else {
+            tw_buf_t path = TW_BUF_INIT;
+            tw_buf_printf(&path, "%s/%s", colon + 1, last + 1);
+            err = check_allowed(props, spec, path.data, errstr, errstr_size);
+            tw_buf_free(&path);
+            if (err == TW_OK)
+                err = provider_dir(colon + 1, last + 1, out, errstr, errstr_size);
+        }
     } else {
         err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                       "unknown config provider \"%s\"; known: env, file, dir", spec);
@@ -486,7 +546,7 @@ tw_err_t tw_props_resolve(tw_props_t *props, char *errstr, size_t errstr_size)
                               props->items[i].origin, props->items[i].key);
                 goto cleanup;
             }
-            err = resolve_reference(p + 2, (size_t)(end - p - 2), &out, detail,
+            err = resolve_reference(props, p + 2, (size_t)(end - p - 2), &out, detail,
                                     sizeof(detail));
             if (err) {
                 tw_errf(err, errstr, errstr_size, "%s: config key %s: %s",
@@ -495,6 +555,10 @@ tw_err_t tw_props_resolve(tw_props_t *props, char *errstr, size_t errstr_size)
             }
             p = end + 1;
         }
+        /* Keep the reference for messages: a resolved value may be a secret
+         * given under the wrong key, and must not be echoed. */
+        if (strcmp(out.data ? out.data : "", v) != 0 && props->items[i].reference == NULL)
+            props->items[i].reference = tw_strdup(v);
         free(props->items[i].value);
         props->items[i].value = tw_strdup(out.data ? out.data : "");
     }

@@ -20,6 +20,10 @@ void tw_props_destroy(tw_props_t *props); /* accepts NULL */
 void tw_props_set(tw_props_t *props, const char *key, const char *value, const char *origin);
 const char *tw_props_get(const tw_props_t *props, const char *key);
 size_t tw_props_count(const tw_props_t *props);
+/* Entry i's value as messages may show it: after tw_props_resolve, a value
+ * that came through ${env:}/${file:}/${dir:} is shown as its reference
+ * (e.g. "${env:DB_PORT}"), never resolved. Valid while props lives. */
+const char *tw_props_shown(const tw_props_t *props, size_t i);
 /* i-th entry in insertion order. */
 void tw_props_entry(const tw_props_t *props, size_t i, const char **key, const char **value,
                     const char **origin);

@@ -83,3 +83,38 @@ def test_exactly_once_check_does_not_initialize_transactions(db, broker, registr
     assert lines["exactly-once"][0][0] == "ok", out
     assert "transactional.id tidewater-test-%s" % db.name in lines["exactly-once"][0][1]
     assert lines["kafka"][0][0] == "FAIL", out
+
+
+def test_unverified_tls_to_a_remote_host_is_warned(db, broker, registry, tidewater_bin,
+                                                   tmp_path):
+    """database.sslmode defaults to prefer (no certificate check, silent
+    plaintext fallback): for a host that is not local, check and run say so,
+    naming the key and verify-full. A hosts-file name for 127.0.0.1 stands
+    in for a remote server (the rule goes by name, not by address)."""
+    import socket
+    db.sql(OUTBOX_DDL)
+    remote = next((n for n in ("vm", "runsc", socket.gethostname())
+                   if n != "localhost" and _resolves_to_loopback(n)), None)
+    assert remote, "no name other than localhost resolves to 127.0.0.1 here"
+    rc, lines, out = check(tidewater_bin, outbox_config(db, broker, registry, tmp_path,
+                                                        database_hostname=remote,
+                                                        database_sslmode="disable"))
+    warn = [line for line in out.splitlines() if line.startswith("WARN")]
+    assert len(warn) == 1, out
+    assert "tls" in warn[0] and "database.sslmode=disable" in warn[0]
+    assert "verify-full" in warn[0] and remote in warn[0]
+    assert rc == 0, out  # a warning, not a failure
+    for host, mode in (("127.0.0.1", "prefer"), ("localhost", "require"),
+                       (remote, "verify-full")):
+        cfg = outbox_config(db, broker, registry, tmp_path, database_hostname=host,
+                            database_sslmode=mode)
+        out = check(tidewater_bin, cfg)[2]
+        assert "WARN" not in out, (host, mode, out)
+
+
+def _resolves_to_loopback(name):
+    import socket
+    try:
+        return socket.gethostbyname(name) == "127.0.0.1"
+    except OSError:
+        return False

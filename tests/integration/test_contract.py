@@ -109,14 +109,14 @@ def test_three_types_on_one_topic_decoded_from_the_registry_alone(db, broker, re
 BAD = [
     ("OrderCreated", lambda o: dict(o, lineItems=[{"sku": "A", "quantity": "x",
                                                    "unitPrice": "1.00"}]),
-     '$.lineItems[0].quantity: expected int, got string "x"'),
+     '$.lineItems[0].quantity: expected int, got string (1 byte)'),
     ("OrderCreated", lambda o: {k: v for k, v in o.items() if k != "customerId"},
      '$: missing required field "customerId"'),
     ("OrderCreated", lambda o: dict(o, status="LOST"),
-     '$.status: enum symbol "LOST" not allowed'),
+     '$.status: enum symbol (4 bytes) not allowed'),
     ("OrderCreated", lambda o: dict(o, lineItems=[{"sku": "A", "quantity": 3000000000,
                                                    "unitPrice": "1.00"}]),
-     "$.lineItems[0].quantity: 3000000000 out of range for int"),
+     "$.lineItems[0].quantity: number out of range for int"),
     ("OrderCreated", lambda o: dict(o, total="12.345"), "$.total"),
     ("OrderCreated", lambda o: dict(o, surprise=1), "$.surprise: unknown field"),
     ("NoSuchEvent", lambda o: o, 'event type "NoSuchEvent" has no declared record'),
@@ -168,13 +168,13 @@ def test_bad_payload_with_tolerance_none_stops_without_advancing(db, broker, reg
     after_bad = db.insert_lsn()
     wait_for(lambda: r.proc.poll() is not None, timeout=30, what="the connector to stop")
     assert r.proc.returncode != 0
-    assert '$.customerId: expected long, got string "forty-two"' in r.output()
+    assert '$.customerId: expected long, got string (9 bytes)' in r.output()
 
     assert_held_before(db, after_bad)
     # Still refused after a restart: the event is never skipped.
     r2 = run(cfg)
     wait_for(lambda: r2.proc.poll() is not None, timeout=30, what="the restart to stop")
-    assert '$.customerId: expected long, got string "forty-two"' in r2.output()
+    assert '$.customerId: expected long, got string (9 bytes)' in r2.output()
     assert len(consume(broker.bootstrap_servers, ["outbox.event.Order"], expect=1)) == 1
 
 
@@ -285,7 +285,7 @@ def test_table_less_outbox_with_declared_payloads(db, broker, registry, run, tmp
     assert [headers(m)["id"] for m in out] == [good]
     assert AvroDecoder(registry).decode(out[0].value())["email"] == "a@example.com"
     assert headers(dlq[0])["tidewater.event.id"] == bad
-    assert '$.customerId: expected long, got string "x"' in \
+    assert '$.customerId: expected long, got string (1 byte)' in \
         headers(dlq[0])["tidewater.error.message"]
 
 

@@ -26,7 +26,7 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-    tw_json_avro_opts_t opts = {TW_JSON_AVRO_UNKNOWN_IGNORE};
+    tw_json_avro_opts_t opts = {.unknown_fields = TW_JSON_AVRO_UNKNOWN_IGNORE};
     tw_avsc_catalog_t *cat = NULL;
     const tw_avsc_schema_t *record;
     tw_buf_t input = TW_BUF_INIT, out = TW_BUF_INIT;

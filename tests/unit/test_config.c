@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -225,6 +226,108 @@ static void test_env_provider(void **state)
     unsetenv("TW_TEST_PASSWORD");
 }
 
+/* A value from a provider given under the wrong key is not echoed: the
+ * message names the key and the reference, never the resolved value. */
+/* config.providers.<file|dir>.param.allowed.paths (KIP-993): reads
+ * outside the listed paths are refused, also through ".." and symlinks. */
+static void test_provider_allowed_paths(void **state)
+{
+    char dir[] = "/tmp/tw-test-allowed-XXXXXX";
+    char path[256], link[256], text[1024];
+    tw_config_t cfg;
+    char errstr[512];
+    FILE *f;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/ok", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/ok/s.properties", dir);
+    f = fopen(path, "w");
+    fputs("k=inside\n", f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/outside.properties", dir);
+    f = fopen(path, "w");
+    fputs("k=outside\n", f);
+    fclose(f);
+    snprintf(link, sizeof(link), "%s/ok/link.properties", dir);
+    assert_int_equal(symlink(path, link), 0);
+
+    snprintf(text, sizeof(text),
+             MINIMAL "config.providers.file.param.allowed.paths=/nonexistent, %s/ok\n"
+                     "slot.name=${file:%s/ok/s.properties:k}\n",
+             dir, dir);
+    assert_int_equal(load(text, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_string_equal(cfg.slot_name, "inside");
+    tw_config_clear(&cfg);
+    /* outside, through "..", through a symlink, and for ${dir:} */
+    snprintf(text, sizeof(text),
+             MINIMAL "config.providers.file.param.allowed.paths=%s/ok\n"
+                     "slot.name=${file:%s/outside.properties:k}\n",
+             dir, dir);
+    expect_error(text, "is outside config.providers.file.param.allowed.paths", "slot.name");
+    snprintf(text, sizeof(text),
+             MINIMAL "config.providers.file.param.allowed.paths=%s/ok\n"
+                     "slot.name=${file:%s/ok/../outside.properties:k}\n",
+             dir, dir);
+    expect_error(text, "is outside", "slot.name");
+    snprintf(text, sizeof(text),
+             MINIMAL "config.providers.file.param.allowed.paths=%s/ok\n"
+                     "slot.name=${file:%s/ok/link.properties:k}\n",
+             dir, dir);
+    expect_error(text, "is outside", "slot.name");
+    snprintf(text, sizeof(text),
+             MINIMAL "config.providers.dir.param.allowed.paths=%s/ok\n"
+                     "slot.name=${dir:%s:outside.properties}\n",
+             dir, dir);
+    expect_error(text, "is outside config.providers.dir.param.allowed.paths", "slot.name");
+    /* the file provider's list does not limit the dir provider */
+    snprintf(text, sizeof(text),
+             MINIMAL "config.providers.file.param.allowed.paths=%s/ok\n"
+                     "slot.name=${dir:%s:outside.properties}\n",
+             dir, dir);
+    assert_int_equal(load(text, &cfg, errstr, sizeof(errstr)), TW_OK);
+    tw_config_clear(&cfg);
+
+    unlink(link);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/ok/s.properties", dir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/ok", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
+static void test_provider_values_never_echoed(void **state)
+{
+    static const char *const cases[][2] = {
+        {"database.port=${env:TW_TEST_WRONG}\n", "database.port=\"${env:TW_TEST_WRONG}\""},
+        {"snapshot.mode=${env:TW_TEST_WRONG}\n", "snapshot.mode=\"${env:TW_TEST_WRONG}\""},
+        {"publication.autocreate.mode=x${env:TW_TEST_WRONG}\n",
+         "publication.autocreate.mode=\"x${env:TW_TEST_WRONG}\""},
+        {"errors.log.enable=${env:TW_TEST_WRONG}\n", "errors.log.enable=\"${env:TW_TEST_WRONG}\""},
+    };
+    tw_config_t cfg;
+    char errstr[512], text[512];
+    size_t i;
+    (void)state;
+    setenv("TW_TEST_WRONG", "hunter2-env", 1);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(text, sizeof(text), MINIMAL "%s", cases[i][0]);
+        assert_int_equal(load(text, &cfg, errstr, sizeof(errstr)), TW_ERR_CONFIG);
+        assert_null(strstr(errstr, "hunter2"));
+        assert_non_null(strstr(errstr, cases[i][1]));
+        assert_non_null(strstr(errstr, "config provider"));
+        tw_config_clear(&cfg);
+    }
+    /* A plain value is still shown: it is in the file for anyone to read. */
+    assert_int_equal(load(MINIMAL "database.port=abc\n", &cfg, errstr, sizeof(errstr)),
+                     TW_ERR_CONFIG);
+    assert_non_null(strstr(errstr, "database.port=\"abc\" is not an integer"));
+    assert_null(strstr(errstr, "config provider"));
+    tw_config_clear(&cfg);
+    unsetenv("TW_TEST_WRONG");
+}
+
 static void test_file_and_dir_providers(void **state)
 {
     char dir[] = "/tmp/tw-test-config-XXXXXX";
@@ -406,6 +509,8 @@ int main(void)
         cmocka_unit_test(test_secret_values_never_in_messages),
         cmocka_unit_test(test_env_provider),
         cmocka_unit_test(test_file_and_dir_providers),
+        cmocka_unit_test(test_provider_values_never_echoed),
+        cmocka_unit_test(test_provider_allowed_paths),
         cmocka_unit_test(test_outbox_transform_defaults_are_debeziums),
         cmocka_unit_test(test_converters_predicates_and_worker_keys),
         cmocka_unit_test(test_scoped_key_errors),

@@ -66,7 +66,7 @@ static tw_err_t encode_with(const char *type, const char *payload, tw_json_avro_
                             tw_buf_t *out, char *errstr, size_t errstr_size)
 {
     tw_avsc_catalog_t *cat = load_field(type);
-    tw_json_avro_opts_t opts = {unknown};
+    tw_json_avro_opts_t opts = {.unknown_fields = unknown};
     tw_err_t err = tw_json_avro_encode_text(tw_avsc_catalog_find(cat, "T"), payload,
                                             strlen(payload), &opts, out, errstr, errstr_size);
     tw_avsc_catalog_destroy(cat);
@@ -289,7 +289,7 @@ static tw_err_t encode_order(const char *payload, tw_json_avro_unknown_t unknown
                              char *errstr, size_t errstr_size)
 {
     tw_avsc_catalog_t *cat = load_texts(&order_schema, 1);
-    tw_json_avro_opts_t opts = {unknown};
+    tw_json_avro_opts_t opts = {.unknown_fields = unknown};
     tw_err_t err = tw_json_avro_encode_text(tw_avsc_catalog_find(cat, "com.x.Order"), payload,
                                             strlen(payload), &opts, out, errstr, errstr_size);
     tw_avsc_catalog_destroy(cat);
@@ -728,6 +728,46 @@ static void test_number_texts_follow_document_order(void **state)
               "\x00");
 }
 
+/* hide_values (runtime payloads): messages name the path, the expected
+ * type and the size, never the value, a map key or jansson's context. */
+static void test_hidden_values(void **state)
+{
+    static const struct {
+        const char *type;
+        const char *payload;
+        const char *message;
+    } cases[] = {
+        {"{\"type\":\"string\",\"logicalType\":\"uuid\"}",
+         "{\"v\":\"SSN 123-45-6789 card 4111\"}",
+         "$.v: invalid uuid (25 bytes) (expected 8-4-4-4-12 hex digits)"},
+        {"\"int\"", "{\"v\":\"SSN 123-45-6789\"}", "$.v: expected int, got string (15 bytes)"},
+        {"\"int\"", "{\"v\":1234567890123}", "$.v: number out of range for int"},
+        {"\"int\"", "{\"v\":12.3456789}", "$.v: expected int, got number (value not shown)"},
+        {"{\"type\":\"map\",\"values\":\"long\"}", "{\"v\":{\"SSN 123-45-6789\":\"x\"}}",
+         "$.v[*]: expected long, got string (1 byte)"},
+        {"\"string\"", "{\"v\": SSN-123-45-6789}", NULL},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        tw_avsc_catalog_t *cat = load_field(cases[i].type);
+        tw_json_avro_opts_t opts = {.hide_values = true};
+        tw_buf_t out = TW_BUF_INIT;
+        char errstr[1024] = "";
+        tw_err_t err = tw_json_avro_encode_text(tw_avsc_catalog_find(cat, "T"),
+                                                cases[i].payload, strlen(cases[i].payload),
+                                                &opts, &out, errstr, sizeof(errstr));
+        assert_int_not_equal(err, TW_OK);
+        if (cases[i].message)
+            assert_string_equal(errstr, cases[i].message);
+        assert_null(strstr(errstr, "SSN"));
+        assert_null(strstr(errstr, "123"));
+        tw_buf_free(&out);
+        tw_avsc_catalog_destroy(cat);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -757,6 +797,7 @@ int main(void)
         cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_invalid_json_text),
         cmocka_unit_test(test_number_texts_follow_document_order),
+        cmocka_unit_test(test_hidden_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -940,7 +940,7 @@ static void test_array_text_errors(void **state)
     expect_malformed(TW_OID_INT4_ARRAY, "{1,2,three}");
     assert_non_null(strstr(errstr, "int4[]"));
     assert_non_null(strstr(errstr, "element 3"));
-    assert_non_null(strstr(errstr, "\"three\""));
+    assert_null(strstr(errstr, "three")); /* row content never quoted */
     expect_malformed(TW_OID_INT4_ARRAY, "{{1,2},3}");
     expect_malformed(TW_OID_INT4_ARRAY, "{1,{2,3}}");
     expect_malformed(TW_OID_INT4_ARRAY, "{{1,2}");
@@ -983,19 +983,22 @@ static void test_error_messages(void **state)
     char big[300];
 
     (void)state;
+    /* Messages name the type and the size, never the value: values are
+     * row content and messages reach logs and dead-letter headers. */
     expect_malformed(TW_OID_INT2, "40000");
     assert_non_null(strstr(errstr, "int2"));
-    assert_non_null(strstr(errstr, "\"40000\""));
+    assert_non_null(strstr(errstr, "(5 bytes)"));
+    assert_null(strstr(errstr, "40000"));
     expect_malformed(TW_OID_DATE, "2024-02-30");
     assert_non_null(strstr(errstr, "date"));
-    assert_non_null(strstr(errstr, "2024-02-30"));
-    /* a long value is quoted only in part, control bytes are masked */
+    assert_null(strstr(errstr, "2024-02-30"));
     memset(big, 'x', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
-    big[0] = '\n';
+    memcpy(big, "SSN 123-45-6789\n", 16);
     expect_malformed(TW_OID_UUID, big);
     assert_true(strlen(errstr) < 150);
-    assert_non_null(strstr(errstr, "..."));
+    assert_null(strstr(errstr, "SSN"));
+    assert_null(strstr(errstr, "xxx"));
     assert_null(strchr(errstr, '\n'));
     /* errstr may be NULL */
     {
