@@ -402,6 +402,12 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
     rd_kafka_headers_destroy(headers);
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
         return TW_ERR_AGAIN;
+    /* A transactional producer refuses new records once its transaction
+     * hit an abortable error: the transaction's fault, not the record's. */
+    if (err == RD_KAFKA_RESP_ERR__STATE)
+        return tw_errf(TW_ERR_IO, errstr, errstr_size,
+                       "producing to %s: the Kafka transaction can no longer take records (%s)",
+                       record->topic, rd_kafka_err2str(err));
     if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
         return tw_errf(TW_ERR_REJECTED, errstr, errstr_size,
                        "record for topic %s is too large for message.max.bytes=%zu; raise "

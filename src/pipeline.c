@@ -584,6 +584,14 @@ static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record,
         p->records++;
         return TW_OK;
     }
+    if (err == TW_ERR_IO && p->eos) {
+        /* The open Kafka transaction failed (an abortable error arrived
+         * between records): abort it; the server resends its source
+         * transactions after the reconnect. */
+        char why[512];
+        snprintf(why, sizeof(why), "%s", errstr);
+        return tw_ktxn_abort(p, why, errstr, errstr_size);
+    }
     ctx.kind = "kafka";
     return record_error(p, &ctx, rec.key, rec.key_len, rec.value, rec.value_len, errstr,
                         errstr_size);
