@@ -78,8 +78,10 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
         }
     }
     if (msg->err) {
+        /* Not rd_kafka_message_errstr: for a producer's message it returns
+         * the payload, which is not NUL-terminated. */
         snprintf(errbuf, sizeof(errbuf), "%s: %s", rd_kafka_err2name(msg->err),
-                 rd_kafka_message_errstr(msg));
+                 rd_kafka_err2str(msg->err));
         report.err = TW_ERR_KAFKA;
         report.errstr = errbuf;
     }
