@@ -368,8 +368,14 @@ int tw_cmd_run(int argc, char **argv)
     tw_pg_describe(&cfg, where, sizeof(where));
 
     while (!tw_signals_stop_requested()) {
-        tw_log(TW_LOG_INFO, "PGREPL", "connecting to %s", where);
+        if (!busy_logged)
+            tw_log(TW_LOG_INFO, "PGREPL", "connecting to %s", where);
         err = open_session(&ctx, errstr, sizeof(errstr));
+        if (err == TW_OK && busy_logged)
+            tw_log(TW_LOG_NOTICE, "PGREPL", "replication slot \"%s\" is free again",
+                   cfg.slot_name);
+        if (!ctx.slot_busy)
+            busy_logged = false;
         if (err == TW_OK) {
             backoff_ms = 500;
             ctx.streamed_once = true;
@@ -388,10 +394,6 @@ int tw_cmd_run(int argc, char **argv)
                 sleep_ms(100);
             continue;
         }
-        if (busy_logged)
-            tw_log(TW_LOG_NOTICE, "PGREPL", "replication slot \"%s\" is free again",
-                   cfg.slot_name);
-        busy_logged = false;
         /* Set-up errors (bad privileges, a missing publication) need a
          * person, and so do data errors with errors.tolerance=none; a
          * connection lost while streaming is retried. */

@@ -83,3 +83,148 @@ def test_offsets_file_beyond_the_servers_wal_stops(db, broker, registry, run, tm
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
     assert out.returncode == 0, out.stdout
     assert not offsets.exists()
+
+
+def offsets_cmd(r_or_bin, *args):
+    binary = getattr(r_or_bin, "binary", r_or_bin)
+    return subprocess.run([binary, "offsets"] + [str(a) for a in args], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=90)
+
+
+def deliver_and_stop(db, broker, registry, run, tmp_path, n=3, tag="first", **overrides):
+    """One normal run that delivers n events and stops in order: leaves an
+    offsets file (with identity) and the slot."""
+    db.sql(OUTBOX_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path, **overrides)
+    r = run(cfg)
+    wait_for(lambda: slot_active(db), what="the slot in use")
+    batch = events(n, tag)
+    insert_events(db, batch)
+    wait_for(lambda: len(delivered_ids(broker)) >= n, what="%d events in Kafka" % n)
+    time.sleep(1.5)  # offset.flush.interval.ms
+    assert r.stop() == 0
+    return cfg, r, batch
+
+
+def test_checkpoint_records_where_it_came_from(db, broker, registry, run, tmp_path):
+    cfg, r, _ = deliver_and_stop(db, broker, registry, run, tmp_path)
+    doc = json.load(open(tmp_path / "offsets.json"))
+    sysid = db.sql("SELECT system_identifier::text FROM pg_control_system()")[0][0]
+    assert doc["system_id"] == sysid
+    assert doc["timeline"] == db.sql("SELECT timeline_id FROM pg_control_checkpoint()")[0][0]
+    assert doc["database"] == db.name
+    assert doc["database_oid"] == db.sql(
+        "SELECT oid::int FROM pg_database WHERE datname = current_database()")[0][0]
+    assert doc["slot"] == db.slot
+    assert stat.S_IMODE(os.stat(tmp_path / "offsets.json").st_mode) == 0o600
+    # No temporary file left beside it.
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("offsets.json")] == \
+        ["offsets.json"]
+    out = offsets_cmd(r, "show", cfg)
+    assert out.returncode == 0, out.stdout
+    assert "system %s" % sysid in out.stdout and 'database "%s"' % db.name in out.stdout
+    assert "ok: `tidewater run` would skip" in out.stdout, out.stdout
+    assert "wal_status reserved, inactive" in out.stdout, out.stdout
+
+
+def test_old_offsets_file_is_accepted_and_gains_identity(db, broker, registry, run, tmp_path):
+    cfg, r, first = deliver_and_stop(db, broker, registry, run, tmp_path)
+    path = tmp_path / "offsets.json"
+    doc = json.load(open(path))
+    old = {k: doc[k] for k in ("slot", "commit_lsn", "end_lsn", "commit_ts_us")}
+    write_offsets(path, old)
+    r2 = run(cfg)
+    wait_for(lambda: slot_active(db), what="the slot in use")
+    second = events(2, "second")
+    insert_events(db, second)
+    wait_for(lambda: set(e[0] for e in second) <= set(delivered_ids(broker)),
+             what="the second batch")
+    assert r2.stop() == 0
+    assert json.load(open(path))["system_id"]
+    assert "records no server identity (written by an older tidewater); accepted" in r2.output()
+    ids = delivered_ids(broker)
+    assert sorted(ids) == sorted(e[0] for e in first + second)
+
+
+def test_recreated_database_is_refused(db, broker, registry, run, tmp_path):
+    """Same cluster, same database name, same slot name: only the
+    database's OID tells that the checkpoint belongs to another database."""
+    cfg, r, _ = deliver_and_stop(db, broker, registry, run, tmp_path)
+    db.pg.sql("SELECT pg_drop_replication_slot(%s)", (db.slot,))
+    db.pg.sql('DROP DATABASE "%s" WITH (FORCE)' % db.name)
+    db.pg.create_database(db.name)
+    db.sql(OUTBOX_DDL)
+    db.sql("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (db.slot,))
+    r2 = run(cfg)
+    rc = wait_exit(r2)
+    log = r2.output()
+    assert rc not in (None, 0), log
+    assert "the database was dropped and created again" in log, log
+    assert "offsets file %s" % (tmp_path / "offsets.json") in log
+
+
+def test_dropped_slot_is_refused_until_reset(db, broker, registry, run, tmp_path):
+    """A dropped slot with a checkpoint: the events committed meanwhile are
+    gone from PostgreSQL's point of view; tidewater used to create a fresh
+    slot and go on silently. Now it stops, creates nothing, and only
+    `offsets reset --yes` accepts the gap."""
+    cfg, r, first = deliver_and_stop(db, broker, registry, run, tmp_path)
+    db.pg.sql("SELECT pg_drop_replication_slot(%s)", (db.slot,))
+    insert_events(db, events(2, "lost"))
+    r2 = run(cfg)
+    rc = wait_exit(r2)
+    log = r2.output()
+    assert rc not in (None, 0), log
+    assert 'replication slot "%s" does not exist, but offsets file' % db.slot in log, log
+    assert "creating a fresh slot would skip them silently" in log
+    assert db.slot_flush_lsn() is None, "a slot was created"
+
+    show = offsets_cmd(r, "show", cfg)
+    assert show.returncode == 1 and "REFUSED" in show.stdout, show.stdout
+    assert '"%s" does not exist' % db.slot in show.stdout
+    refused = offsets_cmd(r, "reset", cfg)
+    assert refused.returncode != 0 and "not resetting without --yes" in refused.stdout
+    assert (tmp_path / "offsets.json").exists()
+    done = offsets_cmd(r, "reset", cfg, "--yes")
+    assert done.returncode == 0, done.stdout
+    assert not (tmp_path / "offsets.json").exists()
+
+    r3 = run(cfg)
+    wait_for(lambda: slot_active(db), what="the new slot in use")
+    after = events(2, "after")
+    insert_events(db, after)
+    wait_for(lambda: set(e[0] for e in after) <= set(delivered_ids(broker)),
+             what="events after the reset")
+    assert r3.stop() == 0
+
+
+def test_slot_in_use_is_waited_for(db, broker, registry, run, tmp_path):
+    db.sql(OUTBOX_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path)
+    a = run(cfg)
+    wait_for(lambda: slot_active(db), what="the slot in use")
+    cfg_b = outbox_config(db, broker, registry, tmp_path, filename="b.properties",
+                          offset_storage_file_filename=str(tmp_path / "b.offsets.json"))
+    b = run(cfg_b)
+    wait_for(lambda: "waiting for it to be released" in b.output(), what="b waiting")
+    time.sleep(5)
+    assert b.proc.poll() is None, b.output()
+    assert b.output().count("is in use by server process") == 1, b.output()
+    assert a.stop() == 0
+    wait_for(lambda: "is free again" in b.output(), what="b taking over")
+    batch = events(2, "b")
+    insert_events(db, batch)
+    wait_for(lambda: set(e[0] for e in batch) <= set(delivered_ids(broker)), what="b delivering")
+    assert b.stop() == 0
+
+
+def test_check_prints_where_the_checkpoint_lives(db, broker, registry, tidewater_bin, tmp_path):
+    db.sql(OUTBOX_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path, offset_storage_file_filename=None,
+                        state_dir=str(tmp_path / "state"))
+    out = subprocess.run([tidewater_bin, "check", cfg], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, timeout=120).stdout
+    expected = str(tmp_path / "state" / ("test-%s.offsets.json" % db.name))
+    assert "checkpoint   offsets file %s (not written yet; state.dir %s)" % (
+        expected, tmp_path / "state") in out, out
+    assert not (tmp_path / "state").exists(), "check must create nothing"
