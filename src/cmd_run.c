@@ -161,8 +161,7 @@ static tw_err_t verify_origin(run_ctx_t *ctx, char *errstr, size_t errstr_size)
     ctx->slot_unreserved = verdict.unreserved;
     if (verdict.notice[0])
         tw_log(TW_LOG_NOTICE, "CKPT", "%s", verdict.notice);
-    tw_pipeline_adopt_origin(ctx->pipeline, &server, verdict.adopt);
-    return TW_OK;
+    return tw_pipeline_adopt_origin(ctx->pipeline, &server, verdict.adopt, errstr, errstr_size);
 }
 
 static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)

@@ -115,13 +115,14 @@ tw_err_t tw_origin_check(const tw_origin_facts_t *f, tw_origin_verdict_t *v, cha
     if (!f->found) {
         if (f->topic_missing && f->slot.exists)
             return tw_errf(TW_ERR_STATE, errstr, errstr_size,
-                           "%s does not exist, but replication slot \"%s\" does (confirmed up "
-                           "to " TW_LSN_FMT "): the topic holding the checkpoint was deleted, "
-                           "or the broker does not show it yet, and starting without it could "
-                           "duplicate or, if the slot was advanced, skip events. If the topic "
-                           "is only unavailable, wait and start again; if this is a first "
-                           "start with a slot created beforehand, or you accept starting from "
-                           "the slot's position, run %s",
+                           "%s does not exist or holds no record of this connector, but "
+                           "replication slot \"%s\" does (confirmed up to " TW_LSN_FMT
+                           "): the topic holding the checkpoint was deleted (or another "
+                           "offset.storage.topic is configured, or the broker does not show it "
+                           "yet), and starting without it could send events again or, if the "
+                           "slot was advanced, skip them. If the topic is only unavailable, "
+                           "wait and start again; if this is a first start with a slot created "
+                           "beforehand, or you accept starting from the slot's position, run %s",
                            f->where, f->slot_name, TW_LSN_ARGS(f->slot.confirmed_flush),
                            reset_hint(f, hint, sizeof(hint)));
         return TW_OK;

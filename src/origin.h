@@ -29,7 +29,8 @@ typedef struct tw_origin_facts {
     const char *where;       /* "offsets file PATH" or "offsets topic T", for messages */
     const char *config_path; /* for the `tidewater offsets reset` hint */
     bool found;              /* a checkpoint exists */
-    bool topic_missing;      /* exactly-once: the offsets topic does not exist at all */
+    bool topic_missing;      /* exactly-once: the offsets topic does not exist, or holds no
+                              * record at all (not even a first start's) for this connector */
     tw_offset_t offset;
     tw_offset_origin_t origin; /* the checkpoint's (system_id "" in an older one) */
     tw_pg_identity_t server;   /* IDENTIFY_SYSTEM */

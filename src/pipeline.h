@@ -116,9 +116,9 @@ void tw_pipeline_origin_facts(const tw_pipeline_t *pipeline, struct tw_origin_fa
 /* After origin.h accepted the checkpoint: the server's identity goes into
  * every checkpoint written from now on (rewrite: at the next offsets-file
  * write even if nothing new is delivered, for a checkpoint that lacked it),
- * and a missing offsets topic is created. */
-void tw_pipeline_adopt_origin(tw_pipeline_t *pipeline, const tw_offset_origin_t *origin,
-                              bool rewrite);
+ * and a missing offsets topic is created with a first-start record. */
+tw_err_t tw_pipeline_adopt_origin(tw_pipeline_t *pipeline, const tw_offset_origin_t *origin,
+                                  bool rewrite, char *errstr, size_t errstr_size);
 
 /* Kafka reachability, for `tidewater check`. */
 tw_err_t tw_pipeline_ping(tw_pipeline_t *pipeline, char *errstr, size_t errstr_size);

@@ -47,7 +47,7 @@ struct tw_pipeline {
     /* Where the checkpoint came from: as loaded, until tw_pipeline_adopt_origin
      * records the server's identity after origin.h accepted the checkpoint. */
     tw_offset_origin_t origin;
-    bool offsets_topic_missing; /* exactly-once: created once accepted */
+    bool offsets_topic_missing; /* exactly-once: no topic, or no record of this connector */
     int64_t generation;         /* exactly-once: of the newest record (resets count) */
     bool offset_dirty;
     int64_t offset_written_ms;

@@ -345,7 +345,10 @@ tw_err_t tw_ktxn_start(tw_pipeline_t *p, char *errstr, size_t errstr_size)
     p->origin = state.origin;
     snprintf(p->origin.slot, sizeof(p->origin.slot), "%s", cfg->slot_name);
     p->generation = state.generation;
-    p->offsets_topic_missing = state.topic_missing;
+    /* Every first start leaves a record (tw_pipeline_adopt_origin), so a
+     * topic without one for this connector lost it, or is new: which of
+     * the two, origin.h decides from whether the slot exists. */
+    p->offsets_topic_missing = state.topic_missing || (!state.found && !state.reset);
     if (p->offset_found)
         tw_log(TW_LOG_INFO, "CKPT",
                "offsets topic %s: delivered through commit " TW_LSN_FMT
@@ -357,8 +360,8 @@ tw_err_t tw_ktxn_start(tw_pipeline_t *p, char *errstr, size_t errstr_size)
                "transactional.id %s)",
                cfg->offsets_topic,
                state.topic_missing ? "does not exist yet"
-               : state.reset       ? "was reset by `tidewater offsets reset`"
-                                   : "holds no position for this connector yet",
+               : state.reset ? "holds no position (a first start, or `tidewater offsets reset`)"
+                             : "holds no position for this connector yet",
                cfg->transactional_id);
     return TW_OK;
 }

@@ -228,3 +228,117 @@ def test_check_prints_where_the_checkpoint_lives(db, broker, registry, tidewater
     assert "checkpoint   offsets file %s (not written yet; state.dir %s)" % (
         expected, tmp_path / "state") in out, out
     assert not (tmp_path / "state").exists(), "check must create nothing"
+
+
+# ---------------------------------------------------------------- exactly-once
+
+OFFSETS = "tw-offsets"
+
+
+def eos_config(db, broker, registry, tmp_path, **overrides):
+    base = dict(exactly_once_support="required", offset_storage_topic=OFFSETS,
+                offset_storage_file_filename=None)
+    base.update(overrides)
+    return outbox_config(db, broker, registry, tmp_path, **base)
+
+
+def test_missing_offsets_topic_with_a_used_slot_is_refused(db, broker, registry, run,
+                                                           tmp_path):
+    """Exactly-once: the checkpoint lives in the offsets topic. A slot that
+    exists while the topic does not means the checkpoint was lost (or the
+    broker does not show the topic): not a fresh start."""
+    from kafkacheck import checkpoints
+    db.sql(OUTBOX_DDL)
+    db.sql("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (db.slot,))
+    cfg = eos_config(db, broker, registry, tmp_path)
+    r = run(cfg)
+    rc = wait_exit(r, timeout=90)
+    log = r.output()
+    assert rc not in (None, 0), log
+    assert "offsets topic %s" % OFFSETS in log and "does not exist or holds no record of this connector, but replication slot" in log
+    assert "tidewater offsets reset %s --yes" % cfg in log
+
+    done = offsets_cmd(r, "reset", cfg, "--yes")
+    assert done.returncode == 0, done.stdout
+    assert "committed a reset record (generation 1)" in done.stdout, done.stdout
+    key = ["test-" + db.name, {"slot": db.slot}]
+    recs = checkpoints(broker.bootstrap_servers, OFFSETS, key)
+    assert recs and recs[-1][1]["reset"] is True
+
+    r2 = run(cfg)
+    wait_for(lambda: slot_active(db), what="the slot in use", timeout=60)
+    batch = events(3, "eos")
+    insert_events(db, batch)
+    wait_for(lambda: set(e[0] for e in batch) <= set(delivered_ids(broker)), what="delivery")
+    assert r2.stop() == 0
+    assert "holds no position (a first start, or `tidewater offsets reset`)" in r2.output()
+    newest = checkpoints(broker.bootstrap_servers, OFFSETS, key)[-1][1]
+    # Checkpoints after the reset carry its generation and their origin.
+    assert newest["generation"] == 1 and newest["database"] == db.name
+    show = offsets_cmd(r, "show", cfg)
+    assert show.returncode == 0 and "delivered through commit %s" % newest["commit_lsn"] in \
+        show.stdout, show.stdout
+
+
+def test_first_start_is_recorded_so_a_kill_before_any_event_restarts(db, broker, registry,
+                                                                      run, tmp_path):
+    """A first start writes a start record: a connector killed before its
+    first event still finds its topic, and starts again."""
+    import signal
+    db.sql(OUTBOX_DDL)
+    cfg = eos_config(db, broker, registry, tmp_path)
+    r = run(cfg)
+    wait_for(lambda: slot_active(db), what="the slot in use", timeout=60)
+    assert "first start of this connector recorded" in r.output()
+    r.stop(signal.SIGKILL)
+    r2 = run(cfg)
+    wait_for(lambda: slot_active(db), what="the slot in use again", timeout=60)
+    batch = events(2, "after-kill")
+    insert_events(db, batch)
+    wait_for(lambda: set(e[0] for e in batch) <= set(delivered_ids(broker)), what="delivery")
+    assert r2.stop() == 0
+
+
+def test_newest_checkpoint_wins_across_partitions(db, broker, registry, run, tmp_path):
+    """The offsets topic may have several partitions (the dev broker makes
+    4) and a checkpoint may land in any of them if the partitioner is
+    overridden: the newest by LSN counts, not the one read last."""
+    from confluent_kafka import Producer
+    from kafkacheck import checkpoints
+    db.sql(OUTBOX_DDL)
+    cfg = eos_config(db, broker, registry, tmp_path,
+                     # Rarely confirmed: a restart gets everything resent,
+                     # so a stale checkpoint would show as duplicates.
+                     status_update_interval_ms="3600000")
+    r = run(cfg)
+    wait_for(lambda: slot_active(db), what="the slot in use", timeout=60)
+    first = events(3, "first")
+    insert_events(db, first)
+    key = ["test-" + db.name, {"slot": db.slot}]
+    wait_for(lambda: any(v and not v.get("reset")
+                         for _, v in checkpoints(broker.bootstrap_servers, OFFSETS, key)),
+             what="a checkpoint")
+    assert r.stop() == 0
+    recs = checkpoints(broker.bootstrap_servers, OFFSETS, key)
+    newest = [v for _, v in recs if v and not v.get("reset")][-1]
+    stale = dict(newest, commit_lsn="0/1", end_lsn="0/2", prev_commit_lsn="0/0", records=[])
+    from kafkacheck import consume_all
+    real = {m.partition() for m in consume_all(broker.bootstrap_servers, [OFFSETS])}
+    assert len(real) == 1
+    p = Producer({"bootstrap.servers": broker.bootstrap_servers})
+    others = [part for part in range(4) if part not in real]
+    for part in others:
+        p.produce(OFFSETS, key=json.dumps(key, separators=(",", ":")),
+                  value=json.dumps(stale), partition=part)
+    p.flush(10)
+    # Read after the real one (written later), in other partitions: the
+    # old start-up kept whichever partition it happened to read last.
+    r2 = run(cfg)
+    wait_for(lambda: slot_active(db), what="the slot in use again", timeout=60)
+    second = events(2, "second")
+    insert_events(db, second)
+    wait_for(lambda: set(e[0] for e in second) <= set(delivered_ids(broker)), what="delivery")
+    assert r2.stop() == 0
+    assert "delivered through commit %s" % newest["commit_lsn"] in r2.output(), r2.output()
+    ids = delivered_ids(broker)
+    assert sorted(ids) == sorted(e[0] for e in first + second), "sent again: stale checkpoint"
