@@ -342,3 +342,35 @@ def test_newest_checkpoint_wins_across_partitions(db, broker, registry, run, tmp
     assert "delivered through commit %s" % newest["commit_lsn"] in r2.output(), r2.output()
     ids = delivered_ids(broker)
     assert sorted(ids) == sorted(e[0] for e in first + second), "sent again: stale checkpoint"
+
+
+def wal_status(db):
+    rows = db.pg.sql("SELECT wal_status FROM pg_replication_slots WHERE slot_name = %s",
+                     (db.slot,))
+    return rows[0][0] if rows else None
+
+
+def test_invalidated_slot_stops_with_the_way_out(db, broker, registry, run, tmp_path):
+    """max_slot_wal_keep_size removed the WAL the slot needed (wal_status
+    lost): what it would have sent is gone; say so rather than stream on."""
+    cfg, r, _ = deliver_and_stop(db, broker, registry, run, tmp_path)
+    db.pg.set_and_reload(max_slot_wal_keep_size="1MB")
+    try:
+        for _ in range(20):
+            if wal_status(db) == "lost":
+                break
+            insert_events(db, events(5, "pushed-out"))
+            db.pg.sql("SELECT pg_switch_wal()")
+            db.pg.sql("CHECKPOINT")
+        assert wal_status(db) == "lost"
+    finally:
+        db.pg.sql("ALTER SYSTEM RESET max_slot_wal_keep_size")
+        db.pg.sql("SELECT pg_reload_conf()")
+    r2 = run(cfg)
+    rc = wait_exit(r2)
+    log = r2.output()
+    assert rc not in (None, 0), log
+    assert 'replication slot "%s" was invalidated by the server (wal_status=lost' % db.slot in log
+    assert "pg_drop_replication_slot('%s')" % db.slot in log
+    show = offsets_cmd(r, "show", cfg)
+    assert show.returncode == 1 and "wal_status lost" in show.stdout, show.stdout
