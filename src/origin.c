@@ -113,7 +113,8 @@ tw_err_t tw_origin_check(const tw_origin_facts_t *f, tw_origin_verdict_t *v, cha
     v->unreserved = f->slot.exists && strcmp(f->slot.wal_status, "unreserved") == 0;
 
     if (!f->found) {
-        if (f->topic_missing && f->slot.exists)
+        /* A slot created beforehand and never read is a first start. */
+        if (f->topic_missing && f->slot.exists && f->slot.decoded)
             return tw_errf(TW_ERR_STATE, errstr, errstr_size,
                            "%s does not exist or holds no record of this connector, but "
                            "replication slot \"%s\" does (confirmed up to " TW_LSN_FMT
@@ -121,8 +122,8 @@ tw_err_t tw_origin_check(const tw_origin_facts_t *f, tw_origin_verdict_t *v, cha
                            "offset.storage.topic is configured, or the broker does not show it "
                            "yet), and starting without it could send events again or, if the "
                            "slot was advanced, skip them. If the topic is only unavailable, "
-                           "wait and start again; if this is a first start with a slot created "
-                           "beforehand, or you accept starting from the slot's position, run %s",
+                           "wait and start again; if you accept starting from the slot's "
+                           "position, run %s",
                            f->where, f->slot_name, TW_LSN_ARGS(f->slot.confirmed_flush),
                            reset_hint(f, hint, sizeof(hint)));
         return TW_OK;

@@ -439,16 +439,24 @@ tw_err_t tw_pg_slot_info(PGconn *conn, const char *slot, tw_pg_slot_info_t *info
     PGresult *res;
 
     memset(info, 0, sizeof(*info));
+    /* wal_status is PostgreSQL 13+, decoding statistics 14+. */
     res = run(conn, PGRES_TUPLES_OK, "looking up the replication slot",
-              PQserverVersion(conn) >= 130000
+              PQserverVersion(conn) >= 140000
                   ? "SELECT coalesce(plugin, ''), active, coalesce(active_pid, 0), "
                     "coalesce(database, ''), coalesce(confirmed_flush_lsn::text, '0/0'), "
                     "coalesce(datoid::int8, 0), coalesce(restart_lsn::text, '0/0'), "
-                    "coalesce(wal_status, '') "
+                    "coalesce(wal_status, ''), coalesce((SELECT s.total_txns + s.total_bytes "
+                    "FROM pg_stat_replication_slots s WHERE s.slot_name = r.slot_name), 0) > 0 "
+                    "FROM pg_replication_slots r WHERE slot_name = $1"
+              : PQserverVersion(conn) >= 130000
+                  ? "SELECT coalesce(plugin, ''), active, coalesce(active_pid, 0), "
+                    "coalesce(database, ''), coalesce(confirmed_flush_lsn::text, '0/0'), "
+                    "coalesce(datoid::int8, 0), coalesce(restart_lsn::text, '0/0'), "
+                    "coalesce(wal_status, ''), true "
                     "FROM pg_replication_slots WHERE slot_name = $1"
                   : "SELECT coalesce(plugin, ''), active, coalesce(active_pid, 0), "
                     "coalesce(database, ''), coalesce(confirmed_flush_lsn::text, '0/0'), "
-                    "coalesce(datoid::int8, 0), coalesce(restart_lsn::text, '0/0'), '' "
+                    "coalesce(datoid::int8, 0), coalesce(restart_lsn::text, '0/0'), '', true "
                     "FROM pg_replication_slots WHERE slot_name = $1",
               1, params, errstr, errstr_size);
     if (res == NULL)
@@ -463,6 +471,7 @@ tw_err_t tw_pg_slot_info(PGconn *conn, const char *slot, tw_pg_slot_info_t *info
         info->database_oid = (uint32_t)strtoul(PQgetvalue(res, 0, 5), NULL, 10);
         tw_lsn_parse(PQgetvalue(res, 0, 6), &info->restart_lsn);
         snprintf(info->wal_status, sizeof(info->wal_status), "%s", PQgetvalue(res, 0, 7));
+        info->decoded = strcmp(PQgetvalue(res, 0, 8), "t") == 0;
     }
     PQclear(res);
     return TW_OK;

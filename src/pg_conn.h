@@ -71,6 +71,10 @@ typedef struct tw_pg_slot_info {
     /* reserved, extended, unreserved or lost (PostgreSQL 13+; "" before):
      * whether the WAL the slot needs is still there. */
     char wal_status[16];
+    /* Anything was ever decoded from it (pg_stat_replication_slots,
+     * PostgreSQL 14+; true when unknown). Statistics can be reset, so this
+     * only tells a slot created beforehand from one in use. */
+    bool decoded;
 } tw_pg_slot_info_t;
 
 tw_err_t tw_pg_slot_info(PGconn *conn, const char *slot, tw_pg_slot_info_t *info, char *errstr,

@@ -249,7 +249,16 @@ def test_missing_offsets_topic_with_a_used_slot_is_refused(db, broker, registry,
     broker does not show the topic): not a fresh start."""
     from kafkacheck import checkpoints
     db.sql(OUTBOX_DDL)
+    db.sql("CREATE PUBLICATION %s FOR TABLE outbox" % db.publication)
     db.sql("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (db.slot,))
+    # Read from (and so moved past its creation point) by someone: the
+    # checkpoint that went with that must have been in a topic.
+    insert_events(db, events(1, "read-elsewhere"))
+    # (Decoding reads only flushed WAL; the test cluster commits
+    # asynchronously, so wait until the transaction is there.)
+    wait_for(lambda: db.sql("SELECT count(*) FROM pg_logical_slot_get_binary_changes(%s, NULL, "
+                            "NULL, 'proto_version', '1', 'publication_names', %s)",
+                            (db.slot, db.publication))[0][0] > 0, what="decoding")
     cfg = eos_config(db, broker, registry, tmp_path)
     r = run(cfg)
     rc = wait_exit(r, timeout=90)
@@ -278,6 +287,20 @@ def test_missing_offsets_topic_with_a_used_slot_is_refused(db, broker, registry,
     show = offsets_cmd(r, "show", cfg)
     assert show.returncode == 0 and "delivered through commit %s" % newest["commit_lsn"] in \
         show.stdout, show.stdout
+
+
+def test_slot_created_beforehand_is_a_first_start(db, broker, registry, run, tmp_path):
+    """A slot created by an administrator and never read, with no offsets
+    topic yet: a first start, not a lost checkpoint."""
+    db.sql(OUTBOX_DDL)
+    db.sql("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (db.slot,))
+    cfg = eos_config(db, broker, registry, tmp_path)
+    r = run(cfg)
+    wait_for(lambda: slot_active(db), what="the slot in use", timeout=60)
+    batch = events(2, "pre-created")
+    insert_events(db, batch)
+    wait_for(lambda: set(e[0] for e in batch) <= set(delivered_ids(broker)), what="delivery")
+    assert r.stop() == 0
 
 
 def test_first_start_is_recorded_so_a_kill_before_any_event_restarts(db, broker, registry,

@@ -40,6 +40,7 @@ static tw_origin_facts_t base(void)
     snprintf(f.slot.database, sizeof(f.slot.database), "orders");
     f.slot.database_oid = 16384;
     f.slot.confirmed_flush = 0x4000;
+    f.slot.decoded = true;
     snprintf(f.slot.wal_status, sizeof(f.slot.wal_status), "reserved");
     return f;
 }
@@ -194,6 +195,8 @@ static void test_missing_offsets_topic(void **state)
     f.topic_missing = true;
     expect_refusal(&f, "offsets topic tw-offsets does not exist or holds no record",
                    "replication slot \"s\" does");
+    f.slot.decoded = false; /* created beforehand, never read: a first start */
+    assert_int_equal(decide(&f, &v, errstr, sizeof(errstr)), TW_OK);
     f.slot.exists = false; /* a first start */
     assert_int_equal(decide(&f, &v, errstr, sizeof(errstr)), TW_OK);
 }
