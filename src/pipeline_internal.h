@@ -48,6 +48,7 @@ struct tw_pipeline {
      * records the server's identity after origin.h accepted the checkpoint. */
     tw_offset_origin_t origin;
     bool offsets_topic_missing; /* exactly-once: no topic, or no record of this connector */
+    bool offsets_topic_absent;  /* exactly-once: no topic at all (so create it) */
     int64_t generation;         /* exactly-once: of the newest record (resets count) */
     bool offset_dirty;
     int64_t offset_written_ms;

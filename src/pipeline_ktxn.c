@@ -349,6 +349,7 @@ tw_err_t tw_ktxn_start(tw_pipeline_t *p, char *errstr, size_t errstr_size)
      * topic without one for this connector lost it, or is new: which of
      * the two, origin.h decides from whether the slot exists. */
     p->offsets_topic_missing = state.topic_missing || (!state.found && !state.reset);
+    p->offsets_topic_absent = state.topic_missing;
     if (p->offset_found)
         tw_log(TW_LOG_INFO, "CKPT",
                "offsets topic %s: delivered through commit " TW_LSN_FMT

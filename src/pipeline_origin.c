@@ -35,8 +35,9 @@ static tw_err_t mark_first_start(tw_pipeline_t *p, char *errstr, size_t errstr_s
     tw_buf_t value = TW_BUF_INIT;
     tw_err_t err;
 
-    tw_offsets_topic_create(p->cfg->bootstrap_servers, p->cfg->producer, p->cfg->offsets_topic,
-                            3000);
+    if (p->offsets_topic_absent)
+        tw_offsets_topic_create(p->cfg->bootstrap_servers, p->cfg->producer,
+                                p->cfg->offsets_topic, 3000);
     tw_offsets_topic_reset_value(p->cfg->slot_name, p->generation, tw_pipeline_now_us(), &value);
     memset(&rec, 0, sizeof(rec));
     rec.topic = p->cfg->offsets_topic;
@@ -76,7 +77,7 @@ tw_err_t tw_pipeline_adopt_origin(tw_pipeline_t *p, const tw_offset_origin_t *or
         err = mark_first_start(p, errstr, errstr_size);
         if (err)
             return err;
-        p->offsets_topic_missing = false;
+        p->offsets_topic_missing = p->offsets_topic_absent = false;
     }
     return TW_OK;
 }
