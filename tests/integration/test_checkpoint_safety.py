@@ -7,13 +7,17 @@ or confirmed, and stops, saying why, rather than skip events it never
 sent."""
 import json
 import os
+import shutil
 import stat
 import subprocess
 import time
 import uuid
 
+import pytest
+
 from conftest import OUTBOX_DDL, outbox_config
 from kafkacheck import consume, headers, lsn_value, topics
+from pgcluster import PG_BIN
 from test_run_outbox import insert_events, slot_active, wait_for
 
 TOPIC = "outbox.event.Order"
@@ -397,3 +401,110 @@ def test_invalidated_slot_stops_with_the_way_out(db, broker, registry, run, tmp_
     assert "pg_drop_replication_slot('%s')" % db.slot in log
     show = offsets_cmd(r, "show", cfg)
     assert show.returncode == 1 and "wal_status lost" in show.stdout, show.stdout
+
+
+def test_unreserved_slot_warns_and_sets_the_metric(db, broker, registry, run, tmp_path):
+    """wal_status unreserved: the server keeps more WAL for the slot than
+    max_slot_wal_keep_size allows and will invalidate it at its next
+    checkpoint. Not yet a loss: warn, show it in the metrics, stream on."""
+    from pgcluster import free_port
+    from test_metrics import get, metric
+    cfg, r, first = deliver_and_stop(db, broker, registry, run, tmp_path)
+    port = free_port()
+    cfg = outbox_config(db, broker, registry, tmp_path, metrics_port=port)
+    db.pg.set_and_reload(max_slot_wal_keep_size="1MB")
+    try:
+        # New segments, and no checkpoint to remove the old ones yet.
+        for _ in range(10):
+            if wal_status(db) == "unreserved":
+                break
+            db.sql("CREATE TEMP TABLE filler AS SELECT g FROM generate_series(1, 20000) g")
+            db.pg.sql("SELECT pg_switch_wal()")
+        assert wal_status(db) == "unreserved"
+        r2 = run(cfg)
+        wait_for(lambda: slot_active(db), what="the slot in use")
+        wait_for(lambda: metric(get(port, "/metrics")[1], "tidewater_slot_wal_unreserved") == 1,
+                 what="the metric")
+        batch = events(2, "unreserved")
+        insert_events(db, batch)
+        wait_for(lambda: set(e[0] for e in batch) <= set(delivered_ids(broker)),
+                 what="delivery")
+        assert r2.stop() == 0
+    finally:
+        db.pg.sql("ALTER SYSTEM RESET max_slot_wal_keep_size")
+        db.pg.sql("SELECT pg_reload_conf()")
+    log = r2.output()
+    assert log.count('has wal_status=unreserved') == 1, log
+
+
+@pytest.mark.parametrize("checkpoint_after_switch", [False, True])
+def test_failover_to_a_promoted_standby(broker, registry, run, tmp_path,
+                                        checkpoint_after_switch):
+    """A standby promoted to primary runs on a new timeline. A checkpoint
+    written before the point where its history left the old timeline still
+    applies (a notice, then streaming goes on); one written after it names
+    events from WAL the new primary never had: stop."""
+    from conftest import Database
+    from pgcluster import PgCluster
+    primary = PgCluster(str(tmp_path / "primary")).init().start()
+    standby = PgCluster(str(tmp_path / "standby"))
+    try:
+        primary.create_database("app")
+        db = Database(primary, "app", tmp_path)
+        cfg, r, first = deliver_and_stop(db, broker, registry, run, tmp_path)
+
+        standby.init()
+        shutil.rmtree(standby.datadir)
+        res = standby._run([os.path.join(PG_BIN, "pg_basebackup"), "-D", standby.datadir, "-R",
+                            "-X", "stream", "-c", "fast", "-h", "127.0.0.1", "-p", str(primary.port), "-U",
+                            primary.superuser], check=False)
+        assert res.returncode == 0, res.stdout
+        with open(os.path.join(standby.datadir, "postgresql.conf"), "a") as f:
+            f.write("port = %d\nunix_socket_directories = '%s'\n" % (standby.port,
+                                                                      standby.sockdir))
+        standby.start()
+        wait_for(lambda: standby.sql("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn",
+                                     (primary.sql("SELECT pg_current_wal_lsn()::text")[0][0],)
+                                     )[0][0], what="the standby caught up")
+        if checkpoint_after_switch:
+            # The standby falls behind; the old primary delivers more.
+            standby.stop()
+            r1 = run(cfg)
+            wait_for(lambda: slot_active(db), what="the slot in use")
+            later = events(2, "only-on-the-old-primary")
+            insert_events(db, later)
+            wait_for(lambda: set(e[0] for e in later) <= set(delivered_ids(broker)),
+                     what="delivery on the old primary")
+            time.sleep(1.5)
+            assert r1.stop() == 0
+        primary.stop()
+        if checkpoint_after_switch:
+            standby.start()  # with the old primary gone it cannot catch up
+        res = standby._run([os.path.join(PG_BIN, "pg_ctl"), "-D", standby.datadir, "-w",
+                            "promote"], check=False)
+        assert res.returncode == 0, res.stdout
+        # No failover slots in PostgreSQL 15: the operator recreates it.
+        standby.sql("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (db.slot,),
+                    dbname="app")
+        cfg2 = outbox_config(Database(standby, "app", tmp_path), broker, registry, tmp_path,
+                             filename="promoted.properties")
+        r2 = run(cfg2)
+        if checkpoint_after_switch:
+            rc = wait_exit(r2)
+            log = r2.output()
+            assert rc not in (None, 0), log
+            assert "on timeline 1, but this server left that timeline at" in log, log
+        else:
+            promoted = Database(standby, "app", tmp_path)
+            wait_for(lambda: slot_active(promoted), what="streaming from the new primary")
+            after = events(2, "after-failover")
+            insert_events(promoted, after)
+            wait_for(lambda: set(e[0] for e in after) <= set(delivered_ids(broker)),
+                     what="delivery after the failover")
+            assert r2.stop() == 0
+            assert "was written on timeline 1; the server is on timeline 2 since" in \
+                r2.output(), r2.output()
+            assert json.load(open(tmp_path / "offsets.json"))["timeline"] == 2
+    finally:
+        standby.destroy()
+        primary.destroy()
