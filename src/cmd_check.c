@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -130,6 +131,14 @@ int tw_cmd_check(int argc, char **argv)
         printf("1 check failed\n");
         return 1;
     }
+    if (cfg.exactly_once) {
+        snprintf(errstr, sizeof(errstr), "offsets topic %s (exactly-once)", cfg.offsets_topic);
+    } else {
+        snprintf(errstr, sizeof(errstr), "offsets file %s (%s; state.dir %s)", cfg.offsets_file,
+                 access(cfg.offsets_file, F_OK) == 0 ? "exists" : "not written yet",
+                 cfg.state_dir);
+    }
+    report(&run, "checkpoint", TW_OK, errstr);
     err = tw_pipeline_new(&cfg, &pipeline, errstr, sizeof(errstr));
     report(&run, "pipeline", err, err ? errstr : "transforms and converters are usable");
     check_postgres(&run, &cfg, pipeline);

@@ -21,6 +21,7 @@
 #include "histogram.h"
 #include "http.h"
 #include "metrics.h"
+#include "origin.h"
 #include "pipeline.h"
 #include "repl_stream.h"
 #include "signals.h"
@@ -41,6 +42,9 @@ typedef struct run_ctx {
     uint64_t reconnects;
     bool streamed_once; /* later connection failures are outages, not set-up errors */
     int64_t stop_deadline_us; /* a stop was requested: when waiting ends (0: not yet) */
+    const char *config_path;
+    bool slot_busy;       /* another process streams the slot: wait, then retry */
+    bool slot_unreserved; /* wal_status=unreserved at the last connect */
 } run_ctx_t;
 
 static void run_usage(FILE *out)
@@ -120,6 +124,7 @@ static void publish_metrics(run_ctx_t *ctx, bool force)
     memset(ctx->snapshot, 0, sizeof(*ctx->snapshot));
     tw_pipeline_fill_snapshot(ctx->pipeline, ctx->snapshot);
     ctx->snapshot->reconnects = ctx->reconnects;
+    ctx->snapshot->slot_unreserved = ctx->slot_unreserved;
     ctx->snapshot->server_wal_end = ctx->stream ? tw_repl_stream_server_wal_end(ctx->stream) : 0;
     if (ctx->stream)
         ctx->snapshot->flushed_lsn = tw_repl_stream_flush(ctx->stream);
@@ -175,6 +180,44 @@ static void close_session(run_ctx_t *ctx)
     ctx->conn = NULL;
 }
 
+/* Before anything is skipped, confirmed or created: does the checkpoint
+ * describe this server, database and slot, and can the slot still deliver
+ * what follows it (origin.h)? */
+static tw_err_t verify_origin(run_ctx_t *ctx, char *errstr, size_t errstr_size)
+{
+    tw_origin_facts_t facts;
+    tw_origin_verdict_t verdict;
+    tw_offset_origin_t server;
+    char where[1024];
+    tw_err_t err;
+
+    memset(&facts, 0, sizeof(facts));
+    tw_pipeline_origin_facts(ctx->pipeline, &facts, where, sizeof(where));
+    facts.config_path = ctx->config_path;
+    err = tw_origin_verify(ctx->conn, ctx->repl, ctx->cfg, &facts, &server, &verdict, errstr,
+                           errstr_size);
+    if (err)
+        return err;
+    if (verdict.slot_busy) {
+        ctx->slot_busy = true;
+        return tw_errf(TW_ERR_PG, errstr, errstr_size,
+                       "replication slot \"%s\" is in use by server process %d (another "
+                       "tidewater, or the previous connection not yet closed)",
+                       ctx->cfg->slot_name, facts.slot.active_pid);
+    }
+    if (verdict.unreserved && !ctx->slot_unreserved)
+        tw_log(TW_LOG_WARNING, "PGREPL",
+               "replication slot \"%s\" has wal_status=unreserved: the server keeps more WAL "
+               "for it than max_slot_wal_keep_size allows and will invalidate it at the next "
+               "checkpoint unless it catches up; changes not yet read would then be lost. "
+               "Raise max_slot_wal_keep_size or make sure tidewater keeps up",
+               ctx->cfg->slot_name);
+    ctx->slot_unreserved = verdict.unreserved;
+    if (verdict.notice[0])
+        tw_log(TW_LOG_NOTICE, "CKPT", "%s", verdict.notice);
+    return tw_pipeline_adopt_origin(ctx->pipeline, &server, verdict.adopt, errstr, errstr_size);
+}
+
 static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
 {
     const tw_config_t *cfg = ctx->cfg;
@@ -182,13 +225,16 @@ static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
     tw_sink_t sink = tw_pipeline_sink(ctx->pipeline);
     tw_err_t err;
 
+    ctx->slot_busy = false;
     err = tw_pg_connect(cfg, false, &ctx->conn, errstr, errstr_size);
+    if (err == TW_OK)
+        err = tw_pg_connect(cfg, true, &ctx->repl, errstr, errstr_size);
+    if (err == TW_OK)
+        err = verify_origin(ctx, errstr, errstr_size);
     if (err == TW_OK)
         err = tw_pg_prepare(ctx->conn, cfg, &ctx->setup, errstr, errstr_size);
     if (err == TW_OK)
         err = tw_pipeline_preflight(ctx->pipeline, ctx->conn, errstr, errstr_size);
-    if (err == TW_OK)
-        err = tw_pg_connect(cfg, true, &ctx->repl, errstr, errstr_size);
     if (err)
         return err;
     tw_pipeline_set_catalog(ctx->pipeline, ctx->conn);
@@ -369,6 +415,7 @@ int tw_cmd_run(int argc, char **argv)
     tw_log_level_t level;
     char errstr[2048], where[512];
     int backoff_ms = 500, status = 1;
+    bool busy_logged = false;
     tw_err_t err;
 
     if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
@@ -393,6 +440,15 @@ int tw_cmd_run(int argc, char **argv)
 
     memset(&ctx, 0, sizeof(ctx));
     ctx.cfg = &cfg;
+    ctx.config_path = argv[1];
+    if (!cfg.exactly_once) {
+        err = tw_offsets_make_dir(cfg.offsets_file, errstr, sizeof(errstr));
+        if (err) {
+            fprintf(stderr, "tidewater: %s\n", errstr);
+            tw_config_clear(&cfg);
+            return 1;
+        }
+    }
     err = tw_pipeline_new(&cfg, &ctx.pipeline, errstr, sizeof(errstr));
     if (err == TW_OK)
         err = tw_pipeline_start(ctx.pipeline, errstr, sizeof(errstr));
@@ -421,15 +477,32 @@ int tw_cmd_run(int argc, char **argv)
     while (!tw_signals_stop_requested()) {
         tw_pipeline_stats_t before, after;
 
-        tw_log(TW_LOG_INFO, "PGREPL", "connecting to %s", where);
+        if (!busy_logged)
+            tw_log(TW_LOG_INFO, "PGREPL", "connecting to %s", where);
         tw_pipeline_stats(ctx.pipeline, &before);
         err = open_session(&ctx, errstr, sizeof(errstr));
+        if (err == TW_OK && busy_logged)
+            tw_log(TW_LOG_NOTICE, "PGREPL", "replication slot \"%s\" is free again",
+                   cfg.slot_name);
+        if (!ctx.slot_busy)
+            busy_logged = false;
         if (err == TW_OK) {
             ctx.streamed_once = true;
             err = stream_loop(&ctx, errstr, sizeof(errstr));
         }
         if (err == TW_OK || err == TW_ERR_STOPPING)
             break; /* stop requested */
+        if (ctx.slot_busy) {
+            /* Not an error: a connector being replaced, or our own previous
+             * walsender still exiting. Said once, then waited for. */
+            if (!busy_logged)
+                tw_log(TW_LOG_WARNING, "PGREPL", "%s; waiting for it to be released", errstr);
+            busy_logged = true;
+            close_session(&ctx);
+            for (int waited = 0; waited < 2000 && !tw_signals_stop_requested(); waited += 100)
+                sleep_ms(100);
+            continue;
+        }
         /* Set-up errors (bad privileges, a missing publication) need a
          * person, and so do data errors with errors.tolerance=none; a
          * connection lost while streaming is retried. */

@@ -172,9 +172,15 @@ static const tw_conf_key_t connector_keys[] = {
     /* worker */
     {"bootstrap.servers", TW_CONF_STRING, NULL, NULL, 0, F(bootstrap_servers),
      "Kafka bootstrap servers, host:port[,host:port]. Required by `tidewater run`."},
+    {"state.dir", TW_CONF_STRING, NULL, NULL, 0, F(state_dir),
+     "Directory for the connector's state (the offsets file in at-least-once mode), "
+     "created with mode 0700 if missing. Default: $STATE_DIRECTORY when set (as systemd's "
+     "StateDirectory= does), else /var/lib/tidewater/<name>. `tidewater check` prints "
+     "where the checkpoint lives."},
     {"offset.storage.file.filename", TW_CONF_STRING, NULL, NULL, 0, F(offsets_file),
-     "File holding the last delivered source position, written atomically. Default: "
-     "<name>.offsets.json in the working directory."},
+     "File holding the last delivered source position and the server, database and slot "
+     "it belongs to, written atomically (mode 0600). Default: <name>.offsets.json in "
+     "state.dir."},
     {"offset.flush.interval.ms", TW_CONF_INT, "1000", "0..3600000", 0,
      F(offset_flush_interval_ms),
      "How often the offsets file is rewritten while records are being acknowledged "
@@ -809,6 +815,30 @@ static tw_err_t apply_exactly_once(tw_config_t *cfg, char *errstr, size_t errstr
     return TW_OK;
 }
 
+/* Never the working directory: a checkpoint found there by accident (a
+ * reused connector name, another checkout) would be applied to whatever
+ * database the config names. */
+static void default_state_paths(tw_config_t *cfg)
+{
+    const char *systemd = getenv("STATE_DIRECTORY");
+    tw_buf_t path = TW_BUF_INIT;
+
+    if (cfg->state_dir == NULL || cfg->state_dir[0] == '\0') {
+        free(cfg->state_dir);
+        if (systemd && systemd[0])
+            /* systemd lists one directory per StateDirectory= entry, ':'-separated. */
+            tw_buf_append(&path, systemd, strcspn(systemd, ":"));
+        else
+            tw_buf_printf(&path, "/var/lib/tidewater/%s", cfg->name);
+        cfg->state_dir = path.data;
+        path = (tw_buf_t)TW_BUF_INIT;
+    }
+    if (cfg->offsets_file == NULL) {
+        tw_buf_printf(&path, "%s/%s.offsets.json", cfg->state_dir, cfg->name);
+        cfg->offsets_file = path.data;
+    }
+}
+
 tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *errstr,
                               size_t errstr_size)
 {
@@ -878,11 +908,8 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
         cfg->producer = tw_props_subset(props, "producer.");
     if (err == TW_OK)
         err = apply_exactly_once(cfg, errstr, errstr_size);
-    if (err == TW_OK && cfg->offsets_file == NULL) {
-        tw_buf_t path = TW_BUF_INIT;
-        tw_buf_printf(&path, "%s.offsets.json", cfg->name);
-        cfg->offsets_file = path.data;
-    }
+    if (err == TW_OK)
+        default_state_paths(cfg);
     return err;
 }
 

@@ -209,7 +209,8 @@ typedef struct tw_config {
     /* worker */
     char *bootstrap_servers;
     tw_props_t *producer; /* producer.* with the prefix removed */
-    char *offsets_file;
+    char *state_dir;    /* state.dir, or its default ($STATE_DIRECTORY, /var/lib/tidewater/<name>) */
+    char *offsets_file; /* offset.storage.file.filename, or <state.dir>/<name>.offsets.json */
     int offset_flush_interval_ms;
     int exactly_once_support;        /* tw_exactly_once_support_t */
     int exactly_once_source_support; /* tw_eos_source_support_t */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd_check.h"
+#include "cmd_offsets.h"
 #include "cmd_run.h"
 #include "cmd_schemas.h"
 #include "cmd_tail.h"
@@ -26,6 +27,10 @@ static void usage(FILE *out)
             "  run CONFIG      stream the slot to Kafka (outbox router, converters)\n"
             "  check CONFIG    validate CONFIG and try PostgreSQL, Kafka and the registry\n"
             "  tail CONFIG     print each committed change as a JSON line (no Kafka)\n"
+            "  offsets show CONFIG         print the checkpoint, where it came from and\n"
+            "                              the slot's state\n"
+            "  offsets reset CONFIG --yes  discard the checkpoint (the only way to accept\n"
+            "                              a lost slot, another server or database)\n"
             "  schemas check DIR       validate .avsc files (and, with --registry URL,\n"
             "                          whether the registry would accept them)\n"
             "  schemas asyncapi CONFIG write an AsyncAPI 3.0.0 document of the events\n"
@@ -62,6 +67,8 @@ int main(int argc, char **argv)
         return tw_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "tail") == 0)
         return tw_cmd_tail(argc - 1, argv + 1);
+    if (strcmp(cmd, "offsets") == 0)
+        return tw_cmd_offsets(argc - 1, argv + 1);
     if (strcmp(cmd, "schemas") == 0)
         return tw_cmd_schemas(argc - 1, argv + 1);
     if (strcmp(cmd, "config-docs") == 0) {

@@ -176,6 +176,10 @@ void tw_metrics_render(tw_metrics_t *m, tw_buf_t *out)
           s->idle || s->last_delivered_commit_us == 0
               ? 0
               : (double)(now - s->last_delivered_commit_us) / 1e6);
+    gauge(out, "tidewater_slot_wal_unreserved",
+          "1 when the slot's wal_status was unreserved at the last connect: the server is "
+          "about to remove WAL it needs (max_slot_wal_keep_size).",
+          s->slot_unreserved ? 1 : 0);
     gauge(out, "tidewater_confirmed_lsn", "Position confirmed to the slot, as a number.",
           (double)s->flushed_lsn);
     tw_buf_append_str(out, "# HELP tidewater_commit_to_ack_seconds Commit in PostgreSQL to "

@@ -48,6 +48,7 @@ typedef struct tw_metrics_snapshot {
     uint64_t reconnects;
     uint64_t kafka_commits; /* exactly-once mode: Kafka transactions committed */
     uint64_t kafka_aborts;  /* and aborted (their source transactions are read again) */
+    bool slot_unreserved; /* the slot's wal_status was unreserved at the last connect */
     tw_lsn_t server_wal_end;
     tw_lsn_t flushed_lsn;
     int64_t last_delivered_commit_us; /* commit time of the newest delivered transaction */

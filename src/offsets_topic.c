@@ -23,14 +23,15 @@ void tw_offsets_topic_key(const char *connector, const char *slot, tw_buf_t *out
     tw_buf_append_str(out, "}]");
 }
 
-void tw_offsets_topic_value(const char *slot, const tw_offset_t *offset, tw_lsn_t prev_commit_lsn,
+void tw_offsets_topic_value(const tw_offset_origin_t *origin, int64_t generation,
+                            const tw_offset_t *offset, tw_lsn_t prev_commit_lsn,
                             const tw_offsets_range_t *ranges, size_t nranges, tw_buf_t *out)
 {
     size_t i;
 
     tw_buf_reset(out);
     tw_buf_append_str(out, "{\"slot\":");
-    tw_buf_append_json_string(out, slot, strlen(slot));
+    tw_buf_append_json_string(out, origin->slot, strlen(origin->slot));
     tw_buf_printf(out,
                   ",\"commit_lsn\":\"" TW_LSN_FMT "\",\"end_lsn\":\"" TW_LSN_FMT
                   "\",\"commit_ts_us\":%lld,\"prev_commit_lsn\":\"" TW_LSN_FMT "\",\"records\":[",
@@ -43,32 +44,70 @@ void tw_offsets_topic_value(const char *slot, const tw_offset_t *offset, tw_lsn_
                       (int)ranges[i].partition, (long long)ranges[i].first,
                       (long long)ranges[i].last);
     }
-    tw_buf_append_str(out, "]}");
+    tw_buf_append_str(out, "]");
+    if (origin->system_id[0]) {
+        tw_buf_append_str(out, ",\"system_id\":");
+        tw_buf_append_json_string(out, origin->system_id, strlen(origin->system_id));
+        tw_buf_printf(out, ",\"timeline\":%u,\"database\":", (unsigned)origin->timeline);
+        tw_buf_append_json_string(out, origin->database, strlen(origin->database));
+        tw_buf_printf(out, ",\"database_oid\":%u", (unsigned)origin->database_oid);
+    }
+    tw_buf_printf(out, ",\"generation\":%lld}", (long long)generation);
+}
+
+void tw_offsets_topic_reset_value(const char *slot, int64_t generation, int64_t now_us,
+                                  tw_buf_t *out)
+{
+    tw_buf_reset(out);
+    tw_buf_append_str(out, "{\"slot\":");
+    tw_buf_append_json_string(out, slot, strlen(slot));
+    tw_buf_printf(out, ",\"reset\":true,\"generation\":%lld,\"reset_at_us\":%lld}",
+                  (long long)generation, (long long)now_us);
 }
 
 tw_err_t tw_offsets_topic_parse(const void *value, size_t len, const char *slot,
-                                tw_offset_t *offset, char *errstr, size_t errstr_size)
+                                tw_offsets_topic_record_t *rec, char *errstr, size_t errstr_size)
 {
     json_error_t jerr;
     json_t *root = json_loadb(value, len, 0, &jerr);
-    const char *s = NULL, *commit = NULL, *end = NULL;
-    json_int_t ts = 0;
+    const char *s = NULL, *commit = NULL, *end = NULL, *sysid = NULL, *db = NULL;
+    json_int_t ts = 0, gen = 0, tli = 0, oid = 0;
+    int reset = 0;
     tw_err_t err = TW_OK;
 
-    memset(offset, 0, sizeof(*offset));
+    memset(rec, 0, sizeof(*rec));
     if (root == NULL)
         return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "not JSON (%s)", jerr.text);
-    if (json_unpack_ex(root, &jerr, 0, "{s:s, s:s, s:s, s?:I}", "slot", &s, "commit_lsn", &commit,
-                       "end_lsn", &end, "commit_ts_us", &ts) != 0)
+    if (json_unpack_ex(root, &jerr, 0, "{s:s, s?:b, s?:I}", "slot", &s, "reset", &reset,
+                       "generation", &gen) != 0)
         err = tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "%s", jerr.text);
-    else if (!tw_lsn_parse(commit, &offset->commit_lsn) || !tw_lsn_parse(end, &offset->end_lsn))
-        err =
-            tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "bad LSN \"%s\" or \"%s\"", commit, end);
     else if (strcmp(s, slot) != 0)
         err = tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                       "it belongs to slot \"%s\", not \"%s\"", s, slot);
-    else
-        offset->commit_ts = ts;
+    else if (reset)
+        rec->reset = true;
+    else if (json_unpack_ex(root, &jerr, 0, "{s:s, s:s, s?:I, s?:s, s?:I, s?:s, s?:I}",
+                            "commit_lsn", &commit, "end_lsn", &end, "commit_ts_us", &ts,
+                            "system_id", &sysid, "timeline", &tli, "database", &db,
+                            "database_oid", &oid) != 0)
+        err = tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "%s", jerr.text);
+    else if (!tw_lsn_parse(commit, &rec->offset.commit_lsn) ||
+             !tw_lsn_parse(end, &rec->offset.end_lsn))
+        err =
+            tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "bad LSN \"%s\" or \"%s\"", commit, end);
+    if (err == TW_OK) {
+        rec->offset.commit_ts = ts;
+        rec->generation = gen;
+        snprintf(rec->origin.slot, sizeof(rec->origin.slot), "%s", s);
+        if (sysid) {
+            snprintf(rec->origin.system_id, sizeof(rec->origin.system_id), "%s", sysid);
+            rec->origin.timeline = (uint32_t)tli;
+            snprintf(rec->origin.database, sizeof(rec->origin.database), "%s", db ? db : "");
+            rec->origin.database_oid = (uint32_t)oid;
+        }
+    } else {
+        memset(rec, 0, sizeof(*rec));
+    }
     json_decref(root);
     return err;
 }
@@ -189,38 +228,72 @@ out:
     rd_kafka_queue_destroy(q);
 }
 
-/* Consumes the assigned partitions to their end; the newest value under
- * key wins (the topic is compacted by key, so log order is history). */
-static tw_err_t consume_to_end(rd_kafka_t *rk, const char *topic, int nparts, const char *key,
-                               const char *slot, int64_t deadline, tw_offset_t *offset, bool *found,
+/* The newest record of one partition (log order is history there). */
+typedef struct partition_read {
+    int32_t id;
+    int64_t high; /* read until here */
+    bool done;
+    bool has;     /* a record (not a tombstone) is the newest */
+    tw_offsets_topic_record_t rec;
+} partition_read_t;
+
+static partition_read_t *find_partition(partition_read_t *parts, int n, int32_t id)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (parts[i].id == id)
+            return &parts[i];
+    return NULL;
+}
+
+/* Consumes the assigned partitions up to their high watermarks. With
+ * read_committed, the end reported is the last stable offset: another
+ * producer's open transaction (a shared offsets topic) hides what follows,
+ * so reading goes on until it is resolved rather than stopping short of
+ * the newest checkpoint. */
+static tw_err_t consume_to_end(rd_kafka_t *rk, const char *topic, partition_read_t *parts,
+                               int nparts, const char *key, const char *slot, int64_t deadline,
                                char *errstr, size_t errstr_size)
 {
     size_t key_len = strlen(key);
-    int at_end = 0;
+    int done = 0;
     char why[512];
 
-    while (at_end < nparts) {
+    while (done < nparts) {
         rd_kafka_message_t *m;
-        if (mono_ms() > deadline)
+        partition_read_t *pr;
+        if (mono_ms() > deadline) {
+            int i;
+            for (i = 0; i < nparts && parts[i].done; i++)
+                ;
             return tw_errf(TW_ERR_UNAVAILABLE, errstr, errstr_size,
                            "timed out reading offsets topic %s to its end (%d of %d partitions "
-                           "read); is Kafka reachable?",
-                           topic, at_end, nparts);
+                           "read; partition %d not read up to offset %lld, perhaps held back "
+                           "by another producer's open transaction); is Kafka reachable?",
+                           topic, done, nparts, i < nparts ? (int)parts[i].id : -1,
+                           i < nparts ? (long long)parts[i].high : -1LL);
+        }
         m = rd_kafka_consumer_poll(rk, 200);
         if (m == NULL)
             continue;
+        pr = find_partition(parts, nparts, m->partition);
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            at_end++;
+            /* m->offset is where reading stopped. */
+            if (pr && !pr->done && m->offset >= pr->high) {
+                pr->done = true;
+                done++;
+            }
         } else if (m->err) {
             tw_errf(TW_ERR_KAFKA, errstr, errstr_size, "reading offsets topic %s: %s", topic,
-                    rd_kafka_message_errstr(m));
+                    rd_kafka_err2str(m->err));
             rd_kafka_message_destroy(m);
             return TW_ERR_KAFKA;
-        } else if (m->key_len == key_len && memcmp(m->key, key, key_len) == 0) {
+        } else if (pr && m->key_len == key_len && memcmp(m->key, key, key_len) == 0) {
             if (m->payload == NULL) {
-                *found = false; /* a tombstone: the checkpoint was deleted */
-            } else if (tw_offsets_topic_parse(m->payload, m->len, slot, offset, why, sizeof(why)) !=
-                       TW_OK) {
+                pr->has = false; /* a tombstone: the checkpoint was deleted */
+            } else if (tw_offsets_topic_parse(m->payload, m->len, slot, &pr->rec, why,
+                                              sizeof(why)) != TW_OK) {
                 tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                         "offsets topic %s, partition %d, offset %lld holds an unreadable "
                         "checkpoint for %s: %s; fix the topic (or point offset.storage.topic "
@@ -229,7 +302,7 @@ static tw_err_t consume_to_end(rd_kafka_t *rk, const char *topic, int nparts, co
                 rd_kafka_message_destroy(m);
                 return TW_ERR_MALFORMED;
             } else {
-                *found = true;
+                pr->has = true;
             }
         }
         rd_kafka_message_destroy(m);
@@ -237,21 +310,48 @@ static tw_err_t consume_to_end(rd_kafka_t *rk, const char *topic, int nparts, co
     return TW_OK;
 }
 
+/* The newest across partitions: highest generation, then highest commit
+ * LSN (a reset record, having no LSN, wins only by its generation). */
+static void pick_newest(const partition_read_t *parts, int nparts, tw_offsets_topic_state_t *state)
+{
+    const tw_offsets_topic_record_t *best = NULL;
+    int i;
+
+    for (i = 0; i < nparts; i++) {
+        const tw_offsets_topic_record_t *r = &parts[i].rec;
+        if (!parts[i].has)
+            continue;
+        if (best == NULL || r->generation > best->generation ||
+            (r->generation == best->generation && !r->reset &&
+             (best->reset || r->offset.commit_lsn > best->offset.commit_lsn)))
+            best = r;
+    }
+    if (best == NULL)
+        return;
+    state->generation = best->generation;
+    state->reset = best->reset;
+    state->found = !best->reset;
+    if (state->found) {
+        state->offset = best->offset;
+        state->origin = best->origin;
+    }
+}
+
 tw_err_t tw_offsets_topic_load(const char *bootstrap, const tw_props_t *client_props,
                                const char *topic, const char *key, const char *slot, int timeout_ms,
-                               tw_offset_t *offset, bool *found, char *errstr, size_t errstr_size)
+                               tw_offsets_topic_state_t *state, char *errstr, size_t errstr_size)
 {
     int64_t deadline = mono_ms() + timeout_ms;
     const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_partition_list_t *parts = NULL;
+    rd_kafka_topic_partition_list_t *assign = NULL;
+    partition_read_t *parts = NULL;
     rd_kafka_topic_t *rkt;
     rd_kafka_resp_err_t kerr;
     rd_kafka_t *rk;
     tw_err_t err = TW_OK;
     int i, nparts = 0;
 
-    memset(offset, 0, sizeof(*offset));
-    *found = false;
+    memset(state, 0, sizeof(*state));
     rk = new_reader(bootstrap, client_props, errstr, errstr_size);
     if (rk == NULL)
         return TW_ERR_CONFIG;
@@ -269,8 +369,7 @@ tw_err_t tw_offsets_topic_load(const char *bootstrap, const tw_props_t *client_p
         goto out;
     }
     if (md->topic_cnt != 1 || md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-        /* No topic yet: nothing was ever committed. */
-        create_topic(rk, topic, TW_MIN(timeout_ms, 3000));
+        state->topic_missing = true; /* the caller decides whether that may be a first start */
         goto out;
     }
     if (md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -278,7 +377,8 @@ tw_err_t tw_offsets_topic_load(const char *bootstrap, const tw_props_t *client_p
                       rd_kafka_err2str(md->topics[0].err));
         goto out;
     }
-    parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
+    parts = tw_calloc((size_t)md->topics[0].partition_cnt + 1, sizeof(*parts));
+    assign = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
     for (i = 0; i < md->topics[0].partition_cnt; i++) {
         int64_t low = 0, high = 0;
         int32_t id = md->topics[0].partitions[i].id;
@@ -291,30 +391,52 @@ tw_err_t tw_offsets_topic_load(const char *bootstrap, const tw_props_t *client_p
             goto out;
         }
         if (high > low) { /* an empty partition would never report its end */
-            rd_kafka_topic_partition_list_add(parts, topic, id)->offset = RD_KAFKA_OFFSET_BEGINNING;
+            rd_kafka_topic_partition_list_add(assign, topic, id)->offset =
+                RD_KAFKA_OFFSET_BEGINNING;
+            parts[nparts].id = id;
+            parts[nparts].high = high;
             nparts++;
         }
     }
     if (nparts == 0)
         goto out;
-    kerr = rd_kafka_assign(rk, parts);
+    kerr = rd_kafka_assign(rk, assign);
     if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR) {
         err = tw_errf(TW_ERR_KAFKA, errstr, errstr_size, "reading offsets topic %s: %s", topic,
                       rd_kafka_err2str(kerr));
         goto out;
     }
-    err =
-        consume_to_end(rk, topic, nparts, key, slot, deadline, offset, found, errstr, errstr_size);
+    err = consume_to_end(rk, topic, parts, nparts, key, slot, deadline, errstr, errstr_size);
+    if (err == TW_OK)
+        pick_newest(parts, nparts, state);
 out:
-    if (parts)
-        rd_kafka_topic_partition_list_destroy(parts);
+    free(parts);
+    if (assign)
+        rd_kafka_topic_partition_list_destroy(assign);
     if (md)
         rd_kafka_metadata_destroy(md);
     if (rkt)
         rd_kafka_topic_destroy(rkt);
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
-    if (err != TW_OK || !*found)
-        memset(offset, 0, sizeof(*offset));
+    if (err != TW_OK) {
+        bool missing = state->topic_missing;
+        memset(state, 0, sizeof(*state));
+        state->topic_missing = missing;
+    }
     return err;
+}
+
+void tw_offsets_topic_create(const char *bootstrap, const tw_props_t *client_props,
+                             const char *topic, int timeout_ms)
+{
+    char errstr[512];
+    rd_kafka_t *rk = new_reader(bootstrap, client_props, errstr, sizeof(errstr));
+
+    if (rk == NULL) {
+        tw_log(TW_LOG_WARNING, "CKPT", "%s", errstr);
+        return;
+    }
+    create_topic(rk, topic, timeout_ms);
+    rd_kafka_destroy(rk);
 }

@@ -199,6 +199,23 @@ static PGresult *run(PGconn *conn, ExecStatusType expect, const char *what, cons
     return NULL;
 }
 
+/* The same for a replication connection, which speaks only the simple
+ * query protocol. */
+static PGresult *run_repl(PGconn *repl, const char *what, const char *command, char *errstr,
+                          size_t errstr_size)
+{
+    PGresult *res = PQexec(repl, command);
+    char msg[1024];
+
+    if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
+        return res;
+    snprintf(msg, sizeof(msg), "%s", PQerrorMessage(repl));
+    trim_message(msg);
+    tw_errf(TW_ERR_PG, errstr, errstr_size, "%s: %s", what, msg);
+    PQclear(res);
+    return NULL;
+}
+
 tw_err_t tw_pg_check_wal_level(PGconn *conn, char *errstr, size_t errstr_size)
 {
     PGresult *res = run(conn, PGRES_TUPLES_OK, "reading wal_level", "SHOW wal_level", 0, NULL,
@@ -464,10 +481,25 @@ tw_err_t tw_pg_slot_info(PGconn *conn, const char *slot, tw_pg_slot_info_t *info
     PGresult *res;
 
     memset(info, 0, sizeof(*info));
+    /* wal_status is PostgreSQL 13+, decoding statistics 14+. */
     res = run(conn, PGRES_TUPLES_OK, "looking up the replication slot",
-              "SELECT coalesce(plugin, ''), active, coalesce(active_pid, 0), "
-              "coalesce(database, ''), coalesce(confirmed_flush_lsn::text, '0/0') "
-              "FROM pg_replication_slots WHERE slot_name = $1",
+              PQserverVersion(conn) >= 140000
+                  ? "SELECT coalesce(plugin, ''), active, coalesce(active_pid, 0), "
+                    "coalesce(database, ''), coalesce(confirmed_flush_lsn::text, '0/0'), "
+                    "coalesce(datoid::int8, 0), coalesce(restart_lsn::text, '0/0'), "
+                    "coalesce(wal_status, ''), coalesce((SELECT s.total_txns + s.total_bytes "
+                    "FROM pg_stat_replication_slots s WHERE s.slot_name = r.slot_name), 0) > 0 "
+                    "FROM pg_replication_slots r WHERE slot_name = $1"
+              : PQserverVersion(conn) >= 130000
+                  ? "SELECT coalesce(plugin, ''), active, coalesce(active_pid, 0), "
+                    "coalesce(database, ''), coalesce(confirmed_flush_lsn::text, '0/0'), "
+                    "coalesce(datoid::int8, 0), coalesce(restart_lsn::text, '0/0'), "
+                    "coalesce(wal_status, ''), true "
+                    "FROM pg_replication_slots WHERE slot_name = $1"
+                  : "SELECT coalesce(plugin, ''), active, coalesce(active_pid, 0), "
+                    "coalesce(database, ''), coalesce(confirmed_flush_lsn::text, '0/0'), "
+                    "coalesce(datoid::int8, 0), coalesce(restart_lsn::text, '0/0'), '', true "
+                    "FROM pg_replication_slots WHERE slot_name = $1",
               1, params, errstr, errstr_size);
     if (res == NULL)
         return TW_ERR_PG;
@@ -478,6 +510,83 @@ tw_err_t tw_pg_slot_info(PGconn *conn, const char *slot, tw_pg_slot_info_t *info
         info->active_pid = atoi(PQgetvalue(res, 0, 2));
         snprintf(info->database, sizeof(info->database), "%s", PQgetvalue(res, 0, 3));
         tw_lsn_parse(PQgetvalue(res, 0, 4), &info->confirmed_flush);
+        info->database_oid = (uint32_t)strtoul(PQgetvalue(res, 0, 5), NULL, 10);
+        tw_lsn_parse(PQgetvalue(res, 0, 6), &info->restart_lsn);
+        snprintf(info->wal_status, sizeof(info->wal_status), "%s", PQgetvalue(res, 0, 7));
+        info->decoded = strcmp(PQgetvalue(res, 0, 8), "t") == 0;
+    }
+    PQclear(res);
+    return TW_OK;
+}
+
+tw_err_t tw_pg_identify_system(PGconn *repl, tw_pg_identity_t *id, char *errstr,
+                               size_t errstr_size)
+{
+    PGresult *res = run_repl(repl, "IDENTIFY_SYSTEM", "IDENTIFY_SYSTEM", errstr, errstr_size);
+    tw_err_t err = TW_OK;
+
+    memset(id, 0, sizeof(*id));
+    if (res == NULL)
+        return TW_ERR_PG;
+    if (PQntuples(res) != 1 || PQnfields(res) < 4 ||
+        !tw_lsn_parse(PQgetvalue(res, 0, 2), &id->xlogpos)) {
+        err = tw_errf(TW_ERR_PG, errstr, errstr_size,
+                      "IDENTIFY_SYSTEM returned an unexpected answer (%d rows, %d fields)",
+                      PQntuples(res), PQnfields(res));
+    } else {
+        snprintf(id->system_id, sizeof(id->system_id), "%s", PQgetvalue(res, 0, 0));
+        id->timeline = (uint32_t)strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+        snprintf(id->dbname, sizeof(id->dbname), "%s", PQgetvalue(res, 0, 3));
+    }
+    PQclear(res);
+    return err;
+}
+
+tw_err_t tw_pg_database_oid(PGconn *conn, uint32_t *oid, char *errstr, size_t errstr_size)
+{
+    PGresult *res = run(conn, PGRES_TUPLES_OK, "looking up the database",
+                        "SELECT oid::int8 FROM pg_database WHERE datname = current_database()",
+                        0, NULL, errstr, errstr_size);
+
+    *oid = 0;
+    if (res == NULL)
+        return TW_ERR_PG;
+    if (PQntuples(res) == 1)
+        *oid = (uint32_t)strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return TW_OK;
+}
+
+tw_err_t tw_pg_timeline_switchpoint(PGconn *repl, uint32_t current, uint32_t tli, bool *ancestor,
+                                    tw_lsn_t *switchpoint, char *errstr, size_t errstr_size)
+{
+    char sql[64];
+    PGresult *res;
+    const char *line;
+
+    *ancestor = false;
+    *switchpoint = 0;
+    if (tli >= current || current <= 1)
+        return TW_OK;
+    snprintf(sql, sizeof(sql), "TIMELINE_HISTORY %u", (unsigned)current);
+    res = run_repl(repl, "TIMELINE_HISTORY", sql, errstr, errstr_size);
+    if (res == NULL)
+        return TW_ERR_PG;
+    /* Lines "parent_tli<TAB>switchpoint<TAB>reason": where each ancestor
+     * timeline ended. */
+    line = PQntuples(res) == 1 && PQnfields(res) >= 2 ? PQgetvalue(res, 0, 1) : "";
+    while (*line) {
+        unsigned long parent;
+        unsigned hi, lo;
+        if (sscanf(line, "%lu %X/%X", &parent, &hi, &lo) == 3 && parent == tli) {
+            *ancestor = true;
+            *switchpoint = ((tw_lsn_t)hi << 32) | lo;
+            break;
+        }
+        line = strchr(line, '\n');
+        if (line == NULL)
+            break;
+        line++;
     }
     PQclear(res);
     return TW_OK;

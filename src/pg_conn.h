@@ -72,11 +72,40 @@ typedef struct tw_pg_slot_info {
     int active_pid;
     char plugin[64];
     char database[128];
+    uint32_t database_oid;
     tw_lsn_t confirmed_flush;
+    tw_lsn_t restart_lsn;
+    /* reserved, extended, unreserved or lost (PostgreSQL 13+; "" before):
+     * whether the WAL the slot needs is still there. */
+    char wal_status[16];
+    /* Anything was ever decoded from it (pg_stat_replication_slots,
+     * PostgreSQL 14+; true when unknown). Statistics can be reset, so this
+     * only tells a slot created beforehand from one in use. */
+    bool decoded;
 } tw_pg_slot_info_t;
 
 tw_err_t tw_pg_slot_info(PGconn *conn, const char *slot, tw_pg_slot_info_t *info, char *errstr,
                          size_t errstr_size);
+
+/* IDENTIFY_SYSTEM's answer, on a replication connection. */
+typedef struct tw_pg_identity {
+    char system_id[32]; /* the cluster's system identifier, decimal */
+    uint32_t timeline;
+    tw_lsn_t xlogpos;   /* the server's current WAL flush position */
+    char dbname[128];
+} tw_pg_identity_t;
+
+tw_err_t tw_pg_identify_system(PGconn *repl, tw_pg_identity_t *id, char *errstr,
+                               size_t errstr_size);
+
+/* The OID of the connected database (a normal connection). */
+tw_err_t tw_pg_database_oid(PGconn *conn, uint32_t *oid, char *errstr, size_t errstr_size);
+
+/* Where timeline `tli` ended in the history of the server's `current`
+ * timeline (TIMELINE_HISTORY, replication connection): *ancestor=false when
+ * `tli` is not in that history. */
+tw_err_t tw_pg_timeline_switchpoint(PGconn *repl, uint32_t current, uint32_t tli, bool *ancestor,
+                                    tw_lsn_t *switchpoint, char *errstr, size_t errstr_size);
 
 /* Drops the slot (slot.drop.on.stop). */
 tw_err_t tw_pg_drop_slot(PGconn *conn, const char *slot, char *errstr, size_t errstr_size);

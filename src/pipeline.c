@@ -297,12 +297,13 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
                                 on_report, p, &p->sink, errstr, errstr_size);
     p->eos = cfg->exactly_once;
     if (err == TW_OK && !p->eos)
-        err = tw_offsets_load(cfg->offsets_file, cfg->slot_name, &p->offset, &p->offset_found,
-                              errstr, errstr_size);
+        err = tw_offsets_load(cfg->offsets_file, cfg->slot_name, &p->offset, &p->origin,
+                              &p->offset_found, errstr, errstr_size);
     if (err) {
         tw_pipeline_destroy(p);
         return err;
     }
+    snprintf(p->origin.slot, sizeof(p->origin.slot), "%s", cfg->slot_name);
     if (p->eos)
         ; /* tw_pipeline_start reads the checkpoint */
     else if (p->offset_found)
@@ -789,8 +790,7 @@ static tw_err_t store_offsets(tw_pipeline_t *p, char *errstr, size_t errstr_size
 
     if (!p->offset_dirty)
         return TW_OK;
-    err = tw_offsets_store(p->cfg->offsets_file, p->cfg->slot_name, &p->offset, errstr,
-                           errstr_size);
+    err = tw_offsets_store(p->cfg->offsets_file, &p->origin, &p->offset, errstr, errstr_size);
     if (err == TW_OK) {
         p->offset_dirty = false;
         p->offset_written_ms = tw_pipeline_now_ms();

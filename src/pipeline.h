@@ -112,6 +112,18 @@ void tw_pipeline_stats(const tw_pipeline_t *pipeline, tw_pipeline_stats_t *stats
 struct tw_metrics_snapshot;
 void tw_pipeline_fill_snapshot(tw_pipeline_t *pipeline, struct tw_metrics_snapshot *snap);
 
+/* The checkpoint's side of origin.h's facts (found, position, origin, a
+ * missing offsets topic); facts->where points into where. */
+struct tw_origin_facts;
+void tw_pipeline_origin_facts(const tw_pipeline_t *pipeline, struct tw_origin_facts *facts,
+                              char *where, size_t where_size);
+/* After origin.h accepted the checkpoint: the server's identity goes into
+ * every checkpoint written from now on (rewrite: at the next offsets-file
+ * write even if nothing new is delivered, for a checkpoint that lacked it),
+ * and a missing offsets topic is created with a first-start record. */
+tw_err_t tw_pipeline_adopt_origin(tw_pipeline_t *pipeline, const tw_offset_origin_t *origin,
+                                  bool rewrite, char *errstr, size_t errstr_size);
+
 /* Kafka reachability, for `tidewater check`. */
 tw_err_t tw_pipeline_ping(tw_pipeline_t *pipeline, char *errstr, size_t errstr_size);
 

@@ -44,6 +44,12 @@ struct tw_pipeline {
 
     tw_offset_t offset; /* the persisted checkpoint (loaded, then advanced) */
     bool offset_found;
+    /* Where the checkpoint came from: as loaded, until tw_pipeline_adopt_origin
+     * records the server's identity after origin.h accepted the checkpoint. */
+    tw_offset_origin_t origin;
+    bool offsets_topic_missing; /* exactly-once: no topic, or no record of this connector */
+    bool offsets_topic_absent;  /* exactly-once: no topic at all (so create it) */
+    int64_t generation;         /* exactly-once: of the newest record (resets count) */
     bool offset_dirty;
     int64_t offset_written_ms;
     tw_lsn_t flush_lsn;

@@ -186,8 +186,8 @@ static tw_err_t produce_checkpoint(tw_pipeline_t *p, int64_t *stop_deadline, cha
     tw_kafka_record_t rec;
     tw_err_t err;
 
-    tw_offsets_topic_value(p->cfg->slot_name, &p->ktxn_through, p->offset.commit_lsn, p->ranges,
-                           p->nranges, &p->ckpt_value);
+    tw_offsets_topic_value(&p->origin, p->generation, &p->ktxn_through, p->offset.commit_lsn,
+                           p->ranges, p->nranges, &p->ckpt_value);
     memset(&rec, 0, sizeof(rec));
     rec.topic = p->cfg->offsets_topic;
     rec.partition = TW_KAFKA_PARTITION_ANY;
@@ -319,6 +319,7 @@ tw_err_t tw_ktxn_start(tw_pipeline_t *p, char *errstr, size_t errstr_size)
 {
     const tw_config_t *cfg = p->cfg;
     int64_t deadline = tw_pipeline_now_ms() + 60000;
+    tw_offsets_topic_state_t state;
     tw_err_t err;
 
     for (;;) {
@@ -334,11 +335,23 @@ tw_err_t tw_ktxn_start(tw_pipeline_t *p, char *errstr, size_t errstr_size)
                        errstr[0] ? errstr : "initializing transactions failed",
                        cfg->transactional_id);
     tw_offsets_topic_key(cfg->name, cfg->slot_name, &p->ckpt_key);
+    /* Read after init_transactions: the fenced instance's open transaction
+     * is resolved, so the newest committed checkpoint is visible. */
     err = tw_offsets_topic_load(cfg->bootstrap_servers, cfg->producer, cfg->offsets_topic,
-                                p->ckpt_key.data, cfg->slot_name, 60000, &p->offset,
-                                &p->offset_found, errstr, errstr_size);
+                                p->ckpt_key.data, cfg->slot_name, 60000, &state, errstr,
+                                errstr_size);
     if (err)
         return err;
+    p->offset = state.offset;
+    p->offset_found = state.found;
+    p->origin = state.origin;
+    snprintf(p->origin.slot, sizeof(p->origin.slot), "%s", cfg->slot_name);
+    p->generation = state.generation;
+    /* Every first start leaves a record (tw_pipeline_adopt_origin), so a
+     * topic without one for this connector lost it, or is new: which of
+     * the two, origin.h decides from whether the slot exists. */
+    p->offsets_topic_missing = state.topic_missing || (!state.found && !state.reset);
+    p->offsets_topic_absent = state.topic_missing;
     if (p->offset_found)
         tw_log(TW_LOG_INFO, "CKPT",
                "offsets topic %s: delivered through commit " TW_LSN_FMT
@@ -346,9 +359,12 @@ tw_err_t tw_ktxn_start(tw_pipeline_t *p, char *errstr, size_t errstr_size)
                cfg->offsets_topic, TW_LSN_ARGS(p->offset.commit_lsn), cfg->transactional_id);
     else
         tw_log(TW_LOG_INFO, "CKPT",
-               "offsets topic %s holds no position for this connector "
-               "yet; starting from the slot's (exactly-once, "
+               "offsets topic %s %s; starting from the slot's position (exactly-once, "
                "transactional.id %s)",
-               cfg->offsets_topic, cfg->transactional_id);
+               cfg->offsets_topic,
+               state.topic_missing ? "does not exist yet"
+               : state.reset ? "holds no position (a first start, or `tidewater offsets reset`)"
+                             : "holds no position for this connector yet",
+               cfg->transactional_id);
     return TW_OK;
 }

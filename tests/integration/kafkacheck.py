@@ -220,7 +220,8 @@ def committed_offsets(records):
     attempt is not on it (the retry that replaced it started from the same
     checkpoint and comes later in the log). Returns a set of
     (topic, partition, offset)."""
-    values = [v for _, v in records if v is not None]
+    # Reset records (a first start, `tidewater offsets reset`) hold no position.
+    values = [v for _, v in records if v is not None and not v.get("reset")]
     chain = []
     i = len(values) - 1
     while i >= 0:

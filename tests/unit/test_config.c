@@ -440,7 +440,35 @@ static void test_converters_predicates_and_worker_keys(void **state)
     assert_string_equal(tw_props_get(cfg.producer, "security.protocol"), "SSL");
     assert_int_equal(cfg.errors_tolerance, TW_ERRORS_TOLERANCE_ALL);
     assert_string_equal(cfg.dlq_topic, "dlq");
-    assert_string_equal(cfg.offsets_file, "tidewater.offsets.json");
+    /* Never the working directory: under the state directory. */
+    assert_string_equal(cfg.state_dir, "/var/lib/tidewater/tidewater");
+    assert_string_equal(cfg.offsets_file, "/var/lib/tidewater/tidewater/tidewater.offsets.json");
+    tw_config_clear(&cfg);
+}
+
+/* state.dir: systemd's $STATE_DIRECTORY (its first entry) when set, an
+ * explicit key over both, and offset.storage.file.filename over all. */
+static void test_state_dir(void **state)
+{
+    tw_config_t cfg;
+    char errstr[512];
+    (void)state;
+
+    setenv("STATE_DIRECTORY", "/var/lib/tw-a:/var/lib/tw-b", 1);
+    assert_int_equal(load(MINIMAL "name=c1\n", &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_string_equal(cfg.state_dir, "/var/lib/tw-a");
+    assert_string_equal(cfg.offsets_file, "/var/lib/tw-a/c1.offsets.json");
+    tw_config_clear(&cfg);
+    assert_int_equal(load(MINIMAL "name=c1\nstate.dir=/srv/tw\n", &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_string_equal(cfg.offsets_file, "/srv/tw/c1.offsets.json");
+    tw_config_clear(&cfg);
+    unsetenv("STATE_DIRECTORY");
+    assert_int_equal(load(MINIMAL "name=c1\noffset.storage.file.filename=/x/o.json\n", &cfg,
+                                 errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_string_equal(cfg.offsets_file, "/x/o.json");
+    assert_string_equal(cfg.state_dir, "/var/lib/tidewater/c1");
     tw_config_clear(&cfg);
 }
 
@@ -513,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_provider_allowed_paths),
         cmocka_unit_test(test_outbox_transform_defaults_are_debeziums),
         cmocka_unit_test(test_converters_predicates_and_worker_keys),
+        cmocka_unit_test(test_state_dir),
         cmocka_unit_test(test_scoped_key_errors),
         cmocka_unit_test(test_split_list),
         cmocka_unit_test(test_edit_distance),
