@@ -46,6 +46,7 @@ struct tw_cs {
     bool optional;
     char *name; /* semantic or record name, e.g. "io.debezium.data.Json"; NULL if none */
     int version; /* 0: none */
+    const char *doc; /* a static string, or NULL; JsonConverter shows it */
     /* connect.parameters, as a JSON object of string values (or NULL). */
     json_t *parameters;
     tw_cs_t *elem;          /* ARRAY */

@@ -212,6 +212,11 @@ static tw_err_t json_value(tw_converter_t *conv, tw_buf_t *out, const tw_cs_t *s
     return json_required(conv, out, schema, datum, errstr, errstr_size);
 }
 
+bool tw_converter_encodes_null(const tw_converter_t *conv)
+{
+    return conv->cfg->kind == TW_CONVERTER_JSON && conv->cfg->schemas_enable;
+}
+
 tw_err_t tw_converter_encode(tw_converter_t *conv, const char *topic, tw_cs_t *schema,
                              const tw_datum_t *datum, tw_buf_t *out, char *errstr,
                              size_t errstr_size)

@@ -302,8 +302,10 @@ static const envelope_schema_t *envelope_for(tw_outbox_router_t *router,
     tw_cs_t *schema;
     size_t i;
 
+    /* Debezium keeps one envelope schema per schema version (per table),
+     * named after the routed value of the first event that needed it. */
     for (i = 0; i < b->nenvelopes; i++)
-        if (b->envelopes[i].version == version && strcmp(b->envelopes[i].routed, routed) == 0)
+        if (b->envelopes[i].version == version)
             return &b->envelopes[i];
     tw_buf_printf(&name, "%s%s.Value", b->value_name_prefix, routed);
     tw_avro_sanitize_name(name.data);
@@ -460,7 +462,7 @@ static tw_err_t expand_payload(tw_outbox_router_t *router, const char *text, siz
                        "table.expand.json.payload=true needs JSON payloads",
                        event_id, jerr.line, jerr.column, jerr.text);
     router->expanded_schema =
-        tw_cs_infer_json(router->expanded_json, "payload",
+        tw_cs_infer_json(router->expanded_json, router->ob->field_event_payload,
                          router->ob->json_payload_null_behavior == TW_JSON_NULL_OPTIONAL_BYTES,
                          detail, sizeof(detail));
     if (router->expanded_schema == NULL)
@@ -636,9 +638,13 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
         } else if (pl->kind == PLACE_ENVELOPE) {
             datums[nfields++] = d;
         } else if (pl->kind == PLACE_PARTITION) {
+            /* NULL sets no partition: the producer partitions by key, as
+             * Kafka Connect does for a record whose partition is null. */
+            if (v->kind == TW_VALUE_NULL)
+                continue;
             if (v->kind != TW_VALUE_INT)
                 return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
-                               "event %s: partition column \"%s\" must be a non-null integer",
+                               "event %s: partition column \"%s\" must be an integer",
                                *event_id, pl->column);
             record->partition = (int32_t)v->u.i;
         }

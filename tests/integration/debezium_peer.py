@@ -132,10 +132,12 @@ class DebeziumConnect:
     connector:  connector properties (name, connector.class, ...), or the
                 path of a .properties file (copied as it is).
     rest_port:  0 picks a free port.
+    extra_connectors: more connector .properties files for the same worker
+                (start() waits for all of them).
     """
 
     def __init__(self, lib, workdir, worker, connector, rest_port=0, heap="512m",
-                 start_timeout=120.0):
+                 start_timeout=120.0, extra_connectors=()):
         self.lib = lib
         self.workdir = os.fspath(workdir)
         self.rest_port = rest_port or free_port()
@@ -154,6 +156,11 @@ class DebeziumConnect:
             self.connector = dict(connector)
             self.connector_text = None
         self.name = self.connector["name"]
+        self.extra = [os.fspath(p) for p in extra_connectors]
+        self.names = [self.name]
+        for path in self.extra:
+            with open(path) as f:
+                self.names.append(read_properties(f.read())["name"])
         self.heap = heap
         self.start_timeout = start_timeout
         self.proc = None
@@ -173,7 +180,7 @@ class DebeziumConnect:
                 "-Dlog4j.configuration=file:" + os.path.join(self.workdir, "log4j.properties"),
                 "-cp", os.path.join(self.lib, "*"), MAIN_CLASS,
                 os.path.join(self.workdir, "worker.properties"),
-                os.path.join(self.workdir, "connector.properties")]
+                os.path.join(self.workdir, "connector.properties")] + self.extra
 
     def start(self):
         os.makedirs(self.workdir, exist_ok=True)
@@ -201,10 +208,11 @@ class DebeziumConnect:
         self.startup_seconds = time.monotonic() - t0
         return self
 
-    def status(self):
-        """The connector's REST status, or None while the REST server is down."""
+    def status(self, name=None):
+        """A connector's REST status, or None while the REST server is down."""
         try:
-            with urllib.request.urlopen("%s/connectors/%s/status" % (self.rest_url, self.name),
+            with urllib.request.urlopen("%s/connectors/%s/status"
+                                        % (self.rest_url, name or self.name),
                                         timeout=5) as r:
                 return json.loads(r.read())
         except (urllib.error.URLError, OSError, ValueError):
@@ -216,16 +224,21 @@ class DebeziumConnect:
             if self.proc.poll() is not None:
                 raise DebeziumError("Kafka Connect exited with %d; log tail:\n%s"
                                     % (self.proc.returncode, self.log_tail()))
-            st = self.status()
-            if st:
+            running = 0
+            for name in self.names:
+                st = self.status(name)
+                if not st:
+                    break
                 states = [st["connector"]["state"]] + [t["state"] for t in st.get("tasks", [])]
                 if "FAILED" in states:
                     traces = [t.get("trace", "") for t in st.get("tasks", [])]
                     raise DebeziumError("connector %s FAILED: %s\n%s"
-                                        % (self.name, st["connector"].get("trace", ""),
+                                        % (name, st["connector"].get("trace", ""),
                                            "\n".join(traces)[-4000:]))
                 if len(states) > 1 and all(s == "RUNNING" for s in states):
-                    return st
+                    running += 1
+            if running == len(self.names):
+                return
             time.sleep(0.2)
         raise DebeziumError("connector %s not RUNNING after %.0fs; log tail:\n%s"
                             % (self.name, timeout, self.log_tail()))
@@ -343,6 +356,9 @@ class KafkaNode:
             "group.initial.rebalance.delay.ms": "0",
             "num.network.threads": "2",
             "num.io.threads": "2",
+            # Records may carry old timestamps (table.field.event.timestamp):
+            # time-based retention must not delete them under the test.
+            "log.retention.ms": "-1",
         }
 
     def _java(self, main, args):
