@@ -157,6 +157,7 @@ tw_cs_t *tw_cs_for_column(uint32_t type_oid, int32_t typmod, bool optional)
     return schema;
 }
 
+
 static bool same_shape(const tw_cs_t *a, const tw_cs_t *b)
 {
     size_t i;
@@ -170,6 +171,11 @@ static bool same_shape(const tw_cs_t *a, const tw_cs_t *b)
             !same_shape(a->fields[i].schema, b->fields[i].schema))
             return false;
     return true;
+}
+
+bool tw_cs_same_shape(const tw_cs_t *a, const tw_cs_t *b)
+{
+    return same_shape(a, b);
 }
 
 static tw_cs_t *infer(const json_t *json, const char *name, bool keep_nulls, char *errstr,

@@ -4,6 +4,8 @@
 #include "outbox_router.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +59,7 @@ struct tw_outbox_router {
 typedef struct envelope_schema {
     char *routed;
     int version;
+    tw_cs_t *shape; /* the expanded payload's schema it was made for, or NULL */
     tw_cs_t *schema;
 } envelope_schema_t;
 
@@ -205,6 +208,7 @@ void tw_outbox_binding_destroy(tw_outbox_binding_t *binding)
         tw_cs_unref(binding->col_schema[i]);
     for (i = 0; i < binding->nenvelopes; i++) {
         free(binding->envelopes[i].routed);
+        tw_cs_unref(binding->envelopes[i].shape);
         tw_cs_unref(binding->envelopes[i].schema);
     }
     free(binding->envelopes);
@@ -296,16 +300,21 @@ tw_err_t tw_outbox_bind(tw_outbox_router_t *router, const tw_rel_t *rel, const b
 
 static const envelope_schema_t *envelope_for(tw_outbox_router_t *router,
                                              tw_outbox_binding_t *b, const char *routed,
-                                             int version)
+                                             int version, tw_cs_t *shape)
 {
     tw_buf_t name = TW_BUF_INIT;
     tw_cs_t *schema;
     size_t i;
 
-    /* Debezium keeps one envelope schema per schema version (per table),
-     * named after the routed value of the first event that needed it. */
+    /* Debezium keeps one envelope schema per schema version (per table) or,
+     * without a version column, per payload schema (one for a column, one
+     * per shape of expanded JSON), named after the routed value of the
+     * first event that needed it. */
     for (i = 0; i < b->nenvelopes; i++)
-        if (b->envelopes[i].version == version)
+        if (b->envelopes[i].version == version &&
+            (shape == NULL ? b->envelopes[i].shape == NULL
+                           : b->envelopes[i].shape != NULL &&
+                                 tw_cs_same_shape(b->envelopes[i].shape, shape)))
             return &b->envelopes[i];
     tw_buf_printf(&name, "%s%s.Value", b->value_name_prefix, routed);
     tw_avro_sanitize_name(name.data);
@@ -320,6 +329,7 @@ static const envelope_schema_t *envelope_for(tw_outbox_router_t *router,
     b->envelopes = tw_realloc(b->envelopes, (b->nenvelopes + 1) * sizeof(envelope_schema_t));
     b->envelopes[b->nenvelopes].routed = tw_strdup(routed);
     b->envelopes[b->nenvelopes].version = version;
+    b->envelopes[b->nenvelopes].shape = shape ? tw_cs_ref(shape) : NULL;
     b->envelopes[b->nenvelopes].schema = schema;
     return &b->envelopes[b->nenvelopes++];
 }
@@ -331,6 +341,129 @@ static char *arena_strndup(tw_arena_t *arena, const char *s, size_t len)
     memcpy(p, s, len);
     p[len] = '\0';
     return p;
+}
+
+/* A double as Java's Double.toString (Float.toString for float32) writes it:
+ * the shortest digits that read back the same; plain between 1e-3 and 1e7,
+ * else d.dddE<exp>. Kafka Connect's header converter uses that form. */
+static void append_java_double(tw_buf_t *out, double d, bool single)
+{
+    char digits[40], *e;
+    int prec, exp;
+    size_t n;
+
+    if (!isfinite(d)) {
+        tw_buf_append_str(out, isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    if (d == 0) {
+        tw_buf_append_str(out, signbit(d) ? "-0.0" : "0.0");
+        return;
+    }
+    for (prec = 0; prec < 17; prec++) {
+        snprintf(digits, sizeof(digits), "%.*e", prec, d);
+        if (single ? strtof(digits, NULL) == (float)d : strtod(digits, NULL) == d)
+            break;
+    }
+    e = strchr(digits, 'e');
+    exp = atoi(e + 1);
+    *e = '\0';
+    if (exp >= -3 && exp < 7) {
+        /* Plain: move the point; at least one digit after it. */
+        const char *p = digits;
+        char mant[40];
+        size_t m = 0, i;
+        if (*p == '-') {
+            tw_buf_append_char(out, '-');
+            p++;
+        }
+        for (; *p; p++)
+            if (*p != '.')
+                mant[m++] = *p;
+        if (exp < 0) {
+            tw_buf_append_str(out, "0.");
+            for (i = 0; i < (size_t)(-exp - 1); i++)
+                tw_buf_append_char(out, '0');
+            tw_buf_append(out, mant, m);
+        } else {
+            for (i = 0; i <= (size_t)exp; i++)
+                tw_buf_append_char(out, i < m ? mant[i] : '0');
+            tw_buf_append_char(out, '.');
+            if ((size_t)exp + 1 < m)
+                tw_buf_append(out, mant + exp + 1, m - exp - 1);
+            else
+                tw_buf_append_char(out, '0');
+        }
+        return;
+    }
+    n = strlen(digits);
+    tw_buf_append(out, digits, n);
+    if (!strchr(digits, '.'))
+        tw_buf_append_str(out, ".0");
+    tw_buf_printf(out, "E%d", exp);
+}
+
+/* Header values are strings as Kafka Connect's SimpleHeaderConverter
+ * writes them: decimals in plain notation, bytes in base64, doubles as Java
+ * prints them, structs (VariableScaleDecimal) as JSON objects with base64
+ * bytes. */
+static tw_err_t header_text(tw_outbox_router_t *router, const tw_datum_t *datum,
+                            const tw_cs_t *schema, char *errstr, size_t errstr_size)
+{
+    const uint8_t *p;
+    size_t len, i;
+    double d;
+    int64_t i64;
+    tw_err_t err;
+
+    if (schema->type == TW_CS_BYTES && schema->name &&
+        strcmp(schema->name, "org.apache.kafka.connect.data.Decimal") == 0 && datum->pg &&
+        datum->pg->kind == TW_VALUE_NUMERIC && datum->pg->special == TW_VALUE_FINITE) {
+        tw_buf_append(&router->text, datum->pg->u.str.ptr, datum->pg->u.str.len);
+        return TW_OK;
+    }
+    switch (schema->type) {
+    case TW_CS_BYTES:
+        err = tw_datum_bytes(datum, schema, &router->scratch, &p, &len, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_buf_append_base64(&router->text, p, len);
+        return err;
+    case TW_CS_FLOAT32:
+    case TW_CS_FLOAT64:
+        err = tw_datum_double(datum, schema, &d, errstr, errstr_size);
+        if (err == TW_OK)
+            append_java_double(&router->text, d, schema->type == TW_CS_FLOAT32);
+        return err;
+    case TW_CS_STRUCT:
+        if (!schema->name || strcmp(schema->name, "io.debezium.data.VariableScaleDecimal") != 0)
+            break;
+        tw_buf_append_char(&router->text, '{');
+        for (i = 0; i < schema->nfields; i++) {
+            tw_value_t synthetic;
+            tw_datum_t field = tw_datum_field(datum, schema, i, &synthetic);
+            tw_buf_printf(&router->text, "%s\"%s\":", i ? "," : "", schema->fields[i].name);
+            if (schema->fields[i].schema->type == TW_CS_BYTES) {
+                err = tw_datum_bytes(&field, schema->fields[i].schema, &router->scratch, &p,
+                                     &len, errstr, errstr_size);
+                if (err)
+                    return err;
+                tw_buf_append_char(&router->text, '"');
+                tw_buf_append_base64(&router->text, p, len);
+                tw_buf_append_char(&router->text, '"');
+            } else {
+                err = tw_datum_int64(&field, schema->fields[i].schema, &i64, errstr,
+                                     errstr_size);
+                if (err)
+                    return err;
+                tw_buf_printf(&router->text, "%lld", (long long)i64);
+            }
+        }
+        tw_buf_append_char(&router->text, '}');
+        return TW_OK;
+    default: break;
+    }
+    return tw_datum_header_string(datum, schema, &router->text, &router->scratch, errstr,
+                                  errstr_size);
 }
 
 static tw_err_t header_value(tw_outbox_router_t *router, const tw_datum_t *datum,
@@ -345,8 +478,7 @@ static tw_err_t header_value(tw_outbox_router_t *router, const tw_datum_t *datum
         return TW_OK;
     }
     tw_buf_reset(&router->text);
-    err = tw_datum_header_string(datum, schema, &router->text, &router->scratch, errstr,
-                                 errstr_size);
+    err = header_text(router, datum, schema, errstr, errstr_size);
     if (err == TW_OK) {
         h->value = arena_strndup(arena, router->text.data ? router->text.data : "",
                                  router->text.len);
@@ -690,7 +822,8 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
             COLUMN(v, b->version_col);
             version = v->kind == TW_VALUE_INT ? (int)v->u.i : 0;
         }
-        env = envelope_for(router, b, routed, version);
+        env = envelope_for(router, b, routed, version,
+                           b->version_col < 0 ? router->expanded_schema : NULL);
         /* An expanded payload changes the payload field's schema per record. */
         if (router->expanded_schema) {
             tw_cs_t *s = tw_cs_new(TW_CS_STRUCT, false, env->schema->name);

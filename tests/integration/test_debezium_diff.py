@@ -407,6 +407,21 @@ def plain_schema(schema):
     return schema
 
 
+def utc_time(text):
+    """D7: a timetz as the UTC time it denotes."""
+    t = datetime.time.fromisoformat(text.replace("Z", "+00:00"))
+    d = datetime.datetime.combine(datetime.date(2000, 1, 1), t)
+    return d.astimezone(datetime.timezone.utc).time().isoformat()
+
+
+def instant(text):
+    """D8: a ZonedTimestamp as the instant it denotes."""
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+
+
+ZONED = {"c_timetz": utc_time, "c_tstz": instant}
+
+
 def normalize(rec, side, variant):
     """Applies the documented differences (docs/debezium-differences.md)."""
     r = dict(rec)
@@ -420,6 +435,16 @@ def normalize(rec, side, variant):
     for part in ("key", "value"):
         if isinstance(r[part], dict) and "schema" in r[part]:
             r[part] = dict(r[part], schema=plain_schema(r[part]["schema"]))
+    # D7, D8: zoned times compared as the times they denote.
+    r["headers"] = [(k, ZONED[k](v) if k in ZONED and v is not None else v)
+                    for k, v in r["headers"]]
+    payload = r["value"].get("payload") if isinstance(r["value"], dict) else None
+    if isinstance(payload, dict) and any(k in payload for k in ZONED):
+        payload = dict(payload)
+        for k, f in ZONED.items():
+            if payload.get(k) is not None:
+                payload[k] = f(payload[k])
+        r["value"] = dict(r["value"], payload=payload)
     return r
 
 

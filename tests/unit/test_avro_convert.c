@@ -156,12 +156,29 @@ static void test_infer_json(void **state)
     (void)state;
     assert_non_null(s);
     assert_int_equal(s->nfields, 4); /* d left out */
-    assert_int_equal(s->fields[0].schema->type, TW_CS_INT64);
+    assert_string_equal(s->name, "payload");
+    assert_int_equal(s->fields[0].schema->type, TW_CS_INT32); /* fits in 32 bits */
     assert_int_equal(s->fields[2].schema->elem->type, TW_CS_FLOAT64);
     assert_int_equal(s->fields[3].schema->type, TW_CS_STRUCT);
+    /* Debezium names nested structs by their path from the payload column. */
+    assert_string_equal(s->fields[3].schema->name, "payload.e");
     tw_cs_unref(s);
     s = tw_cs_infer_json(doc, "payload", true, errstr, sizeof(errstr));
     assert_int_equal(s->nfields, 5); /* d as optional bytes */
+    tw_cs_unref(s);
+    json_decref(doc);
+    /* As Debezium: int64 beyond 32 bits, empty arrays left out, the object
+     * elements of an array merged into one struct named like the array. */
+    doc = json_loads("{\"big\":2147483648,\"none\":[],\"lines\":[{\"a\":1},{\"b\":\"x\"}]}",
+                     0, NULL);
+    s = tw_cs_infer_json(doc, "outbox_payload", false, errstr, sizeof(errstr));
+    assert_non_null(s);
+    assert_int_equal(s->nfields, 2);
+    assert_int_equal(s->fields[0].schema->type, TW_CS_INT64);
+    assert_string_equal(s->fields[1].name, "lines");
+    assert_string_equal(s->fields[1].schema->elem->name, "outbox_payload.lines");
+    assert_int_equal(s->fields[1].schema->elem->nfields, 2);
+    assert_string_equal(s->fields[1].schema->elem->fields[1].name, "b");
     tw_cs_unref(s);
     json_decref(doc);
     doc = json_loads("{\"mixed\":[1,\"x\"]}", 0, NULL);
