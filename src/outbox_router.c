@@ -11,6 +11,7 @@
 
 #include "avro_convert.h"
 #include "buf.h"
+#include "converter.h"
 #include "datum.h"
 #include "jregex.h"
 
@@ -343,66 +344,6 @@ static char *arena_strndup(tw_arena_t *arena, const char *s, size_t len)
     return p;
 }
 
-/* A double as Java's Double.toString (Float.toString for float32) writes it:
- * the shortest digits that read back the same; plain between 1e-3 and 1e7,
- * else d.dddE<exp>. Kafka Connect's header converter uses that form. */
-static void append_java_double(tw_buf_t *out, double d, bool single)
-{
-    char digits[40], *e;
-    int prec, exp;
-    size_t n;
-
-    if (!isfinite(d)) {
-        tw_buf_append_str(out, isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
-        return;
-    }
-    if (d == 0) {
-        tw_buf_append_str(out, signbit(d) ? "-0.0" : "0.0");
-        return;
-    }
-    for (prec = 0; prec < 17; prec++) {
-        snprintf(digits, sizeof(digits), "%.*e", prec, d);
-        if (single ? strtof(digits, NULL) == (float)d : strtod(digits, NULL) == d)
-            break;
-    }
-    e = strchr(digits, 'e');
-    exp = atoi(e + 1);
-    *e = '\0';
-    if (exp >= -3 && exp < 7) {
-        /* Plain: move the point; at least one digit after it. */
-        const char *p = digits;
-        char mant[40];
-        size_t m = 0, i;
-        if (*p == '-') {
-            tw_buf_append_char(out, '-');
-            p++;
-        }
-        for (; *p; p++)
-            if (*p != '.')
-                mant[m++] = *p;
-        if (exp < 0) {
-            tw_buf_append_str(out, "0.");
-            for (i = 0; i < (size_t)(-exp - 1); i++)
-                tw_buf_append_char(out, '0');
-            tw_buf_append(out, mant, m);
-        } else {
-            for (i = 0; i <= (size_t)exp; i++)
-                tw_buf_append_char(out, i < m ? mant[i] : '0');
-            tw_buf_append_char(out, '.');
-            if ((size_t)exp + 1 < m)
-                tw_buf_append(out, mant + exp + 1, m - exp - 1);
-            else
-                tw_buf_append_char(out, '0');
-        }
-        return;
-    }
-    n = strlen(digits);
-    tw_buf_append(out, digits, n);
-    if (!strchr(digits, '.'))
-        tw_buf_append_str(out, ".0");
-    tw_buf_printf(out, "E%d", exp);
-}
-
 /* Header values are strings as Kafka Connect's SimpleHeaderConverter
  * writes them: decimals in plain notation, bytes in base64, doubles as Java
  * prints them, structs (VariableScaleDecimal) as JSON objects with base64
@@ -432,7 +373,7 @@ static tw_err_t header_text(tw_outbox_router_t *router, const tw_datum_t *datum,
     case TW_CS_FLOAT64:
         err = tw_datum_double(datum, schema, &d, errstr, errstr_size);
         if (err == TW_OK)
-            append_java_double(&router->text, d, schema->type == TW_CS_FLOAT32);
+            tw_converter_append_java_double(&router->text, d, schema->type == TW_CS_FLOAT32);
         return err;
     case TW_CS_STRUCT:
         if (!schema->name || strcmp(schema->name, "io.debezium.data.VariableScaleDecimal") != 0)
