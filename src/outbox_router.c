@@ -679,8 +679,9 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
     COLUMN(key, b->key_col);
     record->key_schema = b->col_schema[b->key_col];
     record->key.pg = key;
-    if (key->kind == TW_VALUE_NULL)
-        record->key_schema = NULL; /* a null key: Kafka spreads such records */
+    /* A NULL key keeps its schema: the converter decides whether that is no
+     * key (Avro, strings) or {"schema":...,"payload":null} (JsonConverter
+     * with schemas), as in Kafka Connect. */
 
     record->timestamp_ms = txn ? txn->commit_ts / 1000 : 0;
     if (b->ts_col >= 0) {

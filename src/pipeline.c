@@ -472,7 +472,8 @@ static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record,
     const tw_buf_t *key = NULL, *value = NULL;
     tw_err_t err;
 
-    if (record->key_schema && !tw_datum_is_null(&record->key)) {
+    if (record->key_schema && (!tw_datum_is_null(&record->key) ||
+                               tw_converter_encodes_null(p->key_conv))) {
         err = encode_waiting(p, p->key_conv, record->topic, record->key_schema, &record->key,
                              &p->key_buf, errstr, errstr_size);
         if (err == TW_ERR_STOPPING)

@@ -153,13 +153,14 @@ def corpus(conn):
     def insert(i, aggtype, payload, typed=True, **cols):
         cols.setdefault("aggregateid", "agg-%d" % (i % 4))
         cols.setdefault("type", ("OrderCreated", "OrderPaid", "CustomerMoved")[i % 3])
+        cols.setdefault("key2", "k2-%d" % (i % 5))
         names = ["id", "aggregatetype", "payload", "payload_obj", "created_at",
-                 "schema_version", "tracingspancontext", "key2", "part"] + list(cols)
+                 "schema_version", "tracingspancontext", "part"] + list(cols)
         vals = [str(uuid.UUID(int=i + 1)), aggtype,
                 json.dumps(payload) if payload is not None else None,
                 json.dumps(payload) if isinstance(payload, dict) else None,
                 ts0 + datetime.timedelta(seconds=i, microseconds=i * 1001),
-                (i % 3) + 1, _tracing(i), "k2-%d" % (i % 5), i % 4] + list(cols.values())
+                (i % 3) + 1, _tracing(i), i % 4] + list(cols.values())
         sql = "INSERT INTO outbox (%s%s) VALUES (%s%s)" % (
             ", ".join(names), (", " + ", ".join(TYPED)) if typed else "",
             ", ".join(["%s"] * len(vals)), (", " + TYPED_VALUES) if typed else "")
@@ -185,6 +186,11 @@ def corpus(conn):
     insert(i, "Order", None, typed=False, payload2=None)
     i += 1
     insert(i, "Order", None, typed=False, payload2="null")
+    i += 1
+    conn.commit()
+    n += 1
+    # NULL keys (the custom configuration's key column).
+    insert(i, "Order", {"k": None}, typed=False, key2=None, payload2='{"k": null}')
     i += 1
     conn.commit()
     n += 1
