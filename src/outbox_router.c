@@ -4,8 +4,6 @@
 #include "outbox_router.h"
 
 #include <ctype.h>
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
