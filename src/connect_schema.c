@@ -4,6 +4,9 @@
  */
 #include "connect_schema.h"
 
+#include "buf.h"
+
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +128,7 @@ static tw_cs_t *scalar_for_type(uint32_t oid, int32_t typmod, bool optional)
         if (precision < 0) {
             /* Unconstrained numeric: each value carries its own scale. */
             schema = named(TW_CS_STRUCT, optional, "io.debezium.data.VariableScaleDecimal", 1);
+            schema->doc = "Variable scaled decimal"; /* Debezium's schema doc */
             tw_cs_add_field(schema, "scale", tw_cs_new(TW_CS_INT32, false, NULL));
             tw_cs_add_field(schema, "value", tw_cs_new(TW_CS_BYTES, false, NULL));
             return schema;
@@ -153,6 +157,7 @@ tw_cs_t *tw_cs_for_column(uint32_t type_oid, int32_t typmod, bool optional)
     return schema;
 }
 
+
 static bool same_shape(const tw_cs_t *a, const tw_cs_t *b)
 {
     size_t i;
@@ -168,13 +173,80 @@ static bool same_shape(const tw_cs_t *a, const tw_cs_t *b)
     return true;
 }
 
+bool tw_cs_same_shape(const tw_cs_t *a, const tw_cs_t *b)
+{
+    return same_shape(a, b);
+}
+
+static tw_cs_t *infer(const json_t *json, const char *name, bool keep_nulls, char *errstr,
+                      size_t errstr_size);
+
+/* Adds b's fields that a lacks to a (Debezium merges the object schemas of
+ * an array's elements); false if a field both have differs in shape. */
+static bool merge_struct(tw_cs_t *a, const tw_cs_t *b)
+{
+    size_t i;
+    int j;
+
+    for (i = 0; i < b->nfields; i++) {
+        j = tw_cs_field_index(a, b->fields[i].name);
+        if (j < 0)
+            tw_cs_add_field(a, b->fields[i].name, tw_cs_ref(b->fields[i].schema));
+        else if (!same_shape(a->fields[j].schema, b->fields[i].schema))
+            return false;
+    }
+    return true;
+}
+
+/* The element schema of a non-empty array: the first non-null element's,
+ * with every object element's fields merged in. */
+static tw_cs_t *infer_elements(const json_t *json, const char *name, bool keep_nulls,
+                               char *errstr, size_t errstr_size)
+{
+    tw_cs_t *elem = NULL, *field;
+    size_t i;
+
+    for (i = 0; i < json_array_size(json); i++) {
+        if (json_is_null(json_array_get(json, i)))
+            continue;
+        field = infer(json_array_get(json, i), name, keep_nulls, errstr, errstr_size);
+        if (field == NULL) {
+            tw_cs_unref(elem);
+            return NULL;
+        }
+        if (elem == NULL) {
+            elem = field;
+            continue;
+        }
+        if (!(elem->type == TW_CS_STRUCT && field->type == TW_CS_STRUCT
+                  ? merge_struct(elem, field)
+                  : same_shape(elem, field))) {
+            tw_cs_unref(field);
+            tw_cs_unref(elem);
+            tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                    "array \"%s\" mixes element types; an inferred schema needs every "
+                    "element to have the same type",
+                    name);
+            return NULL;
+        }
+        tw_cs_unref(field);
+    }
+    /* Only nulls: no element type; Debezium's fallback is optional strings. */
+    return elem ? elem : tw_cs_new(TW_CS_STRING, true, NULL);
+}
+
+/* Debezium's inference (io.debezium.transforms.outbox.JsonSchemaData):
+ * objects become optional structs named by their path from the payload
+ * column ("payload.customer.address"), integers int32 when they fit, else
+ * int64, other numbers float64; null fields and empty arrays carry no type
+ * and are left out (nulls become optional bytes with keep_nulls). */
 static tw_cs_t *infer(const json_t *json, const char *name, bool keep_nulls, char *errstr,
                       size_t errstr_size)
 {
     tw_cs_t *schema, *field;
     const char *key;
     json_t *value;
-    size_t i;
+    tw_buf_t path = TW_BUF_INIT;
 
     switch (json_typeof(json)) {
     case JSON_OBJECT:
@@ -185,44 +257,36 @@ static tw_cs_t *infer(const json_t *json, const char *name, bool keep_nulls, cha
                     tw_cs_add_field(schema, key, tw_cs_new(TW_CS_BYTES, true, NULL));
                 continue;
             }
-            field = infer(value, key, keep_nulls, errstr, errstr_size);
+            if (json_is_array(value) && json_array_size(value) == 0)
+                continue;
+            tw_buf_reset(&path);
+            if (name && *name)
+                tw_buf_printf(&path, "%s.", name);
+            tw_buf_append_str(&path, key);
+            field = infer(value, path.data, keep_nulls, errstr, errstr_size);
             if (field == NULL) {
+                tw_buf_free(&path);
                 tw_cs_unref(schema);
                 return NULL;
             }
             tw_cs_add_field(schema, key, field);
         }
+        tw_buf_free(&path);
         return schema;
     case JSON_ARRAY:
+        field = infer_elements(json, name, keep_nulls, errstr, errstr_size);
+        if (field == NULL)
+            return NULL;
         schema = tw_cs_new(TW_CS_ARRAY, true, NULL);
-        for (i = 0; i < json_array_size(json); i++) {
-            if (json_is_null(json_array_get(json, i)))
-                continue;
-            field = infer(json_array_get(json, i), name, keep_nulls, errstr, errstr_size);
-            if (field == NULL) {
-                tw_cs_unref(schema);
-                return NULL;
-            }
-            if (schema->elem == NULL) {
-                schema->elem = field;
-            } else if (!same_shape(schema->elem, field)) {
-                tw_cs_unref(field);
-                tw_cs_unref(schema);
-                tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
-                        "array \"%s\" mixes element types; an inferred schema needs every "
-                        "element to have the same shape",
-                        name);
-                return NULL;
-            } else {
-                tw_cs_unref(field);
-            }
-        }
-        /* An empty array gives no element type: Debezium uses optional strings. */
-        if (schema->elem == NULL)
-            schema->elem = tw_cs_new(TW_CS_STRING, true, NULL);
+        schema->elem = field;
         return schema;
     case JSON_STRING: return tw_cs_new(TW_CS_STRING, true, NULL);
-    case JSON_INTEGER: return tw_cs_new(TW_CS_INT64, true, NULL);
+    case JSON_INTEGER:
+        return tw_cs_new(json_integer_value(json) >= INT32_MIN &&
+                                 json_integer_value(json) <= INT32_MAX
+                             ? TW_CS_INT32
+                             : TW_CS_INT64,
+                         true, NULL);
     case JSON_REAL: return tw_cs_new(TW_CS_FLOAT64, true, NULL);
     case JSON_TRUE:
     case JSON_FALSE: return tw_cs_new(TW_CS_BOOLEAN, true, NULL);
@@ -278,6 +342,8 @@ json_t *tw_cs_to_connect_json(const tw_cs_t *schema)
         json_object_set_new(out, "name", json_string(schema->name));
     if (schema->version)
         json_object_set_new(out, "version", json_integer(schema->version));
+    if (schema->doc)
+        json_object_set_new(out, "doc", json_string(schema->doc));
     if (schema->parameters)
         json_object_set(out, "parameters", schema->parameters);
     return out;

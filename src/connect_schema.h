@@ -46,6 +46,7 @@ struct tw_cs {
     bool optional;
     char *name; /* semantic or record name, e.g. "io.debezium.data.Json"; NULL if none */
     int version; /* 0: none */
+    const char *doc; /* a static string, or NULL; JsonConverter shows it */
     /* connect.parameters, as a JSON object of string values (or NULL). */
     json_t *parameters;
     tw_cs_t *elem;          /* ARRAY */
@@ -68,6 +69,9 @@ void tw_cs_unref(tw_cs_t *schema); /* accepts NULL */
 void tw_cs_add_field(tw_cs_t *record, const char *name, tw_cs_t *field_schema);
 void tw_cs_set_param(tw_cs_t *schema, const char *key, const char *value);
 int tw_cs_field_index(const tw_cs_t *record, const char *name);
+/* Same types and field names, recursively (names and optionality aside):
+ * enough to tell inferred schemas apart. */
+bool tw_cs_same_shape(const tw_cs_t *a, const tw_cs_t *b);
 
 /* Debezium's mapping of a PostgreSQL column to a Connect schema (default
  * decimal.handling.mode=precise, time.precision.mode=adaptive): see

@@ -5,6 +5,7 @@
 #include "converter.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +120,104 @@ static tw_err_t schema_id(tw_converter_t *conv, const char *topic, tw_cs_t *sche
     return TW_OK;
 }
 
+/* A double as Java's Double.toString (Float.toString for float32) writes it:
+ * the shortest digits that read back the same; plain between 1e-3 and 1e7,
+ * else d.dddE<exp>. JsonConverter (Jackson) and Kafka Connect's header
+ * converter write numbers that way. */
+void tw_converter_append_java_double(tw_buf_t *out, double d, bool single)
+{
+    char digits[40], *e;
+    int prec, exp;
+    size_t n;
+
+    if (!isfinite(d)) {
+        tw_buf_append_str(out, isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    if (d == 0) {
+        tw_buf_append_str(out, signbit(d) ? "-0.0" : "0.0");
+        return;
+    }
+    for (prec = 0; prec < 17; prec++) {
+        snprintf(digits, sizeof(digits), "%.*e", prec, d);
+        if (single ? strtof(digits, NULL) == (float)d : strtod(digits, NULL) == d)
+            break;
+    }
+    e = strchr(digits, 'e');
+    exp = atoi(e + 1);
+    *e = '\0';
+    if (exp >= -3 && exp < 7) {
+        /* Plain: move the point; at least one digit after it. */
+        const char *p = digits;
+        char mant[40];
+        size_t m = 0, i;
+        if (*p == '-') {
+            tw_buf_append_char(out, '-');
+            p++;
+        }
+        for (; *p; p++)
+            if (*p != '.')
+                mant[m++] = *p;
+        if (exp < 0) {
+            tw_buf_append_str(out, "0.");
+            for (i = 0; i < (size_t)(-exp - 1); i++)
+                tw_buf_append_char(out, '0');
+            tw_buf_append(out, mant, m);
+        } else {
+            for (i = 0; i <= (size_t)exp; i++)
+                tw_buf_append_char(out, i < m ? mant[i] : '0');
+            tw_buf_append_char(out, '.');
+            if ((size_t)exp + 1 < m)
+                tw_buf_append(out, mant + exp + 1, m - exp - 1);
+            else
+                tw_buf_append_char(out, '0');
+        }
+        return;
+    }
+    n = strlen(digits);
+    tw_buf_append(out, digits, n);
+    if (!strchr(digits, '.'))
+        tw_buf_append_str(out, ".0");
+    tw_buf_printf(out, "E%d", exp);
+}
+
+/* A JSON string as JsonConverter (Jackson) writes it: like
+ * tw_buf_append_json_string, but characters beyond U+FFFF as \uXXXX\uXXXX
+ * surrogate-pair escapes. */
+static void append_jackson_string(tw_buf_t *out, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, start = 0, mark;
+
+    tw_buf_append_char(out, '"');
+    while (i <= len) {
+        bool four = i + 3 < len && p[i] >= 0xF0 && p[i] <= 0xF4 && (p[i + 1] & 0xC0) == 0x80 &&
+                    (p[i + 2] & 0xC0) == 0x80 && (p[i + 3] & 0xC0) == 0x80;
+        if (i < len && !four) {
+            i++;
+            continue;
+        }
+        if (i > start) {
+            /* The segment before, escaped, without its quotes. */
+            mark = out->len;
+            tw_buf_append_json_string(out, s + start, i - start);
+            memmove(out->data + mark, out->data + mark + 1, out->len - mark - 2);
+            out->len -= 2;
+        }
+        if (i == len)
+            break;
+        {
+            uint32_t cp = ((uint32_t)(p[i] & 0x07) << 18) | ((uint32_t)(p[i + 1] & 0x3F) << 12) |
+                          ((uint32_t)(p[i + 2] & 0x3F) << 6) | (p[i + 3] & 0x3F);
+            cp -= 0x10000;
+            tw_buf_printf(out, "\\u%04X\\u%04X", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+        }
+        i += 4;
+        start = i;
+    }
+    tw_buf_append_char(out, '"');
+}
+
 static tw_err_t json_value(tw_converter_t *conv, tw_buf_t *out, const tw_cs_t *schema,
                            const tw_datum_t *datum, char *errstr, size_t errstr_size);
 
@@ -152,7 +251,7 @@ static tw_err_t json_required(tw_converter_t *conv, tw_buf_t *out, const tw_cs_t
         err = tw_datum_double(datum, schema, &d, errstr, errstr_size);
         if (err == TW_OK) {
             if (isfinite(d))
-                tw_buf_printf(out, "%.17g", d);
+                tw_converter_append_java_double(out, d, schema->type == TW_CS_FLOAT32);
             else
                 tw_buf_printf(out, "\"%s\"", isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
         }
@@ -160,7 +259,7 @@ static tw_err_t json_required(tw_converter_t *conv, tw_buf_t *out, const tw_cs_t
     case TW_CS_STRING:
         err = tw_datum_string(datum, schema, &conv->scratch, &s, &len, errstr, errstr_size);
         if (err == TW_OK)
-            tw_buf_append_json_string(out, s, len);
+            append_jackson_string(out, s, len);
         return err;
     case TW_CS_BYTES:
         /* JsonConverter writes bytes (and Decimal's unscaled bytes) as base64. */
@@ -210,6 +309,11 @@ static tw_err_t json_value(tw_converter_t *conv, tw_buf_t *out, const tw_cs_t *s
         return TW_OK;
     }
     return json_required(conv, out, schema, datum, errstr, errstr_size);
+}
+
+bool tw_converter_encodes_null(const tw_converter_t *conv)
+{
+    return conv->cfg->kind == TW_CONVERTER_JSON && conv->cfg->schemas_enable;
 }
 
 tw_err_t tw_converter_encode(tw_converter_t *conv, const char *topic, tw_cs_t *schema,

@@ -23,6 +23,15 @@ tw_err_t tw_converter_new(const tw_converter_config_t *cfg, bool is_key,
                           tw_converter_t **converter, char *errstr, size_t errstr_size);
 void tw_converter_destroy(tw_converter_t *converter); /* accepts NULL */
 
+/* Appends d as Java's Double.toString (Float.toString when single) writes
+ * it, as JsonConverter and the header converter do: 0.1, 1.0E-7, 1.5E300. */
+void tw_converter_append_java_double(tw_buf_t *out, double d, bool single);
+
+/* Whether a NULL value with a schema encodes to something rather than to no
+ * value (a tombstone): JsonConverter with schemas.enable=true writes
+ * {"schema":...,"payload":null}; Avro and strings write nothing. */
+bool tw_converter_encodes_null(const tw_converter_t *converter);
+
 /* Encodes datum (schema must not be NULL) for topic into out (reset first).
  * TW_ERR_UNAVAILABLE: the registry is down, retry later; TW_ERR_REJECTED:
  * the registry refused the schema (e.g. 409); TW_ERR_MALFORMED: the value

@@ -9,6 +9,7 @@
 
 #include "avro_convert.h"
 #include "buf.h"
+#include "converter.h"
 #include "datum.h"
 #include "jregex.h"
 #include "json_avro.h"
@@ -59,6 +60,7 @@ struct tw_outbox_router {
 typedef struct envelope_schema {
     char *routed;
     int version;
+    tw_cs_t *shape; /* the expanded payload's schema it was made for, or NULL */
     tw_cs_t *schema;
 } envelope_schema_t;
 
@@ -207,6 +209,7 @@ void tw_outbox_binding_destroy(tw_outbox_binding_t *binding)
         tw_cs_unref(binding->col_schema[i]);
     for (i = 0; i < binding->nenvelopes; i++) {
         free(binding->envelopes[i].routed);
+        tw_cs_unref(binding->envelopes[i].shape);
         tw_cs_unref(binding->envelopes[i].schema);
     }
     free(binding->envelopes);
@@ -299,14 +302,21 @@ tw_err_t tw_outbox_bind(tw_outbox_router_t *router, const tw_rel_t *rel, const b
 
 static const envelope_schema_t *envelope_for(tw_outbox_router_t *router,
                                              tw_outbox_binding_t *b, const char *routed,
-                                             int version)
+                                             int version, tw_cs_t *shape)
 {
     tw_buf_t name = TW_BUF_INIT;
     tw_cs_t *schema;
     size_t i;
 
+    /* Debezium keeps one envelope schema per schema version (per table) or,
+     * without a version column, per payload schema (one for a column, one
+     * per shape of expanded JSON), named after the routed value of the
+     * first event that needed it. */
     for (i = 0; i < b->nenvelopes; i++)
-        if (b->envelopes[i].version == version && strcmp(b->envelopes[i].routed, routed) == 0)
+        if (b->envelopes[i].version == version &&
+            (shape == NULL ? b->envelopes[i].shape == NULL
+                           : b->envelopes[i].shape != NULL &&
+                                 tw_cs_same_shape(b->envelopes[i].shape, shape)))
             return &b->envelopes[i];
     tw_buf_printf(&name, "%s%s.Value", b->value_name_prefix, routed);
     tw_avro_sanitize_name(name.data);
@@ -330,6 +340,7 @@ static const envelope_schema_t *envelope_for(tw_outbox_router_t *router,
     b->envelopes = tw_realloc(b->envelopes, (b->nenvelopes + 1) * sizeof(envelope_schema_t));
     b->envelopes[b->nenvelopes].routed = tw_strdup(routed);
     b->envelopes[b->nenvelopes].version = version;
+    b->envelopes[b->nenvelopes].shape = shape ? tw_cs_ref(shape) : NULL;
     b->envelopes[b->nenvelopes].schema = schema;
     return &b->envelopes[b->nenvelopes++];
 }
@@ -341,6 +352,69 @@ static char *arena_strndup(tw_arena_t *arena, const char *s, size_t len)
     memcpy(p, s, len);
     p[len] = '\0';
     return p;
+}
+
+/* Header values are strings as Kafka Connect's SimpleHeaderConverter
+ * writes them: decimals in plain notation, bytes in base64, doubles as Java
+ * prints them, structs (VariableScaleDecimal) as JSON objects with base64
+ * bytes. */
+static tw_err_t header_text(tw_outbox_router_t *router, const tw_datum_t *datum,
+                            const tw_cs_t *schema, char *errstr, size_t errstr_size)
+{
+    const uint8_t *p;
+    size_t len, i;
+    double d;
+    int64_t i64;
+    tw_err_t err;
+
+    if (schema->type == TW_CS_BYTES && schema->name &&
+        strcmp(schema->name, "org.apache.kafka.connect.data.Decimal") == 0 && datum->pg &&
+        datum->pg->kind == TW_VALUE_NUMERIC && datum->pg->special == TW_VALUE_FINITE) {
+        tw_buf_append(&router->text, datum->pg->u.str.ptr, datum->pg->u.str.len);
+        return TW_OK;
+    }
+    switch (schema->type) {
+    case TW_CS_BYTES:
+        err = tw_datum_bytes(datum, schema, &router->scratch, &p, &len, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_buf_append_base64(&router->text, p, len);
+        return err;
+    case TW_CS_FLOAT32:
+    case TW_CS_FLOAT64:
+        err = tw_datum_double(datum, schema, &d, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_converter_append_java_double(&router->text, d, schema->type == TW_CS_FLOAT32);
+        return err;
+    case TW_CS_STRUCT:
+        if (!schema->name || strcmp(schema->name, "io.debezium.data.VariableScaleDecimal") != 0)
+            break;
+        tw_buf_append_char(&router->text, '{');
+        for (i = 0; i < schema->nfields; i++) {
+            tw_value_t synthetic;
+            tw_datum_t field = tw_datum_field(datum, schema, i, &synthetic);
+            tw_buf_printf(&router->text, "%s\"%s\":", i ? "," : "", schema->fields[i].name);
+            if (schema->fields[i].schema->type == TW_CS_BYTES) {
+                err = tw_datum_bytes(&field, schema->fields[i].schema, &router->scratch, &p,
+                                     &len, errstr, errstr_size);
+                if (err)
+                    return err;
+                tw_buf_append_char(&router->text, '"');
+                tw_buf_append_base64(&router->text, p, len);
+                tw_buf_append_char(&router->text, '"');
+            } else {
+                err = tw_datum_int64(&field, schema->fields[i].schema, &i64, errstr,
+                                     errstr_size);
+                if (err)
+                    return err;
+                tw_buf_printf(&router->text, "%lld", (long long)i64);
+            }
+        }
+        tw_buf_append_char(&router->text, '}');
+        return TW_OK;
+    default: break;
+    }
+    return tw_datum_header_string(datum, schema, &router->text, &router->scratch, errstr,
+                                  errstr_size);
 }
 
 static tw_err_t header_value(tw_outbox_router_t *router, const tw_datum_t *datum,
@@ -355,8 +429,7 @@ static tw_err_t header_value(tw_outbox_router_t *router, const tw_datum_t *datum
         return TW_OK;
     }
     tw_buf_reset(&router->text);
-    err = tw_datum_header_string(datum, schema, &router->text, &router->scratch, errstr,
-                                 errstr_size);
+    err = header_text(router, datum, schema, errstr, errstr_size);
     if (err == TW_OK) {
         h->value = arena_strndup(arena, router->text.data ? router->text.data : "",
                                  router->text.len);
@@ -472,7 +545,7 @@ static tw_err_t expand_payload(tw_outbox_router_t *router, const char *text, siz
                        "table.expand.json.payload=true needs JSON payloads",
                        event_id, jerr.line, jerr.column, tw_json_error_reason(&jerr));
     router->expanded_schema =
-        tw_cs_infer_json(router->expanded_json, "payload",
+        tw_cs_infer_json(router->expanded_json, router->ob->field_event_payload,
                          router->ob->json_payload_null_behavior == TW_JSON_NULL_OPTIONAL_BYTES,
                          detail, sizeof(detail));
     if (router->expanded_schema == NULL)
@@ -625,8 +698,9 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
     COLUMN(key, b->key_col);
     record->key_schema = b->col_schema[b->key_col];
     record->key.pg = key;
-    if (key->kind == TW_VALUE_NULL)
-        record->key_schema = NULL; /* a null key: Kafka spreads such records */
+    /* A NULL key keeps its schema: the converter decides whether that is no
+     * key (Avro, strings) or {"schema":...,"payload":null} (JsonConverter
+     * with schemas), as in Kafka Connect. */
 
     record->timestamp_ms = txn ? txn->commit_ts / 1000 : 0;
     if (b->ts_col >= 0) {
@@ -660,9 +734,13 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
         } else if (pl->kind == PLACE_ENVELOPE) {
             datums[nfields++] = d;
         } else if (pl->kind == PLACE_PARTITION) {
+            /* NULL sets no partition: the producer partitions by key, as
+             * Kafka Connect does for a record whose partition is null. */
+            if (v->kind == TW_VALUE_NULL)
+                continue;
             if (v->kind != TW_VALUE_INT)
                 return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
-                               "event %s: partition column \"%s\" must be a non-null integer",
+                               "event %s: partition column \"%s\" must be an integer",
                                *event_id, pl->column);
             record->partition = (int32_t)v->u.i;
         }
@@ -708,7 +786,8 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
             COLUMN(v, b->version_col);
             version = v->kind == TW_VALUE_INT ? (int)v->u.i : 0;
         }
-        env = envelope_for(router, b, routed, version);
+        env = envelope_for(router, b, routed, version,
+                           b->version_col < 0 ? router->expanded_schema : NULL);
         /* An expanded payload changes the payload field's schema per record. */
         if (router->expanded_schema) {
             tw_cs_t *s = tw_cs_new(TW_CS_STRUCT, false, env->schema->name);

@@ -526,7 +526,8 @@ static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record,
     const tw_buf_t *key = NULL, *value = NULL;
     tw_err_t err;
 
-    if (record->key_schema && !tw_datum_is_null(&record->key)) {
+    if (record->key_schema && (!tw_datum_is_null(&record->key) ||
+                               tw_converter_encodes_null(p->key_conv))) {
         err = encode_waiting(p, p->key_conv, record->topic, record->key_schema, &record->key,
                              &p->key_buf, errstr, errstr_size);
         if (err == TW_ERR_STOPPING)
@@ -549,7 +550,8 @@ static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record,
                                 errstr_size);
         }
         value = &p->value_buf;
-    } else if (record->value_schema && !tw_datum_is_null(&record->value)) {
+    } else if (record->value_schema && (!tw_datum_is_null(&record->value) ||
+                                        tw_converter_encodes_null(p->value_conv))) {
         err = encode_waiting(p, p->value_conv, record->topic, record->value_schema,
                              &record->value, &p->value_buf, errstr, errstr_size);
         if (err == TW_ERR_STOPPING)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "avro_convert.h"
+#include "converter.h"
 #include "datum.h"
 
 static void expect_schema(tw_cs_t *schema, const char *expect)
@@ -156,18 +157,65 @@ static void test_infer_json(void **state)
     (void)state;
     assert_non_null(s);
     assert_int_equal(s->nfields, 4); /* d left out */
-    assert_int_equal(s->fields[0].schema->type, TW_CS_INT64);
+    assert_string_equal(s->name, "payload");
+    assert_int_equal(s->fields[0].schema->type, TW_CS_INT32); /* fits in 32 bits */
     assert_int_equal(s->fields[2].schema->elem->type, TW_CS_FLOAT64);
     assert_int_equal(s->fields[3].schema->type, TW_CS_STRUCT);
+    /* Debezium names nested structs by their path from the payload column. */
+    assert_string_equal(s->fields[3].schema->name, "payload.e");
     tw_cs_unref(s);
     s = tw_cs_infer_json(doc, "payload", true, errstr, sizeof(errstr));
     assert_int_equal(s->nfields, 5); /* d as optional bytes */
+    tw_cs_unref(s);
+    json_decref(doc);
+    /* As Debezium: int64 beyond 32 bits, empty arrays left out, the object
+     * elements of an array merged into one struct named like the array. */
+    doc = json_loads("{\"big\":2147483648,\"none\":[],\"lines\":[{\"a\":1},{\"b\":\"x\"}]}",
+                     0, NULL);
+    s = tw_cs_infer_json(doc, "outbox_payload", false, errstr, sizeof(errstr));
+    assert_non_null(s);
+    assert_int_equal(s->nfields, 2);
+    assert_int_equal(s->fields[0].schema->type, TW_CS_INT64);
+    assert_string_equal(s->fields[1].name, "lines");
+    assert_string_equal(s->fields[1].schema->elem->name, "outbox_payload.lines");
+    assert_int_equal(s->fields[1].schema->elem->nfields, 2);
+    assert_string_equal(s->fields[1].schema->elem->fields[1].name, "b");
     tw_cs_unref(s);
     json_decref(doc);
     doc = json_loads("{\"mixed\":[1,\"x\"]}", 0, NULL);
     assert_null(tw_cs_infer_json(doc, "payload", false, errstr, sizeof(errstr)));
     assert_non_null(strstr(errstr, "mixes element types"));
     json_decref(doc);
+}
+
+/* JsonConverter (Jackson) and the header converter print numbers as
+ * Java's Double.toString / Float.toString. */
+static void test_java_double(void **state)
+{
+    static const struct {
+        double d;
+        bool single;
+        const char *expect;
+    } cases[] = {
+        {0.1, false, "0.1"},         {9.99, false, "9.99"},
+        {1.5, false, "1.5"},         {100, false, "100.0"},
+        {1234567, false, "1234567.0"}, {1e7, false, "1.0E7"},
+        {0.001, false, "0.001"},     {1e-4, false, "1.0E-4"},
+        {1e-7, false, "1.0E-7"},     {-2.25e-300, false, "-2.25E-300"},
+        {1.5e300, false, "1.5E300"}, {-0.0, false, "-0.0"},
+        {0.0, false, "0.0"},         {0.1f, true, "0.1"},
+        {1.5f, true, "1.5"},         {3.4028235e38f, true, "3.4028235E38"},
+    };
+    tw_buf_t out = TW_BUF_INIT;
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        tw_buf_reset(&out);
+        tw_converter_append_java_double(&out, cases[i].d, cases[i].single);
+        tw_buf_append_char(&out, '\0');
+        assert_string_equal(out.data, cases[i].expect);
+    }
+    tw_buf_free(&out);
 }
 
 int main(void)
@@ -179,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_decimal_unscaled_bytes),
         cmocka_unit_test(test_encode_optional_and_required),
         cmocka_unit_test(test_infer_json),
+        cmocka_unit_test(test_java_double),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
