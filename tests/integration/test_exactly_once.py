@@ -9,6 +9,8 @@ import signal
 import time
 import uuid
 
+import pytest
+
 from conftest import OUTBOX_DDL, outbox_config
 from kafkacheck import checkpoints, committed_offsets, consume, headers, lsn_value, topics
 from pgcluster import free_port
@@ -91,6 +93,7 @@ def test_kill_after_commit_duplicates_nothing(db, broker, registry, run, tmp_pat
     assert lsn_value(db.slot_flush_lsn()) >= lsn_value(final["end_lsn"])
 
 
+@pytest.mark.devbroker_only
 def test_aborted_transaction_is_sent_again(db, broker, registry, run, tmp_path):
     """Kafka refuses a record: the whole Kafka transaction is aborted, the
     source transactions are read again, and each event is committed once."""
@@ -127,3 +130,4 @@ def test_transactional_id_needs_exactly_once(db, broker, registry, tidewater_bin
     p = subprocess.run([tidewater_bin, "run", cfg], capture_output=True, text=True, timeout=30)
     assert p.returncode == 2
     assert "producer.transactional.id is set but exactly-once delivery is off" in p.stderr
+
