@@ -57,11 +57,14 @@ static void sleep_ms(int ms)
 
 /* The position the slot may be confirmed at: everything acknowledged; and
  * when nothing is in flight or half-read, the server's own WAL end, so an
- * idle slot never pins WAL. */
+ * idle slot never pins WAL. Not after a failure: a pipeline that failed in
+ * exactly-once mode has dropped the aborted transactions it read (it looks
+ * idle), and the server's WAL end lies past them. */
 static void update_flush(run_ctx_t *ctx)
 {
     tw_repl_stream_set_flush(ctx->stream, tw_pipeline_flush_lsn(ctx->pipeline));
-    if (tw_pipeline_idle(ctx->pipeline) && !tw_changefeed_in_txn(ctx->feed))
+    if (tw_pipeline_idle(ctx->pipeline) && !tw_changefeed_in_txn(ctx->feed) &&
+        !tw_pipeline_failed(ctx->pipeline, NULL, 0))
         tw_repl_stream_set_flush(ctx->stream, tw_repl_stream_server_wal_end(ctx->stream));
 }
 
@@ -318,6 +321,11 @@ int tw_cmd_run(int argc, char **argv)
             ctx.streamed_once = true;
             err = stream_loop(&ctx, errstr, sizeof(errstr));
         }
+        /* A fatal Kafka error ends waits like a stop request does, but it
+         * is a failure (exit status 1), not an orderly stop. */
+        if ((err == TW_OK || err == TW_ERR_STOPPING) &&
+            tw_pipeline_failed(ctx.pipeline, errstr, sizeof(errstr)))
+            goto fail;
         if (err == TW_OK || err == TW_ERR_STOPPING)
             break; /* stop requested */
         /* Set-up errors (bad privileges, a missing publication) need a
