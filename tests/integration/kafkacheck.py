@@ -122,7 +122,7 @@ def consume(bootstrap, topic_names, expect=None, timeout=30, idle=2.0,
     return out
 
 
-def consume_all(bootstrap, topic_names, timeout=600):
+def consume_all(bootstrap, topic_names, timeout=600, isolation="read_committed"):
     """Every record of the topics up to their current ends (the high
     watermarks when called), however long the topics are; raises if that
     takes longer than `timeout`."""
@@ -130,7 +130,8 @@ def consume_all(bootstrap, topic_names, timeout=600):
     # of a transactional topic counts the last commit marker, a control
     # record no consumer ever receives.
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "check-" + uuid.uuid4().hex,
-                  "enable.auto.commit": False, "enable.partition.eof": True})
+                  "enable.auto.commit": False, "enable.partition.eof": True,
+                  "isolation.level": isolation})
     md = c.list_topics(timeout=10)
     ends = {}
     parts = []
