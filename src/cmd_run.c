@@ -490,6 +490,11 @@ int tw_cmd_run(int argc, char **argv)
             ctx.streamed_once = true;
             err = stream_loop(&ctx, errstr, sizeof(errstr));
         }
+        /* A fatal Kafka error ends waits like a stop request does, but it
+         * is a failure (exit status 1), not an orderly stop. */
+        if ((err == TW_OK || err == TW_ERR_STOPPING) &&
+            tw_pipeline_failed(ctx.pipeline, errstr, sizeof(errstr)))
+            goto fail;
         if (err == TW_OK || err == TW_ERR_STOPPING)
             break; /* stop requested */
         if (ctx.slot_busy) {

@@ -452,6 +452,20 @@ tw_err_t tw_kafka_sink_fatal(tw_kafka_sink_t *sink, char *errstr, size_t errstr_
 
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         return TW_OK;
+    if (err == RD_KAFKA_RESP_ERR__FENCED) {
+        char txid[256];
+        size_t n = sizeof(txid);
+
+        if (rd_kafka_conf_get(rd_kafka_conf(sink->rk), "transactional.id", txid, &n) !=
+            RD_KAFKA_CONF_OK)
+            snprintf(txid, sizeof(txid), "?");
+        return tw_errf(TW_ERR_KAFKA, errstr, errstr_size,
+                       "Kafka fenced this producer: another one started with transactional.id "
+                       "%s (a second tidewater with the same connector name or "
+                       "producer.transactional.id?); stopping without writing more; run one "
+                       "instance per transactional.id (%s)",
+                       txid, why);
+    }
     return tw_errf(TW_ERR_KAFKA, errstr, errstr_size, "fatal Kafka producer error %s: %s",
                    rd_kafka_err2name(err), why);
 }

@@ -1,6 +1,13 @@
 """pytest fixtures: the tidewater binary, a throwaway Postgres per session,
 a fresh database per test, and helpers to write connector configs and run
-`tidewater tail`."""
+`tidewater tail`.
+
+TW_BROKER selects the Kafka behind the `broker` fixture: "dev" (default) is
+a fresh tidewater-devbroker per test; "kafka" is one real Apache Kafka node
+(realkafka.py) for the whole session, its topics deleted before each test.
+Tests marked devbroker_only (they inject faults only the mock has) are
+skipped on real Kafka; tests marked realkafka_only are skipped on the dev
+broker."""
 import itertools
 import json
 import os
@@ -13,11 +20,28 @@ sys.path.insert(0, os.path.dirname(__file__))
 from devbroker import DevBroker  # noqa: E402
 from kafkacheck import lsn_value  # noqa: E402
 from pgcluster import PgCluster  # noqa: E402
+from realkafka import KafkaCluster, RealKafkaBroker  # noqa: E402
 from registry import DevRegistry  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.path.abspath(os.path.join(HERE, "..", ".."))
 BUILDDIR = os.environ.get("TW_BUILDDIR", SRCDIR)
+BROKER_KIND = os.environ.get("TW_BROKER", "dev")
+if BROKER_KIND not in ("dev", "kafka"):
+    raise SystemExit("TW_BROKER must be dev or kafka, not %r" % BROKER_KIND)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "devbroker_only: needs the dev broker's fault injection")
+    config.addinivalue_line("markers", "realkafka_only: needs real Kafka (TW_BROKER=kafka)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BROKER_KIND == "kafka" and item.get_closest_marker("devbroker_only"):
+            item.add_marker(pytest.mark.skip(reason="needs the dev broker's fault injection"))
+        if BROKER_KIND != "kafka" and item.get_closest_marker("realkafka_only"):
+            item.add_marker(pytest.mark.skip(reason="needs real Kafka: TW_BROKER=kafka"))
 
 
 def _binary(env, name):
@@ -152,10 +176,24 @@ def tail(tidewater_bin):
     return run
 
 
+@pytest.fixture(scope="session")
+def kafka_cluster(tmp_path_factory):
+    """One real Kafka node for the session (a JVM takes seconds to start)."""
+    cluster = KafkaCluster(str(tmp_path_factory.mktemp("kafka"))).start()
+    yield cluster
+    cluster.stop()
+
+
 @pytest.fixture
-def broker(devbroker_bin, tmp_path):
-    """A fresh dev broker per test (its topics start empty)."""
-    b = DevBroker(devbroker_bin, tmp_path / "broker")
+def broker(request, tmp_path):
+    """A broker whose topics start empty: a fresh dev broker per test, or
+    the session's real Kafka with every topic deleted (TW_BROKER=kafka)."""
+    if BROKER_KIND == "kafka":
+        b = RealKafkaBroker(request.getfixturevalue("kafka_cluster"))
+        b.clean()
+        yield b
+        return
+    b = DevBroker(request.getfixturevalue("devbroker_bin"), tmp_path / "broker")
     b.start()
     yield b
     b.stop()

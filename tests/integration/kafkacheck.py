@@ -81,13 +81,17 @@ def topics(bootstrap):
     return {name: len(t.partitions) for name, t in md.topics.items()}
 
 
-def consume(bootstrap, topic_names, expect=None, timeout=30, idle=2.0):
+def consume(bootstrap, topic_names, expect=None, timeout=30, idle=2.0,
+            isolation="read_committed"):
     """All records of the topics, read from the beginning of every
     partition (assigned directly: no consumer group, so no rebalances).
     Stops once `expect` records arrived (then waits `idle` more for extras),
-    or after `timeout`."""
+    or after `timeout`. isolation="read_uncommitted" also shows records of
+    aborted and open Kafka transactions (real Kafka; the dev broker always
+    shows them)."""
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "check-" + uuid.uuid4().hex,
-                  "enable.auto.commit": False, "enable.partition.eof": False})
+                  "enable.auto.commit": False, "enable.partition.eof": False,
+                  "isolation.level": isolation})
     md = c.list_topics(timeout=10)
     parts = [TopicPartition(t, p, OFFSET_BEGINNING)
              for t in topic_names if t in md.topics for p in md.topics[t].partitions]
@@ -118,12 +122,16 @@ def consume(bootstrap, topic_names, expect=None, timeout=30, idle=2.0):
     return out
 
 
-def consume_all(bootstrap, topic_names, timeout=600):
+def consume_all(bootstrap, topic_names, timeout=600, isolation="read_committed"):
     """Every record of the topics up to their current ends (the high
     watermarks when called), however long the topics are; raises if that
     takes longer than `timeout`."""
+    # Partition EOF ends a partition too: on real Kafka the high watermark
+    # of a transactional topic counts the last commit marker, a control
+    # record no consumer ever receives.
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "check-" + uuid.uuid4().hex,
-                  "enable.auto.commit": False, "enable.partition.eof": False})
+                  "enable.auto.commit": False, "enable.partition.eof": True,
+                  "isolation.level": isolation})
     md = c.list_topics(timeout=10)
     ends = {}
     parts = []
@@ -146,12 +154,13 @@ def consume_all(bootstrap, topic_names, timeout=600):
                                    % (topic_names, timeout, len(pending)))
             msgs = c.consume(1000, 0.5)
             for msg in msgs:
+                key = (msg.topic(), msg.partition())
                 if msg.error():
                     if msg.error().code() == KafkaError._PARTITION_EOF:
+                        pending.pop(key, None)
                         continue
                     raise RuntimeError(msg.error())
                 out.append(msg)
-                key = (msg.topic(), msg.partition())
                 if key in pending and msg.offset() + 1 >= pending[key]:
                     del pending[key]
     finally:

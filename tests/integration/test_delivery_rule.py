@@ -7,6 +7,8 @@ import signal
 import time
 import uuid
 
+import pytest
+
 from conftest import OUTBOX_DDL, outbox_config
 from kafkacheck import consume, headers, lsn_value, topics
 from test_run_outbox import slot_active, wait_for
@@ -60,6 +62,7 @@ def test_sigterm_while_kafka_is_down_mid_streamed_transaction_holds_the_slot(
     assert r2.stop() == 0
 
 
+@pytest.mark.devbroker_only
 def test_message_sharing_the_commit_lsn_does_not_cover_the_transaction(
         db, broker, registry, run, tmp_path):
     """Case 2: a non-transactional logical message written just before a
@@ -95,6 +98,7 @@ def test_message_sharing_the_commit_lsn_does_not_cover_the_transaction(
     assert r2.stop() == 0
 
 
+@pytest.mark.devbroker_only
 def test_exactly_once_aborts_in_a_row_stop_without_confirming(db, broker, registry, run,
                                                                tmp_path):
     """Case 3: every Kafka transaction is refused, so tidewater aborts ten
@@ -124,6 +128,7 @@ def test_exactly_once_aborts_in_a_row_stop_without_confirming(db, broker, regist
     assert m is None or lsn_value(m.group(1)) < lsn_value(end), log[-2000:]
 
 
+@pytest.mark.devbroker_only
 def test_exactly_once_sigterm_with_a_doomed_kafka_transaction(db, broker, registry, run,
                                                                tmp_path):
     """Case 3: SIGTERM while the open Kafka transaction is doomed (a record
@@ -152,6 +157,7 @@ def test_exactly_once_sigterm_with_a_doomed_kafka_transaction(db, broker, regist
     assert r2.stop() == 0
 
 
+@pytest.mark.devbroker_only
 def test_orderly_stop_mid_transaction_finishes_it(db, broker, registry, run, tmp_path):
     """A stop request while a large transaction is being delivered to a slow
     broker lets it finish (shutdown.timeout.ms allows), so the restart sends

@@ -9,7 +9,9 @@ import signal
 import time
 import uuid
 
-from conftest import OUTBOX_DDL, outbox_config
+import pytest
+
+from conftest import OUTBOX_DDL, assert_held_before, outbox_config
 from kafkacheck import checkpoints, committed_offsets, consume, headers, lsn_value, topics
 from pgcluster import free_port
 from test_metrics import get, metric
@@ -91,6 +93,7 @@ def test_kill_after_commit_duplicates_nothing(db, broker, registry, run, tmp_pat
     assert lsn_value(db.slot_flush_lsn()) >= lsn_value(final["end_lsn"])
 
 
+@pytest.mark.devbroker_only
 def test_aborted_transaction_is_sent_again(db, broker, registry, run, tmp_path):
     """Kafka refuses a record: the whole Kafka transaction is aborted, the
     source transactions are read again, and each event is committed once."""
@@ -127,3 +130,24 @@ def test_transactional_id_needs_exactly_once(db, broker, registry, tidewater_bin
     p = subprocess.run([tidewater_bin, "run", cfg], capture_output=True, text=True, timeout=30)
     assert p.returncode == 2
     assert "producer.transactional.id is set but exactly-once delivery is off" in p.stderr
+
+
+@pytest.mark.devbroker_only
+def test_stop_after_repeated_aborts_keeps_the_aborted_transaction(db, broker, registry, run,
+                                                                  tmp_path):
+    """Kafka refuses every attempt: after ten aborts tidewater stops, and the
+    slot stays before the transaction it never delivered (the pipeline had
+    dropped it and looked idle, and the stop used to confirm the server's
+    WAL end, past it: lost on the next start)."""
+    db.sql(OUTBOX_DDL)
+    cfg = eos_config(db, broker, registry, tmp_path)
+    r = run(cfg)
+    wait_for(lambda: slot_active(db), what="the slot in use")
+    insert_events(db, events(2, "warm"))
+    wait_checkpoint_covers(broker, db, 2)
+    broker.request_errors("Produce", "INVALID_RECORD", 40)
+    insert_events(db, events(3, "x"))
+    commit_end = db.insert_lsn()
+    assert r.proc.wait(timeout=60) == 1
+    assert "10 Kafka transactions in a row had to be aborted" in r.output()
+    assert_held_before(db, commit_end)
