@@ -168,8 +168,8 @@ static void on_report(void *opaque, const tw_kafka_report_t *report)
         tw_pipeline_fail(p, errstr);
         return;
     }
-    /* Kafka refused the record for good (retriable errors never get here:
-     * message.timeout.ms=0 retries them forever). */
+    /* Kafka refused the record for good (an outage's retriable errors
+     * arrive above, as not refused, once producer.retries runs out). */
     if (p->cfg->errors_tolerance == TW_ERRORS_TOLERANCE_ALL && p->cfg->dlq_topic &&
         strcmp(report->topic, p->cfg->dlq_topic) != 0) {
         error_context_t ctx = {"kafka", report->errstr, NULL, 0, 0, NULL, report->topic};

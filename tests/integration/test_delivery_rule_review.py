@@ -1,0 +1,124 @@
+"""An adversarial review of the delivery rule (issue 10): faults the first
+tests of test_delivery_rule.py do not reach. PostgreSQL is the oracle: a
+second slot gives each transaction's commit LSN, and PostgreSQL resends a
+transaction after a restart iff its commit LSN >= the slot's
+confirmed_flush_lsn."""
+import json
+import signal
+import time
+import uuid
+
+from conftest import OUTBOX_DDL, outbox_config
+from kafkacheck import consume, headers, lsn_value, topics
+from test_run_outbox import slot_active, wait_for
+
+
+def outbox_ids(broker, topic_names, expect, timeout=60):
+    wait_for(lambda: set(topic_names) <= set(topics(broker.bootstrap_servers)),
+             timeout=timeout, what="topics %s" % topic_names)
+    msgs = consume(broker.bootstrap_servers, topic_names, expect=expect, timeout=timeout)
+    return [headers(m)["id"] for m in msgs]
+
+
+def insert_one(db, aggregatetype="A", seq=0):
+    eid = str(uuid.uuid4())
+    db.sql("INSERT INTO outbox VALUES (%s, %s, 'k-0', 'E', %s)",
+           (eid, aggregatetype, json.dumps({"seq": seq})))
+    return eid
+
+
+class Oracle:
+    """A second pgoutput slot on the same publication: the commit LSN
+    (Begin's final_lsn) of every transaction written after its creation."""
+
+    def __init__(self, db):
+        self.db = db
+        self.slot = "oracle_" + db.name
+        db.sql("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (self.slot,))
+
+    def commit_lsns(self, expect, timeout=30):
+        """The commit LSNs of the first `expect` transactions. The test
+        cluster commits asynchronously, and a slot reads only flushed WAL:
+        wait for the WAL writer."""
+        deadline = time.time() + timeout
+        while True:
+            rows = self.db.sql("SELECT data FROM pg_logical_slot_peek_binary_changes(%s, "
+                               "NULL, NULL, 'proto_version', '1', 'publication_names', %s)",
+                               (self.slot, self.db.publication))
+            lsns = [int.from_bytes(bytes(d)[1:9], "big") for (d,) in rows
+                    if bytes(d)[:1] == b"B"]
+            if len(lsns) >= expect or time.time() > deadline:
+                assert len(lsns) >= expect, "the oracle slot saw %d of %d transactions" % (
+                    len(lsns), expect)
+                return lsns[:expect]
+            time.sleep(0.1)
+
+    def drop(self):
+        self.db.sql("SELECT pg_drop_replication_slot(%s)", (self.slot,))
+
+
+def assert_resent(db, commit_lsn, log):
+    """PostgreSQL sends the transaction committed at commit_lsn again."""
+    flushed = lsn_value(db.slot_flush_lsn())
+    assert commit_lsn >= flushed, \
+        "confirmed %X/%X, past the commit %X/%X of an undelivered transaction\n%s" % (
+            flushed >> 32, flushed & 0xFFFFFFFF, commit_lsn >> 32, commit_lsn & 0xFFFFFFFF,
+            log[-3000:])
+
+
+def test_tolerance_all_never_skips_a_record_that_only_timed_out(db, broker, registry, run,
+                                                                 tmp_path):
+    """errors.tolerance=all skips records Kafka refused; one that a broker
+    kept answering with a retriable error until producer.message.timeout.ms
+    ran out was never refused, and must be sent again after a restart."""
+    db.sql(OUTBOX_DDL)
+    r1 = run(outbox_config(db, broker, registry, tmp_path, errors_tolerance="all",
+                           producer_message_timeout_ms="2000",
+                           producer_retry_backoff_ms="100"))
+    wait_for(lambda: slot_active(db), what="slot active")
+    oracle = Oracle(db)
+    insert_one(db)
+    assert len(outbox_ids(broker, ["outbox.event.A"], expect=1)) == 1
+    broker.request_errors("Produce", "NOT_ENOUGH_REPLICAS", 30)
+    lost = insert_one(db, seq=1)
+    commit = oracle.commit_lsns(2)[-1]
+    time.sleep(6)  # past message.timeout.ms; several status updates
+    log = r1.output()
+    r1.stop(signal.SIGKILL)
+    oracle.drop()
+    assert "skipped (errors.tolerance=all)" not in log, log[-3000:]
+    assert_resent(db, commit, log)
+    # Retried without a timeout until the broker takes it.
+    r2 = run(outbox_config(db, broker, registry, tmp_path, errors_tolerance="all",
+                           producer_retry_backoff_ms="100"))
+    ids = outbox_ids(broker, ["outbox.event.A"], expect=2, timeout=60)
+    assert lost in ids, r2.output()[-3000:]
+    assert r2.stop() == 0
+
+
+def test_tolerance_all_never_skips_a_record_that_ran_out_of_retries(db, broker, registry, run,
+                                                                     tmp_path):
+    """The same with producer.retries set low: the broker's last answer
+    (NOT_ENOUGH_REPLICAS, retriable) comes back as the record's error.
+    Kafka never refused the record — it was an outage — so
+    errors.tolerance=all must not skip it."""
+    db.sql(OUTBOX_DDL)
+    r1 = run(outbox_config(db, broker, registry, tmp_path, errors_tolerance="all",
+                           producer_retries="2", producer_retry_backoff_ms="100"))
+    wait_for(lambda: slot_active(db), what="slot active")
+    oracle = Oracle(db)
+    insert_one(db)
+    assert len(outbox_ids(broker, ["outbox.event.A"], expect=1)) == 1
+    broker.request_errors("Produce", "NOT_ENOUGH_REPLICAS", 3)
+    lost = insert_one(db, seq=1)
+    commit = oracle.commit_lsns(2)[-1]
+    time.sleep(4)  # the retries run out; several status updates
+    log = r1.output()
+    r1.stop(signal.SIGKILL)
+    oracle.drop()
+    assert "skipped (errors.tolerance=all)" not in log, log[-3000:]
+    assert_resent(db, commit, log)
+    r2 = run(outbox_config(db, broker, registry, tmp_path, errors_tolerance="all"))
+    ids = outbox_ids(broker, ["outbox.event.A"], expect=2, timeout=30)
+    assert lost in ids, r2.output()[-3000:]
+    assert r2.stop() == 0
