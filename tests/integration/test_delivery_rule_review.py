@@ -122,3 +122,80 @@ def test_tolerance_all_never_skips_a_record_that_ran_out_of_retries(db, broker, 
     ids = outbox_ids(broker, ["outbox.event.A"], expect=2, timeout=30)
     assert lost in ids, r2.output()[-3000:]
     assert r2.stop() == 0
+
+
+def delivered_counts(log):
+    """(records, transactions) from the stop's summary line."""
+    import re
+    m = re.findall(r"(\d+) records in (\d+) transactions delivered", log)
+    assert m, log[-2000:]
+    return int(m[-1][0]), int(m[-1][1])
+
+
+def test_sigterm_while_a_streamed_transaction_is_still_open(db, broker, registry, run,
+                                                             tmp_path):
+    """SIGTERM while the server is still streaming chunks of a transaction
+    that has not committed (tidewater spools them): the stop must leave the
+    slot before the commit that comes later, and a restart delivers it."""
+    db.sql(OUTBOX_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path, shutdown_timeout_ms="2000")
+    r1 = run(cfg)
+    wait_for(lambda: slot_active(db), what="slot active")
+    oracle = Oracle(db)
+    insert_one(db)
+    assert len(outbox_ids(broker, ["outbox.event.A"], expect=1)) == 1
+    conn = db.connect()
+    conn.autocommit = False
+    with conn.cursor() as cur:
+        cur.execute("INSERT INTO outbox SELECT gen_random_uuid(), 'A', 'k-' || (g % 50), 'E', "
+                    "jsonb_build_object('seq', g, 'pad', repeat('p', 100)) "
+                    "FROM generate_series(1, 5000) g")
+        time.sleep(2)  # the server streams the first chunks; tidewater spools them
+        assert r1.stop(signal.SIGTERM) == 0
+        cur.execute("INSERT INTO outbox VALUES (gen_random_uuid(), 'A', 'k-x', 'E', '{}')")
+    conn.commit()
+    conn.close()
+    commit = oracle.commit_lsns(2)[-1]
+    oracle.drop()
+    log = r1.output()
+    assert_resent(db, commit, log)
+    r2 = run(cfg)
+    wait_for(lambda: lsn_value(db.slot_flush_lsn()) > commit, timeout=60,
+             what="the slot past the streamed transaction")
+    assert r2.stop() == 0
+    assert delivered_counts(r2.output()) == (5001, 1), r2.output()[-2000:]
+
+
+def test_case0_sigterm_while_kafka_stalls_a_large_streamed_transaction(db, broker, registry,
+                                                                        run, tmp_path):
+    """Issue 10's case 0 as reported: a large transaction streamed by the
+    server, the broker stalled (slow, not down), the producer queue full,
+    SIGTERM. Judged by PostgreSQL: the confirmed position must not pass the
+    transaction's commit LSN; a restart delivers all of it."""
+    rows = 300000
+    db.sql(OUTBOX_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path,
+                        producer_queue_buffering_max_messages="2000",
+                        shutdown_timeout_ms="2000")
+    r1 = run(cfg)
+    wait_for(lambda: slot_active(db), what="slot active")
+    oracle = Oracle(db)
+    insert_one(db)
+    assert len(outbox_ids(broker, ["outbox.event.A"], expect=1)) == 1
+    broker.rtt("all", 3000)
+    db.sql("INSERT INTO outbox SELECT gen_random_uuid(), 'A', 'k-' || (g %% 50), 'E', "
+           "jsonb_build_object('seq', g, 'pad', repeat('p', 100)) "
+           "FROM generate_series(1, %s) g", (rows,))
+    commit = oracle.commit_lsns(2)[-1]
+    wait_for(lambda: "streaming -> paused" in r1.output(), timeout=60,
+             what="the producer queue full")
+    assert r1.stop(signal.SIGTERM) == 0
+    oracle.drop()
+    log = r1.output()
+    assert_resent(db, commit, log)
+    broker.rtt("all", 0)
+    r2 = run(cfg)
+    wait_for(lambda: lsn_value(db.slot_flush_lsn()) > commit, timeout=120,
+             what="the slot past the large transaction")
+    assert r2.stop() == 0
+    assert delivered_counts(r2.output()) == (rows, 1), r2.output()[-2000:]
