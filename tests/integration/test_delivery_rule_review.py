@@ -199,3 +199,40 @@ def test_case0_sigterm_while_kafka_stalls_a_large_streamed_transaction(db, broke
              what="the slot past the large transaction")
     assert r2.stop() == 0
     assert delivered_counts(r2.output()) == (rows, 1), r2.output()[-2000:]
+
+
+def test_postgres_restart_with_kafka_down_then_sigterm_in_the_reconnect_drain(
+        db, broker, registry, run, tmp_path):
+    """Records in flight to a broker that is down, PostgreSQL restarts:
+    tidewater waits in its reconnect drain; SIGTERM there. Nothing of the
+    undelivered transactions may be confirmed or checkpointed, and a
+    restart delivers them."""
+    db.sql(OUTBOX_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path, shutdown_timeout_ms="2000")
+    r1 = run(cfg)
+    wait_for(lambda: slot_active(db), what="slot active")
+    oracle = Oracle(db)
+    insert_one(db)
+    assert len(outbox_ids(broker, ["outbox.event.A"], expect=1)) == 1
+    broker.broker_down(1)
+    held = [insert_one(db, seq=i) for i in range(1, 4)]
+    commits = oracle.commit_lsns(4)
+    time.sleep(2)  # status updates while the records are in flight
+    # Not "fast": a fast shutdown waits for every walsender's client to
+    # confirm all it was sent, which tidewater rightly never does while
+    # Kafka is down (the shutdown hangs). A crash restart, then.
+    db.pg.restart("immediate")
+    wait_for(lambda: "reconnecting in" in r1.output(), what="the reconnect")
+    time.sleep(2)  # inside the drain, which waits for Kafka
+    assert r1.stop(signal.SIGTERM) == 0
+    oracle.drop()
+    log = r1.output()
+    assert_resent(db, commits[1], log)
+    with open(str(tmp_path / "offsets.json")) as f:
+        ckpt = json.load(f)
+    assert lsn_value(ckpt["end_lsn"]) <= commits[1], ckpt
+    broker.broker_up(1)
+    r2 = run(cfg)
+    ids = outbox_ids(broker, ["outbox.event.A"], expect=4, timeout=60)
+    assert set(held) <= set(ids), r2.output()[-3000:]
+    assert r2.stop() == 0
