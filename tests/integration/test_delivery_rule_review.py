@@ -236,3 +236,68 @@ def test_postgres_restart_with_kafka_down_then_sigterm_in_the_reconnect_drain(
     ids = outbox_ids(broker, ["outbox.event.A"], expect=4, timeout=60)
     assert set(held) <= set(ids), r2.output()[-3000:]
     assert r2.stop() == 0
+
+
+def test_tail_ack_stopping_at_a_message_that_shares_the_commit_lsn(db, tail):
+    """`tail --ack` stopped right after a non-transactional message written
+    just before a COMMIT (so its LSN is that commit's LSN): the confirmed
+    position covers the message but not the transaction, whose row the
+    next `tail --ack` prints."""
+    db.sql("CREATE TABLE t (id int PRIMARY KEY)")
+    cfg = db.config(publication_autocreate_mode="filtered", table_include_list="public.t")
+    assert tail(cfg, endpos=db.insert_lsn()).returncode == 0
+    oracle = Oracle(db)
+    conn = db.connect()
+    conn.autocommit = False
+    with conn.cursor() as cur:
+        cur.execute("INSERT INTO t VALUES (1)")
+        cur.execute("SELECT pg_logical_emit_message(false, 'ping', 'just before the commit')")
+    conn.commit()
+    conn.close()
+    commit = oracle.commit_lsns(1)[0]
+    oracle.drop()
+    seen = tail(cfg, endpos=db.insert_lsn())  # without --ack: look only
+    msg = [e for e in seen.events if e["op"] == "m"]
+    assert len(msg) == 1 and lsn_value(msg[0]["lsn"]) == commit, seen.events
+    first = tail(cfg, endpos=msg[0]["lsn"], ack=True)
+    assert first.returncode == 0, first.stderr
+    assert [e["op"] for e in first.events] == ["m"], first.events
+    assert lsn_value(db.slot_flush_lsn()) <= commit, first.stderr
+    second = tail(cfg, endpos=db.insert_lsn(), ack=True)
+    assert [e.get("after", {}).get("id") for e in second.rows(table="t")] == [1], \
+        second.events
+
+
+def test_dead_letter_topic_without_a_leader_holds_the_slot(db, broker, registry, run,
+                                                           tmp_path):
+    """A record Kafka refuses goes to the dead-letter topic — which has no
+    leader, so the copy waits in the queue. Until it is acknowledged the
+    transaction is not delivered: the slot stays before it (kill -9), and a
+    restart sends the event again."""
+    db.sql(OUTBOX_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path, errors_tolerance="all",
+                        errors_deadletterqueue_topic_name="dlq")
+    broker.create_topic("dlq", 1)
+    r1 = run(cfg)
+    wait_for(lambda: slot_active(db), what="slot active")
+    oracle = Oracle(db)
+    insert_one(db)
+    assert len(outbox_ids(broker, ["outbox.event.A"], expect=1)) == 1
+    broker.set_leader("dlq", 0, "none")
+    broker.request_errors("Produce", "INVALID_RECORD", 1)
+    refused = insert_one(db, seq=1)
+    commit = oracle.commit_lsns(2)[-1]
+    wait_for(lambda: "sent to the dead-letter topic" in r1.output(), timeout=20,
+             what="the refused record diverted")
+    time.sleep(3)  # status updates and offset flushes with the copy in the queue
+    log = r1.output()
+    r1.stop(signal.SIGKILL)
+    oracle.drop()
+    assert_resent(db, commit, log)
+    with open(str(tmp_path / "offsets.json")) as f:
+        assert lsn_value(json.load(f)["end_lsn"]) <= commit
+    broker.set_leader("dlq", 0, 1)
+    r2 = run(cfg)
+    ids = outbox_ids(broker, ["outbox.event.A"], expect=2, timeout=30)
+    assert refused in ids, r2.output()[-3000:]
+    assert r2.stop() == 0
