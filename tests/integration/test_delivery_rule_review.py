@@ -301,3 +301,49 @@ def test_dead_letter_topic_without_a_leader_holds_the_slot(db, broker, registry,
     ids = outbox_ids(broker, ["outbox.event.A"], expect=2, timeout=30)
     assert refused in ids, r2.output()[-3000:]
     assert r2.stop() == 0
+
+
+def test_exactly_once_sigterm_mid_streamed_transaction_small_queue(db, broker, registry, run,
+                                                                    tmp_path):
+    """Exactly-once, a streamed transaction larger than the producer queue,
+    a slow broker, SIGTERM mid-replay with little shutdown time: the Kafka
+    transaction cannot finish. Neither the slot nor the checkpoint may pass
+    the source transaction, and the restart commits each event once."""
+    from test_exactly_once import (OFFSETS, TOPIC, checkpoint_key, delivered, eos_config,
+                                   events, wait_checkpoint_covers)
+    from test_run_outbox import insert_events
+    from kafkacheck import checkpoints, committed_offsets
+    rows = 4000
+    db.sql(OUTBOX_DDL)
+    cfg = eos_config(db, broker, registry, tmp_path, status_update_interval_ms="500",
+                     producer_queue_buffering_max_messages="500",
+                     shutdown_timeout_ms="1500")
+    r1 = run(cfg)
+    wait_for(lambda: slot_active(db), what="the slot in use")
+    oracle = Oracle(db)
+    warm = events(2, "warm")
+    insert_events(db, warm)
+    wait_checkpoint_covers(broker, db, 2)
+    broker.rtt("all", 300)
+    db.sql("INSERT INTO outbox SELECT gen_random_uuid(), 'Order', 'order-' || (g %% 3), "
+           "'Created', jsonb_build_object('i', g, 'pad', repeat('p', 100)) "
+           "FROM generate_series(1, %s) g", (rows,))
+    commit = oracle.commit_lsns(2)[-1]
+    wait_for(lambda: "streaming -> paused" in r1.output(), timeout=30,
+             what="the producer queue full")
+    assert r1.stop(signal.SIGTERM) == 0
+    oracle.drop()
+    log = r1.output()
+    assert_resent(db, commit, log)
+    recs = checkpoints(broker.bootstrap_servers, OFFSETS, checkpoint_key(db))
+    assert recs and lsn_value(recs[-1][1]["end_lsn"]) <= commit, (recs[-1:], log[-3000:])
+    broker.rtt("all", 0)
+    r2 = run(cfg)
+    wait_checkpoint_covers(broker, db, rows + 2, timeout=90)
+    assert r2.stop() == 0
+    visible = committed_offsets(checkpoints(broker.bootstrap_servers, OFFSETS,
+                                            checkpoint_key(db)))
+    ids = [headers(m)["id"] for m in delivered(broker)
+           if (m.topic(), m.partition(), m.offset()) in visible]
+    assert len(ids) == len(set(ids)) == rows + 2, (len(ids), len(set(ids)))
+    assert TOPIC == "outbox.event.Order"
