@@ -378,3 +378,43 @@ def test_checkpoint_from_another_server_is_refused_not_skipped_through(db, broke
     else:
         assert r1.proc.returncode != 0
         assert "offsets" in r1.output(), r1.output()[-2000:]
+
+
+def test_stop_while_a_streamed_commit_waits_for_room_in_the_tracker(db, broker, registry, run,
+                                                                    tmp_path):
+    """A streamed transaction's Stream Commit arrives while the delivery
+    tracker is full (max.inflight.transactions reached, Kafka down), and a
+    stop request's grace time runs out before it could begin. The records
+    in flight are then acknowledged during the final drain: the pipeline
+    looks settled, but the streamed transaction was never delivered — the
+    slot must stay before its commit."""
+    db.sql(OUTBOX_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path, max_inflight_transactions="1",
+                        shutdown_timeout_ms="10000")
+    r1 = run(cfg)
+    wait_for(lambda: slot_active(db), what="slot active")
+    oracle = Oracle(db)
+    insert_one(db)
+    assert len(outbox_ids(broker, ["outbox.event.A"], expect=1)) == 1
+    broker.broker_down(1)
+    insert_one(db, seq=1)  # in flight: the tracker is full
+    db.sql("INSERT INTO outbox SELECT gen_random_uuid(), 'A', 'k-' || (g % 50), 'E', "
+           "jsonb_build_object('seq', g, 'pad', repeat('p', 100)) "
+           "FROM generate_series(1, 2000) g")
+    commit = oracle.commit_lsns(3)[-1]
+    wait_for(lambda: "streaming -> paused" in r1.output(), timeout=30,
+             what="the Stream Commit waiting for room")
+    r1.proc.send_signal(signal.SIGTERM)
+    wait_for(lambda: "SIGTERM received, stopping" in r1.output(), timeout=30,
+             what="the grace time over")
+    broker.broker_up(1)  # the final drain gets the acknowledgement
+    assert r1.stop(timeout=30) == 0
+    oracle.drop()
+    log = r1.output()
+    assert "2 records in 2 transactions delivered" in log, log[-3000:]
+    assert_resent(db, commit, log)
+    r2 = run(cfg)
+    wait_for(lambda: lsn_value(db.slot_flush_lsn()) > commit, timeout=60,
+             what="the slot past the streamed transaction")
+    assert r2.stop() == 0
+    assert delivered_counts(r2.output()) == (2000, 1), r2.output()[-2000:]
