@@ -418,3 +418,41 @@ def test_stop_while_a_streamed_commit_waits_for_room_in_the_tracker(db, broker, 
              what="the slot past the streamed transaction")
     assert r2.stop() == 0
     assert delivered_counts(r2.output()) == (2000, 1), r2.output()[-2000:]
+
+
+def test_stop_while_a_message_waits_for_room_in_the_tracker(db, broker, registry, run,
+                                                            tmp_path):
+    """The same for a non-transactional logical message: it waits for room
+    in the full tracker, the stop's grace time runs out, the final drain
+    empties the tracker. The message was never produced: the slot must not
+    cover its LSN (PostgreSQL would not send it again)."""
+    db.sql(OUTBOX_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path, max_inflight_transactions="1",
+                        shutdown_timeout_ms="10000", transforms_outbox_message_prefix="outbox")
+    r1 = run(cfg)
+    wait_for(lambda: slot_active(db), what="slot active")
+    insert_one(db)
+    assert len(outbox_ids(broker, ["outbox.event.A"], expect=1)) == 1
+    broker.broker_down(1)
+    insert_one(db, seq=1)  # in flight: the tracker is full
+    mid = str(uuid.uuid4())
+    lsn = db.sql("SELECT pg_logical_emit_message(false, 'outbox', %s)::text",
+                 (json.dumps({"id": mid, "aggregatetype": "Msg", "aggregateid": "m-1",
+                              "type": "E", "payload": {"seq": 1}}),))[0][0]
+    wait_for(lambda: "streaming -> paused" in r1.output(), timeout=30,
+             what="the message waiting for room")
+    r1.proc.send_signal(signal.SIGTERM)
+    wait_for(lambda: "SIGTERM received, stopping" in r1.output(), timeout=30,
+             what="the grace time over")
+    broker.broker_up(1)  # the final drain gets the acknowledgement
+    assert r1.stop(timeout=30) == 0
+    log = r1.output()
+    assert "2 records in 2 transactions delivered" in log, log[-3000:]
+    flushed = db.slot_flush_lsn()
+    assert lsn_value(flushed) < lsn_value(lsn), \
+        "confirmed %s, covering the message at %s that was never produced\n%s" % (
+            flushed, lsn, log[-3000:])
+    r2 = run(cfg)
+    assert outbox_ids(broker, ["outbox.event.Msg"], expect=1, timeout=30) == [mid], \
+        r2.output()[-3000:]
+    assert r2.stop() == 0
