@@ -566,12 +566,16 @@ static tw_err_t open_txn(tw_pipeline_t *p, tw_lsn_t commit_lsn, int64_t commit_t
     err = tw_ktxn_begin(p, errstr, errstr_size);
     if (err)
         return err;
+    /* Read but not yet tracked counts as half read: once the acks that
+     * make room arrive, the tracker is idle, and a status update sent
+     * from this wait must not cover a logical message (which has no
+     * Begin to hold the change feed in a transaction). */
+    p->in_txn = true;
     while (tw_delivery_full(p->delivery)) {
         if (!p->wait(p->wait_opaque, 50))
             return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
     }
     p->seq = tw_delivery_begin(p->delivery, commit_lsn, commit_ts);
-    p->in_txn = true;
     return TW_OK;
 }
 
