@@ -8,8 +8,6 @@ import signal
 import time
 import uuid
 
-import pytest
-
 from conftest import OUTBOX_DDL, outbox_config
 from kafkacheck import consume, headers, lsn_value, topics
 from test_run_outbox import slot_active, wait_for
@@ -349,35 +347,6 @@ def test_exactly_once_sigterm_mid_streamed_transaction_small_queue(db, broker, r
            if (m.topic(), m.partition(), m.offset()) in visible]
     assert len(ids) == len(set(ids)) == rows + 2, (len(ids), len(set(ids)))
     assert TOPIC == "outbox.event.Order"
-
-
-@pytest.mark.xfail(strict=True, reason="issue 10 case 1 is not built yet: a checkpoint does "
-                   "not record which server it came from, so one from another cluster "
-                   "(or a restore from backup) skips every transaction below it")
-def test_checkpoint_from_another_server_is_refused_not_skipped_through(db, broker, registry,
-                                                                       run, tmp_path):
-    """Issue 10's case 1: an offsets file written against another cluster
-    whose WAL is further ahead (here: crafted, as a reused connector name or
-    a restored backup leaves it). tidewater must stop and say so — not skip
-    this server's transactions as delivered and confirm the slot past them."""
-    db.sql(OUTBOX_DDL)
-    cfg = outbox_config(db, broker, registry, tmp_path, publication_autocreate_mode="filtered")
-    with open(str(tmp_path / "offsets.json"), "w") as f:
-        json.dump({"slot": db.slot, "commit_lsn": "7/0", "end_lsn": "7/30",
-                   "commit_ts_us": 1}, f)
-    r1 = run(cfg)
-    wait_for(lambda: slot_active(db) or r1.proc.poll() is not None, what="slot or stop")
-    if r1.proc.poll() is None:
-        oracle = Oracle(db)
-        eid = insert_one(db)
-        commit = oracle.commit_lsns(1)[0]
-        time.sleep(3)  # status updates
-        oracle.drop()
-        assert_resent(db, commit, r1.output())
-        assert eid in outbox_ids(broker, ["outbox.event.A"], expect=1, timeout=10)
-    else:
-        assert r1.proc.returncode != 0
-        assert "offsets" in r1.output(), r1.output()[-2000:]
 
 
 def test_stop_while_a_streamed_commit_waits_for_room_in_the_tracker(db, broker, registry, run,
