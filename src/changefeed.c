@@ -350,7 +350,11 @@ static tw_err_t stream_commit(tw_changefeed_t *feed, const tw_pgoutput_msg_t *ms
     feed->overlay = NULL;
     if (err == TW_OK)
         err = settle_spooled_rels(feed, feed->txn.xid, true, errstr, errstr_size);
-    feed->in_txn = false;
+    /* A replay that failed or was stopped (even before the sink could
+     * begin: no room in the delivery tracker) leaves the transaction half
+     * read, so the slot must not follow the server past its commit. */
+    if (err == TW_OK)
+        feed->in_txn = false;
     return err;
 }
 

@@ -45,6 +45,7 @@ typedef struct run_ctx {
     const char *config_path;
     bool slot_busy;       /* another process streams the slot: wait, then retry */
     bool slot_unreserved; /* wal_status=unreserved at the last connect */
+    bool half_read; /* a message of this session was not fully handed over */
 } run_ctx_t;
 
 static void run_usage(FILE *out)
@@ -78,7 +79,7 @@ static void update_flush(run_ctx_t *ctx)
     state.received = TW_MAX(tw_repl_stream_received(ctx->stream),
                             tw_repl_stream_server_wal_end(ctx->stream));
     state.settled = tw_pipeline_settled(ctx->pipeline) && ctx->feed &&
-                    !tw_changefeed_in_txn(ctx->feed);
+                    !tw_changefeed_in_txn(ctx->feed) && !ctx->half_read;
     tw_repl_stream_set_flush(ctx->stream, tw_confirm_position(&state));
 }
 
@@ -245,6 +246,7 @@ static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
     tw_changefeed_set_tick(ctx->feed, run_tick, ctx);
     tw_relcache_set_server_version(tw_changefeed_relcache(ctx->feed), ctx->setup.server_version);
     tw_changefeed_set_catalog(ctx->feed, ctx->conn);
+    ctx->half_read = false;
     memset(&ropts, 0, sizeof(ropts));
     ropts.slot_name = cfg->slot_name;
     ropts.publication_name = cfg->publication_name;
@@ -311,10 +313,16 @@ static tw_err_t stream_loop(run_ctx_t *ctx, char *errstr, size_t errstr_size)
                                   &msg, &got, errstr, errstr_size);
         if (err)
             return err;
-        if (got)
+        if (got) {
             err = tw_changefeed_process(ctx->feed, msg.start_lsn, msg.data, msg.len, errstr,
                                         errstr_size);
-        else
+            /* Received but not handed over (e.g. a stop while a logical
+             * message or a Stream Commit waited for room in the delivery
+             * tracker): once the final drain empties the tracker the
+             * pipeline looks settled, yet this message was never sent. */
+            if (err)
+                ctx->half_read = true;
+        } else
             err = tw_pipeline_end_batch(ctx->pipeline, errstr, errstr_size);
         if (err)
             return err;

@@ -72,6 +72,30 @@ static tw_err_t conf_set(rd_kafka_conf_t *conf, const char *name, const char *va
     return conf_set_shown(conf, name, value, value, origin, errstr, errstr_size);
 }
 
+/* Broker answers that describe an outage, not the record: librdkafka
+ * retries them, and reports one only when the retries (producer.retries)
+ * ran out. Such a record was never refused, and no error policy may skip
+ * it. */
+static bool outage_error(rd_kafka_resp_err_t err)
+{
+    switch (err) {
+    case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION:
+    case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
+    case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+    case RD_KAFKA_RESP_ERR_KAFKA_STORAGE_ERROR:
+    case RD_KAFKA_RESP_ERR_FENCED_LEADER_EPOCH:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_LEADER_EPOCH:
+    case RD_KAFKA_RESP_ERR_THROTTLING_QUOTA_EXCEEDED:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 {
     tw_kafka_sink_t *sink = opaque;
@@ -106,7 +130,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
         report.err = TW_ERR_KAFKA;
         /* Broker error codes are positive; local ones negative, and of
          * those only a missing topic or partition is Kafka's answer. */
-        report.refused = msg->err > 0 || msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+        report.refused = (msg->err > 0 && !outage_error(msg->err)) ||
+                         msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
                          msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
         report.errstr = errbuf;
     }

@@ -202,8 +202,8 @@ static void on_report(void *opaque, const tw_kafka_report_t *report)
         tw_pipeline_fail(p, errstr);
         return;
     }
-    /* Kafka refused the record for good (retriable errors never get here:
-     * message.timeout.ms=0 retries them forever). */
+    /* Kafka refused the record for good (an outage's retriable errors
+     * arrive above, as not refused, once producer.retries runs out). */
     if (p->cfg->errors_tolerance == TW_ERRORS_TOLERANCE_ALL && p->cfg->dlq_topic &&
         strcmp(report->topic, p->cfg->dlq_topic) != 0) {
         error_context_t ctx = {"kafka", report->errstr, NULL, 0, 0, NULL, report->topic, false};
@@ -616,12 +616,16 @@ static tw_err_t open_txn(tw_pipeline_t *p, tw_lsn_t commit_lsn, int64_t commit_t
     err = tw_ktxn_begin(p, errstr, errstr_size);
     if (err)
         return err;
+    /* Read but not yet tracked counts as half read: once the acks that
+     * make room arrive, the tracker is idle, and a status update sent
+     * from this wait must not cover a logical message (which has no
+     * Begin to hold the change feed in a transaction). */
+    p->in_txn = true;
     while (tw_delivery_full(p->delivery)) {
         if (!p->wait(p->wait_opaque, 50))
             return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
     }
     p->seq = tw_delivery_begin(p->delivery, commit_lsn, commit_ts);
-    p->in_txn = true;
     return TW_OK;
 }
 
