@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "avsc_catalog.h"
+#include "json_avro.h"
 #include "buf.h"
 #include "config.h"
 #include "contract.h"
@@ -190,7 +191,8 @@ static int schemas_check(int argc, char **argv)
     rc = parse_check_args(argc, argv, &opts);
     if (rc != 0)
         return rc < 0 ? 0 : rc;
-    if (tw_avsc_catalog_load(opts.dir, &cat, errstr, sizeof(errstr)) != TW_OK) {
+    if (tw_avsc_catalog_load(opts.dir, tw_json_avro_encode_default, &cat, errstr,
+                             sizeof(errstr)) != TW_OK) {
         fprintf(stderr, "tidewater schemas check: %s\n", errstr);
         return 2;
     }
