@@ -5,10 +5,8 @@
  * This runs once per column on the replication hot path, so parsing is done
  * by hand over (pointer, length) slices: no malloc (the arena only when bytes
  * have to be built), no sscanf, and no copy except a small stack buffer for
- * strtod. Calendar arithmetic is days-from-civil on the proleptic Gregorian
- * calendar, which is what PostgreSQL uses (BC included), rather than
- * mktime/timegm, which depend on the process time zone and the C library's
- * year range.
+ * strtod. Calendar arithmetic is calendar.h's (proleptic Gregorian, as
+ * PostgreSQL counts, BC included).
  *
  * strtod/strtof and snprintf("%g") follow LC_NUMERIC. tidewater never calls
  * setlocale, so the "C" locale (decimal point '.') is in force; that is what
@@ -24,13 +22,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "calendar.h"
 
-#define USECS_PER_SEC INT64_C(1000000)
-#define USECS_PER_MINUTE INT64_C(60000000)
-#define USECS_PER_HOUR INT64_C(3600000000)
-#define USECS_PER_DAY INT64_C(86400000000)
-/* Days from 1970-01-01 to 2000-01-01, PostgreSQL's epoch for date/timestamp. */
-#define PG_EPOCH_DAYS 10957
 
 /* At most this much of a bad value is quoted in an error message. */
 /* The longest float text we parse; PostgreSQL's shortest-exact output is
@@ -142,57 +135,6 @@ static void value_init(tw_value_t *out, uint32_t oid, tw_value_kind_t kind)
 }
 
 /* ------------------------------------------------------------------------
- * Calendar arithmetic (proleptic Gregorian, astronomical year numbering:
- * year 0 is 1 BC, -1 is 2 BC)
- * ------------------------------------------------------------------------ */
-
-static bool is_leap_year(int64_t year)
-{
-    return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-}
-
-static int days_in_month(int64_t year, int month)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return month == 2 && is_leap_year(year) ? 29 : days[month - 1];
-}
-
-/* Days since 1970-01-01. Counting in 400-year eras (146097 days each) makes
- * the arithmetic exact for negative years without a table. */
-static int64_t days_from_civil(int64_t year, int month, int day)
-{
-    int64_t y = month <= 2 ? year - 1 : year;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t year_of_era = y - era * 400;
-    int64_t shifted_month = month > 2 ? month - 3 : month + 9; /* March = 0 */
-    int64_t day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-    int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-
-    return era * 146097 + day_of_era - 719468;
-}
-
-static void civil_from_days(int64_t days, int64_t *year, int *month, int *day)
-{
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t day_of_era = z - era * 146097;
-    int64_t year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-    int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    int64_t shifted_month = (5 * day_of_year + 2) / 153;
-
-    *day = (int)(day_of_year - (153 * shifted_month + 2) / 5 + 1);
-    *month = (int)(shifted_month < 10 ? shifted_month + 3 : shifted_month - 9);
-    *year = year_of_era + era * 400 + (*month <= 2);
-}
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-/* ------------------------------------------------------------------------
  * Text scanning
  * ------------------------------------------------------------------------ */
 
@@ -294,7 +236,7 @@ static bool cur_min_sec(cursor_t *c, int64_t *micros)
     if (!cur_eat(c, ':') || !cur_digits(c, 2, 2, &minutes) || minutes > 59 || !cur_eat(c, ':') ||
         !cur_digits(c, 2, 2, &seconds) || seconds > 59 || !cur_fraction(c, &frac))
         return false;
-    *micros = minutes * USECS_PER_MINUTE + seconds * USECS_PER_SEC + frac;
+    *micros = minutes * TW_USECS_PER_MINUTE + seconds * TW_USECS_PER_SEC + frac;
     return true;
 }
 
@@ -320,7 +262,7 @@ static bool civil_validate(int64_t *year, int month, int day, bool bc)
         return false;
     if (bc)
         *year = 1 - *year;
-    return day <= days_in_month(*year, month);
+    return day <= tw_calendar_days_in_month(*year, month);
 }
 
 /* "infinity" / "-infinity", as PostgreSQL prints infinite dates and
@@ -668,7 +610,7 @@ static tw_err_t date_from_text(const text_in_t *in, tw_value_t *out)
     bc = cur_eat_str(&c, " BC");
     if (c.p != c.end || !civil_validate(&year, month, day, bc))
         return text_malformed(in, NULL);
-    out->u.i = days_from_civil(year, month, day);
+    out->u.i = tw_calendar_days_from_civil(year, month, day);
     return TW_OK;
 }
 
@@ -683,7 +625,7 @@ static tw_err_t time_from_text(const text_in_t *in, tw_value_t *out)
     if (!cur_digits(&c, 2, 2, &hours) || hours > 24 || !cur_min_sec(&c, &rest) || c.p != c.end ||
         (hours == 24 && rest != 0))
         return text_malformed(in, NULL);
-    out->u.i = hours * USECS_PER_HOUR + rest;
+    out->u.i = hours * TW_USECS_PER_HOUR + rest;
     return TW_OK;
 }
 
@@ -713,11 +655,11 @@ static bool cur_utc_offset(cursor_t *c, int64_t *seconds)
     return true;
 }
 
-/* days * USECS_PER_DAY + micros without overflow. */
+/* days * TW_USECS_PER_DAY + micros without overflow. */
 static bool days_to_micros(int64_t days, int64_t micros, int64_t *out)
 {
     int64_t v;
-    return !__builtin_mul_overflow(days, USECS_PER_DAY, &v) &&
+    return !__builtin_mul_overflow(days, TW_USECS_PER_DAY, &v) &&
            !__builtin_add_overflow(v, micros, out);
 }
 
@@ -730,7 +672,7 @@ static tw_err_t timestamp_from_text(const text_in_t *in, tw_value_t *out)
 {
     bool with_tz = in->oid == TW_OID_TIMESTAMPTZ;
     cursor_t c = {in->text, in->text + in->len};
-    int64_t year, hours, rest, offset = 0;
+    int64_t year, hours, rest, offset = 0, days;
     int month, day;
     bool bc;
 
@@ -747,8 +689,9 @@ static tw_err_t timestamp_from_text(const text_in_t *in, tw_value_t *out)
     bc = cur_eat_str(&c, " BC");
     if (c.p != c.end || !civil_validate(&year, month, day, bc))
         return text_malformed(in, NULL);
-    if (!days_to_micros(days_from_civil(year, month, day) - PG_EPOCH_DAYS,
-                        hours * USECS_PER_HOUR + rest - offset * USECS_PER_SEC, &out->u.i) ||
+    days = tw_calendar_days_from_civil(year, month, day) - TW_CALENDAR_PG_EPOCH_DAYS;
+    if (!days_to_micros(days, hours * TW_USECS_PER_HOUR + rest - offset * TW_USECS_PER_SEC,
+                        &out->u.i) ||
         out->u.i == INT64_MAX || out->u.i == INT64_MIN)
         return text_malformed(in, "out of range");
     return TW_OK;
@@ -761,9 +704,9 @@ static bool interval_time_part(cursor_t *c, bool neg, int64_t hours, int64_t *mi
     int64_t rest;
     uint64_t mag;
 
-    if (!cur_min_sec(c, &rest) || (uint64_t)hours > UINT64_MAX / (uint64_t)USECS_PER_HOUR)
+    if (!cur_min_sec(c, &rest) || (uint64_t)hours > UINT64_MAX / (uint64_t)TW_USECS_PER_HOUR)
         return false;
-    mag = (uint64_t)hours * (uint64_t)USECS_PER_HOUR;
+    mag = (uint64_t)hours * (uint64_t)TW_USECS_PER_HOUR;
     if (mag > UINT64_MAX - (uint64_t)rest)
         return false;
     mag += (uint64_t)rest;
@@ -1373,7 +1316,7 @@ static tw_err_t date_from_binary(const binary_in_t *in, tw_value_t *out)
         out->u.i = days == INT32_MAX ? INT64_MAX : INT64_MIN;
         return TW_OK;
     }
-    out->u.i = (int64_t)days + PG_EPOCH_DAYS;
+    out->u.i = (int64_t)days + TW_CALENDAR_PG_EPOCH_DAYS;
     return TW_OK;
 }
 
@@ -1383,7 +1326,7 @@ static tw_err_t time_from_binary(const binary_in_t *in, tw_value_t *out)
     if (in->len != 8)
         return binary_wrong_length(in, 8);
     out->u.i = (int64_t)read_be64(in->data);
-    if (out->u.i < 0 || out->u.i > USECS_PER_DAY)
+    if (out->u.i < 0 || out->u.i > TW_USECS_PER_DAY)
         return binary_malformed(in, "time of day out of range");
     return TW_OK;
 }
@@ -1621,15 +1564,10 @@ tw_err_t tw_value_from_binary(uint32_t type_oid, int32_t typmod, int server_vers
 
 bool tw_value_unix_micros(const tw_value_t *value, int64_t *out)
 {
-    int64_t v;
-
     if ((value->kind != TW_VALUE_TIMESTAMP && value->kind != TW_VALUE_TIMESTAMPTZ) ||
         value->special != TW_VALUE_FINITE)
         return false;
-    if (__builtin_add_overflow(value->u.i, TW_PG_EPOCH_OFFSET_US, &v))
-        return false;
-    *out = v;
-    return true;
+    return tw_calendar_pg_to_unix_micros(value->u.i, out);
 }
 
 int tw_value_numeric_scale(const tw_value_t *value)
@@ -1689,61 +1627,6 @@ static size_t format_int(char *out, int64_t v)
     return format_uint(out, (uint64_t)v, 1);
 }
 
-/* ISO 8601 years: four digits for 0000-9999; outside that, the expanded
- * form with a mandatory sign ("+10000", "-0043"). Years are astronomical,
- * as in ISO 8601 and java.time: year 0 is 1 BC, so PostgreSQL's
- * "0044-03-15 BC" prints as "-0043-03-15". */
-static size_t format_year(char *out, int64_t year)
-{
-    if (year >= 0 && year <= 9999)
-        return format_uint(out, (uint64_t)year, 4);
-    out[0] = year < 0 ? '-' : '+';
-    return 1 + format_uint(out + 1, year < 0 ? (uint64_t)0 - (uint64_t)year : (uint64_t)year, 4);
-}
-
-static size_t format_date(char *out, int64_t days)
-{
-    int64_t year;
-    int month, day;
-    size_t n;
-
-    civil_from_days(days, &year, &month, &day);
-    n = format_year(out, year);
-    out[n++] = '-';
-    n += format_uint(out + n, (uint64_t)month, 2);
-    out[n++] = '-';
-    n += format_uint(out + n, (uint64_t)day, 2);
-    return n;
-}
-
-/* ".f" with trailing zeros trimmed; nothing for whole seconds. */
-static size_t format_fraction(char *out, uint64_t micros)
-{
-    int digits = 6;
-
-    if (micros == 0)
-        return 0;
-    while (micros % 10 == 0) {
-        micros /= 10;
-        digits--;
-    }
-    out[0] = '.';
-    return 1 + format_uint(out + 1, micros, digits);
-}
-
-/* HH:MM:SS[.f] for 0 <= micros <= 24h. */
-static size_t format_time(char *out, int64_t micros)
-{
-    uint64_t v = (uint64_t)micros;
-    size_t n = format_uint(out, v / (uint64_t)USECS_PER_HOUR, 2);
-
-    out[n++] = ':';
-    n += format_uint(out + n, v / (uint64_t)USECS_PER_MINUTE % 60, 2);
-    out[n++] = ':';
-    n += format_uint(out + n, v / (uint64_t)USECS_PER_SEC % 60, 2);
-    return n + format_fraction(out + n, v % (uint64_t)USECS_PER_SEC);
-}
-
 /* Shortest text that reads back as the same value. For normal numbers
  * "%.*g" at FLT_DIG/DBL_DIG precision already is the shortest form when it
  * round-trips (any decimal of that many digits maps to a distinct binary
@@ -1800,9 +1683,8 @@ static void append_infinity(tw_buf_t *buf, tw_value_special_t special)
 /* Date, time or timestamp as an ISO 8601 JSON string. */
 static void append_datetime(tw_buf_t *buf, const tw_value_t *value)
 {
-    char tmp[64];
+    char tmp[TW_CALENDAR_TEXT_MAX + 3];
     size_t n = 0;
-    int64_t days;
 
     if (value->special != TW_VALUE_FINITE) {
         append_infinity(buf, value->special);
@@ -1810,13 +1692,10 @@ static void append_datetime(tw_buf_t *buf, const tw_value_t *value)
     }
     tmp[n++] = '"';
     switch (value->kind) {
-    case TW_VALUE_DATE: n += format_date(tmp + n, value->u.i); break;
-    case TW_VALUE_TIME: n += format_time(tmp + n, value->u.i); break;
+    case TW_VALUE_DATE: n += tw_calendar_format_date(tmp + n, value->u.i); break;
+    case TW_VALUE_TIME: n += tw_calendar_format_time(tmp + n, value->u.i); break;
     default: /* microseconds since 2000 */
-        days = floor_div(value->u.i, USECS_PER_DAY);
-        n += format_date(tmp + n, days + PG_EPOCH_DAYS);
-        tmp[n++] = 'T';
-        n += format_time(tmp + n, value->u.i - days * USECS_PER_DAY);
+        n += tw_calendar_format_pg_timestamp(tmp + n, value->u.i);
         if (value->kind == TW_VALUE_TIMESTAMPTZ)
             tmp[n++] = 'Z';
     }
@@ -1824,68 +1703,19 @@ static void append_datetime(tw_buf_t *buf, const tw_value_t *value)
     tw_buf_append(buf, tmp, n);
 }
 
-/* ISO 8601 duration from PostgreSQL's three fields, which are kept apart
- * (a month is not 30 days, a day is not always 24 hours): years and months
- * from the months field (truncating, as PostgreSQL's own output does),
- * days, then hours/minutes/seconds from the microseconds. Each component
- * carries its own sign ("-1 days +02:00:00" → "P-1DT2H"), the common
- * extension Debezium and java.time use since ISO 8601 has no negative
- * components. Zero is "PT0S". */
+/* ISO 8601 duration (tw_calendar_format_duration says how). */
 static void append_interval(tw_buf_t *buf, const tw_value_t *value)
 {
-    char tmp[96];
+    char tmp[TW_CALENDAR_TEXT_MAX + 2];
     size_t n = 0;
-    int32_t years = value->u.interval.months / 12, months = value->u.interval.months % 12;
-    int64_t micros = value->u.interval.micros;
-    uint64_t mag = micros < 0 ? (uint64_t)0 - (uint64_t)micros : (uint64_t)micros;
-    const char *sign = micros < 0 ? "-" : "";
 
     if (value->special != TW_VALUE_FINITE) {
         append_infinity(buf, value->special);
         return;
     }
     tmp[n++] = '"';
-    tmp[n++] = 'P';
-    if (years != 0) {
-        n += format_int(tmp + n, years);
-        tmp[n++] = 'Y';
-    }
-    if (months != 0) {
-        n += format_int(tmp + n, months);
-        tmp[n++] = 'M';
-    }
-    if (value->u.interval.days != 0) {
-        n += format_int(tmp + n, value->u.interval.days);
-        tmp[n++] = 'D';
-    }
-    if (mag != 0) {
-        uint64_t hours = mag / (uint64_t)USECS_PER_HOUR;
-        uint64_t minutes = mag / (uint64_t)USECS_PER_MINUTE % 60;
-        uint64_t seconds = mag / (uint64_t)USECS_PER_SEC % 60;
-        uint64_t frac = mag % (uint64_t)USECS_PER_SEC;
-
-        tmp[n++] = 'T';
-        if (hours != 0) {
-            n += (size_t)sprintf(tmp + n, "%s", sign);
-            n += format_uint(tmp + n, hours, 1);
-            tmp[n++] = 'H';
-        }
-        if (minutes != 0) {
-            n += (size_t)sprintf(tmp + n, "%s", sign);
-            n += format_uint(tmp + n, minutes, 1);
-            tmp[n++] = 'M';
-        }
-        if (seconds != 0 || frac != 0) {
-            n += (size_t)sprintf(tmp + n, "%s", sign);
-            n += format_uint(tmp + n, seconds, 1);
-            n += format_fraction(tmp + n, frac);
-            tmp[n++] = 'S';
-        }
-    }
-    if (n == 2) {
-        memcpy(tmp + n, "T0S", 3);
-        n += 3;
-    }
+    n += tw_calendar_format_duration(tmp + n, value->u.interval.months, value->u.interval.days,
+                                     value->u.interval.micros);
     tmp[n++] = '"';
     tw_buf_append(buf, tmp, n);
 }
