@@ -34,13 +34,13 @@ typedef struct {
 
 /* From Python 3: date(y, m, d).toordinal() - date(1970, 1, 1).toordinal(). */
 static const anchor_t ANCHORS[] = {
-    {1, 1, 1, -719162},        {1, 2, 28, -719104},    {1, 3, 1, -719103},
-    {4, 2, 29, -718008},       {100, 2, 28, -682945},  {100, 3, 1, -682944},
-    {400, 2, 29, -573372},     {1582, 10, 15, -141427}, {1600, 2, 29, -135081},
-    {1899, 12, 31, -25568},    {1900, 3, 1, -25508},   {1969, 12, 31, -1},
-    {1970, 1, 1, 0},           {2000, 1, 1, 10957},    {2000, 2, 29, 11016},
-    {2000, 3, 1, 11017},       {2024, 2, 29, 19782},   {2100, 3, 1, 47541},
-    {2400, 12, 31, 157419},    {9999, 12, 31, 2932896},
+    {1, 1, 1, -719162},      {1, 2, 28, -719104},      {1, 3, 1, -719103},
+    {4, 2, 29, -718008},     {100, 2, 28, -682945},    {100, 3, 1, -682944},
+    {400, 2, 29, -573372},   {1582, 10, 15, -141427},  {1600, 2, 29, -135081},
+    {1899, 12, 31, -25568},  {1900, 3, 1, -25508},     {1969, 12, 31, -1},
+    {1970, 1, 1, 0},         {2000, 1, 1, 10957},      {2000, 2, 29, 11016},
+    {2000, 3, 1, 11017},     {2024, 2, 29, 19782},     {2100, 3, 1, 47541},
+    {2400, 12, 31, 157419},  {9999, 12, 31, 2932896},
 };
 
 #define N_ANCHORS (sizeof(ANCHORS) / sizeof(ANCHORS[0]))
@@ -259,10 +259,14 @@ static void test_tail_commit_ts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_python_anchors), cmocka_unit_test(test_400_year_cycles),
-        cmocka_unit_test(test_postgres_extremes), cmocka_unit_test(test_every_day),
-        cmocka_unit_test(test_leap_years),     cmocka_unit_test(test_floor_div),
-        cmocka_unit_test(test_pg_to_unix),     cmocka_unit_test(test_format),
+        cmocka_unit_test(test_python_anchors),
+        cmocka_unit_test(test_400_year_cycles),
+        cmocka_unit_test(test_postgres_extremes),
+        cmocka_unit_test(test_every_day),
+        cmocka_unit_test(test_leap_years),
+        cmocka_unit_test(test_floor_div),
+        cmocka_unit_test(test_pg_to_unix),
+        cmocka_unit_test(test_format),
         cmocka_unit_test(test_tail_commit_ts),
     };
 
