@@ -21,7 +21,6 @@
 
 #include "arena.h"
 #include "buf.h"
-#include "json_avro.h"
 
 struct tw_avsc_catalog {
     tw_arena_t *arena; /* every node, field array and string */
@@ -828,8 +827,8 @@ const tw_avsc_schema_t *tw_avsc_catalog_user_of(const tw_avsc_catalog_t *cat,
     return i < cat->n_records ? cat->users[i] : NULL;
 }
 
-tw_err_t tw_avsc_catalog_load(const char *dir, tw_avsc_catalog_t **out, char *errstr,
-                              size_t errstr_size)
+tw_err_t tw_avsc_catalog_load(const char *dir, tw_avsc_default_check_fn check_default,
+                              tw_avsc_catalog_t **out, char *errstr, size_t errstr_size)
 {
     tw_avsc_catalog_t *cat = tw_calloc(1, sizeof(*cat));
     load_ctx_t ctx = {.cat = cat, .errstr = errstr, .errstr_size = errstr_size};
@@ -905,15 +904,15 @@ tw_err_t tw_avsc_catalog_load(const char *dir, tw_avsc_catalog_t **out, char *er
     }
 
     /* Pass 4: defaults, now that every type is complete. */
-    for (i = 0; i < cat->n_named; i++) {
+    for (i = 0; check_default != NULL && i < cat->n_named; i++) {
         const tw_avsc_schema_t *node = cat->named[i];
         for (size_t f = 0; f < node->n_fields; f++) {
             const tw_avsc_field_t *field = &node->fields[f];
             if (field->default_value == NULL)
                 continue;
             tw_buf_reset(&scratch);
-            if (tw_json_avro_encode_default(field->schema, field->default_value, &scratch, why,
-                                            sizeof(why)) != TW_OK) {
+            if (check_default(field->schema, field->default_value, &scratch, why, sizeof(why)) !=
+                TW_OK) {
                 err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                               "%s: default of field \"%s\" of record \"%s\" does not match its "
                               "type: %s",

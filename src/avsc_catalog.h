@@ -12,7 +12,9 @@
  *
  * Every problem is a load error naming the file: bad JSON (line:column),
  * unknown type names, duplicate full names, invalid schemas (bad names,
- * records without fields, defaults that do not match their field's type,
+ * records without fields, defaults that do not match their field's type
+ * (judged by the check the caller passes, normally
+ * tw_json_avro_encode_default),
  * decimal parameters out of range, known logical types on the wrong
  * underlying type), and anything avro-c rejects in the generated text.
  *
@@ -100,10 +102,22 @@ struct tw_avsc_schema {
 
 typedef struct tw_avsc_catalog tw_avsc_catalog_t;
 
-/* Loads dir/ *.avsc. On success *out is owned by the caller (destroy it);
- * on failure *out is NULL and errstr says which file and what is wrong. */
-tw_err_t tw_avsc_catalog_load(const char *dir, tw_avsc_catalog_t **out, char *errstr,
-                              size_t errstr_size);
+/* Checks a field's default value against the field's schema by encoding
+ * it into scratch (tw_json_avro_encode_default has this shape). The
+ * catalogue takes it as a parameter because encoding is a layer above it:
+ * json_avro uses the catalogue's types, so the catalogue must not call
+ * json_avro itself. */
+struct tw_buf;
+typedef tw_err_t (*tw_avsc_default_check_fn)(const tw_avsc_schema_t *schema, const json_t *value,
+                                             struct tw_buf *scratch, char *errstr,
+                                             size_t errstr_size);
+
+/* Loads dir/ *.avsc. check_default (NULL: defaults are not checked) judges
+ * every field default once all types are complete. On success *out is owned
+ * by the caller (destroy it); on failure *out is NULL and errstr says which
+ * file and what is wrong. */
+tw_err_t tw_avsc_catalog_load(const char *dir, tw_avsc_default_check_fn check_default,
+                              tw_avsc_catalog_t **out, char *errstr, size_t errstr_size);
 void tw_avsc_catalog_destroy(tw_avsc_catalog_t *cat); /* accepts NULL */
 
 /* A record by full name, or by short name when exactly one record has it.

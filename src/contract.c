@@ -78,7 +78,8 @@ tw_err_t tw_contract_new(const tw_transform_config_t *transform, tw_contract_t *
     c->ob = &transform->outbox;
     tw_buf_printf(&prefix, "transforms.%s.", transform->name);
     c->key_prefix = prefix.data;
-    err = tw_avsc_catalog_load(c->ob->payload_schema_dir, &c->catalog, why, sizeof(why));
+    err = tw_avsc_catalog_load(c->ob->payload_schema_dir, tw_json_avro_encode_default,
+                               &c->catalog, why, sizeof(why));
     if (err)
         err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "%spayload.schema.dir: %s", c->key_prefix,
                       why);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "avro_binary.h"
+#include "calendar.h"
 
 #define TW_JSON_AVRO_SHOW_MAX 40 /* longest value quoted in an error */
 
@@ -384,18 +385,6 @@ cleanup:
 
 /* ---- logical types ---------------------------------------------------- */
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
- * (Howard Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* n decimal digits at s; -1 when any is not a digit. */
 static int digits(const char *s, int n)
 {
@@ -411,7 +400,6 @@ static int digits(const char *s, int n)
 /* "YYYY-MM-DD" at s (10 characters); false when malformed or no such day. */
 static bool parse_date(const char *s, size_t len, int64_t *days)
 {
-    static const int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int y, m, d;
 
     if (len < 10 || s[4] != '-' || s[7] != '-')
@@ -419,11 +407,9 @@ static bool parse_date(const char *s, size_t len, int64_t *days)
     y = digits(s, 4);
     m = digits(s + 5, 2);
     d = digits(s + 8, 2);
-    if (y < 0 || m < 1 || m > 12 || d < 1 || d > month_days[m - 1])
+    if (y < 0 || m < 1 || m > 12 || d < 1 || d > tw_calendar_days_in_month(y, m))
         return false;
-    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return false;
-    *days = days_from_civil(y, (unsigned)m, (unsigned)d);
+    *days = tw_calendar_days_from_civil(y, m, d);
     return true;
 }
 

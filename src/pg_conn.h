@@ -21,7 +21,7 @@
 #include "config.h"
 
 /* Session settings that fix the text format of values the walsender sends
- * (value.c parses exactly these styles). */
+ * (value_text.c parses exactly these styles). */
 #define TW_PG_SESSION_OPTIONS                                                                  \
     "-c DateStyle=ISO -c IntervalStyle=postgres -c TimeZone=UTC -c extra_float_digits=3 "    \
     "-c bytea_output=hex"

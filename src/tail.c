@@ -9,15 +9,16 @@
 #include "tail.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "calendar.h"
 #include "log.h"
 
 /* Buffered output beyond this is written out before more is added. */
@@ -114,19 +115,14 @@ static tw_err_t out_flush(tw_tail_t *tail, char *errstr, size_t errstr_size)
 
 void tw_format_timestamp_utc(int64_t unix_us, char *out, size_t out_size)
 {
-    int64_t secs = unix_us / 1000000;
-    int64_t micros = unix_us % 1000000;
-    time_t t;
-    struct tm tm;
+    int64_t days = tw_calendar_floor_div(unix_us, TW_USECS_PER_DAY);
+    int64_t micros = unix_us - days * TW_USECS_PER_DAY, year;
+    int month, day;
 
-    if (micros < 0) {
-        micros += 1000000;
-        secs--;
-    }
-    t = (time_t)secs;
-    gmtime_r(&t, &tm);
-    snprintf(out, out_size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)micros);
+    tw_calendar_civil_from_days(days, &year, &month, &day);
+    snprintf(out, out_size, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%06dZ", year, month, day,
+             (int)(micros / TW_USECS_PER_HOUR), (int)(micros / TW_USECS_PER_MINUTE % 60),
+             (int)(micros / TW_USECS_PER_SEC % 60), (int)(micros % TW_USECS_PER_SEC));
 }
 
 /* Appends {"col": value, ...} (or null for no tuple); with keys_only, just

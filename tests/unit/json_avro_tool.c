@@ -47,7 +47,8 @@ int main(int argc, char **argv)
     }
     if (argc - argi != (list ? 1 : 2))
         return usage();
-    if (tw_avsc_catalog_load(argv[argi], &cat, errstr, sizeof(errstr)) != TW_OK) {
+    if (tw_avsc_catalog_load(argv[argi], tw_json_avro_encode_default, &cat, errstr,
+                             sizeof(errstr)) != TW_OK) {
         fprintf(stderr, "%s\n", errstr);
         goto cleanup;
     }

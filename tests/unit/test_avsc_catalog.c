@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "avsc_catalog.h"
+#include "json_avro.h"
 
 static const char *fixtures_dir(void)
 {
@@ -29,7 +30,8 @@ static tw_avsc_catalog_t *load_fixture(const char *name)
     tw_avsc_catalog_t *cat = NULL;
 
     snprintf(dir, sizeof(dir), "%s/avsc/%s", fixtures_dir(), name);
-    if (tw_avsc_catalog_load(dir, &cat, errstr, sizeof(errstr)) != TW_OK)
+    if (tw_avsc_catalog_load(dir, tw_json_avro_encode_default, &cat, errstr, sizeof(errstr)) !=
+        TW_OK)
         fail_msg("%s did not load: %s", dir, errstr);
     return cat;
 }
@@ -41,7 +43,9 @@ static void expect_fixture_error(const char *name, const char *message)
     tw_avsc_catalog_t *cat = (tw_avsc_catalog_t *)&cat; /* must be reset to NULL */
 
     snprintf(dir, sizeof(dir), "%s/avsc/%s", fixtures_dir(), name);
-    assert_int_equal(tw_avsc_catalog_load(dir, &cat, errstr, sizeof(errstr)), TW_ERR_CONFIG);
+    assert_int_equal(
+        tw_avsc_catalog_load(dir, tw_json_avro_encode_default, &cat, errstr, sizeof(errstr)),
+        TW_ERR_CONFIG);
     assert_null(cat);
     snprintf(expect, sizeof(expect), "%s/%s", dir, message);
     assert_string_equal(errstr, expect);
@@ -68,7 +72,7 @@ static tw_err_t load_texts(const char *const *texts, size_t n, char *message, si
         fclose(f);
     }
     errstr[0] = '\0';
-    err = tw_avsc_catalog_load(dir, &cat, errstr, sizeof(errstr));
+    err = tw_avsc_catalog_load(dir, tw_json_avro_encode_default, &cat, errstr, sizeof(errstr));
     for (size_t i = 0; i < n; i++) {
         snprintf(path, sizeof(path), "%s/s%02zu.avsc", dir, i);
         unlink(path);
@@ -245,7 +249,8 @@ static void test_shipped_example_schemas(void **state)
 
     (void)state;
     snprintf(dir, sizeof(dir), "%s/schemas", srcdir ? srcdir : ".");
-    if (tw_avsc_catalog_load(dir, &cat, errstr, sizeof(errstr)) != TW_OK)
+    if (tw_avsc_catalog_load(dir, tw_json_avro_encode_default, &cat, errstr, sizeof(errstr)) !=
+        TW_OK)
         fail_msg("%s", errstr);
     created = tw_avsc_catalog_find(cat, "com.example.events.OrderCreated");
     shipped = tw_avsc_catalog_find(cat, "OrderShipped");
@@ -302,13 +307,16 @@ static void test_directory_errors(void **state)
     char dir[] = "/tmp/tw-avsc-empty-XXXXXX";
 
     (void)state;
-    assert_int_equal(tw_avsc_catalog_load("/nonexistent/schemas", &cat, errstr, sizeof(errstr)),
+    assert_int_equal(tw_avsc_catalog_load("/nonexistent/schemas", tw_json_avro_encode_default,
+                                          &cat, errstr, sizeof(errstr)),
                      TW_ERR_IO);
     assert_string_equal(errstr,
                         "cannot open schema directory /nonexistent/schemas: No such file or "
                         "directory");
     assert_non_null(mkdtemp(dir));
-    assert_int_equal(tw_avsc_catalog_load(dir, &cat, errstr, sizeof(errstr)), TW_ERR_CONFIG);
+    assert_int_equal(
+        tw_avsc_catalog_load(dir, tw_json_avro_encode_default, &cat, errstr, sizeof(errstr)),
+        TW_ERR_CONFIG);
     assert_non_null(strstr(errstr, "no .avsc files in /tmp/tw-avsc-empty-"));
     rmdir(dir);
     assert_null(cat);

@@ -39,7 +39,7 @@ static tw_avsc_catalog_t *load_texts(const char *const *texts, size_t n)
         fputs(texts[i], f);
         fclose(f);
     }
-    err = tw_avsc_catalog_load(dir, &cat, errstr, sizeof(errstr));
+    err = tw_avsc_catalog_load(dir, tw_json_avro_encode_default, &cat, errstr, sizeof(errstr));
     for (size_t i = 0; i < n; i++) {
         snprintf(path, sizeof(path), "%s/s%02zu.avsc", dir, i);
         unlink(path);

@@ -1,6 +1,7 @@
 /*
- * test_value.c — unit tests for value.c: pgoutput text and binary column
- * values → typed values → JSON.
+ * test_value.c — unit tests for the value layer (value.c, value_text.c,
+ * value_binary.c, value_json.c): pgoutput text and binary column values →
+ * typed values → JSON.
  *
  * The text inputs are what PostgreSQL 15's output functions print under the
  * session pg_conn sets up (DateStyle=ISO, IntervalStyle=postgres,
