@@ -535,8 +535,10 @@ int tw_cmd_run(int argc, char **argv)
          * this session first, so nothing of it is confirmed after the
          * reset (which forgets what was not delivered). */
         while (tw_pipeline_drain(ctx.pipeline, 1000, errstr, sizeof(errstr)) == TW_ERR_AGAIN &&
-               !tw_signals_stop_requested())
+               !tw_signals_stop_requested() && !tw_pipeline_failed(ctx.pipeline, NULL, 0))
             ;
+        if (tw_pipeline_failed(ctx.pipeline, errstr, sizeof(errstr)))
+            goto fail; /* a record failed for good while draining */
         close_session(&ctx);
         tw_pipeline_reset_partial(ctx.pipeline);
         sleep_ms(backoff_ms);

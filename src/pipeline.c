@@ -914,6 +914,11 @@ void tw_pipeline_reset_partial(tw_pipeline_t *p)
     if (p->eos && p->ktxn_open) {
         char errstr[512];
         tw_ktxn_abort(p, "the connection to PostgreSQL was lost", errstr, sizeof(errstr));
+        /* The abort did not finish (a stop cut it short): keep the
+         * half-read state, so the final drain aborts rather than commits
+         * part of a source transaction. */
+        if (p->ktxn_open)
+            return;
     }
     /* What was not delivered is dropped; the server sends it again from
      * the confirmed position, and the new session delivers it anew.

@@ -140,7 +140,8 @@ def test_stop_after_repeated_aborts_keeps_the_aborted_transaction(db, broker, re
     dropped it and looked idle, and the stop used to confirm the server's
     WAL end, past it: lost on the next start)."""
     db.sql(OUTBOX_DDL)
-    cfg = eos_config(db, broker, registry, tmp_path)
+    # Reconnects back off up to 1 s, so ten aborts take seconds, not minutes.
+    cfg = eos_config(db, broker, registry, tmp_path, retriable_restart_connector_wait_ms="1000")
     r = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use")
     insert_events(db, events(2, "warm"))
