@@ -131,6 +131,9 @@ int tw_cmd_check(int argc, char **argv)
         printf("1 check failed\n");
         return 1;
     }
+    /* Debezium keys accepted without effect: the same lines `run` logs. */
+    for (size_t i = 0; i < cfg.nnotes; i++)
+        printf("%-4s %-12s %s\n", "note", "config", cfg.notes[i]);
     if (cfg.exactly_once) {
         snprintf(errstr, sizeof(errstr), "offsets topic %s (exactly-once)", cfg.offsets_topic);
     } else {

@@ -444,6 +444,8 @@ int tw_cmd_run(int argc, char **argv)
         tw_log_set_level(level);
     tw_log_set_json(cfg.log_json);
     warn_exposure(&cfg, errstr, sizeof(errstr));
+    for (size_t i = 0; i < cfg.nnotes; i++)
+        tw_log(TW_LOG_NOTICE, "CONFIG", "%s", cfg.notes[i]);
     tw_signals_install();
 
     memset(&ctx, 0, sizeof(ctx));

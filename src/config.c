@@ -31,6 +31,10 @@ typedef enum tw_conf_type {
 
 #define TW_CONF_REQUIRED 0x01
 #define TW_CONF_SECRET 0x02
+#define TW_CONF_NOSTORE 0x04     /* a Debezium key with no field: checked, then dropped */
+#define TW_CONF_NOTE 0x08        /* when set, one note (why it changes nothing) is logged */
+#define TW_CONF_LIMITED 0x10     /* Debezium has more values; the doc says why not here */
+#define TW_CONF_UNSUPPORTED 0x20 /* any non-empty value is an error */
 
 typedef struct tw_conf_key {
     const char *name;
@@ -66,9 +70,10 @@ static const tw_conf_key_t connector_keys[] = {
     {"topic.prefix", TW_CONF_STRING, NULL, NULL, TW_CONF_REQUIRED, F(topic_prefix),
      "Logical name of the source server; prefixes change-event topic names (Debezium's "
      "required key)."},
-    {"snapshot.mode", TW_CONF_CHOICE, "no_data", "no_data|never", 0, F(snapshot_mode),
-     "tidewater streams from the slot's position and takes no initial snapshot; only "
-     "no_data (or its old name never) is accepted."},
+    {"snapshot.mode", TW_CONF_CHOICE, "no_data", "no_data|never", TW_CONF_LIMITED, F(snapshot_mode),
+     "tidewater streams from the slot's position and takes no snapshots yet; only "
+     "no_data (or its old name never) is accepted, not initial, always, initial_only, "
+     "when_needed, configuration_based or custom."},
     /* database */
     {"database.hostname", TW_CONF_STRING, "localhost", NULL, 0, F(db_hostname),
      "PostgreSQL host name or IP address (or a Unix-socket directory)."},
@@ -96,7 +101,7 @@ static const tw_conf_key_t connector_keys[] = {
     {"database.tcpKeepAlive", TW_CONF_BOOL, "true", NULL, 0, F(db_tcp_keepalive),
      "Enable TCP keepalives on PostgreSQL connections."},
     /* replication */
-    {"plugin.name", TW_CONF_CHOICE, "pgoutput", "pgoutput", 0, F(plugin_name),
+    {"plugin.name", TW_CONF_CHOICE, "pgoutput", "pgoutput", TW_CONF_LIMITED, F(plugin_name),
      "Logical decoding plugin. Only the built-in pgoutput is supported (no server "
      "extension needed)."},
     {"slot.name", TW_CONF_STRING, "debezium", NULL, 0, F(slot_name),
@@ -240,6 +245,274 @@ static const tw_conf_key_t connector_keys[] = {
 };
 #undef F
 
+/*
+ * Keys of Debezium's PostgreSQL connector that tidewater has no setting
+ * for, so that a Debezium config loads unchanged. Each is one of:
+ * - NOTE: it cannot change what tidewater emits (snapshot tuning, queues,
+ *   metrics, ...). The value is checked for its type; when present, one
+ *   note saying why is logged at start.
+ * - ONLY: tidewater behaves like one (or a few) of Debezium's values; any
+ *   other value is an error listing the supported ones.
+ * - UNSUPPORTED: any non-empty value asks for output tidewater cannot
+ *   produce, so it is an error saying so.
+ */
+#define NOTE(n, t, allowed, doc) {n, t, NULL, allowed, TW_CONF_NOSTORE | TW_CONF_NOTE, 0, doc}
+#define ONLY(n, def, allowed, doc)                                                             \
+    {n, TW_CONF_CHOICE, def, allowed, TW_CONF_NOSTORE | TW_CONF_LIMITED, 0, doc}
+#define ONLY_NOTE(n, def, allowed, doc)                                                        \
+    {n, TW_CONF_CHOICE, def, allowed, TW_CONF_NOSTORE | TW_CONF_LIMITED | TW_CONF_NOTE, 0, doc}
+#define UNSUPPORTED(n, doc)                                                                    \
+    {n, TW_CONF_STRING, NULL, NULL, TW_CONF_NOSTORE | TW_CONF_UNSUPPORTED, 0, doc}
+#define NO_SNAPSHOT "tidewater takes no snapshots (snapshot.mode=no_data)."
+static const tw_conf_key_t debezium_keys[] = {
+    /* what is emitted */
+    ONLY("decimal.handling.mode", "precise", "precise",
+         "numeric columns are written as Connect Decimal (or VariableScaleDecimal), Debezium's "
+         "precise mode; double and string are not implemented."),
+    ONLY("time.precision.mode", "adaptive", "adaptive",
+         "time and timestamp columns use Debezium's adaptive types (milli- or microsecond "
+         "precision from the column's precision); connect, isostring, microseconds, "
+         "nanoseconds and adaptive_time_microseconds are not implemented."),
+    ONLY("binary.handling.mode", "bytes", "bytes",
+         "bytea columns are written as bytes; base64, base64-url-safe and hex are not "
+         "implemented."),
+    ONLY("interval.handling.mode", "numeric", "numeric",
+         "interval columns are written as MicroDuration microseconds; string is not "
+         "implemented."),
+    ONLY_NOTE("hstore.handling.mode", "json", "json",
+              "hstore columns are written as a string in PostgreSQL's text form "
+              "(\"k\"=>\"v\"), not as Debezium's JSON document; map is not implemented."),
+    NOTE("money.fraction.digits", TW_CONF_INT64, NULL,
+         "money columns are written as a string in PostgreSQL's text form, so no scale "
+         "applies."),
+    NOTE("include.unknown.datatypes", TW_CONF_BOOL, NULL,
+         "columns of types without a mapping are always written as a string in PostgreSQL's "
+         "text form (pgoutput's text, or base64 with pgoutput.binary=true)."),
+    ONLY_NOTE("schema.name.adjustment.mode", NULL, "none|avro",
+              "tidewater's AvroConverter always replaces characters Avro names do not allow "
+              "with _, as avro does, and JSON needs none; avro_unicode is not implemented."),
+    ONLY_NOTE("field.name.adjustment.mode", NULL, "none|avro",
+              "tidewater's AvroConverter always replaces characters Avro names do not allow "
+              "with _, as avro does, and JSON needs none; avro_unicode is not implemented."),
+    ONLY("provide.transaction.metadata", "false", "false",
+         "tidewater writes no transaction topic and no transaction block in records."),
+    ONLY("include.schema.comments", "false", "false",
+         "column comments are not copied into schemas."),
+    UNSUPPORTED("column.propagate.source.type",
+                "tidewater does not add __debezium.source.column.* schema parameters."),
+    UNSUPPORTED("datatype.propagate.source.type",
+                "tidewater does not add __debezium.source.column.* schema parameters."),
+    UNSUPPORTED("column.include.list",
+                "tidewater captures every column of a captured table."),
+    UNSUPPORTED("column.exclude.list",
+                "tidewater captures every column of a captured table."),
+    UNSUPPORTED("message.key.columns",
+                "record keys come from transforms.<name>.table.field.event.key."),
+    UNSUPPORTED("converters", "custom Debezium converters (Java classes) cannot run here."),
+    UNSUPPORTED("post.processors", "Debezium post processors (Java classes) cannot run here."),
+    ONLY("topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy",
+         "io.debezium.schema.SchemaTopicNamingStrategy",
+         "change-event topics (what predicates match) are <topic.prefix>.<schema>.<table>, "
+         "Debezium's default strategy; other classes cannot run here."),
+    ONLY("topic.delimiter", ".", ".", "topic name parts are joined with a dot."),
+    NOTE("topic.cache.size", TW_CONF_INT64, NULL, "a cache size of Debezium's naming strategy."),
+    NOTE("topic.heartbeat.prefix", TW_CONF_STRING, NULL,
+         "tidewater writes no heartbeat records (heartbeat.interval.ms only runs "
+         "heartbeat.action.query and confirms the slot)."),
+    NOTE("heartbeat.topics.prefix", TW_CONF_STRING, NULL,
+         "tidewater writes no heartbeat records (heartbeat.interval.ms only runs "
+         "heartbeat.action.query and confirms the slot)."),
+    NOTE("topic.transaction", TW_CONF_STRING, NULL, "tidewater writes no transaction topic."),
+    NOTE("transaction.metadata.factory", TW_CONF_STRING, NULL,
+         "tidewater writes no transaction metadata."),
+    NOTE("tombstones.on.delete", TW_CONF_BOOL, NULL,
+         "a DELETE of an outbox row produces no record, with or without a tombstone, as in "
+         "Debezium's EventRouter; route.tombstone.on.empty.payload controls tombstones."),
+    NOTE("skipped.operations", TW_CONF_LIST, NULL,
+         "outbox rows are routed on INSERT only; UPDATE follows table.op.invalid.behavior and "
+         "DELETE and TRUNCATE produce no record (skipping c is refused)."),
+    NOTE("skip.messages.without.change", TW_CONF_BOOL, NULL,
+         "outbox rows are routed on INSERT only, so no UPDATE is compared."),
+    NOTE("extended.headers.enabled", TW_CONF_BOOL, NULL,
+         "tidewater never adds the __debezium.context.* headers (docs/debezium-differences.md "
+         "D1)."),
+    NOTE("sourceinfo.struct.maker", TW_CONF_STRING, NULL,
+         "routed outbox records carry no source block."),
+    UNSUPPORTED("replica.identity.autoset.values",
+                "tidewater does not change replica identities; set them with ALTER TABLE ... "
+                "REPLICA IDENTITY."),
+    ONLY("publish.via.partition.root", "false", "false",
+         "a publication tidewater creates does not set publish_via_partition_root; each "
+         "partition's changes carry the partition's name."),
+    /* table selection */
+    {"schema.include.list", TW_CONF_LIST, NULL, NULL, 0, offsetof(tw_config_t, schema_include_list),
+     "Comma-separated regular expressions (anchored) of schema names to capture; a table is "
+     "captured when its schema matches. Not together with table.include.list (name the "
+     "schema in its patterns instead)."},
+    {"schema.exclude.list", TW_CONF_LIST, NULL, NULL, 0, offsetof(tw_config_t, schema_exclude_list),
+     "Comma-separated regular expressions (anchored) of schema names not to capture."},
+    NOTE("table.ignore.builtin", TW_CONF_BOOL, NULL,
+         "the publication decides which tables are read, and system catalogs are never in one."),
+    NOTE("database.include.list", TW_CONF_LIST, NULL,
+         "a connector reads the one database named by database.dbname."),
+    NOTE("database.exclude.list", TW_CONF_LIST, NULL,
+         "a connector reads the one database named by database.dbname."),
+    NOTE("include.schema.changes", TW_CONF_BOOL, NULL,
+         "Debezium's PostgreSQL connector has no schema change topic either."),
+    /* snapshots */
+    NOTE("snapshot.delay.ms", TW_CONF_INT64, NULL, NO_SNAPSHOT),
+    NOTE("snapshot.fetch.size", TW_CONF_INT64, NULL, NO_SNAPSHOT),
+    NOTE("snapshot.max.threads", TW_CONF_INT64, NULL, NO_SNAPSHOT),
+    NOTE("snapshot.max.threads.multiplier", TW_CONF_INT64, NULL, NO_SNAPSHOT),
+    NOTE("legacy.snapshot.max.threads", TW_CONF_BOOL, NULL, NO_SNAPSHOT),
+    NOTE("internal.legacy.snapshot.max.threads", TW_CONF_BOOL, NULL, NO_SNAPSHOT),
+    NOTE("snapshot.include.collection.list", TW_CONF_LIST, NULL, NO_SNAPSHOT),
+    NOTE("snapshot.mode.custom.name", TW_CONF_STRING, NULL, NO_SNAPSHOT),
+    NOTE("snapshot.mode.configuration.based.snapshot.data", TW_CONF_BOOL, NULL, NO_SNAPSHOT),
+    NOTE("snapshot.mode.configuration.based.snapshot.schema", TW_CONF_BOOL, NULL, NO_SNAPSHOT),
+    NOTE("snapshot.mode.configuration.based.start.stream", TW_CONF_BOOL, NULL, NO_SNAPSHOT),
+    NOTE("snapshot.mode.configuration.based.snapshot.on.schema.error", TW_CONF_BOOL, NULL,
+         NO_SNAPSHOT),
+    NOTE("snapshot.mode.configuration.based.snapshot.on.data.error", TW_CONF_BOOL, NULL,
+         NO_SNAPSHOT),
+    NOTE("snapshot.isolation.mode", TW_CONF_CHOICE,
+         "serializable|repeatable_read|read_committed|read_uncommitted", NO_SNAPSHOT),
+    NOTE("snapshot.locking.mode", TW_CONF_CHOICE, "none|shared|custom", NO_SNAPSHOT),
+    NOTE("snapshot.locking.mode.custom.name", TW_CONF_STRING, NULL, NO_SNAPSHOT),
+    NOTE("snapshot.lock.timeout.ms", TW_CONF_INT64, NULL, NO_SNAPSHOT),
+    NOTE("snapshot.query.mode", TW_CONF_CHOICE, "select_all|custom", NO_SNAPSHOT),
+    NOTE("snapshot.query.mode.custom.name", TW_CONF_STRING, NULL, NO_SNAPSHOT),
+    NOTE("snapshot.select.statement.overrides", TW_CONF_STRING, NULL, NO_SNAPSHOT),
+    NOTE("snapshot.tables.order.by.row.count", TW_CONF_CHOICE, "disabled|ascending|descending",
+         NO_SNAPSHOT),
+    NOTE("internal.snapshot.scan.all.columns.force", TW_CONF_BOOL, NULL, NO_SNAPSHOT),
+    NOTE("incremental.snapshot.chunk.size", TW_CONF_INT64, NULL, NO_SNAPSHOT),
+    NOTE("incremental.snapshot.watermarking.strategy", TW_CONF_CHOICE,
+         "insert_insert|insert_delete", NO_SNAPSHOT),
+    NOTE("incremental.snapshot.allow.schema.changes", TW_CONF_BOOL, NULL, NO_SNAPSHOT),
+    NOTE("read.only", TW_CONF_BOOL, NULL,
+         "it selects how Debezium's incremental snapshots are marked, and " NO_SNAPSHOT),
+    NOTE("signal.data.collection", TW_CONF_LIST, NULL,
+         "tidewater reads no signals: its only actions are snapshots, and " NO_SNAPSHOT),
+    NOTE("signal.enabled.channels", TW_CONF_LIST, NULL,
+         "tidewater reads no signals: its only actions are snapshots, and " NO_SNAPSHOT),
+    NOTE("signal.poll.interval.ms", TW_CONF_INT64, NULL,
+         "tidewater reads no signals: its only actions are snapshots, and " NO_SNAPSHOT),
+    NOTE("notification.enabled.channels", TW_CONF_LIST, NULL,
+         "tidewater sends no notifications (they report snapshot progress)."),
+    NOTE("notification.sink.topic.name", TW_CONF_STRING, NULL,
+         "tidewater sends no notifications (they report snapshot progress)."),
+    /* replication and failures */
+    ONLY("slot.failover", "false", "false",
+         "tidewater creates slots without PostgreSQL 17's failover option; create the slot "
+         "yourself to have one."),
+    UNSUPPORTED("slot.stream.params",
+                "tidewater sets pgoutput's options itself (proto_version, publication_names, "
+                "messages, streaming, binary)."),
+    UNSUPPORTED("database.initial.statements",
+                "tidewater runs no statements of its own on connect; set session defaults "
+                "with ALTER ROLE ... SET."),
+    UNSUPPORTED("database.sslfactory",
+                "a JDBC class; use database.sslmode, database.sslrootcert, database.sslcert "
+                "and database.sslkey."),
+    NOTE("slot.max.retries", TW_CONF_INT64, NULL,
+         "tidewater retries a busy or missing slot with its reconnect backoff "
+         "(retriable.restart.connector.wait.ms)."),
+    NOTE("slot.retry.delay.ms", TW_CONF_INT64, NULL,
+         "tidewater retries a busy or missing slot with its reconnect backoff "
+         "(retriable.restart.connector.wait.ms)."),
+    NOTE("errors.max.retries", TW_CONF_INT64, NULL,
+         "tidewater retries retriable errors without limit, with its reconnect backoff."),
+    ONLY("lsn.flush.mode", NULL, "connector|connector_and_driver",
+         "tidewater confirms a position to the slot once Kafka has acknowledged (or, "
+         "exactly-once, committed) everything before it; manual is not implemented."),
+    ONLY("flush.lsn.source", "true", "true",
+         "tidewater always confirms delivered positions to the slot."),
+    NOTE("lsn.flush.timeout.ms", TW_CONF_INT64, NULL,
+         "confirming a position is a status message, not a wait."),
+    NOTE("lsn.flush.timeout.action", TW_CONF_CHOICE, "fail|warn|ignore",
+         "confirming a position is a status message, not a wait."),
+    NOTE("xmin.fetch.interval.ms", TW_CONF_INT64, NULL,
+         "tidewater does not report the slot's xmin."),
+    NOTE("offset.mismatch.strategy", TW_CONF_CHOICE,
+         "no_validation|trust_offset|trust_slot|trust_greater_lsn",
+         "tidewater checks its checkpoint against the slot itself and says so when they "
+         "disagree; records are unchanged."),
+    NOTE("schema.refresh.mode", TW_CONF_CHOICE, "columns_diff|columns_diff_exclude_unchanged_toast",
+         "tidewater reads table definitions from pgoutput's Relation messages, never from the "
+         "catalog."),
+    ONLY("event.processing.failure.handling.mode", "fail", "fail",
+         "an event that cannot be processed stops tidewater (errors.tolerance=all sends it to "
+         "the dead-letter topic instead); warn, skip and ignore are not implemented."),
+    ONLY("event.converting.failure.handling.mode", "fail", "fail",
+         "a column value that cannot be converted stops tidewater or goes to the dead-letter "
+         "topic (errors.tolerance), never a null or skipped column."),
+    NOTE("database.query.timeout.ms", TW_CONF_INT64, NULL,
+         "a setting of Debezium's JDBC queries, which tidewater does not make."),
+    NOTE("query.fetch.size", TW_CONF_INT64, NULL,
+         "a setting of Debezium's JDBC queries, which tidewater does not make."),
+    NOTE("connection.validation.timeout.ms", TW_CONF_INT64, NULL,
+         "tidewater validates connections within database.connect.timeout.ms."),
+    NOTE("internal.create.slot.command.timeout", TW_CONF_INT64, NULL,
+         "an internal Debezium timeout."),
+    NOTE("internal.custom.retriable.exception", TW_CONF_STRING, NULL,
+         "names Java exceptions, which do not occur here."),
+    NOTE("internal.slot.seek.to.known.offset.on.start", TW_CONF_BOOL, NULL,
+         "tidewater starts at its own checkpoint and skips what it confirms was delivered."),
+    NOTE("internal.log.position.check.enable", TW_CONF_BOOL, NULL,
+         "an internal Debezium check."),
+    /* queues, threads and monitoring */
+    NOTE("max.batch.size", TW_CONF_INT64, NULL,
+         "tidewater has no change-event queue (max.inflight.transactions bounds memory)."),
+    NOTE("max.queue.size", TW_CONF_INT64, NULL,
+         "tidewater has no change-event queue (max.inflight.transactions bounds memory)."),
+    NOTE("max.queue.size.in.bytes", TW_CONF_INT64, NULL,
+         "tidewater has no change-event queue (max.inflight.transactions bounds memory)."),
+    NOTE("poll.interval.ms", TW_CONF_INT64, NULL,
+         "tidewater has no change-event queue to poll."),
+    NOTE("queue.provider.type", TW_CONF_STRING, NULL,
+         "tidewater has no change-event queue."),
+    NOTE("streaming.delay.ms", TW_CONF_INT64, NULL,
+         "streaming starts at once; there is no snapshot to wait for."),
+    NOTE("executor.shutdown.timeout.ms", TW_CONF_INT64, NULL,
+         "tidewater runs no executor threads (see shutdown.timeout.ms)."),
+    NOTE("memory.management.schemas.class", TW_CONF_STRING, NULL,
+         "Java classes for Debezium's table cache."),
+    NOTE("memory.management.tables.class", TW_CONF_STRING, NULL,
+         "Java classes for Debezium's table cache."),
+    NOTE("statistics.metrics.enabled", TW_CONF_BOOL, NULL,
+         "tidewater's metrics are served on metrics.port."),
+    NOTE("internal.advanced.metrics.enable", TW_CONF_BOOL, NULL,
+         "tidewater's metrics are served on metrics.port."),
+    NOTE("custom.metric.tags", TW_CONF_LIST, NULL,
+         "tidewater's metrics are served on metrics.port, labelled by connector name."),
+    NOTE("custom.sanitize.pattern", TW_CONF_STRING, NULL,
+         "tidewater never logs config values of secret keys, whatever their name."),
+    NOTE("guardrail.collections.max", TW_CONF_INT64, NULL,
+         "the publication decides how many tables are read."),
+    NOTE("guardrail.collections.limit.action", TW_CONF_CHOICE, "warn|fail",
+         "the publication decides how many tables are read."),
+    NOTE("openlineage.integration.enabled", TW_CONF_BOOL, NULL,
+         "tidewater emits no OpenLineage events."),
+    NOTE("openlineage.integration.config.file.path", TW_CONF_STRING, NULL,
+         "tidewater emits no OpenLineage events."),
+    NOTE("openlineage.integration.job.namespace", TW_CONF_STRING, NULL,
+         "tidewater emits no OpenLineage events."),
+    NOTE("openlineage.integration.job.description", TW_CONF_STRING, NULL,
+         "tidewater emits no OpenLineage events."),
+    NOTE("openlineage.integration.job.tags", TW_CONF_LIST, NULL,
+         "tidewater emits no OpenLineage events."),
+    NOTE("openlineage.integration.job.owners", TW_CONF_LIST, NULL,
+         "tidewater emits no OpenLineage events."),
+    NOTE("openlineage.integration.dataset.kafka.bootstrap.servers", TW_CONF_STRING, NULL,
+         "tidewater emits no OpenLineage events."),
+};
+#undef NO_SNAPSHOT
+#undef UNSUPPORTED
+#undef ONLY_NOTE
+#undef ONLY
+#undef NOTE
+
 #define F(field) offsetof(tw_converter_config_t, field)
 #define SR "schema.registry."
 static const tw_conf_key_t converter_keys[] = {
@@ -318,6 +591,10 @@ static const tw_conf_key_t transform_keys[] = {
     {"table.fields.additional.error.on.missing", TW_CONF_BOOL, "true", NULL, 0,
      O(fields_additional_error_on_missing),
      "A placed column missing from the table is an error (else it is skipped)."},
+    {"table.field.additional.missing", TW_CONF_CHOICE, NULL, "error|ignore", 0,
+     O(field_additional_missing),
+     "Debezium 3.6's name for table.fields.additional.error.on.missing: error (true) or "
+     "ignore (false); setting both to different answers is an error."},
     {"table.field.event.schema.version", TW_CONF_STRING, NULL, NULL, 0,
      O(field_event_schema_version), "Integer column giving the value schema's version."},
     {"route.by.field", TW_CONF_STRING, "aggregatetype", NULL, 0, O(route_by_field),
@@ -395,6 +672,7 @@ static const tw_conf_scope_t scope_transform = {"transforms.*", transform_keys,
                                                 TW_ARRAY_SIZE(transform_keys)};
 static const tw_conf_scope_t scope_predicate = {"predicates.*", predicate_keys,
                                                 TW_ARRAY_SIZE(predicate_keys)};
+static const tw_conf_scope_t scope_debezium = {"", debezium_keys, TW_ARRAY_SIZE(debezium_keys)};
 
 /* ------------------------------------------------------------------------
  * Validation
@@ -549,6 +827,28 @@ static tw_err_t not_allowed(const char *origin, const char *name, const char *va
     return err;
 }
 
+/* A Debezium value tidewater does not implement: say why, and what it does. */
+static tw_err_t limited(const char *origin, const char *name, const char *value,
+                        const char *note, const tw_conf_key_t *key, char *errstr,
+                        size_t errstr_size)
+{
+    tw_buf_t list = TW_BUF_INIT;
+    const char *p;
+    tw_err_t err;
+
+    for (p = key->allowed; *p; p++) {
+        if (*p == '|')
+            tw_buf_append_str(&list, ", ");
+        else
+            tw_buf_append_char(&list, *p);
+    }
+    err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                  "%s: %s=\"%s\" is not supported by tidewater%s: %s Supported: %s.", origin,
+                  name, value, note, key->doc, list.data);
+    tw_buf_free(&list);
+    return err;
+}
+
 /* Parses one value into base+offset. `name` is the full key for messages;
  * `shown` is the value as messages may show it (tw_props_shown): a value
  * from a config provider may be a secret under the wrong key. */
@@ -594,6 +894,8 @@ static tw_err_t conf_apply(const tw_conf_key_t *key, const char *name, const cha
         return TW_OK;
     case TW_CONF_ENUM:
     case TW_CONF_CHOICE:
+        if (!enum_index(key->allowed, value, &idx) && (key->flags & TW_CONF_LIMITED))
+            return limited(origin, name, shown, note, key, errstr, errstr_size);
         if (!enum_index(key->allowed, value, &idx))
             return not_allowed(origin, name, shown, note, key->allowed, errstr, errstr_size);
         if (key->type == TW_CONF_ENUM) {
@@ -607,6 +909,79 @@ static tw_err_t conf_apply(const tw_conf_key_t *key, const char *name, const cha
     return TW_ERR_STATE;
 }
 
+static void add_note(tw_config_t *cfg, const char *origin, const char *name,
+                     const char *shown, const char *doc)
+{
+    tw_buf_t line = TW_BUF_INIT;
+
+    tw_buf_printf(&line, "%s: %s=%s is accepted for Debezium compatibility and does not "
+                         "change what tidewater emits: %s",
+                  origin, name, shown, doc);
+    cfg->notes = tw_realloc(cfg->notes, (cfg->nnotes + 1) * sizeof(char *));
+    cfg->notes[cfg->nnotes++] = line.data;
+}
+
+/* skipped.operations=c would drop every outbox event. */
+static tw_err_t check_skipped_operations(const char *origin, const char *value, char *errstr,
+                                         size_t errstr_size)
+{
+    char **items = NULL;
+    size_t n = tw_config_split_list(value, &items), i;
+    tw_err_t err = TW_OK;
+
+    for (i = 0; err == TW_OK && i < n; i++) {
+        if (strcmp(items[i], "c") == 0)
+            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                          "%s: skipped.operations=%s skips inserts, which are the outbox "
+                          "events tidewater routes; remove c (supported: none, t, u, d)",
+                          origin, value);
+        else if (strcmp(items[i], "none") != 0 && strcmp(items[i], "t") != 0 &&
+                 strcmp(items[i], "u") != 0 && strcmp(items[i], "d") != 0)
+            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                          "%s: skipped.operations has \"%s\"; use a comma-separated list of "
+                          "c, u, d, t, or none",
+                          origin, items[i]);
+    }
+    tw_config_free_list(items, n);
+    return err;
+}
+
+/* conf_apply, plus what Debezium-compatibility keys need: a key without a
+ * field is checked into scratch storage and dropped, an unsupported key is
+ * an error, and a noted key leaves one note in cfg. */
+static tw_err_t key_apply(const tw_conf_key_t *key, const char *name, const char *value,
+                          const char *shown, const char *origin, void *base, tw_config_t *cfg,
+                          char *errstr, size_t errstr_size)
+{
+    union {
+        char *str;
+        int64_t i64;
+        int i;
+        bool b;
+    } scratch;
+    const char *p;
+    tw_err_t err;
+
+    if (!(key->flags & TW_CONF_NOSTORE))
+        return conf_apply(key, name, value, shown, origin, base, errstr, errstr_size);
+    for (p = value; isspace((unsigned char)*p); p++)
+        ;
+    if ((key->flags & TW_CONF_UNSUPPORTED) && *p != '\0')
+        return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                       "%s: %s is not supported by tidewater: %s Remove the key.", origin, name,
+                       key->doc);
+    memset(&scratch, 0, sizeof(scratch));
+    /* NOSTORE keys have offset 0, so base is the scratch. */
+    err = conf_apply(key, name, value, shown, origin, &scratch, errstr, errstr_size);
+    if (key->type == TW_CONF_STRING || key->type == TW_CONF_LIST || key->type == TW_CONF_CHOICE)
+        free(scratch.str);
+    if (err == TW_OK && strcmp(name, "skipped.operations") == 0)
+        err = check_skipped_operations(origin, value, errstr, errstr_size);
+    if (err == TW_OK && (key->flags & TW_CONF_NOTE) && cfg)
+        add_note(cfg, origin, name, shown, key->doc);
+    return err;
+}
+
 static tw_err_t scope_defaults(const tw_conf_scope_t *scope, void *base, char *errstr,
                                size_t errstr_size)
 {
@@ -615,7 +990,7 @@ static tw_err_t scope_defaults(const tw_conf_scope_t *scope, void *base, char *e
 
     for (i = 0; i < scope->nkeys; i++) {
         const tw_conf_key_t *key = &scope->keys[i];
-        if (key->default_value == NULL)
+        if (key->default_value == NULL || (key->flags & TW_CONF_NOSTORE))
             continue;
         err = conf_apply(key, key->name, key->default_value, key->default_value, "default",
                          base, errstr, errstr_size);
@@ -632,8 +1007,9 @@ static void scope_clear(const tw_conf_scope_t *scope, void *base)
     for (i = 0; i < scope->nkeys; i++) {
         const tw_conf_key_t *key = &scope->keys[i];
         char **field;
-        if (key->type != TW_CONF_STRING && key->type != TW_CONF_LIST &&
-            key->type != TW_CONF_CHOICE)
+        if ((key->type != TW_CONF_STRING && key->type != TW_CONF_LIST &&
+             key->type != TW_CONF_CHOICE) ||
+            (key->flags & TW_CONF_NOSTORE))
             continue;
         field = (char **)((char *)base + key->offset);
         if (*field && (key->flags & TW_CONF_SECRET))
@@ -649,7 +1025,7 @@ static void scope_clear(const tw_conf_scope_t *scope, void *base)
  * An unknown key under the prefix is an error with a suggestion.
  */
 static tw_err_t scope_apply(const tw_conf_scope_t *scope, const char *prefix,
-                            const tw_props_t *props, void *base, char *errstr,
+                            const tw_props_t *props, void *base, tw_config_t *cfg, char *errstr,
                             size_t errstr_size)
 {
     size_t plen = strlen(prefix), i;
@@ -679,8 +1055,8 @@ static tw_err_t scope_apply(const tw_conf_scope_t *scope, const char *prefix,
                            "every key",
                            origin, name);
         }
-        err = conf_apply(key, name, value, tw_props_shown(props, i), origin, base, errstr,
-                         errstr_size);
+        err = key_apply(key, name, value, tw_props_shown(props, i), origin, base, cfg, errstr,
+                        errstr_size);
         if (err)
             return err;
     }
@@ -711,6 +1087,99 @@ static bool is_scoped_key(const char *name)
         if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
             return true;
     return false;
+}
+
+/* Debezium's column.mask.hash.<algorithm>.with.salt.<salt>,
+ * column.mask.with.<n>.chars and column.truncate.to.<n>.chars. */
+static bool is_column_rule(const char *name)
+{
+    size_t n = strlen(name);
+
+    if (strncmp(name, "column.mask.hash.", 17) == 0 && strstr(name + 17, ".with.salt.") != NULL)
+        return true;
+    if (n > 6 && strcmp(name + n - 6, ".chars") == 0 &&
+        (strncmp(name, "column.mask.with.", 17) == 0 ||
+         strncmp(name, "column.truncate.to.", 19) == 0))
+        return true;
+    return false;
+}
+
+/* The closest top-level key, among tidewater's and Debezium's. */
+static bool suggest_top(const char *name, char *out, size_t out_size)
+{
+    char a[256], b[256];
+    bool has_a = scope_suggest(&scope_connector, "", name, a, sizeof(a));
+    bool has_b = scope_suggest(&scope_debezium, "", name, b, sizeof(b));
+
+    if (has_a && has_b && tw_config_edit_distance(name, b) < tw_config_edit_distance(name, a))
+        has_a = false;
+    if (!has_a && !has_b)
+        return false;
+    snprintf(out, out_size, "%s", has_a ? a : b);
+    return true;
+}
+
+/* D12: Debezium 3.6 names table.fields.additional.error.on.missing
+ * table.field.additional.missing, with values error and ignore. */
+static tw_err_t apply_additional_missing(const tw_props_t *props, tw_config_t *cfg,
+                                         char *errstr, size_t errstr_size)
+{
+    char key[512];
+    size_t i;
+
+    for (i = 0; i < cfg->ntransforms; i++) {
+        tw_outbox_config_t *ob = &cfg->transforms[i].outbox;
+        bool on_error;
+        if (ob->field_additional_missing == NULL)
+            continue;
+        on_error = strcmp(ob->field_additional_missing, "error") == 0;
+        snprintf(key, sizeof(key), "transforms.%s.table.fields.additional.error.on.missing",
+                 cfg->transforms[i].name);
+        if (tw_props_get(props, key) && ob->fields_additional_error_on_missing != on_error)
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "transforms.%s.table.field.additional.missing=%s contradicts %s=%s; "
+                           "keep one of the two keys",
+                           cfg->transforms[i].name, ob->field_additional_missing, key,
+                           ob->fields_additional_error_on_missing ? "true" : "false");
+        ob->fields_additional_error_on_missing = on_error;
+    }
+    return TW_OK;
+}
+
+/* Appends each schema pattern, as a pattern of schema.table names, to a
+ * table list. */
+static void append_schema_patterns(char **list, const char *schemas)
+{
+    tw_buf_t buf = TW_BUF_INIT;
+    char **items = NULL;
+    size_t n = tw_config_split_list(schemas, &items), i;
+
+    if (*list && (*list)[0])
+        tw_buf_append_str(&buf, *list);
+    for (i = 0; i < n; i++)
+        tw_buf_printf(&buf, "%s(?:%s)\\..+", buf.len ? "," : "", items[i]);
+    tw_config_free_list(items, n);
+    free(*list);
+    *list = buf.data;
+}
+
+/* schema.include.list / schema.exclude.list as table patterns, so every
+ * reader of the table lists (publication, filter) honours them. */
+static tw_err_t fold_schema_lists(tw_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    bool has_schemas = cfg->schema_include_list && cfg->schema_include_list[0];
+
+    if (has_schemas && cfg->table_include_list && cfg->table_include_list[0])
+        return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                       "schema.include.list=%s and table.include.list=%s are both set; "
+                       "tidewater supports one of them: drop schema.include.list (its "
+                       "schemas are already named in the table patterns, e.g. public\\.outbox)",
+                       cfg->schema_include_list, cfg->table_include_list);
+    if (has_schemas)
+        append_schema_patterns(&cfg->table_include_list, cfg->schema_include_list);
+    if (cfg->schema_exclude_list && cfg->schema_exclude_list[0])
+        append_schema_patterns(&cfg->table_exclude_list, cfg->schema_exclude_list);
+    return TW_OK;
 }
 
 /* Every `<family>.<name>.` key must belong to a name listed in `family`. */
@@ -746,7 +1215,7 @@ static tw_err_t check_listed(const tw_props_t *props, const char *family, char *
 static tw_err_t apply_named_scopes(const tw_props_t *props, const char *family,
                                    const tw_conf_scope_t *scope, size_t elem_size,
                                    size_t name_offset, void **array_out, size_t *n_out,
-                                   char *errstr, size_t errstr_size)
+                                   tw_config_t *cfg, char *errstr, size_t errstr_size)
 {
     const char *list = tw_props_get(props, family);
     char **names = NULL, prefix[256];
@@ -762,7 +1231,7 @@ static tw_err_t apply_named_scopes(const tw_props_t *props, const char *family,
         *(char **)((char *)elem + name_offset) = tw_strdup(names[i]);
         (*n_out)++;
         snprintf(prefix, sizeof(prefix), "%s.%s", family, names[i]);
-        err = scope_apply(scope, prefix, props, elem, errstr, errstr_size);
+        err = scope_apply(scope, prefix, props, elem, cfg, errstr, errstr_size);
     }
     tw_config_free_list(names, n);
     return err;
@@ -858,10 +1327,17 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
         if (strcmp(name, "transforms") == 0 || strcmp(name, "predicates") == 0)
             continue;
         key = scope_find(&scope_connector, name);
+        if (key == NULL)
+            key = scope_find(&scope_debezium, name);
         if (key == NULL) {
             if (is_scoped_key(name))
                 continue;
-            if (scope_suggest(&scope_connector, "", name, hint, sizeof(hint)))
+            if (is_column_rule(name))
+                return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                               "%s: %s is not supported by tidewater: column values are never "
+                               "masked, hashed or truncated. Remove the key.",
+                               origin, name);
+            if (suggest_top(name, hint, sizeof(hint)))
                 return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                                "%s: unknown config key \"%s\"; did you mean \"%s\"?", origin,
                                name, hint);
@@ -870,8 +1346,8 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
                            "every key",
                            origin, name);
         }
-        err = conf_apply(key, name, value, tw_props_shown(props, i), origin, cfg, errstr,
-                         errstr_size);
+        err = key_apply(key, name, value, tw_props_shown(props, i), origin, cfg, cfg, errstr,
+                        errstr_size);
         if (err)
             return err;
     }
@@ -885,25 +1361,29 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
             return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                            "config key \"%s\" must not be empty: %s", key->name, key->doc);
     }
-    err = scope_apply(&scope_key_converter, "key.converter", props, &cfg->key_converter, errstr,
-                      errstr_size);
+    err = scope_apply(&scope_key_converter, "key.converter", props, &cfg->key_converter, cfg,
+                      errstr, errstr_size);
     if (err == TW_OK)
         err = scope_apply(&scope_value_converter, "value.converter", props,
-                          &cfg->value_converter, errstr, errstr_size);
+                          &cfg->value_converter, cfg, errstr, errstr_size);
     if (err == TW_OK)
         err = apply_named_scopes(props, "transforms", &scope_transform,
                                  sizeof(tw_transform_config_t),
                                  offsetof(tw_transform_config_t, name),
-                                 (void **)&cfg->transforms, &cfg->ntransforms, errstr,
+                                 (void **)&cfg->transforms, &cfg->ntransforms, cfg, errstr,
                                  errstr_size);
     if (err == TW_OK)
         err = apply_named_scopes(props, "predicates", &scope_predicate,
                                  sizeof(tw_predicate_config_t),
                                  offsetof(tw_predicate_config_t, name),
-                                 (void **)&cfg->predicates, &cfg->npredicates, errstr,
+                                 (void **)&cfg->predicates, &cfg->npredicates, cfg, errstr,
                                  errstr_size);
     if (err == TW_OK)
         err = check_predicates_exist(cfg, errstr, errstr_size);
+    if (err == TW_OK)
+        err = apply_additional_missing(props, cfg, errstr, errstr_size);
+    if (err == TW_OK)
+        err = fold_schema_lists(cfg, errstr, errstr_size);
     if (err == TW_OK)
         cfg->producer = tw_props_subset(props, "producer.");
     if (err == TW_OK)
@@ -918,6 +1398,7 @@ void tw_config_clear(tw_config_t *cfg)
     size_t i;
 
     scope_clear(&scope_connector, cfg);
+    scope_clear(&scope_debezium, cfg);
     scope_clear(&scope_key_converter, &cfg->key_converter);
     scope_clear(&scope_value_converter, &cfg->value_converter);
     for (i = 0; i < cfg->ntransforms; i++) {
@@ -931,6 +1412,9 @@ void tw_config_clear(tw_config_t *cfg)
     }
     free(cfg->predicates);
     tw_props_destroy(cfg->producer);
+    for (i = 0; i < cfg->nnotes; i++)
+        free(cfg->notes[i]);
+    free(cfg->notes);
     free(cfg->offsets_file);
     free(cfg->transactional_id);
     memset(cfg, 0, sizeof(*cfg));
@@ -1011,7 +1495,12 @@ static void print_scope_docs(FILE *out, const tw_conf_scope_t *scope, const char
             else
                 fputc(*p, out);
         }
-        fprintf(out, " | %s |\n", key->doc);
+        fprintf(out, " | %s%s |\n",
+                (key->flags & TW_CONF_UNSUPPORTED) ? "Error when set: "
+                : (key->flags & TW_CONF_NOTE)      ? "Accepted, with a note at start: "
+                : (key->flags & TW_CONF_NOSTORE)   ? "Other values are errors: "
+                                                   : "",
+                key->doc);
     }
 }
 
@@ -1032,6 +1521,15 @@ void tw_config_print_docs(FILE *out)
                  "\n## Converters\n\n"
                  "The same keys exist under `key.converter` and `value.converter`.\n\n");
     print_scope_docs(out, &scope_key_converter, "<key|value>.converter");
+    fprintf(out, "\n## Other keys of Debezium's PostgreSQL connector\n\n"
+                 "So that a Debezium config loads unchanged. A key that cannot change what "
+                 "tidewater emits is accepted and logged once at start with the reason; a key "
+                 "whose other values would change it accepts only the values tidewater "
+                 "implements (listed under allowed); the rest are errors saying why. "
+                 "`column.mask.hash.*`, `column.mask.with.*.chars` and "
+                 "`column.truncate.to.*.chars` are errors: values are never masked or "
+                 "truncated.\n\n");
+    print_scope_docs(out, &scope_debezium, "");
     fprintf(out, "\n## Transforms\n\n"
                  "`transforms` lists transform names; each name's keys follow.\n\n");
     print_scope_docs(out, &scope_transform, "transforms.<name>");
@@ -1054,6 +1552,7 @@ static void print_scope_keys(FILE *out, const tw_conf_scope_t *scope, const char
 void tw_config_print_keys(FILE *out)
 {
     print_scope_keys(out, &scope_connector, "");
+    print_scope_keys(out, &scope_debezium, "");
     print_scope_keys(out, &scope_key_converter, "key.converter");
     print_scope_keys(out, &scope_value_converter, "value.converter");
     fprintf(out, "transforms\npredicates\n");

@@ -11,6 +11,11 @@
  * check that every key is documented and shown in a sample connector file.
  * An unknown key is an error naming the key and the closest known one;
  * `producer.*` is passed through to librdkafka.
+ *
+ * Every key of Debezium's PostgreSQL connector is known: keys tidewater has
+ * no setting for are accepted with a note (cfg->notes) when they cannot
+ * change what tidewater emits, and accepted only with the value matching
+ * tidewater's behaviour when they could.
  */
 #ifndef TW_CONFIG_H
 #define TW_CONFIG_H
@@ -91,6 +96,7 @@ typedef struct tw_outbox_config {
     char *field_event_timestamp; /* NULL: the commit time */
     char *fields_additional_placement;
     bool fields_additional_error_on_missing;
+    char *field_additional_missing; /* Debezium 3.6's name for the above: "error"/"ignore" */
     char *field_event_schema_version;
     char *route_by_field;
     char *route_topic_regex;
@@ -184,6 +190,8 @@ typedef struct tw_config {
     int publication_mode; /* tw_publication_mode_t */
     char *table_include_list; /* comma-separated anchored regexes, or NULL */
     char *table_exclude_list;
+    char *schema_include_list; /* folded into table_include_list */
+    char *schema_exclude_list; /* folded into table_exclude_list */
     char *message_prefix_include_list;
     char *message_prefix_exclude_list;
     int status_update_interval_ms;
@@ -233,6 +241,10 @@ typedef struct tw_config {
     /* logging */
     char *log_level;
     bool log_json;
+    /* One line per Debezium key that was accepted but changes nothing
+     * tidewater emits, saying why; callers log them once at start. */
+    char **notes;
+    size_t nnotes;
 } tw_config_t;
 
 /* Validates props against the key tables and fills cfg (defaults applied).

@@ -497,8 +497,8 @@ static void test_scoped_key_errors(void **state)
                  "AvroConverter");
     expect_error(MINIMAL "value.converter.schema.registry.ulr=http://x\n",
                  "did you mean \"value.converter.schema.registry.url\"?", NULL);
-    expect_error(MINIMAL "snapshot.mode=initial\n", "snapshot.mode=\"initial\" is not allowed",
-                 "no_data");
+    expect_error(MINIMAL "snapshot.mode=initial\n",
+                 "snapshot.mode=\"initial\" is not supported by tidewater", "no_data");
     expect_error(MINIMAL "errors.tolerance=some\n", "use one of: none, all", NULL);
 }
 
