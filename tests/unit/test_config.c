@@ -502,6 +502,226 @@ static void test_scoped_key_errors(void **state)
     expect_error(MINIMAL "errors.tolerance=some\n", "use one of: none, all", NULL);
 }
 
+/* Every key of Debezium 3.6.1's PostgreSQL connector and Outbox Event Router
+ * (their ConfigDef and Field definitions, read from the 3.6.1 jars that
+ * scripts/debezium fetches), except the column.mask/truncate patterns. */
+static const char *const debezium_36_keys[] = {
+    "binary.handling.mode", "column.exclude.list", "column.include.list",
+    "column.propagate.source.type", "connection.validation.timeout.ms", "converters",
+    "custom.metric.tags", "custom.sanitize.pattern", "database.dbname",
+    "database.exclude.list", "database.hostname", "database.include.list",
+    "database.initial.statements", "database.password", "database.port",
+    "database.query.timeout.ms", "database.sslcert", "database.sslfactory", "database.sslkey",
+    "database.sslmode", "database.sslpassword", "database.sslrootcert",
+    "database.tcpKeepAlive", "database.user", "datatype.propagate.source.type",
+    "decimal.handling.mode", "errors.max.retries", "event.converting.failure.handling.mode",
+    "event.processing.failure.handling.mode", "executor.shutdown.timeout.ms",
+    "extended.headers.enabled", "field.name.adjustment.mode", "flush.lsn.source",
+    "guardrail.collections.limit.action", "guardrail.collections.max",
+    "heartbeat.action.query", "heartbeat.interval.ms", "heartbeat.topics.prefix",
+    "hstore.handling.mode", "include.schema.changes", "include.schema.comments",
+    "include.unknown.datatypes", "incremental.snapshot.allow.schema.changes",
+    "incremental.snapshot.chunk.size", "incremental.snapshot.watermarking.strategy",
+    "internal.advanced.metrics.enable", "internal.create.slot.command.timeout",
+    "internal.custom.retriable.exception", "internal.legacy.snapshot.max.threads",
+    "internal.log.position.check.enable", "internal.slot.seek.to.known.offset.on.start",
+    "internal.snapshot.scan.all.columns.force", "interval.handling.mode",
+    "legacy.snapshot.max.threads", "lsn.flush.mode", "lsn.flush.timeout.action",
+    "lsn.flush.timeout.ms", "max.batch.size", "max.queue.size", "max.queue.size.in.bytes",
+    "memory.management.schemas.class", "memory.management.tables.class", "message.key.columns",
+    "message.prefix.exclude.list", "message.prefix.include.list", "money.fraction.digits",
+    "notification.enabled.channels", "notification.sink.topic.name",
+    "offset.mismatch.strategy", "openlineage.integration.config.file.path",
+    "openlineage.integration.dataset.kafka.bootstrap.servers",
+    "openlineage.integration.enabled", "openlineage.integration.job.description",
+    "openlineage.integration.job.namespace", "openlineage.integration.job.owners",
+    "openlineage.integration.job.tags", "plugin.name", "poll.interval.ms", "post.processors",
+    "provide.transaction.metadata", "publication.autocreate.mode", "publication.name",
+    "publish.via.partition.root", "query.fetch.size", "queue.provider.type", "read.only",
+    "replica.identity.autoset.values", "retriable.restart.connector.wait.ms",
+    "schema.exclude.list", "schema.include.list", "schema.name.adjustment.mode",
+    "schema.refresh.mode", "signal.data.collection", "signal.enabled.channels",
+    "signal.poll.interval.ms", "skip.messages.without.change", "skipped.operations",
+    "slot.drop.on.stop", "slot.failover", "slot.max.retries", "slot.name",
+    "slot.retry.delay.ms", "slot.stream.params", "snapshot.delay.ms", "snapshot.fetch.size",
+    "snapshot.include.collection.list", "snapshot.isolation.mode", "snapshot.lock.timeout.ms",
+    "snapshot.locking.mode", "snapshot.locking.mode.custom.name", "snapshot.max.threads",
+    "snapshot.max.threads.multiplier", "snapshot.mode",
+    "snapshot.mode.configuration.based.snapshot.data",
+    "snapshot.mode.configuration.based.snapshot.on.data.error",
+    "snapshot.mode.configuration.based.snapshot.on.schema.error",
+    "snapshot.mode.configuration.based.snapshot.schema",
+    "snapshot.mode.configuration.based.start.stream", "snapshot.mode.custom.name",
+    "snapshot.query.mode", "snapshot.query.mode.custom.name",
+    "snapshot.select.statement.overrides", "snapshot.tables.order.by.row.count",
+    "sourceinfo.struct.maker", "statistics.metrics.enabled", "status.update.interval.ms",
+    "streaming.delay.ms", "table.exclude.list", "table.ignore.builtin", "table.include.list",
+    "time.precision.mode", "tombstones.on.delete", "topic.naming.strategy", "topic.prefix",
+    "transaction.metadata.factory", "unavailable.value.placeholder", "xmin.fetch.interval.ms",
+};
+static const char *const debezium_36_outbox_keys[] = {
+    "table.field.event.id", "table.field.event.key", "table.field.event.type",
+    "table.field.event.payload", "table.field.event.timestamp",
+    "table.fields.additional.placement", "table.field.additional.missing",
+    "table.field.event.schema.version", "table.op.invalid.behavior",
+    "table.expand.json.payload", "table.json.payload.null.behavior", "route.by.field",
+    "route.topic.regex", "route.topic.replacement", "route.tombstone.on.empty.payload",
+    "tracing.span.context.field", "tracing.operation.name", "tracing.with.context.field.only",
+};
+
+static void test_debezium_keys_are_known(void **state)
+{
+    char *text = NULL, line[300];
+    size_t size = 0, i;
+    FILE *out = open_memstream(&text, &size);
+    (void)state;
+    tw_config_print_keys(out);
+    fclose(out);
+    for (i = 0; i < TW_ARRAY_SIZE(debezium_36_keys); i++) {
+        snprintf(line, sizeof(line), "\n%s\n", debezium_36_keys[i]);
+        if (strstr(text, line) == NULL)
+            fail_msg("Debezium key %s is unknown to tidewater", debezium_36_keys[i]);
+    }
+    for (i = 0; i < TW_ARRAY_SIZE(debezium_36_outbox_keys); i++) {
+        snprintf(line, sizeof(line), "\ntransforms.*.%s\n", debezium_36_outbox_keys[i]);
+        if (strstr(text, line) == NULL)
+            fail_msg("EventRouter key %s is unknown to tidewater", debezium_36_outbox_keys[i]);
+    }
+    free(text);
+}
+
+/* A Debezium config with keys that change nothing tidewater emits loads,
+ * with one note per such key naming it and saying why. */
+static void test_debezium_keys_noted_once(void **state)
+{
+    tw_config_t cfg;
+    char errstr[1024] = "";
+    (void)state;
+    assert_int_equal(load(MINIMAL "tombstones.on.delete=false\n"
+                                  "decimal.handling.mode=precise\n"
+                                  "time.precision.mode=ADAPTIVE\n"
+                                  "snapshot.max.threads=4\n"
+                                  "max.queue.size=8192\n"
+                                  "schema.name.adjustment.mode=avro\n"
+                                  "skipped.operations=t,u\n"
+                                  "provide.transaction.metadata=false\n",
+                          &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    /* decimal/time/provide.* match tidewater's behaviour: no note. */
+    assert_int_equal(cfg.nnotes, 5);
+    assert_non_null(strstr(cfg.notes[0], "test.properties:4: tombstones.on.delete=false"));
+    assert_non_null(strstr(cfg.notes[0], "does not change what tidewater emits"));
+    assert_non_null(strstr(cfg.notes[1], "snapshot.max.threads=4"));
+    assert_non_null(strstr(cfg.notes[1], "no snapshots"));
+    assert_non_null(strstr(cfg.notes[2], "max.queue.size=8192"));
+    assert_non_null(strstr(cfg.notes[3], "schema.name.adjustment.mode=avro"));
+    assert_non_null(strstr(cfg.notes[4], "skipped.operations=t,u"));
+    tw_config_clear(&cfg);
+    /* No Debezium-only keys, no notes. */
+    assert_int_equal(load(MINIMAL, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(cfg.nnotes, 0);
+    assert_null(cfg.notes);
+    tw_config_clear(&cfg);
+}
+
+/* Values that would change the output in ways tidewater does not implement
+ * are errors naming the key and the supported values; typos still fail. */
+static void test_debezium_unsupported_values(void **state)
+{
+    (void)state;
+    expect_error(MINIMAL "decimal.handling.mode=double\n",
+                 "decimal.handling.mode=\"double\" is not supported by tidewater",
+                 "Supported: precise.");
+    expect_error(MINIMAL "time.precision.mode=connect\n",
+                 "time.precision.mode=\"connect\" is not supported", "Supported: adaptive.");
+    expect_error(MINIMAL "binary.handling.mode=hex\n", "binary.handling.mode=\"hex\"",
+                 "Supported: bytes.");
+    expect_error(MINIMAL "interval.handling.mode=string\n", "interval.handling.mode",
+                 "Supported: numeric.");
+    expect_error(MINIMAL "snapshot.mode=when_needed\n", "snapshot.mode=\"when_needed\"",
+                 "Supported: no_data, never.");
+    expect_error(MINIMAL "provide.transaction.metadata=true\n",
+                 "provide.transaction.metadata=\"true\" is not supported", "Supported: false.");
+    expect_error(MINIMAL "lsn.flush.mode=manual\n", "lsn.flush.mode=\"manual\"",
+                 "Supported: connector, connector_and_driver.");
+    expect_error(MINIMAL "schema.name.adjustment.mode=avro_unicode\n",
+                 "schema.name.adjustment.mode=\"avro_unicode\"", "Supported: none, avro.");
+    expect_error(MINIMAL "skipped.operations=c\n", "skipped.operations=c skips inserts", NULL);
+    expect_error(MINIMAL "skipped.operations=x\n", "skipped.operations has \"x\"", NULL);
+    expect_error(MINIMAL "column.exclude.list=public.outbox.secret\n",
+                 "column.exclude.list is not supported by tidewater", "Remove the key.");
+    expect_error(MINIMAL "converters=isbn\n", "converters is not supported", NULL);
+    expect_error(MINIMAL "column.mask.hash.SHA-256.with.salt.CzQMA0cB5K=public.t.c\n",
+                 "column.mask.hash.SHA-256.with.salt.CzQMA0cB5K is not supported", NULL);
+    expect_error(MINIMAL "column.truncate.to.20.chars=public.t.c\n",
+                 "column.truncate.to.20.chars is not supported", NULL);
+    expect_error(MINIMAL "snapshot.isolation.mode=dirty\n", "snapshot.isolation.mode=\"dirty\"",
+                 "use one of: serializable");
+    expect_error(MINIMAL "max.queue.size=lots\n", "max.queue.size=\"lots\" is not an integer",
+                 NULL);
+    /* Typos of Debezium keys are still errors, with a suggestion. */
+    expect_error(MINIMAL "tombstone.on.delete=false\n",
+                 "unknown config key \"tombstone.on.delete\"",
+                 "did you mean \"tombstones.on.delete\"?");
+    expect_error(MINIMAL "decimal.handeling.mode=precise\n", "unknown config key",
+                 "did you mean \"decimal.handling.mode\"?");
+    /* An empty unsupported key asks for nothing. */
+    {
+        tw_config_t cfg;
+        char errstr[512];
+        assert_int_equal(load(MINIMAL "column.exclude.list=\n", &cfg, errstr, sizeof(errstr)),
+                         TW_OK);
+        tw_config_clear(&cfg);
+    }
+}
+
+/* D12: Debezium 3.6's table.field.additional.missing. */
+static void test_outbox_additional_missing_36(void **state)
+{
+    tw_config_t cfg;
+    char errstr[512];
+    (void)state;
+    assert_int_equal(load(OUTBOX "transforms.outbox.table.field.additional.missing=ignore\n",
+                          &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_false(cfg.transforms[0].outbox.fields_additional_error_on_missing);
+    tw_config_clear(&cfg);
+    assert_int_equal(load(OUTBOX "transforms.outbox.table.field.additional.missing=error\n"
+                                 "transforms.outbox.table.fields.additional.error.on.missing="
+                                 "true\n",
+                          &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_true(cfg.transforms[0].outbox.fields_additional_error_on_missing);
+    tw_config_clear(&cfg);
+    assert_int_equal(load(OUTBOX, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_true(cfg.transforms[0].outbox.fields_additional_error_on_missing);
+    tw_config_clear(&cfg);
+    expect_error(OUTBOX "transforms.outbox.table.field.additional.missing=ignore\n"
+                        "transforms.outbox.table.fields.additional.error.on.missing=true\n",
+                 "table.field.additional.missing=ignore contradicts", "keep one");
+    expect_error(OUTBOX "transforms.outbox.table.field.additional.missing=warn\n",
+                 "use one of: error, ignore", NULL);
+}
+
+static void test_schema_lists(void **state)
+{
+    tw_config_t cfg;
+    char errstr[512];
+    (void)state;
+    assert_int_equal(load(MINIMAL "schema.include.list=public, inv.*\n"
+                                  "schema.exclude.list=tmp\n"
+                                  "table.exclude.list=public\\\\.audit\n",
+                          &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_string_equal(cfg.table_include_list, "(?:public)\\..+,(?:inv.*)\\..+");
+    assert_string_equal(cfg.table_exclude_list, "public\\.audit,(?:tmp)\\..+");
+    assert_int_equal(cfg.nnotes, 0);
+    tw_config_clear(&cfg);
+    expect_error(MINIMAL "schema.include.list=public\ntable.include.list=public\\\\.outbox\n",
+                 "schema.include.list=public and table.include.list=public\\.outbox are both set",
+                 NULL);
+}
+
 static void test_split_list(void **state)
 {
     char **items;
@@ -543,6 +763,11 @@ int main(void)
         cmocka_unit_test(test_converters_predicates_and_worker_keys),
         cmocka_unit_test(test_state_dir),
         cmocka_unit_test(test_scoped_key_errors),
+        cmocka_unit_test(test_debezium_keys_are_known),
+        cmocka_unit_test(test_debezium_keys_noted_once),
+        cmocka_unit_test(test_debezium_unsupported_values),
+        cmocka_unit_test(test_outbox_additional_missing_36),
+        cmocka_unit_test(test_schema_lists),
         cmocka_unit_test(test_split_list),
         cmocka_unit_test(test_edit_distance),
     };
