@@ -1361,6 +1361,15 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
             return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                            "config key \"%s\" must not be empty: %s", key->name, key->doc);
     }
+    /* A Debezium config without snapshot.mode asks for Debezium's default,
+     * initial: say that tidewater does not take that snapshot. */
+    if (tw_props_get(props, "connector.class") && tw_props_get(props, "snapshot.mode") == NULL) {
+        cfg->notes = tw_realloc(cfg->notes, (cfg->nnotes + 1) * sizeof(char *));
+        cfg->notes[cfg->nnotes++] = tw_strdup(
+            "snapshot.mode is not set: Debezium's default (initial) would first emit every row "
+            "of the captured tables; tidewater takes no snapshots and streams from the slot's "
+            "position (no_data). Set snapshot.mode=no_data to say so.");
+    }
     err = scope_apply(&scope_key_converter, "key.converter", props, &cfg->key_converter, cfg,
                       errstr, errstr_size);
     if (err == TW_OK)
