@@ -93,6 +93,8 @@ VARIANTS = {
         "route.tombstone.on.empty.payload": "true",
         "table.fields.additional.placement": "part:partition,aggregatetype:header:agg",
         "table.op.invalid.behavior": "error",
+        # Debezium 3.6's name for table.fields.additional.error.on.missing.
+        "table.field.additional.missing": "error",
     },
     "expand": {
         "route.topic.replacement": "exp.${routedByValue}",
