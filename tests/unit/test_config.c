@@ -617,6 +617,20 @@ static void test_debezium_keys_noted_once(void **state)
     assert_non_null(strstr(cfg.notes[3], "schema.name.adjustment.mode=avro"));
     assert_non_null(strstr(cfg.notes[4], "skipped.operations=t,u"));
     tw_config_clear(&cfg);
+    /* A Debezium config (connector.class) without snapshot.mode asks for an
+     * initial snapshot: noted, unless snapshot.mode says no_data. */
+    assert_int_equal(load(MINIMAL "connector.class=io.debezium.connector.postgresql."
+                                  "PostgresConnector\n",
+                          &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_int_equal(cfg.nnotes, 1);
+    assert_non_null(strstr(cfg.notes[0], "snapshot.mode is not set"));
+    tw_config_clear(&cfg);
+    assert_int_equal(load(MINIMAL "connector.class=PostgresConnector\nsnapshot.mode=no_data\n",
+                          &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_int_equal(cfg.nnotes, 0);
+    tw_config_clear(&cfg);
     /* No Debezium-only keys, no notes. */
     assert_int_equal(load(MINIMAL, &cfg, errstr, sizeof(errstr)), TW_OK);
     assert_int_equal(cfg.nnotes, 0);
