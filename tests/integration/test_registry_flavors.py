@@ -8,14 +8,13 @@ import copy
 import json
 import os
 import subprocess
-import time
 import uuid
 
 import pytest
 import requests
 
 from conftest import OUTBOX_DDL, outbox_config
-from kafkacheck import AvroDecoder, consume, headers, topics
+from kafkacheck import AvroDecoder, consume, topics
 from registry import DevRegistry
 from test_run_outbox import slot_active, wait_for
 
@@ -194,3 +193,59 @@ def test_schemas_check_unexpected_answer_is_an_error(tidewater_bin, registry_scr
                                                                                 res.stdout)
             assert "Schema not found" in lines[subject]
             reg.fail_next(0)
+
+
+# ------------------------------------------------------------ tidewater run
+
+def test_run_registers_looks_up_and_stops_on_409(db, broker, flavored, run, tmp_path):
+    """The run path against each flavor: registration, lookup
+    (auto.register.schemas=false) and an incompatibility refusal (409,
+    error_code 40901, or 409 from Karapace) that stops the connector."""
+    db.sql(OUTBOX_DDL)
+    topic = "outbox.event.A"
+
+    def insert(aggid, seq):
+        db.sql("INSERT INTO outbox VALUES (%s, 'A', %s, 'E', %s)",
+               (str(uuid.uuid4()), aggid, json.dumps({"seq": seq})))
+
+    def records(expect):
+        wait_for(lambda: topic in topics(broker.bootstrap_servers), what="the topic")
+        msgs = consume(broker.bootstrap_servers, [topic], expect=expect)
+        assert len(msgs) == expect
+        return msgs
+
+    flavored.reset_stats()
+    r = run(outbox_config(db, broker, flavored, tmp_path))
+    wait_for(lambda: slot_active(db), what="slot active")
+    insert("a-1", 1)
+    first = records(1)
+    assert r.stop() == 0
+    routes = flavored.stats()["by_route"]
+    assert routes.get("POST /subjects/{s}/versions") == 2, routes  # key and value
+    status, subjects = flavored.request("GET", "/subjects")
+    assert sorted(subjects) == [topic + "-key", topic + "-value"]
+
+    flavored.reset_stats()
+    r = run(outbox_config(db, broker, flavored, tmp_path,
+                          key_converter_auto_register_schemas="false",
+                          value_converter_auto_register_schemas="false"))
+    wait_for(lambda: slot_active(db), what="slot active")
+    insert("a-2", 2)
+    both = records(2)
+    assert r.stop() == 0
+    routes = flavored.stats()["by_route"]
+    assert routes.get("POST /subjects/{s}") == 2, routes  # lookups of key and value
+    assert "POST /subjects/{s}/versions" not in routes, routes
+    dec = AvroDecoder(flavored)
+    assert dec.schema_id(both[1].value()) == dec.schema_id(first[0].value())
+    assert [json.loads(dec.decode(m.value()))["seq"] for m in both] == [1, 2]
+    assert [dec.decode(m.key()) for m in both] == ["a-1", "a-2"]
+
+    r = run(outbox_config(db, broker, flavored, tmp_path))
+    wait_for(lambda: slot_active(db), what="slot active")
+    flavored.reject_next(topic + "-value")
+    insert("a-3", 3)
+    assert r.proc.wait(timeout=30) == 1
+    out = r.output()
+    assert "HTTP 409" in out and "incompatible with an earlier schema" in out, out[-3000:]
+    assert len(consume(broker.bootstrap_servers, [topic], expect=3, timeout=5)) == 2
