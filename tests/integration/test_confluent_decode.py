@@ -7,10 +7,13 @@ import json
 import time
 import uuid
 
+import pytest
+
 from confluent_decode import plain
 from confluentvenv import confluent_decode  # noqa: F401 (a fixture)
 from conftest import OUTBOX_DDL, outbox_config
 from kafkacheck import AvroDecoder, consume, headers, topics
+from registry import DevRegistry
 from test_contract import contract_config, customer_registered, order_created, order_shipped
 from test_run_outbox import insert_events, wait_for
 
@@ -103,3 +106,20 @@ def test_declared_payloads(db, broker, registry, run, tmp_path, confluent_decode
     assert cust["birthDate"] == {"$date": "1990-05-17"}
     assert cust["registeredAt"] == {"$datetime": "2026-11-29T09:00:00.000001+00:00"}
     assert cust["email"] == "a@example.com" and cust["marketingOptIn"] is False
+
+
+@pytest.mark.parametrize("flavor", ["karapace", "apicurio"])
+def test_through_other_registries(db, broker, registry_script, run, tmp_path, confluent_decode,
+                                  flavor):
+    """Written through a Karapace- or Apicurio-like registry (Apicurio's URL
+    has the /apis/ccompat/v7 base path), read by Confluent's client."""
+    with DevRegistry(registry_script, tmp_path / "reg", flavor=flavor) as reg:
+        db.sql(OUTBOX_DDL)
+        r = run(outbox_config(db, broker, reg, tmp_path))
+        time.sleep(1)
+        eid = str(uuid.uuid4())
+        insert_events(db, [(eid, "Order", "order-9", "E", {"n": 9})])
+        msgs = messages(broker, "outbox.event.Order", 1)
+        assert r.stop() == 0
+        [(key, value)] = confluent_decode(reg.url, msgs)
+    assert key == "order-9" and json.loads(value) == {"n": 9}
