@@ -1,8 +1,9 @@
 """Consumers nobody here wrote: tidewater's outbox records decoded by
 Confluent's own AvroDeserializer (confluent-kafka 2.x from PyPI, fastavro
 underneath, with SchemaRegistryClient fetching the writer's schema), run in
-a virtualenv (confluentvenv.py); they must equal what was written, and what
-python3-avro decodes."""
+a virtualenv (confluentvenv.py), and by Confluent's Node.js deserializer
+(@confluentinc/schemaregistry from npm); they must equal what was written,
+and what python3-avro decodes."""
 import json
 import time
 import uuid
@@ -10,7 +11,7 @@ import uuid
 import pytest
 
 from confluent_decode import plain
-from confluentvenv import confluent_decode  # noqa: F401 (a fixture)
+from confluentvenv import confluent_decode, confluent_node_decode  # noqa: F401 (fixtures)
 from conftest import OUTBOX_DDL, outbox_config
 from kafkacheck import AvroDecoder, consume, headers, topics
 from registry import DevRegistry
@@ -28,7 +29,7 @@ def messages(broker, topic, expect):
 
 
 def test_json_payloads_keys_and_null_payload(db, broker, registry, run, tmp_path,
-                                             confluent_decode):
+                                             confluent_decode, confluent_node_decode):
     db.sql(OUTBOX_DDL)
     r = run(outbox_config(db, broker, registry, tmp_path))
     time.sleep(1)
@@ -53,9 +54,12 @@ def test_json_payloads_keys_and_null_payload(db, broker, registry, run, tmp_path
         assert key == aggid
         assert json.loads(value) == payload
     assert by_id[null_id] == ("order-3", None)
+    # Confluent's Node.js deserializer reads the same.
+    assert confluent_node_decode(registry.url, msgs) == decoded
 
 
-def test_expanded_json_payload_record(db, broker, registry, run, tmp_path, confluent_decode):
+def test_expanded_json_payload_record(db, broker, registry, run, tmp_path, confluent_decode,
+                                      confluent_node_decode):
     db.sql(OUTBOX_DDL)
     r = run(outbox_config(db, broker, registry, tmp_path,
                           transforms_outbox_table_expand_json_payload="true"))
@@ -69,9 +73,11 @@ def test_expanded_json_payload_record(db, broker, registry, run, tmp_path, confl
     assert key == "o-1"
     assert value == payload
     assert value == plain(AvroDecoder(registry).decode(msgs[0].value()))
+    assert confluent_node_decode(registry.url, msgs) == [["o-1", payload]]
 
 
-def test_declared_payloads(db, broker, registry, run, tmp_path, confluent_decode):
+def test_declared_payloads(db, broker, registry, run, tmp_path, confluent_decode,
+                           confluent_node_decode):
     """payload.schema.dir: decimals, timestamps, dates, enums, maps, nested
     records and defaults, through fastavro's logical types."""
     db.sql(OUTBOX_DDL)
@@ -106,6 +112,13 @@ def test_declared_payloads(db, broker, registry, run, tmp_path, confluent_decode
     assert cust["birthDate"] == {"$date": "1990-05-17"}
     assert cust["registeredAt"] == {"$datetime": "2026-11-29T09:00:00.000001+00:00"}
     assert cust["email"] == "a@example.com" and cust["marketingOptIn"] is False
+    # Node.js: avsc leaves logical types raw, so compare the plain fields.
+    node = {dec.schema(dec.schema_id(m.value())).name: value
+            for m, (_, value) in zip(msgs, confluent_node_decode(registry.url, msgs))}
+    assert node["OrderCreated"]["orderId"] == oid and node["OrderCreated"]["status"] == "NEW"
+    assert node["OrderCreated"]["lineItems"][0]["sku"] == "A-1"
+    assert node["OrderShipped"]["deliverTo"]["country"] == "DE"
+    assert node["CustomerRegistered"]["email"] == "a@example.com"
 
 
 @pytest.mark.parametrize("flavor", ["karapace", "apicurio"])
@@ -123,3 +136,4 @@ def test_through_other_registries(db, broker, registry_script, run, tmp_path, co
         assert r.stop() == 0
         [(key, value)] = confluent_decode(reg.url, msgs)
     assert key == "order-9" and json.loads(value) == {"n": 9}
+
