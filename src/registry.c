@@ -423,6 +423,26 @@ static char *subject_path(tw_registry_t *reg, const char *prefix, const char *su
     return path.data;
 }
 
+/* The "error_code" of the last answer's JSON body; 0 when it has none (a
+ * plain-text answer, or a proxy's). */
+static long response_error_code(const tw_registry_t *reg)
+{
+    json_t *doc = reg->response.len ? json_loadb(reg->response.data, reg->response.len, 0, NULL)
+                                    : NULL;
+    json_t *code = json_object_get(doc, "error_code");
+    long out = json_is_integer(code) ? (long)json_integer_value(code) : 0;
+
+    json_decref(doc);
+    return out;
+}
+
+/* Only 404 with error_code 40401 means "no such subject": a bare 404 may be
+ * a wrong base path or a route the registry lacks. */
+static bool subject_not_found(const tw_registry_t *reg, tw_err_t err)
+{
+    return err == TW_ERR_REJECTED && reg->last_status == 404 && response_error_code(reg) == 40401;
+}
+
 tw_err_t tw_registry_subject_exists(tw_registry_t *reg, const char *subject, bool *exists,
                                     char *errstr, size_t errstr_size)
 {
@@ -432,7 +452,7 @@ tw_err_t tw_registry_subject_exists(tw_registry_t *reg, const char *subject, boo
 
     free(path);
     *exists = err == TW_OK;
-    if (err == TW_ERR_REJECTED && reg->last_status == 404)
+    if (subject_not_found(reg, err))
         err = TW_OK;
     return err;
 }
@@ -458,50 +478,184 @@ tw_err_t tw_registry_set_compatibility(tw_registry_t *reg, const char *subject, 
     return err;
 }
 
-tw_err_t tw_registry_check_compatible(tw_registry_t *reg, const char *subject, const char *schema,
-                                      bool *compatible, char *why, size_t why_size,
-                                      char *errstr, size_t errstr_size)
+/* The subject's compatibility level (its own, else the global one) into
+ * level; Confluent answers "compatibilityLevel", some registries
+ * "compatibility". */
+static tw_err_t compatibility_level(tw_registry_t *reg, const char *subject, char *level,
+                                    size_t level_size, char *errstr, size_t errstr_size)
 {
-    /* .../versions (not .../versions/latest): under a *_TRANSITIVE level
-     * the registry then checks every version, as registering would. */
-    char *path = subject_path(reg, "/compatibility/subjects/", subject, "/versions?verbose=true");
-    json_t *doc = json_pack("{s:s}", "schema", schema), *answer, *messages, *m;
-    char *body = json_dumps(doc, JSON_COMPACT);
-    tw_buf_t text = TW_BUF_INIT;
+    char *path = subject_path(reg, "/config/", subject, "?defaultToGlobal=true");
+    json_t *doc, *v;
     tw_err_t err;
-    size_t i;
 
-    *compatible = false;
-    if (why_size)
-        why[0] = '\0';
-    err = request(reg, "POST", path, body, "a compatibility check", errstr, errstr_size);
-    json_decref(doc);
-    free(body);
+    err = request(reg, "GET", path, NULL, "the compatibility level of a subject", errstr,
+                  errstr_size);
     free(path);
-    if (err == TW_ERR_REJECTED && reg->last_status == 404) {
-        *compatible = true; /* a new subject: nothing to be compatible with */
-        snprintf(why, why_size, "subject \"%s\" does not exist yet", subject);
-        return TW_OK;
-    }
+    if (err == TW_ERR_REJECTED && reg->last_status == 404) /* no subject-level setting */
+        err = request(reg, "GET", "/config", NULL, "the global compatibility level", errstr,
+                      errstr_size);
     if (err)
         return err;
-    answer = json_loadb(reg->response.data, reg->response.len, 0, NULL);
+    doc = json_loadb(reg->response.data, reg->response.len, 0, NULL);
+    v = json_object_get(doc, "compatibilityLevel");
+    if (!json_is_string(v))
+        v = json_object_get(doc, "compatibility");
+    if (json_is_string(v))
+        snprintf(level, level_size, "%s", json_string_value(v));
+    else
+        err = tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                      "the schema registry's compatibility level answer has no "
+                      "compatibilityLevel: %.*s",
+                      (int)TW_MIN(reg->response.len, (size_t)200),
+                      reg->response.data ? reg->response.data : "");
+    json_decref(doc);
+    return err;
+}
+
+/* Reads {"is_compatible": bool, "messages": [...]} from the last answer,
+ * clearing *compatible when false and appending the messages to why. */
+static tw_err_t read_compatibility(tw_registry_t *reg, bool *compatible, tw_buf_t *why,
+                                   char *errstr, size_t errstr_size)
+{
+    json_t *answer = json_loadb(reg->response.data, reg->response.len, 0, NULL);
+    json_t *m;
+    size_t i;
+
     if (!json_is_boolean(json_object_get(answer, "is_compatible"))) {
         json_decref(answer);
         return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                        "the schema registry's compatibility answer has no is_compatible");
     }
-    *compatible = json_is_true(json_object_get(answer, "is_compatible"));
-    messages = json_object_get(answer, "messages");
-    json_array_foreach(messages, i, m) {
+    if (!json_is_true(json_object_get(answer, "is_compatible")))
+        *compatible = false;
+    json_array_foreach(json_object_get(answer, "messages"), i, m) {
         if (json_is_string(m)) {
-            if (text.len)
-                tw_buf_append_str(&text, "; ");
-            tw_buf_append_str(&text, json_string_value(m));
+            if (why->len)
+                tw_buf_append_str(why, "; ");
+            tw_buf_append_str(why, json_string_value(m));
         }
     }
-    snprintf(why, why_size, "%s", text.len ? text.data : "");
-    tw_buf_free(&text);
     json_decref(answer);
     return TW_OK;
+}
+
+/* POST /compatibility/subjects/{subject}/versions{suffix}?verbose=true. */
+static tw_err_t check_request(tw_registry_t *reg, const char *subject, const char *suffix,
+                              const char *body, char *errstr, size_t errstr_size)
+{
+    tw_buf_t tail = TW_BUF_INIT;
+    char *path;
+    tw_err_t err;
+
+    tw_buf_printf(&tail, "/versions%s?verbose=true", suffix);
+    path = subject_path(reg, "/compatibility/subjects/", subject, tail.data);
+    err = request(reg, "POST", path, body, "a compatibility check", errstr, errstr_size);
+    free(path);
+    tw_buf_free(&tail);
+    return err;
+}
+
+/* For registries without the unversioned route (Karapace, Apicurio): the
+ * latest version, or each version under a *_TRANSITIVE level. */
+static tw_err_t check_per_version(tw_registry_t *reg, const char *subject, const char *body,
+                                  bool *compatible, bool *new_subject, tw_buf_t *why,
+                                  char *errstr, size_t errstr_size)
+{
+    char level[64], *path = NULL;
+    json_t *versions = NULL, *v;
+    tw_buf_t suffix = TW_BUF_INIT;
+    tw_err_t err;
+    size_t i;
+
+    err = compatibility_level(reg, subject, level, sizeof(level), errstr, errstr_size);
+    if (err)
+        goto cleanup;
+    if (strstr(level, "_TRANSITIVE") == NULL) {
+        err = check_request(reg, subject, "/latest", body, errstr, errstr_size);
+        if (err == TW_OK)
+            err = read_compatibility(reg, compatible, why, errstr, errstr_size);
+        goto cleanup;
+    }
+    path = subject_path(reg, "/subjects/", subject, "/versions");
+    err = request(reg, "GET", path, NULL, "the versions of a subject", errstr, errstr_size);
+    if (err)
+        goto cleanup;
+    versions = json_loadb(reg->response.data, reg->response.len, 0, NULL);
+    if (!json_is_array(versions)) {
+        err = tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                      "the schema registry's version list of subject \"%s\" is not an array",
+                      subject);
+        goto cleanup;
+    }
+    json_array_foreach(versions, i, v) {
+        if (!json_is_integer(v)) {
+            err = tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                          "the schema registry's version list of subject \"%s\" holds a "
+                          "non-number", subject);
+            goto cleanup;
+        }
+        tw_buf_reset(&suffix);
+        tw_buf_printf(&suffix, "/%lld", (long long)json_integer_value(v));
+        err = check_request(reg, subject, suffix.data, body, errstr, errstr_size);
+        if (err == TW_OK)
+            err = read_compatibility(reg, compatible, why, errstr, errstr_size);
+        if (err)
+            goto cleanup;
+    }
+
+cleanup:
+    if (subject_not_found(reg, err)) {
+        *new_subject = true;
+        err = TW_OK;
+    }
+    json_decref(versions);
+    free(path);
+    tw_buf_free(&suffix);
+    return err;
+}
+
+tw_err_t tw_registry_check_compatible(tw_registry_t *reg, const char *subject, const char *schema,
+                                      bool *compatible, char *why, size_t why_size,
+                                      char *errstr, size_t errstr_size)
+{
+    json_t *doc = json_pack("{s:s}", "schema", schema);
+    char *body = json_dumps(doc, JSON_COMPACT);
+    tw_buf_t text = TW_BUF_INIT;
+    bool new_subject = false;
+    long code;
+    tw_err_t err;
+
+    json_decref(doc);
+    *compatible = true;
+    if (why_size)
+        why[0] = '\0';
+    /* .../versions (not .../versions/latest): under a *_TRANSITIVE level
+     * Confluent then checks every version, as registering would. */
+    err = check_request(reg, subject, "", body, errstr, errstr_size);
+    if (err == TW_OK) {
+        err = read_compatibility(reg, compatible, &text, errstr, errstr_size);
+    } else if (err == TW_ERR_REJECTED && reg->last_status == 404) {
+        code = response_error_code(reg);
+        if (code == 40401) {
+            new_subject = true;
+            err = TW_OK;
+        } else if (code == 0 || code == 404) {
+            /* No such route (Karapace answers a plain-text 404): never
+             * read as success — ask version by version instead. */
+            tw_log(TW_LOG_DEBUG, "SR",
+                   "no unversioned compatibility route; checking subject \"%s\" per version",
+                   subject);
+            err = check_per_version(reg, subject, body, compatible, &new_subject, &text, errstr,
+                                    errstr_size);
+        }
+    }
+    if (err)
+        *compatible = false;
+    else if (new_subject)
+        snprintf(why, why_size, "subject \"%s\" does not exist yet", subject);
+    else
+        snprintf(why, why_size, "%s", text.len ? text.data : "");
+    free(body);
+    tw_buf_free(&text);
+    return err;
 }

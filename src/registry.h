@@ -38,7 +38,8 @@ tw_err_t tw_registry_lookup(tw_registry_t *registry, const char *subject, const 
 /* GET /subjects/{subject}/versions/latest (use.latest.version=true). */
 tw_err_t tw_registry_latest(tw_registry_t *registry, const char *subject, int32_t *id,
                             char *errstr, size_t errstr_size);
-/* GET /subjects/{subject}/versions: exists=false on 404. */
+/* GET /subjects/{subject}/versions: exists=false on 404 with error_code
+ * 40401 only (any other 404, e.g. a wrong base path, is an error). */
 tw_err_t tw_registry_subject_exists(tw_registry_t *registry, const char *subject, bool *exists,
                                     char *errstr, size_t errstr_size);
 /* PUT /config/{subject}: NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, ... */
@@ -47,7 +48,11 @@ tw_err_t tw_registry_set_compatibility(tw_registry_t *registry, const char *subj
 /* POST /compatibility/subjects/{subject}/versions?verbose=true: whether
  * the registry would accept schema under subject — against the latest
  * version, or every version under a *_TRANSITIVE level (true for a subject
- * that does not exist yet), with its messages in why. */
+ * that does not exist: 404 with error_code 40401), with its messages in
+ * why. Registries without that route (Karapace, Apicurio: a 404 without
+ * error_code or with 404) are asked per version instead: .../versions/latest,
+ * or each version when GET /config/{subject} says *_TRANSITIVE. Any other
+ * answer is an error (compatible=false), never a success. */
 tw_err_t tw_registry_check_compatible(tw_registry_t *registry, const char *subject,
                                       const char *schema, bool *compatible, char *why,
                                       size_t why_size, char *errstr, size_t errstr_size);

@@ -7,6 +7,9 @@
         reg.fail_next(2)                # the next 2 requests get 500/50001
         reg.stats()["by_route"]         # {"POST /subjects/{s}/versions": n, ...}
 
+DevRegistry(..., flavor="karapace"|"apicurio") answers like those registries
+where they differ from Confluent; with apicurio, url ends in /apis/ccompat/v7.
+
 State persists in workdir/registry.json unless data_file=False, so stop() and
 start() (or restart()) keep the schema ids; a restart also keeps the port.
 """
@@ -26,7 +29,7 @@ V1_JSON = "application/vnd.schemaregistry.v1+json"
 
 class DevRegistry:
     def __init__(self, script, workdir, basic_auth=None, tls=None, data_file=None,
-                 quiet=False, extra_args=(), python="/usr/bin/python3"):
+                 quiet=False, extra_args=(), python="/usr/bin/python3", flavor=None):
         """tls: None, (cert, key), (cert, key, client_ca) or a dict with
         cert, key, and optionally client_ca (require client certificates)
         and client_cert/client_key (what request() presents)."""
@@ -42,6 +45,7 @@ class DevRegistry:
         self.quiet = quiet
         self.extra_args = list(extra_args)
         self.python = python
+        self.flavor = flavor  # None: dev-registry's default (confluent)
         self.url_file = os.path.join(self.workdir, "registry.url")
         self.log = os.path.join(self.workdir, "registry.log")
         self.proc = None
@@ -51,7 +55,7 @@ class DevRegistry:
 
     @property
     def port(self):
-        return int(self.url.rsplit(":", 1)[1]) if self.url else None
+        return urllib.parse.urlsplit(self.url).port if self.url else None
 
     def argv(self):
         argv = [self.python, self.script, "--url-file", self.url_file]
@@ -69,6 +73,8 @@ class DevRegistry:
                 argv += ["--tls-client-ca", self.tls["client_ca"]]
         if self.quiet:
             argv.append("--quiet")
+        if self.flavor:
+            argv += ["--flavor", self.flavor]
         return argv + self.extra_args
 
     def log_text(self):
@@ -192,9 +198,10 @@ class DevRegistry:
         """The next registration request to `subject` gets a 409."""
         return self._hook("POST", "reject-next/" + quote(subject))
 
-    def fail_next(self, count, status=500, error_code=50001, message=None):
-        """The next `count` requests of any kind fail with this answer."""
-        body = {"count": count, "status": status, "error_code": error_code}
+    def fail_next(self, count, status=500, error_code=50001, message=None, after=0):
+        """The next `count` requests of any kind (after the next `after`)
+        fail with this answer; count=0 clears what is still pending."""
+        body = {"count": count, "status": status, "error_code": error_code, "after": after}
         if message is not None:
             body["message"] = message
         return self._hook("POST", "fail-next", body)

@@ -606,6 +606,17 @@ def test_fail_next_and_stats(reg):
         404, {"error_code": 404, "message": "HTTP 404 Not Found"})
 
 
+def test_fail_next_after_and_clear(reg):
+    reg.fail_next(1, status=404, error_code=40403, message="gone", after=2)
+    assert reg.request("GET", "/subjects")[0] == 200
+    assert reg.request("GET", "/subjects")[0] == 200
+    assert reg.request("GET", "/subjects") == (404, {"error_code": 40403, "message": "gone"})
+    assert reg.request("GET", "/subjects")[0] == 200
+    reg.fail_next(3)
+    reg.fail_next(0)  # clears what is pending
+    assert reg.request("GET", "/subjects")[0] == 200
+
+
 def test_delay(reg):
     reg.delay(600)
     started = time.monotonic()
