@@ -801,103 +801,54 @@ tw_err_t tw_pipeline_adopt_origin(tw_pipeline_t *p, const tw_offset_origin_t *or
     return tw_progress_adopt_origin(p->progress, origin, rewrite, errstr, errstr_size);
 }
 
-/* A relation description from the catalog, shaped like a Relation
- * message, so the router's own binding rules do the checking. */
-static tw_err_t preflight_table(tw_pipeline_t *p, PGconn *conn, const char *nsp,
-                                const char *rel, char *errstr, size_t errstr_size)
-{
-    const char *params[2] = {nsp, rel};
-    tw_pgoutput_attr_t *attrs;
-    tw_pgoutput_msg_t msg;
-    tw_relcache_t *cache;
-    tw_rel_t *r;
-    PGresult *res;
-    bool *not_null;
-    tw_outbox_binding_t *binding = NULL;
-    tw_err_t err = TW_OK;
-    int i, n, t;
+/* One table from the catalog: its outbox columns are bound as the
+ * change feed's description of it will be. */
+typedef struct preflight {
+    tw_pipeline_t *p;
+    PGconn *conn;
+    tw_filter_t *filter;
+} preflight_t;
 
+static tw_err_t preflight_table(void *opaque, const char *nsp, const char *rel, char *errstr,
+                                size_t errstr_size)
+{
+    preflight_t *pf = opaque;
+    tw_pipeline_t *p = pf->p;
+    tw_outbox_binding_t *binding = NULL;
+    tw_rel_t *r;
+    bool *not_null;
+    tw_err_t err;
+    int t;
+
+    tw_buf_reset(&p->name_buf);
+    tw_buf_printf(&p->name_buf, "%s.%s", nsp, rel);
+    if (!tw_filter_match(pf->filter, p->name_buf.data))
+        return TW_OK;
     tw_buf_reset(&p->name_buf);
     tw_buf_printf(&p->name_buf, "%s.%s.%s", p->cfg->topic_prefix, nsp, rel);
     t = transform_for(p, p->name_buf.data);
     if (t < 0)
         return TW_OK;
-    res = PQexecParams(conn,
-                       "SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull "
-                       "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-                       "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                       "WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 "
-                       "AND NOT a.attisdropped ORDER BY a.attnum",
-                       2, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "reading columns of %s.%s: %s", nsp, rel,
-                      PQerrorMessage(conn));
-        PQclear(res);
-        return err;
-    }
-    n = PQntuples(res);
-    attrs = tw_calloc(n ? (size_t)n : 1, sizeof(*attrs));
-    not_null = tw_calloc(n ? (size_t)n : 1, sizeof(bool));
-    for (i = 0; i < n; i++) {
-        attrs[i].name = PQgetvalue(res, i, 0);
-        attrs[i].type_oid = (uint32_t)strtoul(PQgetvalue(res, i, 1), NULL, 10);
-        attrs[i].typmod = atoi(PQgetvalue(res, i, 2));
-        not_null[i] = strcmp(PQgetvalue(res, i, 3), "t") == 0;
-    }
-    memset(&msg, 0, sizeof(msg));
-    msg.type = TW_PGOUTPUT_RELATION;
-    msg.u.relation.relid = 1;
-    msg.u.relation.nspname = nsp;
-    msg.u.relation.relname = rel;
-    msg.u.relation.replident = 'd';
-    msg.u.relation.natts = (uint16_t)n;
-    msg.u.relation.attrs = attrs;
-    cache = tw_relcache_new();
-    r = tw_relcache_update(cache, &msg);
-    /* As the change feed will see it: domains as their base types. */
-    err = tw_catalog_domain_bases(conn, r, errstr, errstr_size);
+    err = tw_catalog_describe(pf->conn, nsp, rel, &r, &not_null, errstr, errstr_size);
     if (err == TW_OK)
         err = tw_outbox_bind(p->routers[t], r, not_null, &binding, errstr, errstr_size);
     tw_outbox_binding_destroy(binding);
-    tw_relcache_destroy(cache);
-    free(attrs);
-    free(not_null);
-    PQclear(res);
+    tw_catalog_rel_free(r, not_null);
     return err;
 }
 
 tw_err_t tw_pipeline_preflight(tw_pipeline_t *p, PGconn *conn, char *errstr,
                                size_t errstr_size)
 {
-    /* Every table the connector would capture, whether or not the
-     * publication holds it yet. */
-    PGresult *res = PQexec(conn, "SELECT n.nspname, c.relname FROM pg_class c "
-                                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                                 "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
-                                 "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-                                 "AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1, 2");
-    tw_filter_t *filter = NULL;
-    tw_err_t err = TW_OK;
-    int i;
+    preflight_t pf = {p, conn, NULL};
+    tw_err_t err;
 
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "listing tables: %s",
-                      PQerrorMessage(conn));
-        PQclear(res);
-        return err;
-    }
     err = tw_filter_new(p->cfg->table_include_list, p->cfg->table_exclude_list,
-                        "table.include.list", "table.exclude.list", &filter, errstr,
+                        "table.include.list", "table.exclude.list", &pf.filter, errstr,
                         errstr_size);
-    for (i = 0; err == TW_OK && i < PQntuples(res); i++) {
-        tw_buf_reset(&p->name_buf);
-        tw_buf_printf(&p->name_buf, "%s.%s", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
-        if (tw_filter_match(filter, p->name_buf.data))
-            err = preflight_table(p, conn, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), errstr,
-                                  errstr_size);
-    }
-    tw_filter_destroy(filter);
-    PQclear(res);
+    if (err == TW_OK)
+        err = tw_catalog_each_table(conn, preflight_table, &pf, errstr, errstr_size);
+    tw_filter_destroy(pf.filter);
     return err;
 }
 
