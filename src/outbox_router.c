@@ -13,6 +13,7 @@
 #include "datum.h"
 #include "jregex.h"
 #include "json_avro.h"
+#include "kafka_sink.h"
 
 typedef enum placement_kind {
     PLACE_HEADER,
