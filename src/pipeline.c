@@ -16,21 +16,19 @@
 #include "converter.h"
 #include "delivery.h"
 #include "filter.h"
-#include "jregex.h"
 #include "kafka_sink.h"
 #include "log.h"
 #include "metrics.h"
-#include "outbox_router.h"
 #include "progress.h"
+#include "transform.h"
 
 struct tw_pipeline {
     const tw_config_t *cfg;
     tw_kafka_sink_t *sink;
     tw_converter_t *key_conv;
     tw_converter_t *value_conv;
-    tw_outbox_router_t **routers; /* one per transform */
-    tw_contract_t **contracts;    /* per transform: its declared payloads, or NULL */
-    tw_jregex_t **predicates;     /* per transform: its predicate's pattern, or NULL */
+    tw_transform_chain_t *chain;
+    tw_contract_t **contracts; /* per transform: its declared payloads, or NULL */
     tw_delivery_t *delivery;
     tw_progress_t *progress; /* at-least-once or exactly-once */
     PGconn *catalog;
@@ -48,7 +46,7 @@ struct tw_pipeline {
 /* What a relation resolves to, kept in rel->opaque per schema version. */
 typedef struct rel_state {
     int transform; /* index into cfg->transforms, or -1: no transform applies */
-    tw_outbox_binding_t *binding;
+    tw_transform_binding_t *binding;
     char *table;   /* "schema.table", for messages and dead-letter headers */
 } rel_state_t;
 
@@ -267,8 +265,6 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
     p->cfg = cfg;
     p->arena = tw_arena_new(65536);
     p->delivery = tw_delivery_new((size_t)cfg->max_inflight_transactions);
-    p->routers = tw_calloc(cfg->ntransforms + 1, sizeof(*p->routers));
-    p->predicates = tw_calloc(cfg->ntransforms + 1, sizeof(*p->predicates));
     p->contracts = tw_calloc(cfg->ntransforms + 1, sizeof(*p->contracts));
     if (cfg->bootstrap_servers == NULL)
         err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
@@ -286,10 +282,11 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
     if (err == TW_OK && cfg->errors_tolerance == TW_ERRORS_TOLERANCE_NONE && cfg->dlq_topic)
         tw_log(TW_LOG_WARNING, "CONFIG", "errors.deadletterqueue.topic.name is set but "
                                          "errors.tolerance=none, so nothing will go there");
+    if (err == TW_OK)
+        err = tw_transform_chain_new(cfg, &p->chain, errstr, errstr_size);
     for (i = 0; err == TW_OK && i < cfg->ntransforms; i++) {
         const tw_transform_config_t *t = &cfg->transforms[i];
-        err = tw_outbox_router_new(t, cfg->topic_prefix, &p->routers[i], errstr, errstr_size);
-        if (err == TW_OK && t->outbox.payload_schema_dir) {
+        if (t->outbox.payload_schema_dir) {
             if (cfg->value_converter.kind != TW_CONVERTER_AVRO)
                 err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                               "transforms.%s.payload.schema.dir needs "
@@ -298,11 +295,6 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
                               t->name);
             else
                 err = tw_contract_new(t, &p->contracts[i], errstr, errstr_size);
-        }
-        if (err == TW_OK && t->predicate) {
-            const tw_predicate_config_t *pred = tw_config_find_predicate(cfg, t->predicate);
-            snprintf(key, sizeof(key), "predicates.%s.pattern", pred->name);
-            err = tw_jregex_compile(pred->pattern, key, &p->predicates[i], errstr, errstr_size);
         }
     }
     if (err == TW_OK)
@@ -348,14 +340,10 @@ void tw_pipeline_destroy(tw_pipeline_t *p)
     tw_progress_destroy(p->progress);
     tw_converter_destroy(p->key_conv);
     tw_converter_destroy(p->value_conv);
-    for (i = 0; i < p->cfg->ntransforms; i++) {
-        tw_outbox_router_destroy(p->routers[i]);
-        tw_jregex_destroy(p->predicates[i]);
+    for (i = 0; i < p->cfg->ntransforms; i++)
         tw_contract_destroy(p->contracts[i]);
-    }
     free(p->contracts);
-    free(p->routers);
-    free(p->predicates);
+    tw_transform_chain_destroy(p->chain);
     tw_delivery_destroy(p->delivery);
     tw_arena_destroy(p->arena);
     tw_buf_free(&p->key_buf);
@@ -378,26 +366,15 @@ void tw_pipeline_set_catalog(tw_pipeline_t *p, PGconn *conn)
 
 /* ------------------------------------------------------------------ routing */
 
-/* The first transform that applies to a record whose topic would be
- * `topic` (Kafka Connect evaluates each transform's predicate on it). */
 static int transform_for(tw_pipeline_t *p, const char *topic)
 {
-    size_t i;
-
-    for (i = 0; i < p->cfg->ntransforms; i++) {
-        bool match = p->predicates[i] == NULL || tw_jregex_matches(p->predicates[i], topic);
-        if (p->predicates[i] && p->cfg->transforms[i].negate)
-            match = !match;
-        if (match)
-            return (int)i;
-    }
-    return -1;
+    return tw_transform_chain_find(p->chain, topic);
 }
 
 static void rel_state_free(void *opaque)
 {
     rel_state_t *st = opaque;
-    tw_outbox_binding_destroy(st->binding);
+    tw_transform_binding_destroy(st->binding);
     free(st->table);
     free(st);
 }
@@ -423,8 +400,8 @@ static tw_err_t rel_state(tw_pipeline_t *p, tw_rel_t *rel, rel_state_t **out, ch
         not_null = tw_calloc(rel->ncols ? rel->ncols : 1, sizeof(bool));
         err = tw_catalog_not_null(p->catalog, rel, not_null, errstr, errstr_size);
         if (err == TW_OK)
-            err = tw_outbox_bind(p->routers[st->transform], rel, not_null, &st->binding, errstr,
-                                 errstr_size);
+            err = tw_transform_chain_bind(p->chain, st->transform, rel, not_null, &st->binding,
+                                          errstr, errstr_size);
         free(not_null);
         if (err) {
             free(st->table);
@@ -630,13 +607,12 @@ static tw_err_t unrouted(tw_pipeline_t *p, const char *what, char *errstr, size_
 static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_change_t *change,
                              char *errstr, size_t errstr_size)
 {
-    tw_record_t record;
-    const char *event_id = NULL;
-    tw_outbox_result_t result = TW_OUTBOX_EMIT;
+    tw_transform_out_t out;
     char table_buf[512];
     const char *table;
-    rel_state_t *st;
-    tw_err_t err;
+    rel_state_t *st = NULL;
+    tw_err_t err = TW_OK;
+    size_t i;
     int t = -1;
 
     /* Per-change scratch: librdkafka copies what it keeps, so memory stays
@@ -646,13 +622,11 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
         tw_buf_reset(&p->name_buf);
         tw_buf_printf(&p->name_buf, "%s.message", p->cfg->topic_prefix);
         t = transform_for(p, p->name_buf.data);
-        if (t < 0 || !tw_outbox_router_takes_message(p->routers[t], change->prefix)) {
+        if (t < 0 || !tw_transform_chain_takes_message(p->chain, t, change->prefix)) {
             snprintf(table_buf, sizeof(table_buf), "logical message prefix \"%s\"",
                      change->prefix);
             return unrouted(p, table_buf, errstr, errstr_size);
         }
-        err = tw_outbox_route_message(p->routers[t], txn, change, p->arena, &record, &event_id,
-                                      errstr, errstr_size);
         snprintf(table_buf, sizeof(table_buf), "message:%s", change->prefix);
         table = table_buf;
     } else {
@@ -666,36 +640,19 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
             return unrouted(p, table, errstr, errstr_size);
         }
         t = st->transform;
-        err = tw_outbox_route(p->routers[t], st->binding, txn, change, p->arena,
-                              &record, &event_id, &result, errstr, errstr_size);
-        if (err == TW_OK && result == TW_OUTBOX_INVALID_OP) {
-            int behavior = p->cfg->transforms[st->transform].outbox.op_invalid_behavior;
-            if (behavior == TW_INVALID_OP_FATAL)
-                return tw_errf(TW_ERR_REJECTED, errstr, errstr_size,
-                               "UPDATE of outbox table %s at " TW_LSN_FMT
-                               " and table.op.invalid.behavior=fatal; outbox rows are insert-only",
-                               table, TW_LSN_ARGS(change->lsn));
-            tw_log(behavior == TW_INVALID_OP_ERROR ? TW_LOG_ERROR : TW_LOG_WARNING, "ROUTER",
-                   "UPDATE of outbox table %s at " TW_LSN_FMT " ignored "
-                   "(table.op.invalid.behavior=%s); outbox rows are insert-only",
-                   table, TW_LSN_ARGS(change->lsn),
-                   behavior == TW_INVALID_OP_ERROR ? "error" : "warn");
-            return TW_OK;
-        }
-        if (err == TW_OK && result == TW_OUTBOX_IGNORE)
-            return TW_OK;
     }
+    err = tw_transform_chain_apply(p->chain, t, st ? st->binding : NULL, txn, change, p->arena,
+                                   &out, errstr, errstr_size);
     if (err == TW_ERR_MALFORMED) {
         error_context_t ctx = {"routing", errstr, table, change->lsn, txn ? txn->xid : 0,
-                               event_id, NULL, false};
+                               out.event_id, NULL, false};
         return record_error(p, &ctx, NULL, 0, change->content, change->content_len, errstr,
                             errstr_size);
     }
-    if (err)
-        return err;
-    err = produce_record(p, &record, t >= 0 ? p->contracts[t] : NULL, table, change->lsn,
-                         txn ? txn->xid : 0, event_id, errstr, errstr_size);
-    if (tw_arena_used(p->arena) > p->scratch_peak)
+    for (i = 0; err == TW_OK && i < out.nrecords; i++)
+        err = produce_record(p, &out.records[i], p->contracts[t], table, change->lsn,
+                             txn ? txn->xid : 0, out.event_id, errstr, errstr_size);
+    if (out.nrecords > 0 && tw_arena_used(p->arena) > p->scratch_peak)
         p->scratch_peak = tw_arena_used(p->arena);
     return err;
 }
@@ -814,7 +771,7 @@ static tw_err_t preflight_table(void *opaque, const char *nsp, const char *rel, 
 {
     preflight_t *pf = opaque;
     tw_pipeline_t *p = pf->p;
-    tw_outbox_binding_t *binding = NULL;
+    tw_transform_binding_t *binding = NULL;
     tw_rel_t *r;
     bool *not_null;
     tw_err_t err;
@@ -831,8 +788,8 @@ static tw_err_t preflight_table(void *opaque, const char *nsp, const char *rel, 
         return TW_OK;
     err = tw_catalog_describe(pf->conn, nsp, rel, &r, &not_null, errstr, errstr_size);
     if (err == TW_OK)
-        err = tw_outbox_bind(p->routers[t], r, not_null, &binding, errstr, errstr_size);
-    tw_outbox_binding_destroy(binding);
+        err = tw_transform_chain_bind(p->chain, t, r, not_null, &binding, errstr, errstr_size);
+    tw_transform_binding_destroy(binding);
     tw_catalog_rel_free(r, not_null);
     return err;
 }
