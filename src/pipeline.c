@@ -310,12 +310,9 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
         err = tw_kafka_sink_new(cfg->bootstrap_servers, cfg->producer, cfg->transactional_id,
                                 on_report, p, &p->sink, errstr, errstr_size);
     /* Exactly-once mode reads its checkpoint in tw_pipeline_start. */
-    if (err == TW_OK && cfg->exactly_once)
-        p->progress = tw_progress_ktxn_new(cfg, tw_progress_kafka_sink(p->sink), p->delivery,
-                                           &p->failure);
-    else if (err == TW_OK)
-        err = tw_progress_file_new(cfg, tw_progress_kafka_sink(p->sink), p->delivery,
-                                   &p->failure, &p->progress, errstr, errstr_size);
+    if (err == TW_OK)
+        err = tw_progress_new(cfg, tw_progress_kafka_sink(p->sink), p->delivery, &p->failure,
+                              &p->progress, errstr, errstr_size);
     if (err) {
         tw_pipeline_destroy(p);
         return err;

@@ -128,6 +128,10 @@ struct tw_progress {
     tw_progress_counts_t counts;
 };
 
+/* The mode the configuration asks for (exactly.once.support). */
+tw_err_t tw_progress_new(const tw_config_t *cfg, tw_progress_sink_t sink, tw_delivery_t *delivery,
+                         tw_failure_t *failure, tw_progress_t **out, char *errstr,
+                         size_t errstr_size);
 /* At-least-once: loads the offsets file now. */
 tw_err_t tw_progress_file_new(const tw_config_t *cfg, tw_progress_sink_t sink,
                               tw_delivery_t *delivery, tw_failure_t *failure,
@@ -140,11 +144,13 @@ void tw_progress_destroy(tw_progress_t *pr); /* accepts NULL */
 void tw_progress_set_wait(tw_progress_t *pr, tw_progress_wait_fn fn, void *opaque);
 tw_err_t tw_progress_start(tw_progress_t *pr, char *errstr, size_t errstr_size);
 
-/* A source transaction begins: false when it was delivered before a
- * restart (skip its changes); otherwise it is opened. */
+/* A source transaction begins: *skip when it was delivered before a
+ * restart (its changes are to be skipped); otherwise it is opened, waiting
+ * for room in the tracker. */
 tw_err_t tw_progress_txn_begin(tw_progress_t *pr, tw_lsn_t commit_lsn, int64_t commit_ts,
                                bool *skip, char *errstr, size_t errstr_size);
-/* Its end: true when it was being skipped. */
+/* Its end (through: its commit and end LSN): it is closed in the tracker,
+ * and the mode may commit (transaction.boundary). Ends a skip. */
 tw_err_t tw_progress_txn_end(tw_progress_t *pr, const tw_offset_t *through, char *errstr,
                              size_t errstr_size);
 /* A non-transactional message at lsn: skip it (delivered before)? */
