@@ -124,12 +124,16 @@ static tw_err_t open_txn(tw_progress_t *pr, tw_lsn_t commit_lsn, int64_t commit_
 
     if (err)
         return err;
+    /* Read but not yet tracked counts as half read: once the acks that
+     * make room arrive, the tracker is idle, and a status update sent
+     * from this wait must not cover a logical message (which has no
+     * Begin to hold the change feed in a transaction). */
+    pr->in_txn = true;
     while (tw_delivery_full(pr->delivery)) {
         if (!pr->wait(pr->wait_opaque, 50))
             return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
     }
     pr->seq = tw_delivery_begin(pr->delivery, commit_lsn, commit_ts);
-    pr->in_txn = true;
     return TW_OK;
 }
 
@@ -257,6 +261,10 @@ tw_err_t tw_progress_drain(tw_progress_t *pr, int timeout_ms, char *errstr,
 void tw_progress_reset(tw_progress_t *pr)
 {
     pr->ops->reset(pr);
+    /* An abort a stop cut short keeps the half-read state, so the final
+     * drain aborts rather than commits part of a source transaction. */
+    if (pr->ops->holding(pr))
+        return;
     /* What was not delivered is dropped; the server sends it again from
      * the confirmed position, and the new session delivers it anew.
      * Records still in flight (the drain gave up) find their transactions
