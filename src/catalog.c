@@ -1,5 +1,5 @@
 /*
- * catalog.c — pg_attribute and pg_type lookups.
+ * catalog.c — pg_class, pg_attribute and pg_type lookups.
  */
 #include "catalog.h"
 
@@ -100,4 +100,95 @@ cleanup:
     PQclear(res);
     tw_buf_free(&oids);
     return err;
+}
+
+tw_err_t tw_catalog_each_table(PGconn *conn, tw_catalog_table_fn fn, void *opaque, char *errstr,
+                               size_t errstr_size)
+{
+    PGresult *res = PQexec(conn, "SELECT n.nspname, c.relname FROM pg_class c "
+                                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                 "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
+                                 "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                                 "AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1, 2");
+    tw_err_t err = TW_OK;
+    int i;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "listing tables: %s",
+                      PQerrorMessage(conn));
+    for (i = 0; err == TW_OK && i < PQntuples(res); i++)
+        err = fn(opaque, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), errstr, errstr_size);
+    PQclear(res);
+    return err;
+}
+
+tw_err_t tw_catalog_describe(PGconn *conn, const char *nspname, const char *relname,
+                             tw_rel_t **out, bool **not_null_out, char *errstr,
+                             size_t errstr_size)
+{
+    const char *params[2] = {nspname, relname};
+    tw_rel_t *rel;
+    bool *not_null;
+    PGresult *res;
+    tw_err_t err;
+    int i, n;
+
+    *out = NULL;
+    *not_null_out = NULL;
+    res = PQexecParams(conn,
+                       "SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull "
+                       "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                       "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                       "WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 "
+                       "AND NOT a.attisdropped ORDER BY a.attnum",
+                       2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "reading columns of %s.%s: %s", nspname,
+                      relname, PQerrorMessage(conn));
+        PQclear(res);
+        return err;
+    }
+    n = PQntuples(res);
+    rel = tw_calloc(1, sizeof(*rel));
+    rel->relid = 1;
+    rel->nspname = tw_strdup(nspname);
+    rel->relname = tw_strdup(relname);
+    rel->replident = 'd';
+    rel->ncols = (uint16_t)n;
+    rel->cols = tw_calloc(n ? (size_t)n : 1, sizeof(*rel->cols));
+    rel->schema_version = 1;
+    not_null = tw_calloc(n ? (size_t)n : 1, sizeof(bool));
+    for (i = 0; i < n; i++) {
+        tw_rel_col_t *col = &rel->cols[i];
+        col->name = tw_strdup(PQgetvalue(res, i, 0));
+        col->type_oid = (uint32_t)strtoul(PQgetvalue(res, i, 1), NULL, 10);
+        col->typmod = atoi(PQgetvalue(res, i, 2));
+        col->value_oid = col->type_oid;
+        col->value_typmod = col->typmod;
+        not_null[i] = strcmp(PQgetvalue(res, i, 3), "t") == 0;
+    }
+    PQclear(res);
+    err = tw_catalog_domain_bases(conn, rel, errstr, errstr_size);
+    if (err) {
+        tw_catalog_rel_free(rel, not_null);
+        return err;
+    }
+    *out = rel;
+    *not_null_out = not_null;
+    return TW_OK;
+}
+
+void tw_catalog_rel_free(tw_rel_t *rel, bool *not_null)
+{
+    uint16_t i;
+
+    free(not_null);
+    if (rel == NULL)
+        return;
+    for (i = 0; i < rel->ncols; i++)
+        free(rel->cols[i].name);
+    free(rel->cols);
+    free(rel->nspname);
+    free(rel->relname);
+    free(rel);
 }

@@ -28,4 +28,19 @@ tw_err_t tw_catalog_not_null(PGconn *conn, const tw_rel_t *rel, bool *not_null, 
  * looked up; conn may be NULL (nothing is resolved). */
 tw_err_t tw_catalog_domain_bases(PGconn *conn, tw_rel_t *rel, char *errstr, size_t errstr_size);
 
+/* Calls fn for every table the connector could capture (ordinary and
+ * partitioned tables, not partitions, no system schemas), whether or not
+ * the publication holds it yet, in name order. */
+typedef tw_err_t (*tw_catalog_table_fn)(void *opaque, const char *nspname, const char *relname,
+                                        char *errstr, size_t errstr_size);
+tw_err_t tw_catalog_each_table(PGconn *conn, tw_catalog_table_fn fn, void *opaque, char *errstr,
+                               size_t errstr_size);
+
+/* A table's columns as the change feed will describe them (domains as
+ * their base types), and each column's NOT NULL, read from the catalog.
+ * Free both with tw_catalog_rel_free. */
+tw_err_t tw_catalog_describe(PGconn *conn, const char *nspname, const char *relname,
+                             tw_rel_t **rel, bool **not_null, char *errstr, size_t errstr_size);
+void tw_catalog_rel_free(tw_rel_t *rel, bool *not_null); /* accepts NULL */
+
 #endif /* TW_CATALOG_H */

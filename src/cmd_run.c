@@ -18,6 +18,7 @@
 #include "confirm.h"
 #include "log.h"
 #include "pg_conn.h"
+#include "pg_session.h"
 #include "histogram.h"
 #include "http.h"
 #include "metrics.h"
@@ -222,7 +223,6 @@ static tw_err_t verify_origin(run_ctx_t *ctx, char *errstr, size_t errstr_size)
 static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
 {
     const tw_config_t *cfg = ctx->cfg;
-    tw_repl_options_t ropts;
     tw_sink_t sink = tw_pipeline_sink(ctx->pipeline);
     tw_err_t err;
 
@@ -247,17 +247,8 @@ static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
     tw_relcache_set_server_version(tw_changefeed_relcache(ctx->feed), ctx->setup.server_version);
     tw_changefeed_set_catalog(ctx->feed, ctx->conn);
     ctx->half_read = false;
-    memset(&ropts, 0, sizeof(ropts));
-    ropts.slot_name = cfg->slot_name;
-    ropts.publication_name = cfg->publication_name;
-    ropts.proto_version = ctx->setup.proto_version;
-    ropts.messages = ctx->setup.server_version >= 140000;
-    ropts.streaming = ctx->setup.proto_version >= 2 && cfg->pgoutput_streaming == TW_STREAMING_ON;
-    ropts.binary = cfg->binary_mode && ctx->setup.server_version >= 140000;
-    ropts.status_interval_ms = cfg->status_update_interval_ms;
-    ctx->stream = tw_repl_stream_new(ctx->repl);
-    tw_repl_stream_set_wake_fd(ctx->stream, tw_pipeline_wake_fd(ctx->pipeline));
-    err = tw_repl_stream_start(ctx->stream, &ropts, errstr, errstr_size);
+    err = tw_pg_session_stream(ctx->repl, cfg, &ctx->setup, tw_pipeline_wake_fd(ctx->pipeline),
+                               &ctx->stream, errstr, errstr_size);
     if (err == TW_OK)
         tw_log(TW_LOG_INFO, "PGREPL", "streaming slot \"%s\" from " TW_LSN_FMT " (protocol %d)",
                cfg->slot_name, TW_LSN_ARGS(ctx->setup.slot_confirmed_flush),

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "log.h"
 #include "pg_conn.h"
+#include "pg_session.h"
 #include "repl_stream.h"
 #include "signals.h"
 #include "tail.h"
@@ -72,28 +73,6 @@ static int parse_tail_args(int argc, char **argv, tail_opts_t *opts)
     return 0;
 }
 
-static tw_err_t identify_system(PGconn *repl, const tw_config_t *cfg, char *errstr,
-                                size_t errstr_size)
-{
-    PGresult *res = PQexec(repl, "IDENTIFY_SYSTEM");
-    tw_err_t err = TW_OK;
-
-    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) < 4) {
-        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "IDENTIFY_SYSTEM failed: %s",
-                      PQerrorMessage(repl));
-    } else if (strcmp(PQgetvalue(res, 0, 3), cfg->db_dbname) != 0) {
-        err = tw_errf(TW_ERR_PG, errstr, errstr_size,
-                      "replication connection is to database \"%s\", expected \"%s\"",
-                      PQgetvalue(res, 0, 3), cfg->db_dbname);
-    } else {
-        tw_log(TW_LOG_INFO, "PGREPL", "system %s, timeline %s, WAL at %s, database %s",
-               PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
-               PQgetvalue(res, 0, 3));
-    }
-    PQclear(res);
-    return err;
-}
-
 /* While replaying a streamed transaction or blocked on output: keep the
  * server from timing us out. The flush position is left as it is. */
 static tw_err_t keep_alive(void *opaque, char *errstr, size_t errstr_size)
@@ -147,7 +126,7 @@ int tw_cmd_tail(int argc, char **argv)
     tail_opts_t opts;
     tw_config_t cfg;
     tw_pg_setup_t setup;
-    tw_repl_options_t ropts;
+    tw_pg_identity_t server;
     PGconn *conn = NULL, *repl = NULL;
     tw_repl_stream_t *stream = NULL;
     tw_changefeed_t *feed = NULL;
@@ -180,7 +159,7 @@ int tw_cmd_tail(int argc, char **argv)
     if (err == TW_OK)
         err = tw_pg_connect(&cfg, true, &repl, errstr, sizeof(errstr));
     if (err == TW_OK)
-        err = identify_system(repl, &cfg, errstr, sizeof(errstr));
+        err = tw_pg_session_identify(repl, &cfg, &server, errstr, sizeof(errstr));
     if (err)
         goto cleanup;
 
@@ -192,20 +171,11 @@ int tw_cmd_tail(int argc, char **argv)
     tw_relcache_set_server_version(tw_changefeed_relcache(feed), setup.server_version);
     tw_changefeed_set_catalog(feed, conn);
 
-    memset(&ropts, 0, sizeof(ropts));
-    ropts.slot_name = cfg.slot_name;
-    ropts.publication_name = cfg.publication_name;
-    ropts.proto_version = setup.proto_version;
-    ropts.messages = setup.server_version >= 140000;
-    ropts.streaming = setup.proto_version >= 2 && cfg.pgoutput_streaming == TW_STREAMING_ON;
-    ropts.binary = cfg.binary_mode && setup.server_version >= 140000;
-    ropts.status_interval_ms = cfg.status_update_interval_ms;
-    stream = tw_repl_stream_new(repl);
-    tw_changefeed_set_tick(feed, keep_alive, stream);
-    tw_tail_set_wait(tail, keep_alive, stream);
-    err = tw_repl_stream_start(stream, &ropts, errstr, sizeof(errstr));
+    err = tw_pg_session_stream(repl, &cfg, &setup, -1, &stream, errstr, sizeof(errstr));
     if (err)
         goto cleanup;
+    tw_changefeed_set_tick(feed, keep_alive, stream);
+    tw_tail_set_wait(tail, keep_alive, stream);
     tw_log(TW_LOG_INFO, "PGREPL", "streaming slot \"%s\" from " TW_LSN_FMT " (protocol %d)%s",
            cfg.slot_name, TW_LSN_ARGS(setup.slot_confirmed_flush), setup.proto_version,
            opts.ack ? ", confirming printed changes" : ", slot position left unchanged");

@@ -21,9 +21,10 @@
 #include <stdint.h>
 
 #include "common.h"
+#include "header.h"
 #include "props.h"
 
-#define TW_KAFKA_PARTITION_ANY (-1)
+#define TW_KAFKA_PARTITION_ANY TW_PARTITION_ANY
 
 /* Topic handles (and per-topic /metrics series) the sink keeps: routed
  * topics come from row content, so their number is bounded here. Records
@@ -32,11 +33,7 @@
 #define TW_KAFKA_SINK_MAX_TOPICS 1000
 #define TW_KAFKA_SINK_OTHER_TOPICS "(other)"
 
-typedef struct tw_kafka_header {
-    const char *name;
-    const void *value; /* NULL: a header with a null value */
-    size_t len;
-} tw_kafka_header_t;
+typedef tw_header_t tw_kafka_header_t;
 
 typedef struct tw_kafka_record {
     const char *topic;

@@ -13,6 +13,7 @@
 #include "datum.h"
 #include "jregex.h"
 #include "json_avro.h"
+#include "kafka_sink.h"
 
 typedef enum placement_kind {
     PLACE_HEADER,
@@ -623,55 +624,54 @@ static tw_err_t declared_payload(tw_outbox_router_t *router, tw_outbox_binding_t
     return TW_OK;
 }
 
-tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, const tw_txn_t *txn,
-                         const tw_change_t *change, tw_arena_t *arena, tw_record_t *record,
-                         const char **event_id, tw_outbox_result_t *result, char *errstr,
-                         size_t errstr_size)
-{
-    const tw_outbox_config_t *ob = router->ob;
-    tw_value_t *id, *key, *payload, *route, *v;
-    tw_datum_t *datums, *value_datum;
-    const tw_cs_t *value_schema;
-    const char *routed;
-    size_t nheaders = 0, i, nfields;
-    tw_err_t err;
+/* One row being routed: what the steps below share. */
+typedef struct route_call {
+    tw_outbox_router_t *router;
+    tw_outbox_binding_t *b;
+    const tw_change_t *change;
+    tw_arena_t *arena;
+    tw_record_t *record;
+    const char *event_id;
+    const char *routed; /* the route column's value, as text */
+    size_t nheaders;
+    tw_datum_t *datums; /* the envelope's fields; [0] is the payload */
+    size_t nfields;
+} route_call_t;
 
-    reset_call(router);
-    memset(record, 0, sizeof(*record));
-    *event_id = "";
-    if (change->op == TW_CHANGE_DELETE || change->op == TW_CHANGE_TRUNCATE) {
-        *result = TW_OUTBOX_IGNORE;
-        return TW_OK;
-    }
-    if (change->op == TW_CHANGE_UPDATE) {
-        *result = TW_OUTBOX_INVALID_OP;
-        return TW_OK;
-    }
-    *result = TW_OUTBOX_EMIT;
-
-#define COLUMN(var, col)                                                                       \
+/* The value of column col of the row, or returns err from the caller. */
+#define COLUMN(rc, var, col)                                                                   \
     do {                                                                                       \
-        var = column_value(change, col, arena, &err, errstr, errstr_size);                     \
+        var = column_value((rc)->change, col, (rc)->arena, &err, errstr, errstr_size);         \
         if (err)                                                                               \
             return err;                                                                        \
     } while (0)
 
-    COLUMN(id, b->id_col);
+/* The id header (the event id for messages) and the topic from the route
+ * column. */
+static tw_err_t route_topic_of(route_call_t *rc, char *errstr, size_t errstr_size)
+{
+    tw_outbox_router_t *router = rc->router;
+    const tw_outbox_config_t *ob = router->ob;
+    tw_outbox_binding_t *b = rc->b;
+    tw_value_t *id, *route;
+    tw_err_t err;
+
+    COLUMN(rc, id, b->id_col);
     {
         tw_kafka_header_t h = {"id", NULL, 0};
         tw_datum_t d = {id, NULL, NULL};
-        err = header_value(router, &d, b->col_schema[b->id_col], arena, &h, errstr,
+        err = header_value(router, &d, b->col_schema[b->id_col], rc->arena, &h, errstr,
                            errstr_size);
         if (err)
             return err;
-        *event_id = h.value ? (const char *)h.value : "(null id)";
-        router->headers[nheaders++] = h;
+        rc->event_id = h.value ? (const char *)h.value : "(null id)";
+        router->headers[rc->nheaders++] = h;
     }
-    COLUMN(route, b->route_col);
+    COLUMN(rc, route, b->route_col);
     if (route->kind == TW_VALUE_NULL)
         return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                        "event %s: route column \"%s\" is null, so there is no topic to route to",
-                       *event_id, ob->route_by_field);
+                       rc->event_id, ob->route_by_field);
     {
         tw_datum_t d = {route, NULL, NULL};
         tw_cs_t *s = b->col_schema[b->route_col];
@@ -680,22 +680,33 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
                                      errstr_size);
         if (err)
             return err;
-        routed = arena_strndup(arena, router->text.data ? router->text.data : "",
-                               router->text.len);
+        rc->routed = arena_strndup(rc->arena, router->text.data ? router->text.data : "",
+                                   router->text.len);
     }
-    record->topic = route_topic(router, routed);
+    rc->record->topic = route_topic(router, rc->routed);
     {
         /* The route column is application data: a name Kafka refuses is
          * this record's error, not a reason to stop or crash. */
         char why[200];
-        if (!tw_kafka_topic_check(record->topic, why, sizeof(why)))
+        if (!tw_kafka_topic_check(rc->record->topic, why, sizeof(why)))
             return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                            "event %s: route column \"%s\" gives a topic Kafka cannot take: %s",
-                           *event_id, ob->route_by_field, why);
+                           rc->event_id, ob->route_by_field, why);
     }
-    record->partition = TW_KAFKA_PARTITION_ANY;
+    rc->record->partition = TW_KAFKA_PARTITION_ANY;
+    return TW_OK;
+}
 
-    COLUMN(key, b->key_col);
+/* The key, and the timestamp: the commit's, or the timestamp column's. */
+static tw_err_t route_key_and_time(route_call_t *rc, const tw_txn_t *txn, char *errstr,
+                                   size_t errstr_size)
+{
+    tw_outbox_binding_t *b = rc->b;
+    tw_record_t *record = rc->record;
+    tw_value_t *key, *v;
+    tw_err_t err;
+
+    COLUMN(rc, key, b->key_col);
     record->key_schema = b->col_schema[b->key_col];
     record->key.pg = key;
     /* A NULL key keeps its schema: the converter decides whether that is no
@@ -704,7 +715,7 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
 
     record->timestamp_ms = txn ? txn->commit_ts / 1000 : 0;
     if (b->ts_col >= 0) {
-        COLUMN(v, b->ts_col);
+        COLUMN(rc, v, b->ts_col);
         /* Milliseconds since 1970 (counted from PostgreSQL's microseconds
          * since 2000) hold every finite timestamp. */
         if ((v->kind == TW_VALUE_TIMESTAMP || v->kind == TW_VALUE_TIMESTAMPTZ) && !v->special)
@@ -713,26 +724,38 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
         else if (v->kind == TW_VALUE_INT)
             record->timestamp_ms = v->u.i;
     }
+    return TW_OK;
+}
 
-    /* Extra columns, in configuration order. */
-    datums = tw_arena_alloc(arena, (router->nplacements + 1) * sizeof(tw_datum_t));
-    nfields = 1;
+/* Extra columns, in configuration order: headers, envelope fields, the
+ * partition; then the tracing headers. */
+static tw_err_t route_placements(route_call_t *rc, char *errstr, size_t errstr_size)
+{
+    tw_outbox_router_t *router = rc->router;
+    tw_outbox_binding_t *b = rc->b;
+    tw_value_t *v;
+    tw_err_t err;
+    size_t i;
+
+    rc->datums = tw_arena_alloc(rc->arena, (router->nplacements + 1) * sizeof(tw_datum_t));
+    rc->nfields = 1;
     for (i = 0; i < router->nplacements; i++) {
         const placement_t *pl = &router->placements[i];
         int col = b->placement_col[i];
         tw_datum_t d = {NULL, NULL, NULL};
         if (col < 0)
             continue;
-        COLUMN(v, col);
+        COLUMN(rc, v, col);
         d.pg = v;
-        if (pl->kind == PLACE_HEADER && nheaders < MAX_HEADERS) {
+        if (pl->kind == PLACE_HEADER && rc->nheaders < MAX_HEADERS) {
             tw_kafka_header_t h = {pl->alias, NULL, 0};
-            err = header_value(router, &d, b->col_schema[col], arena, &h, errstr, errstr_size);
+            err = header_value(router, &d, b->col_schema[col], rc->arena, &h, errstr,
+                               errstr_size);
             if (err)
                 return err;
-            router->headers[nheaders++] = h;
+            router->headers[rc->nheaders++] = h;
         } else if (pl->kind == PLACE_ENVELOPE) {
-            datums[nfields++] = d;
+            rc->datums[rc->nfields++] = d;
         } else if (pl->kind == PLACE_PARTITION) {
             /* NULL sets no partition: the producer partitions by key, as
              * Kafka Connect does for a record whose partition is null. */
@@ -741,18 +764,35 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
             if (v->kind != TW_VALUE_INT)
                 return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                                "event %s: partition column \"%s\" must be an integer",
-                               *event_id, pl->column);
-            record->partition = (int32_t)v->u.i;
+                               rc->event_id, pl->column);
+            rc->record->partition = (int32_t)v->u.i;
         }
     }
     if (b->tracing_col >= 0) {
-        COLUMN(v, b->tracing_col);
-        nheaders += tracing_headers(v, arena, router->headers + nheaders, MAX_HEADERS - nheaders);
+        COLUMN(rc, v, b->tracing_col);
+        rc->nheaders += tracing_headers(v, rc->arena, router->headers + rc->nheaders,
+                                        MAX_HEADERS - rc->nheaders);
     }
-    record->headers = router->headers;
-    record->nheaders = nheaders;
+    rc->record->headers = router->headers;
+    rc->record->nheaders = rc->nheaders;
+    return TW_OK;
+}
 
-    COLUMN(payload, b->payload_col);
+/* The value: a tombstone, a declared payload, the payload column (expanded
+ * from JSON if asked), wrapped in the envelope when fields join it. */
+static tw_err_t route_value(route_call_t *rc, char *errstr, size_t errstr_size)
+{
+    tw_outbox_router_t *router = rc->router;
+    const tw_outbox_config_t *ob = router->ob;
+    tw_outbox_binding_t *b = rc->b;
+    tw_record_t *record = rc->record;
+    tw_datum_t *datums = rc->datums, *value_datum;
+    const tw_cs_t *value_schema;
+    tw_value_t *payload, *v;
+    tw_err_t err;
+    size_t i;
+
+    COLUMN(rc, payload, b->payload_col);
     datums[0].pg = payload;
     datums[0].json = NULL;
     datums[0].fields = NULL;
@@ -763,15 +803,15 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
         return TW_OK;
     }
     if (b->type_col >= 0)
-        return declared_payload(router, b, change, payload, arena, *event_id, record, errstr,
-                                errstr_size);
+        return declared_payload(router, b, rc->change, payload, rc->arena, rc->event_id, record,
+                                errstr, errstr_size);
     if (ob->expand_json_payload && payload->kind != TW_VALUE_NULL) {
         if (payload->kind != TW_VALUE_TEXT && payload->kind != TW_VALUE_JSON)
             return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                            "event %s: table.expand.json.payload=true, but column \"%s\" is not "
                            "text or json",
-                           *event_id, ob->field_event_payload);
-        err = expand_payload(router, payload->u.str.ptr, payload->u.str.len, *event_id,
+                           rc->event_id, ob->field_event_payload);
+        err = expand_payload(router, payload->u.str.ptr, payload->u.str.len, rc->event_id,
                              (const tw_datum_t **)&value_datum, &datums[0], &value_schema,
                              errstr, errstr_size);
         if (err)
@@ -781,12 +821,12 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
     if (router->has_envelope) {
         int version = 0;
         const envelope_schema_t *env;
-        tw_datum_t *outer = tw_arena_alloc(arena, sizeof(*outer));
+        tw_datum_t *outer = tw_arena_alloc(rc->arena, sizeof(*outer));
         if (b->version_col >= 0) {
-            COLUMN(v, b->version_col);
+            COLUMN(rc, v, b->version_col);
             version = v->kind == TW_VALUE_INT ? (int)v->u.i : 0;
         }
-        env = envelope_for(router, b, routed, version,
+        env = envelope_for(router, b, rc->routed, version,
                            b->version_col < 0 ? router->expanded_schema : NULL);
         /* An expanded payload changes the payload field's schema per record. */
         if (router->expanded_schema) {
@@ -810,7 +850,46 @@ tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, con
     record->value_schema = value_schema;
     record->value = *value_datum;
     return TW_OK;
+}
+
 #undef COLUMN
+
+tw_err_t tw_outbox_route(tw_outbox_router_t *router, tw_outbox_binding_t *b, const tw_txn_t *txn,
+                         const tw_change_t *change, tw_arena_t *arena, tw_record_t *record,
+                         const char **event_id, tw_outbox_result_t *result, char *errstr,
+                         size_t errstr_size)
+{
+    route_call_t rc;
+    tw_err_t err;
+
+    reset_call(router);
+    memset(record, 0, sizeof(*record));
+    *event_id = "";
+    if (change->op == TW_CHANGE_DELETE || change->op == TW_CHANGE_TRUNCATE) {
+        *result = TW_OUTBOX_IGNORE;
+        return TW_OK;
+    }
+    if (change->op == TW_CHANGE_UPDATE) {
+        *result = TW_OUTBOX_INVALID_OP;
+        return TW_OK;
+    }
+    *result = TW_OUTBOX_EMIT;
+    memset(&rc, 0, sizeof(rc));
+    rc.router = router;
+    rc.b = b;
+    rc.change = change;
+    rc.arena = arena;
+    rc.record = record;
+    rc.event_id = "";
+    err = route_topic_of(&rc, errstr, errstr_size);
+    if (err == TW_OK)
+        err = route_key_and_time(&rc, txn, errstr, errstr_size);
+    if (err == TW_OK)
+        err = route_placements(&rc, errstr, errstr_size);
+    if (err == TW_OK)
+        err = route_value(&rc, errstr, errstr_size);
+    *event_id = rc.event_id;
+    return err;
 }
 
 bool tw_outbox_router_takes_message(const tw_outbox_router_t *router, const char *prefix)

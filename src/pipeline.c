@@ -1,34 +1,59 @@
 /*
- * pipeline.c — transforms, converters, producer, delivery tracking and
- * error handling for `tidewater run` (exactly-once mode's Kafka
- * transactions are in pipeline_ktxn.c).
+ * pipeline.c — transforms, converters, producer and error handling for
+ * `tidewater run`. How far delivery has come, and how that is made durable,
+ * is the progress mode's job (progress.h).
  */
-#include "pipeline_internal.h"
+#include "pipeline.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "avro_binary.h"
+#include "buf.h"
 #include "catalog.h"
-#include "confirm.h"
+#include "contract.h"
+#include "converter.h"
+#include "delivery.h"
 #include "filter.h"
+#include "kafka_sink.h"
 #include "log.h"
 #include "metrics.h"
+#include "progress.h"
+#include "transform.h"
+
+struct tw_pipeline {
+    const tw_config_t *cfg;
+    tw_kafka_sink_t *sink;
+    tw_converter_t *key_conv;
+    tw_converter_t *value_conv;
+    tw_transform_chain_t *chain;
+    tw_contract_t **contracts; /* per transform: its declared payloads, or NULL */
+    tw_delivery_t *delivery;
+    tw_progress_t *progress; /* at-least-once or exactly-once */
+    PGconn *catalog;
+    tw_pipeline_wait_fn wait;
+    void *wait_opaque;
+
+    tw_arena_t *arena;
+    tw_buf_t key_buf, value_buf, name_buf;
+    tw_failure_t failure;
+    uint64_t dlq_records, skipped_records;
+    uint64_t records, delivery_errors;
+    size_t scratch_peak; /* most per-change scratch memory ever in use */
+};
 
 /* What a relation resolves to, kept in rel->opaque per schema version. */
 typedef struct rel_state {
     int transform; /* index into cfg->transforms, or -1: no transform applies */
-    tw_outbox_binding_t *binding;
+    tw_transform_binding_t *binding;
     char *table;   /* "schema.table", for messages and dead-letter headers */
 } rel_state_t;
 
 
-void tw_pipeline_fail(tw_pipeline_t *p, const char *why)
+static void tw_pipeline_fail(tw_pipeline_t *p, const char *why)
 {
-    if (!p->failed) {
-        p->failed = true;
-        snprintf(p->failure, sizeof(p->failure), "%s", why);
-    }
+    tw_failure_set(&p->failure, why);
 }
 
 /* ------------------------------------------------------------------ dead letters */
@@ -170,7 +195,8 @@ static tw_err_t record_error(tw_pipeline_t *p, const error_context_t *in, const 
         p->skipped_records++;
         return TW_OK;
     }
-    return produce_dlq(p, ctx, key, key_len, value, value_len, p->seq, errstr, errstr_size);
+    return produce_dlq(p, ctx, key, key_len, value, value_len, tw_progress_seq(p->progress), errstr,
+                       errstr_size);
 }
 
 /* ------------------------------------------------------------------ delivery */
@@ -181,14 +207,8 @@ static void on_report(void *opaque, const tw_kafka_report_t *report)
     tw_delivery_seq_t seq = (tw_delivery_seq_t)(uintptr_t)report->opaque;
     char errstr[512];
 
-    if (p->eos) {
-        tw_ktxn_report(p, report);
+    if (p->progress == NULL || tw_progress_report(p->progress, report))
         return;
-    }
-    if (report->err == TW_OK) {
-        tw_delivery_ack(p->delivery, seq, true);
-        return;
-    }
     /* Not delivered, but not refused either (message.timeout.ms ran out,
      * or the queue was purged): nothing says the record is bad, so no
      * error policy may skip it. */
@@ -245,8 +265,6 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
     p->cfg = cfg;
     p->arena = tw_arena_new(65536);
     p->delivery = tw_delivery_new((size_t)cfg->max_inflight_transactions);
-    p->routers = tw_calloc(cfg->ntransforms + 1, sizeof(*p->routers));
-    p->predicates = tw_calloc(cfg->ntransforms + 1, sizeof(*p->predicates));
     p->contracts = tw_calloc(cfg->ntransforms + 1, sizeof(*p->contracts));
     if (cfg->bootstrap_servers == NULL)
         err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
@@ -264,10 +282,11 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
     if (err == TW_OK && cfg->errors_tolerance == TW_ERRORS_TOLERANCE_NONE && cfg->dlq_topic)
         tw_log(TW_LOG_WARNING, "CONFIG", "errors.deadletterqueue.topic.name is set but "
                                          "errors.tolerance=none, so nothing will go there");
+    if (err == TW_OK)
+        err = tw_transform_chain_new(cfg, &p->chain, errstr, errstr_size);
     for (i = 0; err == TW_OK && i < cfg->ntransforms; i++) {
         const tw_transform_config_t *t = &cfg->transforms[i];
-        err = tw_outbox_router_new(t, cfg->topic_prefix, &p->routers[i], errstr, errstr_size);
-        if (err == TW_OK && t->outbox.payload_schema_dir) {
+        if (t->outbox.payload_schema_dir) {
             if (cfg->value_converter.kind != TW_CONVERTER_AVRO)
                 err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                               "transforms.%s.payload.schema.dir needs "
@@ -276,11 +295,6 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
                               t->name);
             else
                 err = tw_contract_new(t, &p->contracts[i], errstr, errstr_size);
-        }
-        if (err == TW_OK && t->predicate) {
-            const tw_predicate_config_t *pred = tw_config_find_predicate(cfg, t->predicate);
-            snprintf(key, sizeof(key), "predicates.%s.pattern", pred->name);
-            err = tw_jregex_compile(pred->pattern, key, &p->predicates[i], errstr, errstr_size);
         }
     }
     if (err == TW_OK)
@@ -295,39 +309,21 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
     if (err == TW_OK)
         err = tw_kafka_sink_new(cfg->bootstrap_servers, cfg->producer, cfg->transactional_id,
                                 on_report, p, &p->sink, errstr, errstr_size);
-    p->eos = cfg->exactly_once;
-    if (err == TW_OK && !p->eos)
-        err = tw_offsets_load(cfg->offsets_file, cfg->slot_name, &p->offset, &p->origin,
-                              &p->offset_found, errstr, errstr_size);
+    /* Exactly-once mode reads its checkpoint in tw_pipeline_start. */
+    if (err == TW_OK)
+        err = tw_progress_new(cfg, tw_progress_kafka_sink(p->sink), p->delivery, &p->failure,
+                              &p->progress, errstr, errstr_size);
     if (err) {
         tw_pipeline_destroy(p);
         return err;
     }
-    snprintf(p->origin.slot, sizeof(p->origin.slot), "%s", cfg->slot_name);
-    if (p->eos)
-        ; /* tw_pipeline_start reads the checkpoint */
-    else if (p->offset_found)
-        tw_log(TW_LOG_INFO, "CKPT", "offsets file %s: delivered through commit " TW_LSN_FMT,
-               cfg->offsets_file, TW_LSN_ARGS(p->offset.commit_lsn));
-    else
-        tw_log(TW_LOG_INFO, "CKPT", "offsets file %s does not exist yet; starting from the "
-                                    "slot's position",
-               cfg->offsets_file);
-    p->flush_lsn = p->offset.end_lsn;
     *out = p;
     return TW_OK;
 }
 
 tw_err_t tw_pipeline_start(tw_pipeline_t *p, char *errstr, size_t errstr_size)
 {
-    tw_err_t err;
-
-    if (!p->eos)
-        return TW_OK;
-    err = tw_ktxn_start(p, errstr, errstr_size);
-    if (err == TW_OK)
-        p->flush_lsn = p->offset.end_lsn;
-    return err;
+    return tw_progress_start(p->progress, errstr, errstr_size);
 }
 
 void tw_pipeline_destroy(tw_pipeline_t *p)
@@ -336,26 +332,20 @@ void tw_pipeline_destroy(tw_pipeline_t *p)
 
     if (p == NULL)
         return;
+    /* The producer reports what it purges: its progress mode hears it. */
     tw_kafka_sink_destroy(p->sink);
+    tw_progress_destroy(p->progress);
     tw_converter_destroy(p->key_conv);
     tw_converter_destroy(p->value_conv);
-    for (i = 0; i < p->cfg->ntransforms; i++) {
-        tw_outbox_router_destroy(p->routers[i]);
-        tw_jregex_destroy(p->predicates[i]);
+    for (i = 0; i < p->cfg->ntransforms; i++)
         tw_contract_destroy(p->contracts[i]);
-    }
     free(p->contracts);
-    free(p->routers);
-    free(p->predicates);
+    tw_transform_chain_destroy(p->chain);
     tw_delivery_destroy(p->delivery);
     tw_arena_destroy(p->arena);
     tw_buf_free(&p->key_buf);
     tw_buf_free(&p->value_buf);
     tw_buf_free(&p->name_buf);
-    tw_buf_free(&p->ckpt_key);
-    tw_buf_free(&p->ckpt_value);
-    tw_ktxn_clear_ranges(p);
-    free(p->ranges);
     free(p);
 }
 
@@ -363,6 +353,7 @@ void tw_pipeline_set_wait(tw_pipeline_t *p, tw_pipeline_wait_fn fn, void *opaque
 {
     p->wait = fn;
     p->wait_opaque = opaque;
+    tw_progress_set_wait(p->progress, fn, opaque);
 }
 
 void tw_pipeline_set_catalog(tw_pipeline_t *p, PGconn *conn)
@@ -372,26 +363,15 @@ void tw_pipeline_set_catalog(tw_pipeline_t *p, PGconn *conn)
 
 /* ------------------------------------------------------------------ routing */
 
-/* The first transform that applies to a record whose topic would be
- * `topic` (Kafka Connect evaluates each transform's predicate on it). */
 static int transform_for(tw_pipeline_t *p, const char *topic)
 {
-    size_t i;
-
-    for (i = 0; i < p->cfg->ntransforms; i++) {
-        bool match = p->predicates[i] == NULL || tw_jregex_matches(p->predicates[i], topic);
-        if (p->predicates[i] && p->cfg->transforms[i].negate)
-            match = !match;
-        if (match)
-            return (int)i;
-    }
-    return -1;
+    return tw_transform_chain_find(p->chain, topic);
 }
 
 static void rel_state_free(void *opaque)
 {
     rel_state_t *st = opaque;
-    tw_outbox_binding_destroy(st->binding);
+    tw_transform_binding_destroy(st->binding);
     free(st->table);
     free(st);
 }
@@ -417,8 +397,8 @@ static tw_err_t rel_state(tw_pipeline_t *p, tw_rel_t *rel, rel_state_t **out, ch
         not_null = tw_calloc(rel->ncols ? rel->ncols : 1, sizeof(bool));
         err = tw_catalog_not_null(p->catalog, rel, not_null, errstr, errstr_size);
         if (err == TW_OK)
-            err = tw_outbox_bind(p->routers[st->transform], rel, not_null, &st->binding, errstr,
-                                 errstr_size);
+            err = tw_transform_chain_bind(p->chain, st->transform, rel, not_null, &st->binding,
+                                          errstr, errstr_size);
         free(not_null);
         if (err) {
             free(st->table);
@@ -573,7 +553,7 @@ static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record,
     rec.headers = record->headers;
     rec.nheaders = record->nheaders;
     rec.timestamp_ms = record->timestamp_ms;
-    rec.opaque = (void *)(uintptr_t)p->seq;
+    rec.opaque = (void *)(uintptr_t)tw_progress_seq(p->progress);
     for (;;) {
         err = tw_kafka_sink_produce(p->sink, &rec, errstr, errstr_size);
         if (err != TW_ERR_AGAIN)
@@ -583,82 +563,32 @@ static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record,
             return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
     }
     if (err == TW_OK) {
-        tw_delivery_add(p->delivery, p->seq);
+        tw_delivery_add(p->delivery, tw_progress_seq(p->progress));
         p->records++;
         return TW_OK;
     }
-    if (err == TW_ERR_IO && p->eos) {
-        /* The open Kafka transaction failed (an abortable error arrived
-         * between records): abort it; the server resends its source
-         * transactions after the reconnect. */
-        char why[512];
-        snprintf(why, sizeof(why), "%s", errstr);
-        return tw_ktxn_abort(p, why, errstr, errstr_size);
-    }
+    if (tw_progress_produce_failed(p->progress, err, errstr, errstr_size, &err))
+        return err;
     ctx.kind = "kafka";
     return record_error(p, &ctx, rec.key, rec.key_len, rec.value, rec.value_len, errstr,
                         errstr_size);
 }
 
-/* Opens a tracked transaction, waiting for room in the tracker. */
-static tw_err_t open_txn(tw_pipeline_t *p, tw_lsn_t commit_lsn, int64_t commit_ts,
-                         char *errstr, size_t errstr_size)
-{
-    tw_err_t err;
-
-    /* Exactly-once: the tracker empties only when the Kafka transaction
-     * commits, so commit it rather than wait. */
-    if (p->eos && tw_delivery_full(p->delivery)) {
-        err = tw_ktxn_commit(p, errstr, errstr_size);
-        if (err)
-            return err;
-    }
-    err = tw_ktxn_begin(p, errstr, errstr_size);
-    if (err)
-        return err;
-    /* Read but not yet tracked counts as half read: once the acks that
-     * make room arrive, the tracker is idle, and a status update sent
-     * from this wait must not cover a logical message (which has no
-     * Begin to hold the change feed in a transaction). */
-    p->in_txn = true;
-    while (tw_delivery_full(p->delivery)) {
-        if (!p->wait(p->wait_opaque, 50))
-            return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
-    }
-    p->seq = tw_delivery_begin(p->delivery, commit_lsn, commit_ts);
-    return TW_OK;
-}
-
 static tw_err_t sink_begin(void *opaque, const tw_txn_t *txn, char *errstr, size_t errstr_size)
 {
     tw_pipeline_t *p = opaque;
+    bool skip;
 
-    /* Delivered before a restart: PostgreSQL resends from the slot's
-     * confirmed position, which lags the offsets file. */
-    p->skipping = p->offset_found && tw_confirm_txn_done(txn->commit_lsn, p->offset.end_lsn);
-    if (p->skipping)
-        return TW_OK;
-    return open_txn(p, txn->commit_lsn, txn->commit_ts, errstr, errstr_size);
+    return tw_progress_txn_begin(p->progress, txn->commit_lsn, txn->commit_ts, &skip, errstr,
+                                 errstr_size);
 }
 
 static tw_err_t sink_commit(void *opaque, const tw_txn_t *txn, char *errstr, size_t errstr_size)
 {
     tw_pipeline_t *p = opaque;
+    tw_offset_t through = {txn->commit_lsn, txn->end_lsn, txn->commit_ts};
 
-    if (p->skipping) {
-        p->skipping = false;
-        return TW_OK;
-    }
-    tw_delivery_commit(p->delivery, p->seq, txn->end_lsn);
-    p->in_txn = false;
-    if (p->eos) {
-        p->ktxn_through.commit_lsn = txn->commit_lsn;
-        p->ktxn_through.end_lsn = txn->end_lsn;
-        p->ktxn_through.commit_ts = txn->commit_ts;
-        p->ktxn_has_source = true;
-        return tw_ktxn_boundary(p, false, errstr, errstr_size);
-    }
-    return TW_OK;
+    return tw_progress_txn_end(p->progress, &through, errstr, errstr_size);
 }
 
 static tw_err_t unrouted(tw_pipeline_t *p, const char *what, char *errstr, size_t errstr_size)
@@ -674,13 +604,12 @@ static tw_err_t unrouted(tw_pipeline_t *p, const char *what, char *errstr, size_
 static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_change_t *change,
                              char *errstr, size_t errstr_size)
 {
-    tw_record_t record;
-    const char *event_id = NULL;
-    tw_outbox_result_t result = TW_OUTBOX_EMIT;
+    tw_transform_out_t out;
     char table_buf[512];
     const char *table;
-    rel_state_t *st;
-    tw_err_t err;
+    rel_state_t *st = NULL;
+    tw_err_t err = TW_OK;
+    size_t i;
     int t = -1;
 
     /* Per-change scratch: librdkafka copies what it keeps, so memory stays
@@ -690,13 +619,11 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
         tw_buf_reset(&p->name_buf);
         tw_buf_printf(&p->name_buf, "%s.message", p->cfg->topic_prefix);
         t = transform_for(p, p->name_buf.data);
-        if (t < 0 || !tw_outbox_router_takes_message(p->routers[t], change->prefix)) {
+        if (t < 0 || !tw_transform_chain_takes_message(p->chain, t, change->prefix)) {
             snprintf(table_buf, sizeof(table_buf), "logical message prefix \"%s\"",
                      change->prefix);
             return unrouted(p, table_buf, errstr, errstr_size);
         }
-        err = tw_outbox_route_message(p->routers[t], txn, change, p->arena, &record, &event_id,
-                                      errstr, errstr_size);
         snprintf(table_buf, sizeof(table_buf), "message:%s", change->prefix);
         table = table_buf;
     } else {
@@ -710,36 +637,19 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
             return unrouted(p, table, errstr, errstr_size);
         }
         t = st->transform;
-        err = tw_outbox_route(p->routers[t], st->binding, txn, change, p->arena,
-                              &record, &event_id, &result, errstr, errstr_size);
-        if (err == TW_OK && result == TW_OUTBOX_INVALID_OP) {
-            int behavior = p->cfg->transforms[st->transform].outbox.op_invalid_behavior;
-            if (behavior == TW_INVALID_OP_FATAL)
-                return tw_errf(TW_ERR_REJECTED, errstr, errstr_size,
-                               "UPDATE of outbox table %s at " TW_LSN_FMT
-                               " and table.op.invalid.behavior=fatal; outbox rows are insert-only",
-                               table, TW_LSN_ARGS(change->lsn));
-            tw_log(behavior == TW_INVALID_OP_ERROR ? TW_LOG_ERROR : TW_LOG_WARNING, "ROUTER",
-                   "UPDATE of outbox table %s at " TW_LSN_FMT " ignored "
-                   "(table.op.invalid.behavior=%s); outbox rows are insert-only",
-                   table, TW_LSN_ARGS(change->lsn),
-                   behavior == TW_INVALID_OP_ERROR ? "error" : "warn");
-            return TW_OK;
-        }
-        if (err == TW_OK && result == TW_OUTBOX_IGNORE)
-            return TW_OK;
     }
+    err = tw_transform_chain_apply(p->chain, t, st ? st->binding : NULL, txn, change, p->arena,
+                                   &out, errstr, errstr_size);
     if (err == TW_ERR_MALFORMED) {
         error_context_t ctx = {"routing", errstr, table, change->lsn, txn ? txn->xid : 0,
-                               event_id, NULL, false};
+                               out.event_id, NULL, false};
         return record_error(p, &ctx, NULL, 0, change->content, change->content_len, errstr,
                             errstr_size);
     }
-    if (err)
-        return err;
-    err = produce_record(p, &record, t >= 0 ? p->contracts[t] : NULL, table, change->lsn,
-                         txn ? txn->xid : 0, event_id, errstr, errstr_size);
-    if (tw_arena_used(p->arena) > p->scratch_peak)
+    for (i = 0; err == TW_OK && i < out.nrecords; i++)
+        err = produce_record(p, &out.records[i], p->contracts[t], table, change->lsn,
+                             txn ? txn->xid : 0, out.event_id, errstr, errstr_size);
+    if (out.nrecords > 0 && tw_arena_used(p->arena) > p->scratch_peak)
         p->scratch_peak = tw_arena_used(p->arena);
     return err;
 }
@@ -748,36 +658,20 @@ static tw_err_t sink_change(void *opaque, const tw_txn_t *txn, const tw_change_t
                             char *errstr, size_t errstr_size)
 {
     tw_pipeline_t *p = opaque;
-    tw_txn_t solo;
     tw_err_t err;
 
     if (txn == NULL) {
-        /* A non-transactional message is its own unit of delivery. Its
-         * LSN is the end of its WAL record, which may also be the commit
-         * LSN of the transaction that follows: the position that covers
-         * the message is its LSN itself, which leaves that transaction
-         * to be sent again (see confirm.h). */
-        if (p->offset_found && tw_confirm_message_done(change->lsn, p->offset.end_lsn))
+        /* A non-transactional message is its own unit of delivery. */
+        if (tw_progress_message_done(p->progress, change->lsn))
             return TW_OK;
-        memset(&solo, 0, sizeof(solo));
-        solo.commit_lsn = change->lsn;
-        solo.end_lsn = change->lsn;
-        err = open_txn(p, solo.commit_lsn, 0, errstr, errstr_size);
+        err = tw_progress_message_begin(p->progress, change->lsn, errstr, errstr_size);
         if (err == TW_OK)
             err = route_change(p, NULL, change, errstr, errstr_size);
-        if (err == TW_OK) {
-            tw_delivery_commit(p->delivery, p->seq, solo.end_lsn);
-            p->in_txn = false;
-            if (p->eos) {
-                p->ktxn_through.commit_lsn = solo.commit_lsn;
-                p->ktxn_through.end_lsn = solo.end_lsn;
-                p->ktxn_through.commit_ts = 0;
-                p->ktxn_has_source = true;
-            }
-        }
+        if (err == TW_OK)
+            tw_progress_message_end(p->progress, change->lsn);
         return err;
     }
-    if (p->skipping)
+    if (tw_progress_skipping(p->progress))
         return TW_OK;
     return route_change(p, txn, change, errstr, errstr_size);
 }
@@ -790,59 +684,14 @@ tw_sink_t tw_pipeline_sink(tw_pipeline_t *p)
 
 /* ------------------------------------------------------------------ progress */
 
-static tw_err_t store_offsets(tw_pipeline_t *p, char *errstr, size_t errstr_size)
-{
-    tw_err_t err;
-
-    if (!p->offset_dirty)
-        return TW_OK;
-    err = tw_offsets_store(p->cfg->offsets_file, &p->origin, &p->offset, errstr, errstr_size);
-    if (err == TW_OK) {
-        p->offset_dirty = false;
-        p->offset_written_ms = tw_pipeline_now_ms();
-    }
-    return err;
-}
-
-static tw_err_t advance(tw_pipeline_t *p, char *errstr, size_t errstr_size)
-{
-    tw_lsn_t end, commit;
-    int64_t ts;
-
-    /* Exactly-once: delivered means committed, which commit_ktxn handles. */
-    if (p->eos)
-        return tw_ktxn_boundary(p, false, errstr, errstr_size);
-
-    while (tw_delivery_next_done(p->delivery, &ts)) {
-        /* commit_ts is 0 for messages without one (non-transactional). */
-        if (ts > 0)
-            tw_histogram_record(&p->latency, tw_pipeline_now_us() - ts);
-        p->transactions++;
-    }
-    if (tw_delivery_advance(p->delivery, &end, &commit, &ts)) {
-        p->flush_lsn = end;
-        if (ts > 0)
-            p->last_delivered_commit_us = ts;
-        p->offset.end_lsn = end;
-        p->offset.commit_lsn = commit;
-        p->offset.commit_ts = ts;
-        p->offset_found = true;
-        p->offset_dirty = true;
-    }
-    if (p->offset_dirty &&
-        tw_pipeline_now_ms() - p->offset_written_ms >= p->cfg->offset_flush_interval_ms)
-        return store_offsets(p, errstr, errstr_size);
-    return TW_OK;
-}
-
 tw_err_t tw_pipeline_end_batch(tw_pipeline_t *p, char *errstr, size_t errstr_size)
 {
-    return p->eos ? tw_ktxn_boundary(p, true, errstr, errstr_size) : TW_OK;
+    return tw_progress_boundary(p->progress, true, errstr, errstr_size);
 }
 
 bool tw_pipeline_commit_pending(const tw_pipeline_t *p)
 {
-    return p->eos && p->ktxn_open && !p->in_txn;
+    return tw_progress_commit_pending(p->progress);
 }
 
 int tw_pipeline_wake_fd(const tw_pipeline_t *p)
@@ -853,54 +702,34 @@ int tw_pipeline_wake_fd(const tw_pipeline_t *p)
 tw_err_t tw_pipeline_poll(tw_pipeline_t *p, int timeout_ms, char *errstr, size_t errstr_size)
 {
     tw_kafka_sink_poll(p->sink, timeout_ms);
-    if (!p->failed && tw_kafka_sink_fatal(p->sink, p->failure, sizeof(p->failure)) != TW_OK)
-        p->failed = true;
-    return advance(p, errstr, errstr_size);
+    if (!p->failure.failed &&
+        tw_kafka_sink_fatal(p->sink, p->failure.why, sizeof(p->failure.why)) != TW_OK)
+        p->failure.failed = true;
+    return tw_progress_poll(p->progress, errstr, errstr_size);
 }
 
 tw_lsn_t tw_pipeline_flush_lsn(const tw_pipeline_t *p)
 {
-    return p->flush_lsn;
+    return tw_progress_flush_lsn(p->progress);
 }
 
 bool tw_pipeline_settled(const tw_pipeline_t *p)
 {
-    return !p->failed && !p->tainted && !p->in_txn && !p->ktxn_open &&
+    return !p->failure.failed && tw_progress_quiet(p->progress) &&
            tw_delivery_idle(p->delivery) && tw_kafka_sink_outstanding(p->sink) == 0;
 }
 
 bool tw_pipeline_failed(tw_pipeline_t *p, char *errstr, size_t errstr_size)
 {
-    if (p->failed)
-        tw_errf(TW_ERR_KAFKA, errstr, errstr_size, "%s", p->failure);
-    return p->failed;
+    if (p->failure.failed)
+        tw_errf(TW_ERR_KAFKA, errstr, errstr_size, "%s", p->failure.why);
+    return p->failure.failed;
 }
 
 tw_err_t tw_pipeline_drain(tw_pipeline_t *p, int timeout_ms, char *errstr, size_t errstr_size)
 {
-    int64_t deadline = tw_pipeline_now_ms() + timeout_ms;
-    tw_err_t err;
+    tw_err_t err = tw_progress_drain(p->progress, timeout_ms, errstr, errstr_size);
 
-    if (p->eos && p->ktxn_open) {
-        /* Complete source transactions are committed; a half-read one (a
-         * lost connection) or a failure aborts them all, to be read again. */
-        if (p->in_txn || p->failed)
-            err = tw_ktxn_abort(p, p->failed ? "the connector is stopping on an error"
-                                          : "the connection to PostgreSQL was lost",
-                             errstr, errstr_size);
-        else
-            err = tw_ktxn_commit(p, errstr, errstr_size);
-        if (err == TW_ERR_IO)
-            err = TW_OK; /* aborted: nothing to wait for */
-        if (err)
-            return err;
-    }
-    while (tw_kafka_sink_outstanding(p->sink) > 0 && tw_pipeline_now_ms() < deadline && !p->failed)
-        tw_kafka_sink_poll(p->sink, 50);
-    tw_kafka_sink_poll(p->sink, 0);
-    err = advance(p, errstr, errstr_size);
-    if (err == TW_OK && !p->eos)
-        err = store_offsets(p, errstr, errstr_size);
     if (err == TW_OK && tw_kafka_sink_outstanding(p->sink) > 0)
         err = tw_errf(TW_ERR_AGAIN, errstr, errstr_size,
                       "%zu records were still unacknowledged after %d ms; they will be sent "
@@ -911,122 +740,69 @@ tw_err_t tw_pipeline_drain(tw_pipeline_t *p, int timeout_ms, char *errstr, size_
 
 void tw_pipeline_reset_partial(tw_pipeline_t *p)
 {
-    if (p->eos && p->ktxn_open) {
-        char errstr[512];
-        tw_ktxn_abort(p, "the connection to PostgreSQL was lost", errstr, sizeof(errstr));
-        /* The abort did not finish (a stop cut it short): keep the
-         * half-read state, so the final drain aborts rather than commits
-         * part of a source transaction. */
-        if (p->ktxn_open)
-            return;
-    }
-    /* What was not delivered is dropped; the server sends it again from
-     * the confirmed position, and the new session delivers it anew.
-     * Records still in flight (the drain gave up) find their transactions
-     * gone when their reports arrive, and count for nothing. */
-    tw_delivery_reset(p->delivery);
-    p->in_txn = false;
-    p->skipping = false;
-    p->tainted = false;
+    tw_progress_reset(p->progress);
 }
 
-/* A relation description from the catalog, shaped like a Relation
- * message, so the router's own binding rules do the checking. */
-static tw_err_t preflight_table(tw_pipeline_t *p, PGconn *conn, const char *nsp,
-                                const char *rel, char *errstr, size_t errstr_size)
+void tw_pipeline_origin_facts(const tw_pipeline_t *p, struct tw_origin_facts *facts, char *where,
+                              size_t where_size)
 {
-    const char *params[2] = {nsp, rel};
-    tw_pgoutput_attr_t *attrs;
-    tw_pgoutput_msg_t msg;
-    tw_relcache_t *cache;
-    tw_rel_t *r;
-    PGresult *res;
-    bool *not_null;
-    tw_outbox_binding_t *binding = NULL;
-    tw_err_t err = TW_OK;
-    int i, n, t;
+    tw_progress_origin_facts(p->progress, facts, where, where_size);
+}
 
+tw_err_t tw_pipeline_adopt_origin(tw_pipeline_t *p, const tw_offset_origin_t *origin,
+                                  bool rewrite, char *errstr, size_t errstr_size)
+{
+    return tw_progress_adopt_origin(p->progress, origin, rewrite, errstr, errstr_size);
+}
+
+/* One table from the catalog: its outbox columns are bound as the
+ * change feed's description of it will be. */
+typedef struct preflight {
+    tw_pipeline_t *p;
+    PGconn *conn;
+    tw_filter_t *filter;
+} preflight_t;
+
+static tw_err_t preflight_table(void *opaque, const char *nsp, const char *rel, char *errstr,
+                                size_t errstr_size)
+{
+    preflight_t *pf = opaque;
+    tw_pipeline_t *p = pf->p;
+    tw_transform_binding_t *binding = NULL;
+    tw_rel_t *r;
+    bool *not_null;
+    tw_err_t err;
+    int t;
+
+    tw_buf_reset(&p->name_buf);
+    tw_buf_printf(&p->name_buf, "%s.%s", nsp, rel);
+    if (!tw_filter_match(pf->filter, p->name_buf.data))
+        return TW_OK;
     tw_buf_reset(&p->name_buf);
     tw_buf_printf(&p->name_buf, "%s.%s.%s", p->cfg->topic_prefix, nsp, rel);
     t = transform_for(p, p->name_buf.data);
     if (t < 0)
         return TW_OK;
-    res = PQexecParams(conn,
-                       "SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull "
-                       "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-                       "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                       "WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 "
-                       "AND NOT a.attisdropped ORDER BY a.attnum",
-                       2, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "reading columns of %s.%s: %s", nsp, rel,
-                      PQerrorMessage(conn));
-        PQclear(res);
-        return err;
-    }
-    n = PQntuples(res);
-    attrs = tw_calloc(n ? (size_t)n : 1, sizeof(*attrs));
-    not_null = tw_calloc(n ? (size_t)n : 1, sizeof(bool));
-    for (i = 0; i < n; i++) {
-        attrs[i].name = PQgetvalue(res, i, 0);
-        attrs[i].type_oid = (uint32_t)strtoul(PQgetvalue(res, i, 1), NULL, 10);
-        attrs[i].typmod = atoi(PQgetvalue(res, i, 2));
-        not_null[i] = strcmp(PQgetvalue(res, i, 3), "t") == 0;
-    }
-    memset(&msg, 0, sizeof(msg));
-    msg.type = TW_PGOUTPUT_RELATION;
-    msg.u.relation.relid = 1;
-    msg.u.relation.nspname = nsp;
-    msg.u.relation.relname = rel;
-    msg.u.relation.replident = 'd';
-    msg.u.relation.natts = (uint16_t)n;
-    msg.u.relation.attrs = attrs;
-    cache = tw_relcache_new();
-    r = tw_relcache_update(cache, &msg);
-    /* As the change feed will see it: domains as their base types. */
-    err = tw_catalog_domain_bases(conn, r, errstr, errstr_size);
+    err = tw_catalog_describe(pf->conn, nsp, rel, &r, &not_null, errstr, errstr_size);
     if (err == TW_OK)
-        err = tw_outbox_bind(p->routers[t], r, not_null, &binding, errstr, errstr_size);
-    tw_outbox_binding_destroy(binding);
-    tw_relcache_destroy(cache);
-    free(attrs);
-    free(not_null);
-    PQclear(res);
+        err = tw_transform_chain_bind(p->chain, t, r, not_null, &binding, errstr, errstr_size);
+    tw_transform_binding_destroy(binding);
+    tw_catalog_rel_free(r, not_null);
     return err;
 }
 
 tw_err_t tw_pipeline_preflight(tw_pipeline_t *p, PGconn *conn, char *errstr,
                                size_t errstr_size)
 {
-    /* Every table the connector would capture, whether or not the
-     * publication holds it yet. */
-    PGresult *res = PQexec(conn, "SELECT n.nspname, c.relname FROM pg_class c "
-                                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                                 "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
-                                 "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-                                 "AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1, 2");
-    tw_filter_t *filter = NULL;
-    tw_err_t err = TW_OK;
-    int i;
+    preflight_t pf = {p, conn, NULL};
+    tw_err_t err;
 
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "listing tables: %s",
-                      PQerrorMessage(conn));
-        PQclear(res);
-        return err;
-    }
     err = tw_filter_new(p->cfg->table_include_list, p->cfg->table_exclude_list,
-                        "table.include.list", "table.exclude.list", &filter, errstr,
+                        "table.include.list", "table.exclude.list", &pf.filter, errstr,
                         errstr_size);
-    for (i = 0; err == TW_OK && i < PQntuples(res); i++) {
-        tw_buf_reset(&p->name_buf);
-        tw_buf_printf(&p->name_buf, "%s.%s", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
-        if (tw_filter_match(filter, p->name_buf.data))
-            err = preflight_table(p, conn, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), errstr,
-                                  errstr_size);
-    }
-    tw_filter_destroy(filter);
-    PQclear(res);
+    if (err == TW_OK)
+        err = tw_catalog_each_table(conn, preflight_table, &pf, errstr, errstr_size);
+    tw_filter_destroy(pf.filter);
     return err;
 }
 
@@ -1042,13 +818,15 @@ tw_err_t tw_pipeline_registry_ping(tw_pipeline_t *p, bool key, char *errstr, siz
 
 void tw_pipeline_stats(const tw_pipeline_t *p, tw_pipeline_stats_t *stats)
 {
+    const tw_progress_counts_t *counts = tw_progress_counts(p->progress);
+
     stats->records = p->records;
-    stats->transactions = p->transactions;
+    stats->transactions = counts->transactions;
     stats->dlq_records = p->dlq_records;
     stats->skipped_records = p->skipped_records;
     stats->inflight_records = tw_delivery_inflight_records(p->delivery);
     stats->scratch_peak_bytes = p->scratch_peak;
-    stats->latency = &p->latency;
+    stats->latency = &counts->latency;
 }
 
 static void add_topic(void *opaque, const char *topic, uint64_t records, uint64_t bytes)
@@ -1082,15 +860,16 @@ void tw_pipeline_fill_snapshot(tw_pipeline_t *p, tw_metrics_snapshot_t *snap)
 {
     tw_registry_t *regs[2] = {tw_converter_registry(p->key_conv),
                               tw_converter_registry(p->value_conv)};
+    const tw_progress_counts_t *counts = tw_progress_counts(p->progress);
     int i;
 
-    snap->transactions = p->transactions;
+    snap->transactions = counts->transactions;
     snap->records_inflight = tw_delivery_inflight_records(p->delivery);
-    snap->delivery_errors = p->delivery_errors;
+    snap->delivery_errors = p->delivery_errors + counts->delivery_errors;
     snap->dlq_records = p->dlq_records;
     snap->skipped_records = p->skipped_records;
-    snap->kafka_commits = p->kafka_commits;
-    snap->kafka_aborts = p->kafka_aborts;
+    snap->kafka_commits = counts->kafka_commits;
+    snap->kafka_aborts = counts->kafka_aborts;
     snap->registry_calls = snap->registry_errors = 0;
     for (i = 0; i < 2; i++) {
         if (regs[i] && (i == 0 || regs[i] != regs[0])) {
@@ -1098,10 +877,10 @@ void tw_pipeline_fill_snapshot(tw_pipeline_t *p, tw_metrics_snapshot_t *snap)
             snap->registry_errors += tw_registry_errors(regs[i]);
         }
     }
-    snap->flushed_lsn = p->flush_lsn;
-    snap->last_delivered_commit_us = p->last_delivered_commit_us;
-    snap->idle = tw_delivery_idle(p->delivery) && !p->in_txn;
-    snap->latency = p->latency;
+    snap->flushed_lsn = tw_progress_flush_lsn(p->progress);
+    snap->last_delivered_commit_us = counts->last_delivered_commit_us;
+    snap->idle = tw_delivery_idle(p->delivery) && !tw_progress_in_txn(p->progress);
+    snap->latency = counts->latency;
     snap->ntopics = 0;
     tw_kafka_sink_topic_counts(p->sink, add_topic, snap);
 }

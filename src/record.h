@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "connect_schema.h"
-#include "kafka_sink.h"
+#include "header.h"
 #include "value.h"
 
 /* One value to encode against a schema: a PostgreSQL value, a JSON value
@@ -34,13 +34,13 @@ static inline bool tw_datum_is_null(const tw_datum_t *datum)
 
 typedef struct tw_record {
     const char *topic;
-    int32_t partition; /* TW_KAFKA_PARTITION_ANY */
+    int32_t partition; /* TW_PARTITION_ANY */
     int64_t timestamp_ms;
     const tw_cs_t *key_schema; /* NULL: null key */
     tw_datum_t key;
     const tw_cs_t *value_schema; /* NULL: tombstone */
     tw_datum_t value;
-    const tw_kafka_header_t *headers;
+    const tw_header_t *headers;
     size_t nheaders;
     /* Contract-first payloads (payload.schema.dir): the event type and the
      * payload as JSON text, for the pipeline to convert to the declared

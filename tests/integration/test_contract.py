@@ -278,7 +278,10 @@ def test_table_less_outbox_with_declared_payloads(db, broker, registry, run, tmp
         db.sql("SELECT pg_logical_emit_message(true, 'outbox', %s)",
                (json.dumps({"id": eid, "aggregatetype": "Customer", "aggregateid": "c-7",
                             "type": "CustomerRegistered", "payload": payload}),))
-    wait_for(lambda: "dlq" in topics(broker.bootstrap_servers), what="the DLQ topic")
+    # The consumer reads the partitions that exist when it starts: wait for
+    # both topics (the good event's comes last, after its schema's registration).
+    wait_for(lambda: {"dlq", "outbox.event.Customer"} <= set(topics(broker.bootstrap_servers)),
+             what="the DLQ and event topics")
     out = consume(broker.bootstrap_servers, ["outbox.event.Customer"], expect=1)
     dlq = consume(broker.bootstrap_servers, ["dlq"], expect=1)
     assert r.stop() == 0

@@ -1,0 +1,156 @@
+/*
+ * test_transform.c — the transform chain: the first transform whose
+ * predicate matches a topic applies (negate inverts it), a relation binds
+ * through the transform's ops, and the outbox transform turns a delete
+ * into no record and an update into table.op.invalid.behavior's answer.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "props.h"
+#include "transform.h"
+
+#define BASE                                                                                   \
+    "topic.prefix=t\ndatabase.user=u\ndatabase.dbname=d\n"                                     \
+    "transforms=first,rest\n"                                                                  \
+    "transforms.first.type=io.debezium.transforms.outbox.EventRouter\n"                        \
+    "transforms.first.predicate=isOutbox\n"                                                    \
+    "transforms.first.table.op.invalid.behavior=fatal\n"                                       \
+    "transforms.rest.type=io.debezium.transforms.outbox.EventRouter\n"                         \
+    "predicates=isOutbox\n"                                                                    \
+    "predicates.isOutbox.type=org.apache.kafka.connect.transforms.predicates.TopicNameMatches\n" \
+    "predicates.isOutbox.pattern=t\\\\.public\\\\.outbox\n"
+
+static void load(const char *text, tw_config_t *cfg)
+{
+    tw_props_t *props = tw_props_new();
+    char errstr[512];
+    tw_err_t err;
+
+    memset(cfg, 0, sizeof(*cfg));
+    err = tw_props_parse(props, text, strlen(text), "test.properties", errstr, sizeof(errstr));
+    if (err == TW_OK)
+        err = tw_props_resolve(props, errstr, sizeof(errstr));
+    if (err == TW_OK)
+        err = tw_config_from_props(props, cfg, errstr, sizeof(errstr));
+    tw_props_destroy(props);
+    if (err)
+        fail_msg("config: %s", errstr);
+}
+
+static void test_first_matching_predicate_wins(void **state)
+{
+    tw_config_t cfg;
+    tw_transform_chain_t *chain;
+    char errstr[256];
+
+    (void)state;
+    load(BASE, &cfg);
+    assert_int_equal(tw_transform_chain_new(&cfg, &chain, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(tw_transform_chain_find(chain, "t.public.outbox"), 0);
+    assert_int_equal(tw_transform_chain_find(chain, "t.public.orders"), 1);
+    tw_transform_chain_destroy(chain);
+    tw_config_clear(&cfg);
+
+    load(BASE "transforms.first.negate=true\n", &cfg);
+    assert_int_equal(tw_transform_chain_new(&cfg, &chain, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(tw_transform_chain_find(chain, "t.public.outbox"), 1);
+    assert_int_equal(tw_transform_chain_find(chain, "t.public.orders"), 0);
+    tw_transform_chain_destroy(chain);
+    tw_config_clear(&cfg);
+}
+
+static void test_outbox_transform_drops_deletes_and_refuses_updates(void **state)
+{
+    tw_rel_col_t cols[4] = {
+        {"id", 2950, -1, 2950, -1, true},
+        {"aggregatetype", 25, -1, 25, -1, false},
+        {"aggregateid", 25, -1, 25, -1, false},
+        {"payload", 3802, -1, 3802, -1, false},
+    };
+    tw_rel_t rel;
+    bool not_null[4] = {true, true, true, false};
+    tw_config_t cfg;
+    tw_transform_chain_t *chain;
+    tw_transform_binding_t *binding = NULL;
+    tw_transform_out_t out;
+    tw_change_t change;
+    tw_arena_t *arena = tw_arena_new(4096);
+    char errstr[256];
+
+    (void)state;
+    memset(&rel, 0, sizeof(rel));
+    rel.relid = 1;
+    rel.nspname = "public";
+    rel.relname = "outbox";
+    rel.replident = 'd';
+    rel.ncols = 4;
+    rel.cols = cols;
+    rel.schema_version = 1;
+    load(BASE, &cfg);
+    assert_int_equal(tw_transform_chain_new(&cfg, &chain, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(tw_transform_chain_bind(chain, 0, &rel, not_null, &binding, errstr,
+                                             sizeof(errstr)),
+                     TW_OK);
+    assert_int_equal(tw_transform_binding_index(binding), 0);
+    memset(&change, 0, sizeof(change));
+    change.rel = &rel;
+    change.lsn = 0x100;
+    change.op = TW_CHANGE_DELETE;
+    assert_int_equal(tw_transform_chain_apply(chain, 0, binding, NULL, &change, arena, &out,
+                                              errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_int_equal(out.nrecords, 0);
+    change.op = TW_CHANGE_UPDATE;
+    assert_int_equal(tw_transform_chain_apply(chain, 0, binding, NULL, &change, arena, &out,
+                                              errstr, sizeof(errstr)),
+                     TW_ERR_REJECTED);
+    assert_non_null(strstr(errstr, "UPDATE of outbox table public.outbox at 0/100"));
+    tw_transform_binding_destroy(binding);
+    tw_transform_chain_destroy(chain);
+    tw_config_clear(&cfg);
+    tw_arena_destroy(arena);
+}
+
+static void test_a_relation_without_outbox_columns_does_not_bind(void **state)
+{
+    tw_rel_col_t cols[1] = {{"id", 23, -1, 23, -1, true}};
+    tw_rel_t rel;
+    bool not_null[1] = {true};
+    tw_config_t cfg;
+    tw_transform_chain_t *chain;
+    tw_transform_binding_t *binding = NULL;
+    char errstr[256];
+
+    (void)state;
+    memset(&rel, 0, sizeof(rel));
+    rel.nspname = "public";
+    rel.relname = "orders";
+    rel.ncols = 1;
+    rel.cols = cols;
+    load(BASE, &cfg);
+    assert_int_equal(tw_transform_chain_new(&cfg, &chain, errstr, sizeof(errstr)), TW_OK);
+    assert_int_not_equal(tw_transform_chain_bind(chain, 1, &rel, not_null, &binding, errstr,
+                                                 sizeof(errstr)),
+                         TW_OK);
+    assert_null(binding);
+    assert_non_null(strstr(errstr, "public.orders"));
+    tw_transform_chain_destroy(chain);
+    tw_config_clear(&cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_first_matching_predicate_wins),
+        cmocka_unit_test(test_outbox_transform_drops_deletes_and_refuses_updates),
+        cmocka_unit_test(test_a_relation_without_outbox_columns_does_not_bind),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
