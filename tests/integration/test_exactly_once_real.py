@@ -77,7 +77,8 @@ def test_records_of_an_aborted_kafka_transaction_are_invisible(db, broker, regis
                                   config={"max.message.bytes": "1000"})])["outbox.event.Big"] \
         .result(timeout=30)
     db.sql(OUTBOX_DDL)
-    cfg = eos_config(db, broker, registry, tmp_path)
+    # Reconnects back off up to 1 s, so ten aborts take seconds, not minutes.
+    cfg = eos_config(db, broker, registry, tmp_path, retriable_restart_connector_wait_ms="1000")
     r = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use")
     warm = events(2, "warm")

@@ -9,6 +9,8 @@ import subprocess
 import time
 import uuid
 
+import pytest
+
 from conftest import assert_held_before, outbox_config
 from kafkacheck import consume, headers, topics
 from pgcluster import free_port
@@ -215,6 +217,9 @@ def test_http_endpoint_bounds_idle_clients(db, broker, registry, run, tmp_path):
     assert len(http) < 10, http  # a flood of refusals is not a flood of lines
 
 
+# 2,000 topics: the dev broker creates them in microseconds; a real broker
+# takes minutes, too long for CI.
+@pytest.mark.devbroker_only
 def test_many_routed_topics_keep_state_bounded(db, broker, registry, run, tmp_path):
     """2,000 distinct aggregatetypes: every record is delivered, but the
     sink keeps at most 1,000 topic handles (the rest count as "(other)"),
