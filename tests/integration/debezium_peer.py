@@ -23,6 +23,8 @@ import time
 import urllib.error
 import urllib.request
 
+from realkafka import pid_alive  # noqa: E402
+
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 POM_DIR = os.path.join(TOP, "scripts", "debezium.d")
 DEFAULT_LIB = os.path.join(TOP, "_build", "debezium", "lib")
@@ -277,21 +279,6 @@ class DebeziumConnect:
         self.stop()
 
 
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie child of another process counts as gone.
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def stop_pid(pid, timeout=30.0, proc=None):
     """SIGTERM (Connect stops its tasks and flushes offsets), then SIGKILL."""
     try:
@@ -302,7 +289,7 @@ def stop_pid(pid, timeout=30.0, proc=None):
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             return
-        if proc is None and not _alive(pid):
+        if proc is None and not pid_alive(pid):
             return
         time.sleep(0.1)
     try:

@@ -243,7 +243,7 @@ class KafkaCluster:
                 pid = int(f.read().strip())
         except (OSError, ValueError):
             return None
-        return pid if _alive(pid) else None
+        return pid if pid_alive(pid) else None
 
     def start_node(self, i, wait=True):
         """Starts node i on its recorded ports and log directory."""
@@ -283,7 +283,7 @@ class KafkaCluster:
                 if p.poll() is not None:
                     self._procs.pop(i, None)
                     return True
-            elif not _alive(pid):
+            elif not pid_alive(pid):
                 return True
             time.sleep(0.05)
         return False
@@ -419,7 +419,8 @@ class KafkaCluster:
             time.sleep(0.2)
 
 
-def _alive(pid):
+def pid_alive(pid):
+    """The process exists and is not a zombie."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -7,7 +7,8 @@ import urllib.request
 
 import pytest
 
-from debezium_peer import DebeziumUnavailable, _alive, fetch
+from debezium_peer import DebeziumUnavailable, fetch
+from realkafka import pid_alive
 
 SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "debezium")
 
@@ -48,7 +49,7 @@ def test_start_status_stop(db, tmp_path):
         assert out.returncode == 0, out.stderr
         for path in (run / "connect.pid", run / "kafka" / "kafka.pid"):
             pids.append(int(path.read_text()))
-        assert all(_alive(p) for p in pids)
+        assert all(pid_alive(p) for p in pids)
         rest = [line.split("=", 1)[1] for line in out.stdout.splitlines()
                 if line.startswith("rest=")][0]
         assert rest.startswith("http://127.0.0.1:")
@@ -62,5 +63,5 @@ def test_start_status_stop(db, tmp_path):
                               timeout=120)
     assert stop.returncode == 0, stop.stderr
     assert "connect (pid" in stop.stderr and "kafka (pid" in stop.stderr
-    assert not any(_alive(p) for p in pids)
+    assert not any(pid_alive(p) for p in pids)
     assert not (run / "connect.pid").exists()
