@@ -123,7 +123,7 @@ static void publish_metrics(run_ctx_t *ctx, bool force)
     if (!force && now - ctx->last_publish_us < 200000)
         return;
     ctx->last_publish_us = now;
-    memset(ctx->snapshot, 0, sizeof(*ctx->snapshot));
+    tw_metrics_snapshot_reset(ctx->snapshot);
     tw_pipeline_fill_snapshot(ctx->pipeline, ctx->snapshot);
     ctx->snapshot->reconnects = ctx->reconnects;
     ctx->snapshot->slot_unreserved = ctx->slot_unreserved;
@@ -569,6 +569,7 @@ cleanup:
     close_session(&ctx);
     tw_http_stop(http);
     tw_metrics_destroy(ctx.metrics);
+    tw_metrics_snapshot_clear(ctx.snapshot);
     free(ctx.snapshot);
     tw_pipeline_destroy(ctx.pipeline);
     tw_config_clear(&cfg);

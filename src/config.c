@@ -237,6 +237,10 @@ static const tw_conf_key_t connector_keys[] = {
      F(health_stuck_threshold_ms),
      "/healthz fails when work has waited this long without progress, or PostgreSQL has "
      "been unreachable this long."},
+    {"topics.tracked.max", TW_CONF_INT, "1000", "1..100000", 0, F(topics_tracked_max),
+     "How many distinct topics tidewater keeps a producer handle and a /metrics series for. "
+     "Routed topic names come from rows; past this many, the least recently used topic's "
+     "counts move to the topic=\"(other)\" series (its records are produced all the same)."},
     /* logging */
     {"log.level", TW_CONF_CHOICE, "info", "error|warning|notice|info|debug", 0,
      F(log_level), "Least severe level logged."},

@@ -238,6 +238,7 @@ typedef struct tw_config {
     int metrics_port; /* 0: no HTTP endpoint */
     char *metrics_bind_address;
     int health_stuck_threshold_ms;
+    int topics_tracked_max; /* producer handles and /metrics series by topic */
     /* logging */
     char *log_level;
     bool log_json;

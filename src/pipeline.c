@@ -309,6 +309,8 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
     if (err == TW_OK)
         err = tw_kafka_sink_new(cfg->bootstrap_servers, cfg->producer, cfg->transactional_id,
                                 on_report, p, &p->sink, errstr, errstr_size);
+    if (err == TW_OK)
+        tw_kafka_sink_set_max_topics(p->sink, (size_t)cfg->topics_tracked_max);
     /* Exactly-once mode reads its checkpoint in tw_pipeline_start. */
     if (err == TW_OK)
         err = tw_progress_new(cfg, tw_progress_kafka_sink(p->sink), p->delivery, &p->failure,
@@ -831,29 +833,7 @@ void tw_pipeline_stats(const tw_pipeline_t *p, tw_pipeline_stats_t *stats)
 
 static void add_topic(void *opaque, const char *topic, uint64_t records, uint64_t bytes)
 {
-    tw_metrics_snapshot_t *snap = opaque;
-    tw_topic_counts_t *t;
-    const size_t last = TW_METRICS_MAX_TOPICS - 1;
-
-    if (snap->ntopics < last ||
-        (snap->ntopics == last && strcmp(topic, TW_KAFKA_SINK_OTHER_TOPICS) == 0)) {
-        t = &snap->topics[snap->ntopics++];
-        snprintf(t->topic, sizeof(t->topic), "%s", topic);
-        t->records = records;
-        t->bytes = bytes;
-        return;
-    }
-    /* Past the bound, topics fold into one "(other)" series in the last
-     * slot (the sink reports its own "(other)" after every topic): the
-     * totals stay right, the series stay few. */
-    t = &snap->topics[last];
-    if (snap->ntopics == last) {
-        snprintf(t->topic, sizeof(t->topic), "%s", TW_KAFKA_SINK_OTHER_TOPICS);
-        t->records = t->bytes = 0;
-        snap->ntopics++;
-    }
-    t->records += records;
-    t->bytes += bytes;
+    tw_metrics_snapshot_add_topic(opaque, topic, records, bytes);
 }
 
 void tw_pipeline_fill_snapshot(tw_pipeline_t *p, tw_metrics_snapshot_t *snap)

@@ -222,9 +222,10 @@ def test_http_endpoint_bounds_idle_clients(db, broker, registry, run, tmp_path):
 @pytest.mark.devbroker_only
 def test_many_routed_topics_keep_state_bounded(db, broker, registry, run, tmp_path):
     """2,000 distinct aggregatetypes: every record is delivered, but the
-    sink keeps at most 1,000 topic handles (the rest count as "(other)"),
-    /metrics has at most 256 per-topic series, the router's envelope cache
-    is evicted (under ASan). JSON converters: no registry round trips."""
+    sink keeps at most topics.tracked.max=1,000 topic handles and /metrics
+    series (the least recently used count as "(other)"), the router's
+    envelope cache is evicted (under ASan). JSON converters: no registry
+    round trips."""
     import re
     db.sql(POISON_DDL)
     port = free_port()
@@ -245,9 +246,41 @@ def test_many_routed_topics_keep_state_bounded(db, broker, registry, run, tmp_pa
 
     wait_for(lambda: sum(series().values()) == 2000, timeout=300, what="2,000 records")
     s = series()
-    assert len(s) == 256
-    assert s["(other)"] == 2000 - 255
+    assert len(s) == 1001
+    assert s["(other)"] == 1000
+    assert "outbox.event.T2000" in s and "outbox.event.T1000" not in s  # the newest kept
     assert runner.output().count("KAFKA") < 20
+    assert runner.proc.poll() is None
+
+
+def test_tracked_topics_are_least_recently_used(db, broker, registry, run, tmp_path):
+    """topics.tracked.max=5: a topic written to all along keeps its series
+    while 30 one-off topics pass through; the evicted ones' counts move to
+    "(other)", so the totals never go backwards."""
+    import re
+    db.sql(POISON_DDL)
+    port = free_port()
+    json_converter = "org.apache.kafka.connect.json.JsonConverter"
+    runner = run(outbox_config(
+        db, broker, registry, tmp_path, metrics_port=port, topics_tracked_max=5,
+        key_converter=json_converter, value_converter=json_converter,
+        key_converter_schema_registry_url=None, value_converter_schema_registry_url=None))
+    wait_for(lambda: slot_active(db), what="slot active")
+    db.sql("INSERT INTO outbox (aggregatetype, aggregateid, type, payload) "
+           "SELECT CASE WHEN k = 0 THEN 'Hot' ELSE 'C' || i END, 'k', 'E', '{}' "
+           "FROM generate_series(1, 30) i, (VALUES (0), (1)) v(k) ORDER BY i, k")
+
+    def series():
+        text = try_get(port, "/metrics")[1]
+        return {t: float(v) for t, v in
+                re.findall(r'^tidewater_records_total\{topic="([^"]*)"\} (\S+)$', text, re.M)}
+
+    wait_for(lambda: sum(series().values()) == 60, timeout=120, what="60 records")
+    s = series()
+    assert s["outbox.event.Hot"] == 30, s
+    assert {t for t in s if t.startswith("outbox.event.C")} == {
+        "outbox.event.C%d" % i for i in range(27, 31)}, s
+    assert s["(other)"] == 26, s
     assert runner.proc.poll() is None
 
 
