@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "topic_creation.h"
 
 /* ------------------------------------------------------------------------
  * Key tables
@@ -427,6 +428,19 @@ static const tw_conf_key_t debezium_keys[] = {
          "(retriable.restart.connector.wait.ms)."),
     NOTE("errors.max.retries", TW_CONF_INT64, NULL,
          "tidewater retries retriable errors without limit, with its reconnect backoff."),
+    /* Kafka Connect's own connector keys */
+    NOTE("errors.retry.timeout", TW_CONF_INT64, NULL,
+         "tidewater waits for an unreachable registry or broker without limit and handles a "
+         "record error at once, per errors.tolerance."),
+    NOTE("errors.retry.delay.max.ms", TW_CONF_INT64, NULL,
+         "tidewater waits for an unreachable registry or broker without limit and handles a "
+         "record error at once, per errors.tolerance."),
+    NOTE("errors.deadletterqueue.topic.replication.factor", TW_CONF_INT64, NULL,
+         "the dead-letter topic is created like every other topic: by topic.creation.* "
+         "groups, or by the broker's auto-creation."),
+    ONLY("header.converter", "org.apache.kafka.connect.storage.SimpleHeaderConverter",
+         "org.apache.kafka.connect.storage.SimpleHeaderConverter",
+         "headers are written as Kafka Connect's default SimpleHeaderConverter writes them."),
     ONLY("lsn.flush.mode", NULL, "connector|connector_and_driver",
          "tidewater confirms a position to the slot once Kafka has acknowledged (or, "
          "exactly-once, committed) everything before it; manual is not implemented."),
@@ -1083,7 +1097,7 @@ static bool is_scoped_key(const char *name)
 {
     static const char *const prefixes[] = {
         "key.converter", "value.converter", "transforms.", "predicates.", "producer.",
-        "config.providers",
+        "config.providers", "topic.creation.",
     };
     size_t i;
 
@@ -1400,6 +1414,13 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
     if (err == TW_OK)
         cfg->producer = tw_props_subset(props, "producer.");
     if (err == TW_OK)
+        err = tw_topic_creation_new(props, &cfg->topic_creation, errstr, errstr_size);
+    /* Topics tidewater creates get their group's settings, not the
+     * broker's auto-creation defaults. */
+    if (err == TW_OK && cfg->topic_creation &&
+        tw_props_get(cfg->producer, "allow.auto.create.topics") == NULL)
+        tw_props_set(cfg->producer, "allow.auto.create.topics", "false", "topic.creation");
+    if (err == TW_OK)
         err = apply_exactly_once(cfg, errstr, errstr_size);
     if (err == TW_OK)
         default_state_paths(cfg);
@@ -1425,6 +1446,7 @@ void tw_config_clear(tw_config_t *cfg)
     }
     free(cfg->predicates);
     tw_props_destroy(cfg->producer);
+    tw_topic_creation_destroy(cfg->topic_creation);
     for (i = 0; i < cfg->nnotes; i++)
         free(cfg->notes[i]);
     free(cfg->notes);
@@ -1531,6 +1553,19 @@ void tw_config_print_docs(FILE *out)
     fprintf(out, "\n`producer.*` properties are passed to librdkafka with the prefix removed "
                  "(for example `producer.security.protocol=SSL`, "
                  "`producer.ssl.ca.location=...`, `producer.sasl.mechanisms=PLAIN`).\n"
+                 "\n`topic.creation.*` keys create missing topics as Kafka Connect does for "
+                 "source connectors: with `topic.creation.default.replication.factor` and "
+                 "`topic.creation.default.partitions` both set (-1: the broker's default), a "
+                 "topic that does not exist is created before its first record with the "
+                 "settings of the first group in `topic.creation.groups` whose "
+                 "`topic.creation.<group>.include` regular expressions match its name and "
+                 "`.exclude` ones do not, else of the `default` group; groups inherit "
+                 "`replication.factor` and `partitions` from `default`, and every other "
+                 "`topic.creation.<group>.<name>` is a topic config (`cleanup.policy`, "
+                 "`retention.ms`, ...). The producer then asks no broker to auto-create "
+                 "topics (`producer.allow.auto.create.topics` overrides). A creation Kafka "
+                 "refuses stops tidewater without advancing the slot. `topic.creation.enable=false` "
+                 "turns it off.\n"
                  "\n## Converters\n\n"
                  "The same keys exist under `key.converter` and `value.converter`.\n\n");
     print_scope_docs(out, &scope_key_converter, "<key|value>.converter");

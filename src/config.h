@@ -27,6 +27,8 @@
 #include "common.h"
 #include "props.h"
 
+typedef struct tw_topic_creation tw_topic_creation_t; /* topic_creation.h */
+
 typedef enum tw_publication_mode {
     TW_PUBLICATION_ALL_TABLES,
     TW_PUBLICATION_FILTERED,
@@ -217,6 +219,7 @@ typedef struct tw_config {
     /* worker */
     char *bootstrap_servers;
     tw_props_t *producer; /* producer.* with the prefix removed */
+    tw_topic_creation_t *topic_creation; /* topic.creation.*; NULL: off */
     char *state_dir;    /* state.dir, or its default ($STATE_DIRECTORY, /var/lib/tidewater/<name>) */
     char *offsets_file; /* offset.storage.file.filename, or <state.dir>/<name>.offsets.json */
     int offset_flush_interval_ms;

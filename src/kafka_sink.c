@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "topic_creation.h"
 
 typedef struct topic_entry {
     char *name;
@@ -37,6 +38,7 @@ struct tw_kafka_sink {
     topic_entry_t *newest, *oldest; /* the same entries by last use */
     size_t ntopics;                 /* entries, at most max_topics */
     size_t max_topics;
+    const tw_topic_creation_t *topic_creation; /* NULL: topics are not created here */
     uint64_t other_records; /* acknowledged for topics no longer (or never) kept */
     uint64_t other_bytes;
     size_t max_message_bytes;
@@ -437,6 +439,11 @@ static rd_kafka_topic_t *topic_handle(tw_kafka_sink_t *sink, const char *name)
     return t->rkt;
 }
 
+void tw_kafka_sink_set_topic_creation(tw_kafka_sink_t *sink, const tw_topic_creation_t *tc)
+{
+    sink->topic_creation = tc;
+}
+
 void tw_kafka_sink_set_max_topics(tw_kafka_sink_t *sink, size_t max_topics)
 {
     sink->max_topics = max_topics > 0 ? max_topics : 1;
@@ -469,6 +476,19 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
         for (i = 0; i < record->nheaders; i++)
             rd_kafka_header_add(headers, record->headers[i].name, -1, record->headers[i].value,
                                 record->headers[i].value ? (ssize_t)record->headers[i].len : 0);
+    }
+    /* A topic not seen lately may have to be created first (Connect's
+     * topic.creation groups); a slow or refused creation keeps the record. */
+    if (sink->topic_creation &&
+        topic_find(sink, record->topic, topic_hash(record->topic)) == NULL) {
+        tw_err_t cerr = tw_topic_creation_ensure(sink->topic_creation, sink->rk, record->topic,
+                                                 5000, errstr, errstr_size);
+        if (cerr) {
+            rd_kafka_headers_destroy(headers);
+            if (cerr == TW_ERR_AGAIN)
+                tw_log(TW_LOG_WARNING, "KAFKA", "%s; retrying", errstr);
+            return cerr;
+        }
     }
     rkt = topic_handle(sink, record->topic);
     if (rkt == NULL) {

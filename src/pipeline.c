@@ -309,8 +309,10 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
     if (err == TW_OK)
         err = tw_kafka_sink_new(cfg->bootstrap_servers, cfg->producer, cfg->transactional_id,
                                 on_report, p, &p->sink, errstr, errstr_size);
-    if (err == TW_OK)
+    if (err == TW_OK) {
         tw_kafka_sink_set_max_topics(p->sink, (size_t)cfg->topics_tracked_max);
+        tw_kafka_sink_set_topic_creation(p->sink, cfg->topic_creation);
+    }
     /* Exactly-once mode reads its checkpoint in tw_pipeline_start. */
     if (err == TW_OK)
         err = tw_progress_new(cfg, tw_progress_kafka_sink(p->sink), p->delivery, &p->failure,
@@ -569,6 +571,8 @@ static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record,
         p->records++;
         return TW_OK;
     }
+    if (err == TW_ERR_CONFIG)
+        return err; /* Kafka refused to create the topic: not this record's fault */
     if (tw_progress_produce_failed(p->progress, err, errstr, errstr_size, &err))
         return err;
     ctx.kind = "kafka";
