@@ -1323,7 +1323,11 @@ static void default_state_paths(tw_config_t *cfg)
     if (cfg->offsets_file == NULL) {
         tw_buf_printf(&path, "%s/%s.offsets.json", cfg->state_dir, cfg->name);
         cfg->offsets_file = path.data;
+        path = (tw_buf_t)TW_BUF_INIT;
     }
+    /* Beside the offsets file, in both delivery modes (slot_guard.h). */
+    tw_buf_printf(&path, "%s.slot", cfg->offsets_file);
+    cfg->slot_guard_file = path.data;
 }
 
 tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *errstr,
@@ -1447,6 +1451,7 @@ void tw_config_clear(tw_config_t *cfg)
     free(cfg->predicates);
     tw_props_destroy(cfg->producer);
     tw_topic_creation_destroy(cfg->topic_creation);
+    free(cfg->slot_guard_file);
     for (i = 0; i < cfg->nnotes; i++)
         free(cfg->notes[i]);
     free(cfg->notes);

@@ -220,6 +220,7 @@ typedef struct tw_config {
     char *bootstrap_servers;
     tw_props_t *producer; /* producer.* with the prefix removed */
     tw_topic_creation_t *topic_creation; /* topic.creation.*; NULL: off */
+    char *slot_guard_file; /* the slot's high-water mark: <offsets file>.slot */
     char *state_dir;    /* state.dir, or its default ($STATE_DIRECTORY, /var/lib/tidewater/<name>) */
     char *offsets_file; /* offset.storage.file.filename, or <state.dir>/<name>.offsets.json */
     int offset_flush_interval_ms;
