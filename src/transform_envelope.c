@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "catalog.h"
+#include "buf.h"
 #include "log.h"
 #include "transform.h"
 
@@ -36,6 +37,8 @@ enum {
     SRC_TXID,
     SRC_LSN,
     SRC_XMIN,
+    SRC_ORIGIN,
+    SRC_ORIGIN_LSN,
     SRC_NFIELDS
 };
 
@@ -49,8 +52,7 @@ typedef struct envelope {
     bool skip_update, skip_delete, skip_truncate;
     tw_cs_t *source_schema;
     tw_cs_t *transaction_schema;
-    tw_lsn_t last_commit_lsn; /* the previous transaction's, for source.sequence */
-    tw_lsn_t current_commit_lsn;
+
 } envelope_t;
 
 typedef struct env_binding {
@@ -66,6 +68,8 @@ typedef struct env_binding {
 static tw_cs_t *source_schema_new(void)
 {
     tw_cs_t *s = tw_cs_new(TW_CS_STRUCT, false, "io.debezium.connector.postgresql.Source");
+
+    s->version = 1;
     tw_cs_t *snapshot = tw_cs_new(TW_CS_STRING, true, "io.debezium.data.Enum");
 
     snapshot->version = 1;
@@ -86,6 +90,8 @@ static tw_cs_t *source_schema_new(void)
     tw_cs_add_field(s, "txId", tw_cs_new(TW_CS_INT64, true, NULL));
     tw_cs_add_field(s, "lsn", tw_cs_new(TW_CS_INT64, true, NULL));
     tw_cs_add_field(s, "xmin", tw_cs_new(TW_CS_INT64, true, NULL));
+    tw_cs_add_field(s, "origin", tw_cs_new(TW_CS_STRING, true, NULL));
+    tw_cs_add_field(s, "origin_lsn", tw_cs_new(TW_CS_INT64, true, NULL));
     return s;
 }
 
@@ -345,6 +351,50 @@ static void placeholder(const envelope_t *env, const tw_cs_t *schema, tw_arena_t
     }
 }
 
+/* A NOT NULL column the old row does not hold (a DELETE's or key-changing
+ * UPDATE's before-image under REPLICA IDENTITY DEFAULT or INDEX has the
+ * identity's columns only): Debezium writes the type's zero value, since
+ * the field is required. */
+static void fallback(const tw_cs_t *schema, tw_value_t *out)
+{
+    static const char zero[] = "0";
+
+    memset(out, 0, sizeof(*out));
+    switch (schema->type) {
+    case TW_CS_BOOLEAN:
+        out->kind = TW_VALUE_BOOL;
+        break;
+    case TW_CS_INT8:
+    case TW_CS_INT16:
+    case TW_CS_INT32:
+    case TW_CS_INT64:
+        out->kind = TW_VALUE_INT;
+        break;
+    case TW_CS_FLOAT32:
+    case TW_CS_FLOAT64:
+        out->kind = TW_VALUE_FLOAT;
+        break;
+    case TW_CS_STRING:
+        out->kind = TW_VALUE_TEXT;
+        out->u.str.ptr = zero;
+        break;
+    case TW_CS_BYTES:
+    case TW_CS_STRUCT:
+        if (schema->name && strcmp(schema->name, "org.apache.kafka.connect.data.Decimal") != 0 &&
+            strcmp(schema->name, "io.debezium.data.VariableScaleDecimal") != 0) {
+            out->kind = TW_VALUE_BYTES;
+            break;
+        }
+        out->kind = schema->name ? TW_VALUE_NUMERIC : TW_VALUE_BYTES;
+        out->u.str.ptr = zero;
+        out->u.str.len = schema->name ? 1 : 0;
+        break;
+    case TW_CS_ARRAY:
+        out->kind = TW_VALUE_ARRAY;
+        break;
+    }
+}
+
 /* A row as the Value struct. `old` (may be NULL) supplies the values of
  * unchanged TOASTed columns when the server sent the whole old row. */
 static tw_err_t row_datum(const env_binding_t *b, const tw_rel_t *rel,
@@ -364,6 +414,8 @@ static tw_err_t row_datum(const env_binding_t *b, const tw_rel_t *rel,
             return err;
         if (values[i].kind == TW_VALUE_UNCHANGED_TOAST)
             placeholder(b->env, b->value_schema->fields[i].schema, arena, &values[i]);
+        else if (values[i].kind == TW_VALUE_NULL && !b->value_schema->fields[i].schema->optional)
+            fallback(b->value_schema->fields[i].schema, &values[i]);
         fields[i].pg = &values[i];
         fields[i].json = NULL;
         fields[i].fields = NULL;
@@ -431,13 +483,6 @@ static bool key_changed(const env_binding_t *b, const tw_datum_t *before, const 
     return false;
 }
 
-static char *lsn_text(tw_arena_t *arena, tw_lsn_t lsn)
-{
-    char *s = tw_arena_alloc(arena, 24);
-    snprintf(s, 24, "%llu", (unsigned long long)lsn);
-    return s;
-}
-
 static tw_datum_t source_datum(const env_binding_t *b, const tw_rel_t *rel, const tw_txn_t *txn,
                                const tw_change_t *change, tw_arena_t *arena)
 {
@@ -447,8 +492,10 @@ static tw_datum_t source_datum(const env_binding_t *b, const tw_rel_t *rel, cons
     int64_t commit_us = txn ? txn->commit_ts : 0;
     char *sequence = tw_arena_alloc(arena, 64);
 
-    if (env->last_commit_lsn)
-        snprintf(sequence, 64, "[\"%llu\",\"%llu\"]", (unsigned long long)env->last_commit_lsn,
+    /* [the last position completely processed, this change's]: the end of
+     * the transaction before this one, none for the first of a session. */
+    if (txn && txn->prev_end_lsn)
+        snprintf(sequence, 64, "[\"%llu\",\"%llu\"]", (unsigned long long)txn->prev_end_lsn,
                  (unsigned long long)change->lsn);
     else
         snprintf(sequence, 64, "[null,\"%llu\"]", (unsigned long long)change->lsn);
@@ -466,7 +513,8 @@ static tw_datum_t source_datum(const env_binding_t *b, const tw_rel_t *rel, cons
     f[SRC_TXID] = txn ? int_datum(arena, txn->xid) : null_datum();
     f[SRC_LSN] = int_datum(arena, (int64_t)change->lsn);
     f[SRC_XMIN] = null_datum();
-    (void)lsn_text;
+    f[SRC_ORIGIN] = txn && txn->origin ? text_datum(arena, txn->origin) : null_datum();
+    f[SRC_ORIGIN_LSN] = null_datum();
     d.fields = f;
     return d;
 }
@@ -514,10 +562,45 @@ static void add_event(emit_t *e, char op, const tw_datum_t *key, const tw_datum_
     r->value.fields = f;
 }
 
+static void add_header(emit_t *e, const char *name, const char *json)
+{
+    tw_record_t *r = &e->records[e->n - 1];
+    tw_header_t *h = tw_arena_alloc(e->arena, sizeof(*h));
+
+    h->name = name;
+    h->value = json;
+    h->len = strlen(json);
+    r->headers = h;
+    r->nheaders = 1;
+}
+
+/* A key as compact JSON, for the __debezium.oldkey/newkey headers. */
+static const char *key_json(const env_binding_t *b, const tw_datum_t *key, tw_arena_t *arena)
+{
+    tw_buf_t buf = TW_BUF_INIT;
+    char *out;
+    size_t i;
+
+    tw_buf_append_char(&buf, '{');
+    for (i = 0; i < b->nkey; i++) {
+        const char *name = b->key_schema->fields[i].name;
+        if (i)
+            tw_buf_append_char(&buf, ',');
+        tw_buf_append_json_string(&buf, name, strlen(name));
+        tw_buf_append_char(&buf, ':');
+        tw_value_append_json(&buf, key->fields[i].pg);
+    }
+    tw_buf_append_char(&buf, '}');
+    out = tw_arena_alloc(arena, buf.len + 1);
+    memcpy(out, buf.data, buf.len + 1);
+    tw_buf_free(&buf);
+    return out;
+}
+
 static void add_tombstone(emit_t *e, const tw_datum_t *key)
 {
-    if (e->b->env->cfg->tombstones_on_delete && e->b->key_schema)
-        next_record(e, key); /* value_schema NULL: a tombstone */
+    if (e->b->env->cfg->tombstones_on_delete)
+        next_record(e, key); /* value_schema NULL: a tombstone (a null key too without one) */
 }
 
 static int64_t now_micros(void)
@@ -540,12 +623,6 @@ static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
     emit_t e;
     tw_err_t err = TW_OK;
 
-    if (txn && txn->commit_lsn != env->current_commit_lsn) {
-        /* source.sequence starts with the last transaction completed before this one. */
-        if (env->current_commit_lsn)
-            env->last_commit_lsn = env->current_commit_lsn;
-        env->current_commit_lsn = txn->commit_lsn;
-    }
     if ((change->op == TW_CHANGE_UPDATE && env->skip_update) ||
         (change->op == TW_CHANGE_DELETE && env->skip_delete) ||
         (change->op == TW_CHANGE_TRUNCATE && env->skip_truncate))
@@ -576,10 +653,18 @@ static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
         key = key_datum(b, &after, arena);
         if (has_before && b->key_schema && key_changed(b, &before, &after)) {
             /* A new key is a new row to a keyed consumer. */
+            /* Each says where the row went or came from, as Debezium's headers do. */
+            const char *new_json = key_json(b, &key, arena), *old_json;
             old_key = key_datum(b, &before, arena);
+            old_json = key_json(b, &old_key, arena);
             add_event(&e, 'd', &old_key, &before, NULL);
-            add_tombstone(&e, &old_key);
+            add_header(&e, "__debezium.newkey", new_json);
+            if (env->cfg->tombstones_on_delete) {
+                add_tombstone(&e, &old_key);
+                add_header(&e, "__debezium.newkey", new_json);
+            }
             add_event(&e, 'c', &key, NULL, &after);
+            add_header(&e, "__debezium.oldkey", old_json);
         } else {
             add_event(&e, 'u', &key, has_before ? &before : NULL, &after);
         }
