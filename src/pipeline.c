@@ -45,7 +45,7 @@ struct tw_pipeline {
 
 /* What a relation resolves to, kept in rel->opaque per schema version. */
 typedef struct rel_state {
-    int transform; /* index into cfg->transforms, or -1: no transform applies */
+    int transform; /* index into cfg->transforms, or the change-event envelope past them */
     tw_transform_binding_t *binding;
     char *table;   /* "schema.table", for messages and dead-letter headers */
 } rel_state_t;
