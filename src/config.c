@@ -159,6 +159,11 @@ static const tw_conf_key_t connector_keys[] = {
      "log compaction can drop the row's records. Outbox tables (routed by a transform) "
      "produce no record for a DELETE; route.tombstone.on.empty.payload controls their "
      "tombstones."},
+    {"message.key.columns", TW_CONF_STRING, NULL, NULL, 0, F(message_key_columns),
+     "Columns that key a table's change events instead of its primary key: "
+     "<schema.table regex>:<column>[,<column>...], entries separated by ';' (the first "
+     "whose pattern matches the whole schema.table applies). Outbox records keep "
+     "transforms.<name>.table.field.event.key."},
     {"skipped.operations", TW_CONF_LIST, "t", NULL, 0, F(skipped_operations),
      "Change-event operations not written: a comma-separated list of u (updates), "
      "d (deletes), t (truncates), or none. c is refused: it would drop every outbox event. "
@@ -316,8 +321,6 @@ static const tw_conf_key_t debezium_keys[] = {
                 "tidewater captures every column of a captured table."),
     UNSUPPORTED("column.exclude.list",
                 "tidewater captures every column of a captured table."),
-    UNSUPPORTED("message.key.columns",
-                "record keys come from transforms.<name>.table.field.event.key."),
     UNSUPPORTED("converters", "custom Debezium converters (Java classes) cannot run here."),
     UNSUPPORTED("post.processors", "Debezium post processors (Java classes) cannot run here."),
     ONLY("topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy",

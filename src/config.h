@@ -203,6 +203,7 @@ typedef struct tw_config {
     /* change events */
     bool tombstones_on_delete;
     char *skipped_operations; /* comma-separated c/u/d/t or none */
+    char *message_key_columns; /* key_columns.h */
     /* pipeline */
     int max_inflight_transactions;
     int shutdown_timeout_ms;

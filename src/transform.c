@@ -52,7 +52,7 @@ tw_err_t tw_transform_chain_new(const tw_config_t *cfg, tw_transform_chain_t **o
     chain->n = cfg->ntransforms;
     /* The envelope comes last, past every configured transform. */
     chain->transforms[chain->n].ops = &tw_transform_envelope_ops;
-    chain->transforms[chain->n].state = tw_transform_envelope_new(cfg);
+    err = tw_transform_envelope_new(cfg, &chain->transforms[chain->n].state, errstr, errstr_size);
     for (i = 0; err == TW_OK && i < cfg->ntransforms; i++) {
         const tw_transform_config_t *t = &cfg->transforms[i];
         transform_t *tr = &chain->transforms[i];

@@ -53,7 +53,8 @@ extern const tw_transform_ops_t tw_transform_outbox_ops;
 /* Debezium's change-event envelope (transform_envelope.c): not configured
  * by name, it is the chain's default for a table no transform takes. */
 extern const tw_transform_ops_t tw_transform_envelope_ops;
-void *tw_transform_envelope_new(const tw_config_t *cfg);
+tw_err_t tw_transform_envelope_new(const tw_config_t *cfg, void **state, char *errstr,
+                                   size_t errstr_size);
 void tw_transform_envelope_set_catalog(void *state, PGconn *conn);
 
 typedef struct tw_transform_chain tw_transform_chain_t;

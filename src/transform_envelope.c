@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "catalog.h"
+#include "key_columns.h"
 #include "buf.h"
 #include "log.h"
 #include "transform.h"
@@ -50,6 +51,7 @@ typedef struct envelope {
     const tw_config_t *cfg;
     PGconn *catalog; /* borrowed; NULL: keys from the replica identity */
     bool skip_update, skip_delete, skip_truncate;
+    tw_key_columns_t *key_columns; /* message.key.columns */
     tw_cs_t *source_schema;
     tw_cs_t *transaction_schema;
 
@@ -118,9 +120,11 @@ static bool has_op(const char *list, const char *op)
     return found;
 }
 
-void *tw_transform_envelope_new(const tw_config_t *cfg)
+tw_err_t tw_transform_envelope_new(const tw_config_t *cfg, void **state, char *errstr,
+                                   size_t errstr_size)
 {
     envelope_t *env = tw_calloc(1, sizeof(*env));
+    tw_err_t err;
 
     env->cfg = cfg;
     env->skip_update = has_op(cfg->skipped_operations, "u");
@@ -128,7 +132,9 @@ void *tw_transform_envelope_new(const tw_config_t *cfg)
     env->skip_truncate = has_op(cfg->skipped_operations, "t");
     env->source_schema = source_schema_new();
     env->transaction_schema = transaction_schema_new();
-    return env;
+    err = tw_key_columns_new(cfg->message_key_columns, &env->key_columns, errstr, errstr_size);
+    *state = env; /* destroyed with the chain, also on error */
+    return err;
 }
 
 void tw_transform_envelope_set_catalog(void *state, PGconn *conn)
@@ -142,6 +148,7 @@ static void envelope_destroy(void *state)
 
     tw_cs_unref(env->source_schema);
     tw_cs_unref(env->transaction_schema);
+    tw_key_columns_destroy(env->key_columns);
     free(env);
 }
 
@@ -213,6 +220,26 @@ static tw_err_t primary_key(envelope_t *env, const tw_rel_t *rel, env_binding_t 
     return TW_OK;
 }
 
+/* message.key.columns named this table's key columns. */
+static tw_err_t configured_key(const tw_rel_t *rel, char *const *columns, size_t n,
+                               env_binding_t *b, char *errstr, size_t errstr_size)
+{
+    size_t i;
+    int col;
+
+    b->key_cols = tw_calloc(n, sizeof(int));
+    for (i = 0; i < n; i++) {
+        col = tw_rel_col_index(rel, columns[i]);
+        if (col < 0)
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "message.key.columns names column \"%s\" for %s.%s, which has no "
+                           "such column",
+                           columns[i], rel->nspname, rel->relname);
+        b->key_cols[b->nkey++] = col;
+    }
+    return TW_OK;
+}
+
 static tw_err_t envelope_bind(void *state, const tw_rel_t *rel, const bool *not_null,
                               void **binding, char *errstr, size_t errstr_size)
 {
@@ -222,13 +249,20 @@ static tw_err_t envelope_bind(void *state, const tw_rel_t *rel, const bool *not_
     size_t len = strlen(prefix) + strlen(rel->nspname) + strlen(rel->relname) + 16;
     char *name = tw_malloc(len);
     tw_cs_t *value_opt;
+    char *const *columns;
+    size_t ncolumns;
     tw_err_t err;
     size_t i;
 
     b->env = env;
     b->topic = tw_malloc(len);
     snprintf(b->topic, len, "%s.%s.%s", prefix, rel->nspname, rel->relname);
-    err = primary_key(env, rel, b, errstr, errstr_size);
+    snprintf(name, len, "%s.%s", rel->nspname, rel->relname);
+    columns = tw_key_columns_for(env->key_columns, name, &ncolumns);
+    if (columns)
+        err = configured_key(rel, columns, ncolumns, b, errstr, errstr_size);
+    else
+        err = primary_key(env, rel, b, errstr, errstr_size);
     if (err) {
         free(name);
         envelope_unbind(b);
@@ -240,7 +274,8 @@ static tw_err_t envelope_bind(void *state, const tw_rel_t *rel, const bool *not_
         for (i = 0; i < b->nkey; i++) {
             const tw_rel_col_t *col = &rel->cols[b->key_cols[i]];
             tw_cs_add_field(b->key_schema, col->name,
-                            tw_cs_for_column(col->value_oid, col->value_typmod, false));
+                            tw_cs_for_column(col->value_oid, col->value_typmod,
+                                             !not_null[b->key_cols[i]]));
         }
     }
     /* before and after share one optional Value schema. */

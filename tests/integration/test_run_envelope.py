@@ -209,3 +209,32 @@ def test_outbox_and_plain_tables_side_by_side(db, broker, registry, run, tmp_pat
     assert [r[0] for r in recs] == ["outbox.event.Order", "tw.public.items"]
     assert recs[1][2]["op"] == "c" and recs[1][2]["after"]["name"] == "one"
     assert runner.stop() == 0
+
+
+def test_message_key_columns_and_toast_under_full(db, broker, registry, run, tmp_path):
+    """message.key.columns keys a table without a primary key; under
+    REPLICA IDENTITY FULL an unchanged TOASTed value comes from the old row."""
+    db.sql(DDL)
+    runner = run(envelope_config(db, broker, registry, tmp_path,
+                                 message_key_columns="public\\.full_ident:a"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    big = "".join(str(i) for i in range(5000))
+    run_sql(db, [["INSERT INTO full_ident VALUES (1, '%s')" % big],
+                 ["ALTER TABLE full_ident ADD COLUMN c int"],
+                 ["UPDATE full_ident SET c = 2 WHERE a = 1"]])
+    dec = AvroDecoder(registry)
+    recs = records(broker, ["tw.public.full_ident"], 2, dec.decode)
+    assert [(r[1], r[2]["op"]) for r in recs] == [({"a": 1}, "c"), ({"a": 1}, "u")]
+    assert recs[1][2]["before"] == {"a": 1, "b": big, "c": None}
+    assert recs[1][2]["after"] == {"a": 1, "b": big, "c": 2}
+    assert runner.stop() == 0
+
+
+def test_message_key_columns_naming_a_missing_column_stops(db, broker, registry, run, tmp_path):
+    db.sql(DDL)
+    runner = run(envelope_config(db, broker, registry, tmp_path, avro=False,
+                                 message_key_columns="public\\.items:nope"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    db.sql("INSERT INTO items VALUES (1, 'one', 1, NULL, NULL)")
+    assert runner.proc.wait(timeout=30) != 0
+    assert 'message.key.columns names column "nope" for public.items' in runner.output()
