@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "catalog.h"
+#include "envelope_row.h"
 #include "key_columns.h"
 #include "buf.h"
 #include "log.h"
@@ -311,156 +312,6 @@ static bool envelope_takes_message(void *state, const char *prefix)
 
 /* ------------------------------------------------------------------ datums */
 
-static tw_value_t *new_value(tw_arena_t *arena, tw_value_kind_t kind)
-{
-    tw_value_t *v = tw_arena_alloc(arena, sizeof(*v));
-
-    memset(v, 0, sizeof(*v));
-    v->kind = kind;
-    return v;
-}
-
-static tw_datum_t text_datum(tw_arena_t *arena, const char *s)
-{
-    tw_datum_t d = {NULL, NULL, NULL};
-    tw_value_t *v;
-    size_t len;
-    char *copy;
-
-    if (s == NULL) {
-        d.pg = new_value(arena, TW_VALUE_NULL);
-        return d;
-    }
-    len = strlen(s);
-    copy = tw_arena_alloc(arena, len + 1);
-    memcpy(copy, s, len + 1);
-    v = new_value(arena, TW_VALUE_TEXT);
-    v->u.str.ptr = copy;
-    v->u.str.len = len;
-    d.pg = v;
-    return d;
-}
-
-static tw_datum_t int_datum(tw_arena_t *arena, int64_t i)
-{
-    tw_datum_t d = {NULL, NULL, NULL};
-    tw_value_t *v = new_value(arena, TW_VALUE_INT);
-
-    v->u.i = i;
-    d.pg = v;
-    return d;
-}
-
-static tw_datum_t null_datum(void)
-{
-    tw_datum_t d = {NULL, NULL, NULL};
-    return d;
-}
-
-/* What Debezium writes for an unchanged TOASTed value the server did not
- * send: unavailable.value.placeholder as text, as its bytes, or as the one
- * element of an array of text. Other types cannot hold it: NULL. */
-static void placeholder(const envelope_t *env, const tw_cs_t *schema, tw_arena_t *arena,
-                        tw_value_t *out)
-{
-    const char *text = env->cfg->unavailable_value_placeholder;
-    size_t len = strlen(text);
-
-    memset(out, 0, sizeof(*out));
-    if (schema->type == TW_CS_STRING) {
-        out->kind = TW_VALUE_TEXT;
-        out->u.str.ptr = text;
-        out->u.str.len = len;
-    } else if (schema->type == TW_CS_BYTES && schema->name == NULL) {
-        out->kind = TW_VALUE_BYTES;
-        out->u.bytes.ptr = (const uint8_t *)text;
-        out->u.bytes.len = len;
-    } else if (schema->type == TW_CS_ARRAY && schema->elem->type == TW_CS_STRING) {
-        out->kind = TW_VALUE_ARRAY;
-        out->u.array.nelems = 1;
-        out->u.array.elems = tw_arena_alloc(arena, sizeof(tw_value_t));
-        out->u.array.elem_oid = TW_OID_TEXT;
-        placeholder(env, schema->elem, arena, out->u.array.elems);
-    } else {
-        out->kind = TW_VALUE_NULL;
-    }
-}
-
-/* A NOT NULL column the old row does not hold (a DELETE's or key-changing
- * UPDATE's before-image under REPLICA IDENTITY DEFAULT or INDEX has the
- * identity's columns only): Debezium writes the type's zero value, since
- * the field is required. */
-static void fallback(const tw_cs_t *schema, tw_value_t *out)
-{
-    static const char zero[] = "0";
-
-    memset(out, 0, sizeof(*out));
-    switch (schema->type) {
-    case TW_CS_BOOLEAN:
-        out->kind = TW_VALUE_BOOL;
-        break;
-    case TW_CS_INT8:
-    case TW_CS_INT16:
-    case TW_CS_INT32:
-    case TW_CS_INT64:
-        out->kind = TW_VALUE_INT;
-        break;
-    case TW_CS_FLOAT32:
-    case TW_CS_FLOAT64:
-        out->kind = TW_VALUE_FLOAT;
-        break;
-    case TW_CS_STRING:
-        out->kind = TW_VALUE_TEXT;
-        out->u.str.ptr = zero;
-        break;
-    case TW_CS_BYTES:
-    case TW_CS_STRUCT:
-        if (schema->name && strcmp(schema->name, "org.apache.kafka.connect.data.Decimal") != 0 &&
-            strcmp(schema->name, "io.debezium.data.VariableScaleDecimal") != 0) {
-            out->kind = TW_VALUE_BYTES;
-            break;
-        }
-        out->kind = schema->name ? TW_VALUE_NUMERIC : TW_VALUE_BYTES;
-        out->u.str.ptr = zero;
-        out->u.str.len = schema->name ? 1 : 0;
-        break;
-    case TW_CS_ARRAY:
-        out->kind = TW_VALUE_ARRAY;
-        break;
-    }
-}
-
-/* A row as the Value struct. `old` (may be NULL) supplies the values of
- * unchanged TOASTed columns when the server sent the whole old row. */
-static tw_err_t row_datum(const env_binding_t *b, const tw_rel_t *rel,
-                          const tw_pgoutput_tuple_t *tuple, const tw_pgoutput_tuple_t *old,
-                          tw_arena_t *arena, tw_datum_t *out, char *errstr, size_t errstr_size)
-{
-    tw_datum_t *fields = tw_arena_alloc(arena, (rel->ncols ? rel->ncols : 1) * sizeof(*fields));
-    tw_value_t *values = tw_arena_alloc(arena, (rel->ncols ? rel->ncols : 1) * sizeof(*values));
-    tw_err_t err;
-    uint16_t i;
-
-    for (i = 0; i < rel->ncols; i++) {
-        err = tw_change_column_value(rel, tuple, i, arena, &values[i], errstr, errstr_size);
-        if (err == TW_OK && values[i].kind == TW_VALUE_UNCHANGED_TOAST && old)
-            err = tw_change_column_value(rel, old, i, arena, &values[i], errstr, errstr_size);
-        if (err)
-            return err;
-        if (values[i].kind == TW_VALUE_UNCHANGED_TOAST)
-            placeholder(b->env, b->value_schema->fields[i].schema, arena, &values[i]);
-        else if (values[i].kind == TW_VALUE_NULL && !b->value_schema->fields[i].schema->optional)
-            fallback(b->value_schema->fields[i].schema, &values[i]);
-        fields[i].pg = &values[i];
-        fields[i].json = NULL;
-        fields[i].fields = NULL;
-    }
-    out->pg = NULL;
-    out->json = NULL;
-    out->fields = fields;
-    return TW_OK;
-}
-
 /* The key struct from a Value struct's datums. */
 static tw_datum_t key_datum(const env_binding_t *b, const tw_datum_t *row, tw_arena_t *arena)
 {
@@ -477,43 +328,13 @@ static tw_datum_t key_datum(const env_binding_t *b, const tw_datum_t *row, tw_ar
     return d;
 }
 
-static bool same_value(const tw_value_t *a, const tw_value_t *b)
-{
-    if (a->kind != b->kind)
-        return false;
-    switch (a->kind) {
-    case TW_VALUE_NULL:
-        return true;
-    case TW_VALUE_BOOL:
-        return a->u.b == b->u.b;
-    case TW_VALUE_INT:
-    case TW_VALUE_DATE:
-    case TW_VALUE_TIME:
-    case TW_VALUE_TIMESTAMP:
-    case TW_VALUE_TIMESTAMPTZ:
-        return a->u.i == b->u.i;
-    case TW_VALUE_FLOAT:
-        return a->u.f == b->u.f;
-    case TW_VALUE_UUID:
-        return memcmp(a->u.uuid.bytes, b->u.uuid.bytes, 16) == 0;
-    case TW_VALUE_BYTES:
-        return a->u.bytes.len == b->u.bytes.len &&
-               memcmp(a->u.bytes.ptr, b->u.bytes.ptr, a->u.bytes.len) == 0;
-    case TW_VALUE_TEXT:
-    case TW_VALUE_JSON:
-    case TW_VALUE_NUMERIC:
-        return a->u.str.len == b->u.str.len && memcmp(a->u.str.ptr, b->u.str.ptr, a->u.str.len) == 0;
-    default:
-        return false; /* arrays, intervals: not key material worth comparing; assume changed */
-    }
-}
-
 static bool key_changed(const env_binding_t *b, const tw_datum_t *before, const tw_datum_t *after)
 {
     size_t i;
 
     for (i = 0; i < b->nkey; i++)
-        if (!same_value(before->fields[b->key_cols[i]].pg, after->fields[b->key_cols[i]].pg))
+        if (!tw_envelope_same_value(before->fields[b->key_cols[i]].pg,
+                                    after->fields[b->key_cols[i]].pg))
             return true;
     return false;
 }
@@ -534,22 +355,22 @@ static tw_datum_t source_datum(const env_binding_t *b, const tw_rel_t *rel, cons
                  (unsigned long long)change->lsn);
     else
         snprintf(sequence, 64, "[null,\"%llu\"]", (unsigned long long)change->lsn);
-    f[SRC_VERSION] = text_datum(arena, PACKAGE_VERSION);
-    f[SRC_CONNECTOR] = text_datum(arena, "postgresql");
-    f[SRC_NAME] = text_datum(arena, env->cfg->topic_prefix);
-    f[SRC_TS_MS] = int_datum(arena, commit_us / 1000);
-    f[SRC_SNAPSHOT] = text_datum(arena, "false");
-    f[SRC_DB] = text_datum(arena, env->cfg->db_dbname ? env->cfg->db_dbname : "");
-    f[SRC_SEQUENCE] = text_datum(arena, sequence);
-    f[SRC_TS_US] = int_datum(arena, commit_us);
-    f[SRC_TS_NS] = int_datum(arena, commit_us * 1000);
-    f[SRC_SCHEMA] = text_datum(arena, rel->nspname);
-    f[SRC_TABLE] = text_datum(arena, rel->relname);
-    f[SRC_TXID] = txn ? int_datum(arena, txn->xid) : null_datum();
-    f[SRC_LSN] = int_datum(arena, (int64_t)change->lsn);
-    f[SRC_XMIN] = null_datum();
-    f[SRC_ORIGIN] = txn && txn->origin ? text_datum(arena, txn->origin) : null_datum();
-    f[SRC_ORIGIN_LSN] = null_datum();
+    f[SRC_VERSION] = tw_envelope_text(arena, PACKAGE_VERSION);
+    f[SRC_CONNECTOR] = tw_envelope_text(arena, "postgresql");
+    f[SRC_NAME] = tw_envelope_text(arena, env->cfg->topic_prefix);
+    f[SRC_TS_MS] = tw_envelope_int(arena, commit_us / 1000);
+    f[SRC_SNAPSHOT] = tw_envelope_text(arena, "false");
+    f[SRC_DB] = tw_envelope_text(arena, env->cfg->db_dbname ? env->cfg->db_dbname : "");
+    f[SRC_SEQUENCE] = tw_envelope_text(arena, sequence);
+    f[SRC_TS_US] = tw_envelope_int(arena, commit_us);
+    f[SRC_TS_NS] = tw_envelope_int(arena, commit_us * 1000);
+    f[SRC_SCHEMA] = tw_envelope_text(arena, rel->nspname);
+    f[SRC_TABLE] = tw_envelope_text(arena, rel->relname);
+    f[SRC_TXID] = txn ? tw_envelope_int(arena, txn->xid) : tw_envelope_null();
+    f[SRC_LSN] = tw_envelope_int(arena, (int64_t)change->lsn);
+    f[SRC_XMIN] = tw_envelope_null();
+    f[SRC_ORIGIN] = txn && txn->origin ? tw_envelope_text(arena, txn->origin) : tw_envelope_null();
+    f[SRC_ORIGIN_LSN] = tw_envelope_null();
     d.fields = f;
     return d;
 }
@@ -559,7 +380,8 @@ static tw_datum_t source_datum(const env_binding_t *b, const tw_rel_t *rel, cons
 typedef struct emit {
     const env_binding_t *b;
     tw_datum_t source;
-    int64_t now_us;
+    int64_t now_us;    /* the envelope's ts_*: processing time, as Debezium's */
+    int64_t commit_ms; /* the record's timestamp */
     tw_arena_t *arena;
     tw_record_t *records;
     size_t n;
@@ -572,7 +394,7 @@ static tw_record_t *next_record(emit_t *e, const tw_datum_t *key)
     memset(r, 0, sizeof(*r));
     r->topic = e->b->topic;
     r->partition = TW_PARTITION_ANY;
-    r->timestamp_ms = e->now_us / 1000;
+    r->timestamp_ms = e->commit_ms; /* as for outbox records: the same on every replay */
     r->key_schema = e->b->key_schema;
     r->key = *key;
     return r;
@@ -585,14 +407,14 @@ static void add_event(emit_t *e, char op, const tw_datum_t *key, const tw_datum_
     tw_datum_t *f = tw_arena_alloc(e->arena, ENV_NFIELDS * sizeof(*f));
     char ops[2] = {op, '\0'};
 
-    f[ENV_BEFORE] = before ? *before : null_datum();
-    f[ENV_AFTER] = after ? *after : null_datum();
+    f[ENV_BEFORE] = before ? *before : tw_envelope_null();
+    f[ENV_AFTER] = after ? *after : tw_envelope_null();
     f[ENV_SOURCE] = e->source;
-    f[ENV_TRANSACTION] = null_datum();
-    f[ENV_OP] = text_datum(e->arena, ops);
-    f[ENV_TS_MS] = int_datum(e->arena, e->now_us / 1000);
-    f[ENV_TS_US] = int_datum(e->arena, e->now_us);
-    f[ENV_TS_NS] = int_datum(e->arena, e->now_us * 1000);
+    f[ENV_TRANSACTION] = tw_envelope_null();
+    f[ENV_OP] = tw_envelope_text(e->arena, ops);
+    f[ENV_TS_MS] = tw_envelope_int(e->arena, e->now_us / 1000);
+    f[ENV_TS_US] = tw_envelope_int(e->arena, e->now_us);
+    f[ENV_TS_NS] = tw_envelope_int(e->arena, e->now_us * 1000);
     r->value_schema = e->b->envelope_schema;
     r->value.fields = f;
 }
@@ -607,29 +429,6 @@ static void add_header(emit_t *e, const char *name, const char *json)
     h->len = strlen(json);
     r->headers = h;
     r->nheaders = 1;
-}
-
-/* A key as compact JSON, for the __debezium.oldkey/newkey headers. */
-static const char *key_json(const env_binding_t *b, const tw_datum_t *key, tw_arena_t *arena)
-{
-    tw_buf_t buf = TW_BUF_INIT;
-    char *out;
-    size_t i;
-
-    tw_buf_append_char(&buf, '{');
-    for (i = 0; i < b->nkey; i++) {
-        const char *name = b->key_schema->fields[i].name;
-        if (i)
-            tw_buf_append_char(&buf, ',');
-        tw_buf_append_json_string(&buf, name, strlen(name));
-        tw_buf_append_char(&buf, ':');
-        tw_value_append_json(&buf, key->fields[i].pg);
-    }
-    tw_buf_append_char(&buf, '}');
-    out = tw_arena_alloc(arena, buf.len + 1);
-    memcpy(out, buf.data, buf.len + 1);
-    tw_buf_free(&buf);
-    return out;
 }
 
 static void add_tombstone(emit_t *e, const tw_datum_t *key)
@@ -666,17 +465,21 @@ static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
     e.b = b;
     e.arena = arena;
     e.now_us = now_micros();
+    e.commit_ms = txn ? txn->commit_ts / 1000 : e.now_us / 1000;
     e.records = tw_arena_alloc(arena, 4 * sizeof(tw_record_t));
     e.source = source_datum(b, rel, txn, change, arena);
     if (change->old_tuple) {
         /* The whole old row (FULL), or the identity's columns with the
          * rest null (DEFAULT, INDEX). */
-        err = row_datum(b, rel, change->old_tuple, NULL, arena, &before, errstr, errstr_size);
+        err = tw_envelope_row(b->value_schema, env->cfg->unavailable_value_placeholder, rel,
+                              change->old_tuple, NULL, arena, &before, errstr, errstr_size);
         has_before = err == TW_OK;
     }
     if (err == TW_OK && change->new_tuple)
-        err = row_datum(b, rel, change->new_tuple, change->old_kind == 'O' ? change->old_tuple : NULL,
-                        arena, &after, errstr, errstr_size);
+        err = tw_envelope_row(b->value_schema, env->cfg->unavailable_value_placeholder, rel,
+                              change->new_tuple,
+                              change->old_kind == 'O' ? change->old_tuple : NULL, arena, &after,
+                              errstr, errstr_size);
     if (err)
         return err;
     switch (change->op) {
@@ -689,9 +492,9 @@ static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
         if (has_before && b->key_schema && key_changed(b, &before, &after)) {
             /* A new key is a new row to a keyed consumer. */
             /* Each says where the row went or came from, as Debezium's headers do. */
-            const char *new_json = key_json(b, &key, arena), *old_json;
+            const char *new_json = tw_envelope_key_json(b->key_schema, &key, arena), *old_json;
             old_key = key_datum(b, &before, arena);
-            old_json = key_json(b, &old_key, arena);
+            old_json = tw_envelope_key_json(b->key_schema, &old_key, arena);
             add_event(&e, 'd', &old_key, &before, NULL);
             add_header(&e, "__debezium.newkey", new_json);
             if (env->cfg->tombstones_on_delete) {
@@ -710,7 +513,7 @@ static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
         add_tombstone(&e, &key);
         break;
     case TW_CHANGE_TRUNCATE:
-        key = null_datum();
+        key = tw_envelope_null();
         e.b = b;
         add_event(&e, 't', &key, NULL, NULL);
         e.records[e.n - 1].key_schema = NULL;
