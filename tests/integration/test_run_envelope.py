@@ -238,3 +238,21 @@ def test_message_key_columns_naming_a_missing_column_stops(db, broker, registry,
     db.sql("INSERT INTO items VALUES (1, 'one', 1, NULL, NULL)")
     assert runner.proc.wait(timeout=30) != 0
     assert 'message.key.columns names column "nope" for public.items' in runner.output()
+
+
+def test_skipped_operations(db, broker, registry, run, tmp_path):
+    """skipped.operations=u,d writes creates only (and no tombstones)."""
+    db.sql(DDL)
+    runner = run(envelope_config(db, broker, registry, tmp_path, avro=False,
+                                 skipped_operations="u,d"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    run_sql(db, [["INSERT INTO items VALUES (1, 'one', 1, NULL, NULL)"],
+                 ["UPDATE items SET qty = 2 WHERE id = 1"],
+                 ["DELETE FROM items WHERE id = 1"],
+                 ["INSERT INTO items VALUES (2, 'two', 1, NULL, NULL)"]])
+
+    def decode(b):
+        return None if b is None else json.loads(b)
+    recs = records(broker, ["tw.public.items"], 2, decode)
+    assert sorted((r[1]["id"], r[2]["op"]) for r in recs) == [(1, "c"), (2, "c")]
+    assert runner.stop() == 0
