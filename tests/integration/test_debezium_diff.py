@@ -59,7 +59,8 @@ ALTER TABLE plain_full REPLICA IDENTITY FULL;
 CREATE TABLE plain_idx (id int PRIMARY KEY, code text NOT NULL, note text);
 CREATE UNIQUE INDEX plain_idx_code ON plain_idx (code);
 ALTER TABLE plain_idx REPLICA IDENTITY USING INDEX plain_idx_code;
-CREATE TABLE plain_end (id int PRIMARY KEY);
+-- A key whose column order is not the table's.
+CREATE TABLE plain_end (id int, k text, PRIMARY KEY (k, id));
 """
 
 TYPED = ["c_int2", "c_int4", "c_int8", "c_float4", "c_float8", "c_num", "c_numv", "c_bool",
@@ -277,7 +278,7 @@ def plain_corpus(conn):
 def end_marker(conn):
     """Last row: topic <prefix>Zend (routed by aggregatetype or by type)."""
     cur = conn.cursor()
-    cur.execute("INSERT INTO plain_end VALUES (1)")
+    cur.execute("INSERT INTO plain_end VALUES (1, 'z')")
     cur.execute("INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, key2, "
                 "created_at, payload2, payload_obj) VALUES (%s, 'Zend', 'end', 'Zend', '{}', 'end', "
                 "'2024-01-01', '{}', '{}')",
