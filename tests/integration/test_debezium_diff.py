@@ -59,6 +59,14 @@ ALTER TABLE plain_full REPLICA IDENTITY FULL;
 CREATE TABLE plain_idx (id int PRIMARY KEY, code text NOT NULL, note text);
 CREATE UNIQUE INDEX plain_idx_code ON plain_idx (code);
 ALTER TABLE plain_idx REPLICA IDENTITY USING INDEX plain_idx_code;
+CREATE TABLE plain_types (
+    id int PRIMARY KEY,
+    c_int2 smallint, c_int4 int, c_int8 bigint, c_float4 real, c_float8 double precision,
+    c_num numeric(12,3), c_numv numeric, c_bool boolean, c_text text, c_varchar varchar(20),
+    c_char char(3), c_bytea bytea, c_uuid uuid, c_json json, c_jsonb jsonb, c_date date,
+    c_time time, c_timetz timetz, c_ts timestamp, c_ts3 timestamp(3), c_tstz timestamptz,
+    c_interval interval, c_enum mood, c_arr int[], c_tarr text[], c_notnull int NOT NULL DEFAULT 7
+);
 -- A key whose column order is not the table's.
 CREATE TABLE plain_end (id int, k text, PRIMARY KEY (k, id));
 """
@@ -257,6 +265,13 @@ def plain_corpus(conn):
     cur.execute("DELETE FROM plain WHERE id = 2")
     cur.execute("DELETE FROM plain_full WHERE n = 2")
     conn.commit()
+    # Every type of the outbox corpus, set and NULL, through a change event.
+    cur.execute("INSERT INTO plain_types (id, %s) VALUES (1, %s)" % (", ".join(TYPED), TYPED_VALUES))
+    cur.execute("INSERT INTO plain_types (id) VALUES (2)")
+    conn.commit()
+    cur.execute("UPDATE plain_types SET c_int4 = 5 WHERE id = 2")
+    cur.execute("DELETE FROM plain_types WHERE id = 1")
+    conn.commit()
     # REPLICA IDENTITY USING INDEX: old rows hold the index's columns.
     cur.execute("INSERT INTO plain_idx VALUES (1, 'c1', 'n1'), (2, 'c2', 'n2')")
     conn.commit()
@@ -318,7 +333,8 @@ def connector_props(variant, pg, dbname, side):
     if VARIANTS[variant] is None:
         del props["transforms"], props["transforms.outbox.type"]
         props["table.include.list"] = ",".join(
-            "public\\." + t for t in ("plain", "plain_full", "plain_idx", "plain_end"))
+            "public\\." + t
+            for t in ("plain", "plain_full", "plain_idx", "plain_types", "plain_end"))
         props.update(PLAIN[variant])
         return props
     for k, v in VARIANTS[variant].items():
@@ -526,9 +542,39 @@ def instant(text):
 ZONED = {"c_timetz": utc_time, "c_tstz": instant}
 
 
+# Tables whose deletes have key-only before-images (REPLICA IDENTITY
+# DEFAULT or INDEX).
+KEY_ONLY_BEFORE = ("plain", "plain_idx", "plain_types")
+ZERO = {"int8": 0, "int16": 0, "int32": 0, "int64": 0, "float": 0.0, "double": 0.0,
+        "string": "", "boolean": False}
+
+
+def key_only_fallback(value, topic):
+    """D17: a NOT NULL column a key-only before-image lacks is its DEFAULT
+    in Debezium's (D5), the type's zero value in tidewater's."""
+    payload = value.get("payload")
+    if (not isinstance(payload, dict) or payload.get("op") != "d"
+            or topic.rsplit(".", 1)[-1] not in KEY_ONLY_BEFORE):
+        return value
+    before = dict(payload["before"])
+    for f in value["schema"]["fields"][0]["fields"]:
+        if "default" in f and not f["optional"] and before.get(f["field"]) == f["default"]:
+            before[f["field"]] = ZERO[f["type"]]
+    return dict(value, payload=dict(payload, before=before))
+
+
+def zoned(row):
+    """D7, D8 in a row of a change event."""
+    if not isinstance(row, dict) or not any(k in row for k in ZONED):
+        return row
+    return {k: ZONED[k](v) if k in ZONED and v is not None else v for k, v in row.items()}
+
+
 def normalize(rec, side, variant):
     """Applies the documented differences (docs/debezium-differences.md)."""
     r = dict(rec)
+    if side == "dbz" and variant in PLAIN and isinstance(r["value"], dict):
+        r["value"] = key_only_fallback(r["value"], r["topic"])
     r.pop("offset")
     if keyless(r):
         r["partition"] = None  # D14
@@ -549,7 +595,8 @@ def normalize(rec, side, variant):
     if variant in PLAIN and isinstance(payload, dict) and "source" in payload:
         # D12: the envelope's ts_* are processing times; D13: source.version
         # names the connector's own version.
-        payload = dict(payload, source=dict(payload["source"], version="-"))
+        payload = dict(payload, source=dict(payload["source"], version="-"),
+                       before=zoned(payload["before"]), after=zoned(payload["after"]))
         for k in ("ts_ms", "ts_us", "ts_ns"):
             assert isinstance(payload[k], int)
             payload[k] = "-"
