@@ -133,9 +133,17 @@ def test_insert_update_delete_avro(db, broker, registry, run, tmp_path):
     assert two[1][2]["after"]["big"] == "__debezium_unavailable_value"
     assert two[2][2]["before"]["id"] == 2 and two[2][2]["after"] is None
     # Schemas: <prefix>.<schema>.<table>.Key / Envelope.
-    key_schema = dec.schema(dec.schema_id(
-        consume(broker.bootstrap_servers, ["tw.public.items"], expect=1)[0].key())).to_json()
+    first = consume(broker.bootstrap_servers, ["tw.public.items"], expect=1)[0]
+    key_schema = dec.schema(dec.schema_id(first.key())).to_json()
     assert key_schema["name"] == "Key" and key_schema["namespace"] == "tw.public.items"
+    env = dec.schema(dec.schema_id(first.value())).to_json()
+    assert (env["name"], env["namespace"], env["connect.version"], env["connect.name"]) == (
+        "Envelope", "tw.public.items", 2, "tw.public.items.Envelope")
+    assert [f["name"] for f in env["fields"]] == ["before", "after", "source", "transaction",
+                                                 "op", "ts_ms", "ts_us", "ts_ns"]
+    source = env["fields"][2]["type"]
+    assert (source["name"], source["namespace"], source["connect.version"]) == (
+        "Source", "io.debezium.connector.postgresql", 1)
     assert runner.stop() == 0
 
 
