@@ -410,6 +410,8 @@ static void add_event(emit_t *e, char op, const tw_datum_t *key, const tw_datum_
     f[ENV_BEFORE] = before ? *before : tw_envelope_null();
     f[ENV_AFTER] = after ? *after : tw_envelope_null();
     f[ENV_SOURCE] = e->source;
+    /* With provide.transaction.metadata (not yet): {id "<xid>:<lsn>",
+     * total_order, data_collection_order}, transaction_schema's fields. */
     f[ENV_TRANSACTION] = tw_envelope_null();
     f[ENV_OP] = tw_envelope_text(e->arena, ops);
     f[ENV_TS_MS] = tw_envelope_int(e->arena, e->now_us / 1000);
