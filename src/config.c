@@ -154,6 +154,21 @@ static const tw_conf_key_t connector_keys[] = {
     {"unavailable.value.placeholder", TW_CONF_STRING, "__debezium_unavailable_value", NULL,
      0, F(unavailable_value_placeholder),
      "Stands in for an unchanged TOASTed column value the server did not send."},
+    /* change events (captured tables no transform routes) */
+    {"tombstones.on.delete", TW_CONF_BOOL, "true", NULL, 0, F(tombstones_on_delete),
+     "A change event for a DELETE is followed by a tombstone (same key, null value), so "
+     "log compaction can drop the row's records. Outbox tables (routed by a transform) "
+     "produce no record for a DELETE; route.tombstone.on.empty.payload controls their "
+     "tombstones."},
+    {"message.key.columns", TW_CONF_STRING, NULL, NULL, 0, F(message_key_columns),
+     "Columns that key a table's change events instead of its primary key: "
+     "<schema.table regex>:<column>[,<column>...], entries separated by ';' (the first "
+     "whose pattern matches the whole schema.table applies). Outbox records keep "
+     "transforms.<name>.table.field.event.key."},
+    {"skipped.operations", TW_CONF_LIST, "t", NULL, 0, F(skipped_operations),
+     "Change-event operations not written: a comma-separated list of u (updates), "
+     "d (deletes), t (truncates), or none. c is refused: it would drop every outbox event. "
+     "Outbox tables are routed on INSERT only whatever this says."},
     /* pipeline */
     {"max.inflight.transactions", TW_CONF_INT, "65536", "1..16777216", 0,
      F(max_inflight_transactions),
@@ -311,8 +326,6 @@ static const tw_conf_key_t debezium_keys[] = {
                 "tidewater captures every column of a captured table."),
     UNSUPPORTED("column.exclude.list",
                 "tidewater captures every column of a captured table."),
-    UNSUPPORTED("message.key.columns",
-                "record keys come from transforms.<name>.table.field.event.key."),
     UNSUPPORTED("converters", "custom Debezium converters (Java classes) cannot run here."),
     UNSUPPORTED("post.processors", "Debezium post processors (Java classes) cannot run here."),
     ONLY("topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy",
@@ -330,12 +343,6 @@ static const tw_conf_key_t debezium_keys[] = {
     NOTE("topic.transaction", TW_CONF_STRING, NULL, "tidewater writes no transaction topic."),
     NOTE("transaction.metadata.factory", TW_CONF_STRING, NULL,
          "tidewater writes no transaction metadata."),
-    NOTE("tombstones.on.delete", TW_CONF_BOOL, NULL,
-         "a DELETE of an outbox row produces no record, with or without a tombstone, as in "
-         "Debezium's EventRouter; route.tombstone.on.empty.payload controls tombstones."),
-    NOTE("skipped.operations", TW_CONF_LIST, NULL,
-         "outbox rows are routed on INSERT only; UPDATE follows table.op.invalid.behavior and "
-         "DELETE and TRUNCATE produce no record (skipping c is refused)."),
     NOTE("skip.messages.without.change", TW_CONF_BOOL, NULL,
          "outbox rows are routed on INSERT only, so no UPDATE is compared."),
     NOTE("extended.headers.enabled", TW_CONF_BOOL, NULL,
@@ -980,8 +987,12 @@ static tw_err_t key_apply(const tw_conf_key_t *key, const char *name, const char
     const char *p;
     tw_err_t err;
 
-    if (!(key->flags & TW_CONF_NOSTORE))
-        return conf_apply(key, name, value, shown, origin, base, errstr, errstr_size);
+    if (!(key->flags & TW_CONF_NOSTORE)) {
+        err = conf_apply(key, name, value, shown, origin, base, errstr, errstr_size);
+        if (err == TW_OK && strcmp(name, "skipped.operations") == 0)
+            err = check_skipped_operations(origin, value, errstr, errstr_size);
+        return err;
+    }
     for (p = value; isspace((unsigned char)*p); p++)
         ;
     if ((key->flags & TW_CONF_UNSUPPORTED) && *p != '\0')
@@ -993,8 +1004,6 @@ static tw_err_t key_apply(const tw_conf_key_t *key, const char *name, const char
     err = conf_apply(key, name, value, shown, origin, &scratch, errstr, errstr_size);
     if (key->type == TW_CONF_STRING || key->type == TW_CONF_LIST || key->type == TW_CONF_CHOICE)
         free(scratch.str);
-    if (err == TW_OK && strcmp(name, "skipped.operations") == 0)
-        err = check_skipped_operations(origin, value, errstr, errstr_size);
     if (err == TW_OK && (key->flags & TW_CONF_NOTE) && cfg)
         add_note(cfg, origin, name, shown, key->doc);
     return err;

@@ -202,6 +202,10 @@ typedef struct tw_config {
     char *spool_dir;
     int64_t spool_max_bytes;
     char *unavailable_value_placeholder;
+    /* change events */
+    bool tombstones_on_delete;
+    char *skipped_operations; /* comma-separated c/u/d/t or none */
+    char *message_key_columns; /* key_columns.h */
     /* pipeline */
     int max_inflight_transactions;
     int shutdown_timeout_ms;
