@@ -47,6 +47,20 @@ typedef enum tw_avsc_type {
     TW_AVSC_UNION,
 } tw_avsc_type_t;
 
+/* The type's keyword in schema JSON ("record", "int", ...). Inline so that
+ * avsc_render.c needs nothing from avsc_catalog.c. */
+static inline const char *tw_avsc_type_keyword(tw_avsc_type_t type)
+{
+    static const char *const names[] = {
+        [TW_AVSC_NULL] = "null",     [TW_AVSC_BOOLEAN] = "boolean", [TW_AVSC_INT] = "int",
+        [TW_AVSC_LONG] = "long",     [TW_AVSC_FLOAT] = "float",     [TW_AVSC_DOUBLE] = "double",
+        [TW_AVSC_BYTES] = "bytes",   [TW_AVSC_STRING] = "string",   [TW_AVSC_RECORD] = "record",
+        [TW_AVSC_ENUM] = "enum",     [TW_AVSC_FIXED] = "fixed",     [TW_AVSC_ARRAY] = "array",
+        [TW_AVSC_MAP] = "map",       [TW_AVSC_UNION] = "union",
+    };
+    return names[type];
+}
+
 /* The logical types tidewater understands; any other logicalType is kept
  * in the schema text and otherwise ignored, as the specification says. */
 typedef enum tw_avsc_logical {
