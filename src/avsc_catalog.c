@@ -677,6 +677,104 @@ const tw_avsc_schema_t *tw_avsc_catalog_user_of(const tw_avsc_catalog_t *cat,
     return i < cat->n_records ? cat->users[i] : NULL;
 }
 
+/* Pass 1: parse every file; paths[i] is the path of names[i]. */
+static tw_err_t parse_files(tw_avsc_catalog_t *cat, const char *dir, char **names,
+                            size_t n_names, const char **paths, char *errstr, size_t errstr_size)
+{
+    cat->docs = tw_calloc(n_names, sizeof(*cat->docs));
+    for (size_t i = 0; i < n_names; i++) {
+        tw_buf_t path = TW_BUF_INIT;
+        json_error_t jerr;
+
+        tw_buf_printf(&path, "%s/%s", dir, names[i]);
+        paths[i] = arena_strdup(cat->arena, path.data);
+        tw_buf_free(&path);
+        cat->docs[i] = json_load_file(
+            paths[i], JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+        if (cat->docs[i] == NULL)
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "%s:%d:%d: invalid JSON: %s",
+                           paths[i], jerr.line, jerr.column, jerr.text);
+        cat->n_docs++;
+    }
+    return TW_OK;
+}
+
+/* Pass 2: declare every named type, so that pass 3 can resolve references
+ * to types of files it has not reached yet. */
+static tw_err_t declare_files(load_ctx_t *ctx, const char **paths)
+{
+    tw_avsc_catalog_t *cat = ctx->cat;
+    tw_err_t err;
+
+    for (size_t i = 0; i < cat->n_docs; i++) {
+        json_t *doc = cat->docs[i];
+        size_t n_top = json_is_array(doc) ? json_array_size(doc) : 1;
+
+        ctx->file = paths[i];
+        if (json_is_array(doc) && n_top == 0)
+            return tw_errf(TW_ERR_CONFIG, ctx->errstr, ctx->errstr_size,
+                           "%s: empty array of schemas", paths[i]);
+        for (size_t k = 0; k < n_top; k++) {
+            const json_t *top = json_is_array(doc) ? json_array_get(doc, k) : doc;
+            if (!json_is_object(top) || !is_named_kind(json_str_member(top, "type")))
+                return tw_errf(TW_ERR_CONFIG, ctx->errstr, ctx->errstr_size,
+                               "%s: a schema file holds a named record, enum or fixed, or an "
+                               "array of them",
+                               paths[i]);
+            err = declare(ctx, top, NULL);
+            if (err)
+                return err;
+        }
+    }
+    return TW_OK;
+}
+
+/* Pass 4: field defaults, now that every type is complete. */
+static tw_err_t check_defaults(const tw_avsc_catalog_t *cat, tw_avsc_default_check_fn check,
+                               char *errstr, size_t errstr_size)
+{
+    tw_buf_t scratch = TW_BUF_INIT;
+    char why[512];
+    tw_err_t err = TW_OK;
+
+    for (size_t i = 0; check != NULL && err == TW_OK && i < cat->n_named; i++) {
+        const tw_avsc_schema_t *node = cat->named[i];
+        for (size_t f = 0; err == TW_OK && f < node->n_fields; f++) {
+            const tw_avsc_field_t *field = &node->fields[f];
+            if (field->default_value == NULL)
+                continue;
+            tw_buf_reset(&scratch);
+            if (check(field->schema, field->default_value, &scratch, why, sizeof(why)) != TW_OK)
+                err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                              "%s: default of field \"%s\" of record \"%s\" does not match its "
+                              "type: %s",
+                              node->file, field->name, node->fullname, why);
+        }
+    }
+    tw_buf_free(&scratch);
+    return err;
+}
+
+/* Pass 5: records and their texts. */
+static tw_err_t render_records(tw_avsc_catalog_t *cat, char *errstr, size_t errstr_size)
+{
+    char *text = NULL;
+    tw_err_t err;
+
+    cat->records = tw_calloc(cat->n_named ? cat->n_named : 1, sizeof(*cat->records));
+    for (size_t i = 0; i < cat->n_named; i++) {
+        if (cat->named[i]->type != TW_AVSC_RECORD)
+            continue;
+        err = tw_avsc_render_record(cat->named[i], cat->n_named, &text, errstr, errstr_size);
+        if (err)
+            return err;
+        cat->named[i]->text = arena_strdup(cat->arena, text);
+        free(text);
+        cat->records[cat->n_records++] = cat->named[i];
+    }
+    return TW_OK;
+}
+
 tw_err_t tw_avsc_catalog_load(const char *dir, tw_avsc_default_check_fn check_default,
                               tw_avsc_catalog_t **out, char *errstr, size_t errstr_size)
 {
@@ -685,9 +783,6 @@ tw_err_t tw_avsc_catalog_load(const char *dir, tw_avsc_default_check_fn check_de
     char **names = NULL;
     const char **paths;
     size_t n_names = 0, i;
-    tw_buf_t scratch = TW_BUF_INIT;
-    char why[512];
-    char *text = NULL;
     tw_err_t err;
 
     *out = NULL;
@@ -699,93 +794,19 @@ tw_err_t tw_avsc_catalog_load(const char *dir, tw_avsc_default_check_fn check_de
         err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "no .avsc files in %s", dir);
         goto cleanup;
     }
-
-    /* Pass 1: parse every file. */
-    cat->docs = tw_calloc(n_names, sizeof(*cat->docs));
     paths = tw_arena_alloc(cat->arena, n_names * sizeof(*paths));
-    for (i = 0; i < n_names; i++) {
-        tw_buf_t path = TW_BUF_INIT;
-        json_error_t jerr;
-
-        tw_buf_printf(&path, "%s/%s", dir, names[i]);
-        paths[i] = arena_strdup(cat->arena, path.data);
-        tw_buf_free(&path);
-        cat->docs[i] = json_load_file(
-            paths[i], JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
-        if (cat->docs[i] == NULL) {
-            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "%s:%d:%d: invalid JSON: %s",
-                          paths[i], jerr.line, jerr.column, jerr.text);
-            goto cleanup;
-        }
-        cat->n_docs++;
-    }
-
-    /* Pass 2: declare every named type, so that pass 3 can resolve
-     * references to types of files it has not reached yet. */
-    for (i = 0; i < n_names; i++) {
-        json_t *doc = cat->docs[i];
-        size_t n_top = json_is_array(doc) ? json_array_size(doc) : 1;
-
-        ctx.file = paths[i];
-        if (json_is_array(doc) && n_top == 0) {
-            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "%s: empty array of schemas",
-                          paths[i]);
-            goto cleanup;
-        }
-        for (size_t k = 0; k < n_top; k++) {
-            const json_t *top = json_is_array(doc) ? json_array_get(doc, k) : doc;
-            if (!json_is_object(top) || !is_named_kind(json_str_member(top, "type"))) {
-                err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                              "%s: a schema file holds a named record, enum or fixed, or an "
-                              "array of them",
-                              paths[i]);
-                goto cleanup;
-            }
-            err = declare(&ctx, top, NULL);
-            if (err)
-                goto cleanup;
-        }
-    }
-
+    err = parse_files(cat, dir, names, n_names, paths, errstr, errstr_size);
+    if (err == TW_OK)
+        err = declare_files(&ctx, paths);
     /* Pass 3: fill every named type. */
-    for (i = 0; i < cat->n_named; i++) {
+    for (i = 0; err == TW_OK && i < cat->n_named; i++)
         err = fill_named(&ctx, cat->named[i]);
-        if (err)
-            goto cleanup;
-    }
-
-    /* Pass 4: defaults, now that every type is complete. */
-    for (i = 0; check_default != NULL && i < cat->n_named; i++) {
-        const tw_avsc_schema_t *node = cat->named[i];
-        for (size_t f = 0; f < node->n_fields; f++) {
-            const tw_avsc_field_t *field = &node->fields[f];
-            if (field->default_value == NULL)
-                continue;
-            tw_buf_reset(&scratch);
-            if (check_default(field->schema, field->default_value, &scratch, why, sizeof(why)) !=
-                TW_OK) {
-                err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                              "%s: default of field \"%s\" of record \"%s\" does not match its "
-                              "type: %s",
-                              node->file, field->name, node->fullname, why);
-                goto cleanup;
-            }
-        }
-    }
-
-    /* Pass 5: records and their texts. */
-    cat->records = tw_calloc(cat->n_named, sizeof(*cat->records));
-    for (i = 0; i < cat->n_named; i++) {
-        if (cat->named[i]->type != TW_AVSC_RECORD)
-            continue;
-        err = tw_avsc_render_record(cat->named[i], cat->n_named, &text, errstr, errstr_size);
-        if (err)
-            goto cleanup;
-        cat->named[i]->text = arena_strdup(cat->arena, text);
-        free(text);
-        text = NULL;
-        cat->records[cat->n_records++] = cat->named[i];
-    }
+    if (err == TW_OK)
+        err = check_defaults(cat, check_default, errstr, errstr_size);
+    if (err == TW_OK)
+        err = render_records(cat, errstr, errstr_size);
+    if (err)
+        goto cleanup;
     find_users(cat);
     *out = cat;
     cat = NULL;
@@ -793,7 +814,6 @@ cleanup:
     for (i = 0; i < n_names; i++)
         free(names[i]);
     free(names);
-    tw_buf_free(&scratch);
     tw_avsc_catalog_destroy(cat);
     return err;
 }
