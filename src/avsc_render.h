@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "avsc_catalog.h"
+#include "avsc_schema.h"
 #include "common.h"
 
 /* *out is the compact JSON text (malloc'd, the caller frees it). n_named is
