@@ -10,7 +10,6 @@
  */
 #include "avsc_catalog.h"
 
-#include <avro.h>
 #include <dirent.h>
 #include <limits.h>
 #include <math.h>
@@ -20,6 +19,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "avsc_render.h"
 #include "buf.h"
 
 struct tw_avsc_catalog {
@@ -39,14 +39,6 @@ static const tw_avsc_schema_t primitives[] = {
     PRIMITIVE(TW_AVSC_NULL),   PRIMITIVE(TW_AVSC_BOOLEAN), PRIMITIVE(TW_AVSC_INT),
     PRIMITIVE(TW_AVSC_LONG),   PRIMITIVE(TW_AVSC_FLOAT),   PRIMITIVE(TW_AVSC_DOUBLE),
     PRIMITIVE(TW_AVSC_BYTES),  PRIMITIVE(TW_AVSC_STRING),
-};
-
-static const char *const type_names[] = {
-    [TW_AVSC_NULL] = "null",     [TW_AVSC_BOOLEAN] = "boolean", [TW_AVSC_INT] = "int",
-    [TW_AVSC_LONG] = "long",     [TW_AVSC_FLOAT] = "float",     [TW_AVSC_DOUBLE] = "double",
-    [TW_AVSC_BYTES] = "bytes",   [TW_AVSC_STRING] = "string",   [TW_AVSC_RECORD] = "record",
-    [TW_AVSC_ENUM] = "enum",     [TW_AVSC_FIXED] = "fixed",     [TW_AVSC_ARRAY] = "array",
-    [TW_AVSC_MAP] = "map",       [TW_AVSC_UNION] = "union",
 };
 
 static const struct {
@@ -86,7 +78,7 @@ static char *arena_strdup(tw_arena_t *arena, const char *s)
 static int primitive_type(const char *name)
 {
     for (size_t i = 0; i < TW_ARRAY_SIZE(primitives); i++)
-        if (strcmp(type_names[primitives[i].type], name) == 0)
+        if (strcmp(tw_avsc_type_keyword(primitives[i].type), name) == 0)
             return (int)primitives[i].type;
     return -1;
 }
@@ -398,7 +390,7 @@ static tw_err_t parse_logical(load_ctx_t *ctx, const json_t *def, tw_avsc_schema
 
         if (node->type != TW_AVSC_BYTES && node->type != TW_AVSC_FIXED)
             return schema_error(ctx, "logicalType \"decimal\" requires bytes or fixed, not %s",
-                                type_names[node->type]);
+                                tw_avsc_type_keyword(node->type));
         if (!json_is_integer(p) || json_integer_value(p) < 1 || json_integer_value(p) > 1000)
             return schema_error(ctx, "decimal needs an integer \"precision\" from 1 to 1000");
         if (s && (!json_is_integer(s) || json_integer_value(s) < 0 ||
@@ -412,7 +404,8 @@ static tw_err_t parse_logical(load_ctx_t *ctx, const json_t *def, tw_avsc_schema
                                 node->precision, node->size);
     } else if (node->type != logical_types[i].base) {
         return schema_error(ctx, "logicalType \"%s\" requires %s, not %s", lt,
-                            type_names[logical_types[i].base], type_names[node->type]);
+                            tw_avsc_type_keyword(logical_types[i].base),
+                            tw_avsc_type_keyword(node->type));
     }
     node->logical = logical_types[i].logical;
     return TW_OK;
@@ -591,149 +584,6 @@ static tw_err_t fill_named(load_ctx_t *ctx, tw_avsc_schema_t *node)
     }
 }
 
-/* ---- pass 5: the self-contained schema text --------------------------- */
-
-typedef struct render_ctx {
-    const tw_avsc_schema_t **defined; /* named types already written out */
-    size_t n_defined;
-} render_ctx_t;
-
-static json_t *render(render_ctx_t *rc, const tw_avsc_schema_t *node, const char *out_ns);
-
-/* Aliases are relative to the type's namespace; written out with full names
- * because the text drops "namespace". */
-static json_t *render_aliases(const tw_avsc_schema_t *node, const json_t *aliases)
-{
-    json_t *out = json_array();
-    size_t i;
-    const json_t *alias;
-
-    json_array_foreach(aliases, i, alias) {
-        const char *a = json_string_value(alias);
-        if (strchr(a, '.') == NULL && node->name_space) {
-            tw_buf_t full = TW_BUF_INIT;
-            tw_buf_printf(&full, "%s.%s", node->name_space, a);
-            json_array_append_new(out, json_string(full.data));
-            tw_buf_free(&full);
-        } else {
-            json_array_append_new(out, json_string(a));
-        }
-    }
-    return out;
-}
-
-static json_t *render_named(render_ctx_t *rc, const tw_avsc_schema_t *node, const char *out_ns)
-{
-    json_t *out = json_object();
-    const char *key;
-    const json_t *value;
-
-    rc->defined[rc->n_defined++] = node;
-    json_object_set_new(out, "type", json_string(type_names[node->type]));
-    json_object_set_new(out, "name", json_string(node->fullname));
-    /* A name without dots would otherwise land in the enclosing namespace. */
-    if (node->name_space == NULL && out_ns)
-        json_object_set_new(out, "namespace", json_string(""));
-    json_object_foreach((json_t *)node->json, key, value) {
-        if (strcmp(key, "type") == 0 || strcmp(key, "name") == 0 ||
-            strcmp(key, "namespace") == 0)
-            continue;
-        if (strcmp(key, "aliases") == 0) {
-            json_object_set_new(out, key, render_aliases(node, value));
-        } else if (strcmp(key, "fields") == 0) {
-            json_t *fields = json_array();
-            for (size_t i = 0; i < node->n_fields; i++) {
-                json_t *field = json_object();
-                const char *fkey;
-                const json_t *fvalue;
-
-                json_object_foreach((json_t *)json_array_get(value, i), fkey, fvalue) {
-                    if (strcmp(fkey, "type") == 0)
-                        json_object_set_new(field, fkey,
-                                            render(rc, node->fields[i].schema, node->name_space));
-                    else
-                        json_object_set_new(field, fkey, json_deep_copy(fvalue));
-                }
-                json_array_append_new(fields, field);
-            }
-            json_object_set_new(out, key, fields);
-        } else {
-            json_object_set_new(out, key, json_deep_copy(value));
-        }
-    }
-    return out;
-}
-
-static json_t *render(render_ctx_t *rc, const tw_avsc_schema_t *node, const char *out_ns)
-{
-    json_t *out;
-    const char *key;
-    const json_t *value;
-
-    switch (node->type) {
-    case TW_AVSC_RECORD:
-    case TW_AVSC_ENUM:
-    case TW_AVSC_FIXED:
-        for (size_t i = 0; i < rc->n_defined; i++)
-            if (rc->defined[i] == node)
-                return json_string(node->fullname);
-        return render_named(rc, node, out_ns);
-    case TW_AVSC_UNION:
-        out = json_array();
-        for (size_t i = 0; i < node->n_branches; i++)
-            json_array_append_new(out, render(rc, node->branches[i], out_ns));
-        return out;
-    case TW_AVSC_ARRAY:
-    case TW_AVSC_MAP:
-        out = json_object();
-        json_object_foreach((json_t *)node->json, key, value) {
-            if (strcmp(key, "items") == 0 || strcmp(key, "values") == 0)
-                json_object_set_new(out, key, render(rc, node->items, out_ns));
-            else
-                json_object_set_new(out, key, json_deep_copy(value));
-        }
-        return out;
-    default:
-        /* Primitives: the bare name, or the object with its attributes. */
-        if (json_is_object(node->json))
-            return json_deep_copy(node->json);
-        return json_string(type_names[node->type]);
-    }
-}
-
-static tw_err_t render_record(tw_avsc_catalog_t *cat, tw_avsc_schema_t *record, char *errstr,
-                              size_t errstr_size)
-{
-    render_ctx_t rc = {tw_calloc(cat->n_named, sizeof(*rc.defined)), 0};
-    json_t *json = render(&rc, record, NULL);
-    char *text = json_dumps(json, JSON_COMPACT);
-    char *check = NULL;
-    avro_schema_t avro = NULL;
-    tw_err_t err = TW_OK;
-
-    /* avro-c is what encodes and checks schemas elsewhere in tidewater:
-     * a text it rejects must not get as far as a registry. Its JSON parser
-     * refuses "\u0000", which bytes defaults legitimately use (a decimal's
-     * zero), so it checks a copy where that escape reads "\u0001". */
-    check = tw_strdup(text);
-    for (char *p = check; (p = strstr(p, "\\u0000")) != NULL; p += 6)
-        p[5] = '1';
-    if (avro_schema_from_json_length(check, strlen(check), &avro) != 0) {
-        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "%s: avro-c rejects record \"%s\": %s",
-                      record->file, record->fullname, avro_strerror());
-        goto cleanup;
-    }
-    record->text = arena_strdup(cat->arena, text);
-cleanup:
-    if (avro)
-        avro_schema_decref(avro);
-    free(check);
-    free(text);
-    json_decref(json);
-    free(rc.defined);
-    return err;
-}
-
 /* ---- loading ---------------------------------------------------------- */
 
 static int compare_names(const void *a, const void *b)
@@ -827,6 +677,104 @@ const tw_avsc_schema_t *tw_avsc_catalog_user_of(const tw_avsc_catalog_t *cat,
     return i < cat->n_records ? cat->users[i] : NULL;
 }
 
+/* Pass 1: parse every file; paths[i] is the path of names[i]. */
+static tw_err_t parse_files(tw_avsc_catalog_t *cat, const char *dir, char **names,
+                            size_t n_names, const char **paths, char *errstr, size_t errstr_size)
+{
+    cat->docs = tw_calloc(n_names, sizeof(*cat->docs));
+    for (size_t i = 0; i < n_names; i++) {
+        tw_buf_t path = TW_BUF_INIT;
+        json_error_t jerr;
+
+        tw_buf_printf(&path, "%s/%s", dir, names[i]);
+        paths[i] = arena_strdup(cat->arena, path.data);
+        tw_buf_free(&path);
+        cat->docs[i] = json_load_file(
+            paths[i], JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+        if (cat->docs[i] == NULL)
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "%s:%d:%d: invalid JSON: %s",
+                           paths[i], jerr.line, jerr.column, jerr.text);
+        cat->n_docs++;
+    }
+    return TW_OK;
+}
+
+/* Pass 2: declare every named type, so that pass 3 can resolve references
+ * to types of files it has not reached yet. */
+static tw_err_t declare_files(load_ctx_t *ctx, const char **paths)
+{
+    tw_avsc_catalog_t *cat = ctx->cat;
+    tw_err_t err;
+
+    for (size_t i = 0; i < cat->n_docs; i++) {
+        json_t *doc = cat->docs[i];
+        size_t n_top = json_is_array(doc) ? json_array_size(doc) : 1;
+
+        ctx->file = paths[i];
+        if (json_is_array(doc) && n_top == 0)
+            return tw_errf(TW_ERR_CONFIG, ctx->errstr, ctx->errstr_size,
+                           "%s: empty array of schemas", paths[i]);
+        for (size_t k = 0; k < n_top; k++) {
+            const json_t *top = json_is_array(doc) ? json_array_get(doc, k) : doc;
+            if (!json_is_object(top) || !is_named_kind(json_str_member(top, "type")))
+                return tw_errf(TW_ERR_CONFIG, ctx->errstr, ctx->errstr_size,
+                               "%s: a schema file holds a named record, enum or fixed, or an "
+                               "array of them",
+                               paths[i]);
+            err = declare(ctx, top, NULL);
+            if (err)
+                return err;
+        }
+    }
+    return TW_OK;
+}
+
+/* Pass 4: field defaults, now that every type is complete. */
+static tw_err_t check_defaults(const tw_avsc_catalog_t *cat, tw_avsc_default_check_fn check,
+                               char *errstr, size_t errstr_size)
+{
+    tw_buf_t scratch = TW_BUF_INIT;
+    char why[512];
+    tw_err_t err = TW_OK;
+
+    for (size_t i = 0; check != NULL && err == TW_OK && i < cat->n_named; i++) {
+        const tw_avsc_schema_t *node = cat->named[i];
+        for (size_t f = 0; err == TW_OK && f < node->n_fields; f++) {
+            const tw_avsc_field_t *field = &node->fields[f];
+            if (field->default_value == NULL)
+                continue;
+            tw_buf_reset(&scratch);
+            if (check(field->schema, field->default_value, &scratch, why, sizeof(why)) != TW_OK)
+                err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                              "%s: default of field \"%s\" of record \"%s\" does not match its "
+                              "type: %s",
+                              node->file, field->name, node->fullname, why);
+        }
+    }
+    tw_buf_free(&scratch);
+    return err;
+}
+
+/* Pass 5: records and their texts. */
+static tw_err_t render_records(tw_avsc_catalog_t *cat, char *errstr, size_t errstr_size)
+{
+    char *text = NULL;
+    tw_err_t err;
+
+    cat->records = tw_calloc(cat->n_named ? cat->n_named : 1, sizeof(*cat->records));
+    for (size_t i = 0; i < cat->n_named; i++) {
+        if (cat->named[i]->type != TW_AVSC_RECORD)
+            continue;
+        err = tw_avsc_render_record(cat->named[i], cat->n_named, &text, errstr, errstr_size);
+        if (err)
+            return err;
+        cat->named[i]->text = arena_strdup(cat->arena, text);
+        free(text);
+        cat->records[cat->n_records++] = cat->named[i];
+    }
+    return TW_OK;
+}
+
 tw_err_t tw_avsc_catalog_load(const char *dir, tw_avsc_default_check_fn check_default,
                               tw_avsc_catalog_t **out, char *errstr, size_t errstr_size)
 {
@@ -835,8 +783,6 @@ tw_err_t tw_avsc_catalog_load(const char *dir, tw_avsc_default_check_fn check_de
     char **names = NULL;
     const char **paths;
     size_t n_names = 0, i;
-    tw_buf_t scratch = TW_BUF_INIT;
-    char why[512];
     tw_err_t err;
 
     *out = NULL;
@@ -848,90 +794,19 @@ tw_err_t tw_avsc_catalog_load(const char *dir, tw_avsc_default_check_fn check_de
         err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "no .avsc files in %s", dir);
         goto cleanup;
     }
-
-    /* Pass 1: parse every file. */
-    cat->docs = tw_calloc(n_names, sizeof(*cat->docs));
     paths = tw_arena_alloc(cat->arena, n_names * sizeof(*paths));
-    for (i = 0; i < n_names; i++) {
-        tw_buf_t path = TW_BUF_INIT;
-        json_error_t jerr;
-
-        tw_buf_printf(&path, "%s/%s", dir, names[i]);
-        paths[i] = arena_strdup(cat->arena, path.data);
-        tw_buf_free(&path);
-        cat->docs[i] = json_load_file(
-            paths[i], JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
-        if (cat->docs[i] == NULL) {
-            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "%s:%d:%d: invalid JSON: %s",
-                          paths[i], jerr.line, jerr.column, jerr.text);
-            goto cleanup;
-        }
-        cat->n_docs++;
-    }
-
-    /* Pass 2: declare every named type, so that pass 3 can resolve
-     * references to types of files it has not reached yet. */
-    for (i = 0; i < n_names; i++) {
-        json_t *doc = cat->docs[i];
-        size_t n_top = json_is_array(doc) ? json_array_size(doc) : 1;
-
-        ctx.file = paths[i];
-        if (json_is_array(doc) && n_top == 0) {
-            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size, "%s: empty array of schemas",
-                          paths[i]);
-            goto cleanup;
-        }
-        for (size_t k = 0; k < n_top; k++) {
-            const json_t *top = json_is_array(doc) ? json_array_get(doc, k) : doc;
-            if (!json_is_object(top) || !is_named_kind(json_str_member(top, "type"))) {
-                err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                              "%s: a schema file holds a named record, enum or fixed, or an "
-                              "array of them",
-                              paths[i]);
-                goto cleanup;
-            }
-            err = declare(&ctx, top, NULL);
-            if (err)
-                goto cleanup;
-        }
-    }
-
+    err = parse_files(cat, dir, names, n_names, paths, errstr, errstr_size);
+    if (err == TW_OK)
+        err = declare_files(&ctx, paths);
     /* Pass 3: fill every named type. */
-    for (i = 0; i < cat->n_named; i++) {
+    for (i = 0; err == TW_OK && i < cat->n_named; i++)
         err = fill_named(&ctx, cat->named[i]);
-        if (err)
-            goto cleanup;
-    }
-
-    /* Pass 4: defaults, now that every type is complete. */
-    for (i = 0; check_default != NULL && i < cat->n_named; i++) {
-        const tw_avsc_schema_t *node = cat->named[i];
-        for (size_t f = 0; f < node->n_fields; f++) {
-            const tw_avsc_field_t *field = &node->fields[f];
-            if (field->default_value == NULL)
-                continue;
-            tw_buf_reset(&scratch);
-            if (check_default(field->schema, field->default_value, &scratch, why, sizeof(why)) !=
-                TW_OK) {
-                err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                              "%s: default of field \"%s\" of record \"%s\" does not match its "
-                              "type: %s",
-                              node->file, field->name, node->fullname, why);
-                goto cleanup;
-            }
-        }
-    }
-
-    /* Pass 5: records and their texts. */
-    cat->records = tw_calloc(cat->n_named, sizeof(*cat->records));
-    for (i = 0; i < cat->n_named; i++) {
-        if (cat->named[i]->type != TW_AVSC_RECORD)
-            continue;
-        err = render_record(cat, cat->named[i], errstr, errstr_size);
-        if (err)
-            goto cleanup;
-        cat->records[cat->n_records++] = cat->named[i];
-    }
+    if (err == TW_OK)
+        err = check_defaults(cat, check_default, errstr, errstr_size);
+    if (err == TW_OK)
+        err = render_records(cat, errstr, errstr_size);
+    if (err)
+        goto cleanup;
     find_users(cat);
     *out = cat;
     cat = NULL;
@@ -939,7 +814,6 @@ cleanup:
     for (i = 0; i < n_names; i++)
         free(names[i]);
     free(names);
-    tw_buf_free(&scratch);
     tw_avsc_catalog_destroy(cat);
     return err;
 }
@@ -991,7 +865,7 @@ const tw_avsc_schema_t *tw_avsc_catalog_record_at(const tw_avsc_catalog_t *cat, 
 
 const char *tw_avsc_schema_type_name(const tw_avsc_schema_t *schema)
 {
-    return schema->fullname ? schema->fullname : type_names[schema->type];
+    return schema->fullname ? schema->fullname : tw_avsc_type_keyword(schema->type);
 }
 
 const char *tw_avsc_schema_describe(const tw_avsc_schema_t *schema, char *buf, size_t buf_size)
@@ -1003,7 +877,7 @@ const char *tw_avsc_schema_describe(const tw_avsc_schema_t *schema, char *buf, s
             if (logical_types[i].logical == schema->logical)
                 snprintf(buf, buf_size, "%s", logical_types[i].name);
     } else if (schema->fullname) {
-        snprintf(buf, buf_size, "%s %s", type_names[schema->type], schema->fullname);
+        snprintf(buf, buf_size, "%s %s", tw_avsc_type_keyword(schema->type), schema->fullname);
     } else if (schema->type == TW_AVSC_UNION) {
         tw_buf_t b = TW_BUF_INIT;
         tw_buf_append_str(&b, "union [");
@@ -1014,7 +888,7 @@ const char *tw_avsc_schema_describe(const tw_avsc_schema_t *schema, char *buf, s
         snprintf(buf, buf_size, "%s", b.data);
         tw_buf_free(&b);
     } else {
-        snprintf(buf, buf_size, "%s", type_names[schema->type]);
+        snprintf(buf, buf_size, "%s", tw_avsc_type_keyword(schema->type));
     }
     return buf;
 }

@@ -24,6 +24,13 @@
 /* Days from 1970-01-01 to 2000-01-01, PostgreSQL's epoch. */
 #define TW_CALENDAR_PG_EPOCH_DAYS 10957
 
+/* The finite timestamps PostgreSQL accepts, in microseconds since 2000
+ * (its MIN_TIMESTAMP and END_TIMESTAMP): from 4714-11-24 00:00 BC up to,
+ * not including, 294277-01-01 00:00. Anything outside cannot come from a
+ * server, and date arithmetic on it may overflow int64. */
+#define TW_CALENDAR_PG_TIMESTAMP_MIN INT64_C(-211813488000000000)
+#define TW_CALENDAR_PG_TIMESTAMP_END INT64_C(9223371331200000000)
+
 /* Longest text a tw_calendar_format_* function writes (no NUL is written):
  * a duration of int32 years, months and days and int64 microseconds. */
 #define TW_CALENDAR_TEXT_MAX 80

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "avro_binary.h"
-#include "calendar.h"
+#include "avro_literal.h"
 
 #define TW_JSON_AVRO_SHOW_MAX 40 /* longest value quoted in an error */
 
@@ -290,65 +290,6 @@ cleanup:
     return err;
 }
 
-static int base64_value(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-/* Strict RFC 4648 base64 with padding; false on anything else. */
-static bool base64_decode(const char *s, size_t len, tw_buf_t *out)
-{
-    if (len % 4 != 0)
-        return false;
-    for (size_t i = 0; i < len; i += 4) {
-        int v[4];
-        int pad = 0;
-        for (int k = 0; k < 4; k++) {
-            if (s[i + k] == '=' && i + 4 == len && k >= 2) {
-                v[k] = 0;
-                pad++;
-            } else if (pad) {
-                return false; /* data after padding */
-            } else if ((v[k] = base64_value(s[i + k])) < 0) {
-                return false;
-            }
-        }
-        uint32_t n =
-            (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
-        char b[3] = {(char)(n >> 16), (char)(n >> 8), (char)n};
-        tw_buf_append(out, b, (size_t)(3 - pad));
-    }
-    return true;
-}
-
-/* A schema default for bytes/fixed: each code point 0-255 is one byte. */
-static bool latin1_decode(const char *s, size_t len, tw_buf_t *out)
-{
-    const unsigned char *p = (const unsigned char *)s, *end = p + len;
-
-    while (p < end) {
-        if (*p < 0x80) {
-            tw_buf_append_char(out, (char)*p++);
-        } else if ((*p & 0xE0) == 0xC0 && p + 1 < end && *p <= 0xC3) {
-            tw_buf_append_char(out, (char)(((p[0] & 0x1F) << 6) | (p[1] & 0x3F)));
-            p += 2;
-        } else {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* bytes, fixed, and the bytes behind a decimal */
 static tw_err_t encode_bytes(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const json_t *value,
                              tw_buf_t *out)
@@ -360,7 +301,8 @@ static tw_err_t encode_bytes(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, con
 
     if (!json_is_string(value))
         return mismatch(ctx, schema, value);
-    if (ctx->default_mode ? !latin1_decode(s, len, &data) : !base64_decode(s, len, &data)) {
+    if (ctx->default_mode ? !tw_avro_literal_latin1(s, len, &data)
+                          : !tw_avro_literal_base64(s, len, &data)) {
         err = fail_value(ctx,
                          ctx->default_mode ? "invalid bytes default " : "invalid base64 string ",
                          value,
@@ -385,153 +327,6 @@ cleanup:
 
 /* ---- logical types ---------------------------------------------------- */
 
-/* n decimal digits at s; -1 when any is not a digit. */
-static int digits(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-/* "YYYY-MM-DD" at s (10 characters); false when malformed or no such day. */
-static bool parse_date(const char *s, size_t len, int64_t *days)
-{
-    int y, m, d;
-
-    if (len < 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    y = digits(s, 4);
-    m = digits(s + 5, 2);
-    d = digits(s + 8, 2);
-    if (y < 0 || m < 1 || m > 12 || d < 1 || d > tw_calendar_days_in_month(y, m))
-        return false;
-    *days = tw_calendar_days_from_civil(y, m, d);
-    return true;
-}
-
-typedef enum { TIME_OK, TIME_MALFORMED, TIME_TOO_PRECISE } time_result_t;
-
-/* "HH:MM:SS[.fraction]" at s, in units of 10^-unit_digits seconds; *used is
- * how many characters it took. */
-static time_result_t parse_time(const char *s, size_t len, int unit_digits, int64_t *value,
-                                size_t *used)
-{
-    int h, m, sec;
-    size_t i = 8;
-    int64_t frac = 0;
-    int n_frac = 0;
-
-    if (len < 8 || s[2] != ':' || s[5] != ':')
-        return TIME_MALFORMED;
-    h = digits(s, 2);
-    m = digits(s + 3, 2);
-    sec = digits(s + 6, 2);
-    if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59)
-        return TIME_MALFORMED;
-    if (i < len && s[i] == '.') {
-        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-            if (++n_frac > unit_digits)
-                return TIME_TOO_PRECISE;
-            frac = frac * 10 + (s[i] - '0');
-        }
-        if (n_frac == 0)
-            return TIME_MALFORMED;
-    }
-    for (; n_frac < unit_digits; n_frac++)
-        frac *= 10;
-    int64_t unit = 1;
-    for (int k = 0; k < unit_digits; k++)
-        unit *= 10;
-    *value = ((int64_t)h * 3600 + m * 60 + sec) * unit + frac;
-    *used = i;
-    return TIME_OK;
-}
-
-/* "YYYY-MM-DDTHH:MM:SS[.f]" then "Z", "±HH:MM" or (local) nothing. */
-static time_result_t parse_timestamp(const char *s, size_t len, int unit_digits, bool local,
-                                     int64_t *value)
-{
-    int64_t days, tod, unit = 1, offset_min = 0;
-    size_t used;
-    time_result_t r;
-
-    for (int k = 0; k < unit_digits; k++)
-        unit *= 10;
-    if (len < 19 || !parse_date(s, 10, &days) || s[10] != 'T')
-        return TIME_MALFORMED;
-    r = parse_time(s + 11, len - 11, unit_digits, &tod, &used);
-    if (r != TIME_OK)
-        return r;
-    s += 11 + used;
-    len -= 11 + used;
-    if (len == 1 && s[0] == 'Z') {
-        /* UTC */
-    } else if (len == 0 && local) {
-        /* a local timestamp has no zone */
-    } else if (len == 6 && !local && (s[0] == '+' || s[0] == '-') && s[3] == ':') {
-        int oh = digits(s + 1, 2), om = digits(s + 4, 2);
-        if (oh < 0 || oh > 23 || om < 0 || om > 59)
-            return TIME_MALFORMED;
-        offset_min = (oh * 60 + om) * (s[0] == '-' ? -1 : 1);
-    } else {
-        return TIME_MALFORMED;
-    }
-    /* 12:00+02:00 is 10:00 UTC */
-    *value = days * 86400 * unit + tod - offset_min * 60 * unit;
-    return TIME_OK;
-}
-
-static bool parse_uuid(const char *s, size_t len)
-{
-    if (len != 36)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        char c = s[i];
-        if (dash ? c != '-'
-                 : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-            return false;
-    }
-    return true;
-}
-
-/* The unscaled value of a decimal text as minimal two's-complement
- * big-endian bytes. Digits are shifted into a base-256 big number one at a
- * time: precision is bounded (1000) so quadratic time is fine. */
-static void unscaled_bytes(const char *digit_chars, size_t n, bool negative, tw_buf_t *out)
-{
-    size_t cap = n / 2 + 2, first;
-    unsigned char *mag = tw_calloc(cap, 1);
-
-    for (size_t i = 0; i < n; i++) {
-        unsigned carry = (unsigned)(digit_chars[i] - '0');
-        for (size_t j = cap; j-- > 0;) {
-            unsigned t = mag[j] * 10u + carry;
-            mag[j] = (unsigned char)t;
-            carry = t >> 8;
-        }
-    }
-    /* Keep one byte of headroom so the sign bit of the first byte is 0. */
-    for (first = 0; first + 1 < cap && mag[first] == 0 && !(mag[first + 1] & 0x80); first++)
-        ;
-    if (negative) {
-        unsigned carry = 1;
-        for (size_t j = cap; j-- > first;) {
-            unsigned t = (unsigned char)~mag[j] + carry;
-            mag[j] = (unsigned char)t;
-            carry = t >> 8;
-        }
-        /* Drop sign bytes the next byte already implies. */
-        while (first + 1 < cap && mag[first] == 0xFF && (mag[first + 1] & 0x80))
-            first++;
-    }
-    tw_buf_append(out, mag + first, cap - first);
-    free(mag);
-}
 
 static tw_err_t encode_decimal(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const json_t *value,
                                tw_buf_t *out)
@@ -603,8 +398,8 @@ static tw_err_t encode_decimal(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, c
         err = fail_value(ctx, "", value, what);
         goto cleanup;
     }
-    unscaled_bytes(digit_buf.data + start, digit_buf.len - start, negative && start < digit_buf.len,
-                   &bytes);
+    tw_avro_literal_unscaled(digit_buf.data + start, digit_buf.len - start,
+                             negative && start < digit_buf.len, &bytes);
     if (schema->type == TW_AVSC_FIXED) {
         if (bytes.len > schema->size) {
             err = fail_value(ctx, "", value, " does not fit in its fixed size");
@@ -636,7 +431,7 @@ static tw_err_t encode_logical(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, c
     int unit_digits = 0;
     bool local = false;
     int64_t v;
-    time_result_t r;
+    tw_avro_time_result_t r;
     tw_err_t err;
 
     if (schema->logical == TW_AVSC_LOGICAL_DECIMAL)
@@ -644,7 +439,7 @@ static tw_err_t encode_logical(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, c
     if (schema->logical == TW_AVSC_LOGICAL_UUID) {
         if (!json_is_string(value))
             return mismatch(ctx, schema, value);
-        if (!parse_uuid(s, len))
+        if (!tw_avro_literal_uuid(s, len))
             return fail_value(ctx, "invalid uuid ", value, " (expected 8-4-4-4-12 hex digits)");
         tw_avro_write_bytes(out, s, len);
         return TW_OK;
@@ -662,7 +457,7 @@ static tw_err_t encode_logical(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, c
     tw_avsc_schema_describe(schema, described, sizeof(described));
     switch (schema->logical) {
     case TW_AVSC_LOGICAL_DATE:
-        if (len != 10 || !parse_date(s, len, &v))
+        if (len != 10 || !tw_avro_literal_date(s, len, &v))
             return fail_value(ctx, "invalid date ", value, " (expected YYYY-MM-DD)");
         tw_avro_write_long(out, v);
         return TW_OK;
@@ -670,9 +465,9 @@ static tw_err_t encode_logical(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, c
     case TW_AVSC_LOGICAL_TIME_MICROS: {
         size_t used = 0;
         unit_digits = schema->logical == TW_AVSC_LOGICAL_TIME_MILLIS ? 3 : 6;
-        r = parse_time(s, len, unit_digits, &v, &used);
-        if (r == TIME_OK && used != len)
-            r = TIME_MALFORMED;
+        r = tw_avro_literal_time(s, len, unit_digits, &v, &used);
+        if (r == TW_AVRO_TIME_OK && used != len)
+            r = TW_AVRO_TIME_MALFORMED;
         break;
     }
     case TW_AVSC_LOGICAL_LOCAL_TIMESTAMP_MILLIS:
@@ -684,16 +479,16 @@ static tw_err_t encode_logical(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, c
                        schema->logical == TW_AVSC_LOGICAL_LOCAL_TIMESTAMP_MILLIS)
                           ? 3
                           : 6;
-        r = parse_timestamp(s, len, unit_digits, local, &v);
+        r = tw_avro_literal_timestamp(s, len, unit_digits, local, &v);
         break;
     }
-    if (r == TIME_TOO_PRECISE) {
+    if (r == TW_AVRO_TIME_TOO_PRECISE) {
         char what[256];
         snprintf(what, sizeof(what), " has more fractional-second digits than %s holds (%d)",
                  described, unit_digits);
         return fail_value(ctx, "", value, what);
     }
-    if (r != TIME_OK) {
+    if (r != TW_AVRO_TIME_OK) {
         char what[256];
         bool is_time = schema->logical == TW_AVSC_LOGICAL_TIME_MILLIS ||
                        schema->logical == TW_AVSC_LOGICAL_TIME_MICROS;

@@ -335,15 +335,96 @@ static bool same_tables(PGresult *current, char **wanted, size_t n)
     return true;
 }
 
+/* publication.autocreate.mode=filtered: the publication must list exactly
+ * the tables the include/exclude lists match; appends to sql the statement
+ * that makes it so, if any. */
+static tw_err_t filtered_publication(PGconn *conn, const tw_config_t *cfg, const char *pubident,
+                                     bool exists, bool all_tables, tw_pg_setup_t *setup,
+                                     tw_buf_t *sql, char *errstr, size_t errstr_size)
+{
+    const char *params[1] = {cfg->publication_name};
+    PGresult *current = NULL;
+    char **tables = NULL;
+    size_t ntables = 0;
+    tw_err_t err;
+
+    if (exists && all_tables)
+        return tw_errf(TW_ERR_PG, errstr, errstr_size,
+                       "publication \"%s\" is FOR ALL TABLES, which "
+                       "publication.autocreate.mode=filtered cannot narrow: drop it, name "
+                       "another publication.name, or use all_tables",
+                       cfg->publication_name);
+    err = matching_tables(conn, cfg, &tables, &ntables, errstr, errstr_size);
+    if (err)
+        goto cleanup;
+    if (ntables == 0) {
+        err = tw_errf(TW_ERR_PG, errstr, errstr_size,
+                      "publication.autocreate.mode=filtered, but no table matches "
+                      "table.include.list=\"%s\"%s%s: check the patterns (they are "
+                      "anchored regular expressions on schema.table)",
+                      cfg->table_include_list ? cfg->table_include_list : "",
+                      cfg->table_exclude_list ? " and table.exclude.list=" : "",
+                      cfg->table_exclude_list ? cfg->table_exclude_list : "");
+        goto cleanup;
+    }
+    if (!exists) {
+        tw_buf_printf(sql, "CREATE PUBLICATION %s FOR TABLE ", pubident);
+        append_table_list(conn, sql, tables, ntables);
+        setup->publication_created = true;
+    } else {
+        current = run(conn, PGRES_TUPLES_OK, "listing the publication's tables",
+                      "SELECT schemaname, tablename FROM pg_publication_tables "
+                      "WHERE pubname = $1 ORDER BY 1, 2",
+                      1, params, errstr, errstr_size);
+        if (current == NULL) {
+            err = TW_ERR_PG;
+            goto cleanup;
+        }
+        if (!same_tables(current, tables, ntables)) {
+            tw_buf_printf(sql, "ALTER PUBLICATION %s SET TABLE ", pubident);
+            append_table_list(conn, sql, tables, ntables);
+            setup->publication_altered = true;
+        }
+    }
+    setup->publication_tables = (int)ntables;
+cleanup:
+    PQclear(current);
+    tw_config_free_list(tables, ntables);
+    return err;
+}
+
+/* Runs the CREATE or ALTER PUBLICATION statement prepare_publication built. */
+static tw_err_t apply_publication_sql(PGconn *conn, const tw_config_t *cfg,
+                                      const tw_pg_setup_t *setup, const char *sql, char *errstr,
+                                      size_t errstr_size)
+{
+    PGresult *res = run(conn, PGRES_COMMAND_OK, "creating the publication", sql, 0, NULL,
+                        errstr, errstr_size);
+
+    if (res == NULL) {
+        if (strstr(errstr, "must be superuser") || strstr(errstr, "permission denied"))
+            tw_errf(TW_ERR_PG, errstr, errstr_size,
+                    "cannot create or alter publication \"%s\": the user lacks the "
+                    "privilege (FOR ALL TABLES needs a superuser, FOR TABLE needs table "
+                    "ownership); create it as an administrator and set "
+                    "publication.autocreate.mode=disabled, or use filtered mode with "
+                    "owned tables. Server said: %s",
+                    cfg->publication_name, PQerrorMessage(conn));
+        return TW_ERR_PG;
+    }
+    PQclear(res);
+    tw_log(TW_LOG_NOTICE, "PGREPL", "%s publication \"%s\"",
+           setup->publication_altered ? "altered" : "created", cfg->publication_name);
+    return TW_OK;
+}
+
 static tw_err_t prepare_publication(PGconn *conn, const tw_config_t *cfg, tw_pg_setup_t *setup,
                                     char *errstr, size_t errstr_size)
 {
     const char *params[1] = {cfg->publication_name};
     char *pubident = PQescapeIdentifier(conn, cfg->publication_name,
                                         strlen(cfg->publication_name));
-    PGresult *res = NULL, *current = NULL;
-    char **tables = NULL;
-    size_t ntables = 0;
+    PGresult *res;
     tw_buf_t sql = TW_BUF_INIT;
     bool exists, all_tables = false;
     tw_err_t err = TW_OK;
@@ -359,7 +440,6 @@ static tw_err_t prepare_publication(PGconn *conn, const tw_config_t *cfg, tw_pg_
     if (exists)
         all_tables = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
     PQclear(res);
-    res = NULL;
 
     switch (cfg->publication_mode) {
     case TW_PUBLICATION_DISABLED:
@@ -383,74 +463,16 @@ static tw_err_t prepare_publication(PGconn *conn, const tw_config_t *cfg, tw_pg_
         }
         break;
     case TW_PUBLICATION_FILTERED:
-        if (exists && all_tables) {
-            err = tw_errf(TW_ERR_PG, errstr, errstr_size,
-                          "publication \"%s\" is FOR ALL TABLES, which "
-                          "publication.autocreate.mode=filtered cannot narrow: drop it, name "
-                          "another publication.name, or use all_tables",
-                          cfg->publication_name);
-            break;
-        }
-        err = matching_tables(conn, cfg, &tables, &ntables, errstr, errstr_size);
-        if (err)
-            break;
-        if (ntables == 0) {
-            err = tw_errf(TW_ERR_PG, errstr, errstr_size,
-                          "publication.autocreate.mode=filtered, but no table matches "
-                          "table.include.list=\"%s\"%s%s: check the patterns (they are "
-                          "anchored regular expressions on schema.table)",
-                          cfg->table_include_list ? cfg->table_include_list : "",
-                          cfg->table_exclude_list ? " and table.exclude.list=" : "",
-                          cfg->table_exclude_list ? cfg->table_exclude_list : "");
-            break;
-        }
-        if (!exists) {
-            tw_buf_printf(&sql, "CREATE PUBLICATION %s FOR TABLE ", pubident);
-            append_table_list(conn, &sql, tables, ntables);
-            setup->publication_created = true;
-        } else {
-            current = run(conn, PGRES_TUPLES_OK, "listing the publication's tables",
-                          "SELECT schemaname, tablename FROM pg_publication_tables "
-                          "WHERE pubname = $1 ORDER BY 1, 2",
-                          1, params, errstr, errstr_size);
-            if (current == NULL) {
-                err = TW_ERR_PG;
-                break;
-            }
-            if (!same_tables(current, tables, ntables)) {
-                tw_buf_printf(&sql, "ALTER PUBLICATION %s SET TABLE ", pubident);
-                append_table_list(conn, &sql, tables, ntables);
-                setup->publication_altered = true;
-            }
-        }
-        setup->publication_tables = (int)ntables;
+        err = filtered_publication(conn, cfg, pubident, exists, all_tables, setup, &sql, errstr,
+                                   errstr_size);
         break;
     }
-    if (err == TW_OK && sql.len > 0) {
-        res = run(conn, PGRES_COMMAND_OK, "creating the publication", sql.data, 0, NULL, errstr,
-                  errstr_size);
-        if (res == NULL) {
-            if (strstr(errstr, "must be superuser") || strstr(errstr, "permission denied"))
-                tw_errf(TW_ERR_PG, errstr, errstr_size,
-                        "cannot create or alter publication \"%s\": the user lacks the "
-                        "privilege (FOR ALL TABLES needs a superuser, FOR TABLE needs table "
-                        "ownership); create it as an administrator and set "
-                        "publication.autocreate.mode=disabled, or use filtered mode with "
-                        "owned tables. Server said: %s",
-                        cfg->publication_name, PQerrorMessage(conn));
-            err = TW_ERR_PG;
-        } else {
-            tw_log(TW_LOG_NOTICE, "PGREPL", "%s publication \"%s\"",
-                   setup->publication_altered ? "altered" : "created", cfg->publication_name);
-        }
-    }
+    if (err == TW_OK && sql.len > 0)
+        err = apply_publication_sql(conn, cfg, setup, sql.data, errstr, errstr_size);
     if (err == TW_OK && cfg->publication_mode != TW_PUBLICATION_FILTERED)
         setup->publication_tables = all_tables || cfg->publication_mode ==
                                                       TW_PUBLICATION_ALL_TABLES ? -1 : 0;
 cleanup:
-    PQclear(res);
-    PQclear(current);
-    tw_config_free_list(tables, ntables);
     tw_buf_free(&sql);
     PQfreemem(pubident);
     return err;

@@ -82,17 +82,6 @@ void tw_progress_init(tw_progress_t *pr, const tw_progress_ops_t *ops, const tw_
     snprintf(pr->origin.slot, sizeof(pr->origin.slot), "%s", cfg->slot_name);
 }
 
-tw_err_t tw_progress_new(const tw_config_t *cfg, tw_progress_sink_t sink, tw_delivery_t *delivery,
-                         tw_failure_t *failure, tw_progress_t **out, char *errstr,
-                         size_t errstr_size)
-{
-    if (cfg->exactly_once) {
-        *out = tw_progress_ktxn_new(cfg, sink, delivery, failure);
-        return TW_OK;
-    }
-    return tw_progress_file_new(cfg, sink, delivery, failure, out, errstr, errstr_size);
-}
-
 void tw_progress_destroy(tw_progress_t *pr)
 {
     if (pr)

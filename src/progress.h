@@ -128,17 +128,13 @@ struct tw_progress {
     tw_progress_counts_t counts;
 };
 
-/* The mode the configuration asks for (exactly.once.support). */
+/* The mode the configuration asks for (exactly.once.support). Defined in
+ * progress_modes.c, the one file that knows every mode: generic code here
+ * reaches a mode only through its ops table, and the modes call down into
+ * progress.c, so the calls run one way. */
 tw_err_t tw_progress_new(const tw_config_t *cfg, tw_progress_sink_t sink, tw_delivery_t *delivery,
                          tw_failure_t *failure, tw_progress_t **out, char *errstr,
                          size_t errstr_size);
-/* At-least-once: loads the offsets file now. */
-tw_err_t tw_progress_file_new(const tw_config_t *cfg, tw_progress_sink_t sink,
-                              tw_delivery_t *delivery, tw_failure_t *failure,
-                              tw_progress_t **out, char *errstr, size_t errstr_size);
-/* Exactly-once: the checkpoint is read by tw_progress_start. */
-tw_progress_t *tw_progress_ktxn_new(const tw_config_t *cfg, tw_progress_sink_t sink,
-                                    tw_delivery_t *delivery, tw_failure_t *failure);
 
 void tw_progress_destroy(tw_progress_t *pr); /* accepts NULL */
 void tw_progress_set_wait(tw_progress_t *pr, tw_progress_wait_fn fn, void *opaque);

@@ -3,7 +3,7 @@
  * at once, the delivery tracker turns acknowledgements into a position,
  * and the offsets file keeps it (rewritten every offset.flush.interval.ms).
  */
-#include "progress.h"
+#include "progress_file.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * (offsets_topic.h), committed at transaction.boundary, aborted and read
  * again from PostgreSQL when Kafka refuses them.
  */
-#include "progress.h"
+#include "progress_ktxn.h"
 
 #include <stdio.h>
 #include <stdlib.h>

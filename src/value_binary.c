@@ -342,6 +342,10 @@ static tw_err_t timestamp_from_binary(const binary_in_t *in, tw_value_t *out)
         out->u.i = v;
         return TW_OK;
     }
+    /* PostgreSQL's timestamp_recv refuses these too; formatting them
+     * would overflow. */
+    if (v < TW_CALENDAR_PG_TIMESTAMP_MIN || v >= TW_CALENDAR_PG_TIMESTAMP_END)
+        return binary_malformed(in, "timestamp out of range");
     out->u.i = v;
     return TW_OK;
 }

@@ -585,7 +585,7 @@ static tw_err_t timestamp_from_text(const text_in_t *in, tw_value_t *out)
     days = tw_calendar_days_from_civil(year, month, day) - TW_CALENDAR_PG_EPOCH_DAYS;
     if (!days_to_micros(days, hours * TW_USECS_PER_HOUR + rest - offset * TW_USECS_PER_SEC,
                         &out->u.i) ||
-        out->u.i == INT64_MAX || out->u.i == INT64_MIN)
+        out->u.i < TW_CALENDAR_PG_TIMESTAMP_MIN || out->u.i >= TW_CALENDAR_PG_TIMESTAMP_END)
         return text_malformed(in, "out of range");
     return TW_OK;
 }

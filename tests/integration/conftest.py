@@ -18,7 +18,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from devbroker import DevBroker  # noqa: E402
-from kafkacheck import lsn_value  # noqa: E402
+from helpers import lsn_int  # noqa: E402
 from pgcluster import PgCluster  # noqa: E402
 from realkafka import KafkaCluster, RealKafkaBroker  # noqa: E402
 from registry import DevRegistry  # noqa: E402
@@ -299,6 +299,6 @@ def assert_held_before(db, commit_end):
     first records: the server reports positions as it reads WAL, and a
     transaction is skipped on restart only if it committed before it."""
     flushed = db.slot_flush_lsn()
-    assert lsn_value(flushed) < lsn_value(commit_end), \
+    assert lsn_int(flushed) < lsn_int(commit_end), \
         "slot confirmed %s, at or past a transaction ending %s that was not delivered" % (
             flushed, commit_end)

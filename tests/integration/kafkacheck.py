@@ -13,6 +13,8 @@ import avro.schema
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from helpers import lsn_int
+
 
 def murmur2(data):
     """Kafka's Java murmur2 (org.apache.kafka.common.utils.Utils.murmur2)."""
@@ -198,11 +200,6 @@ def headers(msg):
     return {k: (v.decode() if v is not None else None) for k, v in (msg.headers() or [])}
 
 
-def lsn_value(text):
-    hi, lo = text.split("/")
-    return (int(hi, 16) << 32) | int(lo, 16)
-
-
 def checkpoints(bootstrap, offsets_topic, key=None):
     """Every checkpoint record tidewater wrote to its offsets topic
     (exactly-once mode), in log order: (key, value dict)."""
@@ -243,7 +240,7 @@ def committed_offsets(records):
         # starts); an attempt at that transaction itself is told apart by
         # ending after the checkpoint that follows it begins.
         while i >= 0 and (values[i]["commit_lsn"] != prev or
-                          lsn_value(values[i]["end_lsn"]) > lsn_value(cur["commit_lsn"])):
+                          lsn_int(values[i]["end_lsn"]) > lsn_int(cur["commit_lsn"])):
             i -= 1
     out = set()
     for v in chain:

@@ -16,9 +16,9 @@ import uuid
 import pytest
 
 from conftest import OUTBOX_DDL, outbox_config
-from kafkacheck import consume, headers, lsn_value, topics
+from helpers import insert_events, lsn_int, slot_active, wait_exit, wait_for
+from kafkacheck import consume, headers, topics
 from pgcluster import PG_BIN
-from test_run_outbox import insert_events, slot_active, wait_for
 
 TOPIC = "outbox.event.Order"
 
@@ -35,17 +35,8 @@ def delivered_ids(broker):
                                               idle=0.5)]
 
 
-def wait_exit(r, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if r.proc.poll() is not None:
-            return r.proc.returncode
-        time.sleep(0.1)
-    return None
-
-
 def server_wal(db):
-    return lsn_value(db.sql("SELECT pg_current_wal_lsn()::text")[0][0])
+    return lsn_int(db.sql("SELECT pg_current_wal_lsn()::text")[0][0])
 
 
 def write_offsets(path, doc):
@@ -72,14 +63,14 @@ def test_offsets_file_beyond_the_servers_wal_stops(db, broker, registry, run, tm
     # Inserted while tidewater starts: whatever it does, it must not
     # confirm these away unsent.
     insert_events(db, batch)
-    rc = wait_exit(r, timeout=30)
+    rc = wait_exit(r.proc, timeout=30)
     log = r.output()
     assert rc not in (None, 0), "kept running with a checkpoint beyond the WAL:\n" + log
     assert str(offsets) in log, log
     assert "beyond this server's current WAL position" in log, log
     assert "tidewater offsets reset %s --yes" % cfg in log, log
     flushed = db.slot_flush_lsn()
-    assert flushed is None or lsn_value(flushed) <= server_wal(db), \
+    assert flushed is None or lsn_int(flushed) <= server_wal(db), \
         "slot confirmed past the server's WAL: %s" % flushed
     # The operator's way out: reset, and the events still in the slot arrive.
     cfg_path = str(cfg)
@@ -161,7 +152,7 @@ def test_recreated_database_is_refused(db, broker, registry, run, tmp_path):
     db.sql(OUTBOX_DDL)
     db.sql("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (db.slot,))
     r2 = run(cfg)
-    rc = wait_exit(r2)
+    rc = wait_exit(r2.proc)
     log = r2.output()
     assert rc not in (None, 0), log
     assert "the database was dropped and created again" in log, log
@@ -177,7 +168,7 @@ def test_dropped_slot_is_refused_until_reset(db, broker, registry, run, tmp_path
     db.pg.sql("SELECT pg_drop_replication_slot(%s)", (db.slot,))
     insert_events(db, events(2, "lost"))
     r2 = run(cfg)
-    rc = wait_exit(r2)
+    rc = wait_exit(r2.proc)
     log = r2.output()
     assert rc not in (None, 0), log
     assert 'replication slot "%s" does not exist, but offsets file' % db.slot in log, log
@@ -266,7 +257,7 @@ def test_missing_offsets_topic_with_a_used_slot_is_refused(db, broker, registry,
                             (db.slot, db.publication))[0][0] > 0, what="decoding")
     cfg = eos_config(db, broker, registry, tmp_path)
     r = run(cfg)
-    rc = wait_exit(r, timeout=90)
+    rc = wait_exit(r.proc, timeout=90)
     log = r.output()
     assert rc not in (None, 0), log
     assert "offsets topic %s" % OFFSETS in log and "does not exist or holds no record of this connector, but replication slot" in log
@@ -395,7 +386,7 @@ def test_invalidated_slot_stops_with_the_way_out(db, broker, registry, run, tmp_
         db.pg.sql("ALTER SYSTEM RESET max_slot_wal_keep_size")
         db.pg.sql("SELECT pg_reload_conf()")
     r2 = run(cfg)
-    rc = wait_exit(r2)
+    rc = wait_exit(r2.proc)
     log = r2.output()
     assert rc not in (None, 0), log
     assert 'replication slot "%s" was invalidated by the server (wal_status=lost' % db.slot in log
@@ -491,7 +482,7 @@ def test_failover_to_a_promoted_standby(broker, registry, run, tmp_path,
                              filename="promoted.properties")
         r2 = run(cfg2)
         if checkpoint_after_switch:
-            rc = wait_exit(r2)
+            rc = wait_exit(r2.proc)
             log = r2.output()
             assert rc not in (None, 0), log
             assert "on timeline 1, but this server left that timeline at" in log, log
@@ -589,7 +580,7 @@ def test_restarts_after_idle_promotion_are_not_refused(db, broker, registry, run
     # tidewater confirms it.
     db.sql("CREATE TABLE unrelated (i int); INSERT INTO unrelated SELECT generate_series(1, 1000)")
     target = server_wal(db)
-    wait_for(lambda: lsn_value(db.slot_flush_lsn()) >= target, timeout=30,
+    wait_for(lambda: lsn_int(db.slot_flush_lsn()) >= target, timeout=30,
              what="idle promotion of the slot")
     r2.proc.kill()
     r2.proc.wait()

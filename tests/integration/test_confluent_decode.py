@@ -5,7 +5,6 @@ a virtualenv (confluentvenv.py), and by Confluent's Node.js deserializer
 (@confluentinc/schemaregistry from npm); they must equal what was written,
 and what python3-avro decodes."""
 import json
-import time
 import uuid
 
 import pytest
@@ -13,10 +12,10 @@ import pytest
 from confluent_decode import plain
 from confluentvenv import confluent_decode, confluent_node_decode  # noqa: F401 (fixtures)
 from conftest import OUTBOX_DDL, outbox_config
+from helpers import insert_events, slot_active, wait_for
 from kafkacheck import AvroDecoder, consume, headers, topics
 from registry import DevRegistry
 from test_contract import contract_config, customer_registered, order_created, order_shipped
-from test_run_outbox import insert_events, wait_for
 
 TOPIC_RECORD = "io.confluent.kafka.serializers.subject.TopicRecordNameStrategy"
 
@@ -32,7 +31,8 @@ def test_json_payloads_keys_and_null_payload(db, broker, registry, run, tmp_path
                                              confluent_decode, confluent_node_decode):
     db.sql(OUTBOX_DDL)
     r = run(outbox_config(db, broker, registry, tmp_path))
-    time.sleep(1)
+    wait_for(lambda: slot_active(db) or r.proc.poll() is not None,
+             what="the connector streaming")
     events = [(str(uuid.uuid4()), "Order", "order-1", "OrderCreated",
                {"n": 1, "name": "caf\u00e9 \u2603", "items": [1, 2.5, None, True]}),
               (str(uuid.uuid4()), "Order", "order-2", "OrderCreated", {}),
@@ -63,7 +63,8 @@ def test_expanded_json_payload_record(db, broker, registry, run, tmp_path, confl
     db.sql(OUTBOX_DDL)
     r = run(outbox_config(db, broker, registry, tmp_path,
                           transforms_outbox_table_expand_json_payload="true"))
-    time.sleep(1)
+    wait_for(lambda: slot_active(db) or r.proc.poll() is not None,
+             what="the connector streaming")
     payload = {"id": 7, "items": [{"sku": "a", "qty": 2}], "ok": True, "price": 12.5,
                "name": "x\u00ff"}
     insert_events(db, [(str(uuid.uuid4()), "Order", "o-1", "E", payload)])
@@ -87,7 +88,8 @@ def test_declared_payloads(db, broker, registry, run, tmp_path, confluent_decode
     events = [(str(uuid.uuid4()), "Order", "order-1", t, p) for t, p in written.items()]
     r = run(contract_config(db, broker, registry, tmp_path,
                             value_converter_value_subject_name_strategy=TOPIC_RECORD))
-    time.sleep(1)
+    wait_for(lambda: slot_active(db) or r.proc.poll() is not None,
+             what="the connector streaming")
     insert_events(db, events)
     msgs = messages(broker, "outbox.event.Order", 3)
     assert r.stop() == 0
@@ -129,7 +131,8 @@ def test_through_other_registries(db, broker, registry_script, run, tmp_path, co
     with DevRegistry(registry_script, tmp_path / "reg", flavor=flavor) as reg:
         db.sql(OUTBOX_DDL)
         r = run(outbox_config(db, broker, reg, tmp_path))
-        time.sleep(1)
+        wait_for(lambda: slot_active(db) or r.proc.poll() is not None,
+                 what="the connector streaming")
         eid = str(uuid.uuid4())
         insert_events(db, [(eid, "Order", "order-9", "E", {"n": 9})])
         msgs = messages(broker, "outbox.event.Order", 1)

@@ -7,12 +7,11 @@ import json
 import os
 import shutil
 import subprocess
-import time
 import uuid
 
 from conftest import OUTBOX_DDL, assert_held_before, outbox_config
+from helpers import insert_events, slot_active, wait_for
 from kafkacheck import AvroDecoder, consume, headers, topics
-from test_run_outbox import insert_events, wait_for
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SCHEMAS = os.path.join(TOP, "schemas")
@@ -59,7 +58,8 @@ def test_three_types_on_one_topic_decoded_from_the_registry_alone(db, broker, re
                customer_registered())]
     r = run(contract_config(db, broker, registry, tmp_path,
                             value_converter_value_subject_name_strategy=TOPIC_RECORD))
-    time.sleep(1)
+    wait_for(lambda: slot_active(db) or r.proc.poll() is not None,
+             what="the connector streaming")
     insert_events(db, events)
     wait_for(lambda: "outbox.event.Order" in topics(broker.bootstrap_servers),
              what="the topic")
@@ -129,7 +129,8 @@ def test_bad_payloads_go_to_the_dead_letter_topic_with_the_path(db, broker, regi
     r = run(contract_config(db, broker, registry, tmp_path, errors_tolerance="all",
                             errors_deadletterqueue_topic_name="dlq",
                             transforms_outbox_payload_schema_unknown_fields="fail"))
-    time.sleep(1)
+    wait_for(lambda: slot_active(db) or r.proc.poll() is not None,
+             what="the connector streaming")
     oid = str(uuid.uuid4())
     bad = []
     for evtype, mutate, _ in BAD:
@@ -159,7 +160,8 @@ def test_bad_payload_with_tolerance_none_stops_without_advancing(db, broker, reg
     db.sql(OUTBOX_DDL)
     cfg = contract_config(db, broker, registry, tmp_path)
     r = run(cfg)
-    time.sleep(1)
+    wait_for(lambda: slot_active(db) or r.proc.poll() is not None,
+             what="the connector streaming")
     oid = str(uuid.uuid4())
     insert_events(db, [(str(uuid.uuid4()), "Order", "o", "OrderCreated", order_created(oid))])
     wait_for(lambda: "outbox.event.Order" in topics(broker.bootstrap_servers), what="topic")
@@ -203,7 +205,8 @@ def test_schema_evolution_and_no_loss(db, broker, registry, run, tmp_path):
     subject = "outbox.event.T-value"
     write(EVT_V1)
     r = run(cfg)
-    time.sleep(1)
+    wait_for(lambda: slot_active(db) or r.proc.poll() is not None,
+             what="the connector streaming")
     insert_events(db, [(str(uuid.uuid4()), "T", "k", "Evt", {"a": "one"})])
     wait_for(lambda: "outbox.event.T" in topics(broker.bootstrap_servers), what="topic")
     consume(broker.bootstrap_servers, ["outbox.event.T"], expect=1)
@@ -272,7 +275,8 @@ def test_table_less_outbox_with_declared_payloads(db, broker, registry, run, tmp
     r = run(contract_config(db, broker, registry, tmp_path,
                             transforms_outbox_message_prefix="outbox",
                             errors_tolerance="all", errors_deadletterqueue_topic_name="dlq"))
-    time.sleep(1)
+    wait_for(lambda: slot_active(db) or r.proc.poll() is not None,
+             what="the connector streaming")
     good, bad = str(uuid.uuid4()), str(uuid.uuid4())
     for eid, payload in ((bad, {"customerId": "x"}), (good, customer_registered())):
         db.sql("SELECT pg_logical_emit_message(true, 'outbox', %s)",
@@ -308,7 +312,8 @@ def test_use_latest_version_must_be_the_declared_schema(db, broker, registry, ru
                           value_converter_auto_register_schemas="false",
                           value_converter_use_latest_version="true")
     r = run(cfg)
-    time.sleep(1)
+    wait_for(lambda: slot_active(db) or r.proc.poll() is not None,
+             what="the connector streaming")
     eid = str(uuid.uuid4())
     insert_events(db, [(eid, "T", "k", "Evt", {"a": "x"})])
     wait_for(lambda: r.proc.poll() is not None, timeout=30, what="the refusal to stop it")

@@ -7,30 +7,16 @@ import json
 import os
 import re
 import subprocess
-import time
 import uuid
 
 import pytest
 
 from conftest import OUTBOX_DDL, SRCDIR
+from helpers import slot_active, wait_for
 from kafkacheck import consume, headers, topics
 
 FIXTURES = os.path.join(SRCDIR, "tests", "fixtures", "debezium-configs")
 SNAPSHOT_NOTE = "snapshot.mode is not set"
-
-
-def wait_for(pred, what, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if pred():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for " + what)
-
-
-def slot_active(db):
-    rows = db.pg.sql("SELECT active FROM pg_replication_slots WHERE slot_name = %s", (db.slot,))
-    return bool(rows and rows[0][0])
 
 
 def check_config(tidewater_bin, path):
@@ -108,12 +94,13 @@ def test_typical_outbox_file_runs(db, broker, registry, run, tmp_path):
     cfg = tmp_path / "typical.properties"
     cfg.write_text("\n".join(props) + "\n")
     runner = run(str(cfg))
-    wait_for(lambda: slot_active(db) or runner.proc.poll() is not None, "slot active")
+    wait_for(lambda: slot_active(db) or runner.proc.poll() is not None,
+             what="slot active", timeout=60)
     eid = str(uuid.uuid4())
     db.sql("INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) "
            "VALUES (%s, 'Order', 'o-1', 'OrderCreated', %s)", (eid, json.dumps({"n": 1})))
     wait_for(lambda: "Order.events" in topics(broker.bootstrap_servers)
-             or runner.proc.poll() is not None, "topic Order.events")
+             or runner.proc.poll() is not None, what="topic Order.events", timeout=60)
     msgs = consume(broker.bootstrap_servers, ["Order.events"], expect=1, timeout=60)
     out = runner.output()
     assert len(msgs) == 1, out

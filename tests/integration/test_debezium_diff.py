@@ -24,6 +24,7 @@ import pytest
 from debezium_peer import (DebeziumConnect, DebeziumUnavailable, KafkaNode, fetch,
                            write_properties)
 from devbroker import DevBroker
+from helpers import wait_for
 from kafkacheck import consume, topics
 from pgcluster import PgCluster
 
@@ -347,15 +348,6 @@ def slots_active(pg, names):
     return set(names) <= {r[0] for r in rows}
 
 
-def wait_for(pred, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if pred():
-            return
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting for " + what)
-
-
 def record(msg):
     """A comparable view of one Kafka record."""
     def j(b):
@@ -452,7 +444,7 @@ def outputs(tmp_path_factory, tidewater_bin, devbroker_bin):
         started.append(dbz)
         startup = time.monotonic() - t0
         slots = ["%s_%s" % (s, v) for s in ("dbz", "tw") for v in VARIANTS]
-        wait_for(lambda: slots_active(pg, slots), 60, "all slots active")
+        wait_for(lambda: slots_active(pg, slots), 60, "all slots active", interval=0.2)
         conn = pg.connect("diff")
         conn.autocommit = False
         corpus(conn)

@@ -10,8 +10,8 @@ import uuid
 import pytest
 
 from conftest import OUTBOX_DDL, outbox_config
-from kafkacheck import consume, headers, lsn_value, topics
-from test_run_outbox import slot_active, wait_for
+from helpers import lsn_int, slot_active, wait_for
+from kafkacheck import consume, headers, topics
 
 
 def outbox_ids(broker, topic_names, expect, timeout=60):
@@ -51,7 +51,7 @@ def test_sigterm_while_kafka_is_down_mid_streamed_transaction_holds_the_slot(
     time.sleep(3)  # the stream commit arrives and the queue fills
     assert r1.stop(signal.SIGTERM) == 0
     flushed = db.slot_flush_lsn()
-    assert lsn_value(flushed) < lsn_value(end), \
+    assert lsn_int(flushed) < lsn_int(end), \
         "confirmed %s, past the undelivered transaction ending at %s\n%s" % (
             flushed, end, r1.output()[-3000:])
     broker.broker_up(1)
@@ -121,11 +121,11 @@ def test_exactly_once_aborts_in_a_row_stop_without_confirming(db, broker, regist
     log = r1.output()
     assert "Kafka transactions in a row had to be aborted" in log, log[-3000:]
     flushed = db.slot_flush_lsn()
-    assert lsn_value(flushed) < lsn_value(end), \
+    assert lsn_int(flushed) < lsn_int(end), \
         "confirmed %s, past the refused transaction ending at %s\n%s" % (flushed, end,
                                                                          log[-3000:])
     m = re.search(r"confirmed (\S+) to the server", log)
-    assert m is None or lsn_value(m.group(1)) < lsn_value(end), log[-2000:]
+    assert m is None or lsn_int(m.group(1)) < lsn_int(end), log[-2000:]
 
 
 @pytest.mark.devbroker_only
@@ -149,7 +149,7 @@ def test_exactly_once_sigterm_with_a_doomed_kafka_transaction(db, broker, regist
     time.sleep(3)  # the refusal arrives; the Kafka transaction stays open
     assert r1.stop(signal.SIGTERM) == 0
     flushed = db.slot_flush_lsn()
-    assert lsn_value(flushed) < lsn_value(end), \
+    assert lsn_int(flushed) < lsn_int(end), \
         "confirmed %s, past the aborted transaction ending at %s\n%s" % (
             flushed, end, r1.output()[-3000:])
     r2 = run(cfg)
@@ -176,7 +176,7 @@ def test_orderly_stop_mid_transaction_finishes_it(db, broker, registry, run, tmp
     assert r1.stop(signal.SIGTERM, timeout=180) == 0
     log = r1.output()
     assert "finishing the current transaction" in log, log[-2000:]
-    assert lsn_value(db.slot_flush_lsn()) >= lsn_value(end), log[-2000:]
+    assert lsn_int(db.slot_flush_lsn()) >= lsn_int(end), log[-2000:]
     broker.rtt("all", 0)
     r2 = run(cfg)
     db.sql("INSERT INTO outbox VALUES (%s, 'A', 'k-1', 'E', '{\"seq\": 1}')",

@@ -9,8 +9,8 @@ import time
 import uuid
 
 from conftest import OUTBOX_DDL, outbox_config
-from kafkacheck import consume, headers, lsn_value, topics
-from test_run_outbox import slot_active, wait_for
+from helpers import lsn_int, slot_active, wait_for
+from kafkacheck import consume, headers, topics
 
 
 def outbox_ids(broker, topic_names, expect, timeout=60):
@@ -59,7 +59,7 @@ class Oracle:
 
 def assert_resent(db, commit_lsn, log):
     """PostgreSQL sends the transaction committed at commit_lsn again."""
-    flushed = lsn_value(db.slot_flush_lsn())
+    flushed = lsn_int(db.slot_flush_lsn())
     assert commit_lsn >= flushed, \
         "confirmed %X/%X, past the commit %X/%X of an undelivered transaction\n%s" % (
             flushed >> 32, flushed & 0xFFFFFFFF, commit_lsn >> 32, commit_lsn & 0xFFFFFFFF,
@@ -160,7 +160,7 @@ def test_sigterm_while_a_streamed_transaction_is_still_open(db, broker, registry
     log = r1.output()
     assert_resent(db, commit, log)
     r2 = run(cfg)
-    wait_for(lambda: lsn_value(db.slot_flush_lsn()) > commit, timeout=60,
+    wait_for(lambda: lsn_int(db.slot_flush_lsn()) > commit, timeout=60,
              what="the slot past the streamed transaction")
     assert r2.stop() == 0
     assert delivered_counts(r2.output()) == (5001, 1), r2.output()[-2000:]
@@ -195,7 +195,7 @@ def test_case0_sigterm_while_kafka_stalls_a_large_streamed_transaction(db, broke
     assert_resent(db, commit, log)
     broker.rtt("all", 0)
     r2 = run(cfg)
-    wait_for(lambda: lsn_value(db.slot_flush_lsn()) > commit, timeout=120,
+    wait_for(lambda: lsn_int(db.slot_flush_lsn()) > commit, timeout=120,
              what="the slot past the large transaction")
     assert r2.stop() == 0
     assert delivered_counts(r2.output()) == (rows, 1), r2.output()[-2000:]
@@ -230,7 +230,7 @@ def test_postgres_restart_with_kafka_down_then_sigterm_in_the_reconnect_drain(
     assert_resent(db, commits[1], log)
     with open(str(tmp_path / "offsets.json")) as f:
         ckpt = json.load(f)
-    assert lsn_value(ckpt["end_lsn"]) <= commits[1], ckpt
+    assert lsn_int(ckpt["end_lsn"]) <= commits[1], ckpt
     broker.broker_up(1)
     r2 = run(cfg)
     ids = outbox_ids(broker, ["outbox.event.A"], expect=4, timeout=60)
@@ -258,11 +258,11 @@ def test_tail_ack_stopping_at_a_message_that_shares_the_commit_lsn(db, tail):
     oracle.drop()
     seen = tail(cfg, endpos=db.insert_lsn())  # without --ack: look only
     msg = [e for e in seen.events if e["op"] == "m"]
-    assert len(msg) == 1 and lsn_value(msg[0]["lsn"]) == commit, seen.events
+    assert len(msg) == 1 and lsn_int(msg[0]["lsn"]) == commit, seen.events
     first = tail(cfg, endpos=msg[0]["lsn"], ack=True)
     assert first.returncode == 0, first.stderr
     assert [e["op"] for e in first.events] == ["m"], first.events
-    assert lsn_value(db.slot_flush_lsn()) <= commit, first.stderr
+    assert lsn_int(db.slot_flush_lsn()) <= commit, first.stderr
     second = tail(cfg, endpos=db.insert_lsn(), ack=True)
     assert [e.get("after", {}).get("id") for e in second.rows(table="t")] == [1], \
         second.events
@@ -295,7 +295,7 @@ def test_dead_letter_topic_without_a_leader_holds_the_slot(db, broker, registry,
     oracle.drop()
     assert_resent(db, commit, log)
     with open(str(tmp_path / "offsets.json")) as f:
-        assert lsn_value(json.load(f)["end_lsn"]) <= commit
+        assert lsn_int(json.load(f)["end_lsn"]) <= commit
     broker.set_leader("dlq", 0, 1)
     r2 = run(cfg)
     ids = outbox_ids(broker, ["outbox.event.A"], expect=2, timeout=30)
@@ -336,7 +336,7 @@ def test_exactly_once_sigterm_mid_streamed_transaction_small_queue(db, broker, r
     log = r1.output()
     assert_resent(db, commit, log)
     recs = checkpoints(broker.bootstrap_servers, OFFSETS, checkpoint_key(db))
-    assert recs and lsn_value(recs[-1][1]["end_lsn"]) <= commit, (recs[-1:], log[-3000:])
+    assert recs and lsn_int(recs[-1][1]["end_lsn"]) <= commit, (recs[-1:], log[-3000:])
     broker.rtt("all", 0)
     r2 = run(cfg)
     wait_checkpoint_covers(broker, db, rows + 2, timeout=90)
@@ -383,7 +383,7 @@ def test_stop_while_a_streamed_commit_waits_for_room_in_the_tracker(db, broker, 
     assert "2 records in 2 transactions delivered" in log, log[-3000:]
     assert_resent(db, commit, log)
     r2 = run(cfg)
-    wait_for(lambda: lsn_value(db.slot_flush_lsn()) > commit, timeout=60,
+    wait_for(lambda: lsn_int(db.slot_flush_lsn()) > commit, timeout=60,
              what="the slot past the streamed transaction")
     assert r2.stop() == 0
     assert delivered_counts(r2.output()) == (2000, 1), r2.output()[-2000:]
@@ -418,7 +418,7 @@ def test_stop_while_a_message_waits_for_room_in_the_tracker(db, broker, registry
     log = r1.output()
     assert "2 records in 2 transactions delivered" in log, log[-3000:]
     flushed = db.slot_flush_lsn()
-    assert lsn_value(flushed) < lsn_value(lsn), \
+    assert lsn_int(flushed) < lsn_int(lsn), \
         "confirmed %s, covering the message at %s that was never produced\n%s" % (
             flushed, lsn, log[-3000:])
     r2 = run(cfg)

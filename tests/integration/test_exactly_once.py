@@ -12,10 +12,10 @@ import uuid
 import pytest
 
 from conftest import OUTBOX_DDL, assert_held_before, outbox_config
-from kafkacheck import checkpoints, committed_offsets, consume, headers, lsn_value, topics
+from helpers import insert_events, lsn_int, slot_active, wait_for
+from kafkacheck import checkpoints, committed_offsets, consume, headers, topics
 from pgcluster import free_port
 from test_metrics import get, metric
-from test_run_outbox import insert_events, slot_active, wait_for
 
 OFFSETS = "tw-offsets"
 TOPIC = "outbox.event.Order"
@@ -67,7 +67,7 @@ def test_kill_after_commit_duplicates_nothing(db, broker, registry, run, tmp_pat
     assert newest["slot"] == db.slot
     # The precondition that makes this test mean something: PostgreSQL has
     # not been told, so it will resend these transactions after a restart.
-    assert lsn_value(db.slot_flush_lsn()) < lsn_value(newest["end_lsn"])
+    assert lsn_int(db.slot_flush_lsn()) < lsn_int(newest["end_lsn"])
     r.stop(signal.SIGKILL)
 
     second = events(3, "d")
@@ -90,7 +90,7 @@ def test_kill_after_commit_duplicates_nothing(db, broker, registry, run, tmp_pat
     assert len(msgs) == len(expected)
     # After the orderly stop the slot is confirmed through the checkpoint.
     final = checkpoints(broker.bootstrap_servers, OFFSETS, checkpoint_key(db))[-1][1]
-    assert lsn_value(db.slot_flush_lsn()) >= lsn_value(final["end_lsn"])
+    assert lsn_int(db.slot_flush_lsn()) >= lsn_int(final["end_lsn"])
 
 
 @pytest.mark.devbroker_only

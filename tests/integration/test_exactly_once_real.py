@@ -19,10 +19,10 @@ import pytest
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 from conftest import OUTBOX_DDL, assert_held_before
+from helpers import insert_events, slot_active, wait_for
 from kafkacheck import consume, headers
 from test_exactly_once import eos_config, events
 from test_run_faults import TOPICS, Writer, check_order, collect
-from test_run_outbox import insert_events, slot_active, wait_for
 
 pytestmark = pytest.mark.realkafka_only
 

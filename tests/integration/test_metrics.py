@@ -6,8 +6,8 @@ import urllib.request
 import uuid
 
 from conftest import OUTBOX_DDL, outbox_config
+from helpers import slot_active, wait_for
 from pgcluster import free_port
-from test_run_outbox import slot_active, wait_for
 
 
 def get(port, path):

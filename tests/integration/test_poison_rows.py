@@ -12,10 +12,10 @@ import uuid
 import pytest
 
 from conftest import assert_held_before, outbox_config
+from helpers import slot_active, wait_for
 from kafkacheck import consume, headers, topics
 from pgcluster import free_port
 from test_metrics import get, metric
-from test_run_outbox import slot_active, wait_for
 
 # Every column text, so an application can put anything anywhere.
 POISON_DDL = """

@@ -14,9 +14,9 @@ import pytest
 import requests
 
 from conftest import OUTBOX_DDL, outbox_config
+from helpers import slot_active, wait_for
 from kafkacheck import AvroDecoder, consume, topics
 from registry import DevRegistry
-from test_run_outbox import slot_active, wait_for
 
 FLAVORS = ["confluent", "karapace", "apicurio"]
 V1_JSON = "application/vnd.schemaregistry.v1+json"

@@ -3,12 +3,12 @@ change-event envelopes (before/after/source/op), keyed by the primary key,
 with tombstones, truncates, replica identities and unchanged TOASTed
 values, decoded with python3-avro against the registry (and as JSON)."""
 import json
-import time
 
 import psycopg2
 import pytest
 
 from conftest import OUTBOX_DDL
+from helpers import slot_active, wait_for
 from kafkacheck import AvroDecoder, consume, topics
 
 DDL = """
@@ -21,20 +21,6 @@ ALTER TABLE by_index REPLICA IDENTITY USING INDEX by_index_code;
 CREATE TABLE no_ident (id int PRIMARY KEY, v text);
 ALTER TABLE no_ident REPLICA IDENTITY NOTHING;
 """
-
-
-def wait_for(pred, timeout=30, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if pred():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for " + what)
-
-
-def slot_active(db):
-    rows = db.pg.sql("SELECT active FROM pg_replication_slots WHERE slot_name = %s", (db.slot,))
-    return bool(rows and rows[0][0])
 
 
 def envelope_config(db, broker, registry, tmp_path, avro=True, **overrides):

@@ -5,13 +5,8 @@ import subprocess
 import uuid
 
 from conftest import OUTBOX_DDL, assert_held_before, outbox_config
+from helpers import slot_active, wait_for
 from kafkacheck import consume, headers, topics
-from test_run_outbox import slot_active, wait_for
-
-
-def lsn_int(text):
-    hi, lo = text.split("/")
-    return (int(hi, 16) << 32) | int(lo, 16)
 
 
 def run_once(tidewater_bin, cfg, env=None, timeout=60):

@@ -8,15 +8,10 @@ import time
 import uuid
 
 from conftest import OUTBOX_DDL, assert_held_before, outbox_config
+from helpers import lsn_int, slot_active, wait_for
 from kafkacheck import AvroDecoder, consume, headers, topics
-from test_run_outbox import slot_active, wait_for
 
 TOPICS = ["outbox.event.A", "outbox.event.B"]
-
-
-def lsn_int(text):
-    hi, lo = text.split("/")
-    return (int(hi, 16) << 32) | int(lo, 16)
 
 
 class Writer(threading.Thread):

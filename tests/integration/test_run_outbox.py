@@ -2,46 +2,15 @@
 checked with python3-confluent-kafka + python3-avro against the registry."""
 import json
 import random
-import time
 import uuid
 
 import pytest
 
 from conftest import OUTBOX_DDL, outbox_config
+from helpers import insert_events, slot_active, wait_for
 from kafkacheck import AvroDecoder, consume, headers, java_partition, topics
 
 AGGREGATES = ["Order", "Customer", "Invoice", "Shipment", "Payment"]
-
-
-def wait_for(pred, timeout=30, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if pred():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for " + what)
-
-
-def slot_active(db):
-    rows = db.pg.sql("SELECT active FROM pg_replication_slots WHERE slot_name = %s", (db.slot,))
-    return bool(rows and rows[0][0])
-
-
-def insert_events(db, events, delete_after=False, rollback=False):
-    """Inserts events [(id, type, aggid, evtype, payload)] in one transaction."""
-    conn = db.connect()
-    conn.autocommit = False
-    with conn.cursor() as cur:
-        for e in events:
-            cur.execute("INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) "
-                        "VALUES (%s, %s, %s, %s, %s)", (e[0], e[1], e[2], e[3], json.dumps(e[4])))
-            if delete_after:
-                cur.execute("DELETE FROM outbox WHERE id = %s", (e[0],))
-    if rollback:
-        conn.rollback()
-    else:
-        conn.commit()
-    conn.close()
 
 
 def make_events(n, seq):

@@ -5,10 +5,10 @@ import subprocess
 import uuid
 
 from conftest import OUTBOX_DDL, outbox_config
+from helpers import slot_active, wait_for
 from kafkacheck import AvroDecoder, consume, topics
 from pgcluster import free_port
 from registry import DevRegistry
-from test_run_outbox import slot_active, wait_for
 
 ENVELOPE = OUTBOX_DDL.replace("payload jsonb", "payload jsonb")
 

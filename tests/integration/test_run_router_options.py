@@ -7,8 +7,8 @@ import uuid
 import pytest
 
 from conftest import OUTBOX_DDL, outbox_config
+from helpers import slot_active, wait_for
 from kafkacheck import AvroDecoder, consume, headers, topics
-from test_run_outbox import slot_active, wait_for
 
 
 def start(db, broker, registry, run, tmp_path, ddl=OUTBOX_DDL, **overrides):

@@ -141,7 +141,7 @@ def test_pgoutput_streaming_rejects_other_values(db, tidewater_bin):
 # --- local spool errors stop the connector; a failing session backs off ----
 
 from conftest import assert_held_before, OUTBOX_DDL, outbox_config  # noqa: E402
-from test_run_outbox import slot_active, wait_for  # noqa: E402
+from helpers import lsn_int, slot_active, wait_for  # noqa: E402
 
 
 def big_outbox_txn(db, rows=3000):
@@ -277,10 +277,6 @@ def test_run_replaying_a_long_streamed_transaction_keeps_its_connection(
            "jsonb_build_object('seq', g, 'pad', repeat('p', 150)) "
            "FROM generate_series(1, %d) g" % 2000)
     end = db.insert_lsn()
-
-    def lsn_int(text):
-        hi, lo = text.split("/")
-        return (int(hi, 16) << 32) | int(lo, 16)
 
     wait_for(lambda: lsn_int(db.slot_flush_lsn()) >= lsn_int(end), timeout=180,
              what="the transaction to be delivered")

@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from helpers import lsn_int
+
 
 def prepare(db, tail, **overrides):
     """Writes the config and lets tidewater create the slot and publication
@@ -260,11 +262,6 @@ def test_tail_does_not_advance_the_slot_unless_asked(db, tail):
     assert lsn_int(db.slot_flush_lsn()) > lsn_int(start)
     # Confirmed: nothing left to print.
     assert drain(db, tail, cfg).events == []
-
-
-def lsn_int(text):
-    hi, lo = text.split("/")
-    return (int(hi, 16) << 32) | int(lo, 16)
 
 
 ALL_TYPES_DDL = """

@@ -106,6 +106,24 @@ def test_filtered_mode_with_no_matching_table(db, tidewater_bin):
     assert_fails_with(run_tail(tidewater_bin, cfg), "no table matches", "public.nope")
 
 
+def test_filtered_mode_cannot_narrow_a_for_all_tables_publication(db, tidewater_bin):
+    db.sql("CREATE TABLE narrow_me (id int PRIMARY KEY)")
+    db.sql('CREATE PUBLICATION "%s" FOR ALL TABLES' % db.publication)
+    cfg = db.config(publication_autocreate_mode="filtered", table_include_list="public.narrow_me")
+    assert_fails_with(run_tail(tidewater_bin, cfg),
+                      'publication "%s" is FOR ALL TABLES' % db.publication, "cannot narrow",
+                      "use all_tables")
+
+
+def test_creating_the_publication_without_the_privilege(db, tidewater_bin):
+    db.pg.sql("DO $$BEGIN CREATE ROLE replonly LOGIN REPLICATION; EXCEPTION WHEN "
+              "duplicate_object THEN NULL; END$$")
+    cfg = db.config(database_user="replonly", publication_autocreate_mode="all_tables")
+    assert_fails_with(run_tail(tidewater_bin, cfg),
+                      'cannot create or alter publication "%s"' % db.publication,
+                      "FOR ALL TABLES needs a superuser", "publication.autocreate.mode=disabled")
+
+
 def test_slot_already_active_in_another_process(db, tidewater_bin):
     cfg = db.config()
     first = subprocess.Popen([tidewater_bin, "tail", cfg], stdout=subprocess.DEVNULL,

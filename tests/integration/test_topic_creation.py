@@ -10,7 +10,7 @@ from confluent_kafka.admin import AdminClient, ConfigResource
 
 from conftest import OUTBOX_DDL, assert_held_before, outbox_config
 from kafkacheck import consume, topics
-from test_run_outbox import slot_active, wait_for
+from helpers import slot_active, wait_for
 
 JSON = "org.apache.kafka.connect.json.JsonConverter"
 

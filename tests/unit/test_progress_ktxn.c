@@ -16,7 +16,7 @@
 
 #include "fake_sink.h"
 #include "origin.h"
-#include "progress.h"
+#include "progress_ktxn.h"
 
 typedef struct fixture {
     tw_config_t cfg;

@@ -713,6 +713,11 @@ static void test_timestamp_text(void **state)
     }
     expect_text_json(TW_OID_TIMESTAMP, "294276-12-31 23:59:59.999999",
                      "\"+294276-12-31T23:59:59.999999\"");
+    /* just outside PostgreSQL's range: no server prints these */
+    expect_malformed(TW_OID_TIMESTAMP, "294277-01-01 00:00:00");
+    expect_malformed(TW_OID_TIMESTAMP, "4714-11-23 23:59:59.999999 BC");
+    expect_malformed(TW_OID_TIMESTAMPTZ, "294276-12-31 23:00:00-01");
+    expect_malformed(TW_OID_TIMESTAMP, "200000-01-01 00:00:00 BC");
     /* years no PostgreSQL prints, beyond int64 from 2000 either */
     expect_malformed(TW_OID_TIMESTAMP, "9999999-12-31 00:00:00");
     expect_malformed(TW_OID_TIMESTAMPTZ, "9999999-12-31 00:00:00+00");
@@ -1181,6 +1186,13 @@ static void test_datetime_binary(void **state)
      * microseconds since 1970, within microseconds since 2000 */
     v = parse_binary(TW_OID_TIMESTAMP, "7fffff5bb3b29fff");
     assert_int_equal(v.u.i, INT64_C(9223371331199999999));
+    /* One microsecond past either end of PostgreSQL's range (the ends are
+     * server vectors above), and what fuzz_value found: INT64_MIN + 1234567
+     * made the JSON output overflow int64 (UBSan) instead of failing. */
+    expect_binary_malformed(TW_OID_TIMESTAMP, "7fffff5bb3b2a000");
+    expect_binary_malformed(TW_OID_TIMESTAMPTZ, "fd0f7cc1411f9fff");
+    expect_binary_malformed(TW_OID_TIMESTAMP, "800000000012d687");
+    expect_binary_malformed(TW_OID_TIMESTAMPTZ, "7ffffffffffffffe");
 }
 
 static void test_array_binary(void **state)

@@ -1,0 +1,59 @@
+"""Helpers the integration tests share, so that each exists once: LSN text
+to integer, polling for a condition (instead of fixed sleeps), whether the
+replication slot is in use, waiting for a process to exit, and writing
+outbox rows."""
+import json
+import time
+
+
+def lsn_int(text):
+    """PostgreSQL's "X/Y" LSN text as an integer, for comparisons."""
+    hi, lo = text.split("/")
+    return (int(hi, 16) << 32) | int(lo, 16)
+
+
+def wait_for(pred, timeout=30, what="condition", interval=0.1):
+    """Polls pred until it is true; fails the test after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(interval)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def slot_active(db):
+    """The test database's replication slot has a walsender (the connector
+    is streaming)."""
+    rows = db.pg.sql("SELECT active FROM pg_replication_slots WHERE slot_name = %s", (db.slot,))
+    return bool(rows and rows[0][0])
+
+
+def wait_exit(proc, timeout=30):
+    """The exit status of a subprocess.Popen within timeout seconds, else
+    None (it is still running)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return proc.returncode
+        time.sleep(0.1)
+    return None
+
+
+def insert_events(db, events, delete_after=False, rollback=False):
+    """Inserts outbox events [(id, type, aggid, evtype, payload)] in one
+    transaction (deleting each row again if delete_after; rolling back
+    instead of committing if rollback)."""
+    conn = db.connect()
+    conn.autocommit = False
+    with conn.cursor() as cur:
+        for e in events:
+            cur.execute("INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) "
+                        "VALUES (%s, %s, %s, %s, %s)", (e[0], e[1], e[2], e[3], json.dumps(e[4])))
+            if delete_after:
+                cur.execute("DELETE FROM outbox WHERE id = %s", (e[0],))
+    if rollback:
+        conn.rollback()
+    else:
+        conn.commit()
+    conn.close()
