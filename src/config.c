@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "client_keys.h"
 
 /* ------------------------------------------------------------------------
  * Key tables
@@ -1395,6 +1396,8 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
         err = fold_schema_lists(cfg, errstr, errstr_size);
     if (err == TW_OK)
         cfg->producer = tw_props_subset(props, "producer.");
+    if (err == TW_OK)
+        err = tw_client_keys_from_java(cfg->producer, "producer.", errstr, errstr_size);
     if (err == TW_OK)
         err = apply_exactly_once(cfg, errstr, errstr_size);
     if (err == TW_OK)

@@ -188,3 +188,17 @@ def test_missing_client_certificate_stops(db, secure, registry, run, tmp_path):
                       producer_security_protocol="SSL",
                       bootstrap_servers=secure.listener_bootstrap("MTLS"))
     assert "TLS with Kafka failed" in out, out[-3000:]
+
+
+def test_kafka_connect_key_names(db, secure, registry, run, tmp_path):
+    """A producer.* block as Kafka Connect users write it (Java client key
+    names: sasl.jaas.config, a PEM trust store) works unchanged."""
+    expect_delivery(db, secure, registry, run, tmp_path, "SASL_SSL",
+                    producer_sasl_mechanism="PLAIN",
+                    producer_sasl_username=None, producer_sasl_password=None,
+                    producer_ssl_ca_location=None,
+                    producer_ssl_truststore_type="PEM",
+                    producer_ssl_truststore_location=secure.ca.cert,
+                    producer_sasl_jaas_config=(
+                        'org.apache.kafka.common.security.plain.PlainLoginModule required '
+                        'username="%s" password="%s";' % (USER, PASSWORD)))
