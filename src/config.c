@@ -1529,7 +1529,17 @@ void tw_config_print_docs(FILE *out)
     print_scope_docs(out, &scope_connector, "");
     fprintf(out, "\n`producer.*` properties are passed to librdkafka with the prefix removed "
                  "(for example `producer.security.protocol=SSL`, "
-                 "`producer.ssl.ca.location=...`, `producer.sasl.mechanisms=PLAIN`).\n"
+                 "`producer.ssl.ca.location=...`, `producer.sasl.mechanisms=PLAIN`). "
+                 "Kafka Connect's Java names for the security settings are translated: "
+                 "`sasl.jaas.config` with the PLAIN or SCRAM login module (to `sasl.username` "
+                 "and `sasl.password`), `ssl.truststore.location` with "
+                 "`ssl.truststore.type=PEM` (to `ssl.ca.location`), `ssl.keystore.location` "
+                 "with `ssl.keystore.type=PEM` (to `ssl.certificate.location` and "
+                 "`ssl.key.location`) or `PKCS12`, `ssl.truststore.certificates`, "
+                 "`ssl.keystore.certificate.chain`, `ssl.keystore.key`, and an empty "
+                 "`ssl.endpoint.identification.algorithm` (to `none`); JKS stores and other "
+                 "login modules are refused with what to use instead. SCRAM with Kafka 4 "
+                 "brokers needs librdkafka 2.6.1 or newer.\n"
                  "\n## Converters\n\n"
                  "The same keys exist under `key.converter` and `value.converter`.\n\n");
     print_scope_docs(out, &scope_key_converter, "<key|value>.converter");
