@@ -136,11 +136,14 @@ class KafkaSecurity:
     listeners:  which of SECURE_LISTENERS to open"""
 
     def __init__(self, ca=None, keystore=None, scram_users=None, listeners=(),
-                 mechanism=SCRAM_MECHANISM):
+                 mechanism=SCRAM_MECHANISM, plain_users=None):
         self.mechanism = mechanism
         self.ca = ca
         self.keystore = keystore
         self.scram_users = dict(scram_users or {})
+        # PLAIN's users live in the broker's configuration; SCRAM's in the
+        # cluster metadata (only needed when formatting).
+        self.plain_users = dict(plain_users if plain_users is not None else self.scram_users)
         self.listeners = list(listeners)
         for name in self.listeners:
             proto = SECURE_LISTENERS.get(name)
@@ -149,8 +152,20 @@ class KafkaSecurity:
                                         % (name, ", ".join(SECURE_LISTENERS)))
             if "SSL" in proto and not (ca and keystore):
                 raise KafkaClusterError("listener %s needs ca and keystore" % name)
-            if proto.startswith("SASL") and not self.scram_users:
+            if proto.startswith("SASL") and not (self.scram_users or self.plain_users):
                 raise KafkaClusterError("listener %s needs scram_users" % name)
+
+    def to_state(self):
+        """What a restart needs (cluster.json): no SCRAM passwords, which
+        only formatting uses; PLAIN's are in every node's server.properties
+        anyway."""
+        return {"ca": self.ca, "keystore": self.keystore, "listeners": self.listeners,
+                "mechanism": self.mechanism, "plain_users": self.plain_users}
+
+    @classmethod
+    def from_state(cls, st):
+        return cls(st["ca"], st["keystore"], {}, st["listeners"], st["mechanism"],
+                   st["plain_users"])
 
     def format_args(self):
         args = []
@@ -171,7 +186,7 @@ class KafkaSecurity:
             # log in with SCRAM to Kafka 4 (see kafka_sink.c).
             cfg["sasl.enabled.mechanisms"] = self.mechanism + ",PLAIN"
             plain = "org.apache.kafka.common.security.plain.PlainLoginModule required %s;" % " ".join(
-                'user_%s="%s"' % (u, p) for u, p in sorted(self.scram_users.items()))
+                'user_%s="%s"' % (u, p) for u, p in sorted(self.plain_users.items()))
             for n in self.listeners:
                 if SECURE_LISTENERS[n].startswith("SASL"):
                     cfg["listener.name.%s.%s.sasl.jaas.config" % (n.lower(),
@@ -205,6 +220,8 @@ class KafkaCluster:
             with open(self.state_path) as f:
                 self.state = json.load(f)
             self.nodes = len(self.state["nodes"])
+            if self.security is None and self.state.get("security"):
+                self.security = KafkaSecurity.from_state(self.state["security"])
             return False
         os.makedirs(self.workdir, exist_ok=True)
         self.state = {"cluster_id": random_cluster_id(),
@@ -213,12 +230,16 @@ class KafkaCluster:
                                                        (self.security.listeners
                                                         if self.security else ())}}
                                 for i in range(1, self.nodes + 1)}}
+        if self.security:
+            self.state["security"] = self.security.to_state()
         return True
 
     def _save_state(self):
         tmp = self.state_path + ".tmp"
         with open(tmp, "w") as f:
             json.dump(self.state, f, indent=1)
+        if self.security:
+            os.chmod(tmp, 0o600)  # PLAIN's passwords
         os.replace(tmp, self.state_path)
 
     def node_dir(self, i):
