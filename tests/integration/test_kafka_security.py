@@ -227,3 +227,20 @@ def test_kafka_connect_key_names(db, secure, registry, run, tmp_path):
                     producer_sasl_jaas_config=(
                         'org.apache.kafka.common.security.plain.PlainLoginModule required '
                         'username="%s" password="%s";' % (USER, PASSWORD)))
+
+
+def test_check_names_a_refused_login(db, secure, registry, tidewater_bin, tmp_path):
+    """`tidewater check` says why Kafka cannot be used, not just that it
+    did not answer."""
+    import subprocess
+    db.sql(OUTBOX_DDL)
+    cfg = outbox_config(db, Endpoint(secure.listener_bootstrap("SASL_SSL")), registry, tmp_path,
+                        **producer_keys(secure, "SASL_SSL", producer_sasl_mechanism="PLAIN",
+                                        producer_sasl_password="wrong-" + PASSWORD[::-1]))
+    res = subprocess.run([tidewater_bin, "check", cfg], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, timeout=120)
+    kafka = [line for line in res.stdout.splitlines() if line.split()[1:2] == ["kafka"]]
+    assert res.returncode == 1, res.stdout
+    assert kafka and kafka[0].startswith("FAIL"), res.stdout
+    assert "Kafka refused tidewater's login" in kafka[0], res.stdout
+    assert PASSWORD[::-1] not in res.stdout and PASSWORD not in res.stdout
