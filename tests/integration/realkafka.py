@@ -333,8 +333,10 @@ class KafkaCluster:
             log.close()
             if rc != 0:
                 with open(log.name) as f:
+                    # Not the whole command: --add-scram carries passwords.
                     raise KafkaClusterError("formatting node %d failed (%s):\n%s"
-                                      % (i, " ".join(argv[-6:]), f.read()[-3000:]))
+                                      % (i, " ".join(argv[argv.index("format"):][:6]),
+                                         f.read()[-3000:]))
 
     # -- lifecycle ---------------------------------------------------------
 
