@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "client_keys.h"
 #include "topic_creation.h"
 
 /* ------------------------------------------------------------------------
@@ -1427,6 +1428,8 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
     if (err == TW_OK)
         cfg->producer = tw_props_subset(props, "producer.");
     if (err == TW_OK)
+        err = tw_client_keys_from_java(cfg->producer, "producer.", errstr, errstr_size);
+    if (err == TW_OK)
         err = tw_topic_creation_new(props, &cfg->topic_creation, errstr, errstr_size);
     /* Topics tidewater creates get their group's settings, not the
      * broker's auto-creation defaults. */
@@ -1566,7 +1569,17 @@ void tw_config_print_docs(FILE *out)
     print_scope_docs(out, &scope_connector, "");
     fprintf(out, "\n`producer.*` properties are passed to librdkafka with the prefix removed "
                  "(for example `producer.security.protocol=SSL`, "
-                 "`producer.ssl.ca.location=...`, `producer.sasl.mechanisms=PLAIN`).\n"
+                 "`producer.ssl.ca.location=...`, `producer.sasl.mechanisms=PLAIN`). "
+                 "Kafka Connect's Java names for the security settings are translated: "
+                 "`sasl.jaas.config` with the PLAIN or SCRAM login module (to `sasl.username` "
+                 "and `sasl.password`), `ssl.truststore.location` with "
+                 "`ssl.truststore.type=PEM` (to `ssl.ca.location`), `ssl.keystore.location` "
+                 "with `ssl.keystore.type=PEM` (to `ssl.certificate.location` and "
+                 "`ssl.key.location`) or `PKCS12`, `ssl.truststore.certificates`, "
+                 "`ssl.keystore.certificate.chain`, `ssl.keystore.key`, and an empty "
+                 "`ssl.endpoint.identification.algorithm` (to `none`); JKS stores and other "
+                 "login modules are refused with what to use instead. SCRAM with Kafka 4 "
+                 "brokers needs librdkafka 2.6.1 or newer.\n"
                  "\n`topic.creation.*` keys create missing topics as Kafka Connect does for "
                  "source connectors: with `topic.creation.default.replication.factor` and "
                  "`topic.creation.default.partitions` both set (-1: the broker's default), a "

@@ -43,6 +43,10 @@ struct tw_kafka_sink {
     uint64_t other_bytes;
     size_t max_message_bytes;
     bool brokers_down; /* to log the state change once */
+    /* A refused login or TLS handshake: librdkafka retries those forever,
+     * but no retry fixes a wrong password or an untrusted CA. */
+    rd_kafka_resp_err_t setup_err;
+    char setup_why[512];
     int wake[2];       /* pipe librdkafka writes to when reports are queued */
     char *bootstrap;
 };
@@ -214,6 +218,18 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
     tw_kafka_sink_t *sink = opaque;
 
     (void)rk;
+    /* A TLS alert is the peer refusing the handshake (for example a
+     * missing client certificate), not a network outage. */
+    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL ||
+        (err == RD_KAFKA_RESP_ERR__TRANSPORT && strstr(reason, "SSL routines") &&
+         strstr(reason, " alert "))) {
+        /* The first one says what is wrong; tw_kafka_sink_fatal stops. */
+        if (!sink->setup_err) {
+            sink->setup_err = err;
+            snprintf(sink->setup_why, sizeof(sink->setup_why), "%s", reason);
+        }
+        return;
+    }
     if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
         if (!sink->brokers_down)
             tw_log(TW_LOG_WARNING, "KAFKA", "all brokers are down (%s); records wait in the "
@@ -554,11 +570,57 @@ tw_err_t tw_kafka_sink_flush(tw_kafka_sink_t *sink, int timeout_ms, char *errstr
     return TW_OK;
 }
 
+/* librdkafka before 2.6.1 repeats its nonce in the SCRAM client-final
+ * message; Kafka 4 brokers check it strictly and refuse even the right
+ * password, so a refused SCRAM login there needs this hint. */
+static bool scram_nonce_bug(const tw_kafka_sink_t *sink)
+{
+    char mech[64];
+    size_t n = sizeof(mech);
+
+    if (rd_kafka_version() >= 0x020601ff)
+        return false;
+    if (rd_kafka_conf_get(rd_kafka_conf(sink->rk), "sasl.mechanisms", mech, &n) !=
+        RD_KAFKA_CONF_OK)
+        return false;
+    return strncasecmp(mech, "SCRAM-", 6) == 0;
+}
+
+static tw_err_t setup_error(tw_kafka_sink_t *sink, char *errstr, size_t errstr_size)
+{
+    if (sink->setup_err == RD_KAFKA_RESP_ERR__AUTHENTICATION)
+        return tw_errf(TW_ERR_KAFKA, errstr, errstr_size,
+                       "Kafka refused tidewater's login (%s); check producer.sasl.mechanism, "
+                       "producer.sasl.username and producer.sasl.password (and the user's "
+                       "credentials on the brokers)%s%s%s",
+                       sink->setup_why,
+                       scram_nonce_bug(sink) ? "; note: this librdkafka (" : "",
+                       scram_nonce_bug(sink) ? rd_kafka_version_str() : "",
+                       scram_nonce_bug(sink) ? ") is older than 2.6.1, which cannot log in with "
+                                               "SCRAM to Kafka 4 brokers even with the right "
+                                               "password: install librdkafka 2.6.1 or newer, "
+                                               "or use SASL PLAIN over TLS"
+                                             : "");
+    return tw_errf(TW_ERR_KAFKA, errstr, errstr_size,
+                   "TLS with Kafka failed (%s); check producer.ssl.ca.location (the CA that "
+                   "signed the brokers' certificates), that the bootstrap.servers host names "
+                   "match those certificates, and producer.ssl.certificate.location and "
+                   "producer.ssl.key.location if the brokers require a client certificate",
+                   sink->setup_why);
+}
+
+bool tw_kafka_sink_refused(const tw_kafka_sink_t *sink)
+{
+    return sink->setup_err != RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
 tw_err_t tw_kafka_sink_fatal(tw_kafka_sink_t *sink, char *errstr, size_t errstr_size)
 {
     char why[512];
     rd_kafka_resp_err_t err = rd_kafka_fatal_error(sink->rk, why, sizeof(why));
 
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && sink->setup_err)
+        return setup_error(sink, errstr, errstr_size);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         return TW_OK;
     if (err == RD_KAFKA_RESP_ERR__FENCED) {
@@ -586,6 +648,11 @@ tw_err_t tw_kafka_sink_ping(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
     rd_kafka_resp_err_t err = rd_kafka_metadata(sink->rk, 0, NULL, &md, timeout_ms);
     int brokers;
 
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_poll(sink->rk, 0); /* delivers a refused login to on_error */
+        if (sink->setup_err)
+            return setup_error(sink, errstr, errstr_size);
+    }
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
         return tw_errf(TW_ERR_UNAVAILABLE, errstr, errstr_size,
                        "cannot reach Kafka at %s: %s; check bootstrap.servers (and "

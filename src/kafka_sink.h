@@ -106,6 +106,9 @@ tw_err_t tw_kafka_sink_flush(tw_kafka_sink_t *sink, int timeout_ms, char *errstr
  * idempotent producer's sequence was broken) an error naming it. */
 tw_err_t tw_kafka_sink_fatal(tw_kafka_sink_t *sink, char *errstr, size_t errstr_size);
 
+/* Whether the brokers refused the login (SASL) or the TLS handshake. */
+bool tw_kafka_sink_refused(const tw_kafka_sink_t *sink);
+
 /* Asks the cluster for metadata (for `tidewater check`). */
 tw_err_t tw_kafka_sink_ping(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
                             size_t errstr_size);

@@ -730,7 +730,13 @@ bool tw_pipeline_failed(tw_pipeline_t *p, char *errstr, size_t errstr_size)
 
 tw_err_t tw_pipeline_drain(tw_pipeline_t *p, int timeout_ms, char *errstr, size_t errstr_size)
 {
-    tw_err_t err = tw_progress_drain(p->progress, timeout_ms, errstr, errstr_size);
+    tw_err_t err;
+
+    /* No acknowledgement comes from brokers that refuse tidewater's login
+     * or TLS handshake: waiting the whole shutdown.timeout.ms is useless. */
+    if (tw_kafka_sink_refused(p->sink))
+        timeout_ms = TW_MIN(timeout_ms, 1000);
+    err = tw_progress_drain(p->progress, timeout_ms, errstr, errstr_size);
 
     if (err == TW_OK && tw_kafka_sink_outstanding(p->sink) > 0)
         err = tw_errf(TW_ERR_AGAIN, errstr, errstr_size,

@@ -83,6 +83,34 @@ void tw_props_set(tw_props_t *props, const char *key, const char *value, const c
     prop->reference = NULL;
 }
 
+void tw_props_remove(tw_props_t *props, const char *key)
+{
+    tw_prop_t *prop = props_find(props, key);
+    size_t i;
+
+    if (prop == NULL)
+        return;
+    i = (size_t)(prop - props->items);
+    free(prop->key);
+    free(prop->value);
+    free(prop->origin);
+    free(prop->reference);
+    memmove(&props->items[i], &props->items[i + 1], (props->n - i - 1) * sizeof(*prop));
+    props->n--;
+}
+
+void tw_props_rename(tw_props_t *props, const char *key, const char *new_key)
+{
+    tw_prop_t *prop;
+
+    if (strcmp(key, new_key) == 0 || props_find(props, key) == NULL)
+        return;
+    tw_props_remove(props, new_key);
+    prop = props_find(props, key);
+    free(prop->key);
+    prop->key = tw_strdup(new_key);
+}
+
 const char *tw_props_get(const tw_props_t *props, const char *key)
 {
     tw_prop_t *prop = props_find(props, key);

@@ -19,6 +19,11 @@ void tw_props_destroy(tw_props_t *props); /* accepts NULL */
 /* Adds or replaces. `origin` (e.g. "file.properties:12") is copied. */
 void tw_props_set(tw_props_t *props, const char *key, const char *value, const char *origin);
 const char *tw_props_get(const tw_props_t *props, const char *key);
+/* Removes key (nothing if absent). */
+void tw_props_remove(tw_props_t *props, const char *key);
+/* Gives key's entry the name new_key, keeping its value, origin and
+ * reference; an entry already named new_key is removed. */
+void tw_props_rename(tw_props_t *props, const char *key, const char *new_key);
 size_t tw_props_count(const tw_props_t *props);
 /* Entry i's value as messages may show it: after tw_props_resolve, a value
  * that came through ${env:}/${file:}/${dir:} is shown as its reference

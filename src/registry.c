@@ -144,6 +144,7 @@ void tw_registry_destroy(tw_registry_t *reg)
 /* Outcome of one HTTP exchange. */
 typedef struct http_result {
     long status; /* 0: no answer (connection failed) */
+    bool tls;    /* the TLS handshake failed (certificate, CA) */
     char curl_error[CURL_ERROR_SIZE];
 } http_result_t;
 
@@ -155,6 +156,7 @@ static void do_request(tw_registry_t *reg, const char *url, const char *method,
 
     tw_buf_reset(&reg->response);
     res->status = 0;
+    res->tls = false;
     res->curl_error[0] = '\0';
     headers = curl_slist_append(headers, "Accept: application/vnd.schemaregistry.v1+json, "
                                          "application/json");
@@ -178,6 +180,8 @@ static void do_request(tw_registry_t *reg, const char *url, const char *method,
         curl_easy_getinfo(reg->curl, CURLINFO_RESPONSE_CODE, &res->status);
     else if (res->curl_error[0] == '\0')
         snprintf(res->curl_error, sizeof(res->curl_error), "%s", curl_easy_strerror(rc));
+    res->tls = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
+               rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM;
     curl_slist_free_all(headers);
     if (rc != CURLE_OK || res->status >= 400)
         reg->errors++;
@@ -225,6 +229,7 @@ static tw_err_t request(tw_registry_t *reg, const char *method, const char *path
     char msg[1024];
     int round;
     size_t k;
+    bool tls = false; /* the last failure was a TLS handshake */
 
     for (round = 0; round < ATTEMPT_ROUNDS; round++) {
         for (k = 0; k < reg->nurls; k++) {
@@ -255,11 +260,20 @@ static tw_err_t request(tw_registry_t *reg, const char *method, const char *path
                 error_message(&reg->response, msg, sizeof(msg));
             snprintf(last, sizeof(last), "%s: %s", reg->shown_urls[idx],
                      res.status ? msg : res.curl_error);
+            tls = res.tls;
         }
         if (round + 1 < ATTEMPT_ROUNDS)
             sleep_backoff(round);
     }
     tw_buf_free(&url);
+    if (tls)
+        return tw_errf(TW_ERR_UNAVAILABLE, errstr, errstr_size,
+                       "TLS with the schema registry failed for %s (%s); check "
+                       "%s.schema.registry.ssl.ca.location (the CA that signed the registry's "
+                       "certificate), that the host name in %s.schema.registry.url matches that "
+                       "certificate, and the client certificate settings if the registry "
+                       "requires one",
+                       what, last, reg->which, reg->which);
     return tw_errf(TW_ERR_UNAVAILABLE, errstr, errstr_size,
                    "the schema registry did not answer %s (%s); check %s.schema.registry.url",
                    what, last, reg->which);

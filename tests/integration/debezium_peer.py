@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.request
 
-from realkafka import pid_alive  # noqa: E402
+from realkafka import KafkaClusterError, kafka_lib, pid_alive  # noqa: E402
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 POM_DIR = os.path.join(TOP, "scripts", "debezium.d")
@@ -41,19 +41,18 @@ class DebeziumError(RuntimeError):
     """The Connect worker failed to start, or its connector failed."""
 
 
-POMS = {
-    # name: (pom file, default jar directory)
-    "connect": ("pom.xml", DEFAULT_LIB),
-    "kafka": ("kafka-pom.xml", os.path.join(TOP, "_build", "debezium", "kafka-lib")),
-}
-
-
 def fetch(which="connect", lib=None, quiet=True):
-    """Copies the jars one pom of scripts/debezium.d pins into lib (once: a
+    """Copies the jars scripts/debezium.d/pom.xml pins into lib (once: a
     stamp file holding the pom's text marks a complete fetch); returns lib.
-    which: "connect" (Connect + Debezium) or "kafka" (the broker)."""
-    pom_name, default_lib = POMS[which]
-    lib = lib or default_lib
+    which: "connect" (Connect + Debezium) or "kafka" (the broker: the one
+    realkafka.py runs for every test, tests/kafka/pom.xml)."""
+    if which == "kafka":
+        try:
+            return kafka_lib()
+        except KafkaClusterError as e:
+            raise DebeziumUnavailable(str(e))
+    pom_name = "pom.xml"
+    lib = lib or DEFAULT_LIB
     with open(os.path.join(POM_DIR, pom_name)) as f:
         pom = f.read()
     stamp = os.path.join(lib, ".fetched")
@@ -298,127 +297,3 @@ def stop_pid(pid, timeout=30.0, proc=None):
         return
     if proc is not None:
         proc.wait(timeout=10)
-
-
-class KafkaNode:
-    """One Apache Kafka node (KRaft broker + controller in one JVM) on
-    127.0.0.1 for Debezium's Connect worker: Kafka 4 clients cannot use
-    librdkafka's mock cluster (the worker's admin client never gets a node
-    to ask for the cluster id). Topics are auto-created with 4 partitions,
-    like the dev broker's, so keyed partitioning compares."""
-
-    def __init__(self, lib, workdir, heap="512m", start_timeout=90.0):
-        self.lib = lib
-        self.workdir = os.fspath(workdir)
-        self.port = free_port()
-        self.controller_port = free_port()
-        self.heap = heap
-        self.start_timeout = start_timeout
-        self.proc = None
-        self.startup_seconds = None
-
-    @property
-    def bootstrap_servers(self):
-        return "127.0.0.1:%d" % self.port
-
-    def config(self):
-        return {
-            "process.roles": "broker,controller",
-            "node.id": "1",
-            "controller.quorum.voters": "1@127.0.0.1:%d" % self.controller_port,
-            "listeners": "PLAINTEXT://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d"
-                         % (self.port, self.controller_port),
-            "advertised.listeners": "PLAINTEXT://127.0.0.1:%d" % self.port,
-            "controller.listener.names": "CONTROLLER",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-            "log.dirs": os.path.join(self.workdir, "data"),
-            "auto.create.topics.enable": "true",
-            "num.partitions": "4",
-            "offsets.topic.replication.factor": "1",
-            "offsets.topic.num.partitions": "1",
-            "transaction.state.log.replication.factor": "1",
-            "transaction.state.log.min.isr": "1",
-            "share.coordinator.state.topic.replication.factor": "1",
-            "share.coordinator.state.topic.min.isr": "1",
-            "group.initial.rebalance.delay.ms": "0",
-            "num.network.threads": "2",
-            "num.io.threads": "2",
-            # Records may carry old timestamps (table.field.event.timestamp):
-            # time-based retention must not delete them under the test.
-            "log.retention.ms": "-1",
-        }
-
-    def _java(self, main, args):
-        return ["java", "-Xmx" + self.heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dlog4j.configuration=file:" + os.path.join(self.workdir, "log4j.properties"),
-                "-cp", os.path.join(self.lib, "*"), main] + list(args)
-
-    def start(self):
-        os.makedirs(self.workdir, exist_ok=True)
-        cfg = write_properties(os.path.join(self.workdir, "server.properties"), self.config())
-        log = os.path.join(self.workdir, "kafka.log")
-        with open(os.path.join(self.workdir, "log4j.properties"), "w") as f:
-            f.write(LOG4J % log)
-        t0 = time.monotonic()
-        fmt = subprocess.run(self._java("kafka.tools.StorageTool",
-                                        ["format", "-t", "dGlkZXdhdGVyLWRiei0x", "-c", cfg,
-                                         "--ignore-formatted"]),
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        if fmt.returncode != 0:
-            raise DebeziumError("formatting Kafka storage failed:\n" + fmt.stdout[-3000:])
-        out = open(os.path.join(self.workdir, "kafka.stdout"), "ab")
-        self.proc = subprocess.Popen(self._java("kafka.Kafka", [cfg]), stdin=subprocess.DEVNULL,
-                                     stdout=out, stderr=subprocess.STDOUT, cwd=self.workdir,
-                                     start_new_session=True)
-        out.close()
-        with open(os.path.join(self.workdir, "kafka.pid"), "w") as f:
-            f.write("%d\n" % self.proc.pid)
-        try:
-            self._wait_ready(t0 + self.start_timeout)
-        except BaseException:
-            self.stop()
-            raise
-        self.startup_seconds = time.monotonic() - t0
-        return self
-
-    def _wait_ready(self, deadline):
-        from confluent_kafka.admin import AdminClient
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise DebeziumError("Kafka exited with %d:\n%s" % (self.proc.returncode,
-                                                                   self._tail()))
-            try:
-                md = AdminClient({"bootstrap.servers": self.bootstrap_servers, "log_level": 0}).list_topics(
-                    timeout=2)
-                if md.brokers:
-                    return
-            except Exception:  # not listening yet
-                pass
-            time.sleep(0.3)
-        raise DebeziumError("Kafka not ready in %.0fs:\n%s" % (self.start_timeout, self._tail()))
-
-    def _tail(self):
-        text = ""
-        for name in ("kafka.log", "kafka.stdout"):
-            try:
-                with open(os.path.join(self.workdir, name), errors="replace") as f:
-                    text += "".join(f.readlines()[-40:])
-            except OSError:
-                pass
-        return text
-
-    def stop(self, timeout=30.0):
-        if self.proc is None:
-            return
-        stop_pid(self.proc.pid, timeout, proc=self.proc)
-        self.proc = None
-        try:
-            os.unlink(os.path.join(self.workdir, "kafka.pid"))
-        except OSError:
-            pass
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()

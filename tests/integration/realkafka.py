@@ -27,6 +27,7 @@ import base64
 import fcntl
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -68,13 +69,31 @@ def kafka_lib():
     parallel callers do not race Maven)."""
     lib = os.environ.get("TW_KAFKA_LIB", DEFAULT_LIB)
     stamp = os.path.join(lib, ".fetched")
-    if os.path.exists(stamp):
+    with open(POM) as f:
+        pom = f.read()
+
+    def fetched():
+        # The stamp holds the pom's text: a new pinned version fetches again
+        # instead of mixing two releases' jars on one class path.
+        try:
+            with open(stamp) as f:
+                return f.read() == pom
+        except OSError:
+            return False
+
+    if fetched():
         return lib
     os.makedirs(os.path.dirname(lib), exist_ok=True)
     with open(os.path.join(os.path.dirname(lib), ".fetch.lock"), "w") as lockf:
         fcntl.flock(lockf, fcntl.LOCK_EX)
-        if os.path.exists(stamp):
+        if fetched():
             return lib
+        for tool in ("mvn", "java"):
+            if shutil.which(tool) is None:
+                raise KafkaClusterError("%s not found: run scripts/install-deps (it installs "
+                                        "maven and openjdk-17-jre-headless)" % tool)
+        if os.path.isdir(lib):
+            shutil.rmtree(lib)
         argv = ["mvn", "-q", "-B", "--strict-checksums", "-f", POM,
                 "dependency:copy-dependencies", "-DoutputDirectory=" + lib]
         p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -82,7 +101,7 @@ def kafka_lib():
             raise KafkaClusterError("fetching Kafka with Maven failed (%s):\n%s"
                               % (" ".join(argv), p.stdout[-4000:]))
         with open(stamp, "w") as f:
-            f.write("fetched with %s\n" % POM)
+            f.write(pom)
     return lib
 
 
@@ -98,16 +117,98 @@ def random_cluster_id():
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 
+# Client-facing listeners KafkaSecurity can add: name -> security protocol.
+# MTLS is TLS that requires a client certificate.
+SECURE_LISTENERS = {"SSL": "SSL", "MTLS": "SSL", "SASL_PLAINTEXT": "SASL_PLAINTEXT",
+                    "SASL_SSL": "SASL_SSL"}
+SCRAM_MECHANISM = "SCRAM-SHA-512"
+
+
+class KafkaSecurity:
+    """TLS and SASL/SCRAM listeners beside the PLAINTEXT one (which the
+    brokers, the readiness checks and clean() keep using).
+
+    ca:         PEM file of the CA that signed the broker's and clients' certificates
+    keystore:   PEM file holding the broker's private key (unencrypted PKCS#8)
+                and certificate (tlscerts.Issued.chain)
+    scram_users: {user: password}, created as SCRAM-SHA-512 credentials when
+                the storage is formatted, and accepted by SASL PLAIN too
+    listeners:  which of SECURE_LISTENERS to open"""
+
+    def __init__(self, ca=None, keystore=None, scram_users=None, listeners=(),
+                 mechanism=SCRAM_MECHANISM, plain_users=None):
+        self.mechanism = mechanism
+        self.ca = ca
+        self.keystore = keystore
+        self.scram_users = dict(scram_users or {})
+        # PLAIN's users live in the broker's configuration; SCRAM's in the
+        # cluster metadata (only needed when formatting).
+        self.plain_users = dict(plain_users if plain_users is not None else self.scram_users)
+        self.listeners = list(listeners)
+        for name in self.listeners:
+            proto = SECURE_LISTENERS.get(name)
+            if proto is None:
+                raise KafkaClusterError("unknown listener %s (known: %s)"
+                                        % (name, ", ".join(SECURE_LISTENERS)))
+            if "SSL" in proto and not (ca and keystore):
+                raise KafkaClusterError("listener %s needs ca and keystore" % name)
+            if proto.startswith("SASL") and not (self.scram_users or self.plain_users):
+                raise KafkaClusterError("listener %s needs scram_users" % name)
+
+    def to_state(self):
+        """What a restart needs (cluster.json): no SCRAM passwords, which
+        only formatting uses; PLAIN's are in every node's server.properties
+        anyway."""
+        return {"ca": self.ca, "keystore": self.keystore, "listeners": self.listeners,
+                "mechanism": self.mechanism, "plain_users": self.plain_users}
+
+    @classmethod
+    def from_state(cls, st):
+        return cls(st["ca"], st["keystore"], {}, st["listeners"], st["mechanism"],
+                   st["plain_users"])
+
+    def format_args(self):
+        args = []
+        for user, password in sorted(self.scram_users.items()):
+            args += ["--add-scram", "%s=[name=\"%s\",password=\"%s\"]" % (self.mechanism, user, password)]
+        return args
+
+    def config(self):
+        cfg = {}
+        protos = [SECURE_LISTENERS[n] for n in self.listeners]
+        if any("SSL" in p for p in protos):
+            cfg.update({"ssl.keystore.type": "PEM", "ssl.keystore.location": self.keystore,
+                        "ssl.truststore.type": "PEM", "ssl.truststore.location": self.ca})
+        if "MTLS" in self.listeners:
+            cfg["listener.name.mtls.ssl.client.auth"] = "required"
+        if any(p.startswith("SASL") for p in protos):
+            # PLAIN too, with the same users: librdkafka before 2.6.1 cannot
+            # log in with SCRAM to Kafka 4 (see kafka_sink.c).
+            cfg["sasl.enabled.mechanisms"] = self.mechanism + ",PLAIN"
+            plain = "org.apache.kafka.common.security.plain.PlainLoginModule required %s;" % " ".join(
+                'user_%s="%s"' % (u, p) for u, p in sorted(self.plain_users.items()))
+            for n in self.listeners:
+                if SECURE_LISTENERS[n].startswith("SASL"):
+                    cfg["listener.name.%s.%s.sasl.jaas.config" % (n.lower(),
+                                                                  self.mechanism.lower())] = (
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;")
+                    cfg["listener.name.%s.plain.sasl.jaas.config" % n.lower()] = plain
+        return cfg
+
+
 class KafkaCluster:
-    """N KRaft nodes (combined broker+controller) in workdir/node<i>."""
+    """N KRaft nodes (combined broker+controller) in workdir/node<i>.
+    security (KafkaSecurity) adds TLS and SASL listeners."""
 
     def __init__(self, workdir, nodes=1, start_timeout=90.0, stop_timeout=30.0,
-                 extra_config=None):
+                 extra_config=None, security=None):
         self.workdir = os.path.abspath(os.fspath(workdir))
         self.nodes = nodes
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
         self.extra_config = dict(extra_config or {})
+        self.security = security
+        self.startup_seconds = None
         self.state_path = os.path.join(self.workdir, "cluster.json")
         self.state = None
         self._procs = {}  # node id -> Popen (only in the process that started it)
@@ -119,17 +220,26 @@ class KafkaCluster:
             with open(self.state_path) as f:
                 self.state = json.load(f)
             self.nodes = len(self.state["nodes"])
+            if self.security is None and self.state.get("security"):
+                self.security = KafkaSecurity.from_state(self.state["security"])
             return False
         os.makedirs(self.workdir, exist_ok=True)
         self.state = {"cluster_id": random_cluster_id(),
-                      "nodes": {str(i): {"port": free_port(), "controller_port": free_port()}
+                      "nodes": {str(i): {"port": free_port(), "controller_port": free_port(),
+                                         "listeners": {n: free_port() for n in
+                                                       (self.security.listeners
+                                                        if self.security else ())}}
                                 for i in range(1, self.nodes + 1)}}
+        if self.security:
+            self.state["security"] = self.security.to_state()
         return True
 
     def _save_state(self):
         tmp = self.state_path + ".tmp"
         with open(tmp, "w") as f:
             json.dump(self.state, f, indent=1)
+        if self.security:
+            os.chmod(tmp, 0o600)  # PLAIN's passwords
         os.replace(tmp, self.state_path)
 
     def node_dir(self, i):
@@ -145,16 +255,21 @@ class KafkaCluster:
                           for j, s in sorted(self.state["nodes"].items(), key=lambda kv: int(kv[0])))
         rf = n
         isr = min(2, n)
+        extra = sorted(st.get("listeners", {}).items())
+        advertised = ["PLAINTEXT://127.0.0.1:%d" % st["port"]] + [
+            "%s://127.0.0.1:%d" % (name, port) for name, port in extra]
         cfg = {
             "process.roles": "broker,controller",
             "node.id": str(i),
             "controller.quorum.voters": voters,
-            "listeners": "PLAINTEXT://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d"
-                         % (st["port"], st["controller_port"]),
-            "advertised.listeners": "PLAINTEXT://127.0.0.1:%d" % st["port"],
+            "listeners": ",".join(advertised + ["CONTROLLER://127.0.0.1:%d"
+                                                % st["controller_port"]]),
+            "advertised.listeners": ",".join(advertised),
             "controller.listener.names": "CONTROLLER",
             "inter.broker.listener.name": "PLAINTEXT",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "listener.security.protocol.map": ",".join(
+                ["PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT"]
+                + ["%s:%s" % (name, SECURE_LISTENERS[name]) for name, _ in extra]),
             "log.dirs": os.path.join(self.node_dir(i), "data"),
             # Like the dev broker: topics appear on first use, 4 partitions.
             "auto.create.topics.enable": "true",
@@ -179,7 +294,13 @@ class KafkaCluster:
             "controller.quorum.election.timeout.ms": "1000",
             "controller.quorum.fetch.timeout.ms": "2000",
             "delete.topic.enable": "true",
+            # Records may carry old timestamps (table.field.event.timestamp,
+            # Debezium's differential tests): time-based retention must not
+            # delete them under a test.
+            "log.retention.ms": "-1",
         }
+        if self.security:
+            cfg.update(self.security.config())
         cfg.update(self.extra_config)
         return cfg
 
@@ -203,7 +324,8 @@ class KafkaCluster:
             log = open(os.path.join(self.node_dir(i), "format.log"), "w")
             argv = self._java("kafka.tools.StorageTool",
                               ["format", "-t", self.state["cluster_id"], "-c", cfg,
-                               "--ignore-formatted"])
+                               "--ignore-formatted"]
+                              + (self.security.format_args() if self.security else []))
             procs.append((i, argv, subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT),
                           log))
         for i, argv, p, log in procs:
@@ -211,14 +333,17 @@ class KafkaCluster:
             log.close()
             if rc != 0:
                 with open(log.name) as f:
+                    # Not the whole command: --add-scram carries passwords.
                     raise KafkaClusterError("formatting node %d failed (%s):\n%s"
-                                      % (i, " ".join(argv[-6:]), f.read()[-3000:]))
+                                      % (i, " ".join(argv[argv.index("format"):][:6]),
+                                         f.read()[-3000:]))
 
     # -- lifecycle ---------------------------------------------------------
 
     def start(self):
         """Fetches, formats (first time only) and starts every node; returns
         once all brokers answer a metadata request."""
+        t0 = time.monotonic()
         self.lib = kafka_lib()
         fresh = self._load_or_create_state()
         if fresh:
@@ -232,6 +357,7 @@ class KafkaCluster:
         except BaseException:
             self.stop()
             raise
+        self.startup_seconds = time.monotonic() - t0
         return self
 
     def pid_path(self, i):
@@ -365,6 +491,11 @@ class KafkaCluster:
     @property
     def bootstrap_servers(self):
         return ",".join("127.0.0.1:%d" % self.state["nodes"][str(i)]["port"]
+                        for i in self.node_ids())
+
+    def listener_bootstrap(self, name):
+        """bootstrap.servers of one of KafkaSecurity's listeners."""
+        return ",".join("127.0.0.1:%d" % self.state["nodes"][str(i)]["listeners"][name]
                         for i in self.node_ids())
 
     def node_bootstrap(self, i):

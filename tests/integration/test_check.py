@@ -118,3 +118,37 @@ def _resolves_to_loopback(name):
         return socket.gethostbyname(name) == "127.0.0.1"
     except OSError:
         return False
+
+
+def test_registry_over_https_with_an_untrusted_ca_or_wrong_password(db, broker, registry_script,
+                                                                    tidewater_bin, tmp_path):
+    """The registry over TLS with basic auth (dev-registry --tls-cert
+    --basic-auth): the right CA and password pass; a CA that did not sign
+    its certificate, or a wrong password, fail naming the problem, and no
+    password is printed."""
+    from registry import DevRegistry
+    from tlscerts import CertAuthority
+    ca = CertAuthority(tmp_path / "ca")
+    other = CertAuthority(tmp_path / "other-ca", name="some other CA")
+    server = ca.issue("registry", ["127.0.0.1"])
+    db.sql(OUTBOX_DDL)
+    with DevRegistry(registry_script, tmp_path, tls=(server.cert, server.key),
+                     basic_auth="app:s3cret-right") as reg:
+        def run_check(cafile, password):
+            return check(tidewater_bin, outbox_config(
+                db, broker, reg, tmp_path,
+                key_converter_schema_registry_ssl_ca_location=cafile,
+                value_converter_schema_registry_ssl_ca_location=cafile,
+                key_converter_basic_auth_user_info="app:" + password,
+                value_converter_basic_auth_user_info="app:" + password))
+        rc, lines, out = run_check(ca.cert, "s3cret-right")
+        assert rc == 0, out
+        rc, lines, out = run_check(other.cert, "s3cret-right")
+        assert rc == 1, out
+        fail = dict(lines["registry"])["FAIL"]
+        assert "certificate" in fail and "ssl.ca.location" in fail, out
+        assert "s3cret" not in out
+        rc, lines, out = run_check(ca.cert, "s3cret-wrong")
+        assert rc == 1, out
+        assert "refused the credentials" in dict(lines["registry"])["FAIL"], out
+        assert "s3cret" not in out

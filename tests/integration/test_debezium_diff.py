@@ -21,12 +21,13 @@ import uuid
 
 import pytest
 
-from debezium_peer import (DebeziumConnect, DebeziumUnavailable, KafkaNode, fetch,
+from debezium_peer import (DebeziumConnect, DebeziumUnavailable, fetch,
                            write_properties)
 from devbroker import DevBroker
 from helpers import wait_for
 from kafkacheck import consume, topics
 from pgcluster import PgCluster
+from realkafka import KafkaCluster
 
 DDL = """
 CREATE TYPE mood AS ENUM ('happy', 'sad');
@@ -400,7 +401,7 @@ def record_order(r):
 def outputs(tmp_path_factory, tidewater_bin, devbroker_bin):
     try:
         connect_lib = fetch("connect")
-        kafka_lib = fetch("kafka")
+        fetch("kafka")
     except DebeziumUnavailable as e:
         if os.environ.get("CI"):
             raise
@@ -413,7 +414,7 @@ def outputs(tmp_path_factory, tidewater_bin, devbroker_bin):
         pg.create_database("diff")
         pg.sql(DDL, dbname="diff")
         t0 = time.monotonic()
-        kafka = KafkaNode(kafka_lib, base / "kafka").start()
+        kafka = KafkaCluster(str(base / "kafka")).start()
         started.append(kafka)
         broker = DevBroker(devbroker_bin, base / "devbroker")
         broker.start()

@@ -47,7 +47,7 @@ def test_start_status_stop(db, tmp_path):
     pids = []
     try:
         assert out.returncode == 0, out.stderr
-        for path in (run / "connect.pid", run / "kafka" / "kafka.pid"):
+        for path in (run / "connect.pid", run / "kafka" / "node1" / "kafka.pid"):
             pids.append(int(path.read_text()))
         assert all(pid_alive(p) for p in pids)
         rest = [line.split("=", 1)[1] for line in out.stdout.splitlines()

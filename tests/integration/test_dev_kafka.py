@@ -74,3 +74,43 @@ def test_three_nodes_survive_the_loss_of_one(tmp_path):
         assert len(got) == 200
     finally:
         dev_kafka("stop", d)
+
+
+def test_secure_listeners_survive_a_restart(tmp_path):
+    """--secure: TLS with the CA it made, SASL PLAIN over TLS with the
+    password it wrote; a restart of the same DIR brings the listeners back."""
+    d = str(tmp_path / "ks")
+    res = dev_kafka("start", d, "--secure")
+    assert res.returncode == 0, res.stderr
+    try:
+        lines = dict(line.split("=", 1) for line in res.stdout.split())
+        assert set(lines) == {"bootstrap.servers", "bootstrap.servers.SSL",
+                              "bootstrap.servers.MTLS", "bootstrap.servers.SASL_PLAINTEXT",
+                              "bootstrap.servers.SASL_SSL"}
+        certs = os.path.join(d, "certs")
+        password = open(os.path.join(certs, "sasl-password")).read().strip()
+        assert oct(os.stat(os.path.join(certs, "sasl-password")).st_mode & 0o777) == "0o600"
+        ca = os.path.join(certs, "ca.pem")
+
+        def secure_produce(topic):
+            ssl = {"security.protocol": "SSL", "ssl.ca.location": ca}
+            sasl = {"security.protocol": "SASL_SSL", "ssl.ca.location": ca,
+                    "sasl.mechanism": "PLAIN", "sasl.username": "tidewater",
+                    "sasl.password": password}
+            for listener, conf in (("SSL", ssl), ("SASL_SSL", sasl)):
+                p = Producer(dict(conf, **{"bootstrap.servers":
+                                           lines["bootstrap.servers." + listener]}))
+                p.produce(topic, listener.encode())
+                assert p.flush(30) == 0, listener
+
+        secure_produce("sec1")
+        assert dev_kafka("stop", d).returncode == 0
+        res = dev_kafka("start", d)
+        assert res.returncode == 0, res.stderr
+        assert dict(line.split("=", 1) for line in res.stdout.split()) == lines
+        secure_produce("sec2")
+        got = consume(lines["bootstrap.servers"], ["sec1", "sec2"], expect=4, timeout=30,
+                      idle=0.5)
+        assert sorted(m.value() for m in got) == [b"SASL_SSL", b"SASL_SSL", b"SSL", b"SSL"]
+    finally:
+        dev_kafka("stop", d)

@@ -127,6 +127,77 @@ static void expect_error(const char *text, const char *fragment1, const char *fr
     tw_config_clear(&cfg);
 }
 
+/* Kafka Connect's producer.* security keys (Java client names) reach
+ * librdkafka under its own names; Java-only forms are refused by name,
+ * and no message quotes a password. */
+static void test_java_client_keys(void **state)
+{
+    tw_config_t cfg;
+    char errstr[1024] = "";
+    (void)state;
+    assert_int_equal(
+        load(MINIMAL "producer.security.protocol=SASL_SSL\n"
+                     "producer.sasl.mechanism=SCRAM-SHA-512\n"
+                     "producer.sasl.jaas.config=org.apache.kafka.common.security.scram."
+                     "ScramLoginModule required username=\"alice\" password=\"p\\\\\"w;d\";\n"
+                     "producer.ssl.truststore.type=PEM\n"
+                     "producer.ssl.truststore.location=/etc/ca.pem\n"
+                     "producer.ssl.keystore.type=PEM\n"
+                     "producer.ssl.keystore.location=/etc/client.pem\n"
+                     "producer.ssl.endpoint.identification.algorithm=\n",
+             &cfg, errstr, sizeof(errstr)),
+        TW_OK);
+    assert_string_equal(tw_props_get(cfg.producer, "sasl.username"), "alice");
+    assert_string_equal(tw_props_get(cfg.producer, "sasl.password"), "p\"w;d");
+    assert_null(tw_props_get(cfg.producer, "sasl.jaas.config"));
+    assert_string_equal(tw_props_get(cfg.producer, "sasl.mechanism"), "SCRAM-SHA-512");
+    assert_string_equal(tw_props_get(cfg.producer, "ssl.ca.location"), "/etc/ca.pem");
+    assert_null(tw_props_get(cfg.producer, "ssl.truststore.location"));
+    assert_null(tw_props_get(cfg.producer, "ssl.truststore.type"));
+    assert_string_equal(tw_props_get(cfg.producer, "ssl.certificate.location"), "/etc/client.pem");
+    assert_string_equal(tw_props_get(cfg.producer, "ssl.key.location"), "/etc/client.pem");
+    assert_null(tw_props_get(cfg.producer, "ssl.keystore.type"));
+    assert_string_equal(tw_props_get(cfg.producer, "ssl.endpoint.identification.algorithm"),
+                        "none");
+    tw_config_clear(&cfg);
+
+    /* An unquoted password ending at the ';', PLAIN's module, PKCS12. */
+    assert_int_equal(load(MINIMAL "producer.sasl.jaas.config=org.apache.kafka.common.security."
+                                  "plain.PlainLoginModule required username=bob password=s3;\n"
+                                  "producer.ssl.keystore.type=PKCS12\n"
+                                  "producer.ssl.keystore.location=/k.p12\n",
+                          &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_string_equal(tw_props_get(cfg.producer, "sasl.username"), "bob");
+    assert_string_equal(tw_props_get(cfg.producer, "sasl.password"), "s3");
+    assert_string_equal(tw_props_get(cfg.producer, "ssl.keystore.location"), "/k.p12");
+    assert_null(tw_props_get(cfg.producer, "ssl.keystore.type"));
+    tw_config_clear(&cfg);
+
+    expect_error(MINIMAL "producer.ssl.truststore.location=/etc/truststore.jks\n",
+                 "producer.ssl.truststore.location is a JKS trust store", "ssl.ca.location");
+    expect_error(MINIMAL "producer.ssl.keystore.type=JKS\nproducer.ssl.keystore.location=/k\n",
+                 "producer.ssl.keystore.type=JKS", "PKCS12");
+    expect_error(MINIMAL "producer.sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule "
+                         "required useKeyTab=true;\n",
+                 "Krb5LoginModule, which librdkafka cannot load", "sasl.kerberos");
+    expect_error(MINIMAL "producer.sasl.jaas.config=x.ScramLoginModule required username=\"a\" "
+                         "password=\"secret-1\n",
+                 "producer.sasl.jaas.config cannot be read", NULL);
+    expect_error(MINIMAL "producer.sasl.jaas.config=x.ScramLoginModule required username=a;\n",
+                 "has no password option", NULL);
+    expect_error(MINIMAL "producer.sasl.username=a\nproducer.sasl.jaas.config=x.PlainLoginModule "
+                         "required username=a password=secret-2;\n",
+                 "both set", NULL);
+    /* The unterminated quote above must not leak the password. */
+    assert_int_equal(load(MINIMAL "producer.sasl.jaas.config=x.ScramLoginModule required "
+                                  "username=\"a\" password=\"secret-1\n",
+                          &cfg, errstr, sizeof(errstr)),
+                     TW_ERR_CONFIG);
+    assert_null(strstr(errstr, "secret-1"));
+    tw_config_clear(&cfg);
+}
+
 static void test_exactly_once_keys(void **state)
 {
     tw_config_t cfg;
@@ -794,6 +865,7 @@ int main(void)
         cmocka_unit_test(test_debezium_unsupported_values),
         cmocka_unit_test(test_outbox_additional_missing_36),
         cmocka_unit_test(test_schema_lists),
+        cmocka_unit_test(test_java_client_keys),
         cmocka_unit_test(test_split_list),
         cmocka_unit_test(test_edit_distance),
     };
