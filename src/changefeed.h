@@ -25,6 +25,7 @@
 
 typedef struct tw_txn {
     uint32_t xid;
+    tw_lsn_t begin_lsn;  /* where the server sent Begin from (the first WAL record); 0 if streamed */
     tw_lsn_t commit_lsn; /* LSN of the commit record (Begin's final LSN) */
     tw_lsn_t end_lsn;    /* end of the commit record; 0 until commit */
     int64_t commit_ts;   /* microseconds since 1970-01-01 UTC */
