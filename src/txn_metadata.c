@@ -15,7 +15,17 @@
 typedef struct table_count {
     char *table;
     int64_t count;
+    uint32_t bucket; /* in Debezium's HashMap, at END */
+    size_t seq;      /* first-event order */
 } table_count_t;
+
+/* Debezium keeps the counts in one java.util.HashMap per connector task,
+ * cleared (never shrunk) after each transaction, and lists them in the
+ * map's iteration order: by bucket — the spread String.hashCode() masked
+ * to the table size, which starts at 16 and doubles once more than 3/4
+ * full — then by insertion within a bucket. Reproducing that order keeps
+ * END records byte-identical for transactions over several tables. */
+#define JAVA_HASHMAP_INITIAL 16
 
 struct tw_txn_metadata {
     char *topic;
@@ -25,7 +35,51 @@ struct tw_txn_metadata {
     size_t ntables, cap;
     size_t last; /* the table counted last: a transaction's rows come in runs */
     int64_t total;
+    uint32_t java_capacity; /* Debezium's HashMap table size so far */
 };
+
+/* java.lang.String.hashCode() of UTF-8 text: over UTF-16 code units. */
+static int32_t java_string_hash(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint32_t h = 0, cp;
+    int extra;
+
+    while (*p) {
+        if (*p < 0x80) {
+            cp = *p++;
+            extra = 0;
+        } else if ((*p & 0xE0) == 0xC0) {
+            cp = *p++ & 0x1F;
+            extra = 1;
+        } else if ((*p & 0xF0) == 0xE0) {
+            cp = *p++ & 0x0F;
+            extra = 2;
+        } else {
+            cp = *p++ & 0x07;
+            extra = 3;
+        }
+        for (; extra > 0 && (*p & 0xC0) == 0x80; extra--)
+            cp = (cp << 6) | (*p++ & 0x3F);
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            h = 31 * h + (0xD800 + (cp >> 10));
+            h = 31 * h + (0xDC00 + (cp & 0x3FF));
+        } else {
+            h = 31 * h + cp;
+        }
+    }
+    return (int32_t)h;
+}
+
+static int by_java_order(const void *a, const void *b)
+{
+    const table_count_t *x = a, *y = b;
+
+    if (x->bucket != y->bucket)
+        return x->bucket < y->bucket ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
 
 tw_txn_metadata_t *tw_txn_metadata_new(const tw_config_t *cfg)
 {
@@ -36,6 +90,7 @@ tw_txn_metadata_t *tw_txn_metadata_new(const tw_config_t *cfg)
     if (!cfg->provide_transaction_metadata)
         return NULL;
     m = tw_calloc(1, sizeof(*m));
+    m->java_capacity = JAVA_HASHMAP_INITIAL;
     tw_buf_printf(&topic, "%s.%s", cfg->topic_prefix, cfg->transaction_topic);
     m->topic = tw_strdup(topic.data);
     tw_buf_free(&topic);
@@ -142,15 +197,24 @@ void tw_txn_metadata_count(tw_txn_metadata_t *m, const char *table)
     }
     m->tables[m->ntables].table = tw_strdup(table);
     m->tables[m->ntables].count = 1;
+    m->tables[m->ntables].seq = m->ntables;
     m->last = m->ntables++;
+    if (m->ntables > (size_t)m->java_capacity / 4 * 3)
+        m->java_capacity *= 2;
 }
 
 void tw_txn_metadata_end(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int64_t commit_ts_us,
                          tw_record_t *out)
 {
     json_t *tables = json_array();
+    uint32_t h;
     size_t i;
 
+    for (i = 0; i < m->ntables; i++) {
+        h = (uint32_t)java_string_hash(m->tables[i].table);
+        m->tables[i].bucket = (h ^ (h >> 16)) & (m->java_capacity - 1);
+    }
+    qsort(m->tables, m->ntables, sizeof(*m->tables), by_java_order);
     for (i = 0; i < m->ntables; i++)
         json_array_append_new(tables, json_pack("{s:s,s:I}", "data_collection", m->tables[i].table,
                                                 "event_count", (json_int_t)m->tables[i].count));
