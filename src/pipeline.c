@@ -36,6 +36,7 @@ struct tw_pipeline {
     tw_txn_metadata_t *txnmeta;      /* provide.transaction.metadata, or NULL */
     tw_heartbeat_record_t *heartbeat; /* heartbeat.interval.ms > 0, or NULL */
     bool aux; /* producing a record without a source position (a heartbeat) */
+    bool txnmeta_begin_due; /* a streamed transaction's BEGIN waits for its first change */
     PGconn *catalog;
     tw_pipeline_wait_fn wait;
     void *wait_opaque;
@@ -606,21 +607,23 @@ static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record,
 /* A BEGIN or END record of the transaction metadata topic, produced in
  * the source transaction's own unit of delivery (its Kafka transaction in
  * exactly-once mode): BEGIN before its first record, END after its last.
- * Debezium's PostgreSQL id names the message at hand: the Begin's LSN (for
- * a streamed transaction, which has none here, its commit LSN), then the
- * Commit's (its end LSN). */
+ * Debezium's PostgreSQL id names the message at hand: the Begin's LSN
+ * (begin_lsn), then the Commit's (its end LSN). A streamed transaction has
+ * no Begin here: its BEGIN waits for the first change, whose LSN is where
+ * the server started streaming it (lsn; the commit LSN if it has none). */
 static tw_err_t txn_metadata_record(tw_pipeline_t *p, const tw_txn_t *txn, bool begin,
-                                    char *errstr, size_t errstr_size)
+                                    tw_lsn_t lsn, char *errstr, size_t errstr_size)
 {
     tw_record_t rec;
 
-    if (begin)
-        tw_txn_metadata_begin(p->txnmeta, txn->xid, txn->begin_lsn ? txn->begin_lsn : txn->commit_lsn,
-                              txn->commit_ts, &rec);
-    else
+    if (begin) {
+        p->txnmeta_begin_due = false;
+        tw_txn_metadata_begin(p->txnmeta, txn->xid, lsn, txn->commit_ts, &rec);
+    } else {
         tw_txn_metadata_end(p->txnmeta, txn->xid, txn->end_lsn, txn->commit_ts, &rec);
-    return produce_record(p, &rec, NULL, NULL, begin ? txn->begin_lsn : txn->end_lsn, txn->xid,
-                          NULL, errstr, errstr_size);
+    }
+    return produce_record(p, &rec, NULL, NULL, begin ? lsn : txn->end_lsn, txn->xid, NULL,
+                          errstr, errstr_size);
 }
 
 static tw_err_t sink_begin(void *opaque, const tw_txn_t *txn, char *errstr, size_t errstr_size)
@@ -631,8 +634,9 @@ static tw_err_t sink_begin(void *opaque, const tw_txn_t *txn, char *errstr, size
 
     err = tw_progress_txn_begin(p->progress, txn->commit_lsn, txn->commit_ts, &skip, errstr,
                                 errstr_size);
-    if (err == TW_OK && !skip && p->txnmeta)
-        err = txn_metadata_record(p, txn, true, errstr, errstr_size);
+    p->txnmeta_begin_due = err == TW_OK && !skip && p->txnmeta && txn->streamed;
+    if (err == TW_OK && !skip && p->txnmeta && !txn->streamed)
+        err = txn_metadata_record(p, txn, true, txn->begin_lsn, errstr, errstr_size);
     return err;
 }
 
@@ -642,8 +646,10 @@ static tw_err_t sink_commit(void *opaque, const tw_txn_t *txn, char *errstr, siz
     tw_offset_t through = {txn->commit_lsn, txn->end_lsn, txn->commit_ts};
     tw_err_t err = TW_OK;
 
-    if (p->txnmeta && !tw_progress_skipping(p->progress))
-        err = txn_metadata_record(p, txn, false, errstr, errstr_size);
+    if (p->txnmeta_begin_due)
+        err = txn_metadata_record(p, txn, true, txn->commit_lsn, errstr, errstr_size);
+    if (err == TW_OK && p->txnmeta && !tw_progress_skipping(p->progress))
+        err = txn_metadata_record(p, txn, false, 0, errstr, errstr_size);
     if (err)
         return err;
     return tw_progress_txn_end(p->progress, &through, errstr, errstr_size);
@@ -736,6 +742,11 @@ static tw_err_t sink_change(void *opaque, const tw_txn_t *txn, const tw_change_t
     }
     if (tw_progress_skipping(p->progress))
         return TW_OK;
+    if (p->txnmeta_begin_due) {
+        err = txn_metadata_record(p, txn, true, change->lsn, errstr, errstr_size);
+        if (err)
+            return err;
+    }
     return route_change(p, txn, change, errstr, errstr_size);
 }
 
