@@ -264,3 +264,33 @@ def test_exactly_once_heartbeats_in_kafka_transactions(db, broker, registry, run
     ids = [headers(m)["id"] for m in msgs
            if (m.topic(), m.partition(), m.offset()) in visible]
     assert len(ids) == len(set(ids)) == 6
+
+
+def test_at_least_once_kill_resends_no_metadata_twice(db, broker, registry, run, tmp_path):
+    """kill -9 after the offsets file covers two transactions but before
+    PostgreSQL heard of them: the server sends them again, and they are
+    skipped whole — records, BEGIN and END."""
+    db.sql(OUTBOX_DDL)
+    cfg = outbox_config(db, broker, registry, tmp_path, provide_transaction_metadata="true",
+                        status_update_interval_ms="3600000", offset_flush_interval_ms="100",
+                        **JSON_CONVERTERS)
+    r = run(cfg)
+    wait_for(lambda: slot_active(db), what="the slot in use")
+    insert_events(db, events(2, "a"))
+    insert_events(db, events(1, "b"))
+    wait_for(lambda: TXN_TOPIC in topics(broker.bootstrap_servers), what="the txn topic")
+    assert len(consume(broker.bootstrap_servers, [TXN_TOPIC], expect=4, timeout=30)) == 4
+    after = db.insert_lsn()
+    offsets = tmp_path / "offsets.json"
+    wait_for(offsets.exists, what="the offsets file")
+    time.sleep(1)  # acknowledged: rewritten within offset.flush.interval.ms
+    assert lsn_value(db.slot_flush_lsn()) < lsn_value(after)  # the server will resend
+    r.stop(signal.SIGKILL)
+    insert_events(db, events(1, "c"))
+    r2 = run(cfg)
+    msgs = consume(broker.bootstrap_servers, [TXN_TOPIC], expect=6, timeout=30)
+    assert r2.stop() == 0
+    ids = [payload(m)["id"] for m in msgs]
+    assert len(ids) == len(set(ids)) == 6, ids
+    statuses = sorted(payload(m)["status"] for m in msgs)
+    assert statuses == ["BEGIN"] * 3 + ["END"] * 3
