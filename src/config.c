@@ -168,9 +168,9 @@ static const tw_conf_key_t connector_keys[] = {
      "connection, an aborted Kafka transaction): the wait starts at 500 ms and doubles up "
      "to this; it starts over once a session delivers a transaction."},
     {"heartbeat.interval.ms", TW_CONF_INT, "0", "0..86400000", 0, F(heartbeat_interval_ms),
-     "Every so often, run heartbeat.action.query and confirm the slot, so a captured "
-     "database with no changes of its own does not pin WAL written elsewhere; 0 turns it "
-     "off."},
+     "Every so often, run heartbeat.action.query, write Debezium's heartbeat record (see "
+     "topic.heartbeat.prefix) and confirm the slot, so a captured database with no changes "
+     "of its own does not pin WAL written elsewhere; 0 turns it off."},
     {"heartbeat.action.query", TW_CONF_STRING, NULL, NULL, 0, F(heartbeat_action_query),
      "SQL run on each heartbeat in the captured database (for example an UPDATE of a "
      "heartbeat table in the publication), so the slot sees WAL of its own database."},
