@@ -30,7 +30,12 @@ typedef struct table_count {
 struct tw_txn_metadata {
     char *topic;
     tw_cs_t *key_schema, *value_schema;
-    json_t *key, *value;
+    /* The record being made: struct datums over values, so a transaction
+     * allocates nothing but its END's list of tables. */
+    char id[48];
+    tw_value_t id_value, status, count, ts;
+    tw_datum_t key_fields[1], value_fields[5];
+    json_t *collections; /* END's data_collections, or NULL */
     table_count_t *tables;
     size_t ntables, cap;
     size_t last; /* the table counted last: a transaction's rows come in runs */
@@ -135,8 +140,7 @@ void tw_txn_metadata_destroy(tw_txn_metadata_t *m)
     free(m->topic);
     tw_cs_unref(m->key_schema);
     tw_cs_unref(m->value_schema);
-    json_decref(m->key);
-    json_decref(m->value);
+    json_decref(m->collections);
     free(m);
 }
 
@@ -145,34 +149,64 @@ const char *tw_txn_metadata_topic(const tw_txn_metadata_t *m)
     return m->topic;
 }
 
-/* commit_ts_us is the commit time PostgreSQL sends with Begin and Commit
- * alike; Debezium writes it in milliseconds. */
-static void make_record(tw_txn_metadata_t *m, const char *status, uint32_t xid, tw_lsn_t lsn,
-                        int64_t commit_ts_us, json_t *count, json_t *tables, tw_record_t *out)
+static void text_value(tw_value_t *v, const char *text)
 {
-    char id[48];
+    memset(v, 0, sizeof(*v));
+    v->kind = TW_VALUE_TEXT;
+    v->u.str.ptr = text;
+    v->u.str.len = strlen(text);
+}
+
+static void int_value(tw_value_t *v, int64_t i)
+{
+    memset(v, 0, sizeof(*v));
+    v->kind = TW_VALUE_INT;
+    v->u.i = i;
+}
+
+/* commit_ts_us is the commit time PostgreSQL sends with Begin and Commit
+ * alike; Debezium writes it in milliseconds. count < 0: BEGIN's null
+ * event_count; collections (taken) is END's list, NULL for BEGIN. */
+static void make_record(tw_txn_metadata_t *m, const char *status, uint32_t xid, tw_lsn_t lsn,
+                        int64_t commit_ts_us, int64_t count, json_t *collections,
+                        tw_record_t *out)
+{
     int64_t ts_ms = commit_ts_us / 1000 - (commit_ts_us % 1000 < 0);
 
-    snprintf(id, sizeof(id), "%u:%llu", xid, (unsigned long long)lsn);
-    json_decref(m->key);
-    json_decref(m->value);
-    m->key = json_pack("{s:s}", "id", id);
-    m->value = json_pack("{s:s,s:s,s:o,s:o,s:I}", "status", status, "id", id, "event_count", count,
-                         "data_collections", tables, "ts_ms", (json_int_t)ts_ms);
+    snprintf(m->id, sizeof(m->id), "%u:%llu", xid, (unsigned long long)lsn);
+    text_value(&m->id_value, m->id);
+    text_value(&m->status, status);
+    int_value(&m->ts, ts_ms);
+    if (count < 0) {
+        memset(&m->count, 0, sizeof(m->count));
+        m->count.kind = TW_VALUE_NULL;
+    } else {
+        int_value(&m->count, count);
+    }
+    json_decref(m->collections);
+    m->collections = collections;
+    memset(m->key_fields, 0, sizeof(m->key_fields));
+    memset(m->value_fields, 0, sizeof(m->value_fields));
+    m->key_fields[0].pg = &m->id_value;
+    m->value_fields[0].pg = &m->status;
+    m->value_fields[1].pg = &m->id_value;
+    m->value_fields[2].pg = &m->count;
+    m->value_fields[3].json = collections ? collections : json_null();
+    m->value_fields[4].pg = &m->ts;
     memset(out, 0, sizeof(*out));
     out->topic = m->topic;
     out->partition = TW_PARTITION_ANY; /* by key, as Debezium leaves it */
     out->key_schema = m->key_schema;
-    out->key.json = m->key;
+    out->key.fields = m->key_fields;
     out->value_schema = m->value_schema;
-    out->value.json = m->value;
+    out->value.fields = m->value_fields;
 }
 
 void tw_txn_metadata_begin(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int64_t commit_ts_us,
                            tw_record_t *out)
 {
     forget_counts(m);
-    make_record(m, "BEGIN", xid, lsn, commit_ts_us, json_null(), json_null(), out);
+    make_record(m, "BEGIN", xid, lsn, commit_ts_us, -1, NULL, out);
 }
 
 void tw_txn_metadata_count(tw_txn_metadata_t *m, const char *table)
@@ -218,6 +252,6 @@ void tw_txn_metadata_end(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int64
     for (i = 0; i < m->ntables; i++)
         json_array_append_new(tables, json_pack("{s:s,s:I}", "data_collection", m->tables[i].table,
                                                 "event_count", (json_int_t)m->tables[i].count));
-    make_record(m, "END", xid, lsn, commit_ts_us, json_integer(m->total), tables, out);
+    make_record(m, "END", xid, lsn, commit_ts_us, m->total, tables, out);
     forget_counts(m);
 }
