@@ -699,7 +699,7 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
          * (an outbox DELETE the router drops too); truncates are among
          * skipped.operations by default. */
         if (p->txnmeta && txn && change->op != TW_CHANGE_TRUNCATE)
-            tw_txn_metadata_count(p->txnmeta, table);
+            tw_txn_metadata_count(p->txnmeta, table, NULL, NULL);
         if (st->transform < 0) {
             if (change->op == TW_CHANGE_TRUNCATE)
                 return TW_OK; /* skipped.operations=t, Debezium's default */

@@ -209,22 +209,29 @@ void tw_txn_metadata_begin(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int
     make_record(m, "BEGIN", xid, lsn, commit_ts_us, -1, NULL, out);
 }
 
-void tw_txn_metadata_count(tw_txn_metadata_t *m, const char *table)
+void tw_txn_metadata_count(tw_txn_metadata_t *m, const char *table, int64_t *total_order,
+                           int64_t *collection_order)
 {
     size_t i;
+    int64_t unused;
 
+    if (collection_order == NULL)
+        collection_order = &unused;
+    if (total_order)
+        *total_order = m->total + 1;
     m->total++;
     if (m->ntables > 0 && strcmp(m->tables[m->last].table, table) == 0) {
-        m->tables[m->last].count++;
+        *collection_order = ++m->tables[m->last].count;
         return;
     }
     for (i = 0; i < m->ntables; i++) {
         if (strcmp(m->tables[i].table, table) == 0) {
-            m->tables[i].count++;
+            *collection_order = ++m->tables[i].count;
             m->last = i;
             return;
         }
     }
+    *collection_order = 1;
     if (m->ntables == m->cap) {
         m->cap = m->cap ? 2 * m->cap : 8;
         m->tables = tw_realloc(m->tables, m->cap * sizeof(*m->tables));

@@ -29,8 +29,12 @@ const char *tw_txn_metadata_topic(const tw_txn_metadata_t *m);
 void tw_txn_metadata_begin(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int64_t commit_ts_us,
                            tw_record_t *out);
 /* One change event of table ("schema.table"), counted as Debezium counts
- * them: every captured row change, whatever transforms make of it. */
-void tw_txn_metadata_count(tw_txn_metadata_t *m, const char *table);
+ * them: every captured row change, whatever transforms make of it. Sets
+ * (when not NULL) the event's 1-based place in the transaction and among
+ * the table's events — the total_order and data_collection_order of
+ * Debezium's per-event transaction block. */
+void tw_txn_metadata_count(tw_txn_metadata_t *m, const char *table, int64_t *total_order,
+                           int64_t *collection_order);
 /* The transaction's END record (lsn: the Commit message's). */
 void tw_txn_metadata_end(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int64_t commit_ts_us,
                          tw_record_t *out);

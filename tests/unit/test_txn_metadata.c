@@ -154,11 +154,18 @@ static void test_begin_end(void **state)
     /* Counted per table, listed in java.util.HashMap's order as Debezium
      * lists them (buckets of 16: public.outbox 2, \u017c\u00f3\u0142w.t 7,
      * inv.items 13 — worked out from String.hashCode()), not as they came. */
-    tw_txn_metadata_count(m, "inv.items");
-    tw_txn_metadata_count(m, "public.outbox");
-    tw_txn_metadata_count(m, "public.outbox");
-    tw_txn_metadata_count(m, "\xc5\xbc\xc3\xb3\xc5\x82w.t");
-    tw_txn_metadata_count(m, "public.outbox");
+    int64_t total, order;
+    tw_txn_metadata_count(m, "inv.items", NULL, NULL);
+    tw_txn_metadata_count(m, "public.outbox", NULL, NULL);
+    tw_txn_metadata_count(m, "public.outbox", &total, &order);
+    assert_int_equal(total, 3); /* the per-event block's total_order */
+    assert_int_equal(order, 2); /* and data_collection_order */
+    tw_txn_metadata_count(m, "\xc5\xbc\xc3\xb3\xc5\x82w.t", &total, &order);
+    assert_int_equal(total, 4);
+    assert_int_equal(order, 1);
+    tw_txn_metadata_count(m, "public.outbox", &total, &order);
+    assert_int_equal(total, 5);
+    assert_int_equal(order, 3);
     tw_txn_metadata_end(m, 771, 0x16B3800, 1704164645678901LL, &rec);
     json_t *v = as_json(&cfg, &rec, false);
     expect_json(json_incref(json_object_get(v, "payload")),
