@@ -38,6 +38,7 @@ typedef struct run_ctx {
     tw_pg_setup_t setup;
     int64_t last_status_us;
     int64_t last_heartbeat_us;
+    bool heartbeat_record_due; /* a beat's record waits for the end of a transaction */
     tw_metrics_t *metrics;
     tw_metrics_snapshot_t *snapshot; /* scratch for publishing */
     int64_t last_publish_us;
@@ -273,17 +274,30 @@ static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
     return err;
 }
 
-/* Debezium's heartbeat: run the action query (if any) and send a status
- * update. A failing query is logged, not fatal: it only helps WAL move. */
-static void heartbeat(run_ctx_t *ctx)
+/* Debezium's heartbeat: run the action query (if any), write the heartbeat
+ * record and send a status update. A failing query is logged, not fatal:
+ * it only helps WAL move. Only a failure of the Kafka transaction a record
+ * needs (exactly-once mode) is returned. */
+static tw_err_t heartbeat(run_ctx_t *ctx, char *errstr, size_t errstr_size)
 {
     int64_t now = tw_repl_now();
-    char errstr[512];
+    tw_err_t err;
 
+    if (ctx->heartbeat_record_due) {
+        err = tw_pipeline_heartbeat(ctx->pipeline, errstr, errstr_size);
+        if (err != TW_ERR_AGAIN)
+            ctx->heartbeat_record_due = false;
+        if (err && err != TW_ERR_AGAIN)
+            return err;
+    }
     if (ctx->cfg->heartbeat_interval_ms <= 0 ||
         now - ctx->last_heartbeat_us < (int64_t)ctx->cfg->heartbeat_interval_ms * 1000)
-        return;
+        return TW_OK;
     ctx->last_heartbeat_us = now;
+    err = tw_pipeline_heartbeat(ctx->pipeline, errstr, errstr_size);
+    ctx->heartbeat_record_due = err == TW_ERR_AGAIN;
+    if (err && err != TW_ERR_AGAIN)
+        return err;
     if (ctx->cfg->heartbeat_action_query && ctx->conn) {
         PGresult *res = PQexec(ctx->conn, ctx->cfg->heartbeat_action_query);
         ExecStatusType st = PQresultStatus(res);
@@ -293,8 +307,9 @@ static void heartbeat(run_ctx_t *ctx)
         PQclear(res);
     }
     update_flush(ctx);
-    if (tw_repl_stream_send_status(ctx->stream, false, errstr, sizeof(errstr)) != TW_OK)
+    if (tw_repl_stream_send_status(ctx->stream, false, errstr, errstr_size) != TW_OK)
         tw_log(TW_LOG_WARNING, "PGREPL", "heartbeat status update failed: %s", errstr);
+    return TW_OK;
 }
 
 /* Reads until stopped or the connection fails. Stops only between
@@ -338,7 +353,9 @@ static tw_err_t stream_loop(run_ctx_t *ctx, char *errstr, size_t errstr_size)
         if (err)
             return err;
         update_flush(ctx);
-        heartbeat(ctx);
+        err = heartbeat(ctx, errstr, errstr_size);
+        if (err)
+            return err;
         tw_metrics_set_state(ctx->metrics, TW_STATE_STREAMING);
         publish_metrics(ctx, false);
     }

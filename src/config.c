@@ -185,12 +185,27 @@ static const tw_conf_key_t connector_keys[] = {
      "connection, an aborted Kafka transaction): the wait starts at 500 ms and doubles up "
      "to this; it starts over once a session delivers a transaction."},
     {"heartbeat.interval.ms", TW_CONF_INT, "0", "0..86400000", 0, F(heartbeat_interval_ms),
-     "Every so often, run heartbeat.action.query and confirm the slot, so a captured "
-     "database with no changes of its own does not pin WAL written elsewhere; 0 turns it "
-     "off."},
+     "Every so often, run heartbeat.action.query, write Debezium's heartbeat record (see "
+     "topic.heartbeat.prefix) and confirm the slot, so a captured database with no changes "
+     "of its own does not pin WAL written elsewhere; 0 turns it off."},
     {"heartbeat.action.query", TW_CONF_STRING, NULL, NULL, 0, F(heartbeat_action_query),
      "SQL run on each heartbeat in the captured database (for example an UPDATE of a "
      "heartbeat table in the publication), so the slot sees WAL of its own database."},
+    {"topic.heartbeat.prefix", TW_CONF_STRING, "__debezium-heartbeat", NULL, 0,
+     F(heartbeat_topic_prefix),
+     "Each heartbeat also writes a record (key {serverName}, value {ts_ms}, Debezium's "
+     "schemas, partition 0) to <topic.heartbeat.prefix>.<topic.prefix>. It carries no "
+     "source position: the slot is confirmed as without it."},
+    {"topic.heartbeat.name", TW_CONF_STRING, NULL, NULL, 0, F(heartbeat_topic_name),
+     "The heartbeat topic's full name, instead of <topic.heartbeat.prefix>.<topic.prefix>."},
+    {"provide.transaction.metadata", TW_CONF_BOOL, "false", NULL, 0,
+     F(provide_transaction_metadata),
+     "Write a BEGIN and an END record for each source transaction to "
+     "<topic.prefix>.<topic.transaction> (key {id}, id \"<xid>:<lsn>\"; END counts the "
+     "transaction's change events per table), delivered with the transaction's records "
+     "(in its Kafka transaction in exactly-once mode)."},
+    {"topic.transaction", TW_CONF_STRING, "transaction", NULL, 0, F(transaction_topic),
+     "Name of the transaction metadata topic after <topic.prefix>."},
     /* worker */
     {"bootstrap.servers", TW_CONF_STRING, NULL, NULL, 0, F(bootstrap_servers),
      "Kafka bootstrap servers, host:port[,host:port]. Required by `tidewater run`."},
@@ -315,8 +330,6 @@ static const tw_conf_key_t debezium_keys[] = {
     ONLY_NOTE("field.name.adjustment.mode", NULL, "none|avro",
               "tidewater's AvroConverter always replaces characters Avro names do not allow "
               "with _, as avro does, and JSON needs none; avro_unicode is not implemented."),
-    ONLY("provide.transaction.metadata", "false", "false",
-         "tidewater writes no transaction topic and no transaction block in records."),
     ONLY("include.schema.comments", "false", "false",
          "column comments are not copied into schemas."),
     UNSUPPORTED("column.propagate.source.type",
@@ -335,15 +348,10 @@ static const tw_conf_key_t debezium_keys[] = {
          "Debezium's default strategy; other classes cannot run here."),
     ONLY("topic.delimiter", ".", ".", "topic name parts are joined with a dot."),
     NOTE("topic.cache.size", TW_CONF_INT64, NULL, "a cache size of Debezium's naming strategy."),
-    NOTE("topic.heartbeat.prefix", TW_CONF_STRING, NULL,
-         "tidewater writes no heartbeat records (heartbeat.interval.ms only runs "
-         "heartbeat.action.query and confirms the slot)."),
     NOTE("heartbeat.topics.prefix", TW_CONF_STRING, NULL,
-         "tidewater writes no heartbeat records (heartbeat.interval.ms only runs "
-         "heartbeat.action.query and confirms the slot)."),
-    NOTE("topic.transaction", TW_CONF_STRING, NULL, "tidewater writes no transaction topic."),
+         "Debezium 1.x's name; Debezium 3 (and tidewater) read topic.heartbeat.prefix."),
     NOTE("transaction.metadata.factory", TW_CONF_STRING, NULL,
-         "tidewater writes no transaction metadata."),
+         "transaction metadata is always built as Debezium's default factory builds it."),
     NOTE("skip.messages.without.change", TW_CONF_BOOL, NULL,
          "outbox rows are routed on INSERT only, so no UPDATE is compared."),
     NOTE("extended.headers.enabled", TW_CONF_BOOL, NULL,

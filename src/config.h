@@ -212,6 +212,10 @@ typedef struct tw_config {
     int reconnect_backoff_max_ms;
     int heartbeat_interval_ms; /* 0: off */
     char *heartbeat_action_query;
+    char *heartbeat_topic_prefix;
+    char *heartbeat_topic_name; /* NULL: <heartbeat_topic_prefix>.<topic_prefix> */
+    bool provide_transaction_metadata;
+    char *transaction_topic;    /* after "<topic_prefix>." */
     /* converters */
     tw_converter_config_t key_converter;
     tw_converter_config_t value_converter;

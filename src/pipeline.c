@@ -16,11 +16,13 @@
 #include "converter.h"
 #include "delivery.h"
 #include "filter.h"
+#include "heartbeat_record.h"
 #include "kafka_sink.h"
 #include "log.h"
 #include "metrics.h"
 #include "progress.h"
 #include "transform.h"
+#include "txn_metadata.h"
 
 struct tw_pipeline {
     const tw_config_t *cfg;
@@ -31,6 +33,10 @@ struct tw_pipeline {
     tw_contract_t **contracts; /* per transform: its declared payloads, or NULL */
     tw_delivery_t *delivery;
     tw_progress_t *progress; /* at-least-once or exactly-once */
+    tw_txn_metadata_t *txnmeta;      /* provide.transaction.metadata, or NULL */
+    tw_heartbeat_record_t *heartbeat; /* heartbeat.interval.ms > 0, or NULL */
+    bool aux; /* producing a record without a source position (a heartbeat) */
+    bool txnmeta_begin_due; /* a streamed transaction's BEGIN waits for its first change */
     PGconn *catalog;
     tw_pipeline_wait_fn wait;
     void *wait_opaque;
@@ -177,6 +183,13 @@ static tw_err_t record_error(tw_pipeline_t *p, const error_context_t *in, const 
 
     snprintf(message, sizeof(message), "%s", in->message ? in->message : "");
     copy.message = message;
+    if (p->aux) {
+        /* A heartbeat carries no data: losing one costs nothing, and the
+         * next beat tries again. */
+        tw_log(TW_LOG_WARNING, "KAFKA", "%s error for the heartbeat record to %s: %s; not sent",
+               ctx->kind, ctx->topic ? ctx->topic : "-", message);
+        return TW_OK;
+    }
     if (p->cfg->errors_tolerance == TW_ERRORS_TOLERANCE_NONE)
         return tw_errf(TW_ERR_REJECTED, errstr, errstr_size,
                        "%s error for event %s of %s at " TW_LSN_FMT ": %s; stopping without "
@@ -276,6 +289,19 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
     if (err == TW_OK && cfg->errors_tolerance == TW_ERRORS_TOLERANCE_NONE && cfg->dlq_topic)
         tw_log(TW_LOG_WARNING, "CONFIG", "errors.deadletterqueue.topic.name is set but "
                                          "errors.tolerance=none, so nothing will go there");
+    p->txnmeta = tw_txn_metadata_new(cfg);
+    p->heartbeat = tw_heartbeat_record_new(cfg);
+    if (err == TW_OK && p->txnmeta &&
+        !tw_kafka_topic_check(tw_txn_metadata_topic(p->txnmeta), key, sizeof(key)))
+        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                      "transaction metadata topic %s (topic.prefix.topic.transaction): %s",
+                      tw_txn_metadata_topic(p->txnmeta), key);
+    if (err == TW_OK && p->heartbeat &&
+        !tw_kafka_topic_check(tw_heartbeat_record_topic(p->heartbeat), key, sizeof(key)))
+        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                      "heartbeat topic %s (topic.heartbeat.name, or "
+                      "topic.heartbeat.prefix.topic.prefix): %s",
+                      tw_heartbeat_record_topic(p->heartbeat), key);
     if (err == TW_OK)
         err = tw_transform_chain_new(cfg, &p->chain, errstr, errstr_size);
     for (i = 0; err == TW_OK && i < cfg->ntransforms; i++) {
@@ -339,6 +365,8 @@ void tw_pipeline_destroy(tw_pipeline_t *p)
         tw_contract_destroy(p->contracts[i]);
     free(p->contracts);
     tw_transform_chain_destroy(p->chain);
+    tw_txn_metadata_destroy(p->txnmeta);
+    tw_heartbeat_record_destroy(p->heartbeat);
     tw_delivery_destroy(p->delivery);
     tw_arena_destroy(p->arena);
     tw_buf_free(&p->key_buf);
@@ -554,7 +582,7 @@ static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record,
     rec.headers = record->headers;
     rec.nheaders = record->nheaders;
     rec.timestamp_ms = record->timestamp_ms;
-    rec.opaque = (void *)(uintptr_t)tw_progress_seq(p->progress);
+    rec.opaque = p->aux ? TW_PROGRESS_AUX_OPAQUE : (void *)(uintptr_t)tw_progress_seq(p->progress);
     for (;;) {
         err = tw_kafka_sink_produce(p->sink, &rec, errstr, errstr_size);
         if (err != TW_ERR_AGAIN)
@@ -563,6 +591,8 @@ static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record,
         if (!p->wait(p->wait_opaque, 50))
             return tw_errf(TW_ERR_STOPPING, errstr, errstr_size, "stopping");
     }
+    if (err == TW_OK && p->aux)
+        return TW_OK; /* untracked: it never moves the slot */
     if (err == TW_OK) {
         tw_delivery_add(p->delivery, tw_progress_seq(p->progress));
         p->records++;
@@ -577,20 +607,54 @@ static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record,
                         errstr_size);
 }
 
+/* A BEGIN or END record of the transaction metadata topic, produced in
+ * the source transaction's own unit of delivery (its Kafka transaction in
+ * exactly-once mode): BEGIN before its first record, END after its last.
+ * Debezium's PostgreSQL id names the message at hand: the Begin's LSN
+ * (begin_lsn), then the Commit's (its end LSN). A streamed transaction has
+ * no Begin here: its BEGIN waits for the first change, whose LSN is where
+ * the server started streaming it (lsn; the commit LSN if it has none). */
+static tw_err_t txn_metadata_record(tw_pipeline_t *p, const tw_txn_t *txn, bool begin,
+                                    tw_lsn_t lsn, char *errstr, size_t errstr_size)
+{
+    tw_record_t rec;
+
+    if (begin) {
+        p->txnmeta_begin_due = false;
+        tw_txn_metadata_begin(p->txnmeta, txn->xid, lsn, txn->commit_ts, &rec);
+    } else {
+        tw_txn_metadata_end(p->txnmeta, txn->xid, txn->end_lsn, txn->commit_ts, &rec);
+    }
+    return produce_record(p, &rec, NULL, NULL, begin ? lsn : txn->end_lsn, txn->xid, NULL,
+                          errstr, errstr_size);
+}
+
 static tw_err_t sink_begin(void *opaque, const tw_txn_t *txn, char *errstr, size_t errstr_size)
 {
     tw_pipeline_t *p = opaque;
+    tw_err_t err;
     bool skip;
 
-    return tw_progress_txn_begin(p->progress, txn->commit_lsn, txn->commit_ts, &skip, errstr,
-                                 errstr_size);
+    err = tw_progress_txn_begin(p->progress, txn->commit_lsn, txn->commit_ts, &skip, errstr,
+                                errstr_size);
+    p->txnmeta_begin_due = err == TW_OK && !skip && p->txnmeta && txn->streamed;
+    if (err == TW_OK && !skip && p->txnmeta && !txn->streamed)
+        err = txn_metadata_record(p, txn, true, txn->begin_lsn, errstr, errstr_size);
+    return err;
 }
 
 static tw_err_t sink_commit(void *opaque, const tw_txn_t *txn, char *errstr, size_t errstr_size)
 {
     tw_pipeline_t *p = opaque;
     tw_offset_t through = {txn->commit_lsn, txn->end_lsn, txn->commit_ts};
+    tw_err_t err = TW_OK;
 
+    if (p->txnmeta_begin_due)
+        err = txn_metadata_record(p, txn, true, txn->commit_lsn, errstr, errstr_size);
+    if (err == TW_OK && p->txnmeta && !tw_progress_skipping(p->progress))
+        err = txn_metadata_record(p, txn, false, 0, errstr, errstr_size);
+    if (err)
+        return err;
     return tw_progress_txn_end(p->progress, &through, errstr, errstr_size);
 }
 
@@ -633,6 +697,11 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
         if (err)
             return err; /* a missing outbox column: a startup-class error */
         table = st->table;
+        /* Debezium counts every captured row change before its transforms
+         * (an outbox DELETE the router drops too); truncates are among
+         * skipped.operations by default. */
+        if (p->txnmeta && txn && change->op != TW_CHANGE_TRUNCATE)
+            tw_txn_metadata_count(p->txnmeta, table, NULL, NULL);
         if (st->transform < 0) {
             if (change->op == TW_CHANGE_TRUNCATE)
                 return TW_OK; /* skipped.operations=t, Debezium's default */
@@ -675,6 +744,11 @@ static tw_err_t sink_change(void *opaque, const tw_txn_t *txn, const tw_change_t
     }
     if (tw_progress_skipping(p->progress))
         return TW_OK;
+    if (p->txnmeta_begin_due) {
+        err = txn_metadata_record(p, txn, true, change->lsn, errstr, errstr_size);
+        if (err)
+            return err;
+    }
     return route_change(p, txn, change, errstr, errstr_size);
 }
 
@@ -685,6 +759,27 @@ tw_sink_t tw_pipeline_sink(tw_pipeline_t *p)
 }
 
 /* ------------------------------------------------------------------ progress */
+
+tw_err_t tw_pipeline_heartbeat(tw_pipeline_t *p, char *errstr, size_t errstr_size)
+{
+    tw_record_t rec;
+    tw_err_t err;
+
+    if (p->heartbeat == NULL)
+        return TW_OK;
+    /* Between source transactions only, so it never lands inside one's
+     * records (nor, in exactly-once mode, joins a half-read one). */
+    if (tw_progress_in_txn(p->progress))
+        return TW_ERR_AGAIN;
+    err = tw_progress_aux(p->progress, errstr, errstr_size);
+    if (err)
+        return err;
+    tw_heartbeat_record_make(p->heartbeat, tw_progress_now_ms(), &rec);
+    p->aux = true;
+    err = produce_record(p, &rec, NULL, NULL, 0, 0, NULL, errstr, errstr_size);
+    p->aux = false;
+    return err;
+}
 
 tw_err_t tw_pipeline_end_batch(tw_pipeline_t *p, char *errstr, size_t errstr_size)
 {

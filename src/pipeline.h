@@ -63,6 +63,12 @@ tw_err_t tw_pipeline_poll(tw_pipeline_t *pipeline, int timeout_ms, char *errstr,
  * transaction.boundary=poll moment; commits the Kafka transaction. An
  * aborted one returns TW_ERR_IO: reconnect, and the server resends. */
 tw_err_t tw_pipeline_end_batch(tw_pipeline_t *pipeline, char *errstr, size_t errstr_size);
+/* Writes Debezium's heartbeat record (heartbeat_record.h) when
+ * heartbeat.interval.ms is set. It carries no source position, so the slot
+ * is confirmed as without it; in exactly-once mode it goes into the open
+ * Kafka transaction or one of its own. TW_ERR_AGAIN inside a source
+ * transaction: try again after it. */
+tw_err_t tw_pipeline_heartbeat(tw_pipeline_t *pipeline, char *errstr, size_t errstr_size);
 /* Exactly-once mode: a Kafka transaction holds complete source
  * transactions and could be committed now (so do not sleep in a read). */
 bool tw_pipeline_commit_pending(const tw_pipeline_t *pipeline);

@@ -179,6 +179,11 @@ void tw_progress_message_end(tw_progress_t *pr, tw_lsn_t lsn)
 
 /* ------------------------------------------------------------------ delivery */
 
+tw_err_t tw_progress_aux(tw_progress_t *pr, char *errstr, size_t errstr_size)
+{
+    return pr->ops->aux(pr, errstr, errstr_size);
+}
+
 bool tw_progress_report(tw_progress_t *pr, const tw_kafka_report_t *report)
 {
     return pr->ops->report(pr, report);

@@ -86,6 +86,9 @@ typedef struct tw_progress_ops {
     /* Before the drain waits for records in flight, and after. */
     tw_err_t (*drain)(tw_progress_t *pr, char *errstr, size_t errstr_size);
     tw_err_t (*drained)(tw_progress_t *pr, char *errstr, size_t errstr_size);
+    /* A record that belongs to no source transaction (a heartbeat) is
+     * about to be produced with TW_PROGRESS_AUX_OPAQUE. */
+    tw_err_t (*aux)(tw_progress_t *pr, char *errstr, size_t errstr_size);
     /* A lost PostgreSQL connection: drop what is not delivered. */
     void (*reset)(tw_progress_t *pr);
     /* Records are held back until a commit (a Kafka transaction is open). */
@@ -155,6 +158,16 @@ bool tw_progress_message_done(const tw_progress_t *pr, tw_lsn_t lsn);
 tw_err_t tw_progress_message_begin(tw_progress_t *pr, tw_lsn_t lsn, char *errstr,
                                    size_t errstr_size);
 void tw_progress_message_end(tw_progress_t *pr, tw_lsn_t lsn);
+
+/* The delivery-report opaque of a record that carries no source position
+ * (a heartbeat): it is never tracked, so it never moves the slot. */
+#define TW_PROGRESS_AUX_OPAQUE ((void *)(UINTPTR_MAX - 1))
+
+/* Readies the mode for a TW_PROGRESS_AUX_OPAQUE record: exactly-once mode
+ * opens a Kafka transaction if none is open (a transactional producer
+ * writes nothing outside one); it commits at the next boundary without a
+ * checkpoint of its own. At-least-once mode needs nothing. */
+tw_err_t tw_progress_aux(tw_progress_t *pr, char *errstr, size_t errstr_size);
 
 /* The sequence number records of the open transaction carry. */
 static inline tw_delivery_seq_t tw_progress_seq(const tw_progress_t *pr)

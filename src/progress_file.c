@@ -49,9 +49,26 @@ static tw_err_t file_begin(tw_progress_t *pr, char *errstr, size_t errstr_size)
     return TW_OK;
 }
 
+/* Positionless records need no preparation: they are not tracked. */
+static tw_err_t file_aux(tw_progress_t *pr, char *errstr, size_t errstr_size)
+{
+    (void)pr;
+    (void)errstr;
+    (void)errstr_size;
+    return TW_OK;
+}
+
 /* A delivered record counts; a failed one goes to the error policy. */
 static bool file_report(tw_progress_t *pr, const tw_kafka_report_t *report)
 {
+    /* A positionless record (a heartbeat) counts for nothing either way;
+     * a lost one is only worth a warning, the next beat replaces it. */
+    if (report->opaque == TW_PROGRESS_AUX_OPAQUE) {
+        if (report->err != TW_OK)
+            tw_log(TW_LOG_WARNING, "KAFKA", "heartbeat record for %s failed: %s",
+                   report->topic, report->errstr);
+        return true;
+    }
     if (report->err != TW_OK)
         return false;
     tw_delivery_ack(pr->delivery, (tw_delivery_seq_t)(uintptr_t)report->opaque, true);
@@ -164,6 +181,7 @@ static const tw_progress_ops_t file_ops = {
     .start = file_start,
     .begin = file_begin,
     .report = file_report,
+    .aux = file_aux,
     .produce_failed = file_produce_failed,
     .closed = file_closed,
     .poll = file_poll,

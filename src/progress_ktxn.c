@@ -94,7 +94,7 @@ static void ktxn_report(progress_ktxn_t *k, const tw_kafka_report_t *report)
         k->failed = true;
         return;
     }
-    if (report->opaque == CHECKPOINT_OPAQUE)
+    if (report->opaque == CHECKPOINT_OPAQUE || report->opaque == TW_PROGRESS_AUX_OPAQUE)
         return;
     note_range(k, report->topic, report->partition, report->offset);
     tw_delivery_ack(k->base.delivery, seq, true);
@@ -487,6 +487,15 @@ static tw_err_t op_begin(tw_progress_t *pr, char *errstr, size_t errstr_size)
     return ktxn_begin(k, errstr, errstr_size);
 }
 
+/* A positionless record joins the open Kafka transaction, or opens one
+ * that commits at the next boundary; with no source transaction in it,
+ * its commit writes no checkpoint and moves nothing (retire_ktxn). A
+ * failed one dooms the transaction like any other record. */
+static tw_err_t op_aux(tw_progress_t *pr, char *errstr, size_t errstr_size)
+{
+    return ktxn_begin((progress_ktxn_t *)pr, errstr, errstr_size);
+}
+
 static bool op_report(tw_progress_t *pr, const tw_kafka_report_t *report)
 {
     ktxn_report((progress_ktxn_t *)pr, report);
@@ -584,6 +593,7 @@ static const tw_progress_ops_t ktxn_ops = {
     .start = op_start,
     .begin = op_begin,
     .report = op_report,
+    .aux = op_aux,
     .produce_failed = op_produce_failed,
     .closed = op_closed,
     .poll = op_poll,

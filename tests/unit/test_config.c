@@ -737,8 +737,8 @@ static void test_debezium_unsupported_values(void **state)
                  "Supported: numeric.");
     expect_error(MINIMAL "snapshot.mode=when_needed\n", "snapshot.mode=\"when_needed\"",
                  "Supported: no_data, never.");
-    expect_error(MINIMAL "provide.transaction.metadata=true\n",
-                 "provide.transaction.metadata=\"true\" is not supported", "Supported: false.");
+    expect_error(MINIMAL "provide.transaction.metadata=maybe\n",
+                 "provide.transaction.metadata", NULL);
     expect_error(MINIMAL "lsn.flush.mode=manual\n", "lsn.flush.mode=\"manual\"",
                  "Supported: connector, connector_and_driver.");
     expect_error(MINIMAL "schema.name.adjustment.mode=avro_unicode\n",
