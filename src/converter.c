@@ -316,6 +316,72 @@ bool tw_converter_encodes_null(const tw_converter_t *conv)
     return conv->cfg->kind == TW_CONVERTER_JSON && conv->cfg->schemas_enable;
 }
 
+/* StringConverter writes value.toString() of the Connect value: a Struct
+ * as Struct{name=value,...} without its null fields, a list as
+ * [a, b], numbers and booleans as Java prints them. Bytes have no stable
+ * Java form (an array's identity hash): they are written as base64. */
+static tw_err_t java_string(tw_converter_t *conv, tw_buf_t *out, const tw_cs_t *schema,
+                            const tw_datum_t *datum, char *errstr, size_t errstr_size)
+{
+    const uint8_t *p;
+    size_t i, len;
+    double d;
+    bool first = true;
+    tw_err_t err = TW_OK;
+
+    if (tw_datum_is_null(datum)) {
+        tw_buf_append_str(out, "null");
+        return TW_OK;
+    }
+    switch (schema->type) {
+    case TW_CS_FLOAT32:
+    case TW_CS_FLOAT64:
+        err = tw_datum_double(datum, schema, &d, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_converter_append_java_double(out, d, schema->type == TW_CS_FLOAT32);
+        return err;
+    case TW_CS_BYTES:
+        if (schema->name && strcmp(schema->name, "org.apache.kafka.connect.data.Decimal") == 0)
+            break; /* BigDecimal prints its digits */
+        err = tw_datum_bytes(datum, schema, &conv->scratch, &p, &len, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_buf_append_base64(out, p, len);
+        return err;
+    case TW_CS_ARRAY:
+        if (datum->pg)
+            break;
+        tw_buf_append_char(out, '[');
+        for (i = 0; i < tw_datum_array_len(datum) && err == TW_OK; i++) {
+            tw_datum_t elem = tw_datum_array_elem(datum, i);
+            if (i)
+                tw_buf_append_str(out, ", ");
+            err = java_string(conv, out, schema->elem, &elem, errstr, errstr_size);
+        }
+        tw_buf_append_char(out, ']');
+        return err;
+    case TW_CS_STRUCT:
+        if (datum->pg)
+            break;
+        tw_buf_append_str(out, "Struct{");
+        for (i = 0; i < schema->nfields && err == TW_OK; i++) {
+            tw_value_t synthetic;
+            tw_datum_t field = tw_datum_field(datum, schema, i, &synthetic);
+            if (tw_datum_is_null(&field))
+                continue;
+            if (!first)
+                tw_buf_append_char(out, ',');
+            first = false;
+            tw_buf_append_str(out, schema->fields[i].name);
+            tw_buf_append_char(out, '=');
+            err = java_string(conv, out, schema->fields[i].schema, &field, errstr, errstr_size);
+        }
+        tw_buf_append_char(out, '}');
+        return err;
+    default: break;
+    }
+    return tw_datum_header_string(datum, schema, out, &conv->scratch, errstr, errstr_size);
+}
+
 tw_err_t tw_converter_encode(tw_converter_t *conv, const char *topic, tw_cs_t *schema,
                              const tw_datum_t *datum, tw_buf_t *out, char *errstr,
                              size_t errstr_size)
@@ -348,7 +414,7 @@ tw_err_t tw_converter_encode(tw_converter_t *conv, const char *topic, tw_cs_t *s
     case TW_CONVERTER_STRING:
         if (tw_datum_is_null(datum))
             return TW_OK;
-        return tw_datum_header_string(datum, schema, out, &conv->scratch, errstr, errstr_size);
+        return java_string(conv, out, schema, datum, errstr, errstr_size);
     }
     return TW_ERR_STATE;
 }
