@@ -17,11 +17,12 @@ import time
 
 import pytest
 
-from debezium_peer import (DebeziumConnect, DebeziumUnavailable, KafkaNode, fetch,
+from debezium_peer import (DebeziumConnect, DebeziumUnavailable, fetch,
                            write_properties)
 from devbroker import DevBroker
 from kafkacheck import consume, topics
 from pgcluster import PgCluster
+from realkafka import KafkaCluster
 from test_debezium_diff import (DDL, JSON_CONVERTERS, TidewaterProc, connector_props,
                                 slots_active, wait_for)
 
@@ -93,7 +94,7 @@ def view(msg):
 def sides(tmp_path_factory, tidewater_bin, devbroker_bin):
     try:
         connect_lib = fetch("connect")
-        kafka_lib = fetch("kafka")
+        fetch("kafka")
     except DebeziumUnavailable as e:
         if os.environ.get("CI"):
             raise
@@ -106,7 +107,7 @@ def sides(tmp_path_factory, tidewater_bin, devbroker_bin):
         pg.sql(DDL, dbname="diff")
         for t in range(1, 15):
             pg.sql("CREATE TABLE outbox_t%d (LIKE outbox INCLUDING ALL)" % t, dbname="diff")
-        kafka = KafkaNode(kafka_lib, base / "kafka").start()
+        kafka = KafkaCluster(str(base / "kafka")).start()
         started.append(kafka)
         broker = DevBroker(devbroker_bin, base / "devbroker")
         broker.start()

@@ -13,10 +13,10 @@ import uuid
 import pytest
 
 from conftest import OUTBOX_DDL, outbox_config
+from helpers import insert_events, lsn_int, slot_active, wait_for
 from kafkacheck import (AvroDecoder, checkpoints, committed_offsets, consume, headers,
-                        java_partition, lsn_value, topics)
+                        java_partition, topics)
 from test_exactly_once import OFFSETS, checkpoint_key, eos_config, events
-from test_run_outbox import insert_events, slot_active, wait_for
 
 TXN_TOPIC = "tw.transaction"
 HB_TOPIC = "__debezium-heartbeat.tw"
@@ -135,7 +135,7 @@ def test_exactly_once_begin_end_share_the_kafka_transaction_across_kill(
     wait_for(lambda: covered(6), what="three transactions' metadata committed")
     # PostgreSQL has not been told (status updates are rare): it resends.
     newest = checkpoints(broker.bootstrap_servers, OFFSETS, checkpoint_key(db))[-1][1]
-    assert lsn_value(db.slot_flush_lsn()) < lsn_value(newest["end_lsn"])
+    assert lsn_int(db.slot_flush_lsn()) < lsn_int(newest["end_lsn"])
     r.stop(signal.SIGKILL)
     batches.append(events(2, "d"))
     insert_events(db, batches[-1])
@@ -210,7 +210,7 @@ def test_heartbeats_never_move_the_slot_past_a_held_event(db, broker, registry, 
             "name": "io.debezium.connector.common.ServerNameKey", "version": 1},
             "payload": {"serverName": "tw"}}
         assert v["schema"]["name"] == "io.debezium.connector.common.Heartbeat"
-    assert lsn_value(db.slot_flush_lsn()) < lsn_value(after), \
+    assert lsn_int(db.slot_flush_lsn()) < lsn_int(after), \
         "the slot moved past an event Kafka does not hold"
     r1.stop(signal.SIGKILL)
     broker.set_leader("outbox.event.Held", 0, 1)
@@ -218,7 +218,7 @@ def test_heartbeats_never_move_the_slot_past_a_held_event(db, broker, registry, 
     msgs = consume(broker.bootstrap_servers, ["outbox.event.Held"], expect=1, timeout=30)
     assert [headers(m)["id"] for m in msgs] == [held], r2.output()[-3000:]
     # Delivered, quiet: now the slot may pass it.
-    wait_for(lambda: lsn_value(db.slot_flush_lsn()) >= lsn_value(after), timeout=30,
+    wait_for(lambda: lsn_int(db.slot_flush_lsn()) >= lsn_int(after), timeout=30,
              what="the slot to pass the delivered event")
     assert r2.stop() == 0
 
@@ -288,7 +288,7 @@ def test_at_least_once_kill_resends_no_metadata_twice(db, broker, registry, run,
     offsets = tmp_path / "offsets.json"
     wait_for(offsets.exists, what="the offsets file")
     time.sleep(1)  # acknowledged: rewritten within offset.flush.interval.ms
-    assert lsn_value(db.slot_flush_lsn()) < lsn_value(after)  # the server will resend
+    assert lsn_int(db.slot_flush_lsn()) < lsn_int(after)  # the server will resend
     r.stop(signal.SIGKILL)
     insert_events(db, events(1, "c"))
     r2 = run(cfg)
