@@ -215,19 +215,9 @@ def checkpoints(bootstrap, offsets_topic, key=None):
     return out
 
 
-def committed_offsets(records):
-    """What a read_committed consumer would see, worked out from checkpoint
-    records, for brokers without transaction markers (the dev broker shows
-    aborted records too).
-
-    Each checkpoint names the checkpoint its Kafka transaction started from
-    (prev_commit_lsn) and the offsets its records got. The committed
-    transactions form a chain back from the newest checkpoint; an aborted
-    attempt is not on it (the retry that replaced it started from the same
-    checkpoint and comes later in the log). Returns a set of
-    (topic, partition, offset)."""
-    # Reset records (a first start, `tidewater offsets reset`) hold no position.
-    values = [v for _, v in records if v is not None and not v.get("reset")]
+def _chain(values):
+    """The committed checkpoints among values (one run of checkpoints with
+    no reset between them), newest first."""
     chain = []
     i = len(values) - 1
     while i >= 0:
@@ -242,6 +232,34 @@ def committed_offsets(records):
         while i >= 0 and (values[i]["commit_lsn"] != prev or
                           lsn_int(values[i]["end_lsn"]) > lsn_int(cur["commit_lsn"])):
             i -= 1
+    return chain
+
+
+def committed_offsets(records):
+    """What a read_committed consumer would see, worked out from checkpoint
+    records, for brokers without transaction markers (the dev broker shows
+    aborted records too).
+
+    Each checkpoint names the checkpoint its Kafka transaction started from
+    (prev_commit_lsn) and the offsets its records got. The committed
+    transactions form a chain back from the newest checkpoint; an aborted
+    attempt is not on it (the retry that replaced it started from the same
+    checkpoint and comes later in the log). Returns a set of
+    (topic, partition, offset)."""
+    # Reset records (a first start, `tidewater offsets reset`) hold no
+    # position and start a new chain: each chain ends at the newest
+    # checkpoint before the next reset (tidewater was stopped in between).
+    segments = [[]]
+    for _, v in records:
+        if v is None:
+            continue
+        if v.get("reset"):
+            segments.append([])
+        else:
+            segments[-1].append(v)
+    chain = []
+    for values in segments:
+        chain.extend(_chain(values))
     out = set()
     for v in chain:
         for r in v["records"]:
