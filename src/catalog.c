@@ -222,8 +222,11 @@ void tw_catalog_rel_free(tw_rel_t *rel, bool *not_null)
     free(not_null);
     if (rel == NULL)
         return;
-    for (i = 0; i < rel->ncols; i++)
+    for (i = 0; i < rel->ncols; i++) {
         free(rel->cols[i].name);
+        free(rel->cols[i].enum_labels);
+        free(rel->cols[i].default_expr);
+    }
     free(rel->cols);
     free(rel->nspname);
     free(rel->relname);

@@ -80,8 +80,9 @@ bool tw_pgtext_timetz_utc(const tw_value_t *v, int64_t *micros)
 
     if (v->kind == TW_VALUE_BYTES && v->u.bytes.len == 12) {
         /* timetz_send: int64 microseconds, int32 zone in seconds west of UTC. */
-        int32_t west = (int32_t)(uint32_t)((v->u.bytes.ptr[8] << 24) | (v->u.bytes.ptr[9] << 16) |
-                                           (v->u.bytes.ptr[10] << 8) | v->u.bytes.ptr[11]);
+        const uint8_t *z = v->u.bytes.ptr + 8;
+        int32_t west = (int32_t)(((uint32_t)z[0] << 24) | ((uint32_t)z[1] << 16) |
+                                 ((uint32_t)z[2] << 8) | z[3]);
         t = (int64_t)be_u64(v->u.bytes.ptr) + (int64_t)west * TW_USECS_PER_SEC;
         goto wrap;
     }

@@ -6,6 +6,7 @@ the same stored values, in both pgoutput formats. The differential test
 (test_debezium_diff.py) checks the forms against Debezium; this checks the
 values over many rows."""
 import base64
+import json
 import random
 import struct
 
@@ -76,6 +77,8 @@ def expected(db):
         "FROM outbox")
     out = {}
     for (aid, tz, tstz, tstz3, m, b, vb, x, y, ba, e) in rows:
+        if aid == "null":
+            continue
         out[aid] = {
             "tz": trim_time(tz) + "Z",
             "tstz": tstz, "tstz3": tstz3, "m": m,
@@ -117,7 +120,6 @@ def test_values_match_postgresql(db, broker, registry, run, tmp_path, binary):
     msgs = consume(broker.bootstrap_servers, ["outbox.event.T"], expect=N + 1, timeout=60)
     assert len(msgs) == N + 1
     for m in msgs:
-        import json
         doc = json.loads(m.value())
         fields = {f["field"]: f for f in doc["schema"]["fields"]}
         assert fields["e"]["name"] == "io.debezium.data.Enum"
