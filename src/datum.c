@@ -51,6 +51,28 @@ int64_t tw_micro_duration(int32_t months, int32_t days, int64_t micros)
     return (int64_t)llround(total_days * 86400000000.0) + micros;
 }
 
+/* What Debezium writes for PostgreSQL's infinite dates and timestamps in
+ * its numeric schemas: a date's day count is PostgreSQL's int32 infinity
+ * moved to 1970 in 32-bit arithmetic (wrapping for +infinity); timestamps
+ * are pgjdbc's infinity constants (milliseconds) read as microseconds, or
+ * divided to milliseconds; nanoseconds saturate. */
+static int64_t infinite_epoch_value(const tw_value_t *v, const tw_cs_t *schema)
+{
+    bool pos = v->special == TW_VALUE_POS_INFINITY;
+    const char *name = schema->name ? schema->name : "";
+    int64_t micros = pos ? INT64_C(9223372036825200000) : -INT64_C(9223372036832400000);
+
+    if (v->kind == TW_VALUE_DATE)
+        return (int32_t)(uint32_t)((pos ? (uint32_t)INT32_MAX : (uint32_t)INT32_MIN) +
+                                   (uint32_t)TW_CALENDAR_PG_EPOCH_DAYS);
+    if (schema->render == TW_CS_RENDER_NANOS)
+        return pos ? INT64_MAX : INT64_MIN;
+    if (strcmp(name, "io.debezium.time.Timestamp") == 0 ||
+        strcmp(name, "org.apache.kafka.connect.data.Timestamp") == 0)
+        return micros / 1000;
+    return micros;
+}
+
 tw_err_t tw_datum_int64(const tw_datum_t *datum, const tw_cs_t *schema, int64_t *out,
                         char *errstr, size_t errstr_size)
 {
@@ -66,7 +88,11 @@ tw_err_t tw_datum_int64(const tw_datum_t *datum, const tw_cs_t *schema, int64_t 
     if (v == NULL)
         return kind_mismatch(schema, "a struct", errstr, errstr_size);
     if ((v->kind == TW_VALUE_DATE || v->kind == TW_VALUE_TIMESTAMP ||
-         v->kind == TW_VALUE_TIMESTAMPTZ || v->kind == TW_VALUE_INTERVAL) && is_special(v))
+         v->kind == TW_VALUE_TIMESTAMPTZ) && is_special(v)) {
+        *out = infinite_epoch_value(v, schema);
+        return TW_OK;
+    }
+    if (v->kind == TW_VALUE_INTERVAL && is_special(v))
         return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                        "an infinite date/time value has no %s representation", name);
     switch (v->kind) {
@@ -308,10 +334,26 @@ tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_
     case TW_CS_RENDER_ISO_DATE:
     case TW_CS_RENDER_ISO_TIME:
     case TW_CS_RENDER_ISO_TIMESTAMP:
-        /* time.precision.mode=isostring: the local date/time, marked UTC. */
-        if (v->special != TW_VALUE_FINITE)
+        /* time.precision.mode=isostring: the local date/time, marked UTC;
+         * infinities as the dates Debezium's numbers for them denote. */
+        if (v->special != TW_VALUE_FINITE && v->kind == TW_VALUE_DATE)
+            tw_buf_append(scratch, text,
+                          tw_calendar_format_date(text, infinite_epoch_value(v, schema)));
+        else if (v->special != TW_VALUE_FINITE &&
+                 (v->kind == TW_VALUE_TIMESTAMP || v->kind == TW_VALUE_TIMESTAMPTZ))
+        {
+            /* microseconds since 1970, beyond PostgreSQL's own range */
+            int64_t us = infinite_epoch_value(v, schema);
+            int64_t days = tw_calendar_floor_div(us, TW_USECS_PER_DAY);
+            int64_t rem = us % TW_USECS_PER_DAY; /* days * a day may not fit */
+            tw_buf_append(scratch, text, tw_calendar_format_date(text, days));
+            tw_buf_append_char(scratch, 'T');
+            tw_buf_append(scratch, text,
+                          tw_calendar_format_time(text, rem < 0 ? rem + TW_USECS_PER_DAY : rem));
+        }
+        else if (v->special != TW_VALUE_FINITE)
             break;
-        if (v->kind == TW_VALUE_DATE)
+        else if (v->kind == TW_VALUE_DATE)
             tw_buf_append(scratch, text, tw_calendar_format_date(text, v->u.i));
         else if (v->kind == TW_VALUE_TIME) /* a LocalTime: 24:00:00 is 00:00:00 */
             tw_buf_append(scratch, text,

@@ -93,6 +93,17 @@ EXTRA_EXTREMES = ("'-92233720368547758.08', B'0', B'0000000000', B'', '(0,-0)', 
                   "'00:00:00', '2000-01-01 00:00:00+00', '23:59:59.999999-15:59', -99999, "
                   "' ', '', '{}', '{}', '{}', '{}', '{}', '{}', '{Infinity,-Infinity}', '{}', "
                   "'{}', '{}'")
+# Infinities: dates, timestamps, numeric (one typed row).
+TYPED_INFINITIES = (TYPED_EXTREMES.replace("'0001-01-01'", "'infinity'")
+                    .replace("'1900-01-01 00:00:00'", "'infinity'")
+                    .replace("'2262-04-11 23:47:16.854'", "'-infinity'")
+                    .replace("'1970-01-01 00:00:00+00'", "'infinity'")
+                    .replace("'NaN', 'Infinity', -999999999.999, 'NaN'",
+                             "'-Infinity', 'Infinity', -999999999.999, 'Infinity'"))
+# Not in arrays: D15.
+EXTRA_INFINITIES = EXTRA_EXTREMES.replace("'2000-01-01 00:00:00+00'", "'-infinity'")
+assert TYPED_INFINITIES.count("infinity") == 4
+assert EXTRA_INFINITIES.count("infinity") == EXTRA_EXTREMES.count("infinity") + 1
 # Columns Debezium leaves out of its records (D13): inserted, not placed.
 DBZ_DROPPED = ["x_intervalarr"]
 # Only the "types" configuration places x_name: D12.
@@ -232,8 +243,9 @@ def corpus(conn):
                 json.dumps(payload) if isinstance(payload, dict) else None,
                 ts0 + datetime.timedelta(seconds=i, microseconds=i * 1001),
                 (i % 3) + 1, _tracing(i), i % 4] + list(cols.values())
-        values = ((TYPED_EXTREMES + ", " + EXTRA_EXTREMES) if typed == "extremes"
-                  else (TYPED_VALUES + ", " + EXTRA_VALUES))
+        values = {"extremes": TYPED_EXTREMES + ", " + EXTRA_EXTREMES,
+                  "infinities": TYPED_INFINITIES + ", " + EXTRA_INFINITIES}.get(
+                      typed, TYPED_VALUES + ", " + EXTRA_VALUES)
         sql = "INSERT INTO outbox (%s%s) VALUES (%s%s)" % (
             ", ".join(names), (", " + ", ".join(TYPED + EXTRA)) if typed else "",
             ", ".join(["%s"] * len(vals)), (", " + values) if typed else "")
@@ -241,11 +253,11 @@ def corpus(conn):
 
     i = 0
     # One transaction per payload, alternating aggregates; typed columns set
-    # on even rows (every other one to extremes: infinities, NaN, empty
-    # values, range ends), NULL (or their default) on odd rows.
+    # on even rows (every other one to extremes: NaN, empty values, range
+    # ends; one to infinities), NULL (or their default) on odd rows.
     for p in PAYLOADS:
         insert(i, ("Order", "Customer")[i % 2], p,
-               typed=("extremes" if i % 4 == 2 else i % 2 == 0),
+               typed=("infinities" if i == 6 else "extremes" if i % 4 == 2 else i % 2 == 0),
                payload2=json.dumps(p) if i % 2 else None)
         conn.commit()
         n += 1

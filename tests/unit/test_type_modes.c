@@ -138,6 +138,41 @@ static void test_time_modes(void **state)
     tw_cs_unref(s);
 }
 
+/* PostgreSQL's infinities as Debezium 3.6 writes them (observed in the
+ * differential test). */
+static void test_infinities(void **state)
+{
+    tw_cs_options_t iso = opts_with(0, TW_TIME_ISOSTRING, 0, 0);
+    tw_cs_options_t connect = opts_with(0, TW_TIME_CONNECT, 0, 0);
+    tw_cs_options_t nanos = opts_with(0, TW_TIME_NANOSECONDS, 0, 0);
+    tw_value_t d, ts;
+    (void)state;
+    memset(&d, 0, sizeof(d));
+    d.kind = TW_VALUE_DATE;
+    d.special = TW_VALUE_POS_INFINITY;
+    d.u.i = INT64_MAX;
+    expect_json(tw_cs_for_column(TW_OID_DATE, -1, true), &d, "-2147472692");
+    expect_json(tw_cs_for_column_opts(TW_OID_DATE, -1, true, &iso), &d, "\"-5877611-06-21Z\"");
+    memset(&ts, 0, sizeof(ts));
+    ts.kind = TW_VALUE_TIMESTAMP;
+    ts.special = TW_VALUE_POS_INFINITY;
+    ts.u.i = INT64_MAX;
+    expect_json(tw_cs_for_column(TW_OID_TIMESTAMP, -1, true), &ts, "9223372036825200000");
+    expect_json(tw_cs_for_column_opts(TW_OID_TIMESTAMP, -1, true, &connect), &ts,
+                "9223372036825200");
+    expect_json(tw_cs_for_column_opts(TW_OID_TIMESTAMP, -1, true, &iso), &ts,
+                "\"+294247-01-10T04:00:25.2Z\"");
+    expect_json(tw_cs_for_column_opts(TW_OID_TIMESTAMP, -1, true, &nanos), &ts,
+                "9223372036854775807");
+    ts.special = TW_VALUE_NEG_INFINITY;
+    ts.u.i = INT64_MIN;
+    expect_json(tw_cs_for_column(TW_OID_TIMESTAMP, 3, true), &ts, "-9223372036832400");
+    expect_json(tw_cs_for_column_opts(TW_OID_TIMESTAMP, 3, true, &iso), &ts,
+                "\"-290308-12-21T19:59:27.6Z\"");
+    ts.kind = TW_VALUE_TIMESTAMPTZ;
+    expect_json(tw_cs_for_column(TW_OID_TIMESTAMPTZ, 3, true), &ts, "\"-infinity\"");
+}
+
 static void test_binary_and_interval_modes(void **state)
 {
     tw_cs_options_t b64 = opts_with(0, 0, TW_BINARY_BASE64, 0);
@@ -264,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_money),
         cmocka_unit_test(test_time_modes),
         cmocka_unit_test(test_binary_and_interval_modes),
+        cmocka_unit_test(test_infinities),
         cmocka_unit_test(test_zoned),
         cmocka_unit_test(test_bits_and_point),
         cmocka_unit_test(test_enum_and_defaults),
