@@ -100,6 +100,13 @@ TYPED_INFINITIES = (TYPED_EXTREMES.replace("'0001-01-01'", "'infinity'")
                     .replace("'1970-01-01 00:00:00+00'", "'infinity'")
                     .replace("'NaN', 'Infinity', -999999999.999, 'NaN'",
                              "'-Infinity', 'Infinity', -999999999.999, 'Infinity'"))
+# The other signs (a later row).
+TYPED_NEG_INFINITIES = (TYPED_EXTREMES.replace("'0001-01-01'", "'-infinity'")
+                        .replace("'1900-01-01 00:00:00'", "'-infinity'")
+                        .replace("'2262-04-11 23:47:16.854'", "'infinity'")
+                        .replace("'1970-01-01 00:00:00+00'", "'-infinity'")
+                        .replace("-999999999.999, 'NaN'", "-999999999.999, '-Infinity'"))
+assert TYPED_NEG_INFINITIES.count("infinity") == 4
 # Not in arrays: D15.
 EXTRA_INFINITIES = EXTRA_EXTREMES.replace("'2000-01-01 00:00:00+00'", "'-infinity'")
 assert TYPED_INFINITIES.count("infinity") == 4
@@ -244,7 +251,8 @@ def corpus(conn):
                 ts0 + datetime.timedelta(seconds=i, microseconds=i * 1001),
                 (i % 3) + 1, _tracing(i), i % 4] + list(cols.values())
         values = {"extremes": TYPED_EXTREMES + ", " + EXTRA_EXTREMES,
-                  "infinities": TYPED_INFINITIES + ", " + EXTRA_INFINITIES}.get(
+                  "infinities": TYPED_INFINITIES + ", " + EXTRA_INFINITIES,
+                  "-infinities": TYPED_NEG_INFINITIES + ", " + EXTRA_EXTREMES}.get(
                       typed, TYPED_VALUES + ", " + EXTRA_VALUES)
         sql = "INSERT INTO outbox (%s%s) VALUES (%s%s)" % (
             ", ".join(names), (", " + ", ".join(TYPED + EXTRA)) if typed else "",
@@ -257,7 +265,8 @@ def corpus(conn):
     # ends; one to infinities), NULL (or their default) on odd rows.
     for p in PAYLOADS:
         insert(i, ("Order", "Customer")[i % 2], p,
-               typed=("infinities" if i == 6 else "extremes" if i % 4 == 2 else i % 2 == 0),
+               typed=("infinities" if i == 6 else "-infinities" if i == 10
+                      else "extremes" if i % 4 == 2 else i % 2 == 0),
                payload2=json.dumps(p) if i % 2 else None)
         conn.commit()
         n += 1
