@@ -421,8 +421,13 @@ static tw_err_t header_value(tw_outbox_router_t *router, const tw_datum_t *datum
                              const tw_cs_t *schema, tw_arena_t *arena, tw_kafka_header_t *h,
                              char *errstr, size_t errstr_size)
 {
+    tw_datum_t def = {NULL, schema->default_value, NULL};
     tw_err_t err;
 
+    /* A null column with a DEFAULT reads as the default, as Connect's
+     * Struct.get gives it to Debezium's router. */
+    if (schema->default_value && tw_datum_null_for(datum, schema))
+        datum = &def;
     if (tw_datum_null_for(datum, schema)) {
         h->value = NULL;
         h->len = 0;

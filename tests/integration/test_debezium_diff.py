@@ -42,11 +42,12 @@ CREATE TABLE outbox (
     tracingspancontext text,
     key2 text,
     part int,
-    c_int2 smallint, c_int4 int, c_int8 bigint, c_float4 real, c_float8 double precision,
-    c_num numeric(12,3), c_numv numeric, c_bool boolean, c_text text, c_varchar varchar(20),
+    c_int2 smallint, c_int4 int, c_int8 bigint, c_float4 real,
+    c_float8 double precision DEFAULT -1.5, c_num numeric(12,3), c_numv numeric,
+    c_bool boolean DEFAULT true, c_text text DEFAULT 'it is', c_varchar varchar(20) DEFAULT 'v',
     c_char char(3), c_bytea bytea, c_uuid uuid, c_json json, c_jsonb jsonb, c_date date,
     c_time time, c_timetz timetz, c_ts timestamp, c_ts3 timestamp(3), c_tstz timestamptz,
-    c_interval interval, c_enum mood, c_arr int[], c_tarr text[], c_notnull int NOT NULL DEFAULT 7,
+    c_interval interval, c_enum mood DEFAULT 'happy', c_arr int[], c_tarr text[], c_notnull int NOT NULL DEFAULT 7,
     x_money money, x_bit1 bit(1), x_bits bit(10), x_varbit varbit(16), x_point point,
     x_inet inet, x_cidr cidr, x_macaddr macaddr, x_macaddr8 macaddr8, x_int4range int4range,
     x_int8range int8range, x_numrange numrange, x_tsrange tsrange, x_tstzrange tstzrange,
@@ -285,8 +286,10 @@ def corpus(conn):
     i += 1
     conn.commit()
     n += 1
-    # NULL keys (the custom configuration's key column).
-    insert(i, "Order", {"k": None}, typed=False, key2=None, payload2='{"k": null}')
+    # NULL keys (the custom configuration's key column); an explicit NULL
+    # in columns with a DEFAULT (JsonConverter writes the default).
+    insert(i, "Order", {"k": None}, typed=False, key2=None, payload2='{"k": null}',
+           c_text=None, c_enum=None, c_bool=None)
     i += 1
     conn.commit()
     n += 1

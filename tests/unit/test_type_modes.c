@@ -264,8 +264,17 @@ static void test_enum_and_defaults(void **state)
         {TW_OID_TEXT, "('a'::text || 'b'::text)", NULL},
     };
     size_t i;
+    tw_value_t null_v;
     (void)state;
+    memset(&null_v, 0, sizeof(null_v));
+    null_v.kind = TW_VALUE_NULL;
     memset(&col, 0, sizeof(col));
+    /* A NULL in a column with a DEFAULT: JsonConverter writes the default. */
+    col.value_oid = TW_OID_INT4;
+    col.value_typmod = -1;
+    col.default_expr = "7";
+    expect_json(tw_cs_for_rel_col(&col, true), &null_v, "7");
+    col.default_expr = NULL;
     col.value_oid = TW_OID_TEXT;
     col.value_typmod = -1;
     col.enum_labels = "happy,sad";
