@@ -225,12 +225,14 @@ static tw_cs_t *scalar_for_type(uint32_t oid, int32_t typmod, bool optional,
     case TW_OID_TIME:
     case TW_OID_TIMESTAMP: return temporal_schema(oid, typmod, optional, opts);
     case TW_OID_TIMESTAMPTZ:
-        schema = named(TW_CS_STRING, optional, "io.debezium.time.ZonedTimestamp", 1);
+        schema = rendered(TW_CS_STRING, optional, "io.debezium.time.ZonedTimestamp", 1,
+                          TW_CS_RENDER_ZONED_TIMESTAMP);
         /* Debezium shows the column's precision's worth of fraction digits. */
         schema->frac_digits = time_precision(typmod);
         return schema;
     case TW_OID_TIMETZ:
-        schema = named(TW_CS_STRING, optional, "io.debezium.time.ZonedTime", 1);
+        schema = rendered(TW_CS_STRING, optional, "io.debezium.time.ZonedTime", 1,
+                          TW_CS_RENDER_ZONED_TIME);
         schema->frac_digits = -1;
         return schema;
     case TW_OID_INTERVAL:
@@ -251,7 +253,7 @@ static tw_cs_t *scalar_for_type(uint32_t oid, int32_t typmod, bool optional,
         /* bit(1) is a boolean; longer bit strings io.debezium.data.Bits. */
         if (oid == TW_OID_BIT && typmod <= 1)
             return tw_cs_new(TW_CS_BOOLEAN, optional, NULL);
-        schema = named(TW_CS_BYTES, optional, "io.debezium.data.Bits", 1);
+        schema = rendered(TW_CS_BYTES, optional, "io.debezium.data.Bits", 1, TW_CS_RENDER_BITS);
         snprintf(num, sizeof(num), "%d", typmod < 0 ? 2147483647 : typmod);
         tw_cs_set_param(schema, "length", num);
         return schema;

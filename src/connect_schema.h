@@ -49,6 +49,9 @@ typedef enum tw_cs_render {
     TW_CS_RENDER_NANOS,          /* time/timestamp as int64 nanoseconds */
     TW_CS_RENDER_MONEY,          /* money text ("-$1,234.56") as a number */
     TW_CS_RENDER_WKB,            /* a point's text as its OGC WKB bytes */
+    TW_CS_RENDER_BITS,           /* bit/varbit as io.debezium.data.Bits */
+    TW_CS_RENDER_ZONED_TIME,     /* timetz as the UTC time, "04:41:12Z" */
+    TW_CS_RENDER_ZONED_TIMESTAMP, /* timestamptz in UTC, fraction of frac_digits */
 } tw_cs_render_t;
 
 /* Debezium's type-mode options (PostgresConnectorConfig). */

@@ -340,8 +340,7 @@ tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_
             tw_buf_append(scratch, text,
                           tw_calendar_format_date(text, infinite_epoch_value(v, schema)));
         else if (v->special != TW_VALUE_FINITE &&
-                 (v->kind == TW_VALUE_TIMESTAMP || v->kind == TW_VALUE_TIMESTAMPTZ))
-        {
+                 (v->kind == TW_VALUE_TIMESTAMP || v->kind == TW_VALUE_TIMESTAMPTZ)) {
             /* microseconds since 1970, beyond PostgreSQL's own range */
             int64_t us = infinite_epoch_value(v, schema);
             int64_t days = tw_calendar_floor_div(us, TW_USECS_PER_DAY);
@@ -364,23 +363,20 @@ tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_
             break;
         tw_buf_append_char(scratch, 'Z');
         goto scratch_out;
-    default: break;
-    }
-    if (schema->name && v->kind != TW_VALUE_NULL) {
-        if (strcmp(schema->name, "io.debezium.time.ZonedTime") == 0) {
-            if (!tw_pgtext_timetz_utc(v, &micros))
-                return kind_mismatch(schema, "a value not in timetz's form", errstr,
-                                     errstr_size);
-            tw_buf_append(scratch, text, tw_calendar_format_time(text, micros));
-            tw_buf_append_char(scratch, 'Z');
-            goto scratch_out;
-        }
-        if (strcmp(schema->name, "io.debezium.time.ZonedTimestamp") == 0 &&
-            v->kind == TW_VALUE_TIMESTAMPTZ && v->special == TW_VALUE_FINITE &&
+    case TW_CS_RENDER_ZONED_TIME:
+        if (!tw_pgtext_timetz_utc(v, &micros))
+            return kind_mismatch(schema, "a value not in timetz's form", errstr, errstr_size);
+        tw_buf_append(scratch, text, tw_calendar_format_time(text, micros));
+        tw_buf_append_char(scratch, 'Z');
+        goto scratch_out;
+    case TW_CS_RENDER_ZONED_TIMESTAMP:
+        if (v->kind == TW_VALUE_TIMESTAMPTZ && v->special == TW_VALUE_FINITE &&
             schema->frac_digits >= 0) {
             append_zoned_timestamp(scratch, v, schema->frac_digits);
             goto scratch_out;
         }
+        break;
+    default: break;
     }
     if (v->kind == TW_VALUE_NUMERIC && v->special != TW_VALUE_FINITE) {
         /* decimal.handling.mode=string: Debezium names the special value. */
@@ -508,7 +504,7 @@ tw_err_t tw_datum_bytes(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t
         *len = scratch->len;
         return TW_OK;
     }
-    if (v && schema->name && strcmp(schema->name, "io.debezium.data.Bits") == 0) {
+    if (v && schema->render == TW_CS_RENDER_BITS) {
         if (!tw_pgtext_bits(v, scratch))
             return kind_mismatch(schema, "a value not in bit's form", errstr, errstr_size);
         *p = (const uint8_t *)scratch->data;
