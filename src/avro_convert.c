@@ -291,8 +291,15 @@ static tw_err_t encode_required(tw_buf_t *buf, const tw_cs_t *schema, const tw_d
 static tw_err_t encode(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *datum,
                        tw_buf_t *scratch, const char *path, char *errstr, size_t errstr_size)
 {
-    bool is_null = tw_datum_is_null(datum);
+    bool is_null = tw_datum_null_for(datum, schema);
+    tw_datum_t def = {NULL, schema->default_value, NULL};
 
+    /* A null field with a schema default reads as the default (Connect's
+     * Struct.get, which AvroData uses). */
+    if (is_null && schema->default_value) {
+        datum = &def;
+        is_null = false;
+    }
     if (datum->pg && datum->pg->kind == TW_VALUE_UNCHANGED_TOAST)
         return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                        "%s: the server did not send this unchanged TOASTed value", path);

@@ -78,7 +78,9 @@ tw_err_t tw_catalog_domain_bases(PGconn *conn, tw_rel_t *rel, char *errstr, size
                        " CASE WHEN c.typmod >= 0 THEN c.typmod ELSE t.typtypmod END"
                        " FROM chain c JOIN pg_type t ON t.oid = c.base WHERE t.typtype = 'd')"
                        " SELECT c.start, CASE WHEN t.typtype = 'e' THEN 25 ELSE c.base END,"
-                       " c.typmod FROM chain c"
+                       " c.typmod, CASE WHEN t.typtype = 'e' THEN (SELECT string_agg(enumlabel,"
+                       " ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = t.oid) END"
+                       " FROM chain c"
                        " JOIN pg_type t ON t.oid = c.base WHERE t.typtype <> 'd'",
                        1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -93,6 +95,9 @@ tw_err_t tw_catalog_domain_bases(PGconn *conn, tw_rel_t *rel, char *errstr, size
                 continue;
             rel->cols[i].value_oid = (uint32_t)strtoul(PQgetvalue(res, row, 1), NULL, 10);
             rel->cols[i].value_typmod = (int32_t)strtol(PQgetvalue(res, row, 2), NULL, 10);
+            free(rel->cols[i].enum_labels);
+            rel->cols[i].enum_labels =
+                PQgetisnull(res, row, 3) ? NULL : tw_strdup(PQgetvalue(res, row, 3));
         }
     }
 
@@ -100,6 +105,38 @@ cleanup:
     PQclear(res);
     tw_buf_free(&oids);
     return err;
+}
+
+tw_err_t tw_catalog_defaults(PGconn *conn, tw_rel_t *rel, char *errstr, size_t errstr_size)
+{
+    char relid[16];
+    const char *params[1] = {relid};
+    PGresult *res;
+    int row, col;
+
+    if (conn == NULL)
+        return TW_OK;
+    snprintf(relid, sizeof(relid), "%u", rel->relid);
+    res = PQexecParams(conn,
+                       "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d "
+                       "JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+                       "WHERE d.adrelid = $1::oid AND NOT a.attisdropped",
+                       1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        tw_errf(TW_ERR_PG, errstr, errstr_size, "reading column defaults of %s.%s: %s",
+                rel->nspname, rel->relname, PQerrorMessage(conn));
+        PQclear(res);
+        return TW_ERR_PG;
+    }
+    for (row = 0; row < PQntuples(res); row++) {
+        col = tw_rel_col_index(rel, PQgetvalue(res, row, 0));
+        if (col < 0)
+            continue;
+        free(rel->cols[col].default_expr);
+        rel->cols[col].default_expr = tw_strdup(PQgetvalue(res, row, 1));
+    }
+    PQclear(res);
+    return TW_OK;
 }
 
 tw_err_t tw_catalog_each_table(PGconn *conn, tw_catalog_table_fn fn, void *opaque, char *errstr,
@@ -185,8 +222,11 @@ void tw_catalog_rel_free(tw_rel_t *rel, bool *not_null)
     free(not_null);
     if (rel == NULL)
         return;
-    for (i = 0; i < rel->ncols; i++)
+    for (i = 0; i < rel->ncols; i++) {
         free(rel->cols[i].name);
+        free(rel->cols[i].enum_labels);
+        free(rel->cols[i].default_expr);
+    }
     free(rel->cols);
     free(rel->nspname);
     free(rel->relname);

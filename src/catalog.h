@@ -27,6 +27,9 @@ tw_err_t tw_catalog_not_null(PGconn *conn, const tw_rel_t *rel, bool *not_null, 
  * the element type. Only columns of user-defined types (OID >= 16384) are
  * looked up; conn may be NULL (nothing is resolved). */
 tw_err_t tw_catalog_domain_bases(PGconn *conn, tw_rel_t *rel, char *errstr, size_t errstr_size);
+/* Also sets enum_labels of enum columns (above), and here default_expr of
+ * every column with a DEFAULT; conn may be NULL. */
+tw_err_t tw_catalog_defaults(PGconn *conn, tw_rel_t *rel, char *errstr, size_t errstr_size);
 
 /* Calls fn for every table the connector could capture (ordinary and
  * partitioned tables, not partitions, no system schemas), whether or not

@@ -153,7 +153,10 @@ static tw_err_t apply_relation(tw_changefeed_t *feed, tw_relcache_t *cache,
      * Relation message of the others would be wasted. */
     if (!rel->captured)
         return TW_OK;
-    return tw_catalog_domain_bases(feed->catalog, rel, errstr, errstr_size);
+    if (tw_catalog_domain_bases(feed->catalog, rel, errstr, errstr_size) != TW_OK)
+        return TW_ERR_PG;
+    /* Column defaults become schema defaults, as in Debezium's schemas. */
+    return tw_catalog_defaults(feed->catalog, rel, errstr, errstr_size);
 }
 
 /* Remembers a Relation message being spooled for top_xid. */

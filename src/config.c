@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "connect_schema.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -273,6 +275,26 @@ static const tw_conf_key_t connector_keys[] = {
      "How many distinct topics tidewater keeps a producer handle and a /metrics series for. "
      "Routed topic names come from rows; past this many, the least recently used topic's "
      "counts move to the topic=\"(other)\" series (its records are produced all the same)."},
+    /* how column values are typed (Debezium's type modes) */
+    {"decimal.handling.mode", TW_CONF_ENUM, "precise", "precise|double|string", 0,
+     F(decimal_handling_mode),
+     "numeric and money columns: Connect Decimal (VariableScaleDecimal for an unconstrained "
+     "numeric), a double, or a string."},
+    {"time.precision.mode", TW_CONF_ENUM, "adaptive",
+     "adaptive|adaptive_time_microseconds|connect|isostring|microseconds|nanoseconds", 0,
+     F(time_precision_mode),
+     "date, time and timestamp columns: adaptive (milliseconds up to precision 3, else "
+     "microseconds), adaptive_time_microseconds (time always in microseconds), connect "
+     "(Kafka Connect's Date/Time/Timestamp, milliseconds), isostring (ISO-8601 strings), "
+     "microseconds, nanoseconds."},
+    {"binary.handling.mode", TW_CONF_ENUM, "bytes", "bytes|base64|base64-url-safe|hex", 0,
+     F(binary_handling_mode), "bytea columns: bytes, or a string in base64, URL-safe base64 or hex."},
+    {"interval.handling.mode", TW_CONF_ENUM, "numeric", "numeric|string", 0,
+     F(interval_handling_mode),
+     "interval columns: MicroDuration microseconds (a month is 30.4375 days), or an ISO-8601 "
+     "io.debezium.time.Interval string."},
+    {"money.fraction.digits", TW_CONF_INT, "2", "0..30", 0, F(money_fraction_digits),
+     "Scale of the Decimal a money column becomes with decimal.handling.mode=precise."},
     /* logging */
     {"log.level", TW_CONF_CHOICE, "info", "error|warning|notice|info|debug", 0,
      F(log_level), "Least severe level logged."},
@@ -302,25 +324,9 @@ static const tw_conf_key_t connector_keys[] = {
 #define NO_SNAPSHOT "tidewater takes no snapshots (snapshot.mode=no_data)."
 static const tw_conf_key_t debezium_keys[] = {
     /* what is emitted */
-    ONLY("decimal.handling.mode", "precise", "precise",
-         "numeric columns are written as Connect Decimal (or VariableScaleDecimal), Debezium's "
-         "precise mode; double and string are not implemented."),
-    ONLY("time.precision.mode", "adaptive", "adaptive",
-         "time and timestamp columns use Debezium's adaptive types (milli- or microsecond "
-         "precision from the column's precision); connect, isostring, microseconds, "
-         "nanoseconds and adaptive_time_microseconds are not implemented."),
-    ONLY("binary.handling.mode", "bytes", "bytes",
-         "bytea columns are written as bytes; base64, base64-url-safe and hex are not "
-         "implemented."),
-    ONLY("interval.handling.mode", "numeric", "numeric",
-         "interval columns are written as MicroDuration microseconds; string is not "
-         "implemented."),
     ONLY_NOTE("hstore.handling.mode", "json", "json",
               "hstore columns are written as a string in PostgreSQL's text form "
               "(\"k\"=>\"v\"), not as Debezium's JSON document; map is not implemented."),
-    NOTE("money.fraction.digits", TW_CONF_INT64, NULL,
-         "money columns are written as a string in PostgreSQL's text form, so no scale "
-         "applies."),
     NOTE("include.unknown.datatypes", TW_CONF_BOOL, NULL,
          "columns of types without a mapping are always written as a string in PostgreSQL's "
          "text form (pgoutput's text, or base64 with pgoutput.binary=true)."),
@@ -1492,6 +1498,13 @@ tw_err_t tw_config_load(const char *path, tw_config_t *cfg, char *errstr, size_t
     if (err == TW_OK)
         err = tw_config_from_props(props, cfg, errstr, errstr_size);
     tw_props_destroy(props);
+    if (err == TW_OK) {
+        /* Type modes are process-wide: every schema built from here on uses them. */
+        tw_cs_options_t opts = {cfg->decimal_handling_mode, cfg->time_precision_mode,
+                                cfg->binary_handling_mode, cfg->interval_handling_mode,
+                                cfg->money_fraction_digits};
+        tw_cs_set_options(&opts);
+    }
     return err;
 }
 

@@ -251,6 +251,12 @@ typedef struct tw_config {
     char *metrics_bind_address;
     int health_stuck_threshold_ms;
     int topics_tracked_max; /* producer handles and /metrics series by topic */
+    /* type modes (tw_decimal_mode_t etc. of connect_schema.h) */
+    int decimal_handling_mode;
+    int time_precision_mode;
+    int binary_handling_mode;
+    int interval_handling_mode;
+    int money_fraction_digits;
     /* logging */
     char *log_level;
     bool log_json;

@@ -5,6 +5,7 @@
 #include "connect_schema.h"
 
 #include "buf.h"
+#include "relcache.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@ void tw_cs_unref(tw_cs_t *schema)
     free(schema->fields);
     tw_cs_unref(schema->elem);
     json_decref(schema->parameters);
+    json_decref(schema->default_value);
     free(schema->avro_text);
     for (i = 0; i < TW_ARRAY_SIZE(schema->memo); i++)
         free(schema->memo[i].subject);
@@ -85,9 +87,110 @@ static int time_precision(int32_t typmod)
     return typmod < 0 ? 6 : typmod;
 }
 
-static tw_cs_t *scalar_for_type(uint32_t oid, int32_t typmod, bool optional)
+const tw_cs_options_t tw_cs_options_default = {TW_DECIMAL_PRECISE, TW_TIME_ADAPTIVE,
+                                               TW_BINARY_BYTES, TW_INTERVAL_NUMERIC, 2};
+static tw_cs_options_t current_options = {TW_DECIMAL_PRECISE, TW_TIME_ADAPTIVE, TW_BINARY_BYTES,
+                                          TW_INTERVAL_NUMERIC, 2};
+
+void tw_cs_set_options(const tw_cs_options_t *opts)
+{
+    current_options = *opts;
+}
+
+const tw_cs_options_t *tw_cs_options(void)
+{
+    return &current_options;
+}
+
+static tw_cs_t *rendered(tw_cs_type_t type, bool optional, const char *name, int version,
+                         tw_cs_render_t render)
+{
+    tw_cs_t *schema = named(type, optional, name, version);
+    schema->render = render;
+    return schema;
+}
+
+/* A Connect Decimal of the given scale (precision when known, >= 0). */
+static tw_cs_t *decimal(bool optional, int precision, int scale)
+{
+    char num[16];
+    tw_cs_t *schema = named(TW_CS_BYTES, optional, "org.apache.kafka.connect.data.Decimal", 1);
+
+    snprintf(num, sizeof(num), "%d", scale);
+    tw_cs_set_param(schema, "scale", num);
+    if (precision >= 0) {
+        snprintf(num, sizeof(num), "%d", precision);
+        tw_cs_set_param(schema, "connect.decimal.precision", num);
+    }
+    return schema;
+}
+
+static tw_cs_t *numeric_schema(int32_t typmod, bool optional, const tw_cs_options_t *opts)
 {
     int precision, scale;
+    tw_cs_t *schema;
+
+    if (opts->decimal == TW_DECIMAL_DOUBLE)
+        return tw_cs_new(TW_CS_FLOAT64, optional, NULL);
+    if (opts->decimal == TW_DECIMAL_STRING)
+        return tw_cs_new(TW_CS_STRING, optional, NULL);
+    tw_value_numeric_typmod(typmod, &precision, &scale);
+    if (precision < 0) {
+        /* Unconstrained numeric: each value carries its own scale. */
+        schema = named(TW_CS_STRUCT, optional, "io.debezium.data.VariableScaleDecimal", 1);
+        schema->doc = "Variable scaled decimal"; /* Debezium's schema doc */
+        tw_cs_add_field(schema, "scale", tw_cs_new(TW_CS_INT32, false, NULL));
+        tw_cs_add_field(schema, "value", tw_cs_new(TW_CS_BYTES, false, NULL));
+        return schema;
+    }
+    return decimal(optional, precision, scale);
+}
+
+/* date, time and timestamp per time.precision.mode. */
+static tw_cs_t *temporal_schema(uint32_t oid, int32_t typmod, bool optional,
+                                const tw_cs_options_t *opts)
+{
+    int precision = time_precision(typmod);
+    int mode = opts->time;
+
+    if (mode == TW_TIME_ISOSTRING) {
+        if (oid == TW_OID_DATE)
+            return rendered(TW_CS_STRING, optional, "io.debezium.time.IsoDate", 1,
+                            TW_CS_RENDER_ISO_DATE);
+        if (oid == TW_OID_TIME)
+            return rendered(TW_CS_STRING, optional, "io.debezium.time.IsoTime", 1,
+                            TW_CS_RENDER_ISO_TIME);
+        return rendered(TW_CS_STRING, optional, "io.debezium.time.IsoTimestamp", 1,
+                        TW_CS_RENDER_ISO_TIMESTAMP);
+    }
+    if (mode == TW_TIME_CONNECT) {
+        if (oid == TW_OID_DATE)
+            return named(TW_CS_INT32, optional, "org.apache.kafka.connect.data.Date", 1);
+        if (oid == TW_OID_TIME)
+            return named(TW_CS_INT32, optional, "org.apache.kafka.connect.data.Time", 1);
+        return named(TW_CS_INT64, optional, "org.apache.kafka.connect.data.Timestamp", 1);
+    }
+    if (oid == TW_OID_DATE)
+        return named(TW_CS_INT32, optional, "io.debezium.time.Date", 1);
+    if (mode == TW_TIME_NANOSECONDS)
+        return rendered(TW_CS_INT64, optional,
+                        oid == TW_OID_TIME ? "io.debezium.time.NanoTime"
+                                           : "io.debezium.time.NanoTimestamp",
+                        1, TW_CS_RENDER_NANOS);
+    if (oid == TW_OID_TIME) {
+        /* adaptive: milliseconds when that loses nothing. */
+        if (mode == TW_TIME_ADAPTIVE && precision <= 3)
+            return named(TW_CS_INT32, optional, "io.debezium.time.Time", 1);
+        return named(TW_CS_INT64, optional, "io.debezium.time.MicroTime", 1);
+    }
+    if (mode != TW_TIME_MICROSECONDS && precision <= 3)
+        return named(TW_CS_INT64, optional, "io.debezium.time.Timestamp", 1);
+    return named(TW_CS_INT64, optional, "io.debezium.time.MicroTimestamp", 1);
+}
+
+static tw_cs_t *scalar_for_type(uint32_t oid, int32_t typmod, bool optional,
+                                const tw_cs_options_t *opts)
+{
     char num[16];
     tw_cs_t *schema;
 
@@ -104,59 +207,185 @@ static tw_cs_t *scalar_for_type(uint32_t oid, int32_t typmod, bool optional)
     case TW_OID_BPCHAR:
     case TW_OID_NAME:
     case TW_OID_CHAR: return tw_cs_new(TW_CS_STRING, optional, NULL);
-    case TW_OID_BYTEA: return tw_cs_new(TW_CS_BYTES, optional, NULL);
+    case TW_OID_BYTEA:
+        switch (opts->binary) {
+        case TW_BINARY_BASE64:
+            return rendered(TW_CS_STRING, optional, NULL, 0, TW_CS_RENDER_BASE64);
+        case TW_BINARY_BASE64_URL_SAFE:
+            return rendered(TW_CS_STRING, optional, NULL, 0, TW_CS_RENDER_BASE64_URL);
+        case TW_BINARY_HEX: return rendered(TW_CS_STRING, optional, NULL, 0, TW_CS_RENDER_HEX);
+        }
+        return tw_cs_new(TW_CS_BYTES, optional, NULL);
     case TW_OID_UUID: return named(TW_CS_STRING, optional, "io.debezium.data.Uuid", 1);
     case TW_OID_JSON:
     case TW_OID_JSONB: return named(TW_CS_STRING, optional, "io.debezium.data.Json", 1);
-    case TW_OID_DATE: return named(TW_CS_INT32, optional, "io.debezium.time.Date", 1);
+    case TW_OID_XML: return named(TW_CS_STRING, optional, "io.debezium.data.Xml", 1);
+    case TW_OID_TSVECTOR: return named(TW_CS_STRING, optional, "io.debezium.data.Tsvector", 1);
+    case TW_OID_DATE:
     case TW_OID_TIME:
-        /* time.precision.mode=adaptive: milliseconds when that loses nothing. */
-        if (time_precision(typmod) <= 3)
-            return named(TW_CS_INT32, optional, "io.debezium.time.Time", 1);
-        return named(TW_CS_INT64, optional, "io.debezium.time.MicroTime", 1);
-    case TW_OID_TIMESTAMP:
-        if (time_precision(typmod) <= 3)
-            return named(TW_CS_INT64, optional, "io.debezium.time.Timestamp", 1);
-        return named(TW_CS_INT64, optional, "io.debezium.time.MicroTimestamp", 1);
+    case TW_OID_TIMESTAMP: return temporal_schema(oid, typmod, optional, opts);
     case TW_OID_TIMESTAMPTZ:
-        return named(TW_CS_STRING, optional, "io.debezium.time.ZonedTimestamp", 1);
-    case TW_OID_TIMETZ: return named(TW_CS_STRING, optional, "io.debezium.time.ZonedTime", 1);
+        schema = rendered(TW_CS_STRING, optional, "io.debezium.time.ZonedTimestamp", 1,
+                          TW_CS_RENDER_ZONED_TIMESTAMP);
+        /* Debezium shows the column's precision's worth of fraction digits. */
+        schema->frac_digits = time_precision(typmod);
+        return schema;
+    case TW_OID_TIMETZ:
+        schema = rendered(TW_CS_STRING, optional, "io.debezium.time.ZonedTime", 1,
+                          TW_CS_RENDER_ZONED_TIME);
+        schema->frac_digits = -1;
+        return schema;
     case TW_OID_INTERVAL:
+        if (opts->interval == TW_INTERVAL_STRING)
+            return named(TW_CS_STRING, optional, "io.debezium.time.Interval", 1);
         return named(TW_CS_INT64, optional, "io.debezium.time.MicroDuration", 1);
-    case TW_OID_NUMERIC:
-        tw_value_numeric_typmod(typmod, &precision, &scale);
-        if (precision < 0) {
-            /* Unconstrained numeric: each value carries its own scale. */
-            schema = named(TW_CS_STRUCT, optional, "io.debezium.data.VariableScaleDecimal", 1);
-            schema->doc = "Variable scaled decimal"; /* Debezium's schema doc */
-            tw_cs_add_field(schema, "scale", tw_cs_new(TW_CS_INT32, false, NULL));
-            tw_cs_add_field(schema, "value", tw_cs_new(TW_CS_BYTES, false, NULL));
-            return schema;
-        }
-        schema = named(TW_CS_BYTES, optional, "org.apache.kafka.connect.data.Decimal", 1);
-        snprintf(num, sizeof(num), "%d", scale);
-        tw_cs_set_param(schema, "scale", num);
-        snprintf(num, sizeof(num), "%d", precision);
-        tw_cs_set_param(schema, "connect.decimal.precision", num);
+    case TW_OID_NUMERIC: return numeric_schema(typmod, optional, opts);
+    case TW_OID_MONEY:
+        if (opts->decimal == TW_DECIMAL_DOUBLE)
+            return rendered(TW_CS_FLOAT64, optional, NULL, 0, TW_CS_RENDER_MONEY);
+        if (opts->decimal == TW_DECIMAL_STRING)
+            return rendered(TW_CS_STRING, optional, NULL, 0, TW_CS_RENDER_MONEY);
+        schema = decimal(optional, -1, opts->money_fraction_digits);
+        schema->render = TW_CS_RENDER_MONEY;
+        return schema;
+    case TW_OID_BIT:
+    case TW_OID_VARBIT:
+        /* bit(1) is a boolean; longer bit strings io.debezium.data.Bits. */
+        if (oid == TW_OID_BIT && typmod <= 1)
+            return tw_cs_new(TW_CS_BOOLEAN, optional, NULL);
+        schema = rendered(TW_CS_BYTES, optional, "io.debezium.data.Bits", 1, TW_CS_RENDER_BITS);
+        snprintf(num, sizeof(num), "%d", typmod < 0 ? 2147483647 : typmod);
+        tw_cs_set_param(schema, "length", num);
+        return schema;
+    case TW_OID_POINT:
+        schema = named(TW_CS_STRUCT, optional, "io.debezium.data.geometry.Point", 1);
+        schema->doc = "Geometry (POINT)"; /* Debezium's schema doc */
+        tw_cs_add_field(schema, "x", tw_cs_new(TW_CS_FLOAT64, false, NULL));
+        tw_cs_add_field(schema, "y", tw_cs_new(TW_CS_FLOAT64, false, NULL));
+        tw_cs_add_field(schema, "wkb", rendered(TW_CS_BYTES, true, NULL, 0, TW_CS_RENDER_WKB));
+        tw_cs_add_field(schema, "srid", tw_cs_new(TW_CS_INT32, true, NULL));
         return schema;
     }
-    /* Enums and every type without a mapping: PostgreSQL's text form. */
+    /* Enums, ranges, network addresses and every type without a mapping:
+     * PostgreSQL's text form. */
     return tw_cs_new(TW_CS_STRING, optional, NULL);
 }
 
-tw_cs_t *tw_cs_for_column(uint32_t type_oid, int32_t typmod, bool optional)
+tw_cs_t *tw_cs_for_column_opts(uint32_t type_oid, int32_t typmod, bool optional,
+                               const tw_cs_options_t *opts)
 {
     uint32_t elem = tw_value_array_elem_oid(type_oid);
     tw_cs_t *schema;
 
     if (elem == 0)
-        return scalar_for_type(type_oid, typmod, optional);
+        return scalar_for_type(type_oid, typmod, optional, opts);
     schema = tw_cs_new(TW_CS_ARRAY, optional, NULL);
     /* Array elements may be NULL in PostgreSQL. */
-    schema->elem = scalar_for_type(elem, typmod, true);
+    schema->elem = scalar_for_type(elem, typmod, true, opts);
     return schema;
 }
 
+tw_cs_t *tw_cs_for_column(uint32_t type_oid, int32_t typmod, bool optional)
+{
+    return tw_cs_for_column_opts(type_oid, typmod, optional, &current_options);
+}
+
+/* The constant of a DEFAULT expression as pg_get_expr prints it: 7,
+ * 1.5, true, 'text'::type, '-1'::integer. NULL for anything computed
+ * (nextval(...), now(), expressions), which Debezium leaves out too. */
+static char *default_literal(const char *expr)
+{
+    size_t len = strlen(expr), i, n = 0;
+    char *out;
+
+    /* A trailing cast ::name (with spaces and brackets, e.g.
+     * ::character varying, ::text[]) is dropped. */
+    if (expr[0] == '\'') {
+        out = tw_malloc(len + 1);
+        for (i = 1; i < len; i++) {
+            if (expr[i] == '\'') {
+                if (expr[i + 1] == '\'') {
+                    out[n++] = '\'';
+                    i++;
+                    continue;
+                }
+                break;
+            }
+            out[n++] = expr[i];
+        }
+        out[n] = '\0';
+        if (i >= len || (expr[i + 1] != '\0' && strncmp(expr + i + 1, "::", 2) != 0) ||
+            strchr(expr + i + 1, '(') != NULL) {
+            free(out);
+            return NULL;
+        }
+        return out;
+    }
+    for (i = 0; i < len; i++)
+        if (!(expr[i] == '-' || expr[i] == '.' || expr[i] == '+' || expr[i] == 'e' ||
+              (expr[i] >= '0' && expr[i] <= '9')))
+            break;
+    if (i == len || (i > 0 && strncmp(expr + i, "::", 2) == 0 && !strchr(expr + i, '(')))
+        return i ? tw_strndup(expr, i) : NULL;
+    if (strcmp(expr, "true") == 0 || strcmp(expr, "false") == 0)
+        return tw_strdup(expr);
+    return NULL;
+}
+
+/* The default as the column's Connect value, for the schema types whose
+ * value is the literal itself; NULL for the others. */
+static json_t *default_for(const tw_cs_t *schema, const char *literal)
+{
+    char *end;
+    long long ll;
+    double d;
+
+    switch (schema->type) {
+    case TW_CS_INT16:
+    case TW_CS_INT32:
+    case TW_CS_INT64:
+        if (schema->name)
+            return NULL;
+        ll = strtoll(literal, &end, 10);
+        return *end == '\0' && end != literal ? json_integer(ll) : NULL;
+    case TW_CS_FLOAT32:
+    case TW_CS_FLOAT64:
+        if (schema->render != TW_CS_RENDER_PLAIN)
+            return NULL;
+        d = strtod(literal, &end);
+        return *end == '\0' && end != literal ? json_real(d) : NULL;
+    case TW_CS_BOOLEAN:
+        if (strcmp(literal, "true") == 0 || strcmp(literal, "false") == 0)
+            return json_boolean(literal[0] == 't');
+        return NULL;
+    case TW_CS_STRING:
+        if (schema->render != TW_CS_RENDER_PLAIN ||
+            (schema->name && strcmp(schema->name, "io.debezium.data.Enum") != 0 &&
+             strcmp(schema->name, "io.debezium.data.Json") != 0 &&
+             strcmp(schema->name, "io.debezium.data.Uuid") != 0 &&
+             strcmp(schema->name, "io.debezium.data.Xml") != 0))
+            return NULL;
+        return json_string(literal);
+    default: return NULL;
+    }
+}
+
+tw_cs_t *tw_cs_for_rel_col(const struct tw_rel_col *col, bool optional)
+{
+    tw_cs_t *schema = tw_cs_for_column(col->value_oid, col->value_typmod, optional);
+    char *literal;
+
+    if (col->enum_labels && schema->type == TW_CS_STRING && schema->name == NULL) {
+        schema->name = tw_strdup("io.debezium.data.Enum");
+        schema->version = 1;
+        tw_cs_set_param(schema, "allowed", col->enum_labels);
+    }
+    if (col->default_expr && (literal = default_literal(col->default_expr)) != NULL) {
+        schema->default_value = default_for(schema, literal);
+        free(literal);
+    }
+    return schema;
+}
 
 static bool same_shape(const tw_cs_t *a, const tw_cs_t *b)
 {
@@ -346,5 +575,7 @@ json_t *tw_cs_to_connect_json(const tw_cs_t *schema)
         json_object_set_new(out, "doc", json_string(schema->doc));
     if (schema->parameters)
         json_object_set(out, "parameters", schema->parameters);
+    if (schema->default_value)
+        json_object_set(out, "default", schema->default_value);
     return out;
 }

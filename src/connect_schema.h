@@ -35,6 +35,61 @@ typedef enum tw_cs_type {
 
 typedef struct tw_cs tw_cs_t;
 
+/* How a datum is rendered into its schema where the Connect type alone does
+ * not say (Debezium's type-mode options): set by tw_cs_for_column, read by
+ * datum.c. */
+typedef enum tw_cs_render {
+    TW_CS_RENDER_PLAIN = 0,
+    TW_CS_RENDER_BASE64,         /* bytea as a base64 string */
+    TW_CS_RENDER_BASE64_URL,     /* ... base64 with the URL-safe alphabet */
+    TW_CS_RENDER_HEX,            /* ... lower-case hex */
+    TW_CS_RENDER_ISO_DATE,       /* time.precision.mode=isostring */
+    TW_CS_RENDER_ISO_TIME,
+    TW_CS_RENDER_ISO_TIMESTAMP,
+    TW_CS_RENDER_NANOS,          /* time/timestamp as int64 nanoseconds */
+    TW_CS_RENDER_MONEY,          /* money text ("-$1,234.56") as a number */
+    TW_CS_RENDER_WKB,            /* a point's text as its OGC WKB bytes */
+    TW_CS_RENDER_BITS,           /* bit/varbit as io.debezium.data.Bits */
+    TW_CS_RENDER_ZONED_TIME,     /* timetz as the UTC time, "04:41:12Z" */
+    TW_CS_RENDER_ZONED_TIMESTAMP, /* timestamptz in UTC, fraction of frac_digits */
+} tw_cs_render_t;
+
+/* Debezium's type-mode options (PostgresConnectorConfig). */
+typedef enum tw_decimal_mode {
+    TW_DECIMAL_PRECISE,
+    TW_DECIMAL_DOUBLE,
+    TW_DECIMAL_STRING,
+} tw_decimal_mode_t;
+typedef enum tw_time_mode {
+    TW_TIME_ADAPTIVE,
+    TW_TIME_ADAPTIVE_TIME_MICROSECONDS,
+    TW_TIME_CONNECT,
+    TW_TIME_ISOSTRING,
+    TW_TIME_MICROSECONDS,
+    TW_TIME_NANOSECONDS,
+} tw_time_mode_t;
+typedef enum tw_binary_mode {
+    TW_BINARY_BYTES,
+    TW_BINARY_BASE64,
+    TW_BINARY_BASE64_URL_SAFE,
+    TW_BINARY_HEX,
+} tw_binary_mode_t;
+typedef enum tw_interval_mode {
+    TW_INTERVAL_NUMERIC,
+    TW_INTERVAL_STRING,
+} tw_interval_mode_t;
+
+typedef struct tw_cs_options {
+    int decimal;  /* tw_decimal_mode_t */
+    int time;     /* tw_time_mode_t */
+    int binary;   /* tw_binary_mode_t */
+    int interval; /* tw_interval_mode_t */
+    int money_fraction_digits; /* scale of money in precise mode (Debezium: 2) */
+} tw_cs_options_t;
+
+/* Debezium's defaults: precise, adaptive, bytes, numeric, 2. */
+extern const tw_cs_options_t tw_cs_options_default;
+
 typedef struct tw_cs_field {
     char *name;
     tw_cs_t *schema;
@@ -47,6 +102,11 @@ struct tw_cs {
     char *name; /* semantic or record name, e.g. "io.debezium.data.Json"; NULL if none */
     int version; /* 0: none */
     const char *doc; /* a static string, or NULL; JsonConverter shows it */
+    tw_cs_render_t render;
+    /* The field's default (a column's DEFAULT), as JsonConverter shows it:
+     * a JSON integer, real, boolean or string; NULL if none. */
+    json_t *default_value;
+    int frac_digits; /* ZonedTimestamp/ZonedTime: fraction digits shown (-1: trimmed) */
     /* connect.parameters, as a JSON object of string values (or NULL). */
     json_t *parameters;
     tw_cs_t *elem;          /* ARRAY */
@@ -79,6 +139,19 @@ bool tw_cs_same_shape(const tw_cs_t *a, const tw_cs_t *b);
  * type from a Type message (NULL if unknown); types without a mapping
  * become optional strings holding PostgreSQL's text. */
 tw_cs_t *tw_cs_for_column(uint32_t type_oid, int32_t typmod, bool optional);
+/* The same with explicit type modes (tw_cs_for_column uses the ones
+ * tw_cs_set_options last set, Debezium's defaults until then). */
+tw_cs_t *tw_cs_for_column_opts(uint32_t type_oid, int32_t typmod, bool optional,
+                               const tw_cs_options_t *opts);
+/* A relation column's schema: tw_cs_for_column of its value type, plus
+ * what the catalog knows — an enum's io.debezium.data.Enum name and
+ * `allowed` labels, the column DEFAULT as the schema default when it is a
+ * constant Debezium would read (numbers, booleans, strings). */
+struct tw_rel_col;
+tw_cs_t *tw_cs_for_rel_col(const struct tw_rel_col *col, bool optional);
+/* Sets the process-wide type modes (from the connector config, at start). */
+void tw_cs_set_options(const tw_cs_options_t *opts);
+const tw_cs_options_t *tw_cs_options(void);
 
 /* Connect's schema for a JSON value, as Debezium's outbox router infers it
  * for table.expand.json.payload: objects → structs (fields in document

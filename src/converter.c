@@ -301,7 +301,13 @@ static tw_err_t json_required(tw_converter_t *conv, tw_buf_t *out, const tw_cs_t
 static tw_err_t json_value(tw_converter_t *conv, tw_buf_t *out, const tw_cs_t *schema,
                            const tw_datum_t *datum, char *errstr, size_t errstr_size)
 {
-    if (tw_datum_is_null(datum)) {
+    if (tw_datum_null_for(datum, schema) && schema->default_value) {
+        /* JsonConverter (replace.null.with.default=true, Kafka's default)
+         * writes a null field's schema default instead. */
+        tw_datum_t def = {NULL, schema->default_value, NULL};
+        return json_required(conv, out, schema, &def, errstr, errstr_size);
+    }
+    if (tw_datum_null_for(datum, schema)) {
         if (!schema->optional)
             return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                            "null for a required (NOT NULL) schema");

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
+#include "datum_pgtext.h"
 #include "tail.h"
 
 static tw_err_t kind_mismatch(const tw_cs_t *schema, const char *what, char *errstr,
@@ -24,11 +26,51 @@ static bool is_special(const tw_value_t *v)
     return v->special != TW_VALUE_FINITE;
 }
 
+bool tw_datum_null_for(const tw_datum_t *datum, const tw_cs_t *schema)
+{
+    const tw_value_t *v = datum->pg;
+
+    if (tw_datum_is_null(datum))
+        return true;
+    return v && v->kind == TW_VALUE_NUMERIC && v->special != TW_VALUE_FINITE &&
+           (schema->type == TW_CS_BYTES || schema->type == TW_CS_STRUCT);
+}
+
 int64_t tw_micro_duration(int32_t months, int32_t days, int64_t micros)
 {
     const double days_per_month = 365.25 / 12.0;
     double total_days = months * days_per_month + days;
+    double total = total_days * 86400000000.0 + (double)micros;
+
+    /* Beyond int64 (an interval of more than ~292,000 years) Debezium's
+     * double-to-long conversion saturates; so does this. */
+    if (total >= 9223372036854775807.0)
+        return INT64_MAX;
+    if (total <= -9223372036854775808.0)
+        return INT64_MIN;
     return (int64_t)llround(total_days * 86400000000.0) + micros;
+}
+
+/* What Debezium writes for PostgreSQL's infinite dates and timestamps in
+ * its numeric schemas: a date's day count is PostgreSQL's int32 infinity
+ * moved to 1970 in 32-bit arithmetic (wrapping for +infinity); timestamps
+ * are pgjdbc's infinity constants (milliseconds) read as microseconds, or
+ * divided to milliseconds; nanoseconds saturate. */
+static int64_t infinite_epoch_value(const tw_value_t *v, const tw_cs_t *schema)
+{
+    bool pos = v->special == TW_VALUE_POS_INFINITY;
+    const char *name = schema->name ? schema->name : "";
+    int64_t micros = pos ? INT64_C(9223372036825200000) : -INT64_C(9223372036832400000);
+
+    if (v->kind == TW_VALUE_DATE)
+        return (int32_t)(uint32_t)((pos ? (uint32_t)INT32_MAX : (uint32_t)INT32_MIN) +
+                                   (uint32_t)TW_CALENDAR_PG_EPOCH_DAYS);
+    if (schema->render == TW_CS_RENDER_NANOS)
+        return pos ? INT64_MAX : INT64_MIN;
+    if (strcmp(name, "io.debezium.time.Timestamp") == 0 ||
+        strcmp(name, "org.apache.kafka.connect.data.Timestamp") == 0)
+        return micros / 1000;
+    return micros;
 }
 
 tw_err_t tw_datum_int64(const tw_datum_t *datum, const tw_cs_t *schema, int64_t *out,
@@ -46,7 +88,11 @@ tw_err_t tw_datum_int64(const tw_datum_t *datum, const tw_cs_t *schema, int64_t 
     if (v == NULL)
         return kind_mismatch(schema, "a struct", errstr, errstr_size);
     if ((v->kind == TW_VALUE_DATE || v->kind == TW_VALUE_TIMESTAMP ||
-         v->kind == TW_VALUE_TIMESTAMPTZ || v->kind == TW_VALUE_INTERVAL) && is_special(v))
+         v->kind == TW_VALUE_TIMESTAMPTZ) && is_special(v)) {
+        *out = infinite_epoch_value(v, schema);
+        return TW_OK;
+    }
+    if (v->kind == TW_VALUE_INTERVAL && is_special(v))
         return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                        "an infinite date/time value has no %s representation", name);
     switch (v->kind) {
@@ -55,15 +101,22 @@ tw_err_t tw_datum_int64(const tw_datum_t *datum, const tw_cs_t *schema, int64_t 
         *out = v->u.i;
         return TW_OK;
     case TW_VALUE_TIME:
-        /* io.debezium.time.Time counts milliseconds. */
-        *out = strcmp(name, "io.debezium.time.Time") == 0 ? v->u.i / 1000 : v->u.i;
+        /* io.debezium.time.Time and Connect's Time count milliseconds. */
+        if (schema->render == TW_CS_RENDER_NANOS)
+            *out = v->u.i * 1000;
+        else if (strcmp(name, "io.debezium.time.Time") == 0 ||
+                 strcmp(name, "org.apache.kafka.connect.data.Time") == 0)
+            *out = v->u.i / 1000;
+        else
+            *out = v->u.i;
         return TW_OK;
     case TW_VALUE_TIMESTAMP:
     case TW_VALUE_TIMESTAMPTZ:
         /* io.debezium.time.Timestamp counts milliseconds since 1970, which
          * hold every PostgreSQL timestamp; microseconds since 1970 end in
          * 294247 AD, before PostgreSQL's range does. */
-        if (strcmp(name, "io.debezium.time.Timestamp") == 0) {
+        if (strcmp(name, "io.debezium.time.Timestamp") == 0 ||
+            strcmp(name, "org.apache.kafka.connect.data.Timestamp") == 0) {
             int64_t ms = v->u.i / 1000 - (v->u.i % 1000 < 0 ? 1 : 0);
             *out = ms + TW_PG_EPOCH_OFFSET_US / 1000;
             return TW_OK;
@@ -73,6 +126,14 @@ tw_err_t tw_datum_int64(const tw_datum_t *datum, const tw_cs_t *schema, int64_t 
                            "a timestamp after 294247-01-10 04:00:54.775807 has no %s "
                            "representation (int64 microseconds since 1970)",
                            name[0] ? name : "int64");
+        if (schema->render == TW_CS_RENDER_NANOS) {
+            if (*out > INT64_MAX / 1000 || *out < INT64_MIN / 1000)
+                return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                               "a timestamp outside 1677-09-21..2262-04-11 has no %s "
+                               "representation (int64 nanoseconds since 1970)",
+                               name);
+            *out *= 1000;
+        }
         return TW_OK;
     case TW_VALUE_INTERVAL:
         *out = tw_micro_duration(v->u.interval.months, v->u.interval.days,
@@ -83,6 +144,20 @@ tw_err_t tw_datum_int64(const tw_datum_t *datum, const tw_cs_t *schema, int64_t 
         return TW_OK;
     default: return kind_mismatch(schema, "a non-integer value", errstr, errstr_size);
     }
+}
+
+/* Decimal text as the nearest double. */
+static double text_to_double(const char *s, size_t len)
+{
+    char local[64], *copy = len < sizeof(local) ? local : tw_malloc(len + 1);
+    double d;
+
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    d = strtod(copy, NULL);
+    if (copy != local)
+        free(copy);
+    return d;
 }
 
 tw_err_t tw_datum_double(const tw_datum_t *datum, const tw_cs_t *schema, double *out,
@@ -102,6 +177,25 @@ tw_err_t tw_datum_double(const tw_datum_t *datum, const tw_cs_t *schema, double 
         *out = (double)datum->pg->u.i;
         return TW_OK;
     }
+    if (datum->pg && datum->pg->kind == TW_VALUE_NUMERIC) {
+        /* decimal.handling.mode=double */
+        if (datum->pg->special == TW_VALUE_NAN)
+            *out = NAN;
+        else if (datum->pg->special != TW_VALUE_FINITE)
+            *out = datum->pg->special == TW_VALUE_POS_INFINITY ? INFINITY : -INFINITY;
+        else
+            *out = text_to_double(datum->pg->u.str.ptr, datum->pg->u.str.len);
+        return TW_OK;
+    }
+    if (datum->pg && schema->render == TW_CS_RENDER_MONEY) {
+        tw_buf_t digits = TW_BUF_INIT;
+        bool ok = tw_pgtext_money(datum->pg, &digits);
+        if (ok)
+            *out = text_to_double(digits.data, digits.len);
+        tw_buf_free(&digits);
+        if (ok)
+            return TW_OK;
+    }
     return kind_mismatch(schema, "a non-numeric value", errstr, errstr_size);
 }
 
@@ -116,13 +210,104 @@ tw_err_t tw_datum_bool(const tw_datum_t *datum, const tw_cs_t *schema, bool *out
         *out = datum->pg->u.b;
         return TW_OK;
     }
+    if (datum->pg && (datum->pg->type_oid == TW_OID_BIT || datum->pg->type_oid == TW_OID_VARBIT)) {
+        /* bit(1): Debezium's boolean. */
+        tw_buf_t bits = TW_BUF_INIT;
+        bool ok = tw_pgtext_bits(datum->pg, &bits);
+        *out = ok && bits.len > 0;
+        tw_buf_free(&bits);
+        if (ok)
+            return TW_OK;
+    }
     return kind_mismatch(schema, "a non-boolean value", errstr, errstr_size);
+}
+
+static void append_hex(tw_buf_t *out, const uint8_t *p, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        tw_buf_append_char(out, hex[p[i] >> 4]);
+        tw_buf_append_char(out, hex[p[i] & 15]);
+    }
+}
+
+/* binary.handling.mode base64, base64-url-safe (Java's URL encoder keeps
+ * the padding) and hex. */
+static void append_binary_text(tw_buf_t *out, const uint8_t *p, size_t len, tw_cs_render_t how)
+{
+    size_t i, start = out->len;
+
+    if (how == TW_CS_RENDER_HEX) {
+        append_hex(out, p, len);
+        return;
+    }
+    tw_buf_append_base64(out, p, len);
+    if (how == TW_CS_RENDER_BASE64_URL)
+        for (i = start; i < out->len; i++)
+            out->data[i] = out->data[i] == '+' ? '-' : out->data[i] == '/' ? '_' : out->data[i];
+}
+
+/* ZonedTimestamp: UTC, the fraction padded to the column's precision as
+ * Debezium writes it ("2024-02-29T11:34:56.789000Z" for timestamptz(6)). */
+static void append_zoned_timestamp(tw_buf_t *out, const tw_value_t *v, int digits)
+{
+    char text[TW_CALENDAR_TEXT_MAX];
+    size_t n = tw_calendar_format_pg_timestamp(text, v->u.i), i;
+    int64_t frac = tw_calendar_floor_div(v->u.i, TW_USECS_PER_SEC);
+    char num[24];
+
+    frac = v->u.i - frac * TW_USECS_PER_SEC;
+    for (i = 0; i < n && text[i] != '.'; i++)
+        ;
+    tw_buf_append(out, text, i); /* without the trimmed fraction */
+    if (digits > 0) {
+        snprintf(num, sizeof(num), "%06lld", (long long)frac);
+        tw_buf_append_char(out, '.');
+        tw_buf_append(out, num, (size_t)(digits > 6 ? 6 : digits));
+    }
+    tw_buf_append_char(out, 'Z');
+}
+
+/* io.debezium.time.Interval: every component, each with its own sign,
+ * as pgjdbc's PGInterval splits PostgreSQL's text ("P-1Y-2M3DT0H0M-6.5S"):
+ * years and months from the months, hours, minutes and seconds (with up to
+ * six fraction digits, trailing zeros dropped) from the microseconds. */
+static void append_debezium_interval(tw_buf_t *out, const tw_value_t *v)
+{
+    int64_t us = v->u.interval.micros;
+    int64_t hours = us / TW_USECS_PER_HOUR, minutes, secs, frac;
+    char digits[24];
+    int n;
+
+    us -= hours * TW_USECS_PER_HOUR;
+    minutes = us / TW_USECS_PER_MINUTE;
+    us -= minutes * TW_USECS_PER_MINUTE;
+    secs = us / TW_USECS_PER_SEC;
+    frac = us - secs * TW_USECS_PER_SEC;
+    tw_buf_printf(out, "P%dY%dM%dDT%lldH%lldM", v->u.interval.months / 12,
+                  v->u.interval.months % 12, v->u.interval.days, (long long)hours,
+                  (long long)minutes);
+    if (us < 0)
+        tw_buf_append_char(out, '-');
+    tw_buf_printf(out, "%lld", (long long)(secs < 0 ? -secs : secs));
+    if (frac != 0) {
+        snprintf(digits, sizeof(digits), "%06lld", (long long)(frac < 0 ? -frac : frac));
+        for (n = 6; n > 0 && digits[n - 1] == '0'; n--)
+            ;
+        tw_buf_append_char(out, '.');
+        tw_buf_append(out, digits, (size_t)n);
+    }
+    tw_buf_append_char(out, 'S');
 }
 
 tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
                          const char **s, size_t *len, char *errstr, size_t errstr_size)
 {
     const tw_value_t *v = datum->pg;
+    char text[TW_CALENDAR_TEXT_MAX];
+    int64_t micros;
 
     if (datum->json) {
         if (!json_is_string(datum->json))
@@ -133,6 +318,79 @@ tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_
     }
     if (v == NULL)
         return kind_mismatch(schema, "a struct", errstr, errstr_size);
+    tw_buf_reset(scratch);
+    switch (schema->render) {
+    case TW_CS_RENDER_BASE64:
+    case TW_CS_RENDER_BASE64_URL:
+    case TW_CS_RENDER_HEX:
+        if (v->kind != TW_VALUE_BYTES)
+            return kind_mismatch(schema, "a non-bytea value", errstr, errstr_size);
+        append_binary_text(scratch, v->u.bytes.ptr, v->u.bytes.len, schema->render);
+        goto scratch_out;
+    case TW_CS_RENDER_MONEY:
+        if (!tw_pgtext_money(v, scratch))
+            return kind_mismatch(schema, "a value not in money's form", errstr, errstr_size);
+        goto scratch_out;
+    case TW_CS_RENDER_ISO_DATE:
+    case TW_CS_RENDER_ISO_TIME:
+    case TW_CS_RENDER_ISO_TIMESTAMP:
+        /* time.precision.mode=isostring: the local date/time, marked UTC;
+         * infinities as the dates Debezium's numbers for them denote. */
+        if (v->special != TW_VALUE_FINITE && v->kind == TW_VALUE_DATE)
+            tw_buf_append(scratch, text,
+                          tw_calendar_format_date(text, infinite_epoch_value(v, schema)));
+        else if (v->special != TW_VALUE_FINITE &&
+                 (v->kind == TW_VALUE_TIMESTAMP || v->kind == TW_VALUE_TIMESTAMPTZ)) {
+            /* microseconds since 1970, beyond PostgreSQL's own range */
+            int64_t us = infinite_epoch_value(v, schema);
+            int64_t days = tw_calendar_floor_div(us, TW_USECS_PER_DAY);
+            int64_t rem = us % TW_USECS_PER_DAY; /* days * a day may not fit */
+            tw_buf_append(scratch, text, tw_calendar_format_date(text, days));
+            tw_buf_append_char(scratch, 'T');
+            tw_buf_append(scratch, text,
+                          tw_calendar_format_time(text, rem < 0 ? rem + TW_USECS_PER_DAY : rem));
+        }
+        else if (v->special != TW_VALUE_FINITE)
+            break;
+        else if (v->kind == TW_VALUE_DATE)
+            tw_buf_append(scratch, text, tw_calendar_format_date(text, v->u.i));
+        else if (v->kind == TW_VALUE_TIME) /* a LocalTime: 24:00:00 is 00:00:00 */
+            tw_buf_append(scratch, text,
+                          tw_calendar_format_time(text, v->u.i % TW_USECS_PER_DAY));
+        else if (v->kind == TW_VALUE_TIMESTAMP)
+            tw_buf_append(scratch, text, tw_calendar_format_pg_timestamp(text, v->u.i));
+        else
+            break;
+        tw_buf_append_char(scratch, 'Z');
+        goto scratch_out;
+    case TW_CS_RENDER_ZONED_TIME:
+        if (!tw_pgtext_timetz_utc(v, &micros))
+            return kind_mismatch(schema, "a value not in timetz's form", errstr, errstr_size);
+        tw_buf_append(scratch, text, tw_calendar_format_time(text, micros));
+        tw_buf_append_char(scratch, 'Z');
+        goto scratch_out;
+    case TW_CS_RENDER_ZONED_TIMESTAMP:
+        if (v->kind == TW_VALUE_TIMESTAMPTZ && v->special == TW_VALUE_FINITE &&
+            schema->frac_digits >= 0) {
+            append_zoned_timestamp(scratch, v, schema->frac_digits);
+            goto scratch_out;
+        }
+        break;
+    default: break;
+    }
+    if (v->kind == TW_VALUE_NUMERIC && v->special != TW_VALUE_FINITE) {
+        /* decimal.handling.mode=string: Debezium names the special value. */
+        *s = v->special == TW_VALUE_NAN            ? "NAN"
+             : v->special == TW_VALUE_POS_INFINITY ? "POSITIVE_INFINITY"
+                                                   : "NEGATIVE_INFINITY";
+        *len = strlen(*s);
+        return TW_OK;
+    }
+    if (v->kind == TW_VALUE_INTERVAL && v->special == TW_VALUE_FINITE && schema->name &&
+        strcmp(schema->name, "io.debezium.time.Interval") == 0) {
+        append_debezium_interval(scratch, v);
+        goto scratch_out;
+    }
     switch (v->kind) {
     case TW_VALUE_TEXT:
     case TW_VALUE_JSON:
@@ -145,9 +403,8 @@ tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_
         *len = strlen(v->u.uuid.text);
         return TW_OK;
     default:
-        /* ZonedTimestamp and anything else with a string schema: the same
-         * ISO-8601 rendering `tail` prints, without the JSON quotes. */
-        tw_buf_reset(scratch);
+        /* Anything else with a string schema: the same ISO-8601 rendering
+         * `tail` prints, without the JSON quotes. */
         tw_value_append_json(scratch, v);
         if (scratch->len >= 2 && scratch->data[0] == '"') {
             *s = scratch->data + 1;
@@ -158,6 +415,10 @@ tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_
         }
         return TW_OK;
     }
+scratch_out:
+    *s = scratch->data;
+    *len = scratch->len;
+    return TW_OK;
 }
 
 /* Multiplies the big-endian magnitude in mag[0..n) by 10 and adds digit. */
@@ -233,6 +494,40 @@ tw_err_t tw_datum_bytes(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t
     const tw_value_t *v = datum->pg;
     tw_err_t err;
 
+    if (v && schema->render == TW_CS_RENDER_WKB) {
+        double x, y;
+        if (!tw_pgtext_point(v, &x, &y))
+            return kind_mismatch(schema, "a value not in point's form", errstr, errstr_size);
+        tw_buf_reset(scratch);
+        tw_pgtext_wkb_point(x, y, scratch);
+        *p = (const uint8_t *)scratch->data;
+        *len = scratch->len;
+        return TW_OK;
+    }
+    if (v && schema->render == TW_CS_RENDER_BITS) {
+        if (!tw_pgtext_bits(v, scratch))
+            return kind_mismatch(schema, "a value not in bit's form", errstr, errstr_size);
+        *p = (const uint8_t *)scratch->data;
+        *len = scratch->len;
+        return TW_OK;
+    }
+    if (v && schema->render == TW_CS_RENDER_MONEY) {
+        const char *scale = json_string_value(json_object_get(schema->parameters, "scale"));
+        tw_buf_t digits = TW_BUF_INIT;
+        if (!tw_pgtext_money(v, &digits)) {
+            tw_buf_free(&digits);
+            return kind_mismatch(schema, "a value not in money's form", errstr, errstr_size);
+        }
+        tw_buf_reset(scratch);
+        err = tw_decimal_unscaled_bytes(digits.data, digits.len, scale ? atoi(scale) : 2,
+                                        scratch, errstr, errstr_size);
+        tw_buf_free(&digits);
+        if (err)
+            return err;
+        *p = (const uint8_t *)scratch->data;
+        *len = scratch->len;
+        return TW_OK;
+    }
     if (v && v->kind == TW_VALUE_BYTES) {
         *p = v->u.bytes.ptr;
         *len = v->u.bytes.len;
@@ -296,6 +591,22 @@ tw_datum_t tw_datum_field(const tw_datum_t *datum, const tw_cs_t *schema, size_t
         field.json = json_object_get(datum->json, schema->fields[i].name);
         if (field.json == NULL)
             field.json = json_null();
+    } else if (datum->pg && schema->name &&
+               strcmp(schema->name, "io.debezium.data.geometry.Point") == 0) {
+        /* {x, y, wkb, srid}: the coordinates, the WKB built from the same
+         * value (its schema renders it), no SRID. */
+        double x = 0, y = 0;
+        memset(scratch, 0, sizeof(*scratch));
+        if (i < 2 && tw_pgtext_point(datum->pg, &x, &y)) {
+            scratch->kind = TW_VALUE_FLOAT;
+            scratch->type_oid = TW_OID_FLOAT8;
+            scratch->u.f = i == 0 ? x : y;
+        } else if (i == 2) {
+            *scratch = *datum->pg;
+        } else {
+            scratch->kind = TW_VALUE_NULL;
+        }
+        field.pg = scratch;
     } else if (datum->pg && datum->pg->kind == TW_VALUE_NUMERIC) {
         /* VariableScaleDecimal {scale, value}: the value is the unscaled
          * integer at the text's own scale. */

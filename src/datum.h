@@ -12,6 +12,11 @@
 #include "common.h"
 #include "record.h"
 
+/* Null as the schema sees it: a null datum, or a numeric NaN/infinity in a
+ * Decimal or VariableScaleDecimal schema, which Debezium writes as null
+ * (decimal.handling.mode=double and string keep them). */
+bool tw_datum_null_for(const tw_datum_t *datum, const tw_cs_t *schema);
+
 /* Integer for INT8/16/32/64 schemas. */
 tw_err_t tw_datum_int64(const tw_datum_t *datum, const tw_cs_t *schema, int64_t *out,
                         char *errstr, size_t errstr_size);

@@ -250,8 +250,7 @@ tw_err_t tw_outbox_bind(tw_outbox_router_t *router, const tw_rel_t *rel, const b
     b->col_schema = tw_calloc(rel->ncols ? rel->ncols : 1, sizeof(tw_cs_t *));
     /* By the type the values have: a domain column's is its base type. */
     for (i = 0; i < rel->ncols; i++)
-        b->col_schema[i] = tw_cs_for_column(rel->cols[i].value_oid, rel->cols[i].value_typmod,
-                                            !not_null[i]);
+        b->col_schema[i] = tw_cs_for_rel_col(&rel->cols[i], !not_null[i]);
     b->placement_col = tw_calloc(router->nplacements ? router->nplacements : 1, sizeof(int));
     err = find_column(rel, ob->field_event_id, "table.field.event.id", cfg, true, &b->id_col,
                       errstr, errstr_size);
@@ -422,9 +421,14 @@ static tw_err_t header_value(tw_outbox_router_t *router, const tw_datum_t *datum
                              const tw_cs_t *schema, tw_arena_t *arena, tw_kafka_header_t *h,
                              char *errstr, size_t errstr_size)
 {
+    tw_datum_t def = {NULL, schema->default_value, NULL};
     tw_err_t err;
 
-    if (tw_datum_is_null(datum)) {
+    /* A null column with a DEFAULT reads as the default, as Connect's
+     * Struct.get gives it to Debezium's router. */
+    if (schema->default_value && tw_datum_null_for(datum, schema))
+        datum = &def;
+    if (tw_datum_null_for(datum, schema)) {
         h->value = NULL;
         h->len = 0;
         return TW_OK;

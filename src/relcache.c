@@ -99,8 +99,11 @@ static void rel_free_columns(tw_rel_t *rel)
 {
     uint16_t i;
 
-    for (i = 0; i < rel->ncols; i++)
+    for (i = 0; i < rel->ncols; i++) {
         free(rel->cols[i].name);
+        free(rel->cols[i].enum_labels);
+        free(rel->cols[i].default_expr);
+    }
     free(rel->cols);
     rel->cols = NULL;
     rel->ncols = 0;

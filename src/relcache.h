@@ -28,6 +28,11 @@ typedef struct tw_rel_col {
     uint32_t value_oid;
     int32_t value_typmod;
     bool is_key; /* part of the replica identity */
+    /* From the catalog (NULL without one): an enum's labels in their order,
+     * comma-joined (also for a domain over an enum), and the column's
+     * DEFAULT expression as pg_get_expr prints it. */
+    char *enum_labels;
+    char *default_expr;
 } tw_rel_col_t;
 
 typedef struct tw_rel {

@@ -110,6 +110,7 @@ uint32_t tw_value_array_elem_oid(uint32_t array_oid)
     case TW_OID_UUID_ARRAY: return TW_OID_UUID;
     case TW_OID_JSON_ARRAY: return TW_OID_JSON;
     case TW_OID_JSONB_ARRAY: return TW_OID_JSONB;
+    case TW_OID_TIMETZ_ARRAY: return TW_OID_TIMETZ;
     }
     return 0;
 }

@@ -46,6 +46,13 @@ enum {
     TW_OID_NUMERIC = 1700,
     TW_OID_UUID = 2950,
     TW_OID_JSONB = 3802,
+    /* mapped by connect_schema.c; their values are PostgreSQL's text */
+    TW_OID_XML = 142,
+    TW_OID_POINT = 600,
+    TW_OID_MONEY = 790,
+    TW_OID_BIT = 1560,
+    TW_OID_VARBIT = 1562,
+    TW_OID_TSVECTOR = 3614,
     /* arrays of the above (any number of dimensions) */
     TW_OID_BOOL_ARRAY = 1000,
     TW_OID_BYTEA_ARRAY = 1001,
@@ -69,6 +76,7 @@ enum {
     TW_OID_UUID_ARRAY = 2951,
     TW_OID_JSON_ARRAY = 199,
     TW_OID_JSONB_ARRAY = 3807,
+    TW_OID_TIMETZ_ARRAY = 1270, /* elements stay PostgreSQL's text (or send bytes) */
 };
 
 typedef enum tw_value_kind {

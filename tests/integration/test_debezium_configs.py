@@ -54,8 +54,9 @@ def test_typical_outbox_file_notes_each_key_once(tidewater_bin):
 
 
 @pytest.mark.parametrize("line,fragments", [
-    ("decimal.handling.mode=double", ["decimal.handling.mode=\"double\"", "Supported: precise."]),
-    ("time.precision.mode=connect", ["time.precision.mode=\"connect\"", "Supported: adaptive."]),
+    ("decimal.handling.mode=float", ["decimal.handling.mode=\"float\"",
+                                     "use one of: precise, double, string"]),
+    ("hstore.handling.mode=map", ["hstore.handling.mode=\"map\"", "Supported: json."]),
     ("snapshot.mode=initial", ["snapshot.mode=\"initial\"", "Supported: no_data, never."]),
     ("tombstone.on.delete=false", ["unknown config key \"tombstone.on.delete\"",
                                    "did you mean \"tombstones.on.delete\"?"]),

@@ -923,8 +923,10 @@ static void test_array_text_nested(void **state)
     expect_text_json(TW_OID_INT4_ARRAY, "{{{1},{2}},{{3},{4}}}", "[[[1],[2]],[[3],[4]]]");
     expect_text_json(TW_OID_INT4_ARRAY, "{ { 1 , 2 } , { 3 , 4 } }", "[[1,2],[3,4]]");
     expect_text_json(TW_OID_INT4_ARRAY, "{{{{{{1}}}}}}", "[[[[[[1]]]]]]"); /* MAXDIM is 6 */
-    /* an array type without a mapping (timetz[]) is unknown text */
-    assert_true(parse_text(1270, "{00:00:00+00}").unknown_type);
+    /* an array type without a mapping (inet[]) is unknown text */
+    assert_true(parse_text(1041, "{::1}").unknown_type);
+    /* timetz[] is an array of timetz texts (Debezium maps its elements) */
+    expect_text_json(TW_OID_TIMETZ_ARRAY, "{00:00:00+00,NULL}", "[\"00:00:00+00\",null]");
 }
 
 static void test_array_text_errors(void **state)
@@ -1330,7 +1332,8 @@ static void test_array_elem_oid(void **state)
     assert_int_equal(tw_value_array_elem_oid(TW_OID_NAME_ARRAY), TW_OID_NAME);
     assert_int_equal(tw_value_array_elem_oid(TW_OID_CHAR_ARRAY), TW_OID_CHAR);
     assert_int_equal(tw_value_array_elem_oid(TW_OID_INT4), 0);
-    assert_int_equal(tw_value_array_elem_oid(1270), 0); /* timetz[] */
+    assert_int_equal(tw_value_array_elem_oid(1041), 0); /* inet[] */
+    assert_int_equal(tw_value_array_elem_oid(TW_OID_TIMETZ_ARRAY), TW_OID_TIMETZ);
 }
 
 /* Walks every day from 4714 BC to 10000 AD through the text parser and the

@@ -1,0 +1,317 @@
+/*
+ * test_type_modes.c — Debezium's type mapping options (decimal, time,
+ * binary, interval modes), enum and DEFAULT schemas, and the values of
+ * types kept as PostgreSQL's text (money, timetz, point, bit), through
+ * JsonConverter's rendering. The differential test
+ * (tests/integration/test_debezium_diff.py) checks the same against
+ * Debezium itself; these pin the edge cases it cannot reach cheaply.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "connect_schema.h"
+#include "converter.h"
+#include "relcache.h"
+
+#define TW_USECS_PER_DAY_TEST INT64_C(86400000000)
+
+static tw_value_t text_value(uint32_t oid, const char *s)
+{
+    tw_value_t v;
+
+    memset(&v, 0, sizeof(v));
+    v.kind = TW_VALUE_TEXT;
+    v.type_oid = oid;
+    v.unknown_type = true;
+    v.u.str.ptr = s;
+    v.u.str.len = strlen(s);
+    return v;
+}
+
+/* JsonConverter (schemas.enable=false) output of one value. */
+static void expect_json(tw_cs_t *schema, const tw_value_t *v, const char *expect)
+{
+    tw_converter_config_t cfg;
+    tw_converter_t *conv;
+    tw_datum_t d = {v, NULL, NULL};
+    tw_buf_t out = TW_BUF_INIT;
+    char errstr[256];
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.kind = TW_CONVERTER_JSON;
+    assert_int_equal(tw_converter_new(&cfg, false, &conv, errstr, sizeof(errstr)), TW_OK);
+    if (tw_converter_encode(conv, "t", schema, &d, &out, errstr, sizeof(errstr)) != TW_OK)
+        fail_msg("%s", errstr);
+    tw_buf_append_char(&out, '\0');
+    assert_string_equal(out.data, expect);
+    tw_buf_free(&out);
+    tw_converter_destroy(conv);
+    tw_cs_unref(schema);
+}
+
+static tw_cs_options_t opts_with(int decimal, int time, int binary, int interval)
+{
+    tw_cs_options_t o = tw_cs_options_default;
+    o.decimal = decimal;
+    o.time = time;
+    o.binary = binary;
+    o.interval = interval;
+    return o;
+}
+
+static void test_decimal_modes(void **state)
+{
+    tw_cs_options_t dbl = opts_with(TW_DECIMAL_DOUBLE, 0, 0, 0);
+    tw_cs_options_t str = opts_with(TW_DECIMAL_STRING, 0, 0, 0);
+    tw_value_t v;
+    (void)state;
+    memset(&v, 0, sizeof(v));
+    v.kind = TW_VALUE_NUMERIC;
+    v.type_oid = TW_OID_NUMERIC;
+    v.u.str.ptr = "-0.000000001234";
+    v.u.str.len = strlen(v.u.str.ptr);
+    expect_json(tw_cs_for_column_opts(TW_OID_NUMERIC, -1, true, &dbl), &v, "-1.234E-9");
+    expect_json(tw_cs_for_column_opts(TW_OID_NUMERIC, -1, true, &str), &v, "\"-0.000000001234\"");
+    v.special = TW_VALUE_NAN;
+    v.u.str.ptr = "NaN";
+    v.u.str.len = 3;
+    expect_json(tw_cs_for_column_opts(TW_OID_NUMERIC, -1, true, &dbl), &v, "\"NaN\"");
+    /* Debezium names the special value in string mode. */
+    expect_json(tw_cs_for_column_opts(TW_OID_NUMERIC, -1, true, &str), &v, "\"NAN\"");
+    /* A Decimal has none: null. */
+    expect_json(tw_cs_for_column(TW_OID_NUMERIC, -1, true), &v, "null");
+}
+
+static void test_money(void **state)
+{
+    tw_cs_options_t o = tw_cs_options_default, dbl = opts_with(TW_DECIMAL_DOUBLE, 0, 0, 0);
+    tw_value_t v = text_value(TW_OID_MONEY, "-$1,234.56");
+    tw_value_t paren = text_value(TW_OID_MONEY, "($0.05)");
+    (void)state;
+    /* -123456 at scale 2: FE 1D C0; at scale 3: -1234560 = ED 29 80. */
+    expect_json(tw_cs_for_column_opts(TW_OID_MONEY, -1, true, &o), &v, "\"/h3A\"");
+    o.money_fraction_digits = 3;
+    expect_json(tw_cs_for_column_opts(TW_OID_MONEY, -1, true, &o), &v, "\"7SmA\"");
+    expect_json(tw_cs_for_column_opts(TW_OID_MONEY, -1, true, &dbl), &v, "-1234.56");
+    expect_json(tw_cs_for_column_opts(TW_OID_MONEY, -1, true, &dbl), &paren, "-0.05");
+}
+
+static void test_time_modes(void **state)
+{
+    tw_cs_options_t connect = opts_with(0, TW_TIME_CONNECT, 0, 0);
+    tw_cs_options_t iso = opts_with(0, TW_TIME_ISOSTRING, 0, 0);
+    tw_cs_options_t nanos = opts_with(0, TW_TIME_NANOSECONDS, 0, 0);
+    tw_cs_options_t micro = opts_with(0, TW_TIME_MICROSECONDS, 0, 0);
+    tw_cs_options_t atm = opts_with(0, TW_TIME_ADAPTIVE_TIME_MICROSECONDS, 0, 0);
+    tw_value_t t, ts;
+    tw_cs_t *s;
+    (void)state;
+    memset(&t, 0, sizeof(t));
+    t.kind = TW_VALUE_TIME;
+    t.u.i = INT64_C(45296789000); /* 12:34:56.789 */
+    memset(&ts, 0, sizeof(ts));
+    ts.kind = TW_VALUE_TIMESTAMP;
+    ts.u.i = -1000; /* 1999-12-31 23:59:59.999 */
+    expect_json(tw_cs_for_column_opts(TW_OID_TIME, 3, true, &connect), &t, "45296789");
+    expect_json(tw_cs_for_column_opts(TW_OID_TIME, 3, true, &atm), &t, "45296789000");
+    expect_json(tw_cs_for_column_opts(TW_OID_TIME, 3, true, &iso), &t, "\"12:34:56.789Z\"");
+    t.u.i = TW_USECS_PER_DAY_TEST; /* 24:00:00, a LocalTime's midnight */
+    expect_json(tw_cs_for_column_opts(TW_OID_TIME, 3, true, &iso), &t, "\"00:00:00Z\"");
+    expect_json(tw_cs_for_column_opts(TW_OID_TIME, 3, true, &connect), &t, "86400000");
+    t.u.i = INT64_C(45296789000);
+    expect_json(tw_cs_for_column_opts(TW_OID_TIME, 3, true, &nanos), &t, "45296789000000");
+    expect_json(tw_cs_for_column_opts(TW_OID_TIMESTAMP, 3, true, &connect), &ts, "946684799999");
+    expect_json(tw_cs_for_column_opts(TW_OID_TIMESTAMP, 3, true, &micro), &ts,
+                "946684799999000");
+    expect_json(tw_cs_for_column_opts(TW_OID_TIMESTAMP, 3, true, &iso), &ts,
+                "\"1999-12-31T23:59:59.999Z\"");
+    s = tw_cs_for_column_opts(TW_OID_DATE, -1, true, &connect);
+    assert_string_equal(s->name, "org.apache.kafka.connect.data.Date");
+    tw_cs_unref(s);
+    s = tw_cs_for_column_opts(TW_OID_DATE, -1, true, &iso);
+    assert_string_equal(s->name, "io.debezium.time.IsoDate");
+    tw_cs_unref(s);
+}
+
+/* PostgreSQL's infinities as Debezium 3.6 writes them (observed in the
+ * differential test). */
+static void test_infinities(void **state)
+{
+    tw_cs_options_t iso = opts_with(0, TW_TIME_ISOSTRING, 0, 0);
+    tw_cs_options_t connect = opts_with(0, TW_TIME_CONNECT, 0, 0);
+    tw_cs_options_t nanos = opts_with(0, TW_TIME_NANOSECONDS, 0, 0);
+    tw_value_t d, ts;
+    (void)state;
+    memset(&d, 0, sizeof(d));
+    d.kind = TW_VALUE_DATE;
+    d.special = TW_VALUE_POS_INFINITY;
+    d.u.i = INT64_MAX;
+    expect_json(tw_cs_for_column(TW_OID_DATE, -1, true), &d, "-2147472692");
+    expect_json(tw_cs_for_column_opts(TW_OID_DATE, -1, true, &iso), &d, "\"-5877611-06-21Z\"");
+    memset(&ts, 0, sizeof(ts));
+    ts.kind = TW_VALUE_TIMESTAMP;
+    ts.special = TW_VALUE_POS_INFINITY;
+    ts.u.i = INT64_MAX;
+    expect_json(tw_cs_for_column(TW_OID_TIMESTAMP, -1, true), &ts, "9223372036825200000");
+    expect_json(tw_cs_for_column_opts(TW_OID_TIMESTAMP, -1, true, &connect), &ts,
+                "9223372036825200");
+    expect_json(tw_cs_for_column_opts(TW_OID_TIMESTAMP, -1, true, &iso), &ts,
+                "\"+294247-01-10T04:00:25.2Z\"");
+    expect_json(tw_cs_for_column_opts(TW_OID_TIMESTAMP, -1, true, &nanos), &ts,
+                "9223372036854775807");
+    ts.special = TW_VALUE_NEG_INFINITY;
+    ts.u.i = INT64_MIN;
+    expect_json(tw_cs_for_column(TW_OID_TIMESTAMP, 3, true), &ts, "-9223372036832400");
+    expect_json(tw_cs_for_column_opts(TW_OID_TIMESTAMP, 3, true, &iso), &ts,
+                "\"-290308-12-21T19:59:27.6Z\"");
+    ts.kind = TW_VALUE_TIMESTAMPTZ;
+    expect_json(tw_cs_for_column(TW_OID_TIMESTAMPTZ, 3, true), &ts, "\"-infinity\"");
+}
+
+static void test_binary_and_interval_modes(void **state)
+{
+    tw_cs_options_t b64 = opts_with(0, 0, TW_BINARY_BASE64, 0);
+    tw_cs_options_t url = opts_with(0, 0, TW_BINARY_BASE64_URL_SAFE, 0);
+    tw_cs_options_t hex = opts_with(0, 0, TW_BINARY_HEX, 0);
+    tw_cs_options_t istr = opts_with(0, 0, 0, TW_INTERVAL_STRING);
+    static const uint8_t bytes[] = {0xfb, 0xff, 0x10};
+    tw_value_t v, iv;
+    (void)state;
+    memset(&v, 0, sizeof(v));
+    v.kind = TW_VALUE_BYTES;
+    v.u.bytes.ptr = bytes;
+    v.u.bytes.len = sizeof(bytes);
+    expect_json(tw_cs_for_column_opts(TW_OID_BYTEA, -1, true, &b64), &v, "\"+/8Q\"");
+    expect_json(tw_cs_for_column_opts(TW_OID_BYTEA, -1, true, &url), &v, "\"-_8Q\"");
+    expect_json(tw_cs_for_column_opts(TW_OID_BYTEA, -1, true, &hex), &v, "\"fbff10\"");
+    memset(&iv, 0, sizeof(iv));
+    iv.kind = TW_VALUE_INTERVAL;
+    iv.u.interval.months = 14;
+    iv.u.interval.days = 3;
+    iv.u.interval.micros = INT64_C(14706700000);
+    expect_json(tw_cs_for_column_opts(TW_OID_INTERVAL, -1, true, &istr), &iv,
+                "\"P1Y2M3DT4H5M6.7S\"");
+    iv.u.interval.months = -178000000 * 12;
+    iv.u.interval.days = 0;
+    iv.u.interval.micros = 0;
+    expect_json(tw_cs_for_column_opts(TW_OID_INTERVAL, -1, true, &istr), &iv,
+                "\"P-178000000Y0M0DT0H0M0S\"");
+    /* Debezium's MicroDuration saturates where int64 ends. */
+    expect_json(tw_cs_for_column(TW_OID_INTERVAL, -1, true), &iv, "-9223372036854775808");
+    iv.u.interval.months = -14;
+    iv.u.interval.days = 3;
+    iv.u.interval.micros = -INT64_C(500000);
+    expect_json(tw_cs_for_column_opts(TW_OID_INTERVAL, -1, true, &istr), &iv,
+                "\"P-1Y-2M3DT0H0M-0.5S\"");
+}
+
+static void test_zoned(void **state)
+{
+    tw_value_t tz = text_value(TW_OID_TIMETZ, "10:11:12+05:30");
+    tw_value_t tz2 = text_value(TW_OID_TIMETZ, "01:02:03.000004-07");
+    tw_value_t ts;
+    (void)state;
+    expect_json(tw_cs_for_column(TW_OID_TIMETZ, -1, true), &tz, "\"04:41:12Z\"");
+    expect_json(tw_cs_for_column(TW_OID_TIMETZ, 6, true), &tz2, "\"08:02:03.000004Z\"");
+    memset(&ts, 0, sizeof(ts));
+    ts.kind = TW_VALUE_TIMESTAMPTZ;
+    ts.u.i = INT64_C(762521696789000); /* 2024-02-29 11:34:56.789 UTC */
+    expect_json(tw_cs_for_column(TW_OID_TIMESTAMPTZ, -1, true), &ts,
+                "\"2024-02-29T11:34:56.789000Z\"");
+    expect_json(tw_cs_for_column(TW_OID_TIMESTAMPTZ, 3, true), &ts,
+                "\"2024-02-29T11:34:56.789Z\"");
+    expect_json(tw_cs_for_column(TW_OID_TIMESTAMPTZ, 0, true), &ts, "\"2024-02-29T11:34:56Z\"");
+}
+
+static void test_bits_and_point(void **state)
+{
+    tw_value_t bits = text_value(TW_OID_BIT, "1010000001");
+    tw_value_t one = text_value(TW_OID_BIT, "1");
+    tw_value_t zero = text_value(TW_OID_VARBIT, "0000");
+    tw_value_t pt = text_value(TW_OID_POINT, "(1.5,-2.25)");
+    (void)state;
+    expect_json(tw_cs_for_column(TW_OID_BIT, 10, true), &bits, "\"gQI=\"");
+    expect_json(tw_cs_for_column(TW_OID_VARBIT, 16, true), &zero, "\"\"");
+    expect_json(tw_cs_for_column(TW_OID_BIT, 1, true), &one, "true");
+    expect_json(tw_cs_for_column(TW_OID_POINT, -1, true), &pt,
+                "{\"x\":1.5,\"y\":-2.25,\"wkb\":\"AQEAAAAAAAAAAAD4PwAAAAAAAALA\",\"srid\":null}");
+}
+
+static void test_enum_and_defaults(void **state)
+{
+    tw_rel_col_t col;
+    tw_cs_t *s;
+    json_t *js;
+    char *text;
+    static const struct {
+        uint32_t oid;
+        const char *expr;
+        const char *expect; /* the "default" JSON, or NULL for none */
+    } cases[] = {
+        {TW_OID_INT4, "7", "7"},
+        {TW_OID_INT4, "'-1'::integer", "-1"},
+        {TW_OID_INT8, "nextval('s'::regclass)", NULL},
+        {TW_OID_TEXT, "'it''s'::text", "\"it's\""},
+        {TW_OID_VARCHAR, "'a'::character varying", "\"a\""},
+        {TW_OID_BOOL, "true", "true"},
+        {TW_OID_FLOAT8, "1.5", "1.5"},
+        {TW_OID_TIMESTAMP, "now()", NULL},
+        {TW_OID_TEXT, "('a'::text || 'b'::text)", NULL},
+    };
+    size_t i;
+    tw_value_t null_v;
+    (void)state;
+    memset(&null_v, 0, sizeof(null_v));
+    null_v.kind = TW_VALUE_NULL;
+    memset(&col, 0, sizeof(col));
+    /* A NULL in a column with a DEFAULT: JsonConverter writes the default. */
+    col.value_oid = TW_OID_INT4;
+    col.value_typmod = -1;
+    col.default_expr = "7";
+    expect_json(tw_cs_for_rel_col(&col, true), &null_v, "7");
+    col.default_expr = NULL;
+    col.value_oid = TW_OID_TEXT;
+    col.value_typmod = -1;
+    col.enum_labels = "happy,sad";
+    s = tw_cs_for_rel_col(&col, true);
+    assert_string_equal(s->name, "io.debezium.data.Enum");
+    assert_string_equal(json_string_value(json_object_get(s->parameters, "allowed")),
+                        "happy,sad");
+    tw_cs_unref(s);
+    col.enum_labels = NULL;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        col.value_oid = cases[i].oid;
+        col.default_expr = (char *)cases[i].expr;
+        s = tw_cs_for_rel_col(&col, false);
+        js = tw_cs_to_connect_json(s);
+        if (cases[i].expect == NULL) {
+            assert_null(json_object_get(js, "default"));
+        } else {
+            text = json_dumps(json_object_get(js, "default"), JSON_ENCODE_ANY);
+            assert_string_equal(text, cases[i].expect);
+            free(text);
+        }
+        json_decref(js);
+        tw_cs_unref(s);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decimal_modes),
+        cmocka_unit_test(test_money),
+        cmocka_unit_test(test_time_modes),
+        cmocka_unit_test(test_binary_and_interval_modes),
+        cmocka_unit_test(test_infinities),
+        cmocka_unit_test(test_zoned),
+        cmocka_unit_test(test_bits_and_point),
+        cmocka_unit_test(test_enum_and_defaults),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
