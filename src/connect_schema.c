@@ -40,6 +40,7 @@ void tw_cs_unref(tw_cs_t *schema)
     free(schema->fields);
     tw_cs_unref(schema->elem);
     json_decref(schema->parameters);
+    json_decref(schema->default_value);
     free(schema->avro_text);
     for (i = 0; i < TW_ARRAY_SIZE(schema->memo); i++)
         free(schema->memo[i].subject);
@@ -346,5 +347,8 @@ json_t *tw_cs_to_connect_json(const tw_cs_t *schema)
         json_object_set_new(out, "doc", json_string(schema->doc));
     if (schema->parameters)
         json_object_set(out, "parameters", schema->parameters);
+    /* JsonConverter writes the default last. */
+    if (schema->default_value)
+        json_object_set(out, "default", schema->default_value);
     return out;
 }

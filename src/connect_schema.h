@@ -49,6 +49,9 @@ struct tw_cs {
     const char *doc; /* a static string, or NULL; JsonConverter shows it */
     /* connect.parameters, as a JSON object of string values (or NULL). */
     json_t *parameters;
+    /* The schema's default value (Connect's defaultValue) as JsonConverter
+     * writes it in a payload, or NULL; owned. */
+    json_t *default_value;
     tw_cs_t *elem;          /* ARRAY */
     tw_cs_field_t *fields;  /* STRUCT */
     size_t nfields;

@@ -54,6 +54,16 @@ tw_err_t tw_transform_chain_new(const tw_config_t *cfg, tw_transform_chain_t **o
         const tw_transform_config_t *t = &cfg->transforms[i];
         transform_t *tr = &chain->transforms[i];
         tr->ops = find_type(t->kind);
+        if (t->kind == TW_TRANSFORM_UNWRAP) {
+            /* unwrap.c flattens change-event envelopes; the pipeline does
+             * not emit those yet, so there is nothing to apply it to. */
+            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                          "transforms.%s.type=io.debezium.transforms.ExtractNewRecordState "
+                          "flattens change events, which this tidewater does not emit yet "
+                          "(only outbox events); remove %s from transforms",
+                          t->name, t->name);
+            break;
+        }
         if (tr->ops == NULL) {
             err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                           "transforms.%s.type: not a transform tidewater has", t->name);
