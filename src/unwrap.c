@@ -22,10 +22,22 @@ typedef struct field_ref {
     char *new_name; /* the added field or header, prefix included */
 } field_ref_t;
 
+/* Where an add.fields / add.headers item points in an envelope schema: the
+ * schema of the field (NULL: the envelope has no such field, and Debezium
+ * then adds nothing) and how to read it (see read_ref). */
+typedef struct ref_place {
+    int strct; /* index of the struct in the envelope, or -1 */
+    int field; /* index in that struct, or in the envelope when in_envelope */
+    bool in_envelope;
+    const tw_cs_t *schema;
+} ref_place_t;
+
 enum derivation {
     DERIVE_DELETED, /* + __deleted (InsertField) */
     DERIVE_ADDED,   /* + add.fields */
     DERIVE_DROPPED, /* - the fields a header names (ReplaceField) */
+    PLACES_FIELDS,  /* where each add.fields item is in an envelope (no schema) */
+    PLACES_HEADERS, /* where each add.headers item is */
 };
 
 /* A derived struct schema and where each of its fields comes from. */
@@ -36,6 +48,7 @@ typedef struct derived {
     char *names;       /* DERIVE_DROPPED: the dropped names, comma-joined */
     tw_cs_t *schema;
     int *source; /* per field of schema: its index in `from`, or -1 - k: the k-th extra */
+    ref_place_t *places; /* PLACES_*: one per item */
     struct derived *next;
 } derived_t;
 
@@ -206,6 +219,7 @@ void tw_unwrap_destroy(tw_unwrap_t *u)
             tw_cs_unref(d->schema);
             free(d->names);
             free(d->source);
+            free(d->places);
             free(d);
         }
     }
@@ -286,7 +300,8 @@ static derived_t *cache_add(tw_unwrap_t *u, int kind, const tw_cs_t *from,
     d->source = source;
     d->next = u->cache[b];
     u->cache[b] = d;
-    u->ncached++;
+    if (schema)
+        u->ncached++;
     return d;
 }
 
@@ -330,15 +345,6 @@ static tw_err_t derive_deleted(tw_unwrap_t *u, const tw_cs_t *from, derived_t **
     return TW_OK;
 }
 
-/* Where a field reference points in an envelope: the schema of the field,
- * and how to read it (see read_ref). *found is false if the envelope has no
- * such field (Debezium then adds nothing). */
-typedef struct ref_place {
-    int strct; /* index of the struct in the envelope, or -1 */
-    int field; /* index in that struct, or in the envelope when in_envelope */
-    bool in_envelope;
-    const tw_cs_t *schema;
-} ref_place_t;
 
 static tw_err_t place_ref(const tw_unwrap_t *u, const field_ref_t *ref, const char *key,
                           const tw_cs_t *env, ref_place_t *place, bool *found, char *errstr,
@@ -376,12 +382,43 @@ static tw_err_t place_ref(const tw_unwrap_t *u, const field_ref_t *ref, const ch
     return TW_OK;
 }
 
+/* The places of add.fields (or add.headers) items in an envelope schema,
+ * worked out once per schema. */
+static tw_err_t places_for(tw_unwrap_t *u, int kind, const tw_cs_t *env,
+                           const ref_place_t **out, char *errstr, size_t errstr_size)
+{
+    derived_t *d = cache_find(u, kind, env, NULL, NULL);
+    const field_ref_t *refs = kind == PLACES_FIELDS ? u->fields : u->headers;
+    size_t n = kind == PLACES_FIELDS ? u->nfields : u->nheaders, i;
+    const char *key = kind == PLACES_FIELDS ? "add.fields" : "add.headers";
+    ref_place_t *places;
+    bool found;
+    tw_err_t err;
+
+    if (d == NULL) {
+        places = tw_calloc(n ? n : 1, sizeof(*places));
+        for (i = 0; i < n; i++) {
+            err = place_ref(u, &refs[i], key, env, &places[i], &found, errstr, errstr_size);
+            if (err) {
+                free(places);
+                return err;
+            }
+        }
+        d = cache_add(u, kind, env, NULL, NULL, NULL, NULL);
+        d->places = places;
+    }
+    *out = d->places;
+    return TW_OK;
+}
+
 static tw_datum_t get_field(const tw_datum_t *datum, const tw_cs_t *schema, int i,
                             tw_arena_t *arena)
 {
     tw_value_t *scratch;
     tw_datum_t field;
 
+    if (datum->fields)
+        return datum->fields[i];
     if (tw_datum_is_null(datum))
         return null_datum;
     scratch = tw_arena_alloc(arena, sizeof(*scratch));
@@ -412,25 +449,24 @@ static tw_datum_t read_ref(const ref_place_t *place, const tw_cs_t *env_schema,
 static tw_err_t derive_added(tw_unwrap_t *u, const tw_cs_t *from, const tw_cs_t *env,
                              derived_t **out, char *errstr, size_t errstr_size)
 {
+    const ref_place_t *places;
     tw_cs_t *schema;
     int *source;
-    ref_place_t place;
     size_t i, k = 0;
-    bool found;
-    tw_err_t err = TW_OK;
+    tw_err_t err;
 
     *out = cache_find(u, DERIVE_ADDED, from, env, NULL);
     if (*out)
         return TW_OK;
+    err = places_for(u, PLACES_FIELDS, env, &places, errstr, errstr_size);
+    if (err)
+        return err;
     schema = copy_basics(from, false, true);
-    for (i = 0; err == TW_OK && i < u->nfields; i++) {
-        err = place_ref(u, &u->fields[i], "add.fields", env, &place, &found, errstr,
-                        errstr_size);
-        if (err == TW_OK && found)
+    for (i = 0; err == TW_OK && i < u->nfields; i++)
+        if (places[i].schema)
             err = add_field_once(schema, u->fields[i].new_name,
-                                 copy_basics(place.schema, true, true), "add.fields", errstr,
+                                 copy_basics(places[i].schema, true, true), "add.fields", errstr,
                                  errstr_size);
-    }
     if (err) {
         tw_cs_unref(schema);
         return err;
@@ -530,13 +566,17 @@ static tw_err_t add_headers(tw_unwrap_t *u, const tw_record_t *in, bool tombston
     tw_header_t *headers =
         tw_arena_alloc(arena, (in->nheaders + u->nheaders + 1) * sizeof(*headers));
     size_t n = in->nheaders, i;
-    ref_place_t place;
+    const ref_place_t *places = NULL;
     tw_datum_t value;
-    bool found;
     tw_err_t err;
 
     if (in->nheaders)
         memcpy(headers, in->headers, in->nheaders * sizeof(*headers));
+    if (!tombstone) {
+        err = places_for(u, PLACES_HEADERS, in->value_schema, &places, errstr, errstr_size);
+        if (err)
+            return err;
+    }
     for (i = 0; i < u->nheaders; i++) {
         const field_ref_t *ref = &u->headers[i];
         if (tombstone) {
@@ -544,17 +584,13 @@ static tw_err_t add_headers(tw_unwrap_t *u, const tw_record_t *in, bool tombston
                 headers[n++] = (tw_header_t){ref->new_name, "d", 1};
             continue;
         }
-        err = place_ref(u, ref, "add.headers", in->value_schema, &place, &found, errstr,
-                        errstr_size);
-        if (err)
-            return err;
-        if (!found)
+        if (places[i].schema == NULL)
             continue;
-        value = read_ref(&place, in->value_schema, &in->value, arena);
+        value = read_ref(&places[i], in->value_schema, &in->value, arena);
         headers[n] = (tw_header_t){ref->new_name, NULL, 0};
         if (!tw_datum_is_null(&value)) {
             tw_buf_reset(&u->text);
-            err = tw_datum_header_string(&value, place.schema, &u->text, &u->scratch, errstr,
+            err = tw_datum_header_string(&value, places[i].schema, &u->text, &u->scratch, errstr,
                                          errstr_size);
             if (err)
                 return err;
@@ -604,22 +640,18 @@ static tw_err_t add_fields(tw_unwrap_t *u, const tw_record_t *in, tw_arena_t *ar
 {
     derived_t *d;
     tw_datum_t *extras = tw_arena_alloc(arena, (u->nfields + 1) * sizeof(*extras));
-    ref_place_t place;
+    const ref_place_t *places;
     size_t i, k = 0;
-    bool found;
     tw_err_t err;
 
     err = derive_added(u, out->value_schema, in->value_schema, &d, errstr, errstr_size);
+    if (err == TW_OK)
+        err = places_for(u, PLACES_FIELDS, in->value_schema, &places, errstr, errstr_size);
     if (err)
         return err;
-    for (i = 0; i < u->nfields; i++) {
-        err = place_ref(u, &u->fields[i], "add.fields", in->value_schema, &place, &found, errstr,
-                        errstr_size);
-        if (err)
-            return err;
-        if (found)
-            extras[k++] = read_ref(&place, in->value_schema, &in->value, arena);
-    }
+    for (i = 0; i < u->nfields; i++)
+        if (places[i].schema)
+            extras[k++] = read_ref(&places[i], in->value_schema, &in->value, arena);
     out->value = assemble(d, &out->value, extras, false, arena);
     out->value_schema = d->schema;
     return TW_OK;

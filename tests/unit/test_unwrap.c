@@ -254,23 +254,51 @@ static tw_datum_t row(fixture_t *f, int id, const char *first_name, const char *
     return d;
 }
 
+/* Decoded PostgreSQL values, as transform_envelope.c fills source and op. */
+static tw_datum_t pg_text(fixture_t *f, const char *s)
+{
+    tw_value_t *v = tw_arena_alloc(f->arena, sizeof(*v));
+    tw_datum_t d = {NULL, NULL, NULL};
+
+    memset(v, 0, sizeof(*v));
+    v->kind = TW_VALUE_TEXT;
+    v->type_oid = 25;
+    v->u.str.ptr = s;
+    v->u.str.len = strlen(s);
+    d.pg = v;
+    return d;
+}
+
+static tw_datum_t pg_int(fixture_t *f, int64_t i)
+{
+    tw_value_t *v = tw_arena_alloc(f->arena, sizeof(*v));
+    tw_datum_t d = {NULL, NULL, NULL};
+
+    memset(v, 0, sizeof(*v));
+    v->kind = TW_VALUE_INT;
+    v->type_oid = 20;
+    v->u.i = i;
+    d.pg = v;
+    return d;
+}
+
 static tw_datum_t source(fixture_t *f)
 {
     tw_datum_t d = {NULL, NULL, NULL}, *v = fields(f, 14);
 
-    v[0] = j(f, json_string("3.6.1.Final"));
-    v[1] = j(f, json_string("postgresql"));
-    v[2] = j(f, json_string("srv"));
-    v[3] = j(f, json_integer(1559033904863));
-    v[4] = j(f, json_string("false"));
-    v[5] = j(f, json_string("postgres"));
+    v[0] = pg_text(f, "3.6.1.Final");
+    v[1] = pg_text(f, "postgresql");
+    v[2] = pg_text(f, "srv");
+    v[3] = pg_int(f, 1559033904863);
+    v[4] = pg_text(f, "false");
+    v[5] = pg_text(f, "postgres");
     v[6] = j(f, json_string("[\"24023119\",\"24023128\"]"));
-    v[7] = j(f, json_integer(1559033904863123));
-    v[8] = j(f, json_integer(1559033904863123000));
-    v[9] = j(f, json_string("public"));
-    v[10] = j(f, json_string("customers"));
-    v[11] = j(f, json_integer(555));
-    v[12] = j(f, json_integer(24023128));
+    v[7] = pg_int(f, 1559033904863123);
+    v[8] = pg_int(f, 1559033904863123000);
+    v[9] = pg_text(f, "public");
+    v[10] = pg_text(f, "customers");
+    v[11] = pg_int(f, 555);
+    v[12] = pg_int(f, 24023128);
     v[13] = j(f, json_null());
     d.fields = v;
     return d;
@@ -296,10 +324,10 @@ static tw_record_t event(fixture_t *f, const char *op, tw_datum_t before, tw_dat
     v[1] = after;
     v[2] = source(f);
     v[3] = none; /* provide.transaction.metadata=false */
-    v[4] = j(f, json_string(op));
-    v[5] = j(f, json_integer(1559033904900));
-    v[6] = j(f, json_integer(1559033904900111));
-    v[7] = j(f, json_integer(1559033904900111222));
+    v[4] = pg_text(f, op);
+    v[5] = pg_int(f, 1559033904900);
+    v[6] = pg_int(f, 1559033904900111);
+    v[7] = pg_int(f, 1559033904900111222);
     r.topic = "srv.public.customers";
     r.partition = TW_PARTITION_ANY;
     r.timestamp_ms = 1559033904900;
