@@ -776,7 +776,10 @@ static tw_err_t flatten_change(tw_unwrap_t *u, const tw_record_t *in, int after,
     }
     if (routing(u))
         err = route(u, out->value_schema, &out->value, arena, out, errstr, errstr_size);
-    if (err == TW_OK && u->nfields)
+    /* Debezium runs its add.fields step even with no fields to add, and
+     * that step rebuilds the row schema as a required struct: a flattened
+     * row's schema is never the envelope's optional one. */
+    if (err == TW_OK)
         err = add_fields(u, in, arena, out, errstr, errstr_size);
     if (err == TW_OK && dropping_fields(u))
         err = drop_fields(u, arena, out, errstr, errstr_size);
@@ -823,7 +826,7 @@ static tw_err_t flatten_delete(tw_unwrap_t *u, const tw_record_t *in, int before
         err = route(u, before_schema, &old, arena, out, errstr, errstr_size);
     if (err == TW_OK && dropping_fields(u))
         err = drop_fields(u, arena, out, errstr, errstr_size);
-    if (err == TW_OK && u->nfields && out->value_schema && !tw_datum_is_null(&out->value))
+    if (err == TW_OK && out->value_schema && !tw_datum_is_null(&out->value))
         err = add_fields(u, in, arena, out, errstr, errstr_size);
     return err;
 }
