@@ -345,9 +345,10 @@ static tw_err_t derive_deleted(tw_unwrap_t *u, const tw_cs_t *from, derived_t **
     return TW_OK;
 }
 
-
+/* Places one item in an envelope schema, as Debezium looks it up: in its
+ * struct, else in the envelope; a struct the envelope lacks is an error. */
 static tw_err_t place_ref(const tw_unwrap_t *u, const field_ref_t *ref, const char *key,
-                          const tw_cs_t *env, ref_place_t *place, bool *found, char *errstr,
+                          const tw_cs_t *env, ref_place_t *place, char *errstr,
                           size_t errstr_size)
 {
     const tw_cs_t *parent = env;
@@ -355,7 +356,6 @@ static tw_err_t place_ref(const tw_unwrap_t *u, const field_ref_t *ref, const ch
 
     memset(place, 0, sizeof(*place));
     place->strct = -1;
-    *found = false;
     if (ref->strct) {
         place->strct = tw_cs_field_index(env, ref->strct);
         if (place->strct < 0 || env->fields[place->strct].schema->type != TW_CS_STRUCT)
@@ -378,7 +378,6 @@ static tw_err_t place_ref(const tw_unwrap_t *u, const field_ref_t *ref, const ch
         return TW_OK;
     place->field = i;
     place->schema = parent->fields[i].schema;
-    *found = true;
     return TW_OK;
 }
 
@@ -392,13 +391,12 @@ static tw_err_t places_for(tw_unwrap_t *u, int kind, const tw_cs_t *env,
     size_t n = kind == PLACES_FIELDS ? u->nfields : u->nheaders, i;
     const char *key = kind == PLACES_FIELDS ? "add.fields" : "add.headers";
     ref_place_t *places;
-    bool found;
     tw_err_t err;
 
     if (d == NULL) {
         places = tw_calloc(n ? n : 1, sizeof(*places));
         for (i = 0; i < n; i++) {
-            err = place_ref(u, &refs[i], key, env, &places[i], &found, errstr, errstr_size);
+            err = place_ref(u, &refs[i], key, env, &places[i], errstr, errstr_size);
             if (err) {
                 free(places);
                 return err;
