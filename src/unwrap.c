@@ -868,3 +868,58 @@ tw_err_t tw_unwrap_apply(tw_unwrap_t *u, const tw_record_t *in, tw_arena_t *aren
         return flatten_delete(u, in, b, a, arena, out, emitted, errstr, errstr_size);
     return flatten_change(u, in, a, arena, out, errstr, errstr_size);
 }
+
+/* An envelope whose op is "d". */
+static bool is_delete(tw_unwrap_t *u, const tw_record_t *r)
+{
+    tw_datum_t op;
+    const char *s;
+    size_t len;
+    char errstr[8];
+    int i;
+
+    if (r->value_schema == NULL || tw_datum_is_null(&r->value) || !is_envelope(r->value_schema))
+        return false;
+    i = tw_cs_field_index(r->value_schema, "op");
+    if (i < 0 || r->value_schema->fields[i].schema->type != TW_CS_STRING)
+        return false;
+    op = r->value.fields ? r->value.fields[i] : null_datum;
+    if (tw_datum_is_null(&op) || tw_datum_string(&op, r->value_schema->fields[i].schema,
+                                                 &u->scratch, &s, &len, errstr, sizeof(errstr)))
+        return false;
+    return len == 1 && s[0] == 'd';
+}
+
+tw_err_t tw_unwrap_apply_records(tw_unwrap_t *u, const tw_record_t *in, const bool *selected,
+                                 size_t n, tw_arena_t *arena, tw_record_t *out, bool *emitted,
+                                 char *errstr, size_t errstr_size)
+{
+    const tw_header_t *shared = NULL;
+    size_t nshared = 0, i;
+    tw_record_t r;
+    tw_err_t err;
+
+    for (i = 0; i < n; i++) {
+        if (selected && !selected[i]) {
+            out[i] = in[i];
+            emitted[i] = true;
+            shared = NULL;
+            continue;
+        }
+        r = in[i];
+        if (shared && (r.value_schema == NULL || tw_datum_is_null(&r.value))) {
+            r.headers = shared;
+            r.nheaders = nshared;
+        }
+        shared = NULL;
+        err = tw_unwrap_apply(u, &r, arena, &out[i], &emitted[i], errstr, errstr_size);
+        if (err)
+            return err;
+        /* The delete's headers as add.headers left them, dropped or not. */
+        if (u->nheaders && is_delete(u, &in[i])) {
+            shared = out[i].headers;
+            nshared = out[i].nheaders;
+        }
+    }
+    return TW_OK;
+}

@@ -46,6 +46,19 @@ void tw_unwrap_destroy(tw_unwrap_t *unwrap); /* accepts NULL */
 tw_err_t tw_unwrap_apply(tw_unwrap_t *unwrap, const tw_record_t *in, tw_arena_t *arena,
                          tw_record_t *out, bool *emitted, char *errstr, size_t errstr_size);
 
+/*
+ * Flattens the records one change became, in order: out[i] and emitted[i]
+ * for in[i]; where `selected` is given, records it leaves false pass as
+ * they are (another transform's predicate chose them). Like
+ * tw_unwrap_apply, plus one thing a record alone cannot show: Debezium
+ * hands a delete and the tombstone after it one headers object, and
+ * add.headers adds to it in place, so that tombstone also carries the
+ * headers added to the delete, then its own.
+ */
+tw_err_t tw_unwrap_apply_records(tw_unwrap_t *unwrap, const tw_record_t *in, const bool *selected,
+                                 size_t n, tw_arena_t *arena, tw_record_t *out, bool *emitted,
+                                 char *errstr, size_t errstr_size);
+
 /* Number of derived schemas cached (for tests: built once, not per record). */
 size_t tw_unwrap_cached_schemas(const tw_unwrap_t *unwrap);
 

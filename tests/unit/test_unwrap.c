@@ -697,6 +697,44 @@ static void test_add_headers(void **state)
     teardown(&f);
 }
 
+static void test_a_change_s_records(void **state)
+{
+    fixture_t f;
+    tw_record_t in[4], out[4];
+    bool emitted[4], selected[4] = {true, true, true, false};
+    char errstr[256];
+
+    (void)state;
+    setup_with(&f, "transforms.unwrap.add.headers=op\n"
+                   "transforms.unwrap.delete.tombstone.handling.mode=rewrite-with-tombstone\n");
+    in[0] = event(&f, "c", none, row(&f, 1, "Anne", "a@b", "eu"), 1);
+    in[1] = event(&f, "d", row(&f, 1, "Anne", "a@b", "eu"), none, 1);
+    in[2] = tombstone(&f, 1);
+    in[3] = event(&f, "c", none, row(&f, 2, "Bob", "b@c", "us"), 2);
+    assert_int_equal(tw_unwrap_apply_records(f.u, in, selected, 4, f.arena, out, emitted,
+                                             errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_true(emitted[0] && emitted[1] && emitted[2] && emitted[3]);
+    assert_int_equal(out[0].nheaders, 1);
+    expect_header(&out[1], "__op", "d");
+    assert_int_equal(out[1].nheaders, 1);
+    /* The tombstone shares the delete's headers (Debezium's one headers
+     * object): the delete's __op, then its own. */
+    assert_int_equal(out[2].nheaders, 2);
+    assert_string_equal(out[2].headers[0].name, "__op");
+    assert_string_equal(out[2].headers[1].name, "__op");
+    assert_null(out[2].value_schema);
+    /* Not selected: passed as it is, still an envelope. */
+    assert_ptr_equal(out[3].value_schema, f.envelope);
+    assert_int_equal(out[3].nheaders, 0);
+    /* A tombstone alone gets only its own. */
+    assert_int_equal(tw_unwrap_apply_records(f.u, &in[2], NULL, 1, f.arena, out, emitted,
+                                             errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_int_equal(out[0].nheaders, 1);
+    teardown(&f);
+}
+
 static void test_route_by_field(void **state)
 {
     fixture_t f;
@@ -833,6 +871,7 @@ int main(void)
         cmocka_unit_test(test_delete_modes),
         cmocka_unit_test(test_add_fields),
         cmocka_unit_test(test_add_headers),
+        cmocka_unit_test(test_a_change_s_records),
         cmocka_unit_test(test_route_by_field),
         cmocka_unit_test(test_drop_fields),
         cmocka_unit_test(test_replace_null_with_default),
