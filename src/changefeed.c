@@ -47,6 +47,7 @@ struct tw_changefeed {
 
     bool in_txn;       /* between Begin and Commit */
     tw_txn_t txn;      /* the open (or replaying) transaction */
+    tw_lsn_t last_end_lsn; /* end of the last committed transaction, 0: none yet */
     char *origin;      /* owned copy for txn.origin */
     bool in_stream;    /* between Stream Start and Stream Stop */
     uint32_t stream_xid;
@@ -333,6 +334,8 @@ static tw_err_t stream_commit(tw_changefeed_t *feed, const tw_pgoutput_msg_t *ms
     feed->txn.xid = msg->u.stream_commit.xid;
     feed->txn.commit_lsn = msg->u.stream_commit.commit_lsn;
     feed->txn.end_lsn = msg->u.stream_commit.end_lsn;
+    feed->txn.prev_end_lsn = feed->last_end_lsn;
+    feed->last_end_lsn = msg->u.stream_commit.end_lsn;
     feed->txn.commit_ts = pg_to_unix_us(msg->u.stream_commit.commit_ts);
     feed->txn.streamed = true;
     feed->in_txn = true;
@@ -397,6 +400,7 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
         memset(&feed->txn, 0, sizeof(feed->txn));
         feed->txn.xid = msg.u.begin.xid;
         feed->txn.commit_lsn = msg.u.begin.final_lsn;
+        feed->txn.prev_end_lsn = feed->last_end_lsn;
         feed->txn.commit_ts = pg_to_unix_us(msg.u.begin.commit_ts);
         free(feed->origin);
         feed->origin = NULL;
@@ -406,6 +410,7 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
         if (!feed->in_txn)
             return unexpected(&msg, "no transaction is open", errstr, errstr_size);
         feed->txn.end_lsn = msg.u.commit.end_lsn;
+        feed->last_end_lsn = msg.u.commit.end_lsn;
         feed->in_txn = false;
         return feed->sink.commit(feed->sink.opaque, &feed->txn, errstr, errstr_size);
     case TW_PGOUTPUT_ORIGIN:

@@ -27,6 +27,8 @@ typedef struct tw_txn {
     uint32_t xid;
     tw_lsn_t commit_lsn; /* LSN of the commit record (Begin's final LSN) */
     tw_lsn_t end_lsn;    /* end of the commit record; 0 until commit */
+    tw_lsn_t prev_end_lsn; /* end_lsn of the transaction committed before this one
+                            * in this session; 0 for the first */
     int64_t commit_ts;   /* microseconds since 1970-01-01 UTC */
     const char *origin;  /* replication origin name, or NULL */
     bool streamed;       /* arrived in chunks before its commit */

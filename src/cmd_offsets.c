@@ -27,6 +27,7 @@
 #include "offsets.h"
 #include "offsets_topic.h"
 #include "origin.h"
+#include "slot_guard.h"
 #include "pg_conn.h"
 
 static void offsets_usage(FILE *out)
@@ -123,6 +124,10 @@ static void print_checkpoint(const tw_config_t *cfg, const stored_t *st)
     else
         printf("%-12s slot \"%s\"; no server identity (written by an older tidewater)\n",
                "written for", st->origin.slot);
+    if (tw_slot_guard_peek(cfg->slot_guard_file, cfg->slot_name) != 0)
+        printf("%-12s the slot was never confirmed beyond " TW_LSN_FMT " by tidewater (%s)\n",
+               "high-water", TW_LSN_ARGS(tw_slot_guard_peek(cfg->slot_guard_file, cfg->slot_name)),
+               cfg->slot_guard_file);
 }
 
 static void print_slot(const char *name, const tw_pg_slot_info_t *slot)
@@ -323,6 +328,7 @@ static int offsets_reset(const tw_config_t *cfg, const char *config_path, bool y
     stored_t st;
     char errstr[2048];
     tw_err_t err;
+    int status;
 
     err = read_checkpoint(cfg, &st, errstr, sizeof(errstr));
     if (err && cfg->exactly_once) {
@@ -345,7 +351,17 @@ static int offsets_reset(const tw_config_t *cfg, const char *config_path, bool y
     }
     if (connector_running(cfg))
         return 1;
-    return cfg->exactly_once ? reset_topic(cfg, &st) : reset_file(cfg);
+    status = cfg->exactly_once ? reset_topic(cfg, &st) : reset_file(cfg);
+    if (status == 0 && access(cfg->slot_guard_file, F_OK) == 0) {
+        /* The mark belongs to the history just discarded: a slot moved
+         * since is accepted from now on. */
+        if (tw_slot_guard_remove(cfg->slot_guard_file, errstr, sizeof(errstr)) != TW_OK) {
+            fprintf(stderr, "tidewater: %s\n", errstr);
+            return 1;
+        }
+        printf("removed the slot's high-water mark %s\n", cfg->slot_guard_file);
+    }
+    return status;
 }
 
 int tw_cmd_offsets(int argc, char **argv)

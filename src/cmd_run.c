@@ -26,6 +26,7 @@
 #include "pipeline.h"
 #include "repl_stream.h"
 #include "signals.h"
+#include "slot_guard.h"
 
 typedef struct run_ctx {
     const tw_config_t *cfg;
@@ -47,6 +48,8 @@ typedef struct run_ctx {
     bool slot_busy;       /* another process streams the slot: wait, then retry */
     bool slot_unreserved; /* wal_status=unreserved at the last connect */
     bool half_read; /* a message of this session was not fully handed over */
+    tw_slot_guard_t *guard;       /* the slot's high-water mark */
+    tw_offset_origin_t server_id; /* of the server connected to (verify_origin) */
 } run_ctx_t;
 
 static void run_usage(FILE *out)
@@ -54,7 +57,8 @@ static void run_usage(FILE *out)
     fprintf(out, "usage: tidewater run CONFIG\n"
                  "\n"
                  "Streams the replication slot named in CONFIG to Kafka: each outbox row\n"
-                 "becomes a keyed record, encoded by the configured converters. The slot is\n"
+                 "becomes a keyed record, each change to another captured table a Debezium\n"
+                 "change event, encoded by the configured converters. The slot is\n"
                  "confirmed only up to what Kafka has acknowledged. SIGTERM or SIGINT lets\n"
                  "the current transaction finish and be acknowledged, for up to\n"
                  "shutdown.timeout.ms; what is not delivered by then is sent again after a\n"
@@ -70,7 +74,7 @@ static void sleep_ms(int ms)
 /* The only place `run` moves the position reported to the server: the
  * delivery rule of confirm.h, fed with what the pipeline delivered and
  * what this connection received. */
-static void update_flush(run_ctx_t *ctx)
+static void update_flush_now(run_ctx_t *ctx, bool final)
 {
     tw_confirm_state_t state;
 
@@ -81,7 +85,15 @@ static void update_flush(run_ctx_t *ctx)
                             tw_repl_stream_server_wal_end(ctx->stream));
     state.settled = tw_pipeline_settled(ctx->pipeline) && ctx->feed &&
                     !tw_changefeed_in_txn(ctx->feed) && !ctx->half_read;
-    tw_repl_stream_set_flush(ctx->stream, tw_confirm_position(&state));
+    /* The slot's high-water mark is recorded before the server hears of
+     * a position (slot_guard.h). */
+    tw_repl_stream_set_flush(ctx->stream,
+                             tw_slot_guard_allow(ctx->guard, tw_confirm_position(&state), final));
+}
+
+static void update_flush(run_ctx_t *ctx)
+{
+    update_flush_now(ctx, false);
 }
 
 /* A stop request lets the transaction being read finish, up to
@@ -123,7 +135,7 @@ static void publish_metrics(run_ctx_t *ctx, bool force)
     if (!force && now - ctx->last_publish_us < 200000)
         return;
     ctx->last_publish_us = now;
-    memset(ctx->snapshot, 0, sizeof(*ctx->snapshot));
+    tw_metrics_snapshot_reset(ctx->snapshot);
     tw_pipeline_fill_snapshot(ctx->pipeline, ctx->snapshot);
     ctx->snapshot->reconnects = ctx->reconnects;
     ctx->snapshot->slot_unreserved = ctx->slot_unreserved;
@@ -217,6 +229,7 @@ static tw_err_t verify_origin(run_ctx_t *ctx, char *errstr, size_t errstr_size)
     ctx->slot_unreserved = verdict.unreserved;
     if (verdict.notice[0])
         tw_log(TW_LOG_NOTICE, "CKPT", "%s", verdict.notice);
+    ctx->server_id = server;
     return tw_pipeline_adopt_origin(ctx->pipeline, &server, verdict.adopt, errstr, errstr_size);
 }
 
@@ -234,6 +247,10 @@ static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
         err = verify_origin(ctx, errstr, errstr_size);
     if (err == TW_OK)
         err = tw_pg_prepare(ctx->conn, cfg, &ctx->setup, errstr, errstr_size);
+    if (err == TW_OK)
+        err = tw_slot_guard_check(ctx->guard, &ctx->server_id, ctx->setup.slot_confirmed_flush,
+                                  ctx->setup.slot_created, ctx->config_path, errstr,
+                                  errstr_size);
     if (err == TW_OK)
         err = tw_pipeline_preflight(ctx->pipeline, ctx->conn, errstr, errstr_size);
     if (err)
@@ -349,7 +366,7 @@ static tw_err_t shutdown_pipeline(run_ctx_t *ctx, char *errstr, size_t errstr_si
            tw_histogram_quantile(stats.latency, 0.99) / 1000.0,
            stats.latency->max_us / 1000.0);
     if (ctx->stream) {
-        update_flush(ctx);
+        update_flush_now(ctx, true);
         if (tw_repl_stream_stop(ctx->stream, detail, sizeof(detail)) != TW_OK)
             tw_log(TW_LOG_WARNING, "PGREPL", "final status update failed: %s", detail);
         else
@@ -462,6 +479,7 @@ int tw_cmd_run(int argc, char **argv)
     tw_pipeline_set_wait(ctx.pipeline, run_wait, &ctx);
     ctx.metrics = tw_metrics_new();
     ctx.snapshot = tw_calloc(1, sizeof(*ctx.snapshot));
+    ctx.guard = tw_slot_guard_new(cfg.slot_guard_file);
     if (cfg.metrics_port > 0) {
         err = tw_http_start(cfg.metrics_bind_address, cfg.metrics_port, ctx.metrics,
                             cfg.health_stuck_threshold_ms, &http, errstr, sizeof(errstr));
@@ -569,7 +587,9 @@ cleanup:
     close_session(&ctx);
     tw_http_stop(http);
     tw_metrics_destroy(ctx.metrics);
+    tw_metrics_snapshot_clear(ctx.snapshot);
     free(ctx.snapshot);
+    tw_slot_guard_destroy(ctx.guard);
     tw_pipeline_destroy(ctx.pipeline);
     tw_config_clear(&cfg);
     return status;

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "topic_creation.h"
 
 /* ------------------------------------------------------------------------
  * Key tables
@@ -153,6 +154,21 @@ static const tw_conf_key_t connector_keys[] = {
     {"unavailable.value.placeholder", TW_CONF_STRING, "__debezium_unavailable_value", NULL,
      0, F(unavailable_value_placeholder),
      "Stands in for an unchanged TOASTed column value the server did not send."},
+    /* change events (captured tables no transform routes) */
+    {"tombstones.on.delete", TW_CONF_BOOL, "true", NULL, 0, F(tombstones_on_delete),
+     "A change event for a DELETE is followed by a tombstone (same key, null value), so "
+     "log compaction can drop the row's records. Outbox tables (routed by a transform) "
+     "produce no record for a DELETE; route.tombstone.on.empty.payload controls their "
+     "tombstones."},
+    {"message.key.columns", TW_CONF_STRING, NULL, NULL, 0, F(message_key_columns),
+     "Columns that key a table's change events instead of its primary key: "
+     "<schema.table regex>:<column>[,<column>...], entries separated by ';' (the first "
+     "whose pattern matches the whole schema.table applies). Outbox records keep "
+     "transforms.<name>.table.field.event.key."},
+    {"skipped.operations", TW_CONF_LIST, "t", NULL, 0, F(skipped_operations),
+     "Change-event operations not written: a comma-separated list of u (updates), "
+     "d (deletes), t (truncates), or none. c is refused: it would drop every outbox event. "
+     "Outbox tables are routed on INSERT only whatever this says."},
     /* pipeline */
     {"max.inflight.transactions", TW_CONF_INT, "65536", "1..16777216", 0,
      F(max_inflight_transactions),
@@ -237,6 +253,10 @@ static const tw_conf_key_t connector_keys[] = {
      F(health_stuck_threshold_ms),
      "/healthz fails when work has waited this long without progress, or PostgreSQL has "
      "been unreachable this long."},
+    {"topics.tracked.max", TW_CONF_INT, "1000", "1..100000", 0, F(topics_tracked_max),
+     "How many distinct topics tidewater keeps a producer handle and a /metrics series for. "
+     "Routed topic names come from rows; past this many, the least recently used topic's "
+     "counts move to the topic=\"(other)\" series (its records are produced all the same)."},
     /* logging */
     {"log.level", TW_CONF_CHOICE, "info", "error|warning|notice|info|debug", 0,
      F(log_level), "Least severe level logged."},
@@ -306,8 +326,6 @@ static const tw_conf_key_t debezium_keys[] = {
                 "tidewater captures every column of a captured table."),
     UNSUPPORTED("column.exclude.list",
                 "tidewater captures every column of a captured table."),
-    UNSUPPORTED("message.key.columns",
-                "record keys come from transforms.<name>.table.field.event.key."),
     UNSUPPORTED("converters", "custom Debezium converters (Java classes) cannot run here."),
     UNSUPPORTED("post.processors", "Debezium post processors (Java classes) cannot run here."),
     ONLY("topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy",
@@ -325,12 +343,6 @@ static const tw_conf_key_t debezium_keys[] = {
     NOTE("topic.transaction", TW_CONF_STRING, NULL, "tidewater writes no transaction topic."),
     NOTE("transaction.metadata.factory", TW_CONF_STRING, NULL,
          "tidewater writes no transaction metadata."),
-    NOTE("tombstones.on.delete", TW_CONF_BOOL, NULL,
-         "a DELETE of an outbox row produces no record, with or without a tombstone, as in "
-         "Debezium's EventRouter; route.tombstone.on.empty.payload controls tombstones."),
-    NOTE("skipped.operations", TW_CONF_LIST, NULL,
-         "outbox rows are routed on INSERT only; UPDATE follows table.op.invalid.behavior and "
-         "DELETE and TRUNCATE produce no record (skipping c is refused)."),
     NOTE("skip.messages.without.change", TW_CONF_BOOL, NULL,
          "outbox rows are routed on INSERT only, so no UPDATE is compared."),
     NOTE("extended.headers.enabled", TW_CONF_BOOL, NULL,
@@ -423,6 +435,19 @@ static const tw_conf_key_t debezium_keys[] = {
          "(retriable.restart.connector.wait.ms)."),
     NOTE("errors.max.retries", TW_CONF_INT64, NULL,
          "tidewater retries retriable errors without limit, with its reconnect backoff."),
+    /* Kafka Connect's own connector keys */
+    NOTE("errors.retry.timeout", TW_CONF_INT64, NULL,
+         "tidewater waits for an unreachable registry or broker without limit and handles a "
+         "record error at once, per errors.tolerance."),
+    NOTE("errors.retry.delay.max.ms", TW_CONF_INT64, NULL,
+         "tidewater waits for an unreachable registry or broker without limit and handles a "
+         "record error at once, per errors.tolerance."),
+    NOTE("errors.deadletterqueue.topic.replication.factor", TW_CONF_INT64, NULL,
+         "the dead-letter topic is created like every other topic: by topic.creation.* "
+         "groups, or by the broker's auto-creation."),
+    ONLY("header.converter", "org.apache.kafka.connect.storage.SimpleHeaderConverter",
+         "org.apache.kafka.connect.storage.SimpleHeaderConverter",
+         "headers are written as Kafka Connect's default SimpleHeaderConverter writes them."),
     ONLY("lsn.flush.mode", NULL, "connector|connector_and_driver",
          "tidewater confirms a position to the slot once Kafka has acknowledged (or, "
          "exactly-once, committed) everything before it; manual is not implemented."),
@@ -1025,8 +1050,12 @@ static tw_err_t key_apply(const tw_conf_key_t *key, const char *name, const char
     const char *p;
     tw_err_t err;
 
-    if (!(key->flags & TW_CONF_NOSTORE))
-        return conf_apply(key, name, value, shown, origin, base, errstr, errstr_size);
+    if (!(key->flags & TW_CONF_NOSTORE)) {
+        err = conf_apply(key, name, value, shown, origin, base, errstr, errstr_size);
+        if (err == TW_OK && strcmp(name, "skipped.operations") == 0)
+            err = check_skipped_operations(origin, value, errstr, errstr_size);
+        return err;
+    }
     for (p = value; isspace((unsigned char)*p); p++)
         ;
     if ((key->flags & TW_CONF_UNSUPPORTED) && *p != '\0')
@@ -1038,8 +1067,6 @@ static tw_err_t key_apply(const tw_conf_key_t *key, const char *name, const char
     err = conf_apply(key, name, value, shown, origin, &scratch, errstr, errstr_size);
     if (key->type == TW_CONF_STRING || key->type == TW_CONF_LIST || key->type == TW_CONF_CHOICE)
         free(scratch.str);
-    if (err == TW_OK && strcmp(name, "skipped.operations") == 0)
-        err = check_skipped_operations(origin, value, errstr, errstr_size);
     if (err == TW_OK && (key->flags & TW_CONF_NOTE) && cfg)
         add_note(cfg, origin, name, shown, key->doc);
     return err;
@@ -1142,7 +1169,7 @@ static bool is_scoped_key(const char *name)
 {
     static const char *const prefixes[] = {
         "key.converter", "value.converter", "transforms.", "predicates.", "producer.",
-        "config.providers",
+        "config.providers", "topic.creation.",
     };
     size_t i;
 
@@ -1385,7 +1412,11 @@ static void default_state_paths(tw_config_t *cfg)
     if (cfg->offsets_file == NULL) {
         tw_buf_printf(&path, "%s/%s.offsets.json", cfg->state_dir, cfg->name);
         cfg->offsets_file = path.data;
+        path = (tw_buf_t)TW_BUF_INIT;
     }
+    /* Beside the offsets file, in both delivery modes (slot_guard.h). */
+    tw_buf_printf(&path, "%s.slot", cfg->offsets_file);
+    cfg->slot_guard_file = path.data;
 }
 
 tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *errstr,
@@ -1476,6 +1507,13 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
     if (err == TW_OK)
         cfg->producer = tw_props_subset(props, "producer.");
     if (err == TW_OK)
+        err = tw_topic_creation_new(props, &cfg->topic_creation, errstr, errstr_size);
+    /* Topics tidewater creates get their group's settings, not the
+     * broker's auto-creation defaults. */
+    if (err == TW_OK && cfg->topic_creation &&
+        tw_props_get(cfg->producer, "allow.auto.create.topics") == NULL)
+        tw_props_set(cfg->producer, "allow.auto.create.topics", "false", "topic.creation");
+    if (err == TW_OK)
         err = apply_exactly_once(cfg, errstr, errstr_size);
     if (err == TW_OK)
         default_state_paths(cfg);
@@ -1503,6 +1541,8 @@ void tw_config_clear(tw_config_t *cfg)
     }
     free(cfg->predicates);
     tw_props_destroy(cfg->producer);
+    tw_topic_creation_destroy(cfg->topic_creation);
+    free(cfg->slot_guard_file);
     for (i = 0; i < cfg->nnotes; i++)
         free(cfg->notes[i]);
     free(cfg->notes);
@@ -1609,6 +1649,19 @@ void tw_config_print_docs(FILE *out)
     fprintf(out, "\n`producer.*` properties are passed to librdkafka with the prefix removed "
                  "(for example `producer.security.protocol=SSL`, "
                  "`producer.ssl.ca.location=...`, `producer.sasl.mechanisms=PLAIN`).\n"
+                 "\n`topic.creation.*` keys create missing topics as Kafka Connect does for "
+                 "source connectors: with `topic.creation.default.replication.factor` and "
+                 "`topic.creation.default.partitions` both set (-1: the broker's default), a "
+                 "topic that does not exist is created before its first record with the "
+                 "settings of the first group in `topic.creation.groups` whose "
+                 "`topic.creation.<group>.include` regular expressions match its name and "
+                 "`.exclude` ones do not, else of the `default` group; groups inherit "
+                 "`replication.factor` and `partitions` from `default`, and every other "
+                 "`topic.creation.<group>.<name>` is a topic config (`cleanup.policy`, "
+                 "`retention.ms`, ...). The producer then asks no broker to auto-create "
+                 "topics (`producer.allow.auto.create.topics` overrides). A creation Kafka "
+                 "refuses stops tidewater without advancing the slot. `topic.creation.enable=false` "
+                 "turns it off.\n"
                  "\n## Converters\n\n"
                  "The same keys exist under `key.converter` and `value.converter`.\n\n");
     print_scope_docs(out, &scope_key_converter, "<key|value>.converter");

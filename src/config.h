@@ -27,6 +27,8 @@
 #include "common.h"
 #include "props.h"
 
+typedef struct tw_topic_creation tw_topic_creation_t; /* topic_creation.h */
+
 typedef enum tw_publication_mode {
     TW_PUBLICATION_ALL_TABLES,
     TW_PUBLICATION_FILTERED,
@@ -227,6 +229,10 @@ typedef struct tw_config {
     char *spool_dir;
     int64_t spool_max_bytes;
     char *unavailable_value_placeholder;
+    /* change events */
+    bool tombstones_on_delete;
+    char *skipped_operations; /* comma-separated c/u/d/t or none */
+    char *message_key_columns; /* key_columns.h */
     /* pipeline */
     int max_inflight_transactions;
     int shutdown_timeout_ms;
@@ -244,6 +250,8 @@ typedef struct tw_config {
     /* worker */
     char *bootstrap_servers;
     tw_props_t *producer; /* producer.* with the prefix removed */
+    tw_topic_creation_t *topic_creation; /* topic.creation.*; NULL: off */
+    char *slot_guard_file; /* the slot's high-water mark: <offsets file>.slot */
     char *state_dir;    /* state.dir, or its default ($STATE_DIRECTORY, /var/lib/tidewater/<name>) */
     char *offsets_file; /* offset.storage.file.filename, or <state.dir>/<name>.offsets.json */
     int offset_flush_interval_ms;
@@ -265,6 +273,7 @@ typedef struct tw_config {
     int metrics_port; /* 0: no HTTP endpoint */
     char *metrics_bind_address;
     int health_stuck_threshold_ms;
+    int topics_tracked_max; /* producer handles and /metrics series by topic */
     /* logging */
     char *log_level;
     bool log_json;

@@ -12,16 +12,19 @@
 #include <strings.h>
 
 #include "log.h"
+#include "topic_creation.h"
 
 typedef struct topic_entry {
     char *name;
+    unsigned hash;
     rd_kafka_topic_t *rkt;
     uint64_t acked_records; /* updated by delivery reports (the caller's thread) */
     uint64_t acked_bytes;
-    struct topic_entry *next;
+    struct topic_entry *next;                /* in its hash bucket */
+    struct topic_entry *newer, *older;       /* by last use */
 } topic_entry_t;
 
-#define TOPIC_BUCKETS 64
+#define TOPIC_BUCKETS 256
 
 /* Kafka's own limit on topic names (249, so that partition directory names
  * fit in 255 bytes). */
@@ -32,8 +35,11 @@ struct tw_kafka_sink {
     tw_kafka_report_cb cb;
     void *cb_opaque;
     topic_entry_t *topics[TOPIC_BUCKETS];
-    size_t ntopics;         /* entries in topics, at most TW_KAFKA_SINK_MAX_TOPICS */
-    uint64_t other_records; /* acknowledged for topics past that bound */
+    topic_entry_t *newest, *oldest; /* the same entries by last use */
+    size_t ntopics;                 /* entries, at most max_topics */
+    size_t max_topics;
+    const tw_topic_creation_t *topic_creation; /* NULL: topics are not created here */
+    uint64_t other_records; /* acknowledged for topics no longer (or never) kept */
     uint64_t other_bytes;
     size_t max_message_bytes;
     bool brokers_down; /* to log the state change once */
@@ -96,6 +102,68 @@ static bool outage_error(rd_kafka_resp_err_t err)
     }
 }
 
+static unsigned topic_hash(const char *name)
+{
+    unsigned h = 5381;
+
+    for (; *name; name++)
+        h = h * 33 + (unsigned char)*name;
+    return h;
+}
+
+static topic_entry_t *topic_find(tw_kafka_sink_t *sink, const char *name, unsigned hash)
+{
+    topic_entry_t *t;
+
+    for (t = sink->topics[hash % TOPIC_BUCKETS]; t; t = t->next)
+        if (t->hash == hash && strcmp(t->name, name) == 0)
+            return t;
+    return NULL;
+}
+
+static void lru_unlink(tw_kafka_sink_t *sink, topic_entry_t *t)
+{
+    if (t->newer)
+        t->newer->older = t->older;
+    else
+        sink->newest = t->older;
+    if (t->older)
+        t->older->newer = t->newer;
+    else
+        sink->oldest = t->newer;
+    t->newer = t->older = NULL;
+}
+
+static void lru_push_newest(tw_kafka_sink_t *sink, topic_entry_t *t)
+{
+    t->older = sink->newest;
+    t->newer = NULL;
+    if (sink->newest)
+        sink->newest->newer = t;
+    sink->newest = t;
+    if (sink->oldest == NULL)
+        sink->oldest = t;
+}
+
+/* Drops the least recently used handle; what Kafka acknowledged for its
+ * topic moves to the "(other)" counts, so totals never go backwards. Its
+ * records still in flight keep their own reference to librdkafka's topic. */
+static void topic_evict_oldest(tw_kafka_sink_t *sink)
+{
+    topic_entry_t *t = sink->oldest, **pp;
+
+    lru_unlink(sink, t);
+    for (pp = &sink->topics[t->hash % TOPIC_BUCKETS]; *pp != t; pp = &(*pp)->next)
+        ;
+    *pp = t->next;
+    sink->other_records += t->acked_records;
+    sink->other_bytes += t->acked_bytes;
+    rd_kafka_topic_destroy(t->rkt);
+    free(t->name);
+    free(t);
+    sink->ntopics--;
+}
+
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 {
     tw_kafka_sink_t *sink = opaque;
@@ -113,7 +181,10 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
     report.value = msg->payload;
     report.value_len = msg->len;
     if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && msg->rkt) {
-        topic_entry_t *t = rd_kafka_topic_opaque(msg->rkt);
+        /* By name, not through the handle's opaque: a handle may have been
+         * evicted (and librdkafka may hand the same topic object to a new
+         * one) while this record was in flight. */
+        topic_entry_t *t = topic_find(sink, report.topic, topic_hash(report.topic));
         if (t) {
             t->acked_records++;
             t->acked_bytes += msg->key_len + msg->len;
@@ -209,6 +280,7 @@ tw_err_t tw_kafka_sink_new(const char *bootstrap, const tw_props_t *props,
     sink->cb = cb;
     sink->cb_opaque = cb_opaque;
     sink->bootstrap = tw_strdup(bootstrap ? bootstrap : "");
+    sink->max_topics = TW_KAFKA_SINK_MAX_TOPICS;
     for (i = 0; i < TW_ARRAY_SIZE(defaults) && err == TW_OK; i++) {
         /* A transaction must end within transaction.timeout.ms, and
          * librdkafka sizes the message timeout from it: an outage aborts
@@ -332,51 +404,58 @@ bool tw_kafka_topic_check(const char *name, char *errstr, size_t errstr_size)
     return true;
 }
 
-/* The cached handle for a topic, or NULL past TW_KAFKA_SINK_MAX_TOPICS
- * (the caller then takes a handle for one record, and acknowledgements
- * count under TW_KAFKA_SINK_OTHER_TOPICS). A routed topic comes from row
- * content, so the number of distinct names is not ours to choose. */
+/* The cached handle for a topic, most recently used first; past
+ * max_topics the least recently used one goes (a routed topic comes from
+ * row content, so the number of distinct names is not ours to choose).
+ * NULL when librdkafka refuses the name. */
 static rd_kafka_topic_t *topic_handle(tw_kafka_sink_t *sink, const char *name)
 {
-    unsigned h = 5381;
-    const char *p;
-    topic_entry_t *t;
+    unsigned h = topic_hash(name);
+    topic_entry_t *t = topic_find(sink, name, h);
     rd_kafka_topic_t *rkt;
-    rd_kafka_topic_conf_t *tconf;
 
-    for (p = name; *p; p++)
-        h = h * 33 + (unsigned char)*p;
-    h %= TOPIC_BUCKETS;
-    for (t = sink->topics[h]; t; t = t->next)
-        if (strcmp(t->name, name) == 0)
-            return t->rkt;
-    if (sink->ntopics >= TW_KAFKA_SINK_MAX_TOPICS)
-        return NULL;
-    t = tw_calloc(1, sizeof(*t));
-    /* The entry rides along as the topic's opaque, so delivery reports
-     * count per topic without a lookup. Start from the configured
-     * defaults: a fresh topic conf would lose partitioner=murmur2_random
-     * (and every producer.* topic property). */
-    tconf = rd_kafka_default_topic_conf_dup(sink->rk);
-    rd_kafka_topic_conf_set_opaque(tconf, t);
-    rkt = rd_kafka_topic_new(sink->rk, name, tconf); /* takes tconf, even on failure */
-    if (rkt == NULL) {
-        free(t);
-        return NULL;
+    if (t) {
+        if (sink->newest != t) {
+            lru_unlink(sink, t);
+            lru_push_newest(sink, t);
+        }
+        return t->rkt;
     }
+    /* Start from the configured defaults: a fresh topic conf would lose
+     * partitioner=murmur2_random (and every producer.* topic property). */
+    rkt = rd_kafka_topic_new(sink->rk, name, rd_kafka_default_topic_conf_dup(sink->rk));
+    if (rkt == NULL)
+        return NULL;
+    while (sink->ntopics >= sink->max_topics && sink->oldest)
+        topic_evict_oldest(sink);
+    t = tw_calloc(1, sizeof(*t));
     t->rkt = rkt;
     t->name = tw_strdup(name);
-    t->next = sink->topics[h];
-    sink->topics[h] = t;
+    t->hash = h;
+    t->next = sink->topics[h % TOPIC_BUCKETS];
+    sink->topics[h % TOPIC_BUCKETS] = t;
+    lru_push_newest(sink, t);
     sink->ntopics++;
     return t->rkt;
+}
+
+void tw_kafka_sink_set_topic_creation(tw_kafka_sink_t *sink, const tw_topic_creation_t *tc)
+{
+    sink->topic_creation = tc;
+}
+
+void tw_kafka_sink_set_max_topics(tw_kafka_sink_t *sink, size_t max_topics)
+{
+    sink->max_topics = max_topics > 0 ? max_topics : 1;
+    while (sink->ntopics > sink->max_topics)
+        topic_evict_oldest(sink);
 }
 
 tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *record,
                                char *errstr, size_t errstr_size)
 {
     rd_kafka_headers_t *headers = NULL;
-    rd_kafka_topic_t *rkt, *temp_rkt = NULL;
+    rd_kafka_topic_t *rkt;
     rd_kafka_resp_err_t err;
     size_t i, size = record->key_len + record->value_len;
     char why[256];
@@ -398,18 +477,25 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
             rd_kafka_header_add(headers, record->headers[i].name, -1, record->headers[i].value,
                                 record->headers[i].value ? (ssize_t)record->headers[i].len : 0);
     }
+    /* A topic not seen lately may have to be created first (Connect's
+     * topic.creation groups); a slow or refused creation keeps the record. */
+    if (sink->topic_creation &&
+        topic_find(sink, record->topic, topic_hash(record->topic)) == NULL) {
+        tw_err_t cerr = tw_topic_creation_ensure(sink->topic_creation, sink->rk, record->topic,
+                                                 5000, errstr, errstr_size);
+        if (cerr) {
+            rd_kafka_headers_destroy(headers);
+            if (cerr == TW_ERR_AGAIN)
+                tw_log(TW_LOG_WARNING, "KAFKA", "%s; retrying", errstr);
+            return cerr;
+        }
+    }
     rkt = topic_handle(sink, record->topic);
     if (rkt == NULL) {
-        /* Past the cache's bound: a handle for this record only (the
-         * queued message keeps its own reference). */
-        temp_rkt = rd_kafka_topic_new(sink->rk, record->topic, NULL);
-        if (temp_rkt == NULL) {
-            rd_kafka_headers_destroy(headers);
-            return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
-                           "librdkafka refuses the topic name (%s)",
-                           rd_kafka_err2str(rd_kafka_last_error()));
-        }
-        rkt = temp_rkt;
+        rd_kafka_headers_destroy(headers);
+        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                       "librdkafka refuses the topic name (%s)",
+                       rd_kafka_err2str(rd_kafka_last_error()));
     }
     err = rd_kafka_producev(
         sink->rk, RD_KAFKA_V_RKT(rkt),
@@ -420,8 +506,6 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
         RD_KAFKA_V_VALUE((void *)record->value, record->value ? record->value_len : 0),
         RD_KAFKA_V_TIMESTAMP(record->timestamp_ms), RD_KAFKA_V_OPAQUE(record->opaque),
         RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
-    if (temp_rkt)
-        rd_kafka_topic_destroy(temp_rkt);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         return TW_OK; /* librdkafka owns the headers now */
     rd_kafka_headers_destroy(headers);

@@ -26,9 +26,10 @@
 
 #define TW_KAFKA_PARTITION_ANY TW_PARTITION_ANY
 
-/* Topic handles (and per-topic /metrics series) the sink keeps: routed
- * topics come from row content, so their number is bounded here. Records
- * for further topics are produced all the same and counted under
+/* Topic handles (and per-topic /metrics series) the sink keeps by default
+ * (topics.tracked.max): routed topics come from row content, so their
+ * number is bounded here. Past the bound the least recently used topic's
+ * handle goes and its acknowledged counts move to
  * TW_KAFKA_SINK_OTHER_TOPICS, a name Kafka cannot have. */
 #define TW_KAFKA_SINK_MAX_TOPICS 1000
 #define TW_KAFKA_SINK_OTHER_TOPICS "(other)"
@@ -108,6 +109,16 @@ tw_err_t tw_kafka_sink_fatal(tw_kafka_sink_t *sink, char *errstr, size_t errstr_
 /* Asks the cluster for metadata (for `tidewater check`). */
 tw_err_t tw_kafka_sink_ping(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
                             size_t errstr_size);
+
+/* Creates each topic not produced to lately, unless it exists, with the
+ * settings of its topic.creation group (tc borrowed; NULL: off). Produce
+ * then returns TW_ERR_AGAIN while Kafka does not answer, TW_ERR_CONFIG
+ * when Kafka refuses to create the topic. */
+typedef struct tw_topic_creation tw_topic_creation_t;
+void tw_kafka_sink_set_topic_creation(tw_kafka_sink_t *sink, const tw_topic_creation_t *tc);
+
+/* Keeps at most max_topics topic handles (least recently used go first). */
+void tw_kafka_sink_set_max_topics(tw_kafka_sink_t *sink, size_t max_topics);
 
 /* Calls fn for every topic produced to, with records and key+value bytes
  * Kafka acknowledged. */

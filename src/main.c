@@ -24,7 +24,7 @@ static void usage(FILE *out)
             "(pgoutput) to Kafka.\n"
             "\n"
             "commands:\n"
-            "  run CONFIG      stream the slot to Kafka (outbox router, converters)\n"
+            "  run CONFIG      stream the slot to Kafka (outbox router, change events)\n"
             "  check CONFIG    validate CONFIG and try PostgreSQL, Kafka and the registry\n"
             "  tail CONFIG     print each committed change as a JSON line (no Kafka)\n"
             "  offsets show CONFIG         print the checkpoint, where it came from and\n"

@@ -47,10 +47,60 @@ tw_metrics_t *tw_metrics_new(void)
     return m;
 }
 
+void tw_metrics_snapshot_reset(tw_metrics_snapshot_t *s)
+{
+    tw_topic_counts_t *topics = s->topics;
+    size_t cap = s->topics_cap;
+
+    memset(s, 0, sizeof(*s));
+    s->topics = topics;
+    s->topics_cap = cap;
+}
+
+void tw_metrics_snapshot_add_topic(tw_metrics_snapshot_t *s, const char *topic, uint64_t records,
+                                   uint64_t bytes)
+{
+    tw_topic_counts_t *t;
+
+    if (s->ntopics == s->topics_cap) {
+        s->topics_cap = s->topics_cap ? 2 * s->topics_cap : 16;
+        s->topics = tw_realloc(s->topics, s->topics_cap * sizeof(*s->topics));
+    }
+    t = &s->topics[s->ntopics++];
+    snprintf(t->topic, sizeof(t->topic), "%s", topic);
+    t->records = records;
+    t->bytes = bytes;
+}
+
+void tw_metrics_snapshot_clear(tw_metrics_snapshot_t *s)
+{
+    free(s->topics);
+    s->topics = NULL;
+    s->ntopics = s->topics_cap = 0;
+}
+
+/* Copies src into dst, topics into dst's own buffer. */
+static void snapshot_copy(tw_metrics_snapshot_t *dst, const tw_metrics_snapshot_t *src)
+{
+    tw_topic_counts_t *topics = dst->topics;
+    size_t cap = dst->topics_cap;
+
+    if (cap < src->ntopics) {
+        cap = src->ntopics;
+        topics = tw_realloc(topics, cap * sizeof(*topics));
+    }
+    *dst = *src;
+    dst->topics = topics;
+    dst->topics_cap = cap;
+    if (src->ntopics > 0)
+        memcpy(dst->topics, src->topics, src->ntopics * sizeof(*topics));
+}
+
 void tw_metrics_destroy(tw_metrics_t *m)
 {
     if (m == NULL)
         return;
+    tw_metrics_snapshot_clear(&m->snap);
     pthread_mutex_destroy(&m->lock);
     free(m);
 }
@@ -90,7 +140,7 @@ void tw_metrics_publish(tw_metrics_t *m, const tw_metrics_snapshot_t *s)
     {
         tw_state_t state = m->snap.state;
         int64_t since = m->snap.state_since_us, progress = m->snap.last_progress_us;
-        m->snap = *s;
+        snapshot_copy(&m->snap, s);
         m->snap.state = state;
         m->snap.state_since_us = since;
         m->snap.last_progress_us = progress;
@@ -127,9 +177,9 @@ void tw_metrics_render(tw_metrics_t *m, tw_buf_t *out)
     int64_t now = now_us();
     size_t i;
 
-    s = tw_malloc(sizeof(*s));
+    s = tw_calloc(1, sizeof(*s));
     pthread_mutex_lock(&m->lock);
-    *s = m->snap;
+    snapshot_copy(s, &m->snap);
     pthread_mutex_unlock(&m->lock);
 
     tw_buf_append_str(out, "# HELP tidewater_records_total Records Kafka acknowledged, by topic.\n"
@@ -200,6 +250,7 @@ void tw_metrics_render(tw_metrics_t *m, tw_buf_t *out)
     for (i = TW_STATE_STARTING; i <= TW_STATE_STOPPING; i++)
         tw_buf_printf(out, "tidewater_state{state=\"%s\"} %d\n", tw_state_name((tw_state_t)i),
                       s->state == (tw_state_t)i);
+    tw_metrics_snapshot_clear(s);
     free(s);
 }
 

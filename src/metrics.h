@@ -25,10 +25,6 @@ typedef enum tw_state {
 
 const char *tw_state_name(tw_state_t state);
 
-/* Per-topic series in /metrics; topics past the bound are counted in one
- * series, topic="(other)" (routed topics come from rows). */
-#define TW_METRICS_MAX_TOPICS 256
-
 typedef struct tw_topic_counts {
     char topic[256]; /* Kafka topic names have at most 249 characters */
     uint64_t records;
@@ -55,9 +51,19 @@ typedef struct tw_metrics_snapshot {
     int64_t last_progress_us;         /* when flushed_lsn or transactions last moved */
     bool idle;                        /* nothing in flight */
     tw_histogram_t latency;           /* commit → acknowledged */
+    /* Per-topic series (the Kafka sink bounds how many, topics.tracked.max;
+     * the rest are counted under topic="(other)"). Owned by the snapshot. */
     size_t ntopics;
-    tw_topic_counts_t topics[TW_METRICS_MAX_TOPICS];
+    size_t topics_cap;
+    tw_topic_counts_t *topics;
 } tw_metrics_snapshot_t;
+
+/* Zeroes a snapshot, keeping its topic buffer for reuse. */
+void tw_metrics_snapshot_reset(tw_metrics_snapshot_t *snapshot);
+void tw_metrics_snapshot_add_topic(tw_metrics_snapshot_t *snapshot, const char *topic,
+                                   uint64_t records, uint64_t bytes);
+/* Frees the topic buffer (the snapshot itself is the caller's). */
+void tw_metrics_snapshot_clear(tw_metrics_snapshot_t *snapshot);
 
 typedef struct tw_metrics tw_metrics_t;
 

@@ -115,30 +115,14 @@ static tw_err_t fsync_dir(const char *dir, const char *path, char *errstr, size_
     return err;
 }
 
-tw_err_t tw_offsets_store(const char *path, const tw_offset_origin_t *origin,
-                          const tw_offset_t *offset, char *errstr, size_t errstr_size)
+tw_err_t tw_offsets_replace_file(const char *path, const char *what, const char *data,
+                                 size_t len, char *errstr, size_t errstr_size)
 {
-    tw_buf_t tmp = TW_BUF_INIT, doc = TW_BUF_INIT;
+    tw_buf_t tmp = TW_BUF_INIT;
     char *dir = dir_of(path);
     tw_err_t err = TW_OK;
     bool created = false;
     int fd = -1;
-
-    tw_buf_append_str(&doc, "{\"slot\": ");
-    tw_buf_append_json_string(&doc, origin->slot, strlen(origin->slot));
-    tw_buf_printf(&doc,
-                  ", \"commit_lsn\": \"" TW_LSN_FMT "\", \"end_lsn\": \"" TW_LSN_FMT
-                  "\", \"commit_ts_us\": %lld",
-                  TW_LSN_ARGS(offset->commit_lsn), TW_LSN_ARGS(offset->end_lsn),
-                  (long long)offset->commit_ts);
-    if (origin->system_id[0]) {
-        tw_buf_append_str(&doc, ", \"system_id\": ");
-        tw_buf_append_json_string(&doc, origin->system_id, strlen(origin->system_id));
-        tw_buf_printf(&doc, ", \"timeline\": %u, \"database\": ", (unsigned)origin->timeline);
-        tw_buf_append_json_string(&doc, origin->database, strlen(origin->database));
-        tw_buf_printf(&doc, ", \"database_oid\": %u", (unsigned)origin->database_oid);
-    }
-    tw_buf_append_str(&doc, "}\n");
 
     /* A unique name created with O_EXCL (mkstemp): a symlink or file
      * planted at a predictable name is never followed or truncated. */
@@ -146,14 +130,13 @@ tw_err_t tw_offsets_store(const char *path, const tw_offset_origin_t *origin,
     fd = mkstemp(tmp.data);
     if (fd < 0) {
         err = tw_errf(TW_ERR_IO, errstr, errstr_size,
-                      "cannot create a temporary file next to offsets file %s: %s", path,
+                      "cannot create a temporary file next to %s %s: %s", what, path,
                       strerror(errno));
         goto cleanup;
     }
     created = true;
-    if (fchmod(fd, 0600) != 0 || write(fd, doc.data, doc.len) != (ssize_t)doc.len ||
-        fsync(fd) != 0) {
-        err = tw_errf(TW_ERR_IO, errstr, errstr_size, "writing offsets file %s: %s", tmp.data,
+    if (fchmod(fd, 0600) != 0 || write(fd, data, len) != (ssize_t)len || fsync(fd) != 0) {
+        err = tw_errf(TW_ERR_IO, errstr, errstr_size, "writing %s %s: %s", what, tmp.data,
                       strerror(errno));
         goto cleanup;
     }
@@ -173,6 +156,31 @@ cleanup:
         unlink(tmp.data);
     free(dir);
     tw_buf_free(&tmp);
+    return err;
+}
+
+tw_err_t tw_offsets_store(const char *path, const tw_offset_origin_t *origin,
+                          const tw_offset_t *offset, char *errstr, size_t errstr_size)
+{
+    tw_buf_t doc = TW_BUF_INIT;
+    tw_err_t err;
+
+    tw_buf_append_str(&doc, "{\"slot\": ");
+    tw_buf_append_json_string(&doc, origin->slot, strlen(origin->slot));
+    tw_buf_printf(&doc,
+                  ", \"commit_lsn\": \"" TW_LSN_FMT "\", \"end_lsn\": \"" TW_LSN_FMT
+                  "\", \"commit_ts_us\": %lld",
+                  TW_LSN_ARGS(offset->commit_lsn), TW_LSN_ARGS(offset->end_lsn),
+                  (long long)offset->commit_ts);
+    if (origin->system_id[0]) {
+        tw_buf_append_str(&doc, ", \"system_id\": ");
+        tw_buf_append_json_string(&doc, origin->system_id, strlen(origin->system_id));
+        tw_buf_printf(&doc, ", \"timeline\": %u, \"database\": ", (unsigned)origin->timeline);
+        tw_buf_append_json_string(&doc, origin->database, strlen(origin->database));
+        tw_buf_printf(&doc, ", \"database_oid\": %u", (unsigned)origin->database_oid);
+    }
+    tw_buf_append_str(&doc, "}\n");
+    err = tw_offsets_replace_file(path, "offsets file", doc.data, doc.len, errstr, errstr_size);
     tw_buf_free(&doc);
     return err;
 }

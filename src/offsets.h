@@ -54,6 +54,11 @@ tw_err_t tw_offsets_load(const char *path, const char *slot_name, tw_offset_t *o
 tw_err_t tw_offsets_store(const char *path, const tw_offset_origin_t *origin,
                           const tw_offset_t *offset, char *errstr, size_t errstr_size);
 
+/* Replaces the file at path with data, as the offsets file is (see the
+ * top of this file); `what` names the file in errors. */
+tw_err_t tw_offsets_replace_file(const char *path, const char *what, const char *data,
+                                 size_t len, char *errstr, size_t errstr_size);
+
 /* Creates the directory that will hold path (and its parents) with mode
  * 0700 where missing. An error names the directory and the fix. */
 tw_err_t tw_offsets_make_dir(const char *path, char *errstr, size_t errstr_size);

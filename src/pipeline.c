@@ -45,7 +45,7 @@ struct tw_pipeline {
 
 /* What a relation resolves to, kept in rel->opaque per schema version. */
 typedef struct rel_state {
-    int transform; /* index into cfg->transforms, or -1: no transform applies */
+    int transform; /* index into cfg->transforms, or the change-event envelope past them */
     tw_transform_binding_t *binding;
     char *table;   /* "schema.table", for messages and dead-letter headers */
 } rel_state_t;
@@ -270,12 +270,6 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
         err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                       "bootstrap.servers is required by `tidewater run`: the Kafka brokers to "
                       "write to (host:port[,host:port])");
-    if (err == TW_OK && cfg->ntransforms == 0)
-        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                      "`tidewater run` needs an outbox transform: set transforms=outbox and "
-                      "transforms.outbox.type=io.debezium.transforms.outbox.EventRouter "
-                      "(Debezium change-event envelopes for plain tables are not supported "
-                      "yet; use `tidewater tail` to watch them)");
     if (err == TW_OK && cfg->dlq_topic && !tw_kafka_topic_check(cfg->dlq_topic, key, sizeof(key)))
         err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                       "errors.deadletterqueue.topic.name=%s: %s", cfg->dlq_topic, key);
@@ -309,6 +303,10 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
     if (err == TW_OK)
         err = tw_kafka_sink_new(cfg->bootstrap_servers, cfg->producer, cfg->transactional_id,
                                 on_report, p, &p->sink, errstr, errstr_size);
+    if (err == TW_OK) {
+        tw_kafka_sink_set_max_topics(p->sink, (size_t)cfg->topics_tracked_max);
+        tw_kafka_sink_set_topic_creation(p->sink, cfg->topic_creation);
+    }
     /* Exactly-once mode reads its checkpoint in tw_pipeline_start. */
     if (err == TW_OK)
         err = tw_progress_new(cfg, tw_progress_kafka_sink(p->sink), p->delivery, &p->failure,
@@ -359,6 +357,7 @@ void tw_pipeline_set_wait(tw_pipeline_t *p, tw_pipeline_wait_fn fn, void *opaque
 void tw_pipeline_set_catalog(tw_pipeline_t *p, PGconn *conn)
 {
     p->catalog = conn;
+    tw_transform_chain_set_catalog(p->chain, conn);
 }
 
 /* ------------------------------------------------------------------ routing */
@@ -393,6 +392,8 @@ static tw_err_t rel_state(tw_pipeline_t *p, tw_rel_t *rel, rel_state_t **out, ch
     tw_buf_reset(&p->name_buf);
     tw_buf_printf(&p->name_buf, "%s.%s.%s", p->cfg->topic_prefix, rel->nspname, rel->relname);
     st->transform = transform_for(p, p->name_buf.data);
+    if (st->transform < 0) /* no configured transform: a change-event envelope */
+        st->transform = tw_transform_chain_default(p->chain);
     if (st->transform >= 0) {
         not_null = tw_calloc(rel->ncols ? rel->ncols : 1, sizeof(bool));
         err = tw_catalog_not_null(p->catalog, rel, not_null, errstr, errstr_size);
@@ -567,6 +568,8 @@ static tw_err_t produce_record(tw_pipeline_t *p, const tw_record_t *record,
         p->records++;
         return TW_OK;
     }
+    if (err == TW_ERR_CONFIG)
+        return err; /* Kafka refused to create the topic: not this record's fault */
     if (tw_progress_produce_failed(p->progress, err, errstr, errstr_size, &err))
         return err;
     ctx.kind = "kafka";
@@ -594,10 +597,9 @@ static tw_err_t sink_commit(void *opaque, const tw_txn_t *txn, char *errstr, siz
 static tw_err_t unrouted(tw_pipeline_t *p, const char *what, char *errstr, size_t errstr_size)
 {
     return tw_errf(TW_ERR_UNSUPPORTED, errstr, errstr_size,
-                   "%s is captured but no transform routes it, and tidewater does not emit "
-                   "Debezium change-event envelopes yet: narrow table.include.list (or "
-                   "message.prefix.include.list) to what the outbox transform handles, or "
-                   "adjust its predicate (topic %s)",
+                   "%s is captured but no transform routes it, and tidewater does not write "
+                   "Debezium's logical-message events: narrow message.prefix.include.list "
+                   "to what the outbox transform handles, or adjust its predicate (topic %s)",
                    what, p->name_buf.data);
 }
 
@@ -831,29 +833,7 @@ void tw_pipeline_stats(const tw_pipeline_t *p, tw_pipeline_stats_t *stats)
 
 static void add_topic(void *opaque, const char *topic, uint64_t records, uint64_t bytes)
 {
-    tw_metrics_snapshot_t *snap = opaque;
-    tw_topic_counts_t *t;
-    const size_t last = TW_METRICS_MAX_TOPICS - 1;
-
-    if (snap->ntopics < last ||
-        (snap->ntopics == last && strcmp(topic, TW_KAFKA_SINK_OTHER_TOPICS) == 0)) {
-        t = &snap->topics[snap->ntopics++];
-        snprintf(t->topic, sizeof(t->topic), "%s", topic);
-        t->records = records;
-        t->bytes = bytes;
-        return;
-    }
-    /* Past the bound, topics fold into one "(other)" series in the last
-     * slot (the sink reports its own "(other)" after every topic): the
-     * totals stay right, the series stay few. */
-    t = &snap->topics[last];
-    if (snap->ntopics == last) {
-        snprintf(t->topic, sizeof(t->topic), "%s", TW_KAFKA_SINK_OTHER_TOPICS);
-        t->records = t->bytes = 0;
-        snap->ntopics++;
-    }
-    t->records += records;
-    t->bytes += bytes;
+    tw_metrics_snapshot_add_topic(opaque, topic, records, bytes);
 }
 
 void tw_pipeline_fill_snapshot(tw_pipeline_t *p, tw_metrics_snapshot_t *snap)

@@ -50,6 +50,9 @@ tw_err_t tw_transform_chain_new(const tw_config_t *cfg, tw_transform_chain_t **o
 
     chain->transforms = tw_calloc(cfg->ntransforms + 1, sizeof(*chain->transforms));
     chain->n = cfg->ntransforms;
+    /* The envelope comes last, past every configured transform. */
+    chain->transforms[chain->n].ops = &tw_transform_envelope_ops;
+    err = tw_transform_envelope_new(cfg, &chain->transforms[chain->n].state, errstr, errstr_size);
     for (i = 0; err == TW_OK && i < cfg->ntransforms; i++) {
         const tw_transform_config_t *t = &cfg->transforms[i];
         transform_t *tr = &chain->transforms[i];
@@ -91,7 +94,7 @@ void tw_transform_chain_destroy(tw_transform_chain_t *chain)
 
     if (chain == NULL)
         return;
-    for (i = 0; i < chain->n; i++) {
+    for (i = 0; i <= chain->n; i++) {
         transform_t *tr = &chain->transforms[i];
         if (tr->ops && tr->state)
             tr->ops->destroy(tr->state);
@@ -114,6 +117,16 @@ int tw_transform_chain_find(const tw_transform_chain_t *chain, const char *topic
             return (int)i;
     }
     return -1;
+}
+
+int tw_transform_chain_default(const tw_transform_chain_t *chain)
+{
+    return (int)chain->n;
+}
+
+void tw_transform_chain_set_catalog(tw_transform_chain_t *chain, PGconn *conn)
+{
+    tw_transform_envelope_set_catalog(chain->transforms[chain->n].state, conn);
 }
 
 tw_err_t tw_transform_chain_bind(tw_transform_chain_t *chain, int index, const tw_rel_t *rel,

@@ -6,13 +6,15 @@
  * order) whose predicate matches the topic it would have; that transform
  * turns it into zero or more records for the converters and the sink.
  *
- * Transforms today: the Outbox Event Router (transform_outbox.c). A new
- * one (the change-event envelope, ExtractNewRecordState) is a new ops
- * table registered in transform.c.
+ * Transforms today: the Outbox Event Router (transform_outbox.c), and the
+ * change-event envelope (transform_envelope.c) as the default for tables
+ * no configured transform takes. A new one (ExtractNewRecordState) is a
+ * new ops table registered in transform.c.
  */
 #ifndef TW_TRANSFORM_H
 #define TW_TRANSFORM_H
 
+#include <libpq-fe.h>
 #include <stdbool.h>
 
 #include "arena.h"
@@ -48,6 +50,12 @@ typedef struct tw_transform_ops {
 } tw_transform_ops_t;
 
 extern const tw_transform_ops_t tw_transform_outbox_ops;
+/* Debezium's change-event envelope (transform_envelope.c): not configured
+ * by name, it is the chain's default for a table no transform takes. */
+extern const tw_transform_ops_t tw_transform_envelope_ops;
+tw_err_t tw_transform_envelope_new(const tw_config_t *cfg, void **state, char *errstr,
+                                   size_t errstr_size);
+void tw_transform_envelope_set_catalog(void *state, PGconn *conn);
 
 typedef struct tw_transform_chain tw_transform_chain_t;
 /* Per relation: which transform applies and its binding. */
@@ -60,6 +68,11 @@ void tw_transform_chain_destroy(tw_transform_chain_t *chain); /* accepts NULL */
 /* The index of the first transform that applies to a record whose topic
  * would be `topic` (Kafka Connect evaluates each predicate on it), or -1. */
 int tw_transform_chain_find(const tw_transform_chain_t *chain, const char *topic);
+/* The index of the change-event envelope, for a captured table no
+ * configured transform applies to. */
+int tw_transform_chain_default(const tw_transform_chain_t *chain);
+/* The catalog connection the envelope reads primary keys over (borrowed). */
+void tw_transform_chain_set_catalog(tw_transform_chain_t *chain, PGconn *conn);
 
 tw_err_t tw_transform_chain_bind(tw_transform_chain_t *chain, int transform, const tw_rel_t *rel,
                                  const bool *not_null, tw_transform_binding_t **binding,

@@ -268,6 +268,7 @@ def outbox_config(db, broker, registry, tmp_path, **overrides):
         value_converter_schema_registry_url=registry.url,
         bootstrap_servers=broker.bootstrap_servers,
         offset_storage_file_filename=str(tmp_path / "offsets.json"),
+        state_dir=str(tmp_path / "state"),
         table_include_list="public.outbox",
         publication_autocreate_mode="filtered",
         producer_linger_ms="5",

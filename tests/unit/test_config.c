@@ -607,15 +607,27 @@ static void test_debezium_keys_noted_once(void **state)
                                   "provide.transaction.metadata=false\n",
                           &cfg, errstr, sizeof(errstr)),
                      TW_OK);
-    /* decimal/time/provide.* match tidewater's behaviour: no note. */
-    assert_int_equal(cfg.nnotes, 5);
-    assert_non_null(strstr(cfg.notes[0], "test.properties:4: tombstones.on.delete=false"));
+    /* decimal/time/provide.* match tidewater's behaviour: no note; the
+     * change-event keys (tombstones.on.delete, skipped.operations) are
+     * tidewater's own. */
+    assert_int_equal(cfg.nnotes, 3);
+    assert_non_null(strstr(cfg.notes[0], "test.properties:7: snapshot.max.threads=4"));
     assert_non_null(strstr(cfg.notes[0], "does not change what tidewater emits"));
-    assert_non_null(strstr(cfg.notes[1], "snapshot.max.threads=4"));
-    assert_non_null(strstr(cfg.notes[1], "no snapshots"));
-    assert_non_null(strstr(cfg.notes[2], "max.queue.size=8192"));
-    assert_non_null(strstr(cfg.notes[3], "schema.name.adjustment.mode=avro"));
-    assert_non_null(strstr(cfg.notes[4], "skipped.operations=t,u"));
+    assert_non_null(strstr(cfg.notes[0], "no snapshots"));
+    assert_non_null(strstr(cfg.notes[1], "max.queue.size=8192"));
+    assert_non_null(strstr(cfg.notes[2], "schema.name.adjustment.mode=avro"));
+    assert_false(cfg.tombstones_on_delete);
+    assert_string_equal(cfg.skipped_operations, "t,u");
+    tw_config_clear(&cfg);
+    /* Debezium's defaults. */
+    assert_int_equal(load(MINIMAL, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_true(cfg.tombstones_on_delete);
+    assert_string_equal(cfg.skipped_operations, "t");
+    tw_config_clear(&cfg);
+    /* skipped.operations keeps its check as a stored key. */
+    assert_int_equal(load(MINIMAL "skipped.operations=u,x\n", &cfg, errstr, sizeof(errstr)),
+                     TW_ERR_CONFIG);
+    assert_non_null(strstr(errstr, "skipped.operations has \"x\""));
     tw_config_clear(&cfg);
     /* A Debezium config (connector.class) without snapshot.mode asks for an
      * initial snapshot: noted, unless snapshot.mode says no_data. */

@@ -1,0 +1,540 @@
+/*
+ * transform_envelope.c — Debezium's change-event envelope: what a captured
+ * table that no configured transform routes becomes. One record per row
+ * change on <topic.prefix>.<schema>.<table>, keyed by the primary key,
+ * with the value {before, after, source, transaction, op, ts_ms, ts_us,
+ * ts_ns}; a delete is followed by a tombstone (tombstones.on.delete), an
+ * update that changes the key becomes a delete (and tombstone) of the old
+ * key and a create of the new one, as Debezium does.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "envelope_row.h"
+#include "key_columns.h"
+#include "buf.h"
+#include "log.h"
+#include "transform.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0.0.0"
+#endif
+
+/* The source block's fields, in Debezium's order. */
+enum {
+    SRC_VERSION,
+    SRC_CONNECTOR,
+    SRC_NAME,
+    SRC_TS_MS,
+    SRC_SNAPSHOT,
+    SRC_DB,
+    SRC_SEQUENCE,
+    SRC_TS_US,
+    SRC_TS_NS,
+    SRC_SCHEMA,
+    SRC_TABLE,
+    SRC_TXID,
+    SRC_LSN,
+    SRC_XMIN,
+    SRC_ORIGIN,
+    SRC_ORIGIN_LSN,
+    SRC_NFIELDS
+};
+
+/* The envelope's fields, in Debezium's order. */
+enum { ENV_BEFORE, ENV_AFTER, ENV_SOURCE, ENV_TRANSACTION, ENV_OP, ENV_TS_MS, ENV_TS_US,
+       ENV_TS_NS, ENV_NFIELDS };
+
+typedef struct envelope {
+    const tw_config_t *cfg;
+    PGconn *catalog; /* borrowed; NULL: keys from the replica identity */
+    bool skip_update, skip_delete, skip_truncate;
+    tw_key_columns_t *key_columns; /* message.key.columns */
+    tw_cs_t *source_schema;
+    tw_cs_t *transaction_schema;
+
+} envelope_t;
+
+typedef struct env_binding {
+    envelope_t *env;
+    char *topic;
+    tw_cs_t *key_schema; /* NULL: the table has no primary key (null keys) */
+    int *key_cols;       /* column index of each key field */
+    size_t nkey;
+    tw_cs_t *value_schema;
+    tw_cs_t *envelope_schema;
+} env_binding_t;
+
+static tw_cs_t *source_schema_new(void)
+{
+    tw_cs_t *s = tw_cs_new(TW_CS_STRUCT, false, "io.debezium.connector.postgresql.Source");
+
+    s->version = 1;
+    tw_cs_t *snapshot = tw_cs_new(TW_CS_STRING, true, "io.debezium.data.Enum");
+
+    snapshot->version = 1;
+    tw_cs_set_param(snapshot, "allowed",
+                    "true,first,first_in_data_collection,last_in_data_collection,last,false,"
+                    "incremental");
+    tw_cs_add_field(s, "version", tw_cs_new(TW_CS_STRING, false, NULL));
+    tw_cs_add_field(s, "connector", tw_cs_new(TW_CS_STRING, false, NULL));
+    tw_cs_add_field(s, "name", tw_cs_new(TW_CS_STRING, false, NULL));
+    tw_cs_add_field(s, "ts_ms", tw_cs_new(TW_CS_INT64, false, NULL));
+    tw_cs_add_field(s, "snapshot", snapshot);
+    tw_cs_add_field(s, "db", tw_cs_new(TW_CS_STRING, false, NULL));
+    tw_cs_add_field(s, "sequence", tw_cs_new(TW_CS_STRING, true, NULL));
+    tw_cs_add_field(s, "ts_us", tw_cs_new(TW_CS_INT64, true, NULL));
+    tw_cs_add_field(s, "ts_ns", tw_cs_new(TW_CS_INT64, true, NULL));
+    tw_cs_add_field(s, "schema", tw_cs_new(TW_CS_STRING, false, NULL));
+    tw_cs_add_field(s, "table", tw_cs_new(TW_CS_STRING, false, NULL));
+    tw_cs_add_field(s, "txId", tw_cs_new(TW_CS_INT64, true, NULL));
+    tw_cs_add_field(s, "lsn", tw_cs_new(TW_CS_INT64, true, NULL));
+    tw_cs_add_field(s, "xmin", tw_cs_new(TW_CS_INT64, true, NULL));
+    tw_cs_add_field(s, "origin", tw_cs_new(TW_CS_STRING, true, NULL));
+    tw_cs_add_field(s, "origin_lsn", tw_cs_new(TW_CS_INT64, true, NULL));
+    return s;
+}
+
+static tw_cs_t *transaction_schema_new(void)
+{
+    tw_cs_t *s = tw_cs_new(TW_CS_STRUCT, true, "event.block");
+
+    s->version = 1;
+    tw_cs_add_field(s, "id", tw_cs_new(TW_CS_STRING, false, NULL));
+    tw_cs_add_field(s, "total_order", tw_cs_new(TW_CS_INT64, false, NULL));
+    tw_cs_add_field(s, "data_collection_order", tw_cs_new(TW_CS_INT64, false, NULL));
+    return s;
+}
+
+static bool has_op(const char *list, const char *op)
+{
+    char **items = NULL;
+    size_t n = tw_config_split_list(list ? list : "", &items), i;
+    bool found = false;
+
+    for (i = 0; i < n; i++)
+        found = found || strcmp(items[i], op) == 0;
+    tw_config_free_list(items, n);
+    return found;
+}
+
+tw_err_t tw_transform_envelope_new(const tw_config_t *cfg, void **state, char *errstr,
+                                   size_t errstr_size)
+{
+    envelope_t *env = tw_calloc(1, sizeof(*env));
+    tw_err_t err;
+
+    env->cfg = cfg;
+    env->skip_update = has_op(cfg->skipped_operations, "u");
+    env->skip_delete = has_op(cfg->skipped_operations, "d");
+    env->skip_truncate = has_op(cfg->skipped_operations, "t");
+    env->source_schema = source_schema_new();
+    env->transaction_schema = transaction_schema_new();
+    err = tw_key_columns_new(cfg->message_key_columns, &env->key_columns, errstr, errstr_size);
+    *state = env; /* destroyed with the chain, also on error */
+    return err;
+}
+
+void tw_transform_envelope_set_catalog(void *state, PGconn *conn)
+{
+    ((envelope_t *)state)->catalog = conn;
+}
+
+static void envelope_destroy(void *state)
+{
+    envelope_t *env = state;
+
+    tw_cs_unref(env->source_schema);
+    tw_cs_unref(env->transaction_schema);
+    tw_key_columns_destroy(env->key_columns);
+    free(env);
+}
+
+static tw_err_t envelope_create(const tw_transform_config_t *config, const char *topic_prefix,
+                                void **state, char *errstr, size_t errstr_size)
+{
+    (void)config;
+    (void)topic_prefix;
+    (void)state;
+    /* Never configured by name: the chain creates it for every connector. */
+    return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                   "the change-event envelope is not a configurable transform");
+}
+
+static void envelope_unbind(void *binding)
+{
+    env_binding_t *b = binding;
+
+    if (b == NULL)
+        return;
+    free(b->topic);
+    free(b->key_cols);
+    tw_cs_unref(b->key_schema);
+    tw_cs_unref(b->value_schema);
+    tw_cs_unref(b->envelope_schema);
+    free(b);
+}
+
+/* The table's primary-key columns in key order (Debezium keys records by
+ * the primary key whatever the replica identity). Without a catalog
+ * connection, the replica identity's columns under REPLICA IDENTITY
+ * DEFAULT, which are the primary key's. */
+static tw_err_t primary_key(envelope_t *env, const tw_rel_t *rel, env_binding_t *b,
+                            char *errstr, size_t errstr_size)
+{
+    char relid[16];
+    const char *params[1] = {relid};
+    PGresult *res;
+    int row, col;
+    uint16_t i;
+
+    b->key_cols = tw_calloc(rel->ncols ? rel->ncols : 1, sizeof(int));
+    if (env->catalog == NULL) {
+        for (i = 0; i < rel->ncols; i++)
+            if (rel->replident == 'd' && rel->cols[i].is_key)
+                b->key_cols[b->nkey++] = i;
+        return TW_OK;
+    }
+    snprintf(relid, sizeof(relid), "%u", rel->relid);
+    res = PQexecParams(env->catalog,
+                       "SELECT a.attname FROM pg_index i "
+                       "JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                       "AND a.attnum = ANY (i.indkey) "
+                       "WHERE i.indrelid = $1::oid AND i.indisprimary "
+                       "ORDER BY array_position(i.indkey::int2[], a.attnum)",
+                       1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        tw_errf(TW_ERR_PG, errstr, errstr_size, "reading the primary key of %s.%s: %s",
+                rel->nspname, rel->relname, PQerrorMessage(env->catalog));
+        PQclear(res);
+        return TW_ERR_PG;
+    }
+    for (row = 0; row < PQntuples(res) && b->nkey < rel->ncols; row++) {
+        col = tw_rel_col_index(rel, PQgetvalue(res, row, 0));
+        if (col >= 0)
+            b->key_cols[b->nkey++] = col;
+    }
+    PQclear(res);
+    return TW_OK;
+}
+
+/* message.key.columns named this table's key columns. */
+static tw_err_t configured_key(const tw_rel_t *rel, char *const *columns, size_t n,
+                               env_binding_t *b, char *errstr, size_t errstr_size)
+{
+    size_t i;
+    int col;
+
+    b->key_cols = tw_calloc(n, sizeof(int));
+    for (i = 0; i < n; i++) {
+        col = tw_rel_col_index(rel, columns[i]);
+        if (col < 0)
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "message.key.columns names column \"%s\" for %s.%s, which has no "
+                           "such column",
+                           columns[i], rel->nspname, rel->relname);
+        b->key_cols[b->nkey++] = col;
+    }
+    return TW_OK;
+}
+
+static tw_err_t envelope_bind(void *state, const tw_rel_t *rel, const bool *not_null,
+                              void **binding, char *errstr, size_t errstr_size)
+{
+    envelope_t *env = state;
+    env_binding_t *b = tw_calloc(1, sizeof(*b));
+    const char *prefix = env->cfg->topic_prefix;
+    size_t len = strlen(prefix) + strlen(rel->nspname) + strlen(rel->relname) + 16;
+    char *name = tw_malloc(len);
+    tw_cs_t *value_opt;
+    char *const *columns;
+    size_t ncolumns;
+    tw_err_t err;
+    size_t i;
+
+    b->env = env;
+    b->topic = tw_malloc(len);
+    snprintf(b->topic, len, "%s.%s.%s", prefix, rel->nspname, rel->relname);
+    snprintf(name, len, "%s.%s", rel->nspname, rel->relname);
+    columns = tw_key_columns_for(env->key_columns, name, &ncolumns);
+    if (columns)
+        err = configured_key(rel, columns, ncolumns, b, errstr, errstr_size);
+    else
+        err = primary_key(env, rel, b, errstr, errstr_size);
+    if (err) {
+        free(name);
+        envelope_unbind(b);
+        return err;
+    }
+    if (b->nkey > 0) {
+        snprintf(name, len, "%s.Key", b->topic);
+        b->key_schema = tw_cs_new(TW_CS_STRUCT, false, name);
+        for (i = 0; i < b->nkey; i++) {
+            const tw_rel_col_t *col = &rel->cols[b->key_cols[i]];
+            tw_cs_add_field(b->key_schema, col->name,
+                            tw_cs_for_column(col->value_oid, col->value_typmod,
+                                             !not_null[b->key_cols[i]]));
+        }
+    }
+    /* before and after share one optional Value schema. */
+    snprintf(name, len, "%s.Value", b->topic);
+    value_opt = tw_cs_new(TW_CS_STRUCT, true, name);
+    for (i = 0; i < rel->ncols; i++)
+        tw_cs_add_field(value_opt, rel->cols[i].name,
+                        tw_cs_for_column(rel->cols[i].value_oid, rel->cols[i].value_typmod,
+                                         !not_null[i]));
+    b->value_schema = value_opt;
+    snprintf(name, len, "%s.Envelope", b->topic);
+    b->envelope_schema = tw_cs_new(TW_CS_STRUCT, false, name);
+    b->envelope_schema->version = 2;
+    tw_cs_add_field(b->envelope_schema, "before", tw_cs_ref(value_opt));
+    tw_cs_add_field(b->envelope_schema, "after", tw_cs_ref(value_opt));
+    tw_cs_add_field(b->envelope_schema, "source", tw_cs_ref(env->source_schema));
+    tw_cs_add_field(b->envelope_schema, "transaction", tw_cs_ref(env->transaction_schema));
+    tw_cs_add_field(b->envelope_schema, "op", tw_cs_new(TW_CS_STRING, false, NULL));
+    tw_cs_add_field(b->envelope_schema, "ts_ms", tw_cs_new(TW_CS_INT64, true, NULL));
+    tw_cs_add_field(b->envelope_schema, "ts_us", tw_cs_new(TW_CS_INT64, true, NULL));
+    tw_cs_add_field(b->envelope_schema, "ts_ns", tw_cs_new(TW_CS_INT64, true, NULL));
+    free(name);
+    *binding = b;
+    return TW_OK;
+}
+
+static bool envelope_takes_message(void *state, const char *prefix)
+{
+    (void)state;
+    (void)prefix;
+    return false; /* Debezium's "m" events are not written (yet) */
+}
+
+/* ------------------------------------------------------------------ datums */
+
+/* The key struct from a Value struct's datums. */
+static tw_datum_t key_datum(const env_binding_t *b, const tw_datum_t *row, tw_arena_t *arena)
+{
+    tw_datum_t d = {NULL, NULL, NULL};
+    tw_datum_t *fields;
+    size_t i;
+
+    if (b->key_schema == NULL || row == NULL)
+        return d;
+    fields = tw_arena_alloc(arena, b->nkey * sizeof(*fields));
+    for (i = 0; i < b->nkey; i++)
+        fields[i] = row->fields[b->key_cols[i]];
+    d.fields = fields;
+    return d;
+}
+
+static bool key_changed(const env_binding_t *b, const tw_datum_t *before, const tw_datum_t *after)
+{
+    size_t i;
+
+    for (i = 0; i < b->nkey; i++)
+        if (!tw_envelope_same_value(before->fields[b->key_cols[i]].pg,
+                                    after->fields[b->key_cols[i]].pg))
+            return true;
+    return false;
+}
+
+static tw_datum_t source_datum(const env_binding_t *b, const tw_rel_t *rel, const tw_txn_t *txn,
+                               const tw_change_t *change, tw_arena_t *arena)
+{
+    const envelope_t *env = b->env;
+    tw_datum_t *f = tw_arena_alloc(arena, SRC_NFIELDS * sizeof(*f));
+    tw_datum_t d = {NULL, NULL, NULL};
+    int64_t commit_us = txn ? txn->commit_ts : 0;
+    char *sequence = tw_arena_alloc(arena, 64);
+
+    /* [the last position completely processed, this change's]: the end of
+     * the transaction before this one, none for the first of a session. */
+    if (txn && txn->prev_end_lsn)
+        snprintf(sequence, 64, "[\"%llu\",\"%llu\"]", (unsigned long long)txn->prev_end_lsn,
+                 (unsigned long long)change->lsn);
+    else
+        snprintf(sequence, 64, "[null,\"%llu\"]", (unsigned long long)change->lsn);
+    f[SRC_VERSION] = tw_envelope_text(arena, PACKAGE_VERSION);
+    f[SRC_CONNECTOR] = tw_envelope_text(arena, "postgresql");
+    f[SRC_NAME] = tw_envelope_text(arena, env->cfg->topic_prefix);
+    f[SRC_TS_MS] = tw_envelope_int(arena, commit_us / 1000);
+    f[SRC_SNAPSHOT] = tw_envelope_text(arena, "false");
+    f[SRC_DB] = tw_envelope_text(arena, env->cfg->db_dbname ? env->cfg->db_dbname : "");
+    f[SRC_SEQUENCE] = tw_envelope_text(arena, sequence);
+    f[SRC_TS_US] = tw_envelope_int(arena, commit_us);
+    f[SRC_TS_NS] = tw_envelope_int(arena, commit_us * 1000);
+    f[SRC_SCHEMA] = tw_envelope_text(arena, rel->nspname);
+    f[SRC_TABLE] = tw_envelope_text(arena, rel->relname);
+    f[SRC_TXID] = txn ? tw_envelope_int(arena, txn->xid) : tw_envelope_null();
+    f[SRC_LSN] = tw_envelope_int(arena, (int64_t)change->lsn);
+    f[SRC_XMIN] = tw_envelope_null();
+    f[SRC_ORIGIN] = txn && txn->origin ? tw_envelope_text(arena, txn->origin) : tw_envelope_null();
+    f[SRC_ORIGIN_LSN] = tw_envelope_null();
+    d.fields = f;
+    return d;
+}
+
+/* ------------------------------------------------------------------ records */
+
+typedef struct emit {
+    const env_binding_t *b;
+    tw_datum_t source;
+    int64_t now_us;    /* the envelope's ts_*: processing time, as Debezium's */
+    int64_t commit_ms; /* the record's timestamp */
+    tw_arena_t *arena;
+    tw_record_t *records;
+    size_t n;
+} emit_t;
+
+static tw_record_t *next_record(emit_t *e, const tw_datum_t *key)
+{
+    tw_record_t *r = &e->records[e->n++];
+
+    memset(r, 0, sizeof(*r));
+    r->topic = e->b->topic;
+    r->partition = TW_PARTITION_ANY;
+    r->timestamp_ms = e->commit_ms; /* as for outbox records: the same on every replay */
+    r->key_schema = e->b->key_schema;
+    r->key = *key;
+    return r;
+}
+
+static void add_event(emit_t *e, char op, const tw_datum_t *key, const tw_datum_t *before,
+                      const tw_datum_t *after)
+{
+    tw_record_t *r = next_record(e, key);
+    tw_datum_t *f = tw_arena_alloc(e->arena, ENV_NFIELDS * sizeof(*f));
+    char ops[2] = {op, '\0'};
+
+    f[ENV_BEFORE] = before ? *before : tw_envelope_null();
+    f[ENV_AFTER] = after ? *after : tw_envelope_null();
+    f[ENV_SOURCE] = e->source;
+    /* With provide.transaction.metadata (not yet): {id "<xid>:<lsn>",
+     * total_order, data_collection_order}, transaction_schema's fields. */
+    f[ENV_TRANSACTION] = tw_envelope_null();
+    f[ENV_OP] = tw_envelope_text(e->arena, ops);
+    f[ENV_TS_MS] = tw_envelope_int(e->arena, e->now_us / 1000);
+    f[ENV_TS_US] = tw_envelope_int(e->arena, e->now_us);
+    f[ENV_TS_NS] = tw_envelope_int(e->arena, e->now_us * 1000);
+    r->value_schema = e->b->envelope_schema;
+    r->value.fields = f;
+}
+
+static void add_header(emit_t *e, const char *name, const char *json)
+{
+    tw_record_t *r = &e->records[e->n - 1];
+    tw_header_t *h = tw_arena_alloc(e->arena, sizeof(*h));
+
+    h->name = name;
+    h->value = json;
+    h->len = strlen(json);
+    r->headers = h;
+    r->nheaders = 1;
+}
+
+static void add_tombstone(emit_t *e, const tw_datum_t *key)
+{
+    if (e->b->env->cfg->tombstones_on_delete)
+        next_record(e, key); /* value_schema NULL: a tombstone (a null key too without one) */
+}
+
+static int64_t now_micros(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
+                               const tw_change_t *change, tw_arena_t *arena,
+                               tw_transform_out_t *out, char *errstr, size_t errstr_size)
+{
+    envelope_t *env = state;
+    env_binding_t *b = binding;
+    const tw_rel_t *rel = change->rel;
+    tw_datum_t before, after, key, old_key;
+    bool has_before = false;
+    emit_t e;
+    tw_err_t err = TW_OK;
+
+    if ((change->op == TW_CHANGE_UPDATE && env->skip_update) ||
+        (change->op == TW_CHANGE_DELETE && env->skip_delete) ||
+        (change->op == TW_CHANGE_TRUNCATE && env->skip_truncate))
+        return TW_OK;
+    memset(&e, 0, sizeof(e));
+    e.b = b;
+    e.arena = arena;
+    e.now_us = now_micros();
+    e.commit_ms = txn ? txn->commit_ts / 1000 : e.now_us / 1000;
+    e.records = tw_arena_alloc(arena, 4 * sizeof(tw_record_t));
+    e.source = source_datum(b, rel, txn, change, arena);
+    if (change->old_tuple) {
+        /* The whole old row (FULL), or the identity's columns with the
+         * rest null (DEFAULT, INDEX). */
+        err = tw_envelope_row(b->value_schema, env->cfg->unavailable_value_placeholder, rel,
+                              change->old_tuple, NULL, arena, &before, errstr, errstr_size);
+        has_before = err == TW_OK;
+    }
+    if (err == TW_OK && change->new_tuple)
+        err = tw_envelope_row(b->value_schema, env->cfg->unavailable_value_placeholder, rel,
+                              change->new_tuple,
+                              change->old_kind == 'O' ? change->old_tuple : NULL, arena, &after,
+                              errstr, errstr_size);
+    if (err)
+        return err;
+    switch (change->op) {
+    case TW_CHANGE_INSERT:
+        key = key_datum(b, &after, arena);
+        add_event(&e, 'c', &key, NULL, &after);
+        break;
+    case TW_CHANGE_UPDATE:
+        key = key_datum(b, &after, arena);
+        if (has_before && b->key_schema && key_changed(b, &before, &after)) {
+            /* A new key is a new row to a keyed consumer. */
+            /* Each says where the row went or came from, as Debezium's headers do. */
+            const char *new_json = tw_envelope_key_json(b->key_schema, &key, arena), *old_json;
+            old_key = key_datum(b, &before, arena);
+            old_json = tw_envelope_key_json(b->key_schema, &old_key, arena);
+            add_event(&e, 'd', &old_key, &before, NULL);
+            add_header(&e, "__debezium.newkey", new_json);
+            if (env->cfg->tombstones_on_delete) {
+                add_tombstone(&e, &old_key);
+                add_header(&e, "__debezium.newkey", new_json);
+            }
+            add_event(&e, 'c', &key, NULL, &after);
+            add_header(&e, "__debezium.oldkey", old_json);
+        } else {
+            add_event(&e, 'u', &key, has_before ? &before : NULL, &after);
+        }
+        break;
+    case TW_CHANGE_DELETE:
+        key = key_datum(b, has_before ? &before : NULL, arena);
+        add_event(&e, 'd', &key, has_before ? &before : NULL, NULL);
+        add_tombstone(&e, &key);
+        break;
+    case TW_CHANGE_TRUNCATE:
+        key = tw_envelope_null();
+        e.b = b;
+        add_event(&e, 't', &key, NULL, NULL);
+        e.records[e.n - 1].key_schema = NULL;
+        break;
+    default:
+        return tw_errf(TW_ERR_STATE, errstr, errstr_size, "unexpected change kind '%c'",
+                       (char)change->op);
+    }
+    out->records = e.records;
+    out->nrecords = e.n;
+    return TW_OK;
+}
+
+const tw_transform_ops_t tw_transform_envelope_ops = {
+    .type = "io.debezium.connector.postgresql.PostgresConnector",
+    .create = envelope_create,
+    .destroy = envelope_destroy,
+    .bind = envelope_bind,
+    .unbind = envelope_unbind,
+    .takes_message = envelope_takes_message,
+    .apply = envelope_apply,
+};

@@ -1,0 +1,266 @@
+"""`tidewater run` on captured tables no transform routes: Debezium's
+change-event envelopes (before/after/source/op), keyed by the primary key,
+with tombstones, truncates, replica identities and unchanged TOASTed
+values, decoded with python3-avro against the registry (and as JSON)."""
+import json
+import time
+
+import psycopg2
+import pytest
+
+from conftest import OUTBOX_DDL
+from kafkacheck import AvroDecoder, consume, topics
+
+DDL = """
+CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, qty bigint, big text, tags text[]);
+CREATE TABLE full_ident (a int, b text);
+ALTER TABLE full_ident REPLICA IDENTITY FULL;
+CREATE TABLE by_index (id int PRIMARY KEY, code text NOT NULL, note text);
+CREATE UNIQUE INDEX by_index_code ON by_index (code);
+ALTER TABLE by_index REPLICA IDENTITY USING INDEX by_index_code;
+CREATE TABLE no_ident (id int PRIMARY KEY, v text);
+ALTER TABLE no_ident REPLICA IDENTITY NOTHING;
+"""
+
+
+def wait_for(pred, timeout=30, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if pred():
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def slot_active(db):
+    rows = db.pg.sql("SELECT active FROM pg_replication_slots WHERE slot_name = %s", (db.slot,))
+    return bool(rows and rows[0][0])
+
+
+def envelope_config(db, broker, registry, tmp_path, avro=True, **overrides):
+    base = dict(
+        bootstrap_servers=broker.bootstrap_servers,
+        offset_storage_file_filename=str(tmp_path / "offsets.json"),
+        table_include_list="public\\..*",
+        publication_autocreate_mode="filtered",
+        producer_linger_ms="5",
+    )
+    if avro:
+        base.update(key_converter="io.confluent.connect.avro.AvroConverter",
+                    value_converter="io.confluent.connect.avro.AvroConverter",
+                    key_converter_schema_registry_url=registry.url,
+                    value_converter_schema_registry_url=registry.url)
+    else:
+        base.update(key_converter="org.apache.kafka.connect.json.JsonConverter",
+                    value_converter="org.apache.kafka.connect.json.JsonConverter",
+                    key_converter_schemas_enable="false",
+                    value_converter_schemas_enable="false")
+    base.update(overrides)
+    return db.config(**base)
+
+
+def run_sql(db, statements):
+    conn = db.connect()
+    conn.autocommit = False
+    with conn.cursor() as cur:
+        for batch in statements:
+            for s in batch:
+                cur.execute(s)
+            conn.commit()
+    conn.close()
+
+
+def records(broker, names, expect, decode):
+    wait_for(lambda: all(t in topics(broker.bootstrap_servers) for t in names),
+             what="topics %s" % names)
+    msgs = consume(broker.bootstrap_servers, names, expect=expect, timeout=60)
+    out = []
+    for m in sorted(msgs, key=lambda m: (m.topic(), m.partition(), m.offset())):
+        out.append((m.topic(), decode(m.key()), decode(m.value()),
+                    [(k, v) for k, v in (m.headers() or [])]))
+    return out
+
+
+def rows(recs, topic):
+    return [r for r in recs if r[0] == topic]
+
+
+def test_insert_update_delete_avro(db, broker, registry, run, tmp_path):
+    db.sql(DDL)
+    runner = run(envelope_config(db, broker, registry, tmp_path))
+    wait_for(lambda: slot_active(db), what="the slot")
+    big = "x" * 10000 + "".join(str(i) for i in range(3000))  # TOASTed out of line
+    run_sql(db, [
+        ["INSERT INTO items VALUES (1, 'one', 10, NULL, '{a,b}')",
+         "INSERT INTO items VALUES (2, 'two', NULL, '%s', NULL)" % big],
+        ["UPDATE items SET qty = 11 WHERE id = 1"],
+        ["UPDATE items SET qty = 5 WHERE id = 2"],    # big unchanged: not sent
+        ["UPDATE items SET id = 3 WHERE id = 1"],     # a key change
+        ["DELETE FROM items WHERE id = 2"],
+        ["TRUNCATE items"],                           # skipped.operations=t (default)
+        ["INSERT INTO items VALUES (9, 'end', NULL, NULL, NULL)"],
+    ])
+    dec = AvroDecoder(registry)
+    recs = rows(records(broker, ["tw.public.items"], 10, dec.decode), "tw.public.items")
+    assert runner.proc.poll() is None, runner.output()
+    got = [(r[1], None if r[2] is None else r[2]["op"]) for r in recs]
+    by_key = {}
+    for k, op in got:
+        by_key.setdefault(k["id"], []).append(op)
+    assert by_key == {1: ["c", "u", "d", None], 2: ["c", "u", "d", None], 3: ["c"], 9: ["c"]}
+    one = [r for r in recs if r[1] == {"id": 1}]
+    assert one[0][2]["before"] is None
+    assert one[0][2]["after"] == {"id": 1, "name": "one", "qty": 10, "big": None,
+                                  "tags": ["a", "b"]}
+    src = one[0][2]["source"]
+    assert (src["connector"], src["name"], src["db"], src["schema"], src["table"],
+            src["snapshot"]) == ("postgresql", "tw", db.name, "public", "items", "false")
+    assert src["lsn"] > 0 and src["txId"] > 0 and src["ts_us"] == src["ts_ms"] * 1000 + \
+        src["ts_us"] % 1000
+    # REPLICA IDENTITY DEFAULT: an update has no before-image.
+    assert one[1][2]["before"] is None and one[1][2]["after"]["qty"] == 11
+    # The key change: delete of the old key (NOT NULL name falls back to
+    # ""), its tombstone, a create of the new key; headers say where.
+    assert one[2][2]["before"] == {"id": 1, "name": "", "qty": None, "big": None, "tags": None}
+    assert one[2][3] == [("__debezium.newkey", b'{"id":3}')]
+    assert one[3][3] == [("__debezium.newkey", b'{"id":3}')]
+    three = [r for r in recs if r[1] == {"id": 3}][0]
+    assert three[3] == [("__debezium.oldkey", b'{"id":1}')]
+    assert three[2]["after"]["qty"] == 11
+    # The unchanged TOASTed value: Debezium's placeholder.
+    two = [r for r in recs if r[1] == {"id": 2}]
+    assert two[0][2]["after"]["big"] == big
+    assert two[1][2]["after"]["big"] == "__debezium_unavailable_value"
+    assert two[2][2]["before"]["id"] == 2 and two[2][2]["after"] is None
+    # Schemas: <prefix>.<schema>.<table>.Key / Envelope.
+    first = consume(broker.bootstrap_servers, ["tw.public.items"], expect=1)[0]
+    key_schema = dec.schema(dec.schema_id(first.key())).to_json()
+    assert key_schema["name"] == "Key" and key_schema["namespace"] == "tw.public.items"
+    env = dec.schema(dec.schema_id(first.value())).to_json()
+    assert (env["name"], env["namespace"], env["connect.version"], env["connect.name"]) == (
+        "Envelope", "tw.public.items", 2, "tw.public.items.Envelope")
+    assert [f["name"] for f in env["fields"]] == ["before", "after", "source", "transaction",
+                                                 "op", "ts_ms", "ts_us", "ts_ns"]
+    source = env["fields"][2]["type"]
+    assert (source["name"], source["namespace"], source["connect.version"]) == (
+        "Source", "io.debezium.connector.postgresql", 1)
+    assert runner.stop() == 0
+
+
+def test_replica_identities_tombstones_truncate_json(db, broker, registry, run, tmp_path):
+    db.sql(DDL)
+    runner = run(envelope_config(db, broker, registry, tmp_path, avro=False,
+                                 tombstones_on_delete="false", skipped_operations="none"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    run_sql(db, [
+        ["INSERT INTO full_ident VALUES (1, 'a'), (2, NULL)",
+         "INSERT INTO by_index VALUES (1, 'c1', 'n1')",
+         "INSERT INTO no_ident VALUES (1, 'v1')"],
+        ["UPDATE full_ident SET b = 'b' WHERE a = 1",
+         "UPDATE by_index SET note = 'n2' WHERE id = 1"],
+        ["DELETE FROM full_ident WHERE a = 2", "DELETE FROM by_index WHERE id = 1"],
+        ["TRUNCATE full_ident"],
+    ])
+    # REPLICA IDENTITY NOTHING: PostgreSQL itself refuses updates and
+    # deletes of a table a publication publishes them for.
+    with pytest.raises(psycopg2.Error, match="does not have a replica identity"):
+        run_sql(db, [["UPDATE no_ident SET v = 'v2' WHERE id = 1"]])
+    names = ["tw.public.full_ident", "tw.public.by_index", "tw.public.no_ident"]
+
+    def decode(b):
+        return None if b is None else json.loads(b)
+    recs = records(broker, names, 9, decode)
+    assert runner.proc.poll() is None, runner.output()
+    # No key: the producer picks partitions at random, so order by position.
+    full = sorted(rows(recs, "tw.public.full_ident"), key=lambda r: r[2]["source"]["lsn"])
+    assert [(r[1], r[2]["op"]) for r in full] == [(None, "c"), (None, "c"), (None, "u"),
+                                                 (None, "d"), (None, "t")]
+    # FULL: the whole old row; no key, and no tombstone (tombstones.on.delete=false).
+    assert full[2][2]["before"] == {"a": 1, "b": "a"}
+    assert full[3][2]["before"] == {"a": 2, "b": None}
+    assert full[4][2]["before"] is None and full[4][2]["after"] is None
+    assert full[4][2]["source"]["table"] == "full_ident"
+    idx = rows(recs, "tw.public.by_index")
+    # INDEX: an update of other columns sends no old row; a delete the
+    # index's columns only, so the primary key (the record key) is not in
+    # it and reads as its zero value — what Debezium 3.6.1 writes too
+    # (test_debezium_diff.py, plain_idx).
+    assert [(r[1], r[2]["op"]) for r in idx] == [({"id": 1}, "c"), ({"id": 1}, "u"),
+                                                ({"id": 0}, "d")]
+    assert idx[1][2]["before"] is None
+    assert idx[2][2]["before"] == {"id": 0, "code": "c1", "note": None}
+    nothing = rows(recs, "tw.public.no_ident")
+    assert [(r[1], r[2]["op"], r[2]["before"]) for r in nothing] == [({"id": 1}, "c", None)]
+    assert runner.stop() == 0
+
+
+def test_outbox_and_plain_tables_side_by_side(db, broker, registry, run, tmp_path):
+    """A predicate sends the outbox table to the EventRouter; every other
+    captured table gets change events."""
+    db.sql(OUTBOX_DDL)
+    db.sql(DDL)
+    runner = run(envelope_config(
+        db, broker, registry, tmp_path, avro=False,
+        transforms="outbox", transforms_outbox_type="io.debezium.transforms.outbox.EventRouter",
+        transforms_outbox_predicate="isOutbox", predicates="isOutbox",
+        predicates_isOutbox_type="org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+        predicates_isOutbox_pattern="tw\\.public\\.outbox"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    run_sql(db, [[
+        "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES "
+        "('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'Order', 'o1', 'Created', '{\"x\": 1}')",
+        "INSERT INTO items VALUES (1, 'one', 1, NULL, NULL)"]])
+
+    def decode(b):
+        return None if b is None else json.loads(b)
+    recs = records(broker, ["outbox.event.Order", "tw.public.items"], 2, decode)
+    assert [r[0] for r in recs] == ["outbox.event.Order", "tw.public.items"]
+    assert recs[1][2]["op"] == "c" and recs[1][2]["after"]["name"] == "one"
+    assert runner.stop() == 0
+
+
+def test_message_key_columns_and_toast_under_full(db, broker, registry, run, tmp_path):
+    """message.key.columns keys a table without a primary key; under
+    REPLICA IDENTITY FULL an unchanged TOASTed value comes from the old row."""
+    db.sql(DDL)
+    runner = run(envelope_config(db, broker, registry, tmp_path,
+                                 message_key_columns="public\\.full_ident:a"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    big = "".join(str(i) for i in range(5000))
+    run_sql(db, [["INSERT INTO full_ident VALUES (1, '%s')" % big],
+                 ["ALTER TABLE full_ident ADD COLUMN c int"],
+                 ["UPDATE full_ident SET c = 2 WHERE a = 1"]])
+    dec = AvroDecoder(registry)
+    recs = records(broker, ["tw.public.full_ident"], 2, dec.decode)
+    assert [(r[1], r[2]["op"]) for r in recs] == [({"a": 1}, "c"), ({"a": 1}, "u")]
+    assert recs[1][2]["before"] == {"a": 1, "b": big, "c": None}
+    assert recs[1][2]["after"] == {"a": 1, "b": big, "c": 2}
+    assert runner.stop() == 0
+
+
+def test_message_key_columns_naming_a_missing_column_stops(db, broker, registry, run, tmp_path):
+    db.sql(DDL)
+    runner = run(envelope_config(db, broker, registry, tmp_path, avro=False,
+                                 message_key_columns="public\\.items:nope"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    db.sql("INSERT INTO items VALUES (1, 'one', 1, NULL, NULL)")
+    assert runner.proc.wait(timeout=30) != 0
+    assert 'message.key.columns names column "nope" for public.items' in runner.output()
+
+
+def test_skipped_operations(db, broker, registry, run, tmp_path):
+    """skipped.operations=u,d writes creates only (and no tombstones)."""
+    db.sql(DDL)
+    runner = run(envelope_config(db, broker, registry, tmp_path, avro=False,
+                                 skipped_operations="u,d"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    run_sql(db, [["INSERT INTO items VALUES (1, 'one', 1, NULL, NULL)"],
+                 ["UPDATE items SET qty = 2 WHERE id = 1"],
+                 ["DELETE FROM items WHERE id = 1"],
+                 ["INSERT INTO items VALUES (2, 'two', 1, NULL, NULL)"]])
+
+    def decode(b):
+        return None if b is None else json.loads(b)
+    recs = records(broker, ["tw.public.items"], 2, decode)
+    assert sorted((r[1]["id"], r[2]["op"]) for r in recs) == [(1, "c"), (2, "c")]
+    assert runner.stop() == 0
