@@ -76,10 +76,19 @@ static void test_config(void **state)
     assert_false(cfg.transforms[0].unwrap.drop_fields_from_key);
     assert_true(cfg.transforms[0].unwrap.drop_fields_keep_schema_compatible);
     assert_null(cfg.transforms[0].unwrap.drop_fields_header_name);
-    /* Not wired into the pipeline yet: the chain says so. */
+    /* A record transform: it never takes a table's changes itself. */
+    assert_int_equal(tw_transform_chain_new(&cfg, &chain, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(tw_transform_chain_find(chain, "srv.public.customers"), -1);
+    tw_transform_chain_destroy(chain);
+    tw_config_clear(&cfg);
+    /* Listed before a transform that makes records, it is refused. */
+    assert_int_equal(load(BASE "transforms=unwrap,o\n"
+                               "transforms.o.type=io.debezium.transforms.outbox.EventRouter\n",
+                          &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
     assert_int_equal(tw_transform_chain_new(&cfg, &chain, errstr, sizeof(errstr)),
                      TW_ERR_CONFIG);
-    assert_non_null(strstr(errstr, "transforms.unwrap.type"));
+    assert_non_null(strstr(errstr, "list o before"));
     tw_config_clear(&cfg);
 
     assert_int_equal(load(BASE "transforms.unwrap.delete.tombstone.handling.mode=rewrite\n"
