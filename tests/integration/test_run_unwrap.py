@@ -7,7 +7,7 @@ import json
 import time
 
 from conftest import OUTBOX_DDL
-from kafkacheck import consume, topics
+from kafkacheck import AvroDecoder, consume, topics
 
 DDL = "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, qty bigint);"
 
@@ -128,4 +128,42 @@ def test_after_the_outbox_transform(db, broker, run, tmp_path):
     items = [r for r in recs if r[0] == "tw.public.items"]
     assert [(r[1], r[2]) for r in items] == [({"id": 1}, {"id": 1, "name": "one", "qty": 10}),
                                            ({"id": 1}, None)]
+    assert runner.stop() == 0
+
+
+def test_avro(db, broker, registry, run, tmp_path):
+    """Flattened rows through the AvroConverter: the value schema registered
+    is the table's Value record (required, so no union), a delete in
+    tombstone mode is a Kafka tombstone and the envelope's own is dropped."""
+    db.sql(DDL)
+    runner = run(db.config(
+        bootstrap_servers=broker.bootstrap_servers,
+        offset_storage_file_filename=str(tmp_path / "offsets.json"),
+        table_include_list="public\\..*",
+        publication_autocreate_mode="filtered",
+        producer_linger_ms="5",
+        key_converter="io.confluent.connect.avro.AvroConverter",
+        value_converter="io.confluent.connect.avro.AvroConverter",
+        key_converter_schema_registry_url=registry.url,
+        value_converter_schema_registry_url=registry.url,
+        transforms="unwrap",
+        transforms_unwrap_type="io.debezium.transforms.ExtractNewRecordState"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    run_sql(db, ["INSERT INTO items VALUES (1, 'one', 10)",
+                 "DELETE FROM items WHERE id = 1",
+                 "INSERT INTO items VALUES (2, 'two', NULL)"])
+    dec = AvroDecoder(registry)
+    wait_for(lambda: "tw.public.items" in topics(broker.bootstrap_servers), what="the topic")
+    msgs = consume(broker.bootstrap_servers, ["tw.public.items"], expect=3, timeout=60,
+                   idle=2.0)
+    assert runner.proc.poll() is None, runner.output()
+    msgs.sort(key=lambda m: m.offset())
+    got = [(dec.decode(m.key()), None if m.value() is None else dec.decode(m.value()))
+           for m in msgs]
+    assert got == [({"id": 1}, {"id": 1, "name": "one", "qty": 10}),
+                   ({"id": 1}, None),
+                   ({"id": 2}, {"id": 2, "name": "two", "qty": None})]
+    schema = dec.schema(dec.schema_id(msgs[0].value())).to_json()
+    assert (schema["type"], schema["name"], schema["namespace"]) == \
+        ("record", "Value", "tw.public.items")
     assert runner.stop() == 0
