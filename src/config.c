@@ -606,9 +606,15 @@ static const tw_conf_key_t converter_keys[] = {
 
 #define F(field) offsetof(tw_transform_config_t, field)
 #define O(field) (offsetof(tw_transform_config_t, outbox) + offsetof(tw_outbox_config_t, field))
+/* Both transform tables accept every class, so `type` stores the kind
+ * (tw_transform_kind_t) whichever table reads it. */
+#define TRANSFORM_TYPES                                                                        \
+    "io.debezium.transforms.outbox.EventRouter|io.debezium.transforms.ExtractNewRecordState"
+#define UNWRAP_CLASS "io.debezium.transforms.ExtractNewRecordState"
 static const tw_conf_key_t transform_keys[] = {
-    {"type", TW_CONF_ENUM, NULL, "io.debezium.transforms.outbox.EventRouter",
-     TW_CONF_REQUIRED, F(kind), "Transform class. tidewater runs the Outbox Event Router."},
+    {"type", TW_CONF_ENUM, NULL, TRANSFORM_TYPES, TW_CONF_REQUIRED, F(kind),
+     "Transform class: the Outbox Event Router (keys below) or ExtractNewRecordState (keys in "
+     "the next table)."},
     {"predicate", TW_CONF_STRING, NULL, NULL, 0, F(predicate),
      "Apply the transform only to records the named predicate matches."},
     {"negate", TW_CONF_BOOL, "false", NULL, 0, F(negate),
@@ -689,6 +695,61 @@ static const tw_conf_key_t transform_keys[] = {
      "unset, the registry's default applies."},
 };
 #undef O
+
+/* io.debezium.transforms.ExtractNewRecordState: its own table, so an outbox
+ * key on an unwrap transform (or the reverse) is an unknown key. */
+#define U(field) (offsetof(tw_transform_config_t, unwrap) + offsetof(tw_unwrap_config_t, field))
+#define REMOVED(n, doc) {n, TW_CONF_STRING, NULL, NULL, TW_CONF_NOSTORE | TW_CONF_UNSUPPORTED, 0, doc}
+static const tw_conf_key_t unwrap_keys[] = {
+    {"type", TW_CONF_ENUM, NULL, TRANSFORM_TYPES, TW_CONF_REQUIRED, F(kind),
+     "Transform class; " UNWRAP_CLASS " flattens change events to their row state."},
+    {"predicate", TW_CONF_STRING, NULL, NULL, 0, F(predicate),
+     "Apply the transform only to records the named predicate matches."},
+    {"negate", TW_CONF_BOOL, "false", NULL, 0, F(negate),
+     "Apply the transform to records the predicate does not match instead."},
+    {"delete.tombstone.handling.mode", TW_CONF_ENUM, "tombstone",
+     "tombstone|drop|rewrite|rewrite-with-tombstone|delete-to-tombstone", 0, U(delete_mode),
+     "Deletes and tombstones: tombstone (a delete becomes a null value, the tombstone is "
+     "dropped), drop (both dropped), rewrite (a delete becomes the old row with "
+     "__deleted=true, every other event gets __deleted=false; tombstones dropped), "
+     "rewrite-with-tombstone (as rewrite, tombstones kept), delete-to-tombstone (a delete "
+     "becomes a tombstone with no value schema; tombstones dropped)."},
+    {"add.fields", TW_CONF_LIST, "", NULL, 0, U(add_fields),
+     "Envelope fields to add to the row, e.g. op,table,lsn,source.ts_ms (as __op, __table, "
+     "__lsn, __source_ts_ms); op, ts_ms, ts_us, ts_ns come from the envelope, id, "
+     "total_order, data_collection_order from transaction, others from source; "
+     "field:NAME names the new field NAME (with the prefix)."},
+    {"add.fields.prefix", TW_CONF_STRING, "__", NULL, 0, U(add_fields_prefix),
+     "Prefix of the fields add.fields adds."},
+    {"add.headers", TW_CONF_LIST, "", NULL, 0, U(add_headers),
+     "Envelope fields to add as headers, in add.fields' form; on a tombstone only op "
+     "(value d)."},
+    {"add.headers.prefix", TW_CONF_STRING, "__", NULL, 0, U(add_headers_prefix),
+     "Prefix of the headers add.headers adds."},
+    {"drop.fields.header.name", TW_CONF_STRING, NULL, NULL, 0, U(drop_fields_header_name),
+     "A header holding a JSON array of field names to remove from the row (as written by "
+     "an earlier transform); unset, nothing is removed."},
+    {"drop.fields.from.key", TW_CONF_BOOL, "false", NULL, 0, U(drop_fields_from_key),
+     "Also remove those fields from the key."},
+    {"drop.fields.keep.schema.compatible", TW_CONF_BOOL, "true", NULL, 0,
+     U(drop_fields_keep_schema_compatible),
+     "Remove only optional fields (so the schema stays compatible); false: remove every "
+     "named field."},
+    {"route.by.field", TW_CONF_STRING, "", NULL, 0, U(route_by_field),
+     "A string column of the row whose value (of the old row for a delete) becomes the "
+     "topic; a null value keeps the topic."},
+    {"replace.null.with.default", TW_CONF_BOOL, "true", NULL, 0, U(replace_null_with_default),
+     "When the rewrite modes add __deleted, a null column with a schema default gets the "
+     "default."},
+    REMOVED("delete.handling.mode",
+            "removed in Debezium 3.2; use delete.tombstone.handling.mode (drop, rewrite, or "
+            "tombstone for none)."),
+    REMOVED("drop.tombstones",
+            "removed in Debezium 3.2; use delete.tombstone.handling.mode (rewrite drops "
+            "tombstones, rewrite-with-tombstone keeps them)."),
+};
+#undef REMOVED
+#undef U
 #undef F
 
 #define F(field) offsetof(tw_predicate_config_t, field)
@@ -710,6 +771,8 @@ static const tw_conf_scope_t scope_value_converter = {"value.converter", convert
                                                       TW_ARRAY_SIZE(converter_keys)};
 static const tw_conf_scope_t scope_transform = {"transforms.*", transform_keys,
                                                 TW_ARRAY_SIZE(transform_keys)};
+static const tw_conf_scope_t scope_unwrap = {"transforms.*", unwrap_keys,
+                                             TW_ARRAY_SIZE(unwrap_keys)};
 static const tw_conf_scope_t scope_predicate = {"predicates.*", predicate_keys,
                                                 TW_ARRAY_SIZE(predicate_keys)};
 static const tw_conf_scope_t scope_debezium = {"", debezium_keys, TW_ARRAY_SIZE(debezium_keys)};
@@ -1254,6 +1317,22 @@ static tw_err_t check_listed(const tw_props_t *props, const char *family, char *
     return TW_OK;
 }
 
+/* The key table of one transform: its class decides which keys it has. */
+static const tw_conf_scope_t *scope_for(const tw_conf_scope_t *scope, const tw_props_t *props,
+                                        const char *prefix)
+{
+    char key[300];
+    const char *type;
+
+    if (scope != &scope_transform)
+        return scope;
+    snprintf(key, sizeof(key), "%s.type", prefix);
+    type = tw_props_get(props, key);
+    if (type && strcmp(type, UNWRAP_CLASS) == 0)
+        return &scope_unwrap;
+    return scope;
+}
+
 static tw_err_t apply_named_scopes(const tw_props_t *props, const char *family,
                                    const tw_conf_scope_t *scope, size_t elem_size,
                                    size_t name_offset, void **array_out, size_t *n_out,
@@ -1273,7 +1352,8 @@ static tw_err_t apply_named_scopes(const tw_props_t *props, const char *family,
         *(char **)((char *)elem + name_offset) = tw_strdup(names[i]);
         (*n_out)++;
         snprintf(prefix, sizeof(prefix), "%s.%s", family, names[i]);
-        err = scope_apply(scope, prefix, props, elem, cfg, errstr, errstr_size);
+        err = scope_apply(scope_for(scope, props, prefix), prefix, props, elem, cfg, errstr,
+                          errstr_size);
     }
     tw_config_free_list(names, n);
     return err;
@@ -1466,7 +1546,9 @@ void tw_config_clear(tw_config_t *cfg)
     scope_clear(&scope_key_converter, &cfg->key_converter);
     scope_clear(&scope_value_converter, &cfg->value_converter);
     for (i = 0; i < cfg->ntransforms; i++) {
-        scope_clear(&scope_transform, &cfg->transforms[i]);
+        scope_clear(cfg->transforms[i].kind == TW_TRANSFORM_UNWRAP ? &scope_unwrap
+                                                                   : &scope_transform,
+                    &cfg->transforms[i]);
         free(cfg->transforms[i].name);
     }
     free(cfg->transforms);
@@ -1629,6 +1711,10 @@ void tw_config_print_docs(FILE *out)
     fprintf(out, "\n## Transforms\n\n"
                  "`transforms` lists transform names; each name's keys follow.\n\n");
     print_scope_docs(out, &scope_transform, "transforms.<name>");
+    fprintf(out, "\n### ExtractNewRecordState\n\n"
+                 "A transform whose type is `" UNWRAP_CLASS "` has these keys instead; "
+                 "it flattens change events (other records pass unchanged).\n\n");
+    print_scope_docs(out, &scope_unwrap, "transforms.<name>");
     fprintf(out, "\n## Predicates\n\n"
                  "`predicates` lists predicate names; each name's keys follow.\n\n");
     print_scope_docs(out, &scope_predicate, "predicates.<name>");
@@ -1645,14 +1731,27 @@ static void print_scope_keys(FILE *out, const tw_conf_scope_t *scope, const char
     }
 }
 
+static void print_scope_keys_one(FILE *out, const tw_conf_key_t *key, const char *prefix)
+{
+    char name[256];
+
+    full_name(prefix, key->name, name, sizeof(name));
+    fprintf(out, "%s\n", name);
+}
+
 void tw_config_print_keys(FILE *out)
 {
+    size_t i;
+
     print_scope_keys(out, &scope_connector, "");
     print_scope_keys(out, &scope_debezium, "");
     print_scope_keys(out, &scope_key_converter, "key.converter");
     print_scope_keys(out, &scope_value_converter, "value.converter");
     fprintf(out, "transforms\npredicates\n");
     print_scope_keys(out, &scope_transform, "transforms.*");
+    for (i = 0; i < scope_unwrap.nkeys; i++)
+        if (scope_find(&scope_transform, scope_unwrap.keys[i].name) == NULL)
+            print_scope_keys_one(out, &scope_unwrap.keys[i], "transforms.*");
     print_scope_keys(out, &scope_predicate, "predicates.*");
 }
 

@@ -118,8 +118,34 @@ typedef struct tw_outbox_config {
     char *payload_schema_compatibility_level; /* NULL: the registry's default */
 } tw_outbox_config_t;
 
+/* delete.tombstone.handling.mode of ExtractNewRecordState, in the order
+ * the config key lists them. */
+typedef enum tw_unwrap_delete_mode {
+    TW_UNWRAP_TOMBSTONE,
+    TW_UNWRAP_DROP,
+    TW_UNWRAP_REWRITE,
+    TW_UNWRAP_REWRITE_WITH_TOMBSTONE,
+    TW_UNWRAP_DELETE_TO_TOMBSTONE,
+} tw_unwrap_delete_mode_t;
+
+/* io.debezium.transforms.ExtractNewRecordState options, with Debezium's
+ * defaults. */
+typedef struct tw_unwrap_config {
+    int delete_mode; /* tw_unwrap_delete_mode_t */
+    char *add_fields;         /* "op,table,source.ts_ms:ts" or "" */
+    char *add_fields_prefix;  /* "__" */
+    char *add_headers;        /* same form as add_fields */
+    char *add_headers_prefix; /* "__" */
+    char *drop_fields_header_name; /* NULL or "": no field dropping */
+    bool drop_fields_from_key;
+    bool drop_fields_keep_schema_compatible;
+    char *route_by_field; /* "" or NULL: keep the topic */
+    bool replace_null_with_default;
+} tw_unwrap_config_t;
+
 typedef enum tw_transform_kind {
     TW_TRANSFORM_OUTBOX, /* io.debezium.transforms.outbox.EventRouter */
+    TW_TRANSFORM_UNWRAP, /* io.debezium.transforms.ExtractNewRecordState */
 } tw_transform_kind_t;
 
 typedef struct tw_transform_config {
@@ -128,7 +154,8 @@ typedef struct tw_transform_config {
     char *type;
     char *predicate; /* a name in `predicates`, or NULL */
     bool negate;
-    tw_outbox_config_t outbox;
+    tw_outbox_config_t outbox; /* kind TW_TRANSFORM_OUTBOX */
+    tw_unwrap_config_t unwrap; /* kind TW_TRANSFORM_UNWRAP */
 } tw_transform_config_t;
 
 typedef enum tw_predicate_kind {

@@ -575,6 +575,7 @@ json_t *tw_cs_to_connect_json(const tw_cs_t *schema)
         json_object_set_new(out, "doc", json_string(schema->doc));
     if (schema->parameters)
         json_object_set(out, "parameters", schema->parameters);
+    /* JsonConverter writes the default last. */
     if (schema->default_value)
         json_object_set(out, "default", schema->default_value);
     return out;

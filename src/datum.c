@@ -622,6 +622,47 @@ tw_datum_t tw_datum_field(const tw_datum_t *datum, const tw_cs_t *schema, size_t
     return field;
 }
 
+/* A struct assembled field by field (a transform's, e.g. a change event's
+ * `source` or `after` that add.headers names), as Kafka Connect's Values
+ * writes a Struct header: {"name":value,...}, strings quoted with only
+ * backslashes and double quotes escaped, a null field read through its
+ * schema's default. */
+static tw_err_t header_struct(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *out,
+                              tw_buf_t *scratch, char *errstr, size_t errstr_size)
+{
+    const char *s;
+    size_t len, i, k;
+    tw_err_t err = TW_OK;
+
+    tw_buf_append_char(out, '{');
+    for (i = 0; err == TW_OK && i < schema->nfields; i++) {
+        const tw_cs_t *fs = schema->fields[i].schema;
+        tw_datum_t field = datum->fields[i];
+        if (i)
+            tw_buf_append_char(out, ',');
+        tw_buf_printf(out, "\"%s\":", schema->fields[i].name);
+        if (tw_datum_is_null(&field) && fs->default_value) {
+            field = (tw_datum_t){NULL, fs->default_value, NULL};
+        }
+        if (tw_datum_is_null(&field)) {
+            tw_buf_append_str(out, "null");
+        } else if (fs->type == TW_CS_STRING) {
+            err = tw_datum_string(&field, fs, scratch, &s, &len, errstr, errstr_size);
+            tw_buf_append_char(out, '"');
+            for (k = 0; err == TW_OK && k < len; k++) {
+                if (s[k] == '\\' || s[k] == '"')
+                    tw_buf_append_char(out, '\\');
+                tw_buf_append_char(out, s[k]);
+            }
+            tw_buf_append_char(out, '"');
+        } else {
+            err = tw_datum_header_string(&field, fs, out, scratch, errstr, errstr_size);
+        }
+    }
+    tw_buf_append_char(out, '}');
+    return err;
+}
+
 tw_err_t tw_datum_header_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *out,
                                 tw_buf_t *scratch, char *errstr, size_t errstr_size)
 {
@@ -665,6 +706,8 @@ tw_err_t tw_datum_header_string(const tw_datum_t *datum, const tw_cs_t *schema, 
         return err;
     case TW_CS_ARRAY:
     case TW_CS_STRUCT:
+        if (datum->fields && schema->type == TW_CS_STRUCT)
+            return header_struct(datum, schema, out, scratch, errstr, errstr_size);
         if (datum->pg)
             tw_value_append_json(out, datum->pg);
         else if (datum->json) {

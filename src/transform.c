@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jregex.h"
+#include "unwrap.h"
 
 /* Every transform type tidewater knows, by tw_transform_kind_t. */
 static const tw_transform_ops_t *const known_types[] = {
@@ -16,8 +17,11 @@ static const tw_transform_ops_t *const known_types[] = {
 };
 
 typedef struct transform {
-    const tw_transform_ops_t *ops;
+    const tw_transform_ops_t *ops; /* NULL for a record transform */
     void *state;
+    /* A record transform (ExtractNewRecordState): it takes the records the
+     * others make, not changes. */
+    tw_unwrap_t *unwrap;
     tw_jregex_t *predicate; /* its predicate's pattern, or NULL */
     bool negate;
 } transform_t;
@@ -46,6 +50,7 @@ tw_err_t tw_transform_chain_new(const tw_config_t *cfg, tw_transform_chain_t **o
     tw_transform_chain_t *chain = tw_calloc(1, sizeof(*chain));
     char key[256];
     tw_err_t err = TW_OK;
+    bool unwrap_seen = false;
     size_t i;
 
     chain->transforms = tw_calloc(cfg->ntransforms + 1, sizeof(*chain->transforms));
@@ -56,13 +61,30 @@ tw_err_t tw_transform_chain_new(const tw_config_t *cfg, tw_transform_chain_t **o
     for (i = 0; err == TW_OK && i < cfg->ntransforms; i++) {
         const tw_transform_config_t *t = &cfg->transforms[i];
         transform_t *tr = &chain->transforms[i];
-        tr->ops = find_type(t->kind);
-        if (tr->ops == NULL) {
+        if (t->kind == TW_TRANSFORM_UNWRAP) {
+            err = tw_unwrap_new(&t->unwrap, t->name, &tr->unwrap, errstr, errstr_size);
+            unwrap_seen = true;
+        } else if (unwrap_seen) {
+            /* Connect would hand this one the flattened records; tidewater
+             * applies record transforms to what the others make. */
+            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                          "transforms: list %s before every "
+                          "io.debezium.transforms.ExtractNewRecordState transform, which "
+                          "flattens the records the others make",
+                          t->name);
+            break;
+        } else {
+            tr->ops = find_type(t->kind);
+        }
+        if (err)
+            break;
+        if (tr->ops == NULL && tr->unwrap == NULL) {
             err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                           "transforms.%s.type: not a transform tidewater has", t->name);
             break;
         }
-        err = tr->ops->create(t, cfg->topic_prefix, &tr->state, errstr, errstr_size);
+        if (tr->ops)
+            err = tr->ops->create(t, cfg->topic_prefix, &tr->state, errstr, errstr_size);
         if (err == TW_OK && t->predicate) {
             const tw_predicate_config_t *pred = tw_config_find_predicate(cfg, t->predicate);
             snprintf(key, sizeof(key), "predicates.%s.pattern", pred->name);
@@ -88,24 +110,27 @@ void tw_transform_chain_destroy(tw_transform_chain_t *chain)
         transform_t *tr = &chain->transforms[i];
         if (tr->ops && tr->state)
             tr->ops->destroy(tr->state);
+        tw_unwrap_destroy(tr->unwrap);
         tw_jregex_destroy(tr->predicate);
     }
     free(chain->transforms);
     free(chain);
 }
 
+static bool applies(const transform_t *tr, const char *topic)
+{
+    bool match = tr->predicate == NULL || tw_jregex_matches(tr->predicate, topic);
+
+    return tr->predicate && tr->negate ? !match : match;
+}
+
 int tw_transform_chain_find(const tw_transform_chain_t *chain, const char *topic)
 {
     size_t i;
 
-    for (i = 0; i < chain->n; i++) {
-        const transform_t *tr = &chain->transforms[i];
-        bool match = tr->predicate == NULL || tw_jregex_matches(tr->predicate, topic);
-        if (tr->predicate && tr->negate)
-            match = !match;
-        if (match)
+    for (i = 0; i < chain->n; i++)
+        if (chain->transforms[i].unwrap == NULL && applies(&chain->transforms[i], topic))
             return (int)i;
-    }
     return -1;
 }
 
@@ -159,14 +184,46 @@ bool tw_transform_chain_takes_message(const tw_transform_chain_t *chain, int ind
     return tr->ops->takes_message(tr->state, prefix);
 }
 
+static tw_err_t apply_record_transform(const transform_t *tr, tw_arena_t *arena,
+                                       tw_transform_out_t *out, char *errstr,
+                                       size_t errstr_size)
+{
+    size_t n = out->nrecords, i, kept = 0;
+    tw_record_t *records = tw_arena_alloc(arena, n * sizeof(*records));
+    bool *selected = tw_arena_alloc(arena, n * 2 * sizeof(bool)), *emitted = selected + n;
+    tw_err_t err;
+
+    for (i = 0; i < n; i++)
+        selected[i] = applies(tr, out->records[i].topic);
+    err = tw_unwrap_apply_records(tr->unwrap, out->records, selected, n, arena, records, emitted,
+                                  errstr, errstr_size);
+    if (err)
+        return err;
+    for (i = 0; i < n; i++)
+        if (emitted[i])
+            records[kept++] = records[i];
+    out->records = records;
+    out->nrecords = kept;
+    return TW_OK;
+}
+
 tw_err_t tw_transform_chain_apply(tw_transform_chain_t *chain, int index,
                                   tw_transform_binding_t *binding, const tw_txn_t *txn,
                                   const tw_change_t *change, tw_arena_t *arena,
                                   tw_transform_out_t *out, char *errstr, size_t errstr_size)
 {
     const transform_t *tr = &chain->transforms[index];
+    tw_err_t err;
+    size_t i;
 
     memset(out, 0, sizeof(*out));
-    return tr->ops->apply(tr->state, binding ? binding->binding : NULL, txn, change, arena, out,
-                          errstr, errstr_size);
+    err = tr->ops->apply(tr->state, binding ? binding->binding : NULL, txn, change, arena, out,
+                         errstr, errstr_size);
+    /* Then each record transform, in configured order, on the records as
+     * they are by then (its predicate tests their topic, as Connect does). */
+    for (i = 0; err == TW_OK && i < chain->n; i++)
+        if (chain->transforms[i].unwrap && out->nrecords)
+            err = apply_record_transform(&chain->transforms[i], arena, out, errstr,
+                                         errstr_size);
+    return err;
 }

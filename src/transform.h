@@ -8,8 +8,10 @@
  *
  * Transforms today: the Outbox Event Router (transform_outbox.c), and the
  * change-event envelope (transform_envelope.c) as the default for tables
- * no configured transform takes. A new one (ExtractNewRecordState) is a
- * new ops table registered in transform.c.
+ * no configured transform takes. Record transforms (ExtractNewRecordState,
+ * unwrap.c) make no records of their own: listed after those, each takes
+ * the records made, in configured order, where its predicate matches the
+ * record's topic, as Kafka Connect chains transforms.
  */
 #ifndef TW_TRANSFORM_H
 #define TW_TRANSFORM_H

@@ -227,9 +227,20 @@ TOPIC_PREFIX = {"defaults": "outbox.event.", "envelope": "env.", "headers": "hdr
 TOPIC_PREFIX["expandnull"] = TOPIC_PREFIX.pop("nulls")
 # Configurations without transforms: change-event envelopes of plain
 # tables, with Debezium's defaults and with other options.
+UNWRAP = {"transforms": "unwrap",
+          "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState"}
 PLAIN = {"plain": {}, "plainopts": {"skipped.operations": "none",
                                     "tombstones.on.delete": "false",
-                                    "message.key.columns": "public\\.plain_full:n"}}
+                                    "message.key.columns": "public\\.plain_full:n"},
+         # ExtractNewRecordState on the change events: Debezium's defaults
+         # (a delete becomes a null value, its tombstone is dropped), and
+         # rewrite with tombstones, added fields and headers.
+         "unwrap": dict(UNWRAP),
+         "unwrapopts": dict(UNWRAP, **{
+             "transforms.unwrap.delete.tombstone.handling.mode": "rewrite-with-tombstone",
+             "transforms.unwrap.add.fields": "op,table,lsn,source.ts_ms,txId:xid",
+             "transforms.unwrap.add.fields.prefix": "meta_",
+             "transforms.unwrap.add.headers": "op,db,schema"})}
 for _v in PLAIN:
     VARIANTS[_v] = None
     TOPIC_PREFIX[_v] = "diff_%s." % _v
@@ -615,6 +626,14 @@ def key_only_fallback(value, topic):
     """D17: a NOT NULL column a key-only before-image lacks is its DEFAULT
     in Debezium's (D5), the type's zero value in tidewater's."""
     payload = value.get("payload")
+    if (isinstance(payload, dict) and payload.get("__deleted") == "true"
+            and topic.rsplit(".", 1)[-1] in KEY_ONLY_BEFORE):
+        # The same before-image flattened by ExtractNewRecordState's rewrite.
+        row = dict(payload)
+        for f in value["schema"]["fields"]:
+            if "default" in f and not f["optional"] and row.get(f["field"]) == f["default"]:
+                row[f["field"]] = ZERO[f["type"]]
+        return dict(value, payload=row)
     if (not isinstance(payload, dict) or payload.get("op") != "d"
             or topic.rsplit(".", 1)[-1] not in KEY_ONLY_BEFORE):
         return value
