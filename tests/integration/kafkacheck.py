@@ -10,7 +10,8 @@ import uuid
 
 import avro.io
 import avro.schema
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
+from confluent_kafka import (OFFSET_BEGINNING, Consumer, KafkaError, KafkaException,
+                             TopicPartition)
 from confluent_kafka.admin import AdminClient
 
 from helpers import lsn_int
@@ -170,18 +171,31 @@ def consume_all(bootstrap, topic_names, timeout=600, isolation="read_committed")
     return out
 
 
-def _watermarks(bootstrap, topic_names, which):
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "check-" + uuid.uuid4().hex})
-    out = {}
-    try:
-        md = c.list_topics(timeout=10)
-        for t in topic_names:
-            if t in md.topics:
-                for p in md.topics[t].partitions:
-                    out[(t, p)] = c.get_watermark_offsets(TopicPartition(t, p), timeout=10)[which]
-    finally:
-        c.close()
-    return out
+# Answers a cluster gives while a partition's leader moves (a broker was
+# just stopped): ask again.
+_LEADER_MOVING = (KafkaError.NOT_LEADER_FOR_PARTITION, KafkaError.LEADER_NOT_AVAILABLE,
+                  KafkaError._TRANSPORT, KafkaError._TIMED_OUT, KafkaError.UNKNOWN_TOPIC_OR_PART)
+
+
+def _watermarks(bootstrap, topic_names, which, timeout=60):
+    deadline = time.time() + timeout
+    while True:
+        c = Consumer({"bootstrap.servers": bootstrap, "group.id": "check-" + uuid.uuid4().hex})
+        out = {}
+        try:
+            md = c.list_topics(timeout=10)
+            for t in topic_names:
+                if t in md.topics:
+                    for p in md.topics[t].partitions:
+                        out[(t, p)] = c.get_watermark_offsets(TopicPartition(t, p),
+                                                              timeout=10)[which]
+            return out
+        except KafkaException as e:
+            if e.args[0].code() not in _LEADER_MOVING or time.time() > deadline:
+                raise
+        finally:
+            c.close()
+        time.sleep(0.5)
 
 
 def low_watermarks(bootstrap, topic_names):
