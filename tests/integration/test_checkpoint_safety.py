@@ -101,6 +101,17 @@ def deliver_and_stop(db, broker, registry, run, tmp_path, n=3, tag="first", **ov
     return cfg, r, batch
 
 
+def delivers_again(run, cfg, db, broker, tag):
+    """A new run of cfg streams, and events written now reach Kafka."""
+    r = run(cfg)
+    wait_for(lambda: slot_active(db), what="the slot in use (%s)" % tag)
+    batch = events(2, tag)
+    insert_events(db, batch)
+    wait_for(lambda: set(e[0] for e in batch) <= set(delivered_ids(broker)),
+             what="events after: %s" % tag)
+    assert r.stop() == 0
+
+
 def test_checkpoint_records_where_it_came_from(db, broker, registry, run, tmp_path):
     cfg, r, _ = deliver_and_stop(db, broker, registry, run, tmp_path)
     doc = json.load(open(tmp_path / "offsets.json"))
@@ -185,13 +196,7 @@ def test_dropped_slot_is_refused_until_reset(db, broker, registry, run, tmp_path
     assert done.returncode == 0, done.stdout
     assert not (tmp_path / "offsets.json").exists()
 
-    r3 = run(cfg)
-    wait_for(lambda: slot_active(db), what="the new slot in use")
-    after = events(2, "after")
-    insert_events(db, after)
-    wait_for(lambda: set(e[0] for e in after) <= set(delivered_ids(broker)),
-             what="events after the reset")
-    assert r3.stop() == 0
+    delivers_again(run, cfg, db, broker, "after the reset")
 
 
 def test_slot_in_use_is_waited_for(db, broker, registry, run, tmp_path):
@@ -558,13 +563,7 @@ def test_slot_moved_by_someone_else_is_refused_until_reset(db, broker, registry,
     assert done.returncode == 0, done.stdout
     assert "removed the slot's high-water mark" in done.stdout
     assert not mark.exists()
-    r3 = run(cfg)
-    wait_for(lambda: slot_active(db), what="the slot in use after the reset")
-    after = events(2, "after")
-    insert_events(db, after)
-    wait_for(lambda: set(e[0] for e in after) <= set(delivered_ids(broker)),
-             what="events after the reset")
-    assert r3.stop() == 0
+    delivers_again(run, cfg, db, broker, "after the reset")
     # Accepted with the reset: the two events lost with the slot are gone.
     assert not set(e[0] for e in lost) & set(delivered_ids(broker))
 
@@ -584,13 +583,7 @@ def test_restarts_after_idle_promotion_are_not_refused(db, broker, registry, run
              what="idle promotion of the slot")
     r2.proc.kill()
     r2.proc.wait()
-    r3 = run(cfg)
-    wait_for(lambda: slot_active(db), what="the slot in use again")
-    batch = events(2, "again")
-    insert_events(db, batch)
-    wait_for(lambda: set(e[0] for e in batch) <= set(delivered_ids(broker)),
-             what="events after the kill")
-    assert r3.stop() == 0
+    delivers_again(run, cfg, db, broker, "after the kill")
 
 
 def test_exactly_once_notices_a_recreated_slot(db, broker, registry, run, tmp_path):

@@ -4,6 +4,7 @@ content in its logs. Record errors follow errors.tolerance: `none` stops
 without advancing the slot (and stops again, the same way, on restart);
 `all` sends a dead-letter copy that always fits and goes on."""
 import os
+import re
 import socket
 import subprocess
 import time
@@ -161,6 +162,13 @@ def test_oversized_records_dead_letter_copy_fits(db, broker, registry, run, tmp_
     assert runner.proc.poll() is None
 
 
+def records_by_topic(port):
+    """tidewater_records_total by topic label, from /metrics."""
+    text = try_get(port, "/metrics")[1]
+    return {t: float(v) for t, v in
+            re.findall(r'^tidewater_records_total\{topic="([^"]*)"\} (\S+)$', text, re.M)}
+
+
 def try_get(port, path):
     try:
         return get(port, path)
@@ -238,7 +246,6 @@ def test_many_routed_topics_keep_state_bounded(db, broker, registry, run, tmp_pa
     series (the least recently used count as "(other)"), the router's
     envelope cache is evicted (under ASan). JSON converters: no registry
     round trips."""
-    import re
     db.sql(POISON_DDL)
     port = free_port()
     json_converter = "org.apache.kafka.connect.json.JsonConverter"
@@ -251,13 +258,8 @@ def test_many_routed_topics_keep_state_bounded(db, broker, registry, run, tmp_pa
     db.sql("INSERT INTO outbox (aggregatetype, aggregateid, type, payload) "
            "SELECT 'T' || i, 'k', 'E', '{}' FROM generate_series(1, 2000) i")
 
-    def series():
-        text = try_get(port, "/metrics")[1]
-        return {t: float(v) for t, v in
-                re.findall(r'^tidewater_records_total\{topic="([^"]*)"\} (\S+)$', text, re.M)}
-
-    wait_for(lambda: sum(series().values()) == 2000, timeout=300, what="2,000 records")
-    s = series()
+    wait_for(lambda: sum(records_by_topic(port).values()) == 2000, timeout=300, what="2,000 records")
+    s = records_by_topic(port)
     assert len(s) == 1001
     assert s["(other)"] == 1000
     assert "outbox.event.T2000" in s and "outbox.event.T1000" not in s  # the newest kept
@@ -269,7 +271,6 @@ def test_tracked_topics_are_least_recently_used(db, broker, registry, run, tmp_p
     """topics.tracked.max=5: a topic written to all along keeps its series
     while 30 one-off topics pass through; the evicted ones' counts move to
     "(other)", so the totals never go backwards."""
-    import re
     db.sql(POISON_DDL)
     port = free_port()
     json_converter = "org.apache.kafka.connect.json.JsonConverter"
@@ -282,13 +283,8 @@ def test_tracked_topics_are_least_recently_used(db, broker, registry, run, tmp_p
            "SELECT CASE WHEN k = 0 THEN 'Hot' ELSE 'C' || i END, 'k', 'E', '{}' "
            "FROM generate_series(1, 30) i, (VALUES (0), (1)) v(k) ORDER BY i, k")
 
-    def series():
-        text = try_get(port, "/metrics")[1]
-        return {t: float(v) for t, v in
-                re.findall(r'^tidewater_records_total\{topic="([^"]*)"\} (\S+)$', text, re.M)}
-
-    wait_for(lambda: sum(series().values()) == 60, timeout=120, what="60 records")
-    s = series()
+    wait_for(lambda: sum(records_by_topic(port).values()) == 60, timeout=120, what="60 records")
+    s = records_by_topic(port)
     assert s["outbox.event.Hot"] == 30, s
     assert {t for t in s if t.startswith("outbox.event.C")} == {
         "outbox.event.C%d" % i for i in range(27, 31)}, s
