@@ -516,8 +516,8 @@ def outputs(tmp_path_factory, tidewater_bin, devbroker_bin):
             raise
         pytest.skip("Debezium cannot be fetched: %s" % e)
     base = tmp_path_factory.mktemp("dbzdiff")
-    pg = PgCluster(str(base / "pg"), settings={"max_replication_slots": "30",
-                                               "max_wal_senders": "30"}).init().start()
+    pg = PgCluster(str(base / "pg"), settings={"max_replication_slots": "60",
+                                               "max_wal_senders": "60"}).init().start()
     started = []
     try:
         pg.create_database("diff")
@@ -554,7 +554,7 @@ def outputs(tmp_path_factory, tidewater_bin, devbroker_bin):
         started.append(dbz)
         startup = time.monotonic() - t0
         slots = ["%s_%s" % (s, v) for s in ("dbz", "tw") for v in VARIANTS]
-        wait_for(lambda: slots_active(pg, slots), 60, "all slots active", interval=0.2)
+        wait_for(lambda: slots_active(pg, slots), 180, "all slots active", interval=0.2)
         conn = pg.connect("diff")
         conn.autocommit = False
         corpus(conn)
