@@ -38,6 +38,7 @@ struct tw_kafka_sink {
     size_t max_message_bytes;
     bool brokers_down; /* to log the state change once */
     int wake[2];       /* pipe librdkafka writes to when reports are queued */
+    unsigned idle_polls; /* tw_kafka_sink_poll calls that found the pipe empty */
     char *bootstrap;
 };
 
@@ -336,7 +337,7 @@ bool tw_kafka_topic_check(const char *name, char *errstr, size_t errstr_size)
  * (the caller then takes a handle for one record, and acknowledgements
  * count under TW_KAFKA_SINK_OTHER_TOPICS). A routed topic comes from row
  * content, so the number of distinct names is not ours to choose. */
-static rd_kafka_topic_t *topic_handle(tw_kafka_sink_t *sink, const char *name)
+static rd_kafka_topic_t *topic_handle(tw_kafka_sink_t *sink, const char *name, bool *cached)
 {
     unsigned h = 5381;
     const char *p;
@@ -348,8 +349,15 @@ static rd_kafka_topic_t *topic_handle(tw_kafka_sink_t *sink, const char *name)
         h = h * 33 + (unsigned char)*p;
     h %= TOPIC_BUCKETS;
     for (t = sink->topics[h]; t; t = t->next)
-        if (strcmp(t->name, name) == 0)
+        if (strcmp(t->name, name) == 0) {
+            *cached = true;
             return t->rkt;
+        }
+    *cached = false;
+    /* Only a name that passed tw_kafka_topic_check is ever cached, so the
+     * check runs once per topic rather than once per record. */
+    if (!tw_kafka_topic_check(name, NULL, 0))
+        return NULL;
     if (sink->ntopics >= TW_KAFKA_SINK_MAX_TOPICS)
         return NULL;
     t = tw_calloc(1, sizeof(*t));
@@ -379,11 +387,13 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
     rd_kafka_topic_t *rkt, *temp_rkt = NULL;
     rd_kafka_resp_err_t err;
     size_t i, size = record->key_len + record->value_len;
+    bool cached;
     char why[256];
 
+    rkt = topic_handle(sink, record->topic, &cached);
     /* librdkafka takes names a broker refuses (and returns no handle for
      * some): check Kafka's rules first, naming the rule, not the name. */
-    if (!tw_kafka_topic_check(record->topic, why, sizeof(why)))
+    if (!cached && !tw_kafka_topic_check(record->topic, why, sizeof(why)))
         return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "cannot produce: %s", why);
     for (i = 0; i < record->nheaders; i++)
         size += strlen(record->headers[i].name) + record->headers[i].len;
@@ -398,7 +408,6 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
             rd_kafka_header_add(headers, record->headers[i].name, -1, record->headers[i].value,
                                 record->headers[i].value ? (ssize_t)record->headers[i].len : 0);
     }
-    rkt = topic_handle(sink, record->topic);
     if (rkt == NULL) {
         /* Past the cache's bound: a handle for this record only (the
          * queued message keeps its own reference). */
@@ -445,13 +454,20 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
 int tw_kafka_sink_poll(tw_kafka_sink_t *sink, int timeout_ms)
 {
     char drain[64];
-    int n;
+    bool woken = sink->wake[0] < 0;
+    int n = 0;
 
     /* Empty the wake-up pipe first: a write after this means new reports. */
     if (sink->wake[0] >= 0)
         while (read(sink->wake[0], drain, sizeof(drain)) > 0)
-            ;
-    n = rd_kafka_poll(sink->rk, timeout_ms);
+            woken = true;
+    /* librdkafka writes to the pipe when its queue gets an event after
+     * being served, so an empty pipe means nothing to serve: the main loop
+     * polls after every message it reads, and an empty rd_kafka_poll costs
+     * about as much as serving a report. Every 32nd call serves anyway, in
+     * case a wake-up was lost. */
+    if (woken || timeout_ms != 0 || ++sink->idle_polls % 32 == 0)
+        n = rd_kafka_poll(sink->rk, timeout_ms);
 
     if (n > 0 && sink->brokers_down) {
         sink->brokers_down = false;
