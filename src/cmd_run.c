@@ -51,6 +51,7 @@ typedef struct run_ctx {
     bool half_read; /* a message of this session was not fully handed over */
     tw_slot_guard_t *guard;       /* the slot's high-water mark */
     tw_offset_origin_t server_id; /* of the server connected to (verify_origin) */
+    unsigned reads_unpolled; /* messages read since delivery reports were last served */
 } run_ctx_t;
 
 static void run_usage(FILE *out)
@@ -349,9 +350,15 @@ static tw_err_t stream_loop(run_ctx_t *ctx, char *errstr, size_t errstr_size)
             err = tw_pipeline_end_batch(ctx->pipeline, errstr, errstr_size);
         if (err)
             return err;
-        err = tw_pipeline_poll(ctx->pipeline, 0, errstr, errstr_size);
-        if (err)
-            return err;
+        /* Delivery reports after a read that found nothing, and otherwise
+         * every 16th message: looking for them costs a system call even
+         * when none wait, and a busy stream delivers ~100k messages/s. */
+        if (!got || ++ctx->reads_unpolled >= 16) {
+            ctx->reads_unpolled = 0;
+            err = tw_pipeline_poll(ctx->pipeline, 0, errstr, errstr_size);
+            if (err)
+                return err;
+        }
         update_flush(ctx);
         err = heartbeat(ctx, errstr, errstr_size);
         if (err)

@@ -117,6 +117,7 @@ struct tw_cs {
     char *avro_text;
     struct {
         char *subject;
+        uint32_t subject_hash; /* FNV-1a of subject, compared first */
         int32_t id;
     } memo[32];
     unsigned memo_next; /* round-robin replacement */

@@ -84,16 +84,55 @@ static void subject_for(tw_converter_t *conv, const char *topic, const tw_cs_t *
                     &conv->subject);
 }
 
+static uint32_t fnv1a(uint32_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+#define FNV1A_INIT 2166136261u
+
+/* The memoized id for the subject topic gives under the topic-name
+ * strategy, found without writing the subject out: records for one topic
+ * come in long runs, so this is the common case. */
+static bool memo_by_topic(const tw_converter_t *conv, const char *topic, const tw_cs_t *schema,
+                          int32_t *id)
+{
+    const char *suffix = conv->is_key ? "-key" : "-value";
+    uint32_t h = fnv1a(fnv1a(FNV1A_INIT, topic), suffix);
+    size_t i, n;
+
+    for (i = 0; i < TW_ARRAY_SIZE(schema->memo); i++) {
+        const char *subject = schema->memo[i].subject;
+        if (subject == NULL || schema->memo[i].subject_hash != h)
+            continue;
+        n = strlen(topic);
+        if (strncmp(subject, topic, n) == 0 && strcmp(subject + n, suffix) == 0) {
+            *id = schema->memo[i].id;
+            return true;
+        }
+    }
+    return false;
+}
+
 static tw_err_t schema_id(tw_converter_t *conv, const char *topic, tw_cs_t *schema, int32_t *id,
                           char *errstr, size_t errstr_size)
 {
     unsigned slot;
+    uint32_t h;
     size_t i;
     tw_err_t err;
 
+    if ((conv->is_key ? conv->cfg->key_subject_strategy : conv->cfg->value_subject_strategy) ==
+            TW_SUBJECT_TOPIC_NAME &&
+        memo_by_topic(conv, topic, schema, id))
+        return TW_OK;
     subject_for(conv, topic, schema);
+    h = fnv1a(FNV1A_INIT, conv->subject.data);
     for (i = 0; i < TW_ARRAY_SIZE(schema->memo); i++) {
-        if (schema->memo[i].subject && strcmp(schema->memo[i].subject, conv->subject.data) == 0) {
+        if (schema->memo[i].subject && schema->memo[i].subject_hash == h &&
+            strcmp(schema->memo[i].subject, conv->subject.data) == 0) {
             *id = schema->memo[i].id;
             return TW_OK;
         }
@@ -116,6 +155,7 @@ static tw_err_t schema_id(tw_converter_t *conv, const char *topic, tw_cs_t *sche
     slot = schema->memo_next++ % TW_ARRAY_SIZE(schema->memo);
     free(schema->memo[slot].subject);
     schema->memo[slot].subject = tw_strdup(conv->subject.data);
+    schema->memo[slot].subject_hash = h;
     schema->memo[slot].id = *id;
     return TW_OK;
 }

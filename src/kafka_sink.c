@@ -48,6 +48,7 @@ struct tw_kafka_sink {
     rd_kafka_resp_err_t setup_err;
     char setup_why[512];
     int wake[2];       /* pipe librdkafka writes to when reports are queued */
+    unsigned idle_polls; /* tw_kafka_sink_poll calls that found the pipe empty */
     char *bootstrap;
 };
 
@@ -474,11 +475,13 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
     rd_kafka_topic_t *rkt;
     rd_kafka_resp_err_t err;
     size_t i, size = record->key_len + record->value_len;
+    bool cached = topic_find(sink, record->topic, topic_hash(record->topic)) != NULL;
     char why[256];
 
     /* librdkafka takes names a broker refuses (and returns no handle for
-     * some): check Kafka's rules first, naming the rule, not the name. */
-    if (!tw_kafka_topic_check(record->topic, why, sizeof(why)))
+     * some): check Kafka's rules first, naming the rule, not the name. A
+     * cached topic passed them already. */
+    if (!cached && !tw_kafka_topic_check(record->topic, why, sizeof(why)))
         return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "cannot produce: %s", why);
     for (i = 0; i < record->nheaders; i++)
         size += strlen(record->headers[i].name) + record->headers[i].len;
@@ -495,8 +498,7 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
     }
     /* A topic not seen lately may have to be created first (Connect's
      * topic.creation groups); a slow or refused creation keeps the record. */
-    if (sink->topic_creation &&
-        topic_find(sink, record->topic, topic_hash(record->topic)) == NULL) {
+    if (sink->topic_creation && !cached) {
         tw_err_t cerr = tw_topic_creation_ensure(sink->topic_creation, sink->rk, record->topic,
                                                  5000, errstr, errstr_size);
         if (cerr) {
@@ -545,13 +547,20 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
 int tw_kafka_sink_poll(tw_kafka_sink_t *sink, int timeout_ms)
 {
     char drain[64];
-    int n;
+    bool woken = sink->wake[0] < 0;
+    int n = 0;
 
     /* Empty the wake-up pipe first: a write after this means new reports. */
     if (sink->wake[0] >= 0)
         while (read(sink->wake[0], drain, sizeof(drain)) > 0)
-            ;
-    n = rd_kafka_poll(sink->rk, timeout_ms);
+            woken = true;
+    /* librdkafka writes to the pipe when its queue gets an event after
+     * being served, so an empty pipe means nothing to serve: the main loop
+     * polls after every message it reads, and an empty rd_kafka_poll costs
+     * about as much as serving a report. Every 32nd call serves anyway, in
+     * case a wake-up was lost. */
+    if (woken || timeout_ms != 0 || ++sink->idle_polls % 32 == 0)
+        n = rd_kafka_poll(sink->rk, timeout_ms);
 
     if (n > 0 && sink->brokers_down) {
         sink->brokers_down = false;

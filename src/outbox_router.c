@@ -36,6 +36,7 @@ typedef struct placement {
 typedef struct topic_cache_entry {
     char *routed;
     char *topic;
+    bool valid; /* the topic passed tw_kafka_topic_check */
 } topic_cache_entry_t;
 
 struct tw_outbox_router {
@@ -494,15 +495,19 @@ static unsigned string_hash(const char *s)
 }
 
 /* The routed topic for a route-column value: RegexRouter leaves the value
- * unchanged when the regex does not match. Cached per value. */
-static const char *route_topic(tw_outbox_router_t *router, const char *routed)
+ * unchanged when the regex does not match. Cached per value, with whether
+ * Kafka can take the name (*valid), so neither runs per record. */
+static const char *route_topic(tw_outbox_router_t *router, const char *routed, bool *valid)
 {
     size_t i = string_hash(routed) & (TOPIC_CACHE_SIZE - 1);
     tw_buf_t topic = TW_BUF_INIT;
+    char why[200];
 
     for (; router->topics[i].routed; i = (i + 1) & (TOPIC_CACHE_SIZE - 1))
-        if (strcmp(router->topics[i].routed, routed) == 0)
+        if (strcmp(router->topics[i].routed, routed) == 0) {
+            *valid = router->topics[i].valid;
             return router->topics[i].topic;
+        }
     if (!tw_jregex_replace(router->route_regex, routed, router->ob->route_topic_replacement,
                            &topic))
         tw_buf_append_str(&topic, routed);
@@ -521,6 +526,7 @@ static const char *route_topic(tw_outbox_router_t *router, const char *routed)
     }
     router->topics[i].routed = tw_strdup(routed);
     router->topics[i].topic = topic.data;
+    router->topics[i].valid = *valid = tw_kafka_topic_check(topic.data, why, sizeof(why));
     router->ntopics++;
     return topic.data;
 }
@@ -659,6 +665,7 @@ static tw_err_t route_topic_of(route_call_t *rc, char *errstr, size_t errstr_siz
     tw_outbox_binding_t *b = rc->b;
     tw_value_t *id, *route;
     tw_err_t err;
+    bool valid;
 
     COLUMN(rc, id, b->id_col);
     {
@@ -687,8 +694,8 @@ static tw_err_t route_topic_of(route_call_t *rc, char *errstr, size_t errstr_siz
         rc->routed = arena_strndup(rc->arena, router->text.data ? router->text.data : "",
                                    router->text.len);
     }
-    rc->record->topic = route_topic(router, rc->routed);
-    {
+    rc->record->topic = route_topic(router, rc->routed, &valid);
+    if (!valid) {
         /* The route column is application data: a name Kafka refuses is
          * this record's error, not a reason to stop or crash. */
         char why[200];

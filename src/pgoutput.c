@@ -97,17 +97,23 @@ static const char *describe(const cursor_t *c, const char *what, char *out, size
 }
 
 /* True when n more bytes are there; otherwise records a truncation. */
-static bool have(cursor_t *c, size_t n, const char *what)
+/* Kept out of line: have() runs for every field of every message. */
+static __attribute__((noinline, cold)) bool have_not(cursor_t *c, size_t n, const char *what)
 {
     char name[96];
 
     if (c->failed)
         return false;
-    if (c->len - c->pos >= n)
-        return true;
     fail(c, "truncated", "need %zu byte%s for %s at offset %zu, have %zu", n, n == 1 ? "" : "s",
          describe(c, what, name, sizeof(name)), c->pos, c->len - c->pos);
     return false;
+}
+
+static inline bool have(cursor_t *c, size_t n, const char *what)
+{
+    if (!c->failed && c->len - c->pos >= n)
+        return true;
+    return have_not(c, n, what);
 }
 
 static uint8_t read_u8(cursor_t *c, const char *what)

@@ -450,6 +450,40 @@ static tw_err_t bytea_from_text(const text_in_t *in, tw_value_t *out)
 
 /* uuid_out always prints the canonical form; like uuid_in we also take
  * upper case, braces, and a hyphen after any group of four digits. */
+static int lower_hex_value(unsigned char c)
+{
+    if ((unsigned)(c - '0') < 10)
+        return c - '0';
+    if ((unsigned)(c - 'a') < 6)
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* The form uuid_out always sends (36 characters, lower-case, hyphens at
+ * 8, 13, 18 and 23), which is then already the canonical text. False for
+ * anything else, which the general parser below handles. */
+static bool uuid_from_canonical(const text_in_t *in, tw_value_t *out)
+{
+    const unsigned char *t = (const unsigned char *)in->text;
+    int i, k = 0;
+
+    if (in->len != 36 || t[8] != '-' || t[13] != '-' || t[18] != '-' || t[23] != '-')
+        return false;
+    for (i = 0; i < 36; i += 2) {
+        int hi, lo;
+        if (i == 8 || i == 13 || i == 18 || i == 23)
+            i++;
+        hi = lower_hex_value(t[i]);
+        lo = lower_hex_value(t[i + 1]);
+        if ((hi | lo) < 0)
+            return false;
+        out->u.uuid.bytes[k++] = (uint8_t)(hi << 4 | lo);
+    }
+    memcpy(out->u.uuid.text, in->text, 36);
+    out->u.uuid.text[36] = '\0';
+    return true;
+}
+
 static tw_err_t uuid_from_text(const text_in_t *in, tw_value_t *out)
 {
     cursor_t c = {in->text, in->text + in->len};
@@ -457,6 +491,8 @@ static tw_err_t uuid_from_text(const text_in_t *in, tw_value_t *out)
     int i;
 
     tw_value_init(out, in->oid, TW_VALUE_UUID);
+    if (uuid_from_canonical(in, out))
+        return TW_OK;
     for (i = 0; i < 32; i++) {
         int v = c.p < c.end ? hex_value(*c.p) : -1;
         if (v < 0)

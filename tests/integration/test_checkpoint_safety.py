@@ -496,7 +496,7 @@ def test_failover_to_a_promoted_standby(broker, registry, run, tmp_path,
             # the slot created after the promotion starts past whatever the
             # old primary committed after tidewater's last confirmation: a
             # gap only the operator can accept (slot_guard.h).
-            rc = wait_exit(r2)
+            rc = wait_exit(r2.proc)
             log = r2.output()
             assert rc not in (None, 0), log
             assert "was written on timeline 1; the server is on timeline 2 since" in log, log
@@ -549,7 +549,7 @@ def test_slot_moved_by_someone_else_is_refused_until_reset(db, broker, registry,
     move(db)                 # ...and then out of the slot's reach
     confirmed_before = db.slot_flush_lsn()
     r2 = run(cfg)
-    rc = wait_exit(r2)
+    rc = wait_exit(r2.proc)
     log = r2.output()
     assert rc not in (None, 0), log
     assert 'replication slot "%s" is confirmed up to' % db.slot in log, log
@@ -596,7 +596,7 @@ def test_exactly_once_notices_a_recreated_slot(db, broker, registry, run, tmp_pa
     insert_events(db, events(1, "lost"))
     recreate_slot(db)
     r2 = run(cfg)
-    rc = wait_exit(r2, timeout=60)
+    rc = wait_exit(r2.proc, timeout=60)
     log = r2.output()
     assert rc not in (None, 0), log
     assert "beyond the highest position tidewater ever confirmed" in log, log

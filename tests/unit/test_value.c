@@ -569,6 +569,12 @@ static void test_uuid_text(void **state)
     /* forms uuid_in also accepts come out canonical */
     v = parse_text(TW_OID_UUID, "{A0EEBC99-9C0B4EF8-BB6D6BB9-BD380A11}");
     assert_string_equal(v.u.uuid.text, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+    /* the canonical layout in upper case is not taken as it stands */
+    v = parse_text(TW_OID_UUID, "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11");
+    assert_memory_equal(v.u.uuid.bytes, bytes, 16);
+    assert_string_equal(v.u.uuid.text, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+    expect_malformed(TW_OID_UUID, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd38-a11");
+    expect_malformed(TW_OID_UUID, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1:");
     v = parse_text(TW_OID_UUID, "a0eebc999c0b4ef8bb6d6bb9bd380a11");
     assert_string_equal(json_of(&v), "\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\"");
     expect_malformed(TW_OID_UUID, "a0ee");

@@ -3,9 +3,10 @@
  * run on the cases of tests/integration/unwrap_cases.json, so
  * test_unwrap_diff.py can compare tidewater's unwrap.c with it record by
  * record. Prints one JSON line per event: emitted, topic, key and value as
- * JsonConverter writes them (schemas.enable=true, replace.null.with.default
- * =false, so the converter's own default handling stays out of the
- * comparison), and the headers as SimpleHeaderConverter writes them.
+ * JsonConverter writes them (schemas.enable=true and Connect's default
+ * replace.null.with.default=true, which tidewater's converter follows: a
+ * null field with a schema default is written as the default), and the
+ * headers as SimpleHeaderConverter writes them.
  *
  * Usage: java -cp <classes>:<debezium lib>/* UnwrapOracle unwrap_cases.json
  */
@@ -148,7 +149,6 @@ public class UnwrapOracle {
         JsonNode doc = M.readTree(new File(args[0]));
         Map<String, String> conv = new HashMap<>();
         conv.put("schemas.enable", "true");
-        conv.put("replace.null.with.default", "false");
         JsonConverter keys = new JsonConverter();
         keys.configure(conv, true);
         JsonConverter values = new JsonConverter();
