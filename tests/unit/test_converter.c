@@ -218,7 +218,13 @@ static void test_string(void **state)
 /* The id the registry would give subject, as the converter remembers it. */
 static void seed_id(tw_cs_t *schema, const char *subject, int32_t id)
 {
+    uint32_t h = 2166136261u; /* the memo's FNV-1a of the subject */
+    const char *p;
+
+    for (p = subject; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
     schema->memo[0].subject = tw_strdup(subject);
+    schema->memo[0].subject_hash = h;
     schema->memo[0].id = id;
     schema->memo_next = 1;
 }
