@@ -447,15 +447,139 @@ static void warn_exposure(const tw_config_t *cfg, char *buf, size_t size)
     }
 }
 
+/* Loads the connector file and applies its logging settings. Exit status
+ * 2 on a bad file, else 0. */
+static int load_config(const char *path, tw_config_t *cfg)
+{
+    tw_log_level_t level;
+    char errstr[2048];
+
+    if (tw_config_load(path, cfg, errstr, sizeof(errstr)) != TW_OK) {
+        fprintf(stderr, "tidewater: %s\n", errstr);
+        tw_config_clear(cfg);
+        return 2;
+    }
+    if (tw_log_level_parse(cfg->log_level, &level))
+        tw_log_set_level(level);
+    tw_log_set_json(cfg->log_json);
+    warn_exposure(cfg, errstr, sizeof(errstr));
+    for (size_t i = 0; i < cfg->nnotes; i++)
+        tw_log(TW_LOG_NOTICE, "CONFIG", "%s", cfg->notes[i]);
+    return 0;
+}
+
+/* After a session ended with err (not a stop): TW_OK to connect again,
+ * after the backoff, or err itself when it needs a person. */
+static tw_err_t before_reconnect(run_ctx_t *ctx, tw_err_t err, const tw_pipeline_stats_t *before,
+                                 int *backoff_ms, char *errstr, size_t errstr_size)
+{
+    tw_pipeline_stats_t after;
+
+    /* Set-up errors (bad privileges, a missing publication) need a
+     * person, and so do data errors with errors.tolerance=none; a
+     * connection lost while streaming is retried. */
+    if (!retriable(err) || !ctx->streamed_once)
+        return err;
+    /* Only a session that delivered something starts the backoff over:
+     * one that fails the same way each time must not retry every 500 ms. */
+    tw_pipeline_stats(ctx->pipeline, &after);
+    if (after.transactions > before->transactions)
+        *backoff_ms = 500;
+    tw_log(TW_LOG_WARNING, "PGREPL", "%s; reconnecting in %d ms", errstr, *backoff_ms);
+    tw_metrics_set_state(ctx->metrics, TW_STATE_RECONNECTING);
+    ctx->reconnects++;
+    publish_metrics(ctx, true);
+    /* Deliver what is in flight, then forget the half-read transaction:
+     * the server sends it again from the confirmed position. Close this
+     * session first, so nothing of it is confirmed after the reset (which
+     * forgets what was not delivered). */
+    while (tw_pipeline_drain(ctx->pipeline, 1000, errstr, errstr_size) == TW_ERR_AGAIN &&
+           !tw_signals_stop_requested() && !tw_pipeline_failed(ctx->pipeline, NULL, 0))
+        ;
+    if (tw_pipeline_failed(ctx->pipeline, errstr, errstr_size))
+        return TW_ERR_KAFKA; /* a record failed for good while draining */
+    close_session(ctx);
+    tw_pipeline_reset_partial(ctx->pipeline);
+    sleep_ms(*backoff_ms);
+    *backoff_ms = TW_MIN(*backoff_ms * 2, ctx->cfg->reconnect_backoff_max_ms);
+    return TW_OK;
+}
+
+/* Sessions, one after another, until a stop request (TW_OK) or an error
+ * that needs a person (returned, errstr says why). */
+static tw_err_t run_sessions(run_ctx_t *ctx, char *errstr, size_t errstr_size)
+{
+    char where[512];
+    int backoff_ms = 500;
+    bool busy_logged = false;
+    tw_err_t err;
+
+    tw_pg_describe(ctx->cfg, where, sizeof(where));
+    while (!tw_signals_stop_requested()) {
+        tw_pipeline_stats_t before;
+
+        if (!busy_logged)
+            tw_log(TW_LOG_INFO, "PGREPL", "connecting to %s", where);
+        tw_pipeline_stats(ctx->pipeline, &before);
+        err = open_session(ctx, errstr, errstr_size);
+        if (err == TW_OK && busy_logged)
+            tw_log(TW_LOG_NOTICE, "PGREPL", "replication slot \"%s\" is free again",
+                   ctx->cfg->slot_name);
+        if (!ctx->slot_busy)
+            busy_logged = false;
+        if (err == TW_OK) {
+            ctx->streamed_once = true;
+            err = stream_loop(ctx, errstr, errstr_size);
+        }
+        /* A fatal Kafka error ends waits like a stop request does, but it
+         * is a failure (exit status 1), not an orderly stop. */
+        if ((err == TW_OK || err == TW_ERR_STOPPING) &&
+            tw_pipeline_failed(ctx->pipeline, errstr, errstr_size))
+            return TW_ERR_KAFKA;
+        if (err == TW_OK || err == TW_ERR_STOPPING)
+            return TW_OK; /* stop requested */
+        if (ctx->slot_busy) {
+            /* Not an error: a connector being replaced, or our own previous
+             * walsender still exiting. Said once, then waited for. */
+            if (!busy_logged)
+                tw_log(TW_LOG_WARNING, "PGREPL", "%s; waiting for it to be released", errstr);
+            busy_logged = true;
+            close_session(ctx);
+            for (int waited = 0; waited < 2000 && !tw_signals_stop_requested(); waited += 100)
+                sleep_ms(100);
+            continue;
+        }
+        err = before_reconnect(ctx, err, &before, &backoff_ms, errstr, errstr_size);
+        if (err)
+            return err;
+    }
+    return TW_OK;
+}
+
+/* slot.drop.on.stop, after an orderly stop. */
+static void drop_slot(run_ctx_t *ctx)
+{
+    char errstr[1024];
+
+    tw_repl_stream_destroy(ctx->stream);
+    ctx->stream = NULL;
+    if (ctx->repl)
+        PQfinish(ctx->repl);
+    ctx->repl = NULL;
+    if (tw_pg_drop_slot(ctx->conn, ctx->cfg->slot_name, errstr, sizeof(errstr)) == TW_OK)
+        tw_log(TW_LOG_NOTICE, "PGREPL", "dropped slot \"%s\" (slot.drop.on.stop)",
+               ctx->cfg->slot_name);
+    else
+        tw_log(TW_LOG_WARNING, "PGREPL", "%s", errstr);
+}
+
 int tw_cmd_run(int argc, char **argv)
 {
     run_ctx_t ctx;
     tw_config_t cfg;
     tw_http_t *http = NULL;
-    tw_log_level_t level;
-    char errstr[2048], where[512];
-    int backoff_ms = 500, status = 1;
-    bool busy_logged = false;
+    char errstr[2048];
+    int status;
     tw_err_t err;
 
     if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
@@ -466,32 +590,17 @@ int tw_cmd_run(int argc, char **argv)
         run_usage(stderr);
         return 2;
     }
-    err = tw_config_load(argv[1], &cfg, errstr, sizeof(errstr));
-    if (err) {
-        fprintf(stderr, "tidewater: %s\n", errstr);
-        tw_config_clear(&cfg);
-        return 2;
-    }
-    if (tw_log_level_parse(cfg.log_level, &level))
-        tw_log_set_level(level);
-    tw_log_set_json(cfg.log_json);
-    warn_exposure(&cfg, errstr, sizeof(errstr));
-    for (size_t i = 0; i < cfg.nnotes; i++)
-        tw_log(TW_LOG_NOTICE, "CONFIG", "%s", cfg.notes[i]);
+    status = load_config(argv[1], &cfg);
+    if (status)
+        return status;
     tw_signals_install();
 
     memset(&ctx, 0, sizeof(ctx));
     ctx.cfg = &cfg;
     ctx.config_path = argv[1];
-    if (!cfg.exactly_once) {
-        err = tw_offsets_make_dir(cfg.offsets_file, errstr, sizeof(errstr));
-        if (err) {
-            fprintf(stderr, "tidewater: %s\n", errstr);
-            tw_config_clear(&cfg);
-            return 1;
-        }
-    }
-    err = tw_pipeline_new(&cfg, &ctx.pipeline, errstr, sizeof(errstr));
+    err = cfg.exactly_once ? TW_OK : tw_offsets_make_dir(cfg.offsets_file, errstr, sizeof(errstr));
+    if (err == TW_OK)
+        err = tw_pipeline_new(&cfg, &ctx.pipeline, errstr, sizeof(errstr));
     if (err == TW_OK)
         err = tw_pipeline_start(ctx.pipeline, errstr, sizeof(errstr));
     if (err) {
@@ -504,6 +613,7 @@ int tw_cmd_run(int argc, char **argv)
     ctx.metrics = tw_metrics_new();
     ctx.snapshot = tw_calloc(1, sizeof(*ctx.snapshot));
     ctx.guard = tw_slot_guard_new(cfg.slot_guard_file);
+    status = 1;
     if (cfg.metrics_port > 0) {
         err = tw_http_start(cfg.metrics_bind_address, cfg.metrics_port, ctx.metrics,
                             cfg.health_stuck_threshold_ms, &http, errstr, sizeof(errstr));
@@ -515,99 +625,23 @@ int tw_cmd_run(int argc, char **argv)
         tw_log(TW_LOG_INFO, "HTTP", "serving /metrics and /healthz on %s:%d",
                cfg.metrics_bind_address, cfg.metrics_port);
     }
-    tw_pg_describe(&cfg, where, sizeof(where));
-
-    while (!tw_signals_stop_requested()) {
-        tw_pipeline_stats_t before, after;
-
-        if (!busy_logged)
-            tw_log(TW_LOG_INFO, "PGREPL", "connecting to %s", where);
-        tw_pipeline_stats(ctx.pipeline, &before);
-        err = open_session(&ctx, errstr, sizeof(errstr));
-        if (err == TW_OK && busy_logged)
-            tw_log(TW_LOG_NOTICE, "PGREPL", "replication slot \"%s\" is free again",
-                   cfg.slot_name);
-        if (!ctx.slot_busy)
-            busy_logged = false;
-        if (err == TW_OK) {
-            ctx.streamed_once = true;
-            err = stream_loop(&ctx, errstr, sizeof(errstr));
-        }
-        /* A fatal Kafka error ends waits like a stop request does, but it
-         * is a failure (exit status 1), not an orderly stop. */
-        if ((err == TW_OK || err == TW_ERR_STOPPING) &&
-            tw_pipeline_failed(ctx.pipeline, errstr, sizeof(errstr)))
-            goto fail;
-        if (err == TW_OK || err == TW_ERR_STOPPING)
-            break; /* stop requested */
-        if (ctx.slot_busy) {
-            /* Not an error: a connector being replaced, or our own previous
-             * walsender still exiting. Said once, then waited for. */
-            if (!busy_logged)
-                tw_log(TW_LOG_WARNING, "PGREPL", "%s; waiting for it to be released", errstr);
-            busy_logged = true;
-            close_session(&ctx);
-            for (int waited = 0; waited < 2000 && !tw_signals_stop_requested(); waited += 100)
-                sleep_ms(100);
-            continue;
-        }
-        /* Set-up errors (bad privileges, a missing publication) need a
-         * person, and so do data errors with errors.tolerance=none; a
-         * connection lost while streaming is retried. */
-        if (!retriable(err) || !ctx.streamed_once)
-            goto fail;
-        /* Only a session that delivered something starts the backoff over:
-         * one that fails the same way each time must not retry every 500 ms. */
-        tw_pipeline_stats(ctx.pipeline, &after);
-        if (after.transactions > before.transactions)
-            backoff_ms = 500;
-        tw_log(TW_LOG_WARNING, "PGREPL", "%s; reconnecting in %d ms", errstr, backoff_ms);
-        tw_metrics_set_state(ctx.metrics, TW_STATE_RECONNECTING);
-        ctx.reconnects++;
-        publish_metrics(&ctx, true);
-        /* Deliver what is in flight, then forget the half-read transaction:
-         * the server sends it again from the confirmed position. Close
-         * this session first, so nothing of it is confirmed after the
-         * reset (which forgets what was not delivered). */
-        while (tw_pipeline_drain(ctx.pipeline, 1000, errstr, sizeof(errstr)) == TW_ERR_AGAIN &&
-               !tw_signals_stop_requested() && !tw_pipeline_failed(ctx.pipeline, NULL, 0))
-            ;
-        if (tw_pipeline_failed(ctx.pipeline, errstr, sizeof(errstr)))
-            goto fail; /* a record failed for good while draining */
-        close_session(&ctx);
-        tw_pipeline_reset_partial(ctx.pipeline);
-        sleep_ms(backoff_ms);
-        backoff_ms = TW_MIN(backoff_ms * 2, cfg.reconnect_backoff_max_ms);
+    err = run_sessions(&ctx, errstr, sizeof(errstr));
+    if (err == TW_OK) {
+        tw_log(TW_LOG_INFO, "PGREPL", "%s received, stopping",
+               tw_signals_stop_reason() ? tw_signals_stop_reason() : "stop");
+        status = 0;
+    } else {
+        tw_log(TW_LOG_ERROR, "PGREPL", "%s", errstr);
+        tw_metrics_set_failed(ctx.metrics, errstr);
     }
-    tw_log(TW_LOG_INFO, "PGREPL", "%s received, stopping",
-           tw_signals_stop_reason() ? tw_signals_stop_reason() : "stop");
-    tw_metrics_set_state(ctx.metrics, TW_STATE_STOPPING);
-    err = shutdown_pipeline(&ctx, errstr, sizeof(errstr));
-    if (err)
-        tw_log(TW_LOG_WARNING, "KAFKA", "%s", errstr);
-    status = 0;
-    goto cleanup;
-fail:
-    tw_log(TW_LOG_ERROR, "PGREPL", "%s", errstr);
-    tw_metrics_set_failed(ctx.metrics, errstr);
     tw_metrics_set_state(ctx.metrics, TW_STATE_STOPPING);
     /* Keep what was delivered: store the offsets, confirm acknowledged
-     * transactions, never past the failure. */
+     * transactions, never past a failure. */
     if (shutdown_pipeline(&ctx, errstr, sizeof(errstr)) != TW_OK)
         tw_log(TW_LOG_WARNING, "KAFKA", "%s", errstr);
 cleanup:
-    if (status == 0 && cfg.slot_drop_on_stop && ctx.conn) {
-        tw_repl_stream_destroy(ctx.stream);
-        ctx.stream = NULL;
-        if (ctx.repl)
-            PQfinish(ctx.repl);
-        ctx.repl = NULL;
-        if (tw_pg_drop_slot(ctx.conn, cfg.slot_name, errstr, sizeof(errstr)) == TW_OK)
-            tw_log(TW_LOG_NOTICE, "PGREPL", "dropped slot \"%s\" (slot.drop.on.stop)",
-                   cfg.slot_name);
-        else
-            tw_log(TW_LOG_WARNING, "PGREPL", "%s", errstr);
-    }
+    if (status == 0 && cfg.slot_drop_on_stop && ctx.conn)
+        drop_slot(&ctx);
     close_session(&ctx);
     tw_http_stop(http);
     tw_metrics_destroy(ctx.metrics);
