@@ -25,6 +25,7 @@
 
 typedef struct tw_txn {
     uint32_t xid;
+    tw_lsn_t begin_lsn;  /* where the server sent Begin from (the first WAL record); 0 if streamed */
     tw_lsn_t commit_lsn; /* LSN of the commit record (Begin's final LSN) */
     tw_lsn_t end_lsn;    /* end of the commit record; 0 until commit */
     tw_lsn_t prev_end_lsn; /* end_lsn of the transaction committed before this one
@@ -32,6 +33,8 @@ typedef struct tw_txn {
     int64_t commit_ts;   /* microseconds since 1970-01-01 UTC */
     const char *origin;  /* replication origin name, or NULL */
     bool streamed;       /* arrived in chunks before its commit */
+    uint64_t serial;     /* distinct for each transaction start read in this process: a
+                          * resent transaction is told from its interrupted first delivery */
 } tw_txn_t;
 
 typedef enum tw_change_op {

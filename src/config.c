@@ -190,6 +190,10 @@ static const tw_conf_key_t connector_keys[] = {
     {"heartbeat.action.query", TW_CONF_STRING, NULL, NULL, 0, F(heartbeat_action_query),
      "SQL run on each heartbeat in the captured database (for example an UPDATE of a "
      "heartbeat table in the publication), so the slot sees WAL of its own database."},
+    {"provide.transaction.metadata", TW_CONF_BOOL, "false", NULL, 0,
+     F(provide_transaction_metadata),
+     "Each change event's transaction block holds {id \"<xid>:<lsn>\", total_order, "
+     "data_collection_order} instead of null."},
     /* worker */
     {"bootstrap.servers", TW_CONF_STRING, NULL, NULL, 0, F(bootstrap_servers),
      "Kafka bootstrap servers, host:port[,host:port]. Required by `tidewater run`."},
@@ -314,8 +318,6 @@ static const tw_conf_key_t debezium_keys[] = {
     ONLY_NOTE("field.name.adjustment.mode", NULL, "none|avro",
               "tidewater's AvroConverter always replaces characters Avro names do not allow "
               "with _, as avro does, and JSON needs none; avro_unicode is not implemented."),
-    ONLY("provide.transaction.metadata", "false", "false",
-         "tidewater writes no transaction topic and no transaction block in records."),
     ONLY("include.schema.comments", "false", "false",
          "column comments are not copied into schemas."),
     UNSUPPORTED("column.propagate.source.type",

@@ -212,6 +212,7 @@ typedef struct tw_config {
     int reconnect_backoff_max_ms;
     int heartbeat_interval_ms; /* 0: off */
     char *heartbeat_action_query;
+    bool provide_transaction_metadata;
     /* converters */
     tw_converter_config_t key_converter;
     tw_converter_config_t value_converter;

@@ -55,7 +55,11 @@ typedef struct envelope {
     tw_key_columns_t *key_columns; /* message.key.columns */
     tw_cs_t *source_schema;
     tw_cs_t *transaction_schema;
-
+    /* provide.transaction.metadata: the transaction at hand (its serial),
+     * its id's LSN and its change events so far */
+    uint64_t txn_serial;
+    tw_lsn_t txn_lsn;
+    int64_t total_order;
 } envelope_t;
 
 typedef struct env_binding {
@@ -66,6 +70,8 @@ typedef struct env_binding {
     size_t nkey;
     tw_cs_t *value_schema;
     tw_cs_t *envelope_schema;
+    uint64_t txn_serial; /* data_collection_order counts this transaction's events */
+    int64_t table_order;
 } env_binding_t;
 
 static tw_cs_t *source_schema_new(void)
@@ -378,10 +384,12 @@ static tw_datum_t source_datum(const env_binding_t *b, const tw_rel_t *rel, cons
 /* ------------------------------------------------------------------ records */
 
 typedef struct emit {
-    const env_binding_t *b;
+    env_binding_t *b;
+    const tw_txn_t *txn; /* NULL outside a transaction */
     tw_datum_t source;
     int64_t now_us;    /* the envelope's ts_*: processing time, as Debezium's */
     int64_t commit_ms; /* the record's timestamp */
+    tw_lsn_t change_lsn;
     tw_arena_t *arena;
     tw_record_t *records;
     size_t n;
@@ -400,6 +408,40 @@ static tw_record_t *next_record(emit_t *e, const tw_datum_t *key)
     return r;
 }
 
+/* Debezium's transaction block: the transaction's id (as its BEGIN record
+ * names it: the xid and the LSN Begin came from), then this event's place
+ * among the transaction's change events and among its table's, from 1.
+ * Tombstones are not events; the two records of a key change are two. */
+static tw_datum_t transaction_block(emit_t *e)
+{
+    envelope_t *env = e->b->env;
+    const tw_txn_t *txn = e->txn;
+    tw_datum_t d = {NULL, NULL, NULL};
+    tw_datum_t *f;
+    char *id;
+
+    if (!env->cfg->provide_transaction_metadata || txn == NULL)
+        return d;
+    if (env->txn_serial != txn->serial) {
+        env->txn_serial = txn->serial;
+        env->total_order = 0;
+        /* A streamed transaction has no Begin: its first change stands in. */
+        env->txn_lsn = txn->begin_lsn ? txn->begin_lsn : e->change_lsn;
+    }
+    if (e->b->txn_serial != txn->serial) {
+        e->b->txn_serial = txn->serial;
+        e->b->table_order = 0;
+    }
+    f = tw_arena_alloc(e->arena, 3 * sizeof(*f));
+    id = tw_arena_alloc(e->arena, 40);
+    snprintf(id, 40, "%u:%llu", txn->xid, (unsigned long long)env->txn_lsn);
+    f[0] = tw_envelope_text(e->arena, id);
+    f[1] = tw_envelope_int(e->arena, ++env->total_order);
+    f[2] = tw_envelope_int(e->arena, ++e->b->table_order);
+    d.fields = f;
+    return d;
+}
+
 static void add_event(emit_t *e, char op, const tw_datum_t *key, const tw_datum_t *before,
                       const tw_datum_t *after)
 {
@@ -410,9 +452,7 @@ static void add_event(emit_t *e, char op, const tw_datum_t *key, const tw_datum_
     f[ENV_BEFORE] = before ? *before : tw_envelope_null();
     f[ENV_AFTER] = after ? *after : tw_envelope_null();
     f[ENV_SOURCE] = e->source;
-    /* With provide.transaction.metadata (not yet): {id "<xid>:<lsn>",
-     * total_order, data_collection_order}, transaction_schema's fields. */
-    f[ENV_TRANSACTION] = tw_envelope_null();
+    f[ENV_TRANSACTION] = transaction_block(e);
     f[ENV_OP] = tw_envelope_text(e->arena, ops);
     f[ENV_TS_MS] = tw_envelope_int(e->arena, e->now_us / 1000);
     f[ENV_TS_US] = tw_envelope_int(e->arena, e->now_us);
@@ -465,6 +505,8 @@ static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
         return TW_OK;
     memset(&e, 0, sizeof(e));
     e.b = b;
+    e.txn = txn;
+    e.change_lsn = change->lsn;
     e.arena = arena;
     e.now_us = now_micros();
     e.commit_ms = txn ? txn->commit_ts / 1000 : e.now_us / 1000;

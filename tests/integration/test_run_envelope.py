@@ -264,3 +264,72 @@ def test_skipped_operations(db, broker, registry, run, tmp_path):
     recs = records(broker, ["tw.public.items"], 2, decode)
     assert sorted((r[1]["id"], r[2]["op"]) for r in recs) == [(1, "c"), (2, "c")]
     assert runner.stop() == 0
+
+
+def begin_positions(db, slot, pub):
+    """(xid, LSN) of each Begin in PostgreSQL's own pgoutput stream."""
+    out = []
+    for lsn, xid, data in db.pg.sql(
+            "SELECT lsn::text, xid::text::bigint, data FROM "
+            "pg_logical_slot_peek_binary_changes(%s, NULL, NULL, 'proto_version', '1', "
+            "'publication_names', %s)", (slot, pub), dbname=db.name):
+        if bytes(data)[:1] == b"B":
+            hi, lo = lsn.split("/")
+            out.append((xid, (int(hi, 16) << 32) + int(lo, 16)))
+    return out
+
+
+def test_transaction_block(db, broker, registry, run, tmp_path):
+    """provide.transaction.metadata=true: {id "<xid>:<Begin LSN>",
+    total_order, data_collection_order} in each change event (not in
+    tombstones), the id checked against PostgreSQL's own pgoutput; the two
+    events of a key change count as two, as Debezium's do."""
+    db.sql(DDL)
+    db.sql("CREATE PUBLICATION txblock_pub FOR ALL TABLES")
+    db.pg.sql("SELECT pg_create_logical_replication_slot('txblock_peek', 'pgoutput')",
+              dbname=db.name)
+    runner = run(envelope_config(db, broker, registry, tmp_path,
+                                 provide_transaction_metadata="true", skipped_operations="none"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    run_sql(db, [
+        ["INSERT INTO items VALUES (1, 'one', 1, NULL, NULL)",
+         "INSERT INTO full_ident VALUES (1, 'a')",
+         "INSERT INTO items VALUES (2, 'two', 2, NULL, NULL)"],
+        ["UPDATE items SET id = 3 WHERE id = 1",      # d, tombstone, c
+         "DELETE FROM items WHERE id = 2",            # d, tombstone
+         "TRUNCATE full_ident"],
+    ])
+    begins = begin_positions(db, "txblock_peek", "txblock_pub")
+    db.pg.sql("SELECT pg_drop_replication_slot('txblock_peek')", dbname=db.name)
+    assert len(begins) == 2
+    dec = AvroDecoder(registry)
+    names = ["tw.public.items", "tw.public.full_ident"]
+    recs = records(broker, names, 10, dec.decode)
+    assert runner.proc.poll() is None, runner.output()
+    ids = ["%d:%d" % b for b in begins]
+    events = sorted((r for r in recs if r[2] is not None),
+                    key=lambda r: (ids.index(r[2]["transaction"]["id"]),
+                                   r[2]["transaction"]["total_order"]))
+    got = [(r[0].rsplit(".", 1)[1], r[2]["op"], r[2]["transaction"]) for r in events]
+
+    def block(i, total, table):
+        return {"id": ids[i], "total_order": total, "data_collection_order": table}
+    assert got == [
+        ("items", "c", block(0, 1, 1)), ("full_ident", "c", block(0, 2, 1)),
+        ("items", "c", block(0, 3, 2)),
+        ("items", "d", block(1, 1, 1)), ("items", "c", block(1, 2, 2)),
+        ("items", "d", block(1, 3, 3)), ("full_ident", "t", block(1, 4, 1))]
+    assert all(str(r[2]["source"]["txId"]) == r[2]["transaction"]["id"].split(":")[0]
+               for r in events)
+    assert len([r for r in recs if r[2] is None]) == 2  # tombstones carry no block
+    assert runner.stop() == 0
+
+
+def test_transaction_block_null_by_default(db, broker, registry, run, tmp_path):
+    db.sql(DDL)
+    runner = run(envelope_config(db, broker, registry, tmp_path, avro=False))
+    wait_for(lambda: slot_active(db), what="the slot")
+    run_sql(db, [["INSERT INTO items VALUES (1, 'one', 1, NULL, NULL)"]])
+    recs = records(broker, ["tw.public.items"], 1, json.loads)
+    assert recs[0][2]["transaction"] is None
+    assert runner.stop() == 0
