@@ -405,7 +405,6 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
             return unexpected(&msg, "previous transaction has no Commit", errstr, errstr_size);
         memset(&feed->txn, 0, sizeof(feed->txn));
         feed->txn.xid = msg.u.begin.xid;
-        feed->txn.begin_lsn = lsn;
         feed->txn.commit_lsn = msg.u.begin.final_lsn;
         feed->txn.prev_end_lsn = feed->last_end_lsn;
         feed->txn.commit_ts = pg_to_unix_us(msg.u.begin.commit_ts);

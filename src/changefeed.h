@@ -25,7 +25,6 @@
 
 typedef struct tw_txn {
     uint32_t xid;
-    tw_lsn_t begin_lsn;  /* where the server sent Begin from (the first WAL record); 0 if streamed */
     tw_lsn_t commit_lsn; /* LSN of the commit record (Begin's final LSN) */
     tw_lsn_t end_lsn;    /* end of the commit record; 0 until commit */
     tw_lsn_t prev_end_lsn; /* end_lsn of the transaction committed before this one
