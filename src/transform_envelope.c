@@ -77,7 +77,10 @@ typedef struct env_binding {
     const tw_column_rule_t **value_rules;
     size_t nvalue;
     tw_cs_t *envelope_schema;
-    uint64_t txn_serial; /* data_collection_order counts this transaction's events */
+    /* data_collection_order: this transaction's events of the table so far
+     * (a Relation message inside the transaction rebinds the table and
+     * restarts the count: Debezium's would go on) */
+    uint64_t txn_serial;
     int64_t table_order;
 } env_binding_t;
 

@@ -386,3 +386,20 @@ def test_column_rules_refused(db, broker, registry, run, tmp_path):
                                  column_exclude_list="public\\.items\\.name"))
     assert runner.proc.wait(timeout=30) != 0
     assert "column.include.list and column.exclude.list are both set" in runner.output()
+
+
+def test_full_producer_queue_without_headers(db, broker, registry, run, tmp_path):
+    """A record without headers (most change events) meeting a full
+    producer queue is retried, not a crash (librdkafka's
+    rd_kafka_headers_destroy does not take NULL)."""
+    db.sql(DDL)
+    runner = run(envelope_config(db, broker, registry, tmp_path, avro=False,
+                                 producer_queue_buffering_max_messages="1",
+                                 producer_linger_ms="50"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    run_sql(db, [["INSERT INTO items SELECT g, 'n' || g, g, NULL, NULL "
+                  "FROM generate_series(1, 50) g"]])
+    recs = records(broker, ["tw.public.items"], 50, json.loads)
+    assert len(recs) == 50
+    assert runner.proc.poll() is None, runner.output()
+    assert runner.stop() == 0
