@@ -62,6 +62,11 @@ struct tw_changefeed {
     void *tick_opaque;
 };
 
+/* Counts transaction starts across sessions (a feed lives for one): the
+ * resend of a transaction whose first delivery a reconnect interrupted
+ * gets a new serial, so per-transaction state restarts. */
+static uint64_t txn_serial;
+
 static int64_t pg_to_unix_us(int64_t pg_us)
 {
     return pg_us + TW_PG_EPOCH_OFFSET_US;
@@ -341,6 +346,7 @@ static tw_err_t stream_commit(tw_changefeed_t *feed, const tw_pgoutput_msg_t *ms
     feed->last_end_lsn = msg->u.stream_commit.end_lsn;
     feed->txn.commit_ts = pg_to_unix_us(msg->u.stream_commit.commit_ts);
     feed->txn.streamed = true;
+    feed->txn.serial = ++txn_serial;
     feed->in_txn = true;
     feed->overlay = tw_relcache_new();
     tw_relcache_set_server_version(feed->overlay, tw_relcache_server_version(feed->relcache));
@@ -409,6 +415,7 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
         free(feed->origin);
         feed->origin = NULL;
         feed->in_txn = true;
+        feed->txn.serial = ++txn_serial;
         return feed->sink.begin(feed->sink.opaque, &feed->txn, errstr, errstr_size);
     case TW_PGOUTPUT_COMMIT:
         if (!feed->in_txn)

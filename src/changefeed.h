@@ -33,6 +33,8 @@ typedef struct tw_txn {
     int64_t commit_ts;   /* microseconds since 1970-01-01 UTC */
     const char *origin;  /* replication origin name, or NULL */
     bool streamed;       /* arrived in chunks before its commit */
+    uint64_t serial;     /* distinct for each transaction start read in this process: a
+                          * resent transaction is told from its interrupted first delivery */
 } tw_txn_t;
 
 typedef enum tw_change_op {

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "client_keys.h"
+#include "column_rules.h"
 #include "topic_creation.h"
 
 /* ------------------------------------------------------------------------
@@ -168,6 +169,20 @@ static const tw_conf_key_t connector_keys[] = {
      "<schema.table regex>:<column>[,<column>...], entries separated by ';' (the first "
      "whose pattern matches the whole schema.table applies). Outbox records keep "
      "transforms.<name>.table.field.event.key."},
+    {"column.include.list", TW_CONF_LIST, NULL, NULL, 0, F(column_include_list),
+     "Regular expressions matching the whole <schema>.<table>.<column> (case-insensitive) "
+     "of the columns change events carry; the others are left out of the value (a key "
+     "column stays in the key). Not with column.exclude.list."},
+    {"column.exclude.list", TW_CONF_LIST, NULL, NULL, 0, F(column_exclude_list),
+     "Regular expressions matching the whole <schema>.<table>.<column> (case-insensitive) "
+     "of columns left out of change events' values (a key column stays in the key)."},
+    {"column.propagate.source.type", TW_CONF_LIST, NULL, NULL, 0,
+     F(column_propagate_source_type),
+     "Regular expressions matching <schema>.<table>.<column>: those columns' value schemas "
+     "get the parameters __debezium.source.column.type, .length and .scale. Like "
+     "column.truncate.to.<n>.chars, column.mask.with.<n>.chars and "
+     "column.mask.hash[.v2].<algorithm>.with.salt.<salt>, a column takes the first rule "
+     "naming it, in that order (truncate, mask, hash, propagate)."},
     {"skipped.operations", TW_CONF_LIST, "t", NULL, 0, F(skipped_operations),
      "Change-event operations not written: a comma-separated list of u (updates), "
      "d (deletes), t (truncates), or none. c is refused: it would drop every outbox event. "
@@ -205,7 +220,8 @@ static const tw_conf_key_t connector_keys[] = {
      "Write a BEGIN and an END record for each source transaction to "
      "<topic.prefix>.<topic.transaction> (key {id}, id \"<xid>:<lsn>\"; END counts the "
      "transaction's change events per table), delivered with the transaction's records "
-     "(in its Kafka transaction in exactly-once mode)."},
+     "(in its Kafka transaction in exactly-once mode), and fill each change event's "
+     "transaction block ({id, total_order, data_collection_order}) instead of null."},
     {"topic.transaction", TW_CONF_STRING, "transaction", NULL, 0, F(transaction_topic),
      "Name of the transaction metadata topic after <topic.prefix>."},
     /* worker */
@@ -338,14 +354,8 @@ static const tw_conf_key_t debezium_keys[] = {
               "with _, as avro does, and JSON needs none; avro_unicode is not implemented."),
     ONLY("include.schema.comments", "false", "false",
          "column comments are not copied into schemas."),
-    UNSUPPORTED("column.propagate.source.type",
-                "tidewater does not add __debezium.source.column.* schema parameters."),
     UNSUPPORTED("datatype.propagate.source.type",
                 "tidewater does not add __debezium.source.column.* schema parameters."),
-    UNSUPPORTED("column.include.list",
-                "tidewater captures every column of a captured table."),
-    UNSUPPORTED("column.exclude.list",
-                "tidewater captures every column of a captured table."),
     UNSUPPORTED("converters", "custom Debezium converters (Java classes) cannot run here."),
     UNSUPPORTED("post.processors", "Debezium post processors (Java classes) cannot run here."),
     ONLY("topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy",
@@ -1458,11 +1468,12 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
         if (key == NULL) {
             if (is_scoped_key(name))
                 continue;
-            if (is_column_rule(name))
-                return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                               "%s: %s is not supported by tidewater: column values are never "
-                               "masked, hashed or truncated. Remove the key.",
-                               origin, name);
+            if (is_column_rule(name)) { /* column_rules.h reads them */
+                if (cfg->column_rules == NULL)
+                    cfg->column_rules = tw_props_new();
+                tw_props_set(cfg->column_rules, name, value, origin);
+                continue;
+            }
             if (suggest_top(name, hint, sizeof(hint)))
                 return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                                "%s: unknown config key \"%s\"; did you mean \"%s\"?", origin,
@@ -1532,6 +1543,11 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
         tw_props_set(cfg->producer, "allow.auto.create.topics", "false", "topic.creation");
     if (err == TW_OK)
         err = apply_exactly_once(cfg, errstr, errstr_size);
+    if (err == TW_OK) { /* column rules: their errors at load, not at the first row */
+        tw_column_rules_t *rules = NULL;
+        err = tw_column_rules_new(cfg, &rules, errstr, errstr_size);
+        tw_column_rules_destroy(rules);
+    }
     if (err == TW_OK)
         default_state_paths(cfg);
     return err;
@@ -1558,6 +1574,7 @@ void tw_config_clear(tw_config_t *cfg)
     }
     free(cfg->predicates);
     tw_props_destroy(cfg->producer);
+    tw_props_destroy(cfg->column_rules);
     tw_topic_creation_destroy(cfg->topic_creation);
     free(cfg->slot_guard_file);
     for (i = 0; i < cfg->nnotes; i++)
@@ -1704,9 +1721,10 @@ void tw_config_print_docs(FILE *out)
                  "tidewater emits is accepted and logged once at start with the reason; a key "
                  "whose other values would change it accepts only the values tidewater "
                  "implements (listed under allowed); the rest are errors saying why. "
-                 "`column.mask.hash.*`, `column.mask.with.*.chars` and "
-                 "`column.truncate.to.*.chars` are errors: values are never masked or "
-                 "truncated.\n\n");
+                 "`column.truncate.to.<n>.chars`, `column.mask.with.<n>.chars` and "
+                 "`column.mask.hash[.v2].<algorithm>.with.salt.<salt>` (values: regular "
+                 "expressions of <schema>.<table>.<column>) shape change events' values as "
+                 "Debezium's do.\n\n");
     print_scope_docs(out, &scope_debezium, "");
     fprintf(out, "\n## Transforms\n\n"
                  "`transforms` lists transform names; each name's keys follow.\n\n");

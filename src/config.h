@@ -233,6 +233,10 @@ typedef struct tw_config {
     bool tombstones_on_delete;
     char *skipped_operations; /* comma-separated c/u/d/t or none */
     char *message_key_columns; /* key_columns.h */
+    char *column_include_list; /* column_rules.h */
+    char *column_exclude_list;
+    char *column_propagate_source_type;
+    tw_props_t *column_rules; /* column.truncate/mask.* keys in file order, or NULL */
     /* pipeline */
     int max_inflight_transactions;
     int shutdown_timeout_ms;

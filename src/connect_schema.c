@@ -43,6 +43,7 @@ void tw_cs_unref(tw_cs_t *schema)
     json_decref(schema->parameters);
     json_decref(schema->default_value);
     free(schema->avro_text);
+    free(schema->connect_json_text);
     for (i = 0; i < TW_ARRAY_SIZE(schema->memo); i++)
         free(schema->memo[i].subject);
     free(schema->name);

@@ -115,6 +115,7 @@ struct tw_cs {
     /* Converter memo: the Avro schema text, and schema ids by subject (one
      * schema serves several topics) — so encoding a record looks nothing up. */
     char *avro_text;
+    char *connect_json_text; /* JsonConverter's "schema" text, made once */
     struct {
         char *subject;
         uint32_t subject_hash; /* FNV-1a of subject, compared first */

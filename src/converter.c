@@ -445,13 +445,16 @@ tw_err_t tw_converter_encode(tw_converter_t *conv, const char *topic, tw_cs_t *s
         return tw_avro_encode(out, schema, datum, &conv->scratch, errstr, errstr_size);
     case TW_CONVERTER_JSON:
         if (conv->cfg->schemas_enable) {
-            json_t *js = tw_cs_to_connect_json(schema);
-            char *text = json_dumps(js, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            /* The schema's text once per schema, not per record: a change
+             * event's envelope schema is kilobytes of JSON. */
+            if (schema->connect_json_text == NULL) {
+                json_t *js = tw_cs_to_connect_json(schema);
+                schema->connect_json_text = json_dumps(js, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                json_decref(js);
+            }
             tw_buf_append_str(out, "{\"schema\":");
-            tw_buf_append_str(out, text);
+            tw_buf_append_str(out, schema->connect_json_text);
             tw_buf_append_str(out, ",\"payload\":");
-            free(text);
-            json_decref(js);
             err = json_value(conv, out, schema, datum, errstr, errstr_size);
             tw_buf_append_char(out, '}');
             return err;

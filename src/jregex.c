@@ -106,8 +106,23 @@ static tw_err_t translate(const char *pattern, tw_jregex_t *re, tw_buf_t *out, c
     return TW_OK;
 }
 
+static tw_err_t compile(const char *pattern, const char *key, int cflags, tw_jregex_t **out,
+                        char *errstr, size_t errstr_size);
+
 tw_err_t tw_jregex_compile(const char *pattern, const char *key, tw_jregex_t **out,
                            char *errstr, size_t errstr_size)
+{
+    return compile(pattern, key, REG_EXTENDED, out, errstr, errstr_size);
+}
+
+tw_err_t tw_jregex_compile_nocase(const char *pattern, const char *key, tw_jregex_t **out,
+                                  char *errstr, size_t errstr_size)
+{
+    return compile(pattern, key, REG_EXTENDED | REG_ICASE, out, errstr, errstr_size);
+}
+
+static tw_err_t compile(const char *pattern, const char *key, int cflags, tw_jregex_t **out,
+                        char *errstr, size_t errstr_size)
 {
     tw_jregex_t *re = tw_calloc(1, sizeof(*re));
     tw_buf_t posix = TW_BUF_INIT;
@@ -117,7 +132,7 @@ tw_err_t tw_jregex_compile(const char *pattern, const char *key, tw_jregex_t **o
     *out = NULL;
     err = translate(pattern, re, &posix, key, errstr, errstr_size);
     if (err == TW_OK) {
-        rc = regcomp(&re->re, posix.data, REG_EXTENDED);
+        rc = regcomp(&re->re, posix.data, cflags);
         if (rc == 0) {
             re->compiled = true;
         } else {

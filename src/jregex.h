@@ -22,6 +22,9 @@ typedef struct tw_jregex tw_jregex_t;
 /* `key` names the config key in errors. */
 tw_err_t tw_jregex_compile(const char *pattern, const char *key, tw_jregex_t **re,
                            char *errstr, size_t errstr_size);
+/* Java's Pattern.CASE_INSENSITIVE, as Debezium's column lists use. */
+tw_err_t tw_jregex_compile_nocase(const char *pattern, const char *key, tw_jregex_t **re,
+                                  char *errstr, size_t errstr_size);
 void tw_jregex_destroy(tw_jregex_t *re); /* accepts NULL */
 
 /* True when the whole text matches. */

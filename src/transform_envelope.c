@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "catalog.h"
+#include "column_rules.h"
 #include "envelope_row.h"
 #include "key_columns.h"
 #include "buf.h"
@@ -53,9 +54,13 @@ typedef struct envelope {
     PGconn *catalog; /* borrowed; NULL: keys from the replica identity */
     bool skip_update, skip_delete, skip_truncate;
     tw_key_columns_t *key_columns; /* message.key.columns */
+    tw_column_rules_t *column_rules; /* column.*: filters, masks; NULL: none */
     tw_cs_t *source_schema;
     tw_cs_t *transaction_schema;
-
+    /* provide.transaction.metadata: the transaction at hand (its serial)
+     * and its change events so far */
+    uint64_t txn_serial;
+    int64_t total_order;
 } envelope_t;
 
 typedef struct env_binding {
@@ -65,7 +70,18 @@ typedef struct env_binding {
     int *key_cols;       /* column index of each key field */
     size_t nkey;
     tw_cs_t *value_schema;
+    tw_cs_t *row_schema; /* every column, unmapped: what rows are read as */
+    /* With column rules: the value's columns and each one's mapper (NULL:
+     * none); value_cols NULL: the value is the row. */
+    int *value_cols;
+    const tw_column_rule_t **value_rules;
+    size_t nvalue;
     tw_cs_t *envelope_schema;
+    /* data_collection_order: this transaction's events of the table so far
+     * (a Relation message inside the transaction rebinds the table and
+     * restarts the count: Debezium's would go on) */
+    uint64_t txn_serial;
+    int64_t table_order;
 } env_binding_t;
 
 static tw_cs_t *source_schema_new(void)
@@ -76,6 +92,7 @@ static tw_cs_t *source_schema_new(void)
     tw_cs_t *snapshot = tw_cs_new(TW_CS_STRING, true, "io.debezium.data.Enum");
 
     snapshot->version = 1;
+    snapshot->default_value = json_string("false");
     tw_cs_set_param(snapshot, "allowed",
                     "true,first,first_in_data_collection,last_in_data_collection,last,false,"
                     "incremental");
@@ -134,6 +151,8 @@ tw_err_t tw_transform_envelope_new(const tw_config_t *cfg, void **state, char *e
     env->source_schema = source_schema_new();
     env->transaction_schema = transaction_schema_new();
     err = tw_key_columns_new(cfg->message_key_columns, &env->key_columns, errstr, errstr_size);
+    if (err == TW_OK)
+        err = tw_column_rules_new(cfg, &env->column_rules, errstr, errstr_size);
     *state = env; /* destroyed with the chain, also on error */
     return err;
 }
@@ -150,6 +169,7 @@ static void envelope_destroy(void *state)
     tw_cs_unref(env->source_schema);
     tw_cs_unref(env->transaction_schema);
     tw_key_columns_destroy(env->key_columns);
+    tw_column_rules_destroy(env->column_rules);
     free(env);
 }
 
@@ -172,8 +192,11 @@ static void envelope_unbind(void *binding)
         return;
     free(b->topic);
     free(b->key_cols);
+    free(b->value_cols);
+    free(b->value_rules);
     tw_cs_unref(b->key_schema);
     tw_cs_unref(b->value_schema);
+    tw_cs_unref(b->row_schema);
     tw_cs_unref(b->envelope_schema);
     free(b);
 }
@@ -241,6 +264,79 @@ static tw_err_t configured_key(const tw_rel_t *rel, char *const *columns, size_t
     return TW_OK;
 }
 
+/* pg_type.typname of a column's type, for column.propagate.source.type;
+ * NULL without a catalog connection. */
+static char *type_name(envelope_t *env, uint32_t oid)
+{
+    char text[16];
+    const char *params[1] = {text};
+    PGresult *res;
+    char *out = NULL;
+
+    if (env->catalog == NULL)
+        return NULL;
+    snprintf(text, sizeof(text), "%u", oid);
+    res = PQexecParams(env->catalog, "SELECT typname FROM pg_type WHERE oid = $1::oid", 1, NULL,
+                       params, NULL, NULL, 0);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+        out = tw_strdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return out;
+}
+
+/* The Value struct under column rules: the columns kept, each schema
+ * with its mapper's parameters. `name` is the struct's name. */
+static tw_cs_t *shaped_value(envelope_t *env, const tw_rel_t *rel, const bool *not_null,
+                             env_binding_t *b, const char *name)
+{
+    tw_cs_t *value = tw_cs_new(TW_CS_STRUCT, true, name);
+    const tw_column_rule_t *rule;
+    tw_cs_t *field;
+    char *typname;
+    size_t i;
+
+    b->value_cols = tw_calloc(rel->ncols ? rel->ncols : 1, sizeof(int));
+    b->value_rules = tw_calloc(rel->ncols ? rel->ncols : 1, sizeof(*b->value_rules));
+    for (i = 0; i < rel->ncols; i++) {
+        const tw_rel_col_t *col = &rel->cols[i];
+        if (!tw_column_rules_keep(env->column_rules, rel->nspname, rel->relname, col->name))
+            continue;
+        rule = tw_column_rules_find(env->column_rules, rel->nspname, rel->relname, col->name);
+        field = tw_cs_for_rel_col(col, !not_null[i]);
+        if (rule) {
+            typname = type_name(env, col->type_oid);
+            tw_column_rule_shape(rule, col, typname, field);
+            free(typname);
+        }
+        tw_cs_add_field(value, col->name, field);
+        b->value_cols[b->nvalue] = (int)i;
+        b->value_rules[b->nvalue++] = rule;
+    }
+    return value;
+}
+
+/* A row's Value struct under column rules: kept columns, mapped. */
+static tw_datum_t shaped_row(const env_binding_t *b, const tw_rel_t *rel, const tw_datum_t *row,
+                             tw_arena_t *arena)
+{
+    tw_datum_t d = {NULL, NULL, NULL};
+    tw_datum_t *fields = tw_arena_alloc(arena, (b->nvalue ? b->nvalue : 1) * sizeof(*fields));
+    tw_value_t *v;
+    size_t i;
+
+    for (i = 0; i < b->nvalue; i++) {
+        fields[i] = row->fields[b->value_cols[i]];
+        if (b->value_rules[i] == NULL)
+            continue;
+        v = tw_arena_alloc(arena, sizeof(*v));
+        *v = *fields[i].pg;
+        tw_column_rule_apply(b->value_rules[i], &rel->cols[b->value_cols[i]], v, arena);
+        fields[i].pg = v;
+    }
+    d.fields = fields;
+    return d;
+}
+
 static tw_err_t envelope_bind(void *state, const tw_rel_t *rel, const bool *not_null,
                               void **binding, char *errstr, size_t errstr_size)
 {
@@ -274,9 +370,14 @@ static tw_err_t envelope_bind(void *state, const tw_rel_t *rel, const bool *not_
         b->key_schema = tw_cs_new(TW_CS_STRUCT, false, name);
         for (i = 0; i < b->nkey; i++) {
             const tw_rel_col_t *col = &rel->cols[b->key_cols[i]];
+            /* A key column column.exclude.list leaves out of the value is
+             * optional in Debezium's key schema (it keeps no NOT NULL for
+             * columns it filters out); so here. */
+            bool optional = !not_null[b->key_cols[i]] ||
+                            !tw_column_rules_keep(env->column_rules, rel->nspname,
+                                                  rel->relname, col->name);
             tw_cs_add_field(b->key_schema, col->name,
-                            tw_cs_for_column(col->value_oid, col->value_typmod,
-                                             !not_null[b->key_cols[i]]));
+                            tw_cs_for_rel_col(col, optional));
         }
     }
     /* before and after share one optional Value schema. */
@@ -284,9 +385,11 @@ static tw_err_t envelope_bind(void *state, const tw_rel_t *rel, const bool *not_
     value_opt = tw_cs_new(TW_CS_STRUCT, true, name);
     for (i = 0; i < rel->ncols; i++)
         tw_cs_add_field(value_opt, rel->cols[i].name,
-                        tw_cs_for_column(rel->cols[i].value_oid, rel->cols[i].value_typmod,
-                                         !not_null[i]));
-    b->value_schema = value_opt;
+                        tw_cs_for_rel_col(&rel->cols[i], !not_null[i]));
+    b->row_schema = value_opt;
+    b->value_schema = env->column_rules ? shaped_value(env, rel, not_null, b, name)
+                                        : tw_cs_ref(value_opt);
+    value_opt = b->value_schema;
     snprintf(name, len, "%s.Envelope", b->topic);
     b->envelope_schema = tw_cs_new(TW_CS_STRUCT, false, name);
     b->envelope_schema->version = 2;
@@ -378,10 +481,13 @@ static tw_datum_t source_datum(const env_binding_t *b, const tw_rel_t *rel, cons
 /* ------------------------------------------------------------------ records */
 
 typedef struct emit {
-    const env_binding_t *b;
+    env_binding_t *b;
+    const tw_txn_t *txn; /* NULL outside a transaction */
+    const tw_rel_t *rel;
     tw_datum_t source;
     int64_t now_us;    /* the envelope's ts_*: processing time, as Debezium's */
     int64_t commit_ms; /* the record's timestamp */
+    tw_lsn_t change_lsn;
     tw_arena_t *arena;
     tw_record_t *records;
     size_t n;
@@ -400,6 +506,39 @@ static tw_record_t *next_record(emit_t *e, const tw_datum_t *key)
     return r;
 }
 
+/* Debezium's transaction block: the transaction's id as Debezium forms
+ * it for PostgreSQL — the xid and the LSN of the change at hand, so ids
+ * differ within a transaction — then this event's place among the
+ * transaction's change events and among its table's, from 1. Tombstones
+ * are not events; the two records of a key change are two. */
+static tw_datum_t transaction_block(emit_t *e)
+{
+    envelope_t *env = e->b->env;
+    const tw_txn_t *txn = e->txn;
+    tw_datum_t d = {NULL, NULL, NULL};
+    tw_datum_t *f;
+    char *id;
+
+    if (!env->cfg->provide_transaction_metadata || txn == NULL)
+        return d;
+    if (env->txn_serial != txn->serial) {
+        env->txn_serial = txn->serial;
+        env->total_order = 0;
+    }
+    if (e->b->txn_serial != txn->serial) {
+        e->b->txn_serial = txn->serial;
+        e->b->table_order = 0;
+    }
+    f = tw_arena_alloc(e->arena, 3 * sizeof(*f));
+    id = tw_arena_alloc(e->arena, 40);
+    snprintf(id, 40, "%u:%llu", txn->xid, (unsigned long long)e->change_lsn);
+    f[0] = tw_envelope_text(e->arena, id);
+    f[1] = tw_envelope_int(e->arena, ++env->total_order);
+    f[2] = tw_envelope_int(e->arena, ++e->b->table_order);
+    d.fields = f;
+    return d;
+}
+
 static void add_event(emit_t *e, char op, const tw_datum_t *key, const tw_datum_t *before,
                       const tw_datum_t *after)
 {
@@ -409,10 +548,12 @@ static void add_event(emit_t *e, char op, const tw_datum_t *key, const tw_datum_
 
     f[ENV_BEFORE] = before ? *before : tw_envelope_null();
     f[ENV_AFTER] = after ? *after : tw_envelope_null();
+    if (e->b->value_cols && before)
+        f[ENV_BEFORE] = shaped_row(e->b, e->rel, before, e->arena);
+    if (e->b->value_cols && after)
+        f[ENV_AFTER] = shaped_row(e->b, e->rel, after, e->arena);
     f[ENV_SOURCE] = e->source;
-    /* With provide.transaction.metadata (not yet): {id "<xid>:<lsn>",
-     * total_order, data_collection_order}, transaction_schema's fields. */
-    f[ENV_TRANSACTION] = tw_envelope_null();
+    f[ENV_TRANSACTION] = transaction_block(e);
     f[ENV_OP] = tw_envelope_text(e->arena, ops);
     f[ENV_TS_MS] = tw_envelope_int(e->arena, e->now_us / 1000);
     f[ENV_TS_US] = tw_envelope_int(e->arena, e->now_us);
@@ -465,6 +606,9 @@ static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
         return TW_OK;
     memset(&e, 0, sizeof(e));
     e.b = b;
+    e.txn = txn;
+    e.rel = rel;
+    e.change_lsn = change->lsn;
     e.arena = arena;
     e.now_us = now_micros();
     e.commit_ms = txn ? txn->commit_ts / 1000 : e.now_us / 1000;
@@ -473,12 +617,12 @@ static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
     if (change->old_tuple) {
         /* The whole old row (FULL), or the identity's columns with the
          * rest null (DEFAULT, INDEX). */
-        err = tw_envelope_row(b->value_schema, env->cfg->unavailable_value_placeholder, rel,
+        err = tw_envelope_row(b->row_schema, env->cfg->unavailable_value_placeholder, rel,
                               change->old_tuple, NULL, arena, &before, errstr, errstr_size);
         has_before = err == TW_OK;
     }
     if (err == TW_OK && change->new_tuple)
-        err = tw_envelope_row(b->value_schema, env->cfg->unavailable_value_placeholder, rel,
+        err = tw_envelope_row(b->row_schema, env->cfg->unavailable_value_placeholder, rel,
                               change->new_tuple,
                               change->old_kind == 'O' ? change->old_tuple : NULL, arena, &after,
                               errstr, errstr_size);

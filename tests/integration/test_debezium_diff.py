@@ -240,7 +240,29 @@ PLAIN = {"plain": {}, "plainopts": {"skipped.operations": "none",
              "transforms.unwrap.delete.tombstone.handling.mode": "rewrite-with-tombstone",
              "transforms.unwrap.add.fields": "op,table,lsn,source.ts_ms,txId:xid",
              "transforms.unwrap.add.fields.prefix": "meta_",
-             "transforms.unwrap.add.headers": "op,db,schema"})}
+             "transforms.unwrap.add.headers": "op,db,schema"}),
+         # The transaction block and column rules (filters, masks, hashes,
+         # truncation, source types; patterns case-insensitive); a column
+         # takes the first rule that names it, in Debezium's order:
+         # truncate, mask, propagate, hash, hash v2 (c_varchar: propagate).
+         "plaincols": {
+             "provide.transaction.metadata": "true",
+             "skipped.operations": "none",
+             "column.exclude.list": "public\\.plain\\.big,public\\.plain_types\\.c_json,"
+                                    "public\\.plain_end\\.k",
+             "column.mask.with.5.chars": "public\\.plain\\.name,public\\.plain_types\\.c_int4,"
+                                         "public\\.plain_types\\.c_char,public\\.plain\\.id",
+             "column.mask.hash.SHA-256.with.salt.CzQMA0cB5K":
+                 "public\\.plain_types\\.c_text,public\\.plain_types\\.c_varchar,"
+                 "PUBLIC\\.PLAIN_IDX\\.CODE",
+             "column.mask.hash.v2.MD5.with.salt.salty": "public\\.plain_full\\.v",
+             "column.truncate.to.3.chars": "public\\.plain_types\\.c_tarr,"
+                                           "public\\.plain_idx\\.note,"
+                                           "public\\.plain_types\\.c_bytea,"
+                                           "public\\.plain_types\\.c_uuid,"
+                                           "public\\.plain_types\\.c_text",
+             "column.propagate.source.type": "public\\.plain_types\\..*,public\\.plain\\..*",
+         }}
 for _v in PLAIN:
     VARIANTS[_v] = None
     TOPIC_PREFIX[_v] = "diff_%s." % _v
@@ -477,6 +499,8 @@ def collect(bootstrap):
     by_variant = {v: [] for v in VARIANTS}
     for m in msgs:
         r = record(m)
+        if r["topic"] == "diff_plaincols.transaction":
+            continue  # BEGIN/END records: test_debezium_diff_meta.py
         for v, prefix in TOPIC_PREFIX.items():
             if r["topic"].startswith(prefix):
                 by_variant[v].append(r)

@@ -250,3 +250,142 @@ def test_skipped_operations(db, broker, registry, run, tmp_path):
     recs = records(broker, ["tw.public.items"], 2, decode)
     assert sorted((r[1]["id"], r[2]["op"]) for r in recs) == [(1, "c"), (2, "c")]
     assert runner.stop() == 0
+
+
+def change_positions(db, slot, pub):
+    """(xid, LSN) of each Insert, Update, Delete and Truncate in PostgreSQL's
+    own pgoutput stream, in order."""
+    out = []
+    for lsn, xid, data in db.pg.sql(
+            "SELECT lsn::text, xid::text::bigint, data FROM "
+            "pg_logical_slot_peek_binary_changes(%s, NULL, NULL, 'proto_version', '1', "
+            "'publication_names', %s)", (slot, pub), dbname=db.name):
+        if bytes(data)[:1] in (b"I", b"U", b"D", b"T"):
+            hi, lo = lsn.split("/")
+            out.append("%d:%d" % (xid, (int(hi, 16) << 32) + int(lo, 16)))
+    return out
+
+
+def test_transaction_block(db, broker, registry, run, tmp_path):
+    """provide.transaction.metadata=true: {id, total_order,
+    data_collection_order} in each change event (not in tombstones). The
+    id is "<xid>:<LSN of the change>", as Debezium 3.6.1 forms it
+    (test_debezium_diff.py, plaincols), checked against PostgreSQL's own
+    pgoutput; the two events of a key change count as two."""
+    db.sql(DDL)
+    db.sql("CREATE PUBLICATION txblock_pub FOR ALL TABLES")
+    db.pg.sql("SELECT pg_create_logical_replication_slot('txblock_peek', 'pgoutput')",
+              dbname=db.name)
+    runner = run(envelope_config(db, broker, registry, tmp_path,
+                                 provide_transaction_metadata="true", skipped_operations="none"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    run_sql(db, [
+        ["INSERT INTO items VALUES (1, 'one', 1, NULL, NULL)",
+         "INSERT INTO full_ident VALUES (1, 'a')",
+         "INSERT INTO items VALUES (2, 'two', 2, NULL, NULL)"],
+        ["UPDATE items SET id = 3 WHERE id = 1",      # d, tombstone, c
+         "DELETE FROM items WHERE id = 2",            # d, tombstone
+         "TRUNCATE full_ident"],
+    ])
+    changes = change_positions(db, "txblock_peek", "txblock_pub")
+    db.pg.sql("SELECT pg_drop_replication_slot('txblock_peek')", dbname=db.name)
+    assert len(changes) == 6
+    dec = AvroDecoder(registry)
+    names = ["tw.public.items", "tw.public.full_ident"]
+    recs = records(broker, names, 10, dec.decode)
+    assert runner.proc.poll() is None, runner.output()
+    events = sorted((r for r in recs if r[2] is not None),
+                    key=lambda r: (r[2]["source"]["lsn"], r[2]["transaction"]["total_order"]))
+    got = [(r[0].rsplit(".", 1)[1], r[2]["op"], r[2]["transaction"]) for r in events]
+
+    def block(i, total, table):
+        return {"id": changes[i], "total_order": total, "data_collection_order": table}
+    assert got == [
+        ("items", "c", block(0, 1, 1)), ("full_ident", "c", block(1, 2, 1)),
+        ("items", "c", block(2, 3, 2)),
+        ("items", "d", block(3, 1, 1)), ("items", "c", block(3, 2, 2)),
+        ("items", "d", block(4, 3, 3)), ("full_ident", "t", block(5, 4, 1))]
+    assert all(r[2]["transaction"]["id"] == "%d:%d" % (r[2]["source"]["txId"],
+                                                       r[2]["source"]["lsn"]) for r in events)
+    assert len([r for r in recs if r[2] is None]) == 2  # tombstones carry no block
+    assert runner.stop() == 0
+
+
+def test_transaction_block_null_by_default(db, broker, registry, run, tmp_path):
+    db.sql(DDL)
+    runner = run(envelope_config(db, broker, registry, tmp_path, avro=False))
+    wait_for(lambda: slot_active(db), what="the slot")
+    run_sql(db, [["INSERT INTO items VALUES (1, 'one', 1, NULL, NULL)"]])
+    recs = records(broker, ["tw.public.items"], 1, json.loads)
+    assert recs[0][2]["transaction"] is None
+    assert runner.stop() == 0
+
+
+def test_column_rules_avro(db, broker, registry, run, tmp_path):
+    """column.include.list keeps columns (the key keeps its own); masks,
+    hashes, truncation and source-type parameters reach the Avro schema
+    and values (hash values from Debezium 3.6.1, test_debezium_diff.py)."""
+    db.sql("CREATE TABLE people (id int PRIMARY KEY, name text NOT NULL, email varchar(40), "
+           "code text, note text, u uuid, price numeric(10,2), secret text)")
+    runner = run(envelope_config(
+        db, broker, registry, tmp_path,
+        column_include_list="public\\.people\\.(name|email|code|note|u|price)",
+        column_mask_with_6_chars="public\\.people\\.email",
+        **{"column.mask.hash.SHA-256.with.salt.CzQMA0cB5K": "public\\.people\\.code",
+           "column.truncate.to.3.chars": "PUBLIC\\.PEOPLE\\.(NOTE|U)",
+           "column.propagate.source.type": "public\\.people\\.price"}))
+    wait_for(lambda: slot_active(db), what="the slot")
+    run_sql(db, [["INSERT INTO people VALUES (1, 'Ann', 'ann@example.com', 'c1', 'long note', "
+                  "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 12.50, 'pw')",
+                  "INSERT INTO people VALUES (2, 'Bob', NULL, NULL, NULL, NULL, NULL, NULL)"]])
+    dec = AvroDecoder(registry)
+    recs = records(broker, ["tw.public.people"], 2, dec.decode)
+    assert runner.proc.poll() is None, runner.output()
+    after = {r[1]["id"]: r[2]["after"] for r in recs}
+    assert after[1] == {"name": "Ann", "email": "******",
+                        "code": "867f3d854a174d0373647d5c5ce15117f5b66cda99cfefd2680e1c56c9bdfb06",
+                        "note": "lon", "u": "a0e", "price": after[1]["price"]}
+    assert after[2]["email"] == "******" and after[2]["code"] is None  # a mask covers nulls
+    first = consume(broker.bootstrap_servers, ["tw.public.people"], expect=1)[0]
+    assert dec.decode(first.key()) in ({"id": 1}, {"id": 2})
+    env = dec.schema(dec.schema_id(first.value())).to_json()
+    value = [t for t in env["fields"][0]["type"] if t != "null"][0]
+    fields = {f["name"]: f["type"] for f in value["fields"]}
+    assert list(fields) == ["name", "email", "code", "note", "u", "price"]
+
+    def params(t):
+        t = [x for x in t if x != "null"][0] if isinstance(t, list) else t
+        return t.get("connect.parameters") if isinstance(t, dict) else None
+    assert params(fields["email"]) == {"masked": "true"}
+    assert params(fields["code"]) == {"masked": "true"}
+    assert params(fields["note"]) == {"truncateLength": "3"}
+    assert params(fields["price"])["__debezium.source.column.type"] == "NUMERIC"
+    assert params(fields["price"])["__debezium.source.column.length"] == "10"
+    assert params(fields["price"])["__debezium.source.column.scale"] == "2"
+    assert runner.stop() == 0
+
+
+def test_column_rules_refused(db, broker, registry, run, tmp_path):
+    db.sql(DDL)
+    runner = run(envelope_config(db, broker, registry, tmp_path, avro=False,
+                                 column_include_list="public\\.items\\.id",
+                                 column_exclude_list="public\\.items\\.name"))
+    assert runner.proc.wait(timeout=30) != 0
+    assert "column.include.list and column.exclude.list are both set" in runner.output()
+
+
+def test_full_producer_queue_without_headers(db, broker, registry, run, tmp_path):
+    """A record without headers (most change events) meeting a full
+    producer queue is retried, not a crash (librdkafka's
+    rd_kafka_headers_destroy does not take NULL)."""
+    db.sql(DDL)
+    runner = run(envelope_config(db, broker, registry, tmp_path, avro=False,
+                                 producer_queue_buffering_max_messages="1",
+                                 producer_linger_ms="50"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    run_sql(db, [["INSERT INTO items SELECT g, 'n' || g, g, NULL, NULL "
+                  "FROM generate_series(1, 50) g"]])
+    recs = records(broker, ["tw.public.items"], 50, json.loads)
+    assert len(recs) == 50
+    assert runner.proc.poll() is None, runner.output()
+    assert runner.stop() == 0
