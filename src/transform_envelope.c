@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "catalog.h"
+#include "envelope_message.h"
 #include "envelope_row.h"
 #include "key_columns.h"
 #include "buf.h"
@@ -55,7 +56,7 @@ typedef struct envelope {
     tw_key_columns_t *key_columns; /* message.key.columns */
     tw_cs_t *source_schema;
     tw_cs_t *transaction_schema;
-
+    tw_envelope_message_t *messages; /* logical decoding messages' "m" events */
 } envelope_t;
 
 typedef struct env_binding {
@@ -133,6 +134,7 @@ tw_err_t tw_transform_envelope_new(const tw_config_t *cfg, void **state, char *e
     env->skip_truncate = has_op(cfg->skipped_operations, "t");
     env->source_schema = source_schema_new();
     env->transaction_schema = transaction_schema_new();
+    env->messages = tw_envelope_message_new(cfg->topic_prefix, env->source_schema);
     err = tw_key_columns_new(cfg->message_key_columns, &env->key_columns, errstr, errstr_size);
     *state = env; /* destroyed with the chain, also on error */
     return err;
@@ -149,6 +151,7 @@ static void envelope_destroy(void *state)
 
     tw_cs_unref(env->source_schema);
     tw_cs_unref(env->transaction_schema);
+    tw_envelope_message_destroy(env->messages);
     tw_key_columns_destroy(env->key_columns);
     free(env);
 }
@@ -303,11 +306,13 @@ static tw_err_t envelope_bind(void *state, const tw_rel_t *rel, const bool *not_
     return TW_OK;
 }
 
+/* Every captured prefix (message.prefix.include/exclude.list chose them)
+ * that no configured transform takes. */
 static bool envelope_takes_message(void *state, const char *prefix)
 {
     (void)state;
     (void)prefix;
-    return false; /* Debezium's "m" events are not written (yet) */
+    return true;
 }
 
 /* ------------------------------------------------------------------ datums */
@@ -339,13 +344,15 @@ static bool key_changed(const env_binding_t *b, const tw_datum_t *before, const 
     return false;
 }
 
-static tw_datum_t source_datum(const env_binding_t *b, const tw_rel_t *rel, const tw_txn_t *txn,
-                               const tw_change_t *change, tw_arena_t *arena)
+/* schema, table: "" for a logical decoding message, as Debezium's. */
+static tw_datum_t source_datum(const envelope_t *env, const char *schema, const char *table,
+                               const tw_txn_t *txn, const tw_change_t *change, int64_t now_us,
+                               tw_arena_t *arena)
 {
-    const envelope_t *env = b->env;
     tw_datum_t *f = tw_arena_alloc(arena, SRC_NFIELDS * sizeof(*f));
     tw_datum_t d = {NULL, NULL, NULL};
-    int64_t commit_us = txn ? txn->commit_ts : 0;
+    /* A non-transactional message has no commit: the time it is read. */
+    int64_t commit_us = txn ? txn->commit_ts : now_us;
     char *sequence = tw_arena_alloc(arena, 64);
 
     /* [the last position completely processed, this change's]: the end of
@@ -364,8 +371,8 @@ static tw_datum_t source_datum(const env_binding_t *b, const tw_rel_t *rel, cons
     f[SRC_SEQUENCE] = tw_envelope_text(arena, sequence);
     f[SRC_TS_US] = tw_envelope_int(arena, commit_us);
     f[SRC_TS_NS] = tw_envelope_int(arena, commit_us * 1000);
-    f[SRC_SCHEMA] = tw_envelope_text(arena, rel->nspname);
-    f[SRC_TABLE] = tw_envelope_text(arena, rel->relname);
+    f[SRC_SCHEMA] = tw_envelope_text(arena, schema);
+    f[SRC_TABLE] = tw_envelope_text(arena, table);
     f[SRC_TXID] = txn ? tw_envelope_int(arena, txn->xid) : tw_envelope_null();
     f[SRC_LSN] = tw_envelope_int(arena, (int64_t)change->lsn);
     f[SRC_XMIN] = tw_envelope_null();
@@ -447,6 +454,22 @@ static int64_t now_micros(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* A logical decoding message: its record's timestamp is the commit time
+ * (the same on every replay), or the time it is read when it has none. */
+static tw_err_t message_event(const envelope_t *env, const tw_txn_t *txn,
+                              const tw_change_t *change, tw_arena_t *arena,
+                              tw_transform_out_t *out)
+{
+    int64_t now_us = now_micros();
+    tw_datum_t source = source_datum(env, "", "", txn, change, now_us, arena);
+
+    out->records = tw_arena_alloc(arena, sizeof(tw_record_t));
+    out->nrecords = 1;
+    tw_envelope_message_make(env->messages, change, source, now_us,
+                             (txn ? txn->commit_ts : now_us) / 1000, arena, out->records);
+    return TW_OK;
+}
+
 static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
                                const tw_change_t *change, tw_arena_t *arena,
                                tw_transform_out_t *out, char *errstr, size_t errstr_size)
@@ -459,6 +482,8 @@ static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
     emit_t e;
     tw_err_t err = TW_OK;
 
+    if (change->op == TW_CHANGE_MESSAGE)
+        return message_event(env, txn, change, arena, out);
     if ((change->op == TW_CHANGE_UPDATE && env->skip_update) ||
         (change->op == TW_CHANGE_DELETE && env->skip_delete) ||
         (change->op == TW_CHANGE_TRUNCATE && env->skip_truncate))
@@ -469,7 +494,7 @@ static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
     e.now_us = now_micros();
     e.commit_ms = txn ? txn->commit_ts / 1000 : e.now_us / 1000;
     e.records = tw_arena_alloc(arena, 4 * sizeof(tw_record_t));
-    e.source = source_datum(b, rel, txn, change, arena);
+    e.source = source_datum(env, rel->nspname, rel->relname, txn, change, e.now_us, arena);
     if (change->old_tuple) {
         /* The whole old row (FULL), or the identity's columns with the
          * rest null (DEFAULT, INDEX). */
