@@ -18,10 +18,11 @@ struct tw_envelope_message {
 };
 
 /* The value's fields, in Debezium's order; and the message block's. */
-enum { MSG_OP, MSG_TS_MS, MSG_SOURCE, MSG_MESSAGE, MSG_NFIELDS };
+enum { MSG_OP, MSG_TS_MS, MSG_SOURCE, MSG_TRANSACTION, MSG_MESSAGE, MSG_NFIELDS };
 enum { BLOCK_PREFIX, BLOCK_CONTENT, BLOCK_NFIELDS };
 
-tw_envelope_message_t *tw_envelope_message_new(const char *topic_prefix, tw_cs_t *source_schema)
+tw_envelope_message_t *tw_envelope_message_new(const char *topic_prefix, tw_cs_t *source_schema,
+                                               tw_cs_t *transaction_schema)
 {
     tw_envelope_message_t *m = tw_calloc(1, sizeof(*m));
     size_t len = strlen(topic_prefix) + sizeof(".message");
@@ -46,6 +47,7 @@ tw_envelope_message_t *tw_envelope_message_new(const char *topic_prefix, tw_cs_t
     tw_cs_add_field(m->value_schema, "op", tw_cs_new(TW_CS_STRING, false, NULL));
     tw_cs_add_field(m->value_schema, "ts_ms", tw_cs_new(TW_CS_INT64, true, NULL));
     tw_cs_add_field(m->value_schema, "source", tw_cs_ref(source_schema));
+    tw_cs_add_field(m->value_schema, "transaction", tw_cs_ref(transaction_schema));
     tw_cs_add_field(m->value_schema, "message", block);
     return m;
 }
@@ -92,6 +94,9 @@ void tw_envelope_message_make(const tw_envelope_message_t *m, const tw_change_t 
     f[MSG_OP] = tw_envelope_text(arena, "m");
     f[MSG_TS_MS] = tw_envelope_int(arena, now_us / 1000);
     f[MSG_SOURCE] = source;
+    /* With provide.transaction.metadata Debezium fills it for a
+     * transactional message; tidewater does not yet (D18). */
+    f[MSG_TRANSACTION] = tw_envelope_null();
     f[MSG_MESSAGE].pg = NULL;
     f[MSG_MESSAGE].json = NULL;
     f[MSG_MESSAGE].fields = block;

@@ -4,7 +4,7 @@
  * record on <topic.prefix>.message, op "m", keyed by the message's prefix
  * (io.debezium.connector.postgresql.MessageKey), the value
  * io.debezium.connector.postgresql.MessageValue {op, ts_ms, source,
- * message {prefix, content}}. The content follows binary.handling.mode.
+ * transaction, message {prefix, content}}. The content follows binary.handling.mode.
  * transform_envelope.c makes the source block and calls this.
  */
 #ifndef TW_ENVELOPE_MESSAGE_H
@@ -19,8 +19,10 @@
 
 typedef struct tw_envelope_message tw_envelope_message_t;
 
-/* source_schema: the connector's Source struct (a reference is kept). */
-tw_envelope_message_t *tw_envelope_message_new(const char *topic_prefix, tw_cs_t *source_schema);
+/* The connector's Source struct and the transaction block's schema
+ * (references are kept). */
+tw_envelope_message_t *tw_envelope_message_new(const char *topic_prefix, tw_cs_t *source_schema,
+                                               tw_cs_t *transaction_schema);
 void tw_envelope_message_destroy(tw_envelope_message_t *m); /* accepts NULL */
 
 /* The record for `change` (a TW_CHANGE_MESSAGE) with this source block;

@@ -134,7 +134,8 @@ tw_err_t tw_transform_envelope_new(const tw_config_t *cfg, void **state, char *e
     env->skip_truncate = has_op(cfg->skipped_operations, "t");
     env->source_schema = source_schema_new();
     env->transaction_schema = transaction_schema_new();
-    env->messages = tw_envelope_message_new(cfg->topic_prefix, env->source_schema);
+    env->messages =
+        tw_envelope_message_new(cfg->topic_prefix, env->source_schema, env->transaction_schema);
     err = tw_key_columns_new(cfg->message_key_columns, &env->key_columns, errstr, errstr_size);
     *state = env; /* destroyed with the chain, also on error */
     return err;
@@ -351,13 +352,18 @@ static tw_datum_t source_datum(const envelope_t *env, const char *schema, const 
 {
     tw_datum_t *f = tw_arena_alloc(arena, SRC_NFIELDS * sizeof(*f));
     tw_datum_t d = {NULL, NULL, NULL};
-    /* A non-transactional message has no commit: the time it is read. */
-    int64_t commit_us = txn ? txn->commit_ts : now_us;
+    /* A message outside a transaction has no commit time: Debezium's is
+     * the last transaction's, else the time it is read. */
+    int64_t commit_us = txn ? txn->commit_ts
+                            : change->last_commit_ts ? change->last_commit_ts : now_us;
     char *sequence = tw_arena_alloc(arena, 64);
 
     /* [the last position completely processed, this change's]: the end of
      * the transaction before this one, none for the first of a session. */
-    if (txn && txn->prev_end_lsn)
+    if (txn == NULL) /* a message outside a transaction: itself, completely */
+        snprintf(sequence, 64, "[\"%llu\",\"%llu\"]", (unsigned long long)change->lsn,
+                 (unsigned long long)change->lsn);
+    else if (txn && txn->prev_end_lsn)
         snprintf(sequence, 64, "[\"%llu\",\"%llu\"]", (unsigned long long)txn->prev_end_lsn,
                  (unsigned long long)change->lsn);
     else

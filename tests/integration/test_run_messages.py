@@ -85,7 +85,8 @@ def test_messages_avro(db, broker, registry, run, tmp_path):
     value = dec.schema(dec.schema_id(m.value())).to_json()
     assert (value["name"], value["namespace"], value["connect.version"]) == (
         "MessageValue", "io.debezium.connector.postgresql", 1)
-    assert [f["name"] for f in value["fields"]] == ["op", "ts_ms", "source", "message"]
+    assert [f["name"] for f in value["fields"]] == ["op", "ts_ms", "source", "transaction",
+                                                   "message"]
     # The outbox event went where the router sends it, not to tw.message.
     assert len(consume(broker.bootstrap_servers, ["outbox.event.Order"], expect=1)) == 1
     assert "tw.public.items" in topics(broker.bootstrap_servers)
@@ -109,8 +110,8 @@ def test_messages_json_with_schemas_hex(db, broker, registry, run, tmp_path):
         "name": "io.debezium.connector.postgresql.MessageKey", "version": 1},
         "payload": {"prefix": "p"}}
     fields = value["schema"]["fields"]
-    assert [f["field"] for f in fields] == ["op", "ts_ms", "source", "message"]
-    assert fields[3] == {"type": "struct", "fields": [
+    assert [f["field"] for f in fields] == ["op", "ts_ms", "source", "transaction", "message"]
+    assert fields[4] == {"type": "struct", "fields": [
         {"type": "string", "optional": True, "field": "prefix"},
         {"type": "string", "optional": True, "field": "content"}], "optional": False,
         "name": "io.debezium.connector.postgresql.Message", "version": 1, "field": "message"}
