@@ -155,3 +155,32 @@ def test_orderly_restart_loses_and_repeats_nothing(db, broker, registry, run, tm
     rows = consume(broker.bootstrap_servers, ["tw.public.items"], expect=15, idle=3.0)
     assert sorted(json.loads(m.key())["id"] for m in rows) == list(range(15))
     assert r2.stop() == 0
+
+
+def test_transactional_message_counts_in_transaction_metadata(db, broker, registry, run,
+                                                              tmp_path):
+    """As Debezium's transaction monitor: a transactional message is an
+    event of its transaction, of the collection LOGICAL_DECODING_MESSAGE; a
+    non-transactional one belongs to none."""
+    db.sql("CREATE TABLE items (id int PRIMARY KEY)")
+    runner = run(envelope_config(db, broker, registry, tmp_path, avro=False,
+                                 provide_transaction_metadata="true"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    conn = db.connect()
+    conn.autocommit = False
+    with conn.cursor() as cur:
+        cur.execute("INSERT INTO items VALUES (1)")
+        emit(cur, True, "a", "1")
+        emit(cur, True, "a", "2")
+        emit(cur, False, "b", "3")
+    conn.commit()
+    conn.close()
+    message_records(broker, 3, json.loads)
+    ends = [v for v in (json.loads(m.value()) for m in consume(
+        broker.bootstrap_servers, ["tw.transaction"], expect=2)) if v["status"] == "END"]
+    assert len(ends) == 1, ends
+    assert ends[0]["event_count"] == 3
+    assert sorted(ends[0]["data_collections"], key=lambda c: c["data_collection"]) == [
+        {"data_collection": "LOGICAL_DECODING_MESSAGE", "event_count": 2},
+        {"data_collection": "public.items", "event_count": 1}]
+    assert runner.stop() == 0
