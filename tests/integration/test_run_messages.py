@@ -184,3 +184,22 @@ def test_transactional_message_counts_in_transaction_metadata(db, broker, regist
         {"data_collection": "LOGICAL_DECODING_MESSAGE", "event_count": 2},
         {"data_collection": "public.items", "event_count": 1}]
     assert runner.stop() == 0
+
+
+def test_extract_new_record_state_passes_messages_through(db, broker, registry, run,
+                                                          tmp_path):
+    """ExtractNewRecordState flattens change events only: a message event
+    passes unchanged, as in Debezium."""
+    db.sql("CREATE TABLE items (id int PRIMARY KEY)")
+    runner = run(envelope_config(
+        db, broker, registry, tmp_path, avro=False, transforms="unwrap",
+        transforms_unwrap_type="io.debezium.transforms.ExtractNewRecordState"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    db.sql("INSERT INTO items VALUES (1)")
+    db.sql("SELECT pg_logical_emit_message(true, 'p', 'x')")
+    key, value, _ = message_records(broker, 1, json.loads)[0]
+    assert key == {"prefix": "p"}
+    assert value["op"] == "m" and value["message"] == {"prefix": "p", "content": "eA=="}
+    row = consume(broker.bootstrap_servers, ["tw.public.items"], expect=1)[0]
+    assert json.loads(row.value()) == {"id": 1}
+    assert runner.stop() == 0
