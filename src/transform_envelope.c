@@ -363,7 +363,7 @@ static tw_datum_t source_datum(const envelope_t *env, const char *schema, const 
     if (txn == NULL) /* a message outside a transaction: itself, completely */
         snprintf(sequence, 64, "[\"%llu\",\"%llu\"]", (unsigned long long)change->lsn,
                  (unsigned long long)change->lsn);
-    else if (txn && txn->prev_end_lsn)
+    else if (txn->prev_end_lsn)
         snprintf(sequence, 64, "[\"%llu\",\"%llu\"]", (unsigned long long)txn->prev_end_lsn,
                  (unsigned long long)change->lsn);
     else
