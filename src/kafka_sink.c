@@ -500,7 +500,8 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
         tw_err_t cerr = tw_topic_creation_ensure(sink->topic_creation, sink->rk, record->topic,
                                                  5000, errstr, errstr_size);
         if (cerr) {
-            rd_kafka_headers_destroy(headers);
+            if (headers) /* librdkafka 2.0 crashes on NULL */
+                rd_kafka_headers_destroy(headers);
             if (cerr == TW_ERR_AGAIN)
                 tw_log(TW_LOG_WARNING, "KAFKA", "%s; retrying", errstr);
             return cerr;
@@ -508,7 +509,8 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
     }
     rkt = topic_handle(sink, record->topic);
     if (rkt == NULL) {
-        rd_kafka_headers_destroy(headers);
+        if (headers) /* librdkafka 2.0 crashes on NULL */
+            rd_kafka_headers_destroy(headers);
         return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                        "librdkafka refuses the topic name (%s)",
                        rd_kafka_err2str(rd_kafka_last_error()));
@@ -524,7 +526,8 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
         RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         return TW_OK; /* librdkafka owns the headers now */
-    rd_kafka_headers_destroy(headers);
+    if (headers) /* librdkafka 2.0 crashes on NULL */
+        rd_kafka_headers_destroy(headers);
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
         return TW_ERR_AGAIN;
     /* A transactional producer refuses new records once its transaction

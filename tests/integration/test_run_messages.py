@@ -203,3 +203,22 @@ def test_extract_new_record_state_passes_messages_through(db, broker, registry, 
     row = consume(broker.bootstrap_servers, ["tw.public.items"], expect=1)[0]
     assert json.loads(row.value()) == {"id": 1}
     assert runner.stop() == 0
+
+
+def test_full_producer_queue_with_header_less_records(db, broker, registry, run, tmp_path):
+    """Message events (like most change events) have no headers: when the
+    producer's queue is full the record waits (it crashed in librdkafka's
+    headers destructor before)."""
+    db.sql("CREATE TABLE items (id int PRIMARY KEY)")
+    runner = run(envelope_config(db, broker, registry, tmp_path, avro=False,
+                                 producer_queue_buffering_max_messages="100"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    db.sql("SELECT count(pg_logical_emit_message(true, 'bulk', repeat('x', 100))) "
+           "FROM generate_series(1, 600)")
+    db.sql("INSERT INTO items SELECT generate_series(1, 600)")
+    recs = message_records(broker, 600, json.loads, timeout=120)
+    assert len(recs) == 600, runner.output()[-3000:]
+    wait_for(lambda: "tw.public.items" in topics(broker.bootstrap_servers), what="the topic")
+    rows = consume(broker.bootstrap_servers, ["tw.public.items"], expect=600, timeout=120)
+    assert len(rows) == 600, runner.output()[-3000:]
+    assert runner.stop() == 0
