@@ -47,7 +47,9 @@ struct tw_changefeed {
 
     bool in_txn;       /* between Begin and Commit */
     tw_txn_t txn;      /* the open (or replaying) transaction */
-    tw_lsn_t last_end_lsn; /* end of the last committed transaction, 0: none yet */
+    tw_lsn_t last_end_lsn; /* end of the last committed transaction, or the LSN of a
+                            * later non-transactional message; 0: none yet */
+    int64_t last_commit_ts; /* commit time of the last committed transaction */
     char *origin;      /* owned copy for txn.origin */
     bool in_stream;    /* between Stream Start and Stream Stop */
     uint32_t stream_xid;
@@ -295,11 +297,18 @@ static tw_err_t emit_change(tw_changefeed_t *feed, const tw_txn_t *txn, tw_lsn_t
         change.prefix = msg->u.message.prefix;
         change.content = msg->u.message.content;
         change.content_len = msg->u.message.content_len;
+        change.last_commit_ts = feed->last_commit_ts;
         break;
     default:
         return TW_OK;
     }
-    return feed->sink.change(feed->sink.opaque, txn, &change, errstr, errstr_size);
+    err = feed->sink.change(feed->sink.opaque, txn, &change, errstr, errstr_size);
+    /* Debezium counts a message outside a transaction as the last position
+     * completely processed: the next transaction's source.sequence starts
+     * with it. */
+    if (err == TW_OK && txn == NULL && change.op == TW_CHANGE_MESSAGE)
+        feed->last_end_lsn = change.lsn;
+    return err;
 }
 
 /* Replays one spooled message of a committed streamed transaction. */
@@ -344,6 +353,7 @@ static tw_err_t stream_commit(tw_changefeed_t *feed, const tw_pgoutput_msg_t *ms
     feed->txn.end_lsn = msg->u.stream_commit.end_lsn;
     feed->txn.prev_end_lsn = feed->last_end_lsn;
     feed->last_end_lsn = msg->u.stream_commit.end_lsn;
+    feed->last_commit_ts = pg_to_unix_us(msg->u.stream_commit.commit_ts);
     feed->txn.commit_ts = pg_to_unix_us(msg->u.stream_commit.commit_ts);
     feed->txn.streamed = true;
     feed->txn.serial = ++txn_serial;
@@ -422,6 +432,7 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
             return unexpected(&msg, "no transaction is open", errstr, errstr_size);
         feed->txn.end_lsn = msg.u.commit.end_lsn;
         feed->last_end_lsn = msg.u.commit.end_lsn;
+        feed->last_commit_ts = feed->txn.commit_ts;
         feed->in_txn = false;
         return feed->sink.commit(feed->sink.opaque, &feed->txn, errstr, errstr_size);
     case TW_PGOUTPUT_ORIGIN:

@@ -58,6 +58,9 @@ typedef struct tw_change {
     const char *prefix;                   /* M */
     const char *content;                  /* M, not NUL-terminated */
     uint32_t content_len;
+    /* M outside a transaction: the commit time of the last transaction
+     * read before it (Debezium's source time for it), 0: none yet. */
+    int64_t last_commit_ts;
 } tw_change_t;
 
 /* Callbacks; a non-zero return stops processing and is passed up.

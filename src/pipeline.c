@@ -661,9 +661,8 @@ static tw_err_t sink_commit(void *opaque, const tw_txn_t *txn, char *errstr, siz
 static tw_err_t unrouted(tw_pipeline_t *p, const char *what, char *errstr, size_t errstr_size)
 {
     return tw_errf(TW_ERR_UNSUPPORTED, errstr, errstr_size,
-                   "%s is captured but no transform routes it, and tidewater does not write "
-                   "Debezium's logical-message events: narrow message.prefix.include.list "
-                   "to what the outbox transform handles, or adjust its predicate (topic %s)",
+                   "%s is captured but no transform routes it: narrow table.include.list, "
+                   "or adjust the transforms' predicates (topic %s)",
                    what, p->name_buf.data);
 }
 
@@ -685,13 +684,16 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
         tw_buf_reset(&p->name_buf);
         tw_buf_printf(&p->name_buf, "%s.message", p->cfg->topic_prefix);
         t = transform_for(p, p->name_buf.data);
-        if (t < 0 || !tw_transform_chain_takes_message(p->chain, t, change->prefix)) {
-            snprintf(table_buf, sizeof(table_buf), "logical message prefix \"%s\"",
-                     change->prefix);
-            return unrouted(p, table_buf, errstr, errstr_size);
-        }
+        /* The outbox transform takes its message.prefix; any other
+         * captured prefix becomes Debezium's "m" change event. */
+        if (t < 0 || !tw_transform_chain_takes_message(p->chain, t, change->prefix))
+            t = tw_transform_chain_default(p->chain);
         snprintf(table_buf, sizeof(table_buf), "message:%s", change->prefix);
         table = table_buf;
+        /* Debezium counts a transactional message in the transaction's
+         * events, under the collection LOGICAL_DECODING_MESSAGE. */
+        if (p->txnmeta && txn && t == tw_transform_chain_default(p->chain))
+            tw_txn_metadata_count(p->txnmeta, "LOGICAL_DECODING_MESSAGE", NULL, NULL);
     } else {
         err = rel_state(p, (tw_rel_t *)change->rel, &st, errstr, errstr_size);
         if (err)

@@ -14,6 +14,7 @@
 
 #include "catalog.h"
 #include "column_rules.h"
+#include "envelope_message.h"
 #include "envelope_row.h"
 #include "key_columns.h"
 #include "buf.h"
@@ -61,6 +62,7 @@ typedef struct envelope {
      * and its change events so far */
     uint64_t txn_serial;
     int64_t total_order;
+    tw_envelope_message_t *messages; /* logical decoding messages' "m" events */
 } envelope_t;
 
 typedef struct env_binding {
@@ -150,6 +152,8 @@ tw_err_t tw_transform_envelope_new(const tw_config_t *cfg, void **state, char *e
     env->skip_truncate = has_op(cfg->skipped_operations, "t");
     env->source_schema = source_schema_new();
     env->transaction_schema = transaction_schema_new();
+    env->messages =
+        tw_envelope_message_new(cfg->topic_prefix, env->source_schema, env->transaction_schema);
     err = tw_key_columns_new(cfg->message_key_columns, &env->key_columns, errstr, errstr_size);
     if (err == TW_OK)
         err = tw_column_rules_new(cfg, &env->column_rules, errstr, errstr_size);
@@ -168,6 +172,7 @@ static void envelope_destroy(void *state)
 
     tw_cs_unref(env->source_schema);
     tw_cs_unref(env->transaction_schema);
+    tw_envelope_message_destroy(env->messages);
     tw_key_columns_destroy(env->key_columns);
     tw_column_rules_destroy(env->column_rules);
     free(env);
@@ -406,11 +411,13 @@ static tw_err_t envelope_bind(void *state, const tw_rel_t *rel, const bool *not_
     return TW_OK;
 }
 
+/* Every captured prefix (message.prefix.include/exclude.list chose them)
+ * that no configured transform takes. */
 static bool envelope_takes_message(void *state, const char *prefix)
 {
     (void)state;
     (void)prefix;
-    return false; /* Debezium's "m" events are not written (yet) */
+    return true;
 }
 
 /* ------------------------------------------------------------------ datums */
@@ -442,18 +449,25 @@ static bool key_changed(const env_binding_t *b, const tw_datum_t *before, const 
     return false;
 }
 
-static tw_datum_t source_datum(const env_binding_t *b, const tw_rel_t *rel, const tw_txn_t *txn,
-                               const tw_change_t *change, tw_arena_t *arena)
+/* schema, table: "" for a logical decoding message, as Debezium's. */
+static tw_datum_t source_datum(const envelope_t *env, const char *schema, const char *table,
+                               const tw_txn_t *txn, const tw_change_t *change, int64_t now_us,
+                               tw_arena_t *arena)
 {
-    const envelope_t *env = b->env;
     tw_datum_t *f = tw_arena_alloc(arena, SRC_NFIELDS * sizeof(*f));
     tw_datum_t d = {NULL, NULL, NULL};
-    int64_t commit_us = txn ? txn->commit_ts : 0;
+    /* A message outside a transaction has no commit time: Debezium's is
+     * the last transaction's, else the time it is read. */
+    int64_t commit_us = txn ? txn->commit_ts
+                            : change->last_commit_ts ? change->last_commit_ts : now_us;
     char *sequence = tw_arena_alloc(arena, 64);
 
     /* [the last position completely processed, this change's]: the end of
      * the transaction before this one, none for the first of a session. */
-    if (txn && txn->prev_end_lsn)
+    if (txn == NULL) /* a message outside a transaction: itself, completely */
+        snprintf(sequence, 64, "[\"%llu\",\"%llu\"]", (unsigned long long)change->lsn,
+                 (unsigned long long)change->lsn);
+    else if (txn->prev_end_lsn)
         snprintf(sequence, 64, "[\"%llu\",\"%llu\"]", (unsigned long long)txn->prev_end_lsn,
                  (unsigned long long)change->lsn);
     else
@@ -467,8 +481,8 @@ static tw_datum_t source_datum(const env_binding_t *b, const tw_rel_t *rel, cons
     f[SRC_SEQUENCE] = tw_envelope_text(arena, sequence);
     f[SRC_TS_US] = tw_envelope_int(arena, commit_us);
     f[SRC_TS_NS] = tw_envelope_int(arena, commit_us * 1000);
-    f[SRC_SCHEMA] = tw_envelope_text(arena, rel->nspname);
-    f[SRC_TABLE] = tw_envelope_text(arena, rel->relname);
+    f[SRC_SCHEMA] = tw_envelope_text(arena, schema);
+    f[SRC_TABLE] = tw_envelope_text(arena, table);
     f[SRC_TXID] = txn ? tw_envelope_int(arena, txn->xid) : tw_envelope_null();
     f[SRC_LSN] = tw_envelope_int(arena, (int64_t)change->lsn);
     f[SRC_XMIN] = tw_envelope_null();
@@ -588,6 +602,22 @@ static int64_t now_micros(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* A logical decoding message: its record's timestamp is the commit time
+ * (the same on every replay), or the time it is read when it has none. */
+static tw_err_t message_event(const envelope_t *env, const tw_txn_t *txn,
+                              const tw_change_t *change, tw_arena_t *arena,
+                              tw_transform_out_t *out)
+{
+    int64_t now_us = now_micros();
+    tw_datum_t source = source_datum(env, "", "", txn, change, now_us, arena);
+
+    out->records = tw_arena_alloc(arena, sizeof(tw_record_t));
+    out->nrecords = 1;
+    tw_envelope_message_make(env->messages, change, source, now_us,
+                             (txn ? txn->commit_ts : now_us) / 1000, arena, out->records);
+    return TW_OK;
+}
+
 static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
                                const tw_change_t *change, tw_arena_t *arena,
                                tw_transform_out_t *out, char *errstr, size_t errstr_size)
@@ -600,6 +630,8 @@ static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
     emit_t e;
     tw_err_t err = TW_OK;
 
+    if (change->op == TW_CHANGE_MESSAGE)
+        return message_event(env, txn, change, arena, out);
     if ((change->op == TW_CHANGE_UPDATE && env->skip_update) ||
         (change->op == TW_CHANGE_DELETE && env->skip_delete) ||
         (change->op == TW_CHANGE_TRUNCATE && env->skip_truncate))
@@ -613,7 +645,7 @@ static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
     e.now_us = now_micros();
     e.commit_ms = txn ? txn->commit_ts / 1000 : e.now_us / 1000;
     e.records = tw_arena_alloc(arena, 4 * sizeof(tw_record_t));
-    e.source = source_datum(b, rel, txn, change, arena);
+    e.source = source_datum(env, rel->nspname, rel->relname, txn, change, e.now_us, arena);
     if (change->old_tuple) {
         /* The whole old row (FULL), or the identity's columns with the
          * rest null (DEFAULT, INDEX). */

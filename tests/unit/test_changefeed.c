@@ -68,6 +68,7 @@ typedef struct event {
     char prefix[32]; /* M */
     char content[64];
     uint32_t content_len;
+    int64_t commit_ts; /* B: the transaction's; M outside one: the last transaction's */
 } event_t;
 
 typedef struct recorder {
@@ -110,6 +111,7 @@ static tw_err_t rec_begin(void *opaque, const tw_txn_t *txn, char *errstr, size_
     r->begin_commit_lsn = txn->commit_lsn;
     r->begin_streamed = txn->streamed;
     e->xid = txn->xid;
+    e->commit_ts = txn->commit_ts;
     return TW_OK;
 }
 
@@ -143,6 +145,7 @@ static tw_err_t rec_change(void *opaque, const tw_txn_t *txn, const tw_change_t 
     if (c->op == TW_CHANGE_MESSAGE) {
         snprintf(e->prefix, sizeof(e->prefix), "%s", c->prefix);
         e->content_len = c->content_len;
+        e->commit_ts = c->last_commit_ts;
         memcpy(e->content, c->content,
                c->content_len < sizeof(e->content) ? c->content_len : sizeof(e->content));
         return TW_OK;
@@ -318,6 +321,11 @@ static void test_logical_messages(void **state)
     assert_string_equal(e[5].prefix, "tw.bytes");
     assert_int_equal(e[5].content_len, 5);
     assert_memory_equal(e[5].content, "\x00\x01\x02\x03\xff", 5);
+    /* Outside a transaction: the commit time of the one before (Debezium's
+     * source time for such a message). */
+    assert_true(e[0].commit_ts > 0);
+    assert_int_equal(e[4].commit_ts, e[0].commit_ts);
+    assert_int_equal(e[5].commit_ts, e[0].commit_ts);
 }
 
 /* A streamed transaction with a rolled-back savepoint: one transaction at
