@@ -232,3 +232,51 @@ void tw_catalog_rel_free(tw_rel_t *rel, bool *not_null)
     free(rel->relname);
     free(rel);
 }
+
+tw_err_t tw_catalog_primary_key(PGconn *conn, const tw_rel_t *rel, int *cols, size_t *n,
+                                char *errstr, size_t errstr_size)
+{
+    char relid[16];
+    const char *params[1] = {relid};
+    PGresult *res;
+    int row, col;
+
+    *n = 0;
+    snprintf(relid, sizeof(relid), "%u", rel->relid);
+    res = PQexecParams(conn,
+                       "SELECT a.attname FROM pg_index i "
+                       "JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                       "AND a.attnum = ANY (i.indkey) "
+                       "WHERE i.indrelid = $1::oid AND i.indisprimary "
+                       "ORDER BY array_position(i.indkey::int2[], a.attnum)",
+                       1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        tw_errf(TW_ERR_PG, errstr, errstr_size, "reading the primary key of %s.%s: %s",
+                rel->nspname, rel->relname, PQerrorMessage(conn));
+        PQclear(res);
+        return TW_ERR_PG;
+    }
+    for (row = 0; row < PQntuples(res) && *n < rel->ncols; row++) {
+        col = tw_rel_col_index(rel, PQgetvalue(res, row, 0));
+        if (col >= 0)
+            cols[(*n)++] = col;
+    }
+    PQclear(res);
+    return TW_OK;
+}
+
+char *tw_catalog_type_name(PGconn *conn, uint32_t oid)
+{
+    char text[16];
+    const char *params[1] = {text};
+    PGresult *res;
+    char *out = NULL;
+
+    snprintf(text, sizeof(text), "%u", oid);
+    res = PQexecParams(conn, "SELECT typname FROM pg_type WHERE oid = $1::oid", 1, NULL, params,
+                       NULL, NULL, 0);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+        out = tw_strdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return out;
+}

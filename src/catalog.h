@@ -31,6 +31,16 @@ tw_err_t tw_catalog_domain_bases(PGconn *conn, tw_rel_t *rel, char *errstr, size
  * every column with a DEFAULT; conn may be NULL. */
 tw_err_t tw_catalog_defaults(PGconn *conn, tw_rel_t *rel, char *errstr, size_t errstr_size);
 
+/* rel's primary-key columns as indexes into rel->cols, in key order (not
+ * column order): cols gets up to rel->ncols entries, *n how many. None
+ * for a table without a primary key. */
+tw_err_t tw_catalog_primary_key(PGconn *conn, const tw_rel_t *rel, int *cols, size_t *n,
+                                char *errstr, size_t errstr_size);
+
+/* pg_type.typname of a type (malloc'd), or NULL if the catalog does not
+ * answer. */
+char *tw_catalog_type_name(PGconn *conn, uint32_t oid);
+
 /* Calls fn for every table the connector could capture (ordinary and
  * partitioned tables, not partitions, no system schemas), whether or not
  * the publication holds it yet, in name order. */

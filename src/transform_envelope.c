@@ -213,39 +213,15 @@ static void envelope_unbind(void *binding)
 static tw_err_t primary_key(envelope_t *env, const tw_rel_t *rel, env_binding_t *b,
                             char *errstr, size_t errstr_size)
 {
-    char relid[16];
-    const char *params[1] = {relid};
-    PGresult *res;
-    int row, col;
     uint16_t i;
 
     b->key_cols = tw_calloc(rel->ncols ? rel->ncols : 1, sizeof(int));
-    if (env->catalog == NULL) {
-        for (i = 0; i < rel->ncols; i++)
-            if (rel->replident == 'd' && rel->cols[i].is_key)
-                b->key_cols[b->nkey++] = i;
-        return TW_OK;
-    }
-    snprintf(relid, sizeof(relid), "%u", rel->relid);
-    res = PQexecParams(env->catalog,
-                       "SELECT a.attname FROM pg_index i "
-                       "JOIN pg_attribute a ON a.attrelid = i.indrelid "
-                       "AND a.attnum = ANY (i.indkey) "
-                       "WHERE i.indrelid = $1::oid AND i.indisprimary "
-                       "ORDER BY array_position(i.indkey::int2[], a.attnum)",
-                       1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        tw_errf(TW_ERR_PG, errstr, errstr_size, "reading the primary key of %s.%s: %s",
-                rel->nspname, rel->relname, PQerrorMessage(env->catalog));
-        PQclear(res);
-        return TW_ERR_PG;
-    }
-    for (row = 0; row < PQntuples(res) && b->nkey < rel->ncols; row++) {
-        col = tw_rel_col_index(rel, PQgetvalue(res, row, 0));
-        if (col >= 0)
-            b->key_cols[b->nkey++] = col;
-    }
-    PQclear(res);
+    if (env->catalog)
+        return tw_catalog_primary_key(env->catalog, rel, b->key_cols, &b->nkey, errstr,
+                                      errstr_size);
+    for (i = 0; i < rel->ncols; i++)
+        if (rel->replident == 'd' && rel->cols[i].is_key)
+            b->key_cols[b->nkey++] = i;
     return TW_OK;
 }
 
@@ -273,20 +249,7 @@ static tw_err_t configured_key(const tw_rel_t *rel, char *const *columns, size_t
  * NULL without a catalog connection. */
 static char *type_name(envelope_t *env, uint32_t oid)
 {
-    char text[16];
-    const char *params[1] = {text};
-    PGresult *res;
-    char *out = NULL;
-
-    if (env->catalog == NULL)
-        return NULL;
-    snprintf(text, sizeof(text), "%u", oid);
-    res = PQexecParams(env->catalog, "SELECT typname FROM pg_type WHERE oid = $1::oid", 1, NULL,
-                       params, NULL, NULL, 0);
-    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-        out = tw_strdup(PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return out;
+    return env->catalog ? tw_catalog_type_name(env->catalog, oid) : NULL;
 }
 
 /* The Value struct under column rules: the columns kept, each schema
