@@ -3,7 +3,7 @@
 # needs no change here.
 CC_FUZZ ?= clang
 FUZZDIR ?= _build/fuzz
-PKGS = libpq rdkafka avro-c libcurl jansson libmicrohttpd
+PKGS = libpq rdkafka avro-c libcurl jansson libmicrohttpd libcrypto
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-Isrc $(shell pkg-config --cflags $(PKGS))
