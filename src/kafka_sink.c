@@ -421,14 +421,14 @@ bool tw_kafka_topic_check(const char *name, char *errstr, size_t errstr_size)
     return true;
 }
 
-/* The cached handle for a topic, most recently used first; past
+/* The handle for a topic: its cached entry t (found by the caller with
+ * hash h; made most recently used), or a new entry when t is NULL; past
  * max_topics the least recently used one goes (a routed topic comes from
  * row content, so the number of distinct names is not ours to choose).
  * NULL when librdkafka refuses the name. */
-static rd_kafka_topic_t *topic_handle(tw_kafka_sink_t *sink, const char *name)
+static rd_kafka_topic_t *topic_handle(tw_kafka_sink_t *sink, const char *name, unsigned h,
+                                      topic_entry_t *t)
 {
-    unsigned h = topic_hash(name);
-    topic_entry_t *t = topic_find(sink, name, h);
     rd_kafka_topic_t *rkt;
 
     if (t) {
@@ -475,7 +475,8 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
     rd_kafka_topic_t *rkt;
     rd_kafka_resp_err_t err;
     size_t i, size = record->key_len + record->value_len;
-    bool cached = topic_find(sink, record->topic, topic_hash(record->topic)) != NULL;
+    unsigned h = topic_hash(record->topic);
+    topic_entry_t *cached = topic_find(sink, record->topic, h);
     char why[256];
 
     /* librdkafka takes names a broker refuses (and returns no handle for
@@ -509,7 +510,7 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
             return cerr;
         }
     }
-    rkt = topic_handle(sink, record->topic);
+    rkt = topic_handle(sink, record->topic, h, cached);
     if (rkt == NULL) {
         if (headers)
             rd_kafka_headers_destroy(headers);
