@@ -42,36 +42,45 @@ void tw_slot_guard_destroy(tw_slot_guard_t *g)
     free(g);
 }
 
+/* The file's fields: *root to json_decref (NULL when the file is
+ * missing); TW_ERR_IO when it is unreadable or malformed. */
+static tw_err_t read_file(const char *path, json_t **root, const char **slot, const char **sysid,
+                          json_int_t *oid, tw_lsn_t *mark, char *errstr, size_t errstr_size)
+{
+    json_error_t jerr;
+    const char *lsn;
+
+    *root = NULL;
+    if (access(path, F_OK) != 0 && errno == ENOENT)
+        return TW_OK;
+    *root = json_load_file(path, 0, &jerr);
+    if (*root == NULL ||
+        json_unpack_ex(*root, &jerr, 0, "{s:s, s:s, s:I, s:s}", "slot", slot, "system_id",
+                       sysid, "database_oid", oid, "confirmed_high_water", &lsn) != 0 ||
+        !tw_lsn_parse(lsn, mark))
+        return tw_errf(TW_ERR_IO, errstr, errstr_size,
+                       "slot high-water file %s is unreadable or malformed (%s); remove it "
+                       "with `tidewater offsets reset` if you accept that a slot moved by "
+                       "something else goes unnoticed this once",
+                       path, *root ? jerr.text : "not JSON");
+    return TW_OK;
+}
+
 /* The mark recorded for this identity; 0 when the file is missing or
  * describes another server, database or slot. TW_ERR_IO: unreadable. */
 static tw_err_t load_mark(const char *path, const tw_offset_origin_t *id, tw_lsn_t *mark,
                           char *errstr, size_t errstr_size)
 {
-    json_error_t jerr;
     json_t *root;
-    const char *slot, *sysid, *lsn;
+    const char *slot, *sysid;
     json_int_t oid;
-    tw_err_t err = TW_OK;
+    tw_lsn_t recorded = 0;
+    tw_err_t err = read_file(path, &root, &slot, &sysid, &oid, &recorded, errstr, errstr_size);
 
     *mark = 0;
-    if (access(path, F_OK) != 0 && errno == ENOENT)
-        return TW_OK;
-    root = json_load_file(path, 0, &jerr);
-    if (root == NULL ||
-        json_unpack_ex(root, &jerr, 0, "{s:s, s:s, s:I, s:s}", "slot", &slot, "system_id",
-                       &sysid, "database_oid", &oid, "confirmed_high_water", &lsn) != 0) {
-        err = tw_errf(TW_ERR_IO, errstr, errstr_size,
-                      "slot high-water file %s is unreadable or malformed (%s); remove it "
-                      "with `tidewater offsets reset` if you accept that a slot moved by "
-                      "something else goes unnoticed this once",
-                      path, jerr.text);
-    } else if (strcmp(slot, id->slot) == 0 && strcmp(sysid, id->system_id) == 0 &&
-               (uint32_t)oid == id->database_oid && !tw_lsn_parse(lsn, mark)) {
-        err = tw_errf(TW_ERR_IO, errstr, errstr_size,
-                      "slot high-water file %s holds a bad LSN; remove it with `tidewater "
-                      "offsets reset`",
-                      path);
-    }
+    if (err == TW_OK && root && strcmp(slot, id->slot) == 0 &&
+        strcmp(sysid, id->system_id) == 0 && (uint32_t)oid == id->database_oid)
+        *mark = recorded;
     json_decref(root);
     return err;
 }
@@ -183,12 +192,14 @@ tw_lsn_t tw_slot_guard_allow(tw_slot_guard_t *g, tw_lsn_t lsn, bool now)
 
 tw_lsn_t tw_slot_guard_peek(const char *path, const char *slot)
 {
-    json_t *root = json_load_file(path, 0, NULL);
-    const char *s = NULL, *lsn = NULL;
+    json_t *root;
+    const char *s, *sysid;
+    json_int_t oid;
     tw_lsn_t mark = 0;
+    char errstr[16];
 
-    if (root && json_unpack(root, "{s:s, s:s}", "slot", &s, "confirmed_high_water", &lsn) == 0 &&
-        strcmp(s, slot) == 0 && !tw_lsn_parse(lsn, &mark))
+    if (read_file(path, &root, &s, &sysid, &oid, &mark, errstr, sizeof(errstr)) != TW_OK ||
+        root == NULL || strcmp(s, slot) != 0)
         mark = 0;
     json_decref(root);
     return mark;
