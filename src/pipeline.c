@@ -8,21 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "avro_binary.h"
-#include "buf.h"
-#include "catalog.h"
-#include "contract.h"
-#include "converter.h"
-#include "delivery.h"
-#include "filter.h"
-#include "heartbeat_record.h"
-#include "kafka_sink.h"
-#include "log.h"
-#include "metrics.h"
-#include "progress.h"
-#include "transform.h"
-#include "txn_metadata.h"
+#include "util/arena.h"
+#include "codec/avro_binary.h"
+#include "util/buf.h"
+#include "pg/catalog.h"
+#include "transforms/contract.h"
+#include "codec/converter.h"
+#include "progress/delivery.h"
+#include "config/filter.h"
+#include "transforms/heartbeat_record.h"
+#include "kafka/kafka_sink.h"
+#include "util/log.h"
+#include "ops/metrics.h"
+#include "progress/progress.h"
+#include "transforms/transform.h"
+#include "transforms/txn_metadata.h"
 
 struct tw_pipeline {
     const tw_config_t *cfg;

@@ -19,9 +19,9 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
-#include "changefeed.h"
-#include "config.h"
-#include "offsets.h"
+#include "pg/changefeed.h"
+#include "config/config.h"
+#include "progress/offsets.h"
 
 typedef struct tw_pipeline tw_pipeline_t;
 

@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "config.h"
-#include "converter.h"
-#include "kafka_sink.h"
-#include "outbox_router.h"
+#include "util/arena.h"
+#include "config/config.h"
+#include "codec/converter.h"
+#include "kafka/kafka_sink.h"
+#include "transforms/outbox_router.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
  * was filled and terminated.
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
- *            tests/fuzz/fuzz_pgoutput.c src/pgoutput.c src/common.c
+ *            tests/fuzz/fuzz_pgoutput.c src/pg/pgoutput.c src/util/common.c
  * Seeds: tests/fuzz/corpus/pgoutput/ (single messages from the fixtures).
  */
 #include <stdbool.h>
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pgoutput.h"
+#include "pg/pgoutput.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

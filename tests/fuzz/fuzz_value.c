@@ -23,9 +23,9 @@
 
 #include <jansson.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "value.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "pg/value.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

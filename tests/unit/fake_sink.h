@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "progress.h"
+#include "progress/progress.h"
 
 #define FAKE_MAX 64
 

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "avsc_catalog.h"
-#include "json_avro.h"
+#include "codec/avsc_catalog.h"
+#include "codec/json_avro.h"
 
 static int usage(void)
 {

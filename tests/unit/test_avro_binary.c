@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "avro_binary.h"
+#include "codec/avro_binary.h"
 
 static void expect_bytes(tw_buf_t *buf, const char *expect, size_t n)
 {

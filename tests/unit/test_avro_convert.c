@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "avro_convert.h"
-#include "converter.h"
-#include "datum.h"
+#include "codec/avro_convert.h"
+#include "codec/converter.h"
+#include "codec/datum.h"
 
 static void expect_schema(tw_cs_t *schema, const char *expect)
 {

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "avsc_catalog.h"
-#include "json_avro.h"
+#include "codec/avsc_catalog.h"
+#include "codec/json_avro.h"
 
 static const char *fixtures_dir(void)
 {

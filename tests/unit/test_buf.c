@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "util/arena.h"
+#include "util/buf.h"
 
 static void json(const char *in, size_t len, const char *expect)
 {

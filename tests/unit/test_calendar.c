@@ -23,8 +23,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "calendar.h"
-#include "tail.h"
+#include "util/calendar.h"
+#include "cli/tail.h"
 
 typedef struct {
     int64_t year;

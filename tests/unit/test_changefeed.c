@@ -22,8 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "changefeed.h"
+#include "util/arena.h"
+#include "pg/changefeed.h"
 
 /* ---- a fixture file: 4-byte big-endian length, then one message -------- */
 

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "column_rules.h"
+#include "transforms/column_rules.h"
 
 static tw_config_t config(void)
 {

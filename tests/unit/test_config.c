@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config/config.h"
 
 #define MINIMAL "topic.prefix=t\ndatabase.user=u\ndatabase.dbname=d\n"
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "confirm.h"
+#include "progress/confirm.h"
 
 static tw_lsn_t position(tw_lsn_t delivered, tw_lsn_t received, bool settled)
 {

@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "converter.h"
+#include "util/arena.h"
+#include "codec/converter.h"
 
 #define NUMERIC_TYPMOD(p, s) ((int32_t)(((p) << 16) | (s)) + 4)
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "delivery.h"
+#include "progress/delivery.h"
 
 static void expect_advance(tw_delivery_t *d, tw_lsn_t end, tw_lsn_t commit)
 {

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "histogram.h"
+#include "ops/histogram.h"
 
 static void test_quantiles(void **state)
 {

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "jregex.h"
+#include "util/jregex.h"
 
 static tw_jregex_t *compile(const char *pattern)
 {

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "key_columns.h"
+#include "transforms/key_columns.h"
 
 static void test_entries_match_in_order(void **state)
 {

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "util/log.h"
 
 /* Runs tw_log with stderr sent to a temporary file; returns what it wrote. */
 static char *capture(bool json, const char *arg)

@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "offsets.h"
-#include "offsets_topic.h"
+#include "progress/offsets.h"
+#include "progress/offsets_topic.h"
 
 static char dir[64];
 static char path[128];

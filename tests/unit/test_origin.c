@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "origin.h"
+#include "progress/origin.h"
 
 #define SYSID "7301234567890123456"
 

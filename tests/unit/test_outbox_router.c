@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "config.h"
-#include "converter.h"
-#include "outbox_router.h"
+#include "util/arena.h"
+#include "config/config.h"
+#include "codec/converter.h"
+#include "transforms/outbox_router.h"
 
 #define EVENT_ID "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"
 #define COMMIT_TS_US INT64_C(1700000000123456)

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pgoutput.h"
+#include "pg/pgoutput.h"
 
 /* Built-in type OIDs, fixed in every PostgreSQL. */
 #define BOOLOID 16

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "fake_sink.h"
-#include "progress_file.h"
+#include "progress/progress_file.h"
 
 typedef struct fixture {
     char dir[64], path[128];

@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "fake_sink.h"
-#include "origin.h"
-#include "progress_ktxn.h"
+#include "progress/origin.h"
+#include "progress/progress_ktxn.h"
 
 typedef struct fixture {
     tw_config_t cfg;

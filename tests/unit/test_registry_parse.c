@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
+#include "codec/registry.h"
 
 /* An exact-size heap copy: ASan flags any read past its end. */
 static char *exact(const char *s, size_t *len)

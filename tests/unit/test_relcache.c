@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "relcache.h"
+#include "pg/relcache.h"
 
 static tw_pgoutput_attr_t attrs_v1[] = {
     {TW_PGOUTPUT_ATTR_KEY, "id", 23, -1},

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "slot_guard.h"
+#include "progress/slot_guard.h"
 
 static char dir[64];
 static char path[128];

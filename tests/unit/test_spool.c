@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
-#include "spool.h"
+#include "util/buf.h"
+#include "pg/spool.h"
 
 typedef struct collected {
     tw_buf_t text; /* "lsn:payload;" for each replayed record */

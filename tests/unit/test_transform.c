@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "props.h"
-#include "transform.h"
+#include "util/arena.h"
+#include "config/props.h"
+#include "transforms/transform.h"
 
 #define BASE                                                                                   \
     "topic.prefix=t\ndatabase.user=u\ndatabase.dbname=d\n"                                     \

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "converter.h"
-#include "heartbeat_record.h"
-#include "props.h"
-#include "txn_metadata.h"
+#include "codec/converter.h"
+#include "transforms/heartbeat_record.h"
+#include "config/props.h"
+#include "transforms/txn_metadata.h"
 
 #define MINIMAL "topic.prefix=shop\ndatabase.user=u\ndatabase.dbname=d\n"
 

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "connect_schema.h"
-#include "converter.h"
-#include "relcache.h"
+#include "codec/connect_schema.h"
+#include "codec/converter.h"
+#include "pg/relcache.h"
 
 #define TW_USECS_PER_DAY_TEST INT64_C(86400000000)
 

@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "converter.h"
-#include "props.h"
-#include "transform.h"
-#include "unwrap.h"
+#include "util/arena.h"
+#include "codec/converter.h"
+#include "config/props.h"
+#include "transforms/transform.h"
+#include "transforms/unwrap.h"
 
 /* ---- config ---- */
 

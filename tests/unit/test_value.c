@@ -30,9 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "value.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "pg/value.h"
 
 #define USECS_PER_DAY INT64_C(86400000000)
 /* Timestamps count microseconds from 2000 (PostgreSQL's epoch); the

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "converter.h"
-#include "props.h"
-#include "unwrap.h"
+#include "util/arena.h"
+#include "codec/converter.h"
+#include "config/props.h"
+#include "transforms/unwrap.h"
 
 static tw_cs_t *key_schema, *row_schema, *source_schema, *txn_schema, *envelope_schema;
 static tw_arena_t *arena;

@@ -1,0 +1,321 @@
+/*
+ * avro_convert.c — Avro schema generation (jansson) and binary encoding.
+ */
+#include "codec/avro_convert.h"
+
+#include <avro.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/avro_binary.h"
+#include "codec/datum.h"
+
+void tw_avro_sanitize_name(char *name)
+{
+    char *p;
+
+    for (p = name; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '.'))
+            *p = '_';
+    /* Each dot-separated part must not start with a digit. */
+    for (p = name; *p; p++)
+        if ((p == name || p[-1] == '.') && isdigit((unsigned char)*p))
+            *p = '_';
+}
+
+/* Named types defined so far in the schema being generated: a name seen
+ * again is emitted as a reference, as Avro requires. */
+typedef struct named_types {
+    char **names;
+    size_t n;
+} named_types_t;
+
+static bool named_seen(named_types_t *seen, const char *fullname)
+{
+    size_t i;
+
+    for (i = 0; i < seen->n; i++)
+        if (strcmp(seen->names[i], fullname) == 0)
+            return true;
+    seen->names = tw_realloc(seen->names, (seen->n + 1) * sizeof(char *));
+    seen->names[seen->n++] = tw_strdup(fullname);
+    return false;
+}
+
+static void add_connect_props(json_t *avro, const tw_cs_t *schema)
+{
+    if (schema->version)
+        json_object_set_new(avro, "connect.version", json_integer(schema->version));
+    if (schema->parameters)
+        json_object_set(avro, "connect.parameters", schema->parameters);
+    if (schema->name)
+        json_object_set_new(avro, "connect.name", json_string(schema->name));
+}
+
+static json_t *avro_type(const tw_cs_t *schema, named_types_t *seen);
+
+static json_t *record_type(const tw_cs_t *schema, named_types_t *seen)
+{
+    char *fullname = tw_strdup(schema->name ? schema->name
+                                            : "io.confluent.connect.avro.ConnectDefault");
+    char *dot;
+    json_t *record, *fields;
+    size_t i;
+
+    tw_avro_sanitize_name(fullname);
+    if (named_seen(seen, fullname)) {
+        json_t *ref = json_string(fullname);
+        free(fullname);
+        return ref;
+    }
+    record = json_object();
+    json_object_set_new(record, "type", json_string("record"));
+    dot = strrchr(fullname, '.');
+    if (dot) {
+        *dot = '\0';
+        json_object_set_new(record, "name", json_string(dot + 1));
+        json_object_set_new(record, "namespace", json_string(fullname));
+        *dot = '.';
+    } else {
+        json_object_set_new(record, "name", json_string(fullname));
+    }
+    fields = json_array();
+    for (i = 0; i < schema->nfields; i++) {
+        json_t *field = json_object();
+        char *fname = tw_strdup(schema->fields[i].name);
+        tw_avro_sanitize_name(fname);
+        json_object_set_new(field, "name", json_string(fname));
+        free(fname);
+        json_object_set_new(field, "type", avro_type(schema->fields[i].schema, seen));
+        if (schema->fields[i].schema->optional)
+            json_object_set_new(field, "default", json_null());
+        json_array_append_new(fields, field);
+    }
+    json_object_set_new(record, "fields", fields);
+    if (schema->version)
+        json_object_set_new(record, "connect.version", json_integer(schema->version));
+    if (schema->name)
+        json_object_set_new(record, "connect.name", json_string(fullname));
+    free(fullname);
+    return record;
+}
+
+static json_t *required_type(const tw_cs_t *schema, named_types_t *seen)
+{
+    json_t *avro;
+    const char *base = NULL;
+    const char *connect_type = NULL;
+
+    switch (schema->type) {
+    case TW_CS_BOOLEAN: base = "boolean"; break;
+    case TW_CS_INT8: base = "int"; connect_type = "int8"; break;
+    case TW_CS_INT16: base = "int"; connect_type = "int16"; break;
+    case TW_CS_INT32: base = "int"; break;
+    case TW_CS_INT64: base = "long"; break;
+    case TW_CS_FLOAT32: base = "float"; break;
+    case TW_CS_FLOAT64: base = "double"; break;
+    case TW_CS_STRING: base = "string"; break;
+    case TW_CS_BYTES: base = "bytes"; break;
+    case TW_CS_ARRAY:
+        avro = json_object();
+        json_object_set_new(avro, "type", json_string("array"));
+        json_object_set_new(avro, "items", avro_type(schema->elem, seen));
+        add_connect_props(avro, schema);
+        return avro;
+    case TW_CS_STRUCT: return record_type(schema, seen);
+    }
+    if (!connect_type && !schema->name && !schema->version && !schema->parameters)
+        return json_string(base);
+    avro = json_object();
+    json_object_set_new(avro, "type", json_string(base));
+    if (schema->name && strcmp(schema->name, "org.apache.kafka.connect.data.Decimal") == 0) {
+        const char *scale = json_string_value(json_object_get(schema->parameters, "scale"));
+        const char *precision =
+            json_string_value(json_object_get(schema->parameters, "connect.decimal.precision"));
+        json_object_set_new(avro, "scale", json_integer(scale ? atoi(scale) : 0));
+        json_object_set_new(avro, "precision", json_integer(precision ? atoi(precision) : 64));
+    }
+    if (connect_type)
+        json_object_set_new(avro, "connect.type", json_string(connect_type));
+    add_connect_props(avro, schema);
+    if (schema->name && strcmp(schema->name, "org.apache.kafka.connect.data.Decimal") == 0)
+        json_object_set_new(avro, "logicalType", json_string("decimal"));
+    return avro;
+}
+
+static json_t *avro_type(const tw_cs_t *schema, named_types_t *seen)
+{
+    json_t *union_type;
+
+    if (!schema->optional)
+        return required_type(schema, seen);
+    union_type = json_array();
+    json_array_append_new(union_type, json_string("null"));
+    json_array_append_new(union_type, required_type(schema, seen));
+    return union_type;
+}
+
+char *tw_avro_schema_text(const tw_cs_t *schema, char *errstr, size_t errstr_size)
+{
+    named_types_t seen = {NULL, 0};
+    json_t *avro = avro_type(schema, &seen);
+    char *text = json_dumps(avro, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    avro_schema_t parsed = NULL;
+    size_t i;
+
+    json_decref(avro);
+    for (i = 0; i < seen.n; i++)
+        free(seen.names[i]);
+    free(seen.names);
+    if (avro_schema_from_json_length(text, strlen(text), &parsed) != 0) {
+        tw_errf(TW_ERR_STATE, errstr, errstr_size,
+                "generated an Avro schema avro-c rejects (%s): %s — please report this",
+                avro_strerror(), text);
+        free(text);
+        return NULL;
+    }
+    avro_schema_decref(parsed);
+    return text;
+}
+
+const char *tw_avro_record_name(const tw_cs_t *schema)
+{
+    /* What Confluent's AvroSchema.name() gives: the full name of a record,
+     * else the Avro type's own name ("union" for an optional value). */
+    if (schema->optional)
+        return "union";
+    switch (schema->type) {
+    case TW_CS_STRUCT: return schema->name ? schema->name : "io.confluent.connect.avro.ConnectDefault";
+    case TW_CS_BOOLEAN: return "boolean";
+    case TW_CS_INT8:
+    case TW_CS_INT16:
+    case TW_CS_INT32: return "int";
+    case TW_CS_INT64: return "long";
+    case TW_CS_FLOAT32: return "float";
+    case TW_CS_FLOAT64: return "double";
+    case TW_CS_STRING: return "string";
+    case TW_CS_BYTES: return "bytes";
+    case TW_CS_ARRAY: return "array";
+    }
+    return "string";
+}
+
+static tw_err_t encode(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *datum,
+                       tw_buf_t *scratch, const char *path, char *errstr, size_t errstr_size);
+
+static tw_err_t field_error(tw_err_t err, const char *path, char *errstr, size_t errstr_size)
+{
+    char inner[512];
+
+    snprintf(inner, sizeof(inner), "%s", errstr ? errstr : "");
+    return tw_errf(err, errstr, errstr_size, "%s: %s", path, inner);
+}
+
+static tw_err_t encode_required(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *datum,
+                                tw_buf_t *scratch, const char *path, char *errstr,
+                                size_t errstr_size)
+{
+    int64_t i64;
+    double d;
+    bool b;
+    const char *s;
+    const uint8_t *p;
+    size_t len, i, n;
+    tw_err_t err = TW_OK;
+
+    switch (schema->type) {
+    case TW_CS_BOOLEAN:
+        err = tw_datum_bool(datum, schema, &b, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_avro_write_boolean(buf, b);
+        break;
+    case TW_CS_INT8:
+    case TW_CS_INT16:
+    case TW_CS_INT32:
+    case TW_CS_INT64:
+        err = tw_datum_int64(datum, schema, &i64, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_avro_write_long(buf, i64);
+        break;
+    case TW_CS_FLOAT32:
+        err = tw_datum_double(datum, schema, &d, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_avro_write_float(buf, (float)d);
+        break;
+    case TW_CS_FLOAT64:
+        err = tw_datum_double(datum, schema, &d, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_avro_write_double(buf, d);
+        break;
+    case TW_CS_STRING:
+        err = tw_datum_string(datum, schema, scratch, &s, &len, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_avro_write_bytes(buf, s, len);
+        break;
+    case TW_CS_BYTES:
+        err = tw_datum_bytes(datum, schema, scratch, &p, &len, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_avro_write_bytes(buf, p, len);
+        break;
+    case TW_CS_ARRAY:
+        n = tw_datum_array_len(datum);
+        /* One block holding every item, then the empty block that ends it. */
+        if (n > 0)
+            tw_avro_write_long(buf, (int64_t)n);
+        for (i = 0; i < n && err == TW_OK; i++) {
+            tw_datum_t elem = tw_datum_array_elem(datum, i);
+            char elem_path[256];
+            snprintf(elem_path, sizeof(elem_path), "%s[%zu]", path, i);
+            err = encode(buf, schema->elem, &elem, scratch, elem_path, errstr, errstr_size);
+        }
+        tw_avro_write_long(buf, 0);
+        return err;
+    case TW_CS_STRUCT:
+        for (i = 0; i < schema->nfields && err == TW_OK; i++) {
+            tw_value_t synthetic;
+            tw_datum_t field = tw_datum_field(datum, schema, i, &synthetic);
+            char field_path[256];
+            snprintf(field_path, sizeof(field_path), "%s.%s", path, schema->fields[i].name);
+            err = encode(buf, schema->fields[i].schema, &field, scratch, field_path, errstr,
+                         errstr_size);
+        }
+        return err;
+    }
+    if (err)
+        return field_error(err, path, errstr, errstr_size);
+    return TW_OK;
+}
+
+static tw_err_t encode(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *datum,
+                       tw_buf_t *scratch, const char *path, char *errstr, size_t errstr_size)
+{
+    bool is_null = tw_datum_null_for(datum, schema);
+    tw_datum_t def = {NULL, schema->default_value, NULL};
+
+    /* A null field with a schema default reads as the default (Connect's
+     * Struct.get, which AvroData uses). */
+    if (is_null && schema->default_value) {
+        datum = &def;
+        is_null = false;
+    }
+    if (datum->pg && datum->pg->kind == TW_VALUE_UNCHANGED_TOAST)
+        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                       "%s: the server did not send this unchanged TOASTed value", path);
+    if (schema->optional) {
+        tw_avro_write_union_index(buf, is_null ? 0 : 1);
+        if (is_null)
+            return TW_OK;
+    } else if (is_null) {
+        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                       "%s: null for a required (NOT NULL) schema", path);
+    }
+    return encode_required(buf, schema, datum, scratch, path, errstr, errstr_size);
+}
+
+tw_err_t tw_avro_encode(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *datum,
+                        tw_buf_t *scratch, char *errstr, size_t errstr_size)
+{
+    return encode(buf, schema, datum, scratch, "$", errstr, errstr_size);
+}

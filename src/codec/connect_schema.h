@@ -1,0 +1,171 @@
+/*
+ * connect_schema.h — Kafka Connect's schema model, which is what Debezium's
+ * records carry and what converters (Avro, JSON, string) turn into bytes.
+ * Modelling it, rather than going straight to Avro, keeps tidewater's
+ * output identical to Debezium's for every converter.
+ *
+ * Schemas are immutable once built and reference-counted, because several
+ * cached records (per relation, per expanded payload shape) share them.
+ */
+#ifndef TW_CONNECT_SCHEMA_H
+#define TW_CONNECT_SCHEMA_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "util/common.h"
+#include "pg/value.h"
+
+typedef enum tw_cs_type {
+    TW_CS_BOOLEAN,
+    TW_CS_INT8,
+    TW_CS_INT16,
+    TW_CS_INT32,
+    TW_CS_INT64,
+    TW_CS_FLOAT32,
+    TW_CS_FLOAT64,
+    TW_CS_STRING,
+    TW_CS_BYTES,
+    TW_CS_ARRAY,
+    TW_CS_STRUCT,
+} tw_cs_type_t;
+
+typedef struct tw_cs tw_cs_t;
+
+/* How a datum is rendered into its schema where the Connect type alone does
+ * not say (Debezium's type-mode options): set by tw_cs_for_column, read by
+ * datum.c. */
+typedef enum tw_cs_render {
+    TW_CS_RENDER_PLAIN = 0,
+    TW_CS_RENDER_BASE64,         /* bytea as a base64 string */
+    TW_CS_RENDER_BASE64_URL,     /* ... base64 with the URL-safe alphabet */
+    TW_CS_RENDER_HEX,            /* ... lower-case hex */
+    TW_CS_RENDER_ISO_DATE,       /* time.precision.mode=isostring */
+    TW_CS_RENDER_ISO_TIME,
+    TW_CS_RENDER_ISO_TIMESTAMP,
+    TW_CS_RENDER_NANOS,          /* time/timestamp as int64 nanoseconds */
+    TW_CS_RENDER_MONEY,          /* money text ("-$1,234.56") as a number */
+    TW_CS_RENDER_WKB,            /* a point's text as its OGC WKB bytes */
+    TW_CS_RENDER_BITS,           /* bit/varbit as io.debezium.data.Bits */
+    TW_CS_RENDER_ZONED_TIME,     /* timetz as the UTC time, "04:41:12Z" */
+    TW_CS_RENDER_ZONED_TIMESTAMP, /* timestamptz in UTC, fraction of frac_digits */
+} tw_cs_render_t;
+
+/* Debezium's type-mode options (PostgresConnectorConfig). */
+typedef enum tw_decimal_mode {
+    TW_DECIMAL_PRECISE,
+    TW_DECIMAL_DOUBLE,
+    TW_DECIMAL_STRING,
+} tw_decimal_mode_t;
+typedef enum tw_time_mode {
+    TW_TIME_ADAPTIVE,
+    TW_TIME_ADAPTIVE_TIME_MICROSECONDS,
+    TW_TIME_CONNECT,
+    TW_TIME_ISOSTRING,
+    TW_TIME_MICROSECONDS,
+    TW_TIME_NANOSECONDS,
+} tw_time_mode_t;
+typedef enum tw_binary_mode {
+    TW_BINARY_BYTES,
+    TW_BINARY_BASE64,
+    TW_BINARY_BASE64_URL_SAFE,
+    TW_BINARY_HEX,
+} tw_binary_mode_t;
+typedef enum tw_interval_mode {
+    TW_INTERVAL_NUMERIC,
+    TW_INTERVAL_STRING,
+} tw_interval_mode_t;
+
+typedef struct tw_cs_options {
+    int decimal;  /* tw_decimal_mode_t */
+    int time;     /* tw_time_mode_t */
+    int binary;   /* tw_binary_mode_t */
+    int interval; /* tw_interval_mode_t */
+    int money_fraction_digits; /* scale of money in precise mode (Debezium: 2) */
+} tw_cs_options_t;
+
+/* Debezium's defaults: precise, adaptive, bytes, numeric, 2. */
+extern const tw_cs_options_t tw_cs_options_default;
+
+typedef struct tw_cs_field {
+    char *name;
+    tw_cs_t *schema;
+} tw_cs_field_t;
+
+struct tw_cs {
+    int refcount;
+    tw_cs_type_t type;
+    bool optional;
+    char *name; /* semantic or record name, e.g. "io.debezium.data.Json"; NULL if none */
+    int version; /* 0: none */
+    const char *doc; /* a static string, or NULL; JsonConverter shows it */
+    tw_cs_render_t render;
+    /* The field's default (a column's DEFAULT), as JsonConverter shows it:
+     * a JSON integer, real, boolean or string; NULL if none. */
+    json_t *default_value;
+    int frac_digits; /* ZonedTimestamp/ZonedTime: fraction digits shown (-1: trimmed) */
+    /* connect.parameters, as a JSON object of string values (or NULL). */
+    json_t *parameters;
+    tw_cs_t *elem;          /* ARRAY */
+    tw_cs_field_t *fields;  /* STRUCT */
+    size_t nfields;
+    /* Converter memo: the Avro schema text, and schema ids by subject (one
+     * schema serves several topics) — so encoding a record looks nothing up. */
+    char *avro_text;
+    char *connect_json_text; /* JsonConverter's "schema" text, made once */
+    struct {
+        char *subject;
+        uint32_t subject_hash; /* FNV-1a of subject, compared first */
+        int32_t id;
+    } memo[32];
+    unsigned memo_next; /* round-robin replacement */
+};
+
+tw_cs_t *tw_cs_new(tw_cs_type_t type, bool optional, const char *name);
+tw_cs_t *tw_cs_ref(tw_cs_t *schema);
+void tw_cs_unref(tw_cs_t *schema); /* accepts NULL */
+/* Adds a field; takes ownership of the field schema's reference. */
+void tw_cs_add_field(tw_cs_t *record, const char *name, tw_cs_t *field_schema);
+void tw_cs_set_param(tw_cs_t *schema, const char *key, const char *value);
+int tw_cs_field_index(const tw_cs_t *record, const char *name);
+/* Same types and field names, recursively (names and optionality aside):
+ * enough to tell inferred schemas apart. */
+bool tw_cs_same_shape(const tw_cs_t *a, const tw_cs_t *b);
+
+/* Debezium's mapping of a PostgreSQL column to a Connect schema (default
+ * decimal.handling.mode=precise, time.precision.mode=adaptive): see
+ * reference.md. `type_name` is the schema-qualified name of a non-built-in
+ * type from a Type message (NULL if unknown); types without a mapping
+ * become optional strings holding PostgreSQL's text. */
+tw_cs_t *tw_cs_for_column(uint32_t type_oid, int32_t typmod, bool optional);
+/* The same with explicit type modes (tw_cs_for_column uses the ones
+ * tw_cs_set_options last set, Debezium's defaults until then). */
+tw_cs_t *tw_cs_for_column_opts(uint32_t type_oid, int32_t typmod, bool optional,
+                               const tw_cs_options_t *opts);
+/* A relation column's schema: tw_cs_for_column of its value type, plus
+ * what the catalog knows — an enum's io.debezium.data.Enum name and
+ * `allowed` labels, the column DEFAULT as the schema default when it is a
+ * constant Debezium would read (numbers, booleans, strings). */
+struct tw_rel_col;
+tw_cs_t *tw_cs_for_rel_col(const struct tw_rel_col *col, bool optional);
+/* Sets the process-wide type modes (from the connector config, at start). */
+void tw_cs_set_options(const tw_cs_options_t *opts);
+const tw_cs_options_t *tw_cs_options(void);
+
+/* Connect's schema for a JSON value, as Debezium's outbox router infers it
+ * for table.expand.json.payload: objects → structs (fields in document
+ * order), arrays → arrays of the first element's schema, strings, int64,
+ * float64, booleans; a null field is left out (keep_nulls=false) or an
+ * optional bytes field (keep_nulls=true). `name` names the top struct.
+ * Returns NULL with errstr for arrays mixing element types. */
+tw_cs_t *tw_cs_infer_json(const json_t *json, const char *name, bool keep_nulls, char *errstr,
+                          size_t errstr_size);
+
+/* JsonConverter's schema description ({"type":"struct","fields":[...],
+ * "optional":false,"name":...}). New reference. */
+json_t *tw_cs_to_connect_json(const tw_cs_t *schema);
+
+#endif /* TW_CONNECT_SCHEMA_H */
