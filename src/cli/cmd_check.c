@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/connector_load.h"
 #include "config/config.h"
 #include "util/log.h"
 #include "pg/pg_conn.h"
@@ -130,7 +131,7 @@ int tw_cmd_check(int argc, char **argv)
     }
     /* Library chatter would interleave with the report. */
     tw_log_set_level(TW_LOG_ERROR);
-    err = tw_config_load(argv[1], &cfg, errstr, sizeof(errstr));
+    err = tw_connector_load(argv[1], &cfg, errstr, sizeof(errstr));
     report(&run, "config", err, err ? errstr : argv[1]);
     if (err) {
         tw_config_clear(&cfg);

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/connector_load.h"
 #include "util/buf.h"
 #include "config/config.h"
 #include "kafka/kafka_sink.h"
@@ -397,7 +398,7 @@ int tw_cmd_offsets(int argc, char **argv)
     }
     /* Library chatter would interleave with the report. */
     tw_log_set_level(TW_LOG_ERROR);
-    err = tw_config_load(config_path, &cfg, errstr, sizeof(errstr));
+    err = tw_connector_load(config_path, &cfg, errstr, sizeof(errstr));
     if (err) {
         fprintf(stderr, "tidewater: %s\n", errstr);
         tw_config_clear(&cfg);

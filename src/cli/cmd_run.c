@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/connector_load.h"
 #include "pg/changefeed.h"
 #include "config/config.h"
 #include "progress/confirm.h"
@@ -454,7 +455,7 @@ static int load_config(const char *path, tw_config_t *cfg)
     tw_log_level_t level;
     char errstr[2048];
 
-    if (tw_config_load(path, cfg, errstr, sizeof(errstr)) != TW_OK) {
+    if (tw_connector_load(path, cfg, errstr, sizeof(errstr)) != TW_OK) {
         fprintf(stderr, "tidewater: %s\n", errstr);
         tw_config_clear(cfg);
         return 2;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/connector_load.h"
 #include "cli/asyncapi.h"
 #include "codec/avsc_catalog.h"
 #include "util/buf.h"
@@ -303,7 +304,7 @@ static int schemas_asyncapi(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     /* The document is the output; the modules' progress notes are not. */
     tw_log_set_level(TW_LOG_WARNING);
-    if (tw_config_load(opts.config_path, &cfg, errstr, sizeof(errstr))) {
+    if (tw_connector_load(opts.config_path, &cfg, errstr, sizeof(errstr))) {
         fprintf(stderr, "tidewater schemas asyncapi: %s\n", errstr);
         tw_config_clear(&cfg);
         return 2;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/connector_load.h"
 #include "pg/changefeed.h"
 #include "progress/confirm.h"
 #include "config/config.h"
@@ -140,7 +141,7 @@ int tw_cmd_tail(int argc, char **argv)
     rc = parse_tail_args(argc, argv, &opts);
     if (rc != 0)
         return rc < 0 ? 0 : rc;
-    err = tw_config_load(opts.config_path, &cfg, errstr, sizeof(errstr));
+    err = tw_connector_load(opts.config_path, &cfg, errstr, sizeof(errstr));
     if (err) {
         fprintf(stderr, "tidewater: %s\n", errstr);
         tw_config_clear(&cfg);

@@ -27,7 +27,7 @@
 #include "util/common.h"
 #include "config/props.h"
 
-typedef struct tw_topic_creation tw_topic_creation_t; /* topic_creation.h */
+typedef struct tw_topic_groups tw_topic_groups_t; /* topic_groups.h */
 
 typedef enum tw_publication_mode {
     TW_PUBLICATION_ALL_TABLES,
@@ -258,7 +258,7 @@ typedef struct tw_config {
     /* worker */
     char *bootstrap_servers;
     tw_props_t *producer; /* producer.* with the prefix removed */
-    tw_topic_creation_t *topic_creation; /* topic.creation.*; NULL: off */
+    tw_topic_groups_t *topic_creation; /* topic.creation.* groups; NULL: off */
     char *slot_guard_file; /* the slot's high-water mark: <offsets file>.slot */
     char *state_dir;    /* state.dir, or its default ($STATE_DIRECTORY, /var/lib/tidewater/<name>) */
     char *offsets_file; /* offset.storage.file.filename, or <state.dir>/<name>.offsets.json */
@@ -299,12 +299,16 @@ typedef struct tw_config {
 
 /* Validates props against the key tables and fills cfg (defaults applied).
  * Returns TW_ERR_CONFIG with a message that names the key, the value and
- * what is allowed. cfg must be freed with tw_config_clear even on error. */
+ * what is allowed. cfg must be freed with tw_config_clear even on error.
+ * Column rules are only collected here (cfg->column_rules): their
+ * patterns are checked by whoever builds them (transforms/column_rules.h). */
 tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *errstr,
                               size_t errstr_size);
 void tw_config_clear(tw_config_t *cfg);
 
-/* Load + resolve + validate in one call, for the CLI. */
+/* Load + resolve + validate in one call. Commands load through
+ * tw_connector_load (cli/connector_load.h), which adds the checks this
+ * module cannot make (column rules) and sets the type modes. */
 tw_err_t tw_config_load(const char *path, tw_config_t *cfg, char *errstr, size_t errstr_size);
 
 /* Prints the key tables as Markdown (CONFIGURATION.md is generated from it). */

@@ -38,7 +38,7 @@ struct tw_kafka_sink {
     topic_entry_t *newest, *oldest; /* the same entries by last use */
     size_t ntopics;                 /* entries, at most max_topics */
     size_t max_topics;
-    const tw_topic_creation_t *topic_creation; /* NULL: topics are not created here */
+    const tw_topic_groups_t *topic_creation; /* NULL: topics are not created here */
     uint64_t other_records; /* acknowledged for topics no longer (or never) kept */
     uint64_t other_bytes;
     size_t max_message_bytes;
@@ -456,9 +456,9 @@ static rd_kafka_topic_t *topic_handle(tw_kafka_sink_t *sink, const char *name, u
     return t->rkt;
 }
 
-void tw_kafka_sink_set_topic_creation(tw_kafka_sink_t *sink, const tw_topic_creation_t *tc)
+void tw_kafka_sink_set_topic_creation(tw_kafka_sink_t *sink, const tw_topic_groups_t *groups)
 {
-    sink->topic_creation = tc;
+    sink->topic_creation = groups;
 }
 
 void tw_kafka_sink_set_max_topics(tw_kafka_sink_t *sink, size_t max_topics)

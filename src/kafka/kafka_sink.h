@@ -23,6 +23,7 @@
 #include "util/common.h"
 #include "codec/header.h"
 #include "config/props.h"
+#include "config/topic_groups.h"
 
 #define TW_KAFKA_PARTITION_ANY TW_PARTITION_ANY
 
@@ -114,11 +115,10 @@ tw_err_t tw_kafka_sink_ping(tw_kafka_sink_t *sink, int timeout_ms, char *errstr,
                             size_t errstr_size);
 
 /* Creates each topic not produced to lately, unless it exists, with the
- * settings of its topic.creation group (tc borrowed; NULL: off). Produce
+ * settings of its topic.creation group (groups borrowed; NULL: off). Produce
  * then returns TW_ERR_AGAIN while Kafka does not answer, TW_ERR_CONFIG
  * when Kafka refuses to create the topic. */
-typedef struct tw_topic_creation tw_topic_creation_t;
-void tw_kafka_sink_set_topic_creation(tw_kafka_sink_t *sink, const tw_topic_creation_t *tc);
+void tw_kafka_sink_set_topic_creation(tw_kafka_sink_t *sink, const tw_topic_groups_t *groups);
 
 /* Keeps at most max_topics topic handles (least recently used go first). */
 void tw_kafka_sink_set_max_topics(tw_kafka_sink_t *sink, size_t max_topics);

@@ -2,6 +2,8 @@
 nothing."""
 import subprocess
 
+import pytest
+
 from conftest import OUTBOX_DDL, outbox_config
 from pgcluster import free_port
 
@@ -152,3 +154,23 @@ def test_registry_over_https_with_an_untrusted_ca_or_wrong_password(db, broker, 
         assert rc == 1, out
         assert "refused the credentials" in dict(lines["registry"])["FAIL"], out
         assert "s3cret" not in out
+
+
+@pytest.mark.parametrize("command", [["run"], ["check"], ["tail"], ["schemas", "asyncapi"],
+                                     ["offsets", "show"]])
+def test_bad_column_rule_stops_every_command_at_load(tidewater_bin, tmp_path, command):
+    """Column rules belong to the transforms, above the config module, yet
+    every command that loads a connector file refuses a bad one before it
+    connects anywhere (nothing listens on the configured port)."""
+    cfg = tmp_path / "connector.properties"
+    cfg.write_text("topic.prefix=t\ndatabase.user=u\ndatabase.dbname=d\n"
+                   "database.hostname=127.0.0.1\ndatabase.port=%d\n"
+                   "bootstrap.servers=127.0.0.1:%d\nstate.dir=%s\n"
+                   "column.truncate.to.0.chars=public\\.t\\.c\n"
+                   % (free_port(), free_port(), tmp_path))
+    res = subprocess.run([tidewater_bin] + command + [str(cfg)], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, timeout=60)
+    assert res.returncode in (1, 2), res.stdout
+    assert ("column.truncate.to.0.chars: the number of characters must be a positive "
+            "integer") in res.stdout
+    assert "connect" not in res.stdout.lower(), res.stdout
