@@ -301,6 +301,40 @@ static void append_debezium_interval(tw_buf_t *out, const tw_value_t *v)
     tw_buf_append_char(out, 'S');
 }
 
+/* time.precision.mode=isostring: the local date/time, marked UTC;
+ * infinities as the dates Debezium's numbers for them denote. False (and
+ * nothing appended) for a value this rendering does not cover. */
+static bool append_iso_local(tw_buf_t *scratch, const tw_value_t *v, const tw_cs_t *schema)
+{
+    char text[TW_CALENDAR_TEXT_MAX];
+
+    if (v->special != TW_VALUE_FINITE && v->kind == TW_VALUE_DATE)
+        tw_buf_append(scratch, text,
+                      tw_calendar_format_date(text, infinite_epoch_value(v, schema)));
+    else if (v->special != TW_VALUE_FINITE &&
+             (v->kind == TW_VALUE_TIMESTAMP || v->kind == TW_VALUE_TIMESTAMPTZ)) {
+        /* microseconds since 1970, beyond PostgreSQL's own range */
+        int64_t us = infinite_epoch_value(v, schema);
+        int64_t days = tw_calendar_floor_div(us, TW_USECS_PER_DAY);
+        int64_t rem = us % TW_USECS_PER_DAY; /* days * a day may not fit */
+        tw_buf_append(scratch, text, tw_calendar_format_date(text, days));
+        tw_buf_append_char(scratch, 'T');
+        tw_buf_append(scratch, text,
+                      tw_calendar_format_time(text, rem < 0 ? rem + TW_USECS_PER_DAY : rem));
+    } else if (v->special != TW_VALUE_FINITE)
+        return false;
+    else if (v->kind == TW_VALUE_DATE)
+        tw_buf_append(scratch, text, tw_calendar_format_date(text, v->u.i));
+    else if (v->kind == TW_VALUE_TIME) /* a LocalTime: 24:00:00 is 00:00:00 */
+        tw_buf_append(scratch, text, tw_calendar_format_time(text, v->u.i % TW_USECS_PER_DAY));
+    else if (v->kind == TW_VALUE_TIMESTAMP)
+        tw_buf_append(scratch, text, tw_calendar_format_pg_timestamp(text, v->u.i));
+    else
+        return false;
+    tw_buf_append_char(scratch, 'Z');
+    return true;
+}
+
 tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
                          const char **s, size_t *len, char *errstr, size_t errstr_size)
 {
@@ -333,34 +367,8 @@ tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_
     case TW_CS_RENDER_ISO_DATE:
     case TW_CS_RENDER_ISO_TIME:
     case TW_CS_RENDER_ISO_TIMESTAMP:
-        /* time.precision.mode=isostring: the local date/time, marked UTC;
-         * infinities as the dates Debezium's numbers for them denote. */
-        if (v->special != TW_VALUE_FINITE && v->kind == TW_VALUE_DATE)
-            tw_buf_append(scratch, text,
-                          tw_calendar_format_date(text, infinite_epoch_value(v, schema)));
-        else if (v->special != TW_VALUE_FINITE &&
-                 (v->kind == TW_VALUE_TIMESTAMP || v->kind == TW_VALUE_TIMESTAMPTZ)) {
-            /* microseconds since 1970, beyond PostgreSQL's own range */
-            int64_t us = infinite_epoch_value(v, schema);
-            int64_t days = tw_calendar_floor_div(us, TW_USECS_PER_DAY);
-            int64_t rem = us % TW_USECS_PER_DAY; /* days * a day may not fit */
-            tw_buf_append(scratch, text, tw_calendar_format_date(text, days));
-            tw_buf_append_char(scratch, 'T');
-            tw_buf_append(scratch, text,
-                          tw_calendar_format_time(text, rem < 0 ? rem + TW_USECS_PER_DAY : rem));
-        }
-        else if (v->special != TW_VALUE_FINITE)
+        if (!append_iso_local(scratch, v, schema))
             break;
-        else if (v->kind == TW_VALUE_DATE)
-            tw_buf_append(scratch, text, tw_calendar_format_date(text, v->u.i));
-        else if (v->kind == TW_VALUE_TIME) /* a LocalTime: 24:00:00 is 00:00:00 */
-            tw_buf_append(scratch, text,
-                          tw_calendar_format_time(text, v->u.i % TW_USECS_PER_DAY));
-        else if (v->kind == TW_VALUE_TIMESTAMP)
-            tw_buf_append(scratch, text, tw_calendar_format_pg_timestamp(text, v->u.i));
-        else
-            break;
-        tw_buf_append_char(scratch, 'Z');
         goto scratch_out;
     case TW_CS_RENDER_ZONED_TIME:
         if (!tw_pgtext_timetz_utc(v, &micros))

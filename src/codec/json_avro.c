@@ -7,8 +7,12 @@
  * the literal digits of each number are recovered by a small lexer whose
  * tokens are matched, in document order, with the number nodes jansson
  * built (jansson keeps object keys in insertion order).
+ *
+ * This file holds the structure (records, arrays, maps, unions), numbers
+ * as text and the error messages; integers, bytes, decimals and the other
+ * logical types are in json_avro_logical.c.
  */
-#include "codec/json_avro.h"
+#include "codec/json_avro_internal.h"
 
 #include <errno.h>
 #include <float.h>
@@ -24,30 +28,6 @@
 
 #define TW_JSON_AVRO_SHOW_MAX 40 /* longest value quoted in an error */
 
-/* The literal text of one number of a JSON text. */
-typedef struct num_token {
-    const json_t *node;
-    const char *text;
-    size_t len;
-} num_token_t;
-
-typedef struct enc_ctx {
-    tw_json_avro_unknown_t unknown_fields;
-    bool hide_values;  /* messages describe values, never quote them */
-    bool default_mode; /* reading a schema default, not a payload */
-    tw_buf_t path;     /* "$.a[2].b" of the value being encoded */
-    const num_token_t *numbers; /* sorted by node; NULL for json_t input */
-    size_t n_numbers;
-    char *errstr;
-    size_t errstr_size;
-} enc_ctx_t;
-
-/* A number's text and whether it is an integer literal. */
-typedef struct num_text {
-    char *s; /* owned, NUL-terminated */
-    bool integral;
-} num_text_t;
-
 static tw_err_t encode(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const json_t *value,
                        tw_buf_t *out);
 
@@ -60,7 +40,7 @@ static int compare_tokens(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void number_text(const enc_ctx_t *ctx, const json_t *value, num_text_t *nt)
+void tw_json_avro_number_text(const enc_ctx_t *ctx, const json_t *value, num_text_t *nt)
 {
     if (ctx->numbers) {
         num_token_t key = {value, NULL, 0};
@@ -140,7 +120,7 @@ static void append_shown(const enc_ctx_t *ctx, tw_buf_t *b, const json_t *value)
         }
     } else if (json_is_number(value)) {
         num_text_t nt;
-        number_text(ctx, value, &nt);
+        tw_json_avro_number_text(ctx, value, &nt);
         if (strlen(nt.s) > TW_JSON_AVRO_SHOW_MAX)
             tw_buf_printf(b, "%.*s...", TW_JSON_AVRO_SHOW_MAX, nt.s);
         else
@@ -169,10 +149,8 @@ static void append_got(const enc_ctx_t *ctx, tw_buf_t *b, const json_t *value)
     append_shown(ctx, b, value);
 }
 
-static tw_err_t fail(enc_ctx_t *ctx, const char *fmt, ...) TW_PRINTF(2, 3);
-
 /* "<path>: <message>" into errstr. */
-static tw_err_t fail(enc_ctx_t *ctx, const char *fmt, ...)
+tw_err_t tw_json_avro_fail(enc_ctx_t *ctx, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -187,12 +165,12 @@ static tw_err_t fail(enc_ctx_t *ctx, const char *fmt, ...)
 /* "<path>: <what>" where what is built by the caller (e.g. with append_got). */
 static tw_err_t fail_buf(enc_ctx_t *ctx, tw_buf_t *msg)
 {
-    tw_err_t err = fail(ctx, "%s", msg->data);
+    tw_err_t err = tw_json_avro_fail(ctx, "%s", msg->data);
     tw_buf_free(msg);
     return err;
 }
 
-static tw_err_t mismatch(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const json_t *value)
+tw_err_t tw_json_avro_mismatch(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const json_t *value)
 {
     tw_buf_t msg = TW_BUF_INIT;
     char expected[256];
@@ -204,8 +182,8 @@ static tw_err_t mismatch(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const j
 }
 
 /* "<path>: <prefix><shown value><suffix>" */
-static tw_err_t fail_value(enc_ctx_t *ctx, const char *prefix, const json_t *value,
-                           const char *suffix)
+tw_err_t tw_json_avro_fail_value(enc_ctx_t *ctx, const char *prefix, const json_t *value,
+                                 const char *suffix)
 {
     tw_buf_t msg = TW_BUF_INIT;
 
@@ -260,252 +238,6 @@ static void path_pop(enc_ctx_t *ctx, size_t mark)
     ctx->path.data[mark] = '\0';
 }
 
-/* ---- primitive pieces ------------------------------------------------- */
-
-/* An integer literal into [min, max]; errors name the value. */
-static tw_err_t get_integer(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const json_t *value,
-                            int64_t min, int64_t max, const char *type, int64_t *out)
-{
-    num_text_t nt;
-    long long v;
-    char *end;
-    tw_err_t err = TW_OK;
-
-    if (!json_is_number(value))
-        return mismatch(ctx, schema, value);
-    number_text(ctx, value, &nt);
-    if (!nt.integral) {
-        err = mismatch(ctx, schema, value);
-        goto cleanup;
-    }
-    errno = 0;
-    v = strtoll(nt.s, &end, 10);
-    if (errno == ERANGE || *end != '\0' || v < min || v > max) {
-        err = fail(ctx, "%s out of range for %s", ctx->hide_values ? "number" : nt.s, type);
-        goto cleanup;
-    }
-    *out = v;
-cleanup:
-    free(nt.s);
-    return err;
-}
-
-/* bytes, fixed, and the bytes behind a decimal */
-static tw_err_t encode_bytes(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const json_t *value,
-                             tw_buf_t *out)
-{
-    tw_buf_t data = TW_BUF_INIT;
-    const char *s = json_string_value(value);
-    size_t len = json_string_length(value);
-    tw_err_t err = TW_OK;
-
-    if (!json_is_string(value))
-        return mismatch(ctx, schema, value);
-    if (ctx->default_mode ? !tw_avro_literal_latin1(s, len, &data)
-                          : !tw_avro_literal_base64(s, len, &data)) {
-        err = fail_value(ctx,
-                         ctx->default_mode ? "invalid bytes default " : "invalid base64 string ",
-                         value,
-                         ctx->default_mode ? " (code points 0-255 expected)"
-                                           : " (bytes are given as base64)");
-        goto cleanup;
-    }
-    if (schema->type == TW_AVSC_FIXED) {
-        if (data.len != schema->size) {
-            err = fail(ctx, "fixed %s needs %zu bytes, got %zu", schema->fullname, schema->size,
-                       data.len);
-            goto cleanup;
-        }
-        tw_buf_append(out, data.data, data.len);
-    } else {
-        tw_avro_write_bytes(out, data.data, data.len);
-    }
-cleanup:
-    tw_buf_free(&data);
-    return err;
-}
-
-/* ---- logical types ---------------------------------------------------- */
-
-
-static tw_err_t encode_decimal(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const json_t *value,
-                               tw_buf_t *out)
-{
-    char described[64];
-    num_text_t nt = {NULL, false};
-    const char *s, *p;
-    tw_buf_t digit_buf = TW_BUF_INIT, bytes = TW_BUF_INIT;
-    bool negative = false;
-    long frac = 0, exponent = 0;
-    size_t start;
-    tw_err_t err = TW_OK;
-
-    tw_avsc_schema_describe(schema, described, sizeof(described));
-    if (json_is_string(value)) {
-        s = json_string_value(value);
-    } else if (json_is_number(value)) {
-        number_text(ctx, value, &nt);
-        s = nt.s;
-    } else {
-        return mismatch(ctx, schema, value);
-    }
-    /* [+-]digits[.digits][(e|E)[+-]digits] */
-    p = s;
-    if (*p == '-' || *p == '+')
-        negative = *p++ == '-';
-    if (*p < '0' || *p > '9')
-        goto malformed;
-    while (*p >= '0' && *p <= '9')
-        tw_buf_append_char(&digit_buf, *p++);
-    if (*p == '.') {
-        p++;
-        if (*p < '0' || *p > '9')
-            goto malformed;
-        while (*p >= '0' && *p <= '9') {
-            tw_buf_append_char(&digit_buf, *p++);
-            frac++;
-        }
-    }
-    if (*p == 'e' || *p == 'E') {
-        char *end;
-        errno = 0;
-        exponent = strtol(p + 1, &end, 10);
-        if (end == p + 1 || (p[1] != '-' && p[1] != '+' && (p[1] < '0' || p[1] > '9')) ||
-            errno == ERANGE || exponent > 10000 || exponent < -10000)
-            goto malformed;
-        p = end;
-    }
-    if (*p != '\0' || digit_buf.len > 10000)
-        goto malformed;
-    frac -= exponent;
-    for (; frac < 0; frac++)
-        tw_buf_append_char(&digit_buf, '0');
-    if (frac > schema->scale) {
-        char what[256];
-        snprintf(what, sizeof(what), " has %ld fractional digits, more than the scale of %s",
-                 frac, described);
-        err = fail_value(ctx, "", value, what);
-        goto cleanup;
-    }
-    for (; frac < schema->scale; frac++)
-        tw_buf_append_char(&digit_buf, '0');
-    for (start = 0; start < digit_buf.len && digit_buf.data[start] == '0'; start++)
-        ;
-    if (digit_buf.len - start > (size_t)schema->precision) {
-        char what[256];
-        snprintf(what, sizeof(what), " has %zu digits, more than the precision of %s",
-                 digit_buf.len - start, described);
-        err = fail_value(ctx, "", value, what);
-        goto cleanup;
-    }
-    tw_avro_literal_unscaled(digit_buf.data + start, digit_buf.len - start,
-                             negative && start < digit_buf.len, &bytes);
-    if (schema->type == TW_AVSC_FIXED) {
-        if (bytes.len > schema->size) {
-            err = fail_value(ctx, "", value, " does not fit in its fixed size");
-            goto cleanup;
-        }
-        for (size_t k = bytes.len; k < schema->size; k++)
-            tw_buf_append_char(out, (bytes.data[0] & 0x80) ? (char)0xFF : 0);
-        tw_buf_append(out, bytes.data, bytes.len);
-    } else {
-        tw_avro_write_bytes(out, bytes.data, bytes.len);
-    }
-    goto cleanup;
-malformed:
-    err = fail_value(ctx, "invalid decimal ", value, "");
-cleanup:
-    free(nt.s);
-    tw_buf_free(&digit_buf);
-    tw_buf_free(&bytes);
-    return err;
-}
-
-static tw_err_t encode_logical(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const json_t *value,
-                               tw_buf_t *out)
-{
-    const char *s = json_string_value(value);
-    size_t len = json_string_length(value);
-    bool is_int = schema->type == TW_AVSC_INT;
-    char described[64];
-    int unit_digits = 0;
-    bool local = false;
-    int64_t v;
-    tw_avro_time_result_t r;
-    tw_err_t err;
-
-    if (schema->logical == TW_AVSC_LOGICAL_DECIMAL)
-        return encode_decimal(ctx, schema, value, out);
-    if (schema->logical == TW_AVSC_LOGICAL_UUID) {
-        if (!json_is_string(value))
-            return mismatch(ctx, schema, value);
-        if (!tw_avro_literal_uuid(s, len))
-            return fail_value(ctx, "invalid uuid ", value, " (expected 8-4-4-4-12 hex digits)");
-        tw_avro_write_bytes(out, s, len);
-        return TW_OK;
-    }
-    /* The rest are int or long underneath: an integer is taken as is. */
-    if (json_is_number(value)) {
-        err = get_integer(ctx, schema, value, is_int ? INT32_MIN : INT64_MIN,
-                          is_int ? INT32_MAX : INT64_MAX, is_int ? "int" : "long", &v);
-        if (err == TW_OK)
-            tw_avro_write_long(out, v);
-        return err;
-    }
-    if (!json_is_string(value))
-        return mismatch(ctx, schema, value);
-    tw_avsc_schema_describe(schema, described, sizeof(described));
-    switch (schema->logical) {
-    case TW_AVSC_LOGICAL_DATE:
-        if (len != 10 || !tw_avro_literal_date(s, len, &v))
-            return fail_value(ctx, "invalid date ", value, " (expected YYYY-MM-DD)");
-        tw_avro_write_long(out, v);
-        return TW_OK;
-    case TW_AVSC_LOGICAL_TIME_MILLIS:
-    case TW_AVSC_LOGICAL_TIME_MICROS: {
-        size_t used = 0;
-        unit_digits = schema->logical == TW_AVSC_LOGICAL_TIME_MILLIS ? 3 : 6;
-        r = tw_avro_literal_time(s, len, unit_digits, &v, &used);
-        if (r == TW_AVRO_TIME_OK && used != len)
-            r = TW_AVRO_TIME_MALFORMED;
-        break;
-    }
-    case TW_AVSC_LOGICAL_LOCAL_TIMESTAMP_MILLIS:
-    case TW_AVSC_LOGICAL_LOCAL_TIMESTAMP_MICROS:
-        local = true;
-        /* fall through */
-    default:
-        unit_digits = (schema->logical == TW_AVSC_LOGICAL_TIMESTAMP_MILLIS ||
-                       schema->logical == TW_AVSC_LOGICAL_LOCAL_TIMESTAMP_MILLIS)
-                          ? 3
-                          : 6;
-        r = tw_avro_literal_timestamp(s, len, unit_digits, local, &v);
-        break;
-    }
-    if (r == TW_AVRO_TIME_TOO_PRECISE) {
-        char what[256];
-        snprintf(what, sizeof(what), " has more fractional-second digits than %s holds (%d)",
-                 described, unit_digits);
-        return fail_value(ctx, "", value, what);
-    }
-    if (r != TW_AVRO_TIME_OK) {
-        char what[256];
-        bool is_time = schema->logical == TW_AVSC_LOGICAL_TIME_MILLIS ||
-                       schema->logical == TW_AVSC_LOGICAL_TIME_MICROS;
-        snprintf(what, sizeof(what), " (expected %s)",
-                 is_time ? "HH:MM:SS[.fraction]"
-                 : local ? "YYYY-MM-DDTHH:MM:SS[.fraction] without zone or with Z"
-                         : "YYYY-MM-DDTHH:MM:SS[.fraction] and Z or +HH:MM/-HH:MM");
-        tw_buf_t prefix = TW_BUF_INIT;
-        tw_buf_printf(&prefix, "invalid %s ", described);
-        err = fail_value(ctx, prefix.data, value, what);
-        tw_buf_free(&prefix);
-        return err;
-    }
-    tw_avro_write_long(out, v);
-    return TW_OK;
-}
-
 /* ---- complex types ---------------------------------------------------- */
 
 static tw_err_t encode_record(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const json_t *value,
@@ -514,7 +246,7 @@ static tw_err_t encode_record(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, co
     tw_err_t err;
 
     if (!json_is_object(value))
-        return mismatch(ctx, schema, value);
+        return tw_json_avro_mismatch(ctx, schema, value);
     if (ctx->unknown_fields == TW_JSON_AVRO_UNKNOWN_FAIL && !ctx->default_mode) {
         const char *key;
         const json_t *member;
@@ -527,7 +259,7 @@ static tw_err_t encode_record(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, co
             if (i == schema->n_fields) {
                 /* A field name is structure, like a column name: shown. */
                 size_t mark = path_push_key(ctx, key);
-                err = fail(ctx, "unknown field (unknown.fields=fail)");
+                err = tw_json_avro_fail(ctx, "unknown field (unknown.fields=fail)");
                 path_pop(ctx, mark);
                 return err;
             }
@@ -539,7 +271,7 @@ static tw_err_t encode_record(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, co
         size_t mark;
 
         if (member == NULL && field->default_value == NULL)
-            return fail(ctx, "missing required field \"%s\"", field->name);
+            return tw_json_avro_fail(ctx, "missing required field \"%s\"", field->name);
         mark = path_push_key(ctx, field->name);
         if (member) {
             err = encode(ctx, field->schema, member, out);
@@ -563,7 +295,7 @@ static tw_err_t encode_array(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, con
     size_t n = json_array_size(value);
 
     if (!json_is_array(value))
-        return mismatch(ctx, schema, value);
+        return tw_json_avro_mismatch(ctx, schema, value);
     /* One block holding every item, then the empty block that ends it. */
     if (n > 0)
         tw_avro_write_long(out, (int64_t)n);
@@ -588,7 +320,7 @@ static tw_err_t encode_map(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const
     const json_t *member;
 
     if (!json_is_object(value))
-        return mismatch(ctx, schema, value);
+        return tw_json_avro_mismatch(ctx, schema, value);
     if (json_object_size(value) > 0)
         tw_avro_write_long(out, (int64_t)json_object_size(value));
     json_object_foreach((json_t *)value, key, member) {
@@ -682,7 +414,7 @@ static tw_err_t encode_union(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, con
      * deep inside the record of ["null", Record]). */
     if (fitting == 1)
         return tw_errf(TW_ERR_REJECTED, ctx->errstr, ctx->errstr_size, "%s", fit_err);
-    return mismatch(ctx, schema, value);
+    return tw_json_avro_mismatch(ctx, schema, value);
 }
 
 static tw_err_t encode(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const json_t *value,
@@ -692,20 +424,20 @@ static tw_err_t encode(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const jso
     tw_err_t err;
 
     if (schema->logical != TW_AVSC_LOGICAL_NONE && !ctx->default_mode)
-        return encode_logical(ctx, schema, value, out);
+        return tw_json_avro_encode_logical(ctx, schema, value, out);
     switch (schema->type) {
     case TW_AVSC_NULL:
-        return json_is_null(value) ? TW_OK : mismatch(ctx, schema, value);
+        return json_is_null(value) ? TW_OK : tw_json_avro_mismatch(ctx, schema, value);
     case TW_AVSC_BOOLEAN:
         if (!json_is_boolean(value))
-            return mismatch(ctx, schema, value);
+            return tw_json_avro_mismatch(ctx, schema, value);
         tw_avro_write_boolean(out, json_is_true(value));
         return TW_OK;
     case TW_AVSC_INT:
     case TW_AVSC_LONG: {
         bool is_int = schema->type == TW_AVSC_INT;
-        err = get_integer(ctx, schema, value, is_int ? INT32_MIN : INT64_MIN,
-                          is_int ? INT32_MAX : INT64_MAX, is_int ? "int" : "long", &v);
+        err = tw_json_avro_get_integer(ctx, schema, value, is_int ? INT32_MIN : INT64_MIN,
+                                       is_int ? INT32_MAX : INT64_MAX, is_int ? "int" : "long", &v);
         if (err == TW_OK)
             tw_avro_write_long(out, v);
         return err;
@@ -716,11 +448,12 @@ static tw_err_t encode(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const jso
         double d;
 
         if (!json_is_number(value))
-            return mismatch(ctx, schema, value);
-        number_text(ctx, value, &nt);
+            return tw_json_avro_mismatch(ctx, schema, value);
+        tw_json_avro_number_text(ctx, value, &nt);
         d = strtod(nt.s, NULL);
         if (schema->type == TW_AVSC_FLOAT && fabs(d) > FLT_MAX) {
-            err = fail(ctx, "%s out of range for float", ctx->hide_values ? "number" : nt.s);
+            err = tw_json_avro_fail(ctx, "%s out of range for float",
+                                    ctx->hide_values ? "number" : nt.s);
             free(nt.s);
             return err;
         }
@@ -733,19 +466,18 @@ static tw_err_t encode(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const jso
     }
     case TW_AVSC_STRING:
         if (!json_is_string(value))
-            return mismatch(ctx, schema, value);
+            return tw_json_avro_mismatch(ctx, schema, value);
         if (!tw_utf8_valid(json_string_value(value), json_string_length(value)))
-            return fail(ctx, "string is not valid UTF-8");
+            return tw_json_avro_fail(ctx, "string is not valid UTF-8");
         tw_avro_write_bytes(out, json_string_value(value), json_string_length(value));
         return TW_OK;
     case TW_AVSC_BYTES:
-    case TW_AVSC_FIXED:
-        return encode_bytes(ctx, schema, value, out);
+    case TW_AVSC_FIXED: return tw_json_avro_encode_bytes(ctx, schema, value, out);
     case TW_AVSC_ENUM: {
         tw_buf_t allowed = TW_BUF_INIT;
 
         if (!json_is_string(value))
-            return mismatch(ctx, schema, value);
+            return tw_json_avro_mismatch(ctx, schema, value);
         for (size_t i = 0; i < schema->n_symbols; i++) {
             if (strcmp(schema->symbols[i], json_string_value(value)) == 0) {
                 tw_avro_write_long(out, (int64_t)i);
@@ -758,7 +490,7 @@ static tw_err_t encode(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const jso
         for (size_t i = 0; i < schema->n_symbols; i++)
             tw_buf_printf(&allowed, "%s%s", i ? ", " : "", schema->symbols[i]);
         tw_buf_append_char(&allowed, ')');
-        err = fail_value(ctx, "enum symbol ", value, allowed.data);
+        err = tw_json_avro_fail_value(ctx, "enum symbol ", value, allowed.data);
         tw_buf_free(&allowed);
         return err;
     }

@@ -387,8 +387,67 @@ static tw_err_t unexpected(const tw_pgoutput_msg_t *msg, const char *why, char *
                    tw_pgoutput_msgtype_name(msg->type), why);
 }
 
-tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_t *data,
-                               size_t len, char *errstr, size_t errstr_size)
+/* Begin and Commit of a transaction sent whole: opens or closes feed->txn
+ * and tells the sink. */
+static tw_err_t txn_boundary(tw_changefeed_t *feed, tw_lsn_t lsn, const tw_pgoutput_msg_t *msg,
+                             char *errstr, size_t errstr_size)
+{
+    if (msg->type == TW_PGOUTPUT_BEGIN) {
+        if (feed->in_txn)
+            return unexpected(msg, "previous transaction has no Commit", errstr, errstr_size);
+        memset(&feed->txn, 0, sizeof(feed->txn));
+        feed->txn.xid = msg->u.begin.xid;
+        feed->txn.begin_lsn = lsn;
+        feed->txn.commit_lsn = msg->u.begin.final_lsn;
+        feed->txn.prev_end_lsn = feed->last_end_lsn;
+        feed->txn.commit_ts = pg_to_unix_us(msg->u.begin.commit_ts);
+        free(feed->origin);
+        feed->origin = NULL;
+        feed->in_txn = true;
+        feed->txn.serial = ++txn_serial;
+        return feed->sink.begin(feed->sink.opaque, &feed->txn, errstr, errstr_size);
+    }
+    if (!feed->in_txn)
+        return unexpected(msg, "no transaction is open", errstr, errstr_size);
+    feed->txn.end_lsn = msg->u.commit.end_lsn;
+    feed->last_end_lsn = msg->u.commit.end_lsn;
+    feed->last_commit_ts = feed->txn.commit_ts;
+    feed->in_txn = false;
+    return feed->sink.commit(feed->sink.opaque, &feed->txn, errstr, errstr_size);
+}
+
+/* Stream Start / Stop / Commit / Abort of a streamed (in-progress)
+ * transaction; its changes wait in the spool until Stream Commit. */
+static tw_err_t stream_control(tw_changefeed_t *feed, const tw_pgoutput_msg_t *msg, char *errstr,
+                               size_t errstr_size)
+{
+    switch (msg->type) {
+    case TW_PGOUTPUT_STREAM_START:
+        if (feed->in_stream)
+            return unexpected(msg, "stream already started", errstr, errstr_size);
+        feed->in_stream = true;
+        feed->stream_xid = msg->u.stream_start.xid;
+        return TW_OK;
+    case TW_PGOUTPUT_STREAM_STOP:
+        if (!feed->in_stream)
+            return unexpected(msg, "no stream is open", errstr, errstr_size);
+        feed->in_stream = false;
+        return TW_OK;
+    case TW_PGOUTPUT_STREAM_COMMIT:
+        if (feed->in_txn || feed->in_stream)
+            return unexpected(msg, "inside another transaction or stream block", errstr,
+                              errstr_size);
+        return stream_commit(feed, msg, errstr, errstr_size);
+    default: /* TW_PGOUTPUT_STREAM_ABORT */
+        if (msg->u.stream_abort.subxid == msg->u.stream_abort.xid)
+            settle_spooled_rels(feed, msg->u.stream_abort.xid, false, NULL, 0);
+        return tw_spool_abort(feed->spool, msg->u.stream_abort.xid, msg->u.stream_abort.subxid,
+                              errstr, errstr_size);
+    }
+}
+
+tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_t *data, size_t len,
+                               char *errstr, size_t errstr_size)
 {
     tw_pgoutput_msg_t msg;
     tw_rel_t *rel;
@@ -414,27 +473,7 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
 
     switch (msg.type) {
     case TW_PGOUTPUT_BEGIN:
-        if (feed->in_txn)
-            return unexpected(&msg, "previous transaction has no Commit", errstr, errstr_size);
-        memset(&feed->txn, 0, sizeof(feed->txn));
-        feed->txn.xid = msg.u.begin.xid;
-        feed->txn.begin_lsn = lsn;
-        feed->txn.commit_lsn = msg.u.begin.final_lsn;
-        feed->txn.prev_end_lsn = feed->last_end_lsn;
-        feed->txn.commit_ts = pg_to_unix_us(msg.u.begin.commit_ts);
-        free(feed->origin);
-        feed->origin = NULL;
-        feed->in_txn = true;
-        feed->txn.serial = ++txn_serial;
-        return feed->sink.begin(feed->sink.opaque, &feed->txn, errstr, errstr_size);
-    case TW_PGOUTPUT_COMMIT:
-        if (!feed->in_txn)
-            return unexpected(&msg, "no transaction is open", errstr, errstr_size);
-        feed->txn.end_lsn = msg.u.commit.end_lsn;
-        feed->last_end_lsn = msg.u.commit.end_lsn;
-        feed->last_commit_ts = feed->txn.commit_ts;
-        feed->in_txn = false;
-        return feed->sink.commit(feed->sink.opaque, &feed->txn, errstr, errstr_size);
+    case TW_PGOUTPUT_COMMIT: return txn_boundary(feed, lsn, &msg, errstr, errstr_size);
     case TW_PGOUTPUT_ORIGIN:
         free(feed->origin);
         feed->origin = tw_strdup(msg.u.origin.name);
@@ -462,26 +501,9 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
         return emit_change(feed, (msg.u.message.flags & 1) ? &feed->txn : NULL, lsn, &msg,
                            errstr, errstr_size);
     case TW_PGOUTPUT_STREAM_START:
-        if (feed->in_stream)
-            return unexpected(&msg, "stream already started", errstr, errstr_size);
-        feed->in_stream = true;
-        feed->stream_xid = msg.u.stream_start.xid;
-        return TW_OK;
     case TW_PGOUTPUT_STREAM_STOP:
-        if (!feed->in_stream)
-            return unexpected(&msg, "no stream is open", errstr, errstr_size);
-        feed->in_stream = false;
-        return TW_OK;
     case TW_PGOUTPUT_STREAM_COMMIT:
-        if (feed->in_txn || feed->in_stream)
-            return unexpected(&msg, "inside another transaction or stream block", errstr,
-                              errstr_size);
-        return stream_commit(feed, &msg, errstr, errstr_size);
-    case TW_PGOUTPUT_STREAM_ABORT:
-        if (msg.u.stream_abort.subxid == msg.u.stream_abort.xid)
-            settle_spooled_rels(feed, msg.u.stream_abort.xid, false, NULL, 0);
-        return tw_spool_abort(feed->spool, msg.u.stream_abort.xid, msg.u.stream_abort.subxid,
-                              errstr, errstr_size);
+    case TW_PGOUTPUT_STREAM_ABORT: return stream_control(feed, &msg, errstr, errstr_size);
     case TW_PGOUTPUT_BEGIN_PREPARE:
     case TW_PGOUTPUT_PREPARE:
     case TW_PGOUTPUT_COMMIT_PREPARED:
