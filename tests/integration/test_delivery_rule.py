@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from conftest import OUTBOX_DDL, outbox_config
-from helpers import lsn_int, slot_active, wait_for
+from helpers import insert_events, lsn_int, slot_active, wait_for
 from kafkacheck import consume, headers, topics
 
 
@@ -106,7 +106,6 @@ def test_exactly_once_aborts_in_a_row_stop_without_confirming(db, broker, regist
     the pipeline looked idle, and the stop confirmed the slot to the
     server's WAL end — past the events it never delivered."""
     from test_exactly_once import eos_config, events, wait_checkpoint_covers
-    from test_run_outbox import insert_events
     db.sql(OUTBOX_DDL)
     cfg = eos_config(db, broker, registry, tmp_path, status_update_interval_ms="500",
                      retriable_restart_connector_wait_ms="1000")
@@ -135,7 +134,6 @@ def test_exactly_once_sigterm_with_a_doomed_kafka_transaction(db, broker, regist
     refused). The stop aborts it and must not confirm past it; the restart
     delivers its events."""
     from test_exactly_once import eos_config, events, wait_checkpoint_covers
-    from test_run_outbox import insert_events
     db.sql(OUTBOX_DDL)
     # Kafka transactions stay open for 30 s: the stop finds one doomed.
     cfg = eos_config(db, broker, registry, tmp_path, status_update_interval_ms="500",

@@ -9,7 +9,7 @@ import time
 import uuid
 
 from conftest import OUTBOX_DDL, outbox_config
-from helpers import lsn_int, slot_active, wait_for
+from helpers import insert_events, lsn_int, slot_active, wait_for
 from kafkacheck import consume, headers, topics
 
 
@@ -311,7 +311,6 @@ def test_exactly_once_sigterm_mid_streamed_transaction_small_queue(db, broker, r
     the source transaction, and the restart commits each event once."""
     from test_exactly_once import (OFFSETS, TOPIC, checkpoint_key, delivered, eos_config,
                                    events, wait_checkpoint_covers)
-    from test_run_outbox import insert_events
     from kafkacheck import checkpoints, committed_offsets
     rows = 4000
     db.sql(OUTBOX_DDL)

@@ -36,13 +36,14 @@ def big_insert(cur, table, first, n, pad=100):
                 % (table, pad, first, first + n - 1))
 
 
-def test_schema_rename_during_streamed_transaction_keeps_newest_relation(db, tail):
-    """A streamed transaction's Relation message (schema "a") is older than
-    the one the server sends after ALTER SCHEMA a RENAME TO b; replaying the
-    streamed transaction must not put "a" back for the rows that follow."""
+def rename_during_streamed_txn(db, tail, table_include_list):
+    """Rows 1..3000 into a.t in one transaction large enough to be streamed;
+    while it is open, schema a is renamed to b and row -1 goes into b.t;
+    then the transaction commits and row -2 follows. Returns the tail
+    configuration (prepared before any of it)."""
     db.sql("CREATE SCHEMA a")
     db.sql("CREATE TABLE a.t (id int PRIMARY KEY, pad text)")
-    cfg = prepare(db, tail, table_include_list="b\\.t,a\\.t")
+    cfg = prepare(db, tail, table_include_list=table_include_list)
     long_txn = db.connect()
     long_txn.autocommit = False
     with long_txn.cursor() as cur:
@@ -52,6 +53,14 @@ def test_schema_rename_during_streamed_transaction_keeps_newest_relation(db, tai
     long_txn.commit()
     long_txn.close()
     db.sql("INSERT INTO b.t VALUES (-2, 'after the streamed commit')")
+    return cfg
+
+
+def test_schema_rename_during_streamed_transaction_keeps_newest_relation(db, tail):
+    """A streamed transaction's Relation message (schema "a") is older than
+    the one the server sends after ALTER SCHEMA a RENAME TO b; replaying the
+    streamed transaction must not put "a" back for the rows that follow."""
+    cfg = rename_during_streamed_txn(db, tail, "b\\.t,a\\.t")
     res = drain(db, tail, cfg)
     assert streamed_txns(db) >= 1, "the transaction was not streamed; the test proves nothing"
     by_id = {e["after"]["id"]: e for e in res.rows(op="c")}
@@ -64,18 +73,7 @@ def test_schema_rename_during_streamed_transaction_keeps_newest_relation(db, tai
 def test_schema_rename_during_streamed_transaction_with_filter_loses_nothing(db, tail):
     """With a filter on the new name, the rows after the streamed commit are
     captured (an older description would have dropped them)."""
-    db.sql("CREATE SCHEMA a")
-    db.sql("CREATE TABLE a.t (id int PRIMARY KEY, pad text)")
-    cfg = prepare(db, tail, table_include_list="b\\.t")
-    long_txn = db.connect()
-    long_txn.autocommit = False
-    with long_txn.cursor() as cur:
-        big_insert(cur, "a.t", 1, 3000)
-    db.sql("ALTER SCHEMA a RENAME TO b")
-    db.sql("INSERT INTO b.t VALUES (-1, 'after the rename')")
-    long_txn.commit()
-    long_txn.close()
-    db.sql("INSERT INTO b.t VALUES (-2, 'after the streamed commit')")
+    cfg = rename_during_streamed_txn(db, tail, "b\\.t")
     db.sql("INSERT INTO b.t VALUES (-3, 'later still')")
     res = drain(db, tail, cfg)
     assert streamed_txns(db) >= 1, "the transaction was not streamed; the test proves nothing"
