@@ -1,8 +1,10 @@
 """Helpers the integration tests share, so that each exists once: LSN text
 to integer, polling for a condition (instead of fixed sleeps), whether the
-replication slot is in use, waiting for a process to exit, and writing
-outbox rows."""
+replication slot is in use, waiting for a process to exit, writing outbox
+rows, and writing Avro schema files."""
+import copy
 import json
+import os
 import time
 
 
@@ -57,3 +59,20 @@ def insert_events(db, events, delete_after=False, rollback=False):
     else:
         conn.commit()
     conn.close()
+
+
+def write_schemas(directory, *schemas):
+    """The schemas (JSON values) as s0.avsc, s1.avsc... in directory
+    (created if missing); returns its path."""
+    os.makedirs(str(directory), exist_ok=True)
+    for i, schema in enumerate(schemas):
+        with open(os.path.join(str(directory), "s%d.avsc" % i), "w") as f:
+            json.dump(schema, f)
+    return str(directory)
+
+
+def with_fields(schema, fields):
+    """A copy of the record schema with other fields."""
+    s = copy.deepcopy(schema)
+    s["fields"] = fields
+    return s
