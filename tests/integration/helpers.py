@@ -1,7 +1,8 @@
 """Helpers the integration tests share, so that each exists once: LSN text
 to integer, polling for a condition (instead of fixed sleeps), whether the
 replication slot is in use, waiting for a process to exit, writing outbox
-rows, and writing Avro schema files."""
+rows, writing Avro schema files, and running `tidewater tail` up to the
+server's current position."""
 import copy
 import json
 import os
@@ -76,3 +77,28 @@ def with_fields(schema, fields):
     s = copy.deepcopy(schema)
     s["fields"] = fields
     return s
+
+
+def tail_prepare(db, tail, **overrides):
+    """Writes the config and lets tidewater create the slot and publication
+    (a tail that stops at once, seeing nothing), so later changes are
+    captured; returns the config."""
+    cfg = db.config(**overrides)
+    res = tail(cfg, endpos=db.insert_lsn())
+    assert res.returncode == 0, res.stderr
+    assert res.events == []
+    return cfg
+
+
+def tail_drain(db, tail, cfg, **kw):
+    """`tidewater tail` up to the server's current insert position."""
+    res = tail(cfg, endpos=db.insert_lsn(), **kw)
+    assert res.returncode == 0, res.stderr
+    return res
+
+
+def streamed_txns(db):
+    """How many transactions the server streamed to the test's slot."""
+    rows = db.pg.sql("SELECT stream_txns FROM pg_stat_replication_slots WHERE slot_name = %s",
+                     (db.slot,))
+    return rows[0][0] if rows else 0

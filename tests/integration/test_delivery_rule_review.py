@@ -10,14 +10,7 @@ import uuid
 
 from conftest import OUTBOX_DDL, outbox_config
 from helpers import insert_events, lsn_int, slot_active, wait_for
-from kafkacheck import consume, headers, topics
-
-
-def outbox_ids(broker, topic_names, expect, timeout=60):
-    wait_for(lambda: set(topic_names) <= set(topics(broker.bootstrap_servers)),
-             timeout=timeout, what="topics %s" % topic_names)
-    msgs = consume(broker.bootstrap_servers, topic_names, expect=expect, timeout=timeout)
-    return [headers(m)["id"] for m in msgs]
+from kafkacheck import headers, outbox_ids
 
 
 def insert_one(db, aggregatetype="A", seq=0):
