@@ -7,6 +7,7 @@ import copy
 import json
 import os
 import time
+import uuid
 
 
 def lsn_int(text):
@@ -41,6 +42,13 @@ def wait_exit(proc, timeout=30):
             return proc.returncode
         time.sleep(0.1)
     return None
+
+
+def order_events(n, tag):
+    """n outbox events for insert_events: aggregate Order, three aggregate
+    ids, type Created, payload {"i": <number>, "tag": tag}; new ids."""
+    return [(str(uuid.uuid4()), "Order", "order-%d" % (i % 3), "Created", {"i": i, "tag": tag})
+            for i in range(n)]
 
 
 def insert_events(db, events, delete_after=False, rollback=False):
