@@ -17,13 +17,12 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 
-from realkafka import KafkaClusterError, kafka_lib, pid_alive  # noqa: E402
+from realkafka import KafkaClusterError, free_port, kafka_lib, pid_alive  # noqa: E402
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 POM_DIR = os.path.join(TOP, "scripts", "debezium.d")
@@ -81,12 +80,6 @@ def fetch(which="connect", lib=None, quiet=True):
     with open(stamp, "w") as f:
         f.write(pom)
     return lib
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_properties(path, props):

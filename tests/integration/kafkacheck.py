@@ -14,7 +14,7 @@ from confluent_kafka import (OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcept
                              TopicPartition)
 from confluent_kafka.admin import AdminClient
 
-from helpers import lsn_int
+from helpers import lsn_int, wait_for
 
 
 def murmur2(data):
@@ -212,6 +212,15 @@ def high_watermarks(bootstrap, topic_names):
 
 def headers(msg):
     return {k: (v.decode() if v is not None else None) for k, v in (msg.headers() or [])}
+
+
+def outbox_ids(broker, topic_names, expect, timeout=60):
+    """The id headers of the outbox events on the topics, once the topics
+    exist (the Outbox Event Router's id header)."""
+    wait_for(lambda: set(topic_names) <= set(topics(broker.bootstrap_servers)),
+             timeout=timeout, what="topics %s" % topic_names)
+    msgs = consume(broker.bootstrap_servers, topic_names, expect=expect, timeout=timeout)
+    return [headers(m)["id"] for m in msgs]
 
 
 def checkpoints(bootstrap, offsets_topic, key=None):

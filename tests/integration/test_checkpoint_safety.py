@@ -11,21 +11,15 @@ import shutil
 import stat
 import subprocess
 import time
-import uuid
 
 import pytest
 
 from conftest import OUTBOX_DDL, outbox_config
-from helpers import insert_events, lsn_int, slot_active, wait_exit, wait_for
+from helpers import insert_events, lsn_int, order_events, slot_active, wait_exit, wait_for
 from kafkacheck import consume, headers, topics
 from pgcluster import PG_BIN
 
 TOPIC = "outbox.event.Order"
-
-
-def events(n, tag):
-    return [(str(uuid.uuid4()), "Order", "order-%d" % (i % 3), "Created", {"i": i, "tag": tag})
-            for i in range(n)]
 
 
 def delivered_ids(broker):
@@ -59,7 +53,7 @@ def test_offsets_file_beyond_the_servers_wal_stops(db, broker, registry, run, tm
                             "commit_ts_us": 1})
     cfg = outbox_config(db, broker, registry, tmp_path)
     r = run(cfg)
-    batch = events(3, "fresh")
+    batch = order_events(3, "fresh")
     # Inserted while tidewater starts: whatever it does, it must not
     # confirm these away unsent.
     insert_events(db, batch)
@@ -93,7 +87,7 @@ def deliver_and_stop(db, broker, registry, run, tmp_path, n=3, tag="first", **ov
     cfg = outbox_config(db, broker, registry, tmp_path, **overrides)
     r = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use")
-    batch = events(n, tag)
+    batch = order_events(n, tag)
     insert_events(db, batch)
     wait_for(lambda: len(delivered_ids(broker)) >= n, what="%d events in Kafka" % n)
     time.sleep(1.5)  # offset.flush.interval.ms
@@ -105,7 +99,7 @@ def delivers_again(run, cfg, db, broker, tag):
     """A new run of cfg streams, and events written now reach Kafka."""
     r = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use (%s)" % tag)
-    batch = events(2, tag)
+    batch = order_events(2, tag)
     insert_events(db, batch)
     wait_for(lambda: set(e[0] for e in batch) <= set(delivered_ids(broker)),
              what="events after: %s" % tag)
@@ -142,7 +136,7 @@ def test_old_offsets_file_is_accepted_and_gains_identity(db, broker, registry, r
     write_offsets(path, old)
     r2 = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use")
-    second = events(2, "second")
+    second = order_events(2, "second")
     insert_events(db, second)
     wait_for(lambda: set(e[0] for e in second) <= set(delivered_ids(broker)),
              what="the second batch")
@@ -177,7 +171,7 @@ def test_dropped_slot_is_refused_until_reset(db, broker, registry, run, tmp_path
     `offsets reset --yes` accepts the gap."""
     cfg, r, first = deliver_and_stop(db, broker, registry, run, tmp_path)
     db.pg.sql("SELECT pg_drop_replication_slot(%s)", (db.slot,))
-    insert_events(db, events(2, "lost"))
+    insert_events(db, order_events(2, "lost"))
     r2 = run(cfg)
     rc = wait_exit(r2.proc)
     log = r2.output()
@@ -213,7 +207,7 @@ def test_slot_in_use_is_waited_for(db, broker, registry, run, tmp_path):
     assert b.output().count("is in use by server process") == 1, b.output()
     assert a.stop() == 0
     wait_for(lambda: "is free again" in b.output(), what="b taking over")
-    batch = events(2, "b")
+    batch = order_events(2, "b")
     insert_events(db, batch)
     wait_for(lambda: set(e[0] for e in batch) <= set(delivered_ids(broker)), what="b delivering")
     assert b.stop() == 0
@@ -254,7 +248,7 @@ def test_missing_offsets_topic_with_a_used_slot_is_refused(db, broker, registry,
     db.sql("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (db.slot,))
     # Read from (and so moved past its creation point) by someone: the
     # checkpoint that went with that must have been in a topic.
-    insert_events(db, events(1, "read-elsewhere"))
+    insert_events(db, order_events(1, "read-elsewhere"))
     # (Decoding reads only flushed WAL; the test cluster commits
     # asynchronously, so wait until the transaction is there.)
     wait_for(lambda: db.sql("SELECT count(*) FROM pg_logical_slot_get_binary_changes(%s, NULL, "
@@ -277,7 +271,7 @@ def test_missing_offsets_topic_with_a_used_slot_is_refused(db, broker, registry,
 
     r2 = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use", timeout=60)
-    batch = events(3, "eos")
+    batch = order_events(3, "eos")
     insert_events(db, batch)
     wait_for(lambda: set(e[0] for e in batch) <= set(delivered_ids(broker)), what="delivery")
     assert r2.stop() == 0
@@ -298,7 +292,7 @@ def test_slot_created_beforehand_is_a_first_start(db, broker, registry, run, tmp
     cfg = eos_config(db, broker, registry, tmp_path)
     r = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use", timeout=60)
-    batch = events(2, "pre-created")
+    batch = order_events(2, "pre-created")
     insert_events(db, batch)
     wait_for(lambda: set(e[0] for e in batch) <= set(delivered_ids(broker)), what="delivery")
     assert r.stop() == 0
@@ -317,7 +311,7 @@ def test_first_start_is_recorded_so_a_kill_before_any_event_restarts(db, broker,
     r.stop(signal.SIGKILL)
     r2 = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use again", timeout=60)
-    batch = events(2, "after-kill")
+    batch = order_events(2, "after-kill")
     insert_events(db, batch)
     wait_for(lambda: set(e[0] for e in batch) <= set(delivered_ids(broker)), what="delivery")
     assert r2.stop() == 0
@@ -336,7 +330,7 @@ def test_newest_checkpoint_wins_across_partitions(db, broker, registry, run, tmp
                      status_update_interval_ms="3600000")
     r = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use", timeout=60)
-    first = events(3, "first")
+    first = order_events(3, "first")
     insert_events(db, first)
     key = ["test-" + db.name, {"slot": db.slot}]
     wait_for(lambda: any(v and not v.get("reset")
@@ -359,7 +353,7 @@ def test_newest_checkpoint_wins_across_partitions(db, broker, registry, run, tmp
     # old start-up kept whichever partition it happened to read last.
     r2 = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use again", timeout=60)
-    second = events(2, "second")
+    second = order_events(2, "second")
     insert_events(db, second)
     wait_for(lambda: set(e[0] for e in second) <= set(delivered_ids(broker)), what="delivery")
     assert r2.stop() == 0
@@ -383,7 +377,7 @@ def test_invalidated_slot_stops_with_the_way_out(db, broker, registry, run, tmp_
         for _ in range(20):
             if wal_status(db) == "lost":
                 break
-            insert_events(db, events(5, "pushed-out"))
+            insert_events(db, order_events(5, "pushed-out"))
             db.pg.sql("SELECT pg_switch_wal()")
             db.pg.sql("CHECKPOINT")
         assert wal_status(db) == "lost"
@@ -422,7 +416,7 @@ def test_unreserved_slot_warns_and_sets_the_metric(db, broker, registry, run, tm
         wait_for(lambda: slot_active(db), what="the slot in use")
         wait_for(lambda: metric(get(port, "/metrics")[1], "tidewater_slot_wal_unreserved") == 1,
                  what="the metric")
-        batch = events(2, "unreserved")
+        batch = order_events(2, "unreserved")
         insert_events(db, batch)
         wait_for(lambda: set(e[0] for e in batch) <= set(delivered_ids(broker)),
                  what="delivery")
@@ -468,7 +462,7 @@ def test_failover_to_a_promoted_standby(broker, registry, run, tmp_path,
             standby.stop()
             r1 = run(cfg)
             wait_for(lambda: slot_active(db), what="the slot in use")
-            later = events(2, "only-on-the-old-primary")
+            later = order_events(2, "only-on-the-old-primary")
             insert_events(db, later)
             wait_for(lambda: set(e[0] for e in later) <= set(delivered_ids(broker)),
                      what="delivery on the old primary")
@@ -506,7 +500,7 @@ def test_failover_to_a_promoted_standby(broker, registry, run, tmp_path,
             r3 = run(cfg2)
             promoted = Database(standby, "app", tmp_path)
             wait_for(lambda: slot_active(promoted), what="streaming from the new primary")
-            after = events(2, "after-failover")
+            after = order_events(2, "after-failover")
             insert_events(promoted, after)
             wait_for(lambda: set(e[0] for e in after) <= set(delivered_ids(broker)),
                      what="delivery after the failover")
@@ -544,7 +538,7 @@ def test_slot_moved_by_someone_else_is_refused_until_reset(db, broker, registry,
     cfg, r, first = deliver_and_stop(db, broker, registry, run, tmp_path)
     mark = tmp_path / "offsets.json.slot"
     assert mark.exists() and stat.S_IMODE(os.stat(mark).st_mode) == 0o600
-    lost = events(2, "lost")
+    lost = order_events(2, "lost")
     insert_events(db, lost)  # committed while tidewater was stopped...
     move(db)                 # ...and then out of the slot's reach
     confirmed_before = db.slot_flush_lsn()
@@ -593,7 +587,7 @@ def test_exactly_once_notices_a_recreated_slot(db, broker, registry, run, tmp_pa
                                      offset_storage_file_filename=None)
     # Exactly-once keeps its checkpoint in Kafka; the mark lives in state.dir.
     assert (tmp_path / "state").is_dir()
-    insert_events(db, events(1, "lost"))
+    insert_events(db, order_events(1, "lost"))
     recreate_slot(db)
     r2 = run(cfg)
     rc = wait_exit(r2.proc, timeout=60)

@@ -5,30 +5,21 @@ tidewater read the same outbox table with the same connector configuration
 topic, partition, key, value, headers and timestamp, with Connect schemas
 compared through JsonConverter (schemas.enable=true on both sides).
 
-Debezium produces to a one-node Apache Kafka (Kafka 4 clients cannot use the
-mock dev broker); tidewater to the dev broker. Both auto-create topics with 4
-partitions, so keyed partitioning compares. One Connect worker runs every
+How the two sides run: debezium_side.py. One Connect worker runs every
 configuration (one connector each) for the whole module: the JVM starts once.
 What is known to differ is listed, with the reason, in
 docs/debezium-differences.md; every normalization below names its entry.
 """
 import datetime
 import json
-import os
-import subprocess
-import time
 import uuid
 
 import psycopg2
 import pytest
 
-from debezium_peer import (DebeziumConnect, DebeziumUnavailable, fetch,
-                           write_properties)
-from devbroker import DevBroker
-from helpers import wait_for
+import debezium_side
+from debezium_side import Sides
 from kafkacheck import consume, topics
-from pgcluster import PgCluster
-from realkafka import KafkaCluster
 
 DDL = """
 CREATE TYPE mood AS ENUM ('happy', 'sad');
@@ -273,13 +264,6 @@ for _v in PLAIN:
     TOPIC_PREFIX[_v] = "diff_%s." % _v
 TOPIC_PREFIX.update({m: m + "." for m in MODES})
 
-JSON_CONVERTERS = {
-    "key.converter": "org.apache.kafka.connect.json.JsonConverter",
-    "value.converter": "org.apache.kafka.connect.json.JsonConverter",
-    "key.converter.schemas.enable": "true",
-    "value.converter.schemas.enable": "true",
-}
-
 PAYLOADS = [
     {"orderId": 1, "total": "12.50", "customer": {"id": 7, "name": "Ann", "tags": ["a", "b"]},
      "lines": [{"sku": "A-1", "qty": 2, "price": 9.99}, {"sku": "B-2", "qty": 1, "price": 0.5}]},
@@ -468,44 +452,21 @@ def end_topic(variant):
 
 
 def connector_props(variant, pg, dbname, side):
-    props = {
-        "name": "%s-%s" % (side, variant),
-        "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
-        "tasks.max": "1",
-        # One JVM runs every connector: Debezium names its metrics MBeans by
-        # topic.prefix, so each configuration needs its own.
-        "topic.prefix": "diff_" + variant,
-        "database.hostname": "127.0.0.1",
-        "database.port": str(pg.port),
-        "database.user": pg.superuser,
-        "database.dbname": dbname,
-        "plugin.name": "pgoutput",
-        "slot.name": "%s_%s" % (side, variant),
-        "publication.name": "%s_%s" % (side, variant),
-        "publication.autocreate.mode": "filtered",
-        "table.include.list": "public\\.outbox",
-        "snapshot.mode": "no_data",
-        "transforms": "outbox",
-        "transforms.outbox.type": "io.debezium.transforms.outbox.EventRouter",
-    }
-    if variant != "plainmsg":
-        props["message.prefix.exclude.list"] = "dzm\\..*"
+    props = debezium_side.connector_props(side, variant, pg, dbname, "diff_" + variant)
+    if variant == "plainmsg":
+        del props["message.prefix.exclude.list"]
     if VARIANTS[variant] is None:
-        del props["transforms"], props["transforms.outbox.type"]
         props["table.include.list"] = ",".join(
             "public\\." + t
             for t in ("plain", "plain_full", "plain_idx", "plain_types", "plain_end"))
         props.update(PLAIN[variant])
         return props
+    props["transforms"] = "outbox"
+    props["transforms.outbox.type"] = "io.debezium.transforms.outbox.EventRouter"
     props.update(MODES.get(variant, {}))
     for k, v in VARIANTS[variant].items():
         props["transforms.outbox." + k] = v
     return props
-
-
-def slots_active(pg, names):
-    rows = pg.sql("SELECT slot_name FROM pg_replication_slots WHERE active")
-    return set(names) <= {r[0] for r in rows}
 
 
 def record(msg):
@@ -560,54 +521,16 @@ def record_order(r):
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory, tidewater_bin, devbroker_bin):
-    try:
-        connect_lib = fetch("connect")
-        fetch("kafka")
-    except DebeziumUnavailable as e:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("Debezium cannot be fetched: %s" % e)
     base = tmp_path_factory.mktemp("dbzdiff")
-    pg = PgCluster(str(base / "pg"), settings={"max_replication_slots": "60",
-                                               "max_wal_senders": "60"}).init().start()
-    started = []
+    sides = Sides(base, tidewater_bin, devbroker_bin,
+                  pg_settings={"max_replication_slots": "60", "max_wal_senders": "60"})
     try:
-        pg.create_database("diff")
-        pg.sql(DDL, dbname="diff")
-        t0 = time.monotonic()
-        kafka = KafkaCluster(str(base / "kafka")).start()
-        started.append(kafka)
-        broker = DevBroker(devbroker_bin, base / "devbroker")
-        broker.start()
-        started.append(broker)
-        # Debezium: one worker, one connector per configuration.
-        files = []
-        for v in VARIANTS:
-            files.append(write_properties(str(base / ("dbz-%s.properties" % v)),
-                                          connector_props(v, pg, "diff", "dbz")))
-        worker = dict(JSON_CONVERTERS, **{"bootstrap.servers": kafka.bootstrap_servers})
-        dbz = DebeziumConnect(connect_lib, base / "connect", worker, files[0],
-                              extra_connectors=files[1:])
-        # tidewater: one process per configuration.
-        runners = []
-        for v in VARIANTS:
-            props = connector_props(v, pg, "diff", "tw")
-            props.update(JSON_CONVERTERS)
-            props.update({"bootstrap.servers": broker.bootstrap_servers,
-                          "offset.storage.file.filename": str(base / ("tw-%s.offsets" % v)),
-                          "status.update.interval.ms": "500",
-                          "producer.linger.ms": "5"})
-            cfg = write_properties(str(base / ("tw-%s.properties" % v)), props)
-            runners.append(TidewaterProc(tidewater_bin, cfg, base / ("tw-%s.log" % v)))
-        for r in runners:
-            r.start()
-            started.append(r)
-        dbz.start()
-        started.append(dbz)
-        startup = time.monotonic() - t0
-        slots = ["%s_%s" % (s, v) for s in ("dbz", "tw") for v in VARIANTS]
-        wait_for(lambda: slots_active(pg, slots), 180, "all slots active", interval=0.2)
-        conn = pg.connect("diff")
+        sides.pg.create_database("diff")
+        sides.pg.sql(DDL, dbname="diff")
+        sides.start({v: (connector_props(v, sides.pg, "diff", "dbz"),
+                         connector_props(v, sides.pg, "diff", "tw")) for v in VARIANTS},
+                    slot_timeout=180)
+        conn = sides.pg.connect("diff")
         conn.autocommit = False
         corpus(conn)
         plain_corpus(conn)
@@ -616,56 +539,21 @@ def outputs(tmp_path_factory, tidewater_bin, devbroker_bin):
         conn.close()
         # Wait for every configuration's last record on both sides; one
         # that never arrives fails its own test below, not the module.
-        deadline = time.time() + 90
-        pending = [(b, end_topic(v)) for v in VARIANTS
-                   for b in (kafka.bootstrap_servers, broker.bootstrap_servers)]
-        while pending and time.time() < deadline:
-            present = {b: set(topics(b)) for b in (kafka.bootstrap_servers,
-                                                   broker.bootstrap_servers)}
-            pending = [(b, t) for b, t in pending if t not in present[b]]
-            time.sleep(0.5)
+        sides.wait_topics([end_topic(v) for v in VARIANTS])
         out = {
-            "dbz": collect(kafka.bootstrap_servers),
-            "tw": collect(broker.bootstrap_servers),
-            "dbz_log": dbz.log_text(),
-            "tw_logs": {v: r.output() for v, r in zip(VARIANTS, runners)},
-            "startup": (startup, kafka.startup_seconds, dbz.startup_seconds),
+            "dbz": collect(sides.kafka.bootstrap_servers),
+            "tw": collect(sides.broker.bootstrap_servers),
+            "dbz_log": sides.dbz.log_text(),
+            "tw_logs": {v: r.output() for v, r in sides.tw.items()},
         }
         for side in ("dbz", "tw"):
             with open(str(base / ("%s-records.json" % side)), "w") as f:
                 json.dump(out[side], f, indent=1, sort_keys=True)
         print("differential: Kafka %.1fs, Connect %.1fs; total start %.1fs"
-              % (kafka.startup_seconds, dbz.startup_seconds, startup))
+              % (sides.kafka.startup_seconds, sides.dbz.startup_seconds, sides.startup))
         yield out
     finally:
-        for p in reversed(started):
-            p.stop()
-        pg.destroy()
-
-
-class TidewaterProc:
-    def __init__(self, binary, config, log_path):
-        self.argv = [binary, "run", config]
-        self.log_path = str(log_path)
-        self.proc = None
-
-    def start(self):
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(self.argv, stdout=log, stderr=log)
-
-    def output(self):
-        with open(self.log_path, errors="replace") as f:
-            return f.read()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except Exception:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
+        sides.stop()
 
 
 # Tables whose deletes have key-only before-images (REPLICA IDENTITY

@@ -8,23 +8,16 @@ Both slots decode the same WAL, so the transaction ids ("<xid>:<lsn>") and
 ts_ms (the commit time) are the same on both sides and compared as they
 are, key and value byte for byte; only a heartbeat's ts_ms (the time of the
 beat) and the Kafka record timestamps (producer time on both sides) differ.
-Debezium writes to a one-node Apache Kafka, tidewater to the dev broker;
-both auto-create topics with 4 partitions, so keyed partitioning compares.
+How the two sides run: debezium_side.py.
 """
 import json
-import os
 import time
 
 import pytest
 
-from debezium_peer import (DebeziumConnect, DebeziumUnavailable, fetch,
-                           write_properties)
-from devbroker import DevBroker
-from kafkacheck import consume, topics
-from pgcluster import PgCluster
-from realkafka import KafkaCluster
-from test_debezium_diff import (DDL, JSON_CONVERTERS, TidewaterProc, connector_props,
-                                slots_active, wait_for)
+from debezium_side import Sides, connector_props
+from kafkacheck import consume
+from test_debezium_diff import DDL  # the same outbox table
 
 PREFIX = "meta"
 TXN_TOPIC = PREFIX + ".transaction"
@@ -33,10 +26,11 @@ END_TOPIC = "outbox.event.Zend"
 
 
 def props(pg, side):
-    p = connector_props("defaults", pg, "diff", side)
-    p.update({"name": "%s-meta" % side, "topic.prefix": PREFIX,
-              "slot.name": "%s_meta" % side, "publication.name": "%s_meta" % side,
-              "table.include.list": "public\\.outbox.*",
+    p = connector_props(side, "meta", pg, "diff", PREFIX)
+    p.update({"table.include.list": "public\\.outbox.*",
+              "transforms": "outbox",
+              "transforms.outbox.type": "io.debezium.transforms.outbox.EventRouter",
+              "transforms.outbox.table.fields.additional.placement": "type:header:eventType",
               "provide.transaction.metadata": "true",
               "heartbeat.interval.ms": "1000"})
     return p
@@ -92,63 +86,31 @@ def view(msg):
 
 @pytest.fixture(scope="module")
 def sides(tmp_path_factory, tidewater_bin, devbroker_bin):
+    sides = Sides(tmp_path_factory.mktemp("dbzmeta"), tidewater_bin, devbroker_bin)
     try:
-        connect_lib = fetch("connect")
-        fetch("kafka")
-    except DebeziumUnavailable as e:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("Debezium cannot be fetched: %s" % e)
-    base = tmp_path_factory.mktemp("dbzmeta")
-    pg = PgCluster(str(base / "pg")).init().start()
-    started = []
-    try:
-        pg.create_database("diff")
-        pg.sql(DDL, dbname="diff")
+        sides.pg.create_database("diff")
+        sides.pg.sql(DDL, dbname="diff")
         for t in range(1, 15):
-            pg.sql("CREATE TABLE outbox_t%d (LIKE outbox INCLUDING ALL)" % t, dbname="diff")
-        kafka = KafkaCluster(str(base / "kafka")).start()
-        started.append(kafka)
-        broker = DevBroker(devbroker_bin, base / "devbroker")
-        broker.start()
-        started.append(broker)
-        worker = dict(JSON_CONVERTERS, **{"bootstrap.servers": kafka.bootstrap_servers})
-        dbz = DebeziumConnect(connect_lib, base / "connect", worker,
-                              write_properties(str(base / "dbz.properties"), props(pg, "dbz")))
-        tw_props = props(pg, "tw")
-        tw_props.update(JSON_CONVERTERS)
-        tw_props.update({"bootstrap.servers": broker.bootstrap_servers,
-                         "offset.storage.file.filename": str(base / "tw.offsets"),
-                         "status.update.interval.ms": "500", "producer.linger.ms": "5"})
-        tw = TidewaterProc(tidewater_bin, write_properties(str(base / "tw.properties"), tw_props),
-                           base / "tw.log")
-        tw.start()
-        started.append(tw)
-        dbz.start()
-        started.append(dbz)
-        wait_for(lambda: slots_active(pg, ["dbz_meta", "tw_meta"]), 60, "both slots active")
-        conn = pg.connect("diff")
+            sides.pg.sql("CREATE TABLE outbox_t%d (LIKE outbox INCLUDING ALL)" % t,
+                         dbname="diff")
+        sides.start({"meta": (props(sides.pg, "dbz"), props(sides.pg, "tw"))})
+        conn = sides.pg.connect("diff")
         conn.autocommit = False
         corpus(conn)
         conn.close()
-        deadline = time.time() + 90
-        while time.time() < deadline and not all(
-                END_TOPIC in topics(b) for b in (kafka.bootstrap_servers,
-                                                 broker.bootstrap_servers)):
-            time.sleep(0.5)
+        sides.wait_topics([END_TOPIC])
         time.sleep(3)  # a few more heartbeats, the last END
         out = {}
-        for side, b in (("dbz", kafka.bootstrap_servers), ("tw", broker.bootstrap_servers)):
+        for side, b in (("dbz", sides.kafka.bootstrap_servers),
+                        ("tw", sides.broker.bootstrap_servers)):
             msgs = consume(b, [TXN_TOPIC, HB_TOPIC], expect=1, timeout=20, idle=3.0)
             out[side] = sorted((view(m) for m in msgs),
                                key=lambda r: (r["topic"], r["partition"], r["offset"]))
-        out["dbz_log"] = dbz.log_text()
-        out["tw_log"] = tw.output()
+        out["dbz_log"] = sides.dbz.log_text()
+        out["tw_log"] = sides.tw["meta"].output()
         yield out
     finally:
-        for p in reversed(started):
-            p.stop()
-        pg.destroy()
+        sides.stop()
 
 
 def test_transaction_topic_same_records(sides):

@@ -5,22 +5,14 @@ import os
 import subprocess
 import urllib.request
 
-import pytest
-
-from debezium_peer import DebeziumUnavailable, fetch
+from debezium_side import require_debezium
 from realkafka import pid_alive
 
 SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "debezium")
 
 
 def test_start_status_stop(db, tmp_path):
-    try:
-        fetch("connect")
-        fetch("kafka")
-    except DebeziumUnavailable as e:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("Debezium cannot be fetched: %s" % e)
+    require_debezium()
     db.sql("CREATE TABLE outbox (id uuid PRIMARY KEY, aggregatetype text NOT NULL, "
            "aggregateid text NOT NULL, type text NOT NULL, payload jsonb)")
     conn = tmp_path / "c.properties"

@@ -10,15 +10,8 @@ import uuid
 import pytest
 
 from conftest import OUTBOX_DDL, outbox_config
-from helpers import lsn_int, slot_active, wait_for
-from kafkacheck import consume, headers, topics
-
-
-def outbox_ids(broker, topic_names, expect, timeout=60):
-    wait_for(lambda: set(topic_names) <= set(topics(broker.bootstrap_servers)),
-             timeout=timeout, what="topics %s" % topic_names)
-    msgs = consume(broker.bootstrap_servers, topic_names, expect=expect, timeout=timeout)
-    return [headers(m)["id"] for m in msgs]
+from helpers import insert_events, lsn_int, order_events, slot_active, wait_for
+from kafkacheck import outbox_ids
 
 
 def big_transaction(db, rows, aggregatetype="A"):
@@ -105,17 +98,16 @@ def test_exactly_once_aborts_in_a_row_stop_without_confirming(db, broker, regist
     in a row and stops. An aborted transaction once emptied the tracker,
     the pipeline looked idle, and the stop confirmed the slot to the
     server's WAL end — past the events it never delivered."""
-    from test_exactly_once import eos_config, events, wait_checkpoint_covers
-    from test_run_outbox import insert_events
+    from test_exactly_once import eos_config, wait_checkpoint_covers
     db.sql(OUTBOX_DDL)
     cfg = eos_config(db, broker, registry, tmp_path, status_update_interval_ms="500",
                      retriable_restart_connector_wait_ms="1000")
     r1 = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use")
-    insert_events(db, events(2, "warm"))
+    insert_events(db, order_events(2, "warm"))
     wait_checkpoint_covers(broker, db, 2)
     broker.request_errors("Produce", "INVALID_RECORD", 1000)
-    insert_events(db, events(3, "refused"))
+    insert_events(db, order_events(3, "refused"))
     end = db.insert_lsn()
     assert r1.proc.wait(timeout=120) == 1
     log = r1.output()
@@ -134,8 +126,7 @@ def test_exactly_once_sigterm_with_a_doomed_kafka_transaction(db, broker, regist
     """Case 3: SIGTERM while the open Kafka transaction is doomed (a record
     refused). The stop aborts it and must not confirm past it; the restart
     delivers its events."""
-    from test_exactly_once import eos_config, events, wait_checkpoint_covers
-    from test_run_outbox import insert_events
+    from test_exactly_once import eos_config, wait_checkpoint_covers
     db.sql(OUTBOX_DDL)
     # Kafka transactions stay open for 30 s: the stop finds one doomed.
     cfg = eos_config(db, broker, registry, tmp_path, status_update_interval_ms="500",
@@ -144,7 +135,7 @@ def test_exactly_once_sigterm_with_a_doomed_kafka_transaction(db, broker, regist
     r1 = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use")
     broker.request_errors("Produce", "INVALID_RECORD", 1)
-    insert_events(db, events(3, "doomed"))
+    insert_events(db, order_events(3, "doomed"))
     end = db.insert_lsn()
     time.sleep(3)  # the refusal arrives; the Kafka transaction stays open
     assert r1.stop(signal.SIGTERM) == 0

@@ -9,15 +9,8 @@ import time
 import uuid
 
 from conftest import OUTBOX_DDL, outbox_config
-from helpers import lsn_int, slot_active, wait_for
-from kafkacheck import consume, headers, topics
-
-
-def outbox_ids(broker, topic_names, expect, timeout=60):
-    wait_for(lambda: set(topic_names) <= set(topics(broker.bootstrap_servers)),
-             timeout=timeout, what="topics %s" % topic_names)
-    msgs = consume(broker.bootstrap_servers, topic_names, expect=expect, timeout=timeout)
-    return [headers(m)["id"] for m in msgs]
+from helpers import insert_events, lsn_int, order_events, slot_active, wait_for
+from kafkacheck import headers, outbox_ids
 
 
 def insert_one(db, aggregatetype="A", seq=0):
@@ -310,8 +303,7 @@ def test_exactly_once_sigterm_mid_streamed_transaction_small_queue(db, broker, r
     transaction cannot finish. Neither the slot nor the checkpoint may pass
     the source transaction, and the restart commits each event once."""
     from test_exactly_once import (OFFSETS, TOPIC, checkpoint_key, delivered, eos_config,
-                                   events, wait_checkpoint_covers)
-    from test_run_outbox import insert_events
+                                   wait_checkpoint_covers)
     from kafkacheck import checkpoints, committed_offsets
     rows = 4000
     db.sql(OUTBOX_DDL)
@@ -321,7 +313,7 @@ def test_exactly_once_sigterm_mid_streamed_transaction_small_queue(db, broker, r
     r1 = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use")
     oracle = Oracle(db)
-    warm = events(2, "warm")
+    warm = order_events(2, "warm")
     insert_events(db, warm)
     wait_checkpoint_covers(broker, db, 2)
     broker.rtt("all", 300)

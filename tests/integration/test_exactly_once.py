@@ -7,12 +7,11 @@ consumer would see is worked out from the checkpoint records
 (kafkacheck.committed_offsets)."""
 import signal
 import time
-import uuid
 
 import pytest
 
 from conftest import OUTBOX_DDL, assert_held_before, outbox_config
-from helpers import insert_events, lsn_int, slot_active, wait_for
+from helpers import insert_events, lsn_int, order_events, slot_active, wait_for
 from kafkacheck import checkpoints, committed_offsets, consume, headers, topics
 from pgcluster import free_port
 from test_metrics import get, metric
@@ -28,11 +27,6 @@ def eos_config(db, broker, registry, tmp_path, **overrides):
                 status_update_interval_ms="3600000")
     base.update(overrides)
     return outbox_config(db, broker, registry, tmp_path, **base)
-
-
-def events(n, tag):
-    return [(str(uuid.uuid4()), "Order", "order-%d" % (i % 3), "Created", {"i": i, "tag": tag})
-            for i in range(n)]
 
 
 def delivered(broker):
@@ -58,7 +52,7 @@ def test_kill_after_commit_duplicates_nothing(db, broker, registry, run, tmp_pat
     cfg = eos_config(db, broker, registry, tmp_path)
     r = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use")
-    first = [events(3, "a"), events(2, "b"), events(4, "c")]
+    first = [order_events(3, "a"), order_events(2, "b"), order_events(4, "c")]
     for batch in first:
         insert_events(db, batch)
     wait_checkpoint_covers(broker, db, 9)
@@ -70,7 +64,7 @@ def test_kill_after_commit_duplicates_nothing(db, broker, registry, run, tmp_pat
     assert lsn_int(db.slot_flush_lsn()) < lsn_int(newest["end_lsn"])
     r.stop(signal.SIGKILL)
 
-    second = events(3, "d")
+    second = order_events(3, "d")
     insert_events(db, second)
     r2 = run(cfg)
     wait_checkpoint_covers(broker, db, 12)
@@ -102,12 +96,12 @@ def test_aborted_transaction_is_sent_again(db, broker, registry, run, tmp_path):
     cfg = eos_config(db, broker, registry, tmp_path, metrics_port=port)
     r = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use")
-    warm = events(2, "warm")
+    warm = order_events(2, "warm")
     insert_events(db, warm)
     wait_checkpoint_covers(broker, db, 2)
     # The next Produce request fails for good (not retriable).
     broker.request_errors("Produce", "INVALID_RECORD", 1)
-    batch = events(5, "x")
+    batch = order_events(5, "x")
     insert_events(db, batch)
     wait_checkpoint_covers(broker, db, 7, timeout=60)
     time.sleep(1)
@@ -144,10 +138,10 @@ def test_stop_after_repeated_aborts_keeps_the_aborted_transaction(db, broker, re
     cfg = eos_config(db, broker, registry, tmp_path, retriable_restart_connector_wait_ms="1000")
     r = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use")
-    insert_events(db, events(2, "warm"))
+    insert_events(db, order_events(2, "warm"))
     wait_checkpoint_covers(broker, db, 2)
     broker.request_errors("Produce", "INVALID_RECORD", 40)
-    insert_events(db, events(3, "x"))
+    insert_events(db, order_events(3, "x"))
     commit_end = db.insert_lsn()
     assert r.proc.wait(timeout=60) == 1
     assert "10 Kafka transactions in a row had to be aborted" in r.output()

@@ -19,9 +19,9 @@ import pytest
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 from conftest import OUTBOX_DDL, assert_held_before
-from helpers import insert_events, slot_active, wait_for
+from helpers import insert_events, order_events, slot_active, wait_for
 from kafkacheck import consume, headers
-from test_exactly_once import eos_config, events
+from test_exactly_once import eos_config
 from test_run_faults import TOPICS, Writer, check_order, collect
 
 pytestmark = pytest.mark.realkafka_only
@@ -81,12 +81,12 @@ def test_records_of_an_aborted_kafka_transaction_are_invisible(db, broker, regis
     cfg = eos_config(db, broker, registry, tmp_path, retriable_restart_connector_wait_ms="1000")
     r = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use")
-    warm = events(2, "warm")
+    warm = order_events(2, "warm")
     insert_events(db, warm)
     wait_for(lambda: len(visible(broker, "outbox.event.Order", expect=2, timeout=5)) == 2,
              what="the first events committed")
 
-    doomed = events(3, "doomed")
+    doomed = order_events(3, "doomed")
     # Random, so compression cannot shrink it under the limit.
     big = (str(uuid.uuid4()), "Big", "big-1", "Created", {"blob": os.urandom(4000).hex()})
     insert_events(db, doomed + [big])
@@ -137,7 +137,7 @@ def test_second_instance_with_the_same_transactional_id_fences_the_first(
                         transforms_outbox_route_topic_replacement="second.${routedByValue}")
     a = run(first)
     wait_for(lambda: slot_active(db), what="the first connector's slot in use")
-    before = events(3, "before")
+    before = order_events(3, "before")
     insert_events(db, before)
     wait_for(lambda: len(visible(broker, "first.Order", expect=3, timeout=5)) == 3,
              what="the first connector's events committed")
@@ -145,7 +145,7 @@ def test_second_instance_with_the_same_transactional_id_fences_the_first(
     b = run(second)
     wait_for(lambda: "STATE: starting -> streaming" in b.output(), timeout=60,
              what="the second connector streaming")
-    after = events(4, "after")
+    after = order_events(4, "after")
     insert_events(db, after)
     commit_end = db.insert_lsn()
     try:

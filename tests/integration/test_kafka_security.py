@@ -18,6 +18,7 @@ import pytest
 
 from confluentvenv import ensure_venv
 from conftest import OUTBOX_DDL, outbox_config
+from helpers import wait_for
 from kafkacheck import consume, topics
 from realkafka import KafkaCluster, KafkaSecurity
 from tlscerts import CertAuthority
@@ -59,15 +60,6 @@ def secure(tmp_path_factory):
     cluster.ca, cluster.client, cluster.other_ca = ca, client, other
     yield cluster
     cluster.stop()
-
-
-def wait_for(pred, timeout=30, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if pred():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def insert(db, n, agg):

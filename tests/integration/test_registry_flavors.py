@@ -4,9 +4,7 @@ scripts/dev-registry --flavor where they differ from Confluent: Karapace
 no compatibility messages, error_code 409 for an incompatible schema) and
 Apicurio's Confluent-compatible API (under /apis/ccompat/v7, no unversioned
 compatibility route)."""
-import copy
 import json
-import os
 import subprocess
 import uuid
 
@@ -14,7 +12,7 @@ import pytest
 import requests
 
 from conftest import OUTBOX_DDL, outbox_config
-from helpers import slot_active, wait_for
+from helpers import slot_active, wait_for, with_fields, write_schemas
 from kafkacheck import AvroDecoder, consume, topics
 from registry import DevRegistry
 
@@ -34,25 +32,11 @@ def flavored(request, registry_script, tmp_path):
     assert r.stop() == 0, r.log_text()
 
 
-def with_fields(schema, fields):
-    s = copy.deepcopy(schema)
-    s["fields"] = fields
-    return s
-
-
 def register(registry, subject, schema, level=None):
     if level:
         status, body = registry.request("PUT", "/config/" + subject, {"compatibility": level})
         assert status == 200, body
     return registry.register(subject, schema)
-
-
-def write_schemas(directory, *schemas):
-    os.makedirs(str(directory), exist_ok=True)
-    for i, schema in enumerate(schemas):
-        with open(os.path.join(str(directory), "s%d.avsc" % i), "w") as f:
-            json.dump(schema, f)
-    return str(directory)
 
 
 def schemas_check(binary, directory, url):

@@ -12,8 +12,8 @@ import struct
 
 import pytest
 
+from helpers import slot_active, wait_for
 from kafkacheck import consume, topics
-from test_run_outbox import slot_active, wait_for
 
 COLS = ["tz", "tstz", "tstz3", "m", "b", "vb", "pt", "ba", "e"]
 DDL = """

@@ -4,26 +4,12 @@ mode with __deleted, add.fields, add.headers), and chained after the outbox
 transform with a negated predicate so outbox events pass and captured
 tables are flattened."""
 import json
-import time
 
 from conftest import OUTBOX_DDL
+from helpers import slot_active, wait_for
 from kafkacheck import AvroDecoder, consume, topics
 
 DDL = "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, qty bigint);"
-
-
-def wait_for(pred, timeout=30, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if pred():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for " + what)
-
-
-def slot_active(db):
-    rows = db.pg.sql("SELECT active FROM pg_replication_slots WHERE slot_name = %s", (db.slot,))
-    return bool(rows and rows[0][0])
 
 
 def json_config(db, broker, tmp_path, schemas, **overrides):

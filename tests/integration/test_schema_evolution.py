@@ -6,8 +6,9 @@ written with it, or sends the record to the dead-letter topic with
 errors.tolerance=all."""
 import time
 
+from helpers import slot_active, wait_for
 from kafkacheck import AvroDecoder, consume, topics
-from test_run_envelope import envelope_config, run_sql, slot_active, wait_for
+from test_run_envelope import envelope_config, run_sql
 
 TABLE = "CREATE TABLE evo (id int PRIMARY KEY, a text NOT NULL, b int, c text)"
 TOPIC = "tw.public.evo"

@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from conftest import SRCDIR, write_properties
+from helpers import with_fields, write_schemas
 from pgcluster import free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -107,20 +108,6 @@ def test_schemas_dispatch(tidewater_bin):
 THING_V1 = {"type": "record", "name": "com.acme.shop.Thing", "doc": "v1",
             "fields": [{"name": "id", "type": "long"},
                        {"name": "label", "type": "string"}]}
-
-
-def write_schemas(directory, *schemas):
-    os.makedirs(str(directory), exist_ok=True)
-    for i, schema in enumerate(schemas):
-        with open(os.path.join(str(directory), "s%d.avsc" % i), "w") as f:
-            json.dump(schema, f)
-    return str(directory)
-
-
-def with_fields(schema, fields):
-    s = copy.deepcopy(schema)
-    s["fields"] = fields
-    return s
 
 
 def register(registry, subject, schema, level=None):

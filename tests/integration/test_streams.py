@@ -11,24 +11,7 @@ import time
 
 import pytest
 
-
-def prepare(db, tail, **overrides):
-    cfg = db.config(**overrides)
-    res = tail(cfg, endpos=db.insert_lsn())
-    assert res.returncode == 0, res.stderr
-    return cfg
-
-
-def drain(db, tail, cfg, **kw):
-    res = tail(cfg, endpos=db.insert_lsn(), **kw)
-    assert res.returncode == 0, res.stderr
-    return res
-
-
-def streamed_txns(db):
-    rows = db.pg.sql("SELECT stream_txns FROM pg_stat_replication_slots WHERE slot_name = %s",
-                     (db.slot,))
-    return rows[0][0] if rows else 0
+from helpers import lsn_int, slot_active, streamed_txns, tail_drain, tail_prepare, wait_for
 
 
 def big_insert(cur, table, first, n, pad=100):
@@ -36,13 +19,14 @@ def big_insert(cur, table, first, n, pad=100):
                 % (table, pad, first, first + n - 1))
 
 
-def test_schema_rename_during_streamed_transaction_keeps_newest_relation(db, tail):
-    """A streamed transaction's Relation message (schema "a") is older than
-    the one the server sends after ALTER SCHEMA a RENAME TO b; replaying the
-    streamed transaction must not put "a" back for the rows that follow."""
+def rename_during_streamed_txn(db, tail, table_include_list):
+    """Rows 1..3000 into a.t in one transaction large enough to be streamed;
+    while it is open, schema a is renamed to b and row -1 goes into b.t;
+    then the transaction commits and row -2 follows. Returns the tail
+    configuration (prepared before any of it)."""
     db.sql("CREATE SCHEMA a")
     db.sql("CREATE TABLE a.t (id int PRIMARY KEY, pad text)")
-    cfg = prepare(db, tail, table_include_list="b\\.t,a\\.t")
+    cfg = tail_prepare(db, tail, table_include_list=table_include_list)
     long_txn = db.connect()
     long_txn.autocommit = False
     with long_txn.cursor() as cur:
@@ -52,7 +36,15 @@ def test_schema_rename_during_streamed_transaction_keeps_newest_relation(db, tai
     long_txn.commit()
     long_txn.close()
     db.sql("INSERT INTO b.t VALUES (-2, 'after the streamed commit')")
-    res = drain(db, tail, cfg)
+    return cfg
+
+
+def test_schema_rename_during_streamed_transaction_keeps_newest_relation(db, tail):
+    """A streamed transaction's Relation message (schema "a") is older than
+    the one the server sends after ALTER SCHEMA a RENAME TO b; replaying the
+    streamed transaction must not put "a" back for the rows that follow."""
+    cfg = rename_during_streamed_txn(db, tail, "b\\.t,a\\.t")
+    res = tail_drain(db, tail, cfg)
     assert streamed_txns(db) >= 1, "the transaction was not streamed; the test proves nothing"
     by_id = {e["after"]["id"]: e for e in res.rows(op="c")}
     assert len(by_id) == 3002, sorted(by_id)[:5]
@@ -64,20 +56,9 @@ def test_schema_rename_during_streamed_transaction_keeps_newest_relation(db, tai
 def test_schema_rename_during_streamed_transaction_with_filter_loses_nothing(db, tail):
     """With a filter on the new name, the rows after the streamed commit are
     captured (an older description would have dropped them)."""
-    db.sql("CREATE SCHEMA a")
-    db.sql("CREATE TABLE a.t (id int PRIMARY KEY, pad text)")
-    cfg = prepare(db, tail, table_include_list="b\\.t")
-    long_txn = db.connect()
-    long_txn.autocommit = False
-    with long_txn.cursor() as cur:
-        big_insert(cur, "a.t", 1, 3000)
-    db.sql("ALTER SCHEMA a RENAME TO b")
-    db.sql("INSERT INTO b.t VALUES (-1, 'after the rename')")
-    long_txn.commit()
-    long_txn.close()
-    db.sql("INSERT INTO b.t VALUES (-2, 'after the streamed commit')")
+    cfg = rename_during_streamed_txn(db, tail, "b\\.t")
     db.sql("INSERT INTO b.t VALUES (-3, 'later still')")
-    res = drain(db, tail, cfg)
+    res = tail_drain(db, tail, cfg)
     assert streamed_txns(db) >= 1, "the transaction was not streamed; the test proves nothing"
     ids = [e["after"]["id"] for e in res.rows(op="c")]
     assert ids == [-1, -2, -3]
@@ -89,7 +70,7 @@ def test_relation_described_in_rolled_back_savepoint_of_streamed_transaction(db,
     parent's later rows of the table still need that description."""
     db.sql("CREATE TABLE big (id int PRIMARY KEY, pad text)")
     db.sql("CREATE TABLE other (id int PRIMARY KEY, pad text)")
-    cfg = prepare(db, tail)
+    cfg = tail_prepare(db, tail)
     conn = db.connect()
     conn.autocommit = False
     with conn.cursor() as cur:
@@ -100,7 +81,7 @@ def test_relation_described_in_rolled_back_savepoint_of_streamed_transaction(db,
         cur.execute("INSERT INTO other VALUES (-1, 'kept')")
     conn.commit()
     conn.close()
-    res = drain(db, tail, cfg)
+    res = tail_drain(db, tail, cfg)
     assert streamed_txns(db) >= 1, "the transaction was not streamed; the test proves nothing"
     rows = res.rows("other", "c")
     assert [e["after"] for e in rows] == [{"id": -1, "pad": "kept"}]
@@ -111,7 +92,7 @@ def test_pgoutput_streaming_off_is_not_streamed_and_loses_nothing(db, tail):
     pgoutput.streaming=off the server keeps a large transaction until its
     commit and sends it whole."""
     db.sql("CREATE TABLE big (id int PRIMARY KEY, pad text)")
-    cfg = prepare(db, tail, pgoutput_streaming="off")
+    cfg = tail_prepare(db, tail, pgoutput_streaming="off")
     conn = db.connect()
     conn.autocommit = False
     with conn.cursor() as cur:
@@ -121,7 +102,7 @@ def test_pgoutput_streaming_off_is_not_streamed_and_loses_nothing(db, tail):
         cur.execute("ROLLBACK TO SAVEPOINT s1")
     conn.commit()
     conn.close()
-    res = drain(db, tail, cfg)
+    res = tail_drain(db, tail, cfg)
     assert "streaming" not in res.stderr.split("START_REPLICATION")[1].splitlines()[0]
     assert [e["after"]["id"] for e in res.rows("big", "c")] == list(range(1, 3001))
     assert streamed_txns(db) == 0
@@ -141,7 +122,6 @@ def test_pgoutput_streaming_rejects_other_values(db, tidewater_bin):
 # --- local spool errors stop the connector; a failing session backs off ----
 
 from conftest import assert_held_before, OUTBOX_DDL, outbox_config  # noqa: E402
-from helpers import lsn_int, slot_active, wait_for  # noqa: E402
 
 
 def big_outbox_txn(db, rows=3000):
@@ -241,7 +221,7 @@ def test_tail_with_a_stalled_reader_keeps_its_connection(db, tail, tidewater_bin
     streamed transaction is printed: tail must keep sending status updates
     (wal_sender_timeout is 1 s), then print everything and stop at endpos."""
     db.sql("CREATE TABLE big (id int PRIMARY KEY, pad text)")
-    cfg = prepare(db, tail, status_update_interval_ms="200")
+    cfg = tail_prepare(db, tail, status_update_interval_ms="200")
     conn = db.connect()
     conn.autocommit = False
     with conn.cursor() as cur:

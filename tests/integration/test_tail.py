@@ -8,33 +8,17 @@ import json
 
 import pytest
 
-from helpers import lsn_int
-
-
-def prepare(db, tail, **overrides):
-    """Writes the config and lets tidewater create the slot and publication
-    (a tail that stops at once), so later changes are captured."""
-    cfg = db.config(**overrides)
-    res = tail(cfg, endpos=db.insert_lsn())
-    assert res.returncode == 0, res.stderr
-    assert res.events == []
-    return cfg
-
-
-def drain(db, tail, cfg, **kw):
-    res = tail(cfg, endpos=db.insert_lsn(), **kw)
-    assert res.returncode == 0, res.stderr
-    return res
+from helpers import lsn_int, streamed_txns, tail_drain, tail_prepare
 
 
 def test_insert_update_delete_truncate(db, tail):
     db.sql("CREATE TABLE items (id int PRIMARY KEY, name text, qty int)")
-    cfg = prepare(db, tail)
+    cfg = tail_prepare(db, tail)
     db.sql("INSERT INTO items VALUES (1, 'apple', 3), (2, 'pear', 5)")
     db.sql("UPDATE items SET qty = 4 WHERE id = 1")
     db.sql("DELETE FROM items WHERE id = 2")
     db.sql("TRUNCATE items")
-    res = drain(db, tail, cfg)
+    res = tail_drain(db, tail, cfg)
 
     ops = [(e["op"], e["table"]) for e in res.events]
     assert ops == [("c", "items"), ("c", "items"), ("u", "items"), ("d", "items"),
@@ -60,11 +44,11 @@ def test_insert_update_delete_truncate(db, tail):
 
 def test_lsn_and_commit_ts_are_well_formed(db, tail):
     db.sql("CREATE TABLE t (id int PRIMARY KEY)")
-    cfg = prepare(db, tail)
+    cfg = tail_prepare(db, tail)
     before = datetime.datetime.now(datetime.timezone.utc)
     db.sql("INSERT INTO t VALUES (1)")
     after = datetime.datetime.now(datetime.timezone.utc)
-    ev = drain(db, tail, cfg).events[0]
+    ev = tail_drain(db, tail, cfg).events[0]
     hi, lo = ev["lsn"].split("/")
     assert int(hi, 16) >= 0 and int(lo, 16) > 0
     ts = datetime.datetime.strptime(ev["commit_ts"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
@@ -75,11 +59,11 @@ def test_lsn_and_commit_ts_are_well_formed(db, tail):
 def test_replica_identity_full_sends_whole_before_image(db, tail):
     db.sql("CREATE TABLE f (id int PRIMARY KEY, a text, b int)")
     db.sql("ALTER TABLE f REPLICA IDENTITY FULL")
-    cfg = prepare(db, tail)
+    cfg = tail_prepare(db, tail)
     db.sql("INSERT INTO f VALUES (1, 'x', 10)")
     db.sql("UPDATE f SET b = 11 WHERE id = 1")
     db.sql("DELETE FROM f WHERE id = 1")
-    ev = drain(db, tail, cfg).events
+    ev = tail_drain(db, tail, cfg).events
     assert [e["op"] for e in ev] == ["c", "u", "d"]
     assert ev[1]["before"] == {"id": 1, "a": "x", "b": 10}
     assert ev[1]["after"] == {"id": 1, "a": "x", "b": 11}
@@ -89,10 +73,10 @@ def test_replica_identity_full_sends_whole_before_image(db, tail):
 
 def test_update_of_primary_key_sends_old_key(db, tail):
     db.sql("CREATE TABLE k (id int PRIMARY KEY, v text)")
-    cfg = prepare(db, tail)
+    cfg = tail_prepare(db, tail)
     db.sql("INSERT INTO k VALUES (1, 'v')")
     db.sql("UPDATE k SET id = 2 WHERE id = 1")
-    ev = drain(db, tail, cfg).events
+    ev = tail_drain(db, tail, cfg).events
     assert ev[1]["op"] == "u"
     assert ev[1]["before"] == {"id": 1, "v": None}
     assert ev[1]["key"] == {"id": 2}
@@ -103,11 +87,11 @@ def test_unchanged_toast_value_is_never_invented(db, tail):
     db.sql("CREATE TABLE docs (id int PRIMARY KEY, title text, body text)")
     # EXTERNAL: stored out of line, uncompressed — so it is really TOASTed.
     db.sql("ALTER TABLE docs ALTER COLUMN body SET STORAGE EXTERNAL")
-    cfg = prepare(db, tail)
+    cfg = tail_prepare(db, tail)
     big = "x" * 20000
     db.sql("INSERT INTO docs VALUES (1, 'first', %s)", (big,))
     db.sql("UPDATE docs SET title = 'second' WHERE id = 1")
-    ev = drain(db, tail, cfg).events
+    ev = tail_drain(db, tail, cfg).events
     assert ev[0]["after"]["body"] == big
     assert ev[1]["op"] == "u"
     assert ev[1]["after"] == {"id": 1, "title": "second",
@@ -117,21 +101,21 @@ def test_unchanged_toast_value_is_never_invented(db, tail):
 def test_unavailable_placeholder_is_configurable(db, tail):
     db.sql("CREATE TABLE docs (id int PRIMARY KEY, title text, body text)")
     db.sql("ALTER TABLE docs ALTER COLUMN body SET STORAGE EXTERNAL")
-    cfg = prepare(db, tail, unavailable_value_placeholder="<toast>")
+    cfg = tail_prepare(db, tail, unavailable_value_placeholder="<toast>")
     db.sql("INSERT INTO docs VALUES (1, 'a', %s)", ("y" * 9000,))
     db.sql("UPDATE docs SET title = 'b'")
-    assert drain(db, tail, cfg).events[1]["after"]["body"] == "<toast>"
+    assert tail_drain(db, tail, cfg).events[1]["after"]["body"] == "<toast>"
 
 
 def test_alter_table_add_column_between_inserts(db, tail):
     db.sql("CREATE TABLE evolving (id int PRIMARY KEY, a text)")
-    cfg = prepare(db, tail)
+    cfg = tail_prepare(db, tail)
     db.sql("INSERT INTO evolving VALUES (1, 'before')")
     db.sql("ALTER TABLE evolving ADD COLUMN b int DEFAULT 7")
     db.sql("INSERT INTO evolving VALUES (2, 'after', 8)")
     db.sql("ALTER TABLE evolving DROP COLUMN a")
     db.sql("INSERT INTO evolving VALUES (3, 9)")
-    ev = drain(db, tail, cfg).events
+    ev = tail_drain(db, tail, cfg).events
     assert [e["after"] for e in ev] == [
         {"id": 1, "a": "before"},
         {"id": 2, "a": "after", "b": 8},
@@ -139,15 +123,9 @@ def test_alter_table_add_column_between_inserts(db, tail):
     ]
 
 
-def streamed_txns(db):
-    rows = db.pg.sql("SELECT stream_txns FROM pg_stat_replication_slots WHERE slot_name = %s",
-                     (db.slot,))
-    return rows[0][0] if rows else 0
-
-
 def test_streamed_transaction_drops_rolled_back_savepoint(db, tail):
     db.sql("CREATE TABLE big (id int PRIMARY KEY, pad text)")
-    cfg = prepare(db, tail)
+    cfg = tail_prepare(db, tail)
     conn = db.connect()
     conn.autocommit = False
     with conn.cursor() as cur:
@@ -165,7 +143,7 @@ def test_streamed_transaction_drops_rolled_back_savepoint(db, tail):
         cur.execute("INSERT INTO big SELECT g, 'tail' FROM generate_series(6001, 6010) g")
     conn.commit()
     conn.close()
-    res = drain(db, tail, cfg)
+    res = tail_drain(db, tail, cfg)
     ids = [e["after"]["id"] for e in res.rows("big", "c")]
     expected = list(range(1, 1501)) + list(range(5001, 5201)) + list(range(6001, 6011))
     assert ids == expected
@@ -175,7 +153,7 @@ def test_streamed_transaction_drops_rolled_back_savepoint(db, tail):
 
 def test_streamed_transaction_that_aborts_prints_nothing(db, tail):
     db.sql("CREATE TABLE big (id int PRIMARY KEY, pad text)")
-    cfg = prepare(db, tail)
+    cfg = tail_prepare(db, tail)
     conn = db.connect()
     conn.autocommit = False
     with conn.cursor() as cur:
@@ -183,13 +161,13 @@ def test_streamed_transaction_that_aborts_prints_nothing(db, tail):
     conn.rollback()
     conn.close()
     db.sql("INSERT INTO big VALUES (-1, 'after the abort')")
-    res = drain(db, tail, cfg)
+    res = tail_drain(db, tail, cfg)
     assert [e["after"]["id"] for e in res.events] == [-1]
     assert streamed_txns(db) >= 1, "the transaction was not streamed; the test proves nothing"
 
 
 def test_logical_messages(db, tail):
-    cfg = prepare(db, tail)
+    cfg = tail_prepare(db, tail)
     conn = db.connect()
     conn.autocommit = False
     with conn.cursor() as cur:
@@ -197,7 +175,7 @@ def test_logical_messages(db, tail):
         cur.execute("SELECT pg_logical_emit_message(true, 'bin', '\\x00ff10'::bytea)")
     conn.commit()
     db.sql("SELECT pg_logical_emit_message(false, 'ping', 'not transactional')")
-    ev = drain(db, tail, cfg).events
+    ev = tail_drain(db, tail, cfg).events
     by_prefix = {e["prefix"]: e for e in ev}
     assert set(by_prefix) == {"outbox", "bin", "ping"}
     tx = by_prefix["outbox"]
@@ -211,27 +189,27 @@ def test_logical_messages(db, tail):
 
 
 def test_message_prefix_filter(db, tail):
-    cfg = prepare(db, tail, message_prefix_include_list="keep.*")
+    cfg = tail_prepare(db, tail, message_prefix_include_list="keep.*")
     db.sql("SELECT pg_logical_emit_message(true, 'keep-me', 'a')")
     db.sql("SELECT pg_logical_emit_message(true, 'drop-me', 'b')")
-    assert [e["prefix"] for e in drain(db, tail, cfg).events] == ["keep-me"]
+    assert [e["prefix"] for e in tail_drain(db, tail, cfg).events] == ["keep-me"]
 
 
 def test_table_include_list_filters_and_is_anchored(db, tail):
     db.sql("CREATE TABLE orders (id int PRIMARY KEY)")
     db.sql("CREATE TABLE orders_archive (id int PRIMARY KEY)")
     db.sql("CREATE TABLE other (id int PRIMARY KEY)")
-    cfg = prepare(db, tail, table_include_list="public.orders")
+    cfg = tail_prepare(db, tail, table_include_list="public.orders")
     for t in ("orders", "orders_archive", "other"):
         db.sql("INSERT INTO %s VALUES (1)" % t)
-    assert [e["table"] for e in drain(db, tail, cfg).events] == ["orders"]
+    assert [e["table"] for e in tail_drain(db, tail, cfg).events] == ["orders"]
 
 
 def test_filtered_publication_is_created_with_matching_tables(db, tail):
     db.sql("CREATE TABLE a (id int PRIMARY KEY)")
     db.sql("CREATE TABLE b (id int PRIMARY KEY)")
     db.sql('CREATE TABLE "Mixed Case" (id int PRIMARY KEY)')
-    cfg = prepare(db, tail, publication_autocreate_mode="filtered",
+    cfg = tail_prepare(db, tail, publication_autocreate_mode="filtered",
                   table_include_list='public.a,public.Mixed Case')
     rows = db.sql("SELECT tablename FROM pg_publication_tables WHERE pubname = %s ORDER BY 1",
                   (db.publication,))
@@ -239,10 +217,10 @@ def test_filtered_publication_is_created_with_matching_tables(db, tail):
     db.sql("INSERT INTO a VALUES (1)")
     db.sql("INSERT INTO b VALUES (1)")
     db.sql('INSERT INTO "Mixed Case" VALUES (1)')
-    assert [e["table"] for e in drain(db, tail, cfg).events] == ["a", "Mixed Case"]
+    assert [e["table"] for e in tail_drain(db, tail, cfg).events] == ["a", "Mixed Case"]
     # A changed include list alters the publication on the next start.
     cfg = db.config(publication_autocreate_mode="filtered", table_include_list="public.b")
-    drain(db, tail, cfg)
+    tail_drain(db, tail, cfg)
     rows = db.sql("SELECT tablename FROM pg_publication_tables WHERE pubname = %s",
                   (db.publication,))
     assert [r[0] for r in rows] == ["b"]
@@ -250,18 +228,18 @@ def test_filtered_publication_is_created_with_matching_tables(db, tail):
 
 def test_tail_does_not_advance_the_slot_unless_asked(db, tail):
     db.sql("CREATE TABLE t (id int PRIMARY KEY)")
-    cfg = prepare(db, tail)
+    cfg = tail_prepare(db, tail)
     start = db.slot_flush_lsn()
     db.sql("INSERT INTO t VALUES (1)")
-    assert len(drain(db, tail, cfg).events) == 1
+    assert len(tail_drain(db, tail, cfg).events) == 1
     assert db.slot_flush_lsn() == start
     # Without --ack, the same change is printed again.
-    assert len(drain(db, tail, cfg).events) == 1
-    res = drain(db, tail, cfg, ack=True)
+    assert len(tail_drain(db, tail, cfg).events) == 1
+    res = tail_drain(db, tail, cfg, ack=True)
     assert len(res.events) == 1
     assert lsn_int(db.slot_flush_lsn()) > lsn_int(start)
     # Confirmed: nothing left to print.
-    assert drain(db, tail, cfg).events == []
+    assert tail_drain(db, tail, cfg).events == []
 
 
 ALL_TYPES_DDL = """
@@ -341,9 +319,9 @@ ALL_TYPES_EXPECTED = {
 @pytest.mark.parametrize("binary", [False, True], ids=["text", "binary"])
 def test_one_row_of_every_supported_type(db, tail, binary):
     db.sql(ALL_TYPES_DDL)
-    cfg = prepare(db, tail, pgoutput_binary=str(binary).lower())
+    cfg = tail_prepare(db, tail, pgoutput_binary=str(binary).lower())
     db.sql(ALL_TYPES_ROW)
-    ev = drain(db, tail, cfg).events
+    ev = tail_drain(db, tail, cfg).events
     assert len(ev) == 1
     after = ev[0]["after"]
     expected = dict(ALL_TYPES_EXPECTED)

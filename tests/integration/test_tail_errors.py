@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from helpers import slot_active, wait_for
 from pgcluster import PgCluster, free_port
 
 
@@ -129,16 +130,9 @@ def test_slot_already_active_in_another_process(db, tidewater_bin):
     first = subprocess.Popen([tidewater_bin, "tail", cfg], stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            rows = db.pg.sql("SELECT active FROM pg_replication_slots WHERE slot_name = %s",
-                             (db.slot,))
-            if rows and rows[0][0]:
-                break
-            assert first.poll() is None, first.stderr.read()
-            time.sleep(0.1)
-        else:
-            pytest.fail("the first tail never activated the slot")
+        wait_for(lambda: slot_active(db) or first.poll() is not None, 30,
+                 "the first tail to activate the slot")
+        assert first.poll() is None, first.stderr.read()
         assert_fails_with(run_tail(tidewater_bin, cfg), 'replication slot "%s"' % db.slot,
                           "already in use", "slot.name")
     finally:
@@ -172,13 +166,7 @@ def test_missing_config_file(tidewater_bin, tmp_path):
 def test_sigterm_stops_cleanly(db, tidewater_bin):
     proc = subprocess.Popen([tidewater_bin, "tail", db.config()], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        rows = db.pg.sql("SELECT active FROM pg_replication_slots WHERE slot_name = %s",
-                         (db.slot,))
-        if rows and rows[0][0]:
-            break
-        time.sleep(0.1)
+    wait_for(lambda: slot_active(db), 30, "the slot active")
     proc.terminate()
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err

@@ -13,10 +13,10 @@ import uuid
 import pytest
 
 from conftest import OUTBOX_DDL, outbox_config
-from helpers import insert_events, lsn_int, slot_active, wait_for
+from helpers import insert_events, lsn_int, order_events, slot_active, wait_for
 from kafkacheck import (AvroDecoder, checkpoints, committed_offsets, consume, headers,
                         java_partition, topics)
-from test_exactly_once import OFFSETS, checkpoint_key, eos_config, events
+from test_exactly_once import OFFSETS, checkpoint_key, eos_config
 
 TXN_TOPIC = "tw.transaction"
 HB_TOPIC = "__debezium-heartbeat.tw"
@@ -71,9 +71,9 @@ def test_begin_end_records_as_postgresql_numbers_them(db, broker, registry, run,
                             **JSON_CONVERTERS)
         r = run(cfg)
         wait_for(lambda: slot_active(db), what="the slot in use")
-        insert_events(db, events(3, "a"), delete_after=True)  # 3 c + 3 d
-        insert_events(db, events(2, "rb"), rollback=True)
-        insert_events(db, events(1, "b"))
+        insert_events(db, order_events(3, "a"), delete_after=True)  # 3 c + 3 d
+        insert_events(db, order_events(2, "rb"), rollback=True)
+        insert_events(db, order_events(1, "b"))
         db.sql("UPDATE outbox SET type = 'Again'")  # an invalid op: warned, still counted
         # Past logical_decoding_work_mem (64kB here): the server streams it
         # to tidewater, which gets no Begin for it; the oracle's does.
@@ -125,7 +125,7 @@ def test_exactly_once_begin_end_share_the_kafka_transaction_across_kill(
     cfg = eos_config(db, broker, registry, tmp_path, provide_transaction_metadata="true")
     r = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use")
-    batches = [events(3, "a"), events(1, "b"), events(4, "c")]
+    batches = [order_events(3, "a"), order_events(1, "b"), order_events(4, "c")]
     for b in batches:
         insert_events(db, b)
 
@@ -137,7 +137,7 @@ def test_exactly_once_begin_end_share_the_kafka_transaction_across_kill(
     newest = checkpoints(broker.bootstrap_servers, OFFSETS, checkpoint_key(db))[-1][1]
     assert lsn_int(db.slot_flush_lsn()) < lsn_int(newest["end_lsn"])
     r.stop(signal.SIGKILL)
-    batches.append(events(2, "d"))
+    batches.append(order_events(2, "d"))
     insert_events(db, batches[-1])
     r2 = run(cfg)
     wait_for(lambda: covered(8), what="the fourth transaction committed")
@@ -235,7 +235,7 @@ def test_exactly_once_heartbeats_in_kafka_transactions(db, broker, registry, run
     wait_for(lambda: slot_active(db), what="the slot in use")
     wait_for(lambda: HB_TOPIC in topics(broker.bootstrap_servers), what="the heartbeat topic")
     time.sleep(1.5)
-    first = [events(2, "a"), events(3, "b")]
+    first = [order_events(2, "a"), order_events(3, "b")]
     for b in first:
         insert_events(db, b)
 
@@ -244,7 +244,7 @@ def test_exactly_once_heartbeats_in_kafka_transactions(db, broker, registry, run
         return len([o for o in committed_offsets(recs) if o[0] == "outbox.event.Order"]) >= n
     wait_for(lambda: data_covered(5), what="the events committed")
     r.stop(signal.SIGKILL)
-    insert_events(db, events(1, "c"))
+    insert_events(db, order_events(1, "c"))
     r2 = run(cfg)
     wait_for(lambda: data_covered(6), what="the last event committed")
     time.sleep(1.5)
@@ -280,8 +280,8 @@ def test_at_least_once_kill_resends_no_metadata_twice(db, broker, registry, run,
                         **JSON_CONVERTERS)
     r = run(cfg)
     wait_for(lambda: slot_active(db), what="the slot in use")
-    insert_events(db, events(2, "a"))
-    insert_events(db, events(1, "b"))
+    insert_events(db, order_events(2, "a"))
+    insert_events(db, order_events(1, "b"))
     wait_for(lambda: TXN_TOPIC in topics(broker.bootstrap_servers), what="the txn topic")
     assert len(consume(broker.bootstrap_servers, [TXN_TOPIC], expect=4, timeout=30)) == 4
     after = db.insert_lsn()
@@ -290,7 +290,7 @@ def test_at_least_once_kill_resends_no_metadata_twice(db, broker, registry, run,
     time.sleep(1)  # acknowledged: rewritten within offset.flush.interval.ms
     assert lsn_int(db.slot_flush_lsn()) < lsn_int(after)  # the server will resend
     r.stop(signal.SIGKILL)
-    insert_events(db, events(1, "c"))
+    insert_events(db, order_events(1, "c"))
     r2 = run(cfg)
     msgs = consume(broker.bootstrap_servers, [TXN_TOPIC], expect=6, timeout=30)
     assert r2.stop() == 0

@@ -16,12 +16,11 @@ The tool is found as $TW_BUILDDIR/tests/unit/unwrap_tool.
 import glob
 import json
 import os
-import shutil
 import subprocess
 
 import pytest
 
-from debezium_peer import DebeziumUnavailable, fetch
+from debezium_side import require_debezium
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -47,14 +46,7 @@ def tidewater_lines():
 
 @pytest.fixture(scope="module")
 def debezium_lines(tmp_path_factory):
-    try:
-        lib = fetch("connect")
-        if shutil.which("javac") is None:
-            raise DebeziumUnavailable("javac not found (a JDK is needed to build the oracle)")
-    except DebeziumUnavailable as e:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("Debezium cannot be run: %s" % e)
+    lib = require_debezium(kafka=False, javac=True)
     classes = str(tmp_path_factory.mktemp("unwrap_oracle"))
     classpath = os.pathsep.join(sorted(glob.glob(os.path.join(lib, "*.jar"))))
     subprocess.run(["javac", "-nowarn", "-cp", classpath, "-d", classes, ORACLE], check=True,

@@ -1,12 +1,16 @@
 /*
  * fake_sink.h — a Kafka producer stand-in for the progress-mode tests:
  * records wait until poll, which reports them to the progress mode (as
- * librdkafka's delivery callbacks do); each call can be told to fail.
+ * librdkafka's delivery callbacks do); each call can be told to fail. And
+ * the set-up those tests share: a progress mode with its delivery tracker
+ * and failure flag, driven by the fake.
  */
 #ifndef TW_TEST_FAKE_SINK_H
 #define TW_TEST_FAKE_SINK_H
 
-#include <string.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "progress/progress.h"
 
@@ -28,117 +32,33 @@ typedef struct fake_sink {
     char last_topic[64];
 } fake_sink_t;
 
-static void fake_poll(void *o, int ms)
-{
-    fake_sink_t *f = o;
-    size_t i;
-
-    (void)ms;
-    for (i = 0; i < f->npending; i++) {
-        tw_kafka_report_t r;
-        memset(&r, 0, sizeof(r));
-        r.opaque = f->pending[i].opaque;
-        r.topic = f->pending[i].topic;
-        r.offset = f->next_offset++;
-        r.err = TW_OK;
-        r.errstr = "";
-        if (f->refuse_next) {
-            f->refuse_next = false;
-            r.err = TW_ERR_KAFKA;
-            r.refused = true;
-            r.errstr = "MSG_SIZE_TOO_LARGE: too large";
-        }
-        tw_progress_report(f->pr, &r);
-    }
-    f->npending = 0;
-}
-
-static tw_err_t fake_produce(void *o, const tw_kafka_record_t *rec, char *errstr,
-                             size_t errstr_size)
-{
-    fake_sink_t *f = o;
-
-    if (f->produce_err)
-        return tw_errf(f->produce_err, errstr, errstr_size, "fake produce failure");
-    snprintf(f->pending[f->npending].topic, sizeof(f->pending[0].topic), "%s", rec->topic);
-    snprintf(f->last_topic, sizeof(f->last_topic), "%s", rec->topic);
-    f->pending[f->npending++].opaque = rec->opaque;
-    f->produced++;
-    return TW_OK;
-}
-
-static size_t fake_outstanding(void *o)
-{
-    return ((fake_sink_t *)o)->npending;
-}
-
-static tw_err_t fake_init(void *o, int ms, char *errstr, size_t errstr_size)
-{
-    (void)ms;
-    (void)errstr;
-    (void)errstr_size;
-    ((fake_sink_t *)o)->inits++;
-    return TW_OK;
-}
-
-static tw_err_t fake_begin(void *o, char *errstr, size_t errstr_size)
-{
-    fake_sink_t *f = o;
-
-    f->begins++;
-    if (f->begin_err)
-        return tw_errf(f->begin_err, errstr, errstr_size, "fake begin failure");
-    return TW_OK;
-}
-
-static tw_err_t fake_commit(void *o, int ms, char *errstr, size_t errstr_size)
-{
-    fake_sink_t *f = o;
-
-    (void)ms;
-    f->commits++;
-    if (f->commit_err)
-        return tw_errf(f->commit_err, errstr, errstr_size, "fake commit failure");
-    return TW_OK;
-}
-
-static tw_err_t fake_abort(void *o, int ms, char *errstr, size_t errstr_size)
-{
-    fake_sink_t *f = o;
-
-    (void)ms;
-    (void)errstr;
-    (void)errstr_size;
-    f->aborts++;
-    f->npending = 0; /* purged */
-    return TW_OK;
-}
-
-static tw_progress_sink_t fake_sink(fake_sink_t *f)
-{
-    tw_progress_sink_t s = {f,         fake_produce, fake_poll,   fake_outstanding,
-                            fake_init, fake_begin,   fake_commit, fake_abort};
-    return s;
-}
-
+void fake_poll(void *o, int ms);
+tw_err_t fake_produce(void *o, const tw_kafka_record_t *rec, char *errstr, size_t errstr_size);
+/* The sink a progress mode is made with: f's operations. */
+tw_progress_sink_t fake_sink(fake_sink_t *f);
 /* The pipeline's wait hook: serve reports, keep waiting. */
-static bool fake_wait(void *opaque, int ms)
-{
-    fake_poll(opaque, ms);
-    return true;
-}
-
+bool fake_wait(void *opaque, int ms);
 /* Produces one record of the open transaction, as the pipeline does. */
-static void fake_record(fake_sink_t *f, tw_delivery_t *delivery, const char *topic)
-{
-    tw_kafka_record_t rec;
-    char errstr[128];
+void fake_record(fake_sink_t *f, tw_delivery_t *delivery, const char *topic);
 
-    memset(&rec, 0, sizeof(rec));
-    rec.topic = topic;
-    rec.opaque = (void *)(uintptr_t)tw_progress_seq(f->pr);
-    if (fake_produce(f, &rec, errstr, sizeof(errstr)) == TW_OK)
-        tw_delivery_add(delivery, tw_progress_seq(f->pr));
-}
+/* ---- the progress-mode tests' fixture ---- */
+
+typedef struct progress_fixture {
+    tw_config_t cfg; /* the caller's to fill before making the mode */
+    tw_delivery_t *delivery;
+    tw_failure_t failure;
+    fake_sink_t sink;
+    tw_progress_t *pr;
+} progress_fixture_t;
+
+/* Zeroes fx and makes its delivery tracker. */
+void progress_fixture_init(progress_fixture_t *fx);
+/* Takes pr (made with fake_sink(&fx->sink), fx->delivery, &fx->failure):
+ * the fake reports to it, and it waits through the fake. */
+void progress_fixture_attach(progress_fixture_t *fx, tw_progress_t *pr);
+void progress_fixture_clear(progress_fixture_t *fx);
+/* Reads one source transaction of n records (commit_ts 1000), as the
+ * pipeline does; fails the test if the mode refuses or skips it. */
+void progress_fixture_read_txn(progress_fixture_t *fx, tw_lsn_t commit, tw_lsn_t end, int n);
 
 #endif /* TW_TEST_FAKE_SINK_H */

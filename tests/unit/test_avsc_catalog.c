@@ -18,6 +18,8 @@
 #include "codec/avsc_catalog.h"
 #include "codec/json_avro.h"
 
+#include "avsc_texts.h"
+
 static const char *fixtures_dir(void)
 {
     const char *dir = getenv("TW_FIXTURES_DIR");
@@ -51,49 +53,12 @@ static void expect_fixture_error(const char *name, const char *message)
     assert_string_equal(errstr, expect);
 }
 
-/* Writes texts as s00.avsc, s01.avsc... to a scratch directory, loads it
- * and returns the error message with the directory removed ("" on
- * success). */
-static tw_err_t load_texts(const char *const *texts, size_t n, char *message, size_t size,
-                           tw_avsc_catalog_t **out)
-{
-    char dir[] = "/tmp/tw-avsc-XXXXXX";
-    char path[256], errstr[1024];
-    tw_avsc_catalog_t *cat = NULL;
-    tw_err_t err;
-
-    assert_non_null(mkdtemp(dir));
-    for (size_t i = 0; i < n; i++) {
-        FILE *f;
-        snprintf(path, sizeof(path), "%s/s%02zu.avsc", dir, i);
-        f = fopen(path, "w");
-        assert_non_null(f);
-        fputs(texts[i], f);
-        fclose(f);
-    }
-    errstr[0] = '\0';
-    err = tw_avsc_catalog_load(dir, tw_json_avro_encode_default, &cat, errstr, sizeof(errstr));
-    for (size_t i = 0; i < n; i++) {
-        snprintf(path, sizeof(path), "%s/s%02zu.avsc", dir, i);
-        unlink(path);
-    }
-    rmdir(dir);
-    /* "/tmp/tw-avsc-XXXXXX/s00.avsc: ..." → "s00.avsc: ..." */
-    snprintf(message, size, "%s",
-             strncmp(errstr, dir, strlen(dir)) == 0 ? errstr + strlen(dir) + 1 : errstr);
-    if (out)
-        *out = cat;
-    else
-        tw_avsc_catalog_destroy(cat);
-    return err;
-}
-
 static void expect_invalid(const char *text, const char *message)
 {
     char got[1024];
     const char *texts[1] = {text};
 
-    assert_int_equal(load_texts(texts, 1, got, sizeof(got), NULL), TW_ERR_CONFIG);
+    assert_int_equal(avsc_load_texts(texts, 1, got, sizeof(got), NULL), TW_ERR_CONFIG);
     assert_string_equal(got, message);
 }
 
@@ -165,7 +130,7 @@ static void test_find_by_short_name(void **state)
     assert_null(tw_avsc_catalog_find(cat, "acme.orders.Order")); /* full names are full */
     tw_avsc_catalog_destroy(cat);
 
-    assert_int_equal(load_texts(texts, 2, message, sizeof(message), &dups), TW_OK);
+    assert_int_equal(avsc_load_texts(texts, 2, message, sizeof(message), &dups), TW_OK);
     assert_null(tw_avsc_catalog_find(dups, "Dup")); /* ambiguous */
     assert_non_null(tw_avsc_catalog_find(dups, "b.Dup"));
     tw_avsc_catalog_destroy(dups);
@@ -409,7 +374,7 @@ static void test_invalid_logical_types(void **state)
                                 "\"type\":{\"type\":\"string\",\"logicalType\":\"iban\"}}]}"};
         tw_avsc_catalog_t *cat;
         char message[1024];
-        assert_int_equal(load_texts(texts, 1, message, sizeof(message), &cat), TW_OK);
+        assert_int_equal(avsc_load_texts(texts, 1, message, sizeof(message), &cat), TW_OK);
         assert_int_equal(tw_avsc_catalog_find(cat, "R")->fields[0].schema->logical,
                          TW_AVSC_LOGICAL_NONE);
         assert_non_null(strstr(tw_avsc_catalog_find(cat, "R")->text, "\"logicalType\":\"iban\""));
@@ -459,7 +424,7 @@ static void test_defaults_must_match(void **state)
             "{\"type\":\"enum\",\"name\":\"n.E\",\"symbols\":[\"Y\"]}",
         };
         char message[1024];
-        assert_int_equal(load_texts(texts, 2, message, sizeof(message), NULL), TW_ERR_CONFIG);
+        assert_int_equal(avsc_load_texts(texts, 2, message, sizeof(message), NULL), TW_ERR_CONFIG);
         assert_string_equal(message, "s00.avsc: default of field \"e\" of record \"n.R\" does not "
                                      "match its type: $: enum symbol \"Z\" not allowed (allowed: "
                                      "Y)");

@@ -25,36 +25,7 @@
 #include "util/arena.h"
 #include "pg/changefeed.h"
 
-/* ---- a fixture file: 4-byte big-endian length, then one message -------- */
-
-typedef struct fixture {
-    uint8_t *data;
-    size_t size;
-} fixture_t;
-
-static fixture_t fixture_load(const char *name)
-{
-    const char *dir = getenv("TW_FIXTURES_DIR");
-    char path[1024];
-    fixture_t fx = {NULL, 0};
-    FILE *f;
-    long size;
-
-    snprintf(path, sizeof(path), "%s/pgoutput/%s.bin", dir ? dir : "tests/fixtures", name);
-    f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open fixture %s (set TW_FIXTURES_DIR)", path);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    size = ftell(f);
-    assert_true(size > 0);
-    rewind(f);
-    fx.size = (size_t)size;
-    fx.data = malloc(fx.size);
-    assert_non_null(fx.data);
-    assert_int_equal(fread(fx.data, 1, fx.size, f), fx.size);
-    fclose(f);
-    return fx;
-}
+#include "pgoutput_fixtures.h"
 
 /* ---- the recording sink ------------------------------------------------ */
 
@@ -224,31 +195,29 @@ static tw_err_t feed_fixture(run_t *run, const char *name, int proto_version)
 {
     static const tw_sink_t sink_template = {NULL, rec_begin, rec_change, rec_commit};
     tw_sink_t sink = sink_template;
-    fixture_t fx = fixture_load(name);
-    size_t pos = 0;
+    pgo_fixture_t fx;
+    const uint8_t *data;
+    uint32_t len;
     tw_lsn_t lsn = 0x1000000;
     tw_err_t err = TW_OK;
 
+    pgo_fixture_load(&fx, name);
     sink.opaque = &run->rec;
     if (run->feed == NULL)
         assert_int_equal(tw_changefeed_new(&run->cfg, proto_version, &sink, &run->feed,
                                            run->errstr, sizeof(run->errstr)),
                          TW_OK);
-    while (pos < fx.size && err == TW_OK) {
-        const uint8_t *p = fx.data + pos;
-        uint32_t len = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    while (err == TW_OK && pgo_fixture_next(&fx, &data, &len)) {
         /* An exact-size copy: ASan sees a read past the message. */
         uint8_t *msg = malloc(len ? len : 1);
 
         assert_non_null(msg);
-        assert_true(fx.size - pos - 4 >= len);
-        memcpy(msg, p + 4, len);
+        memcpy(msg, data, len);
         err = tw_changefeed_process(run->feed, lsn, msg, len, run->errstr, sizeof(run->errstr));
         free(msg);
-        pos += 4 + (size_t)len;
         lsn += 0x100;
     }
-    free(fx.data);
+    pgo_fixture_free(&fx);
     return err;
 }
 

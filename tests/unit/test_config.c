@@ -17,6 +17,8 @@
 #include "cli/connector_load.h"
 #include "codec/connect_schema.h"
 
+#include "config_text.h"
+
 #define MINIMAL "topic.prefix=t\ndatabase.user=u\ndatabase.dbname=d\n"
 
 static tw_props_t *parse(const char *text)
@@ -28,22 +30,6 @@ static tw_props_t *parse(const char *text)
     if (err)
         fail_msg("parse failed: %s", errstr);
     return props;
-}
-
-/* Parses and validates; returns the error and leaves the message in errstr. */
-static tw_err_t load(const char *text, tw_config_t *cfg, char *errstr, size_t errstr_size)
-{
-    tw_props_t *props = tw_props_new();
-    tw_err_t err;
-
-    memset(cfg, 0, sizeof(*cfg));
-    err = tw_props_parse(props, text, strlen(text), "test.properties", errstr, errstr_size);
-    if (err == TW_OK)
-        err = tw_props_resolve(props, errstr, errstr_size);
-    if (err == TW_OK)
-        err = tw_config_from_props(props, cfg, errstr, errstr_size);
-    tw_props_destroy(props);
-    return err;
 }
 
 static void test_properties_syntax(void **state)
@@ -103,8 +89,9 @@ static void test_defaults_and_types(void **state)
     tw_config_t cfg;
     char errstr[512];
     (void)state;
-    assert_int_equal(load(MINIMAL "database.port=6543\npublication.autocreate.mode=FILTERED\n",
-                          &cfg, errstr, sizeof(errstr)),
+    assert_int_equal(config_from_text(MINIMAL
+                                      "database.port=6543\npublication.autocreate.mode=FILTERED\n",
+                                      &cfg, errstr, sizeof(errstr)),
                      TW_OK);
     assert_int_equal(cfg.db_port, 6543);
     assert_string_equal(cfg.db_hostname, "localhost");
@@ -122,7 +109,7 @@ static void expect_error(const char *text, const char *fragment1, const char *fr
 {
     tw_config_t cfg;
     char errstr[1024] = "";
-    assert_int_equal(load(text, &cfg, errstr, sizeof(errstr)), TW_ERR_CONFIG);
+    assert_int_equal(config_from_text(text, &cfg, errstr, sizeof(errstr)), TW_ERR_CONFIG);
     if (!strstr(errstr, fragment1) || (fragment2 && !strstr(errstr, fragment2)))
         fail_msg("message \"%s\" lacks \"%s\" / \"%s\"", errstr, fragment1,
                  fragment2 ? fragment2 : "");
@@ -138,16 +125,17 @@ static void test_java_client_keys(void **state)
     char errstr[1024] = "";
     (void)state;
     assert_int_equal(
-        load(MINIMAL "producer.security.protocol=SASL_SSL\n"
-                     "producer.sasl.mechanism=SCRAM-SHA-512\n"
-                     "producer.sasl.jaas.config=org.apache.kafka.common.security.scram."
-                     "ScramLoginModule required username=\"alice\" password=\"p\\\\\"w;d\";\n"
-                     "producer.ssl.truststore.type=PEM\n"
-                     "producer.ssl.truststore.location=/etc/ca.pem\n"
-                     "producer.ssl.keystore.type=PEM\n"
-                     "producer.ssl.keystore.location=/etc/client.pem\n"
-                     "producer.ssl.endpoint.identification.algorithm=\n",
-             &cfg, errstr, sizeof(errstr)),
+        config_from_text(MINIMAL
+                         "producer.security.protocol=SASL_SSL\n"
+                         "producer.sasl.mechanism=SCRAM-SHA-512\n"
+                         "producer.sasl.jaas.config=org.apache.kafka.common.security.scram."
+                         "ScramLoginModule required username=\"alice\" password=\"p\\\\\"w;d\";\n"
+                         "producer.ssl.truststore.type=PEM\n"
+                         "producer.ssl.truststore.location=/etc/ca.pem\n"
+                         "producer.ssl.keystore.type=PEM\n"
+                         "producer.ssl.keystore.location=/etc/client.pem\n"
+                         "producer.ssl.endpoint.identification.algorithm=\n",
+                         &cfg, errstr, sizeof(errstr)),
         TW_OK);
     assert_string_equal(tw_props_get(cfg.producer, "sasl.username"), "alice");
     assert_string_equal(tw_props_get(cfg.producer, "sasl.password"), "p\"w;d");
@@ -164,11 +152,12 @@ static void test_java_client_keys(void **state)
     tw_config_clear(&cfg);
 
     /* An unquoted password ending at the ';', PLAIN's module, PKCS12. */
-    assert_int_equal(load(MINIMAL "producer.sasl.jaas.config=org.apache.kafka.common.security."
-                                  "plain.PlainLoginModule required username=bob password=s3;\n"
-                                  "producer.ssl.keystore.type=PKCS12\n"
-                                  "producer.ssl.keystore.location=/k.p12\n",
-                          &cfg, errstr, sizeof(errstr)),
+    assert_int_equal(config_from_text(MINIMAL
+                                      "producer.sasl.jaas.config=org.apache.kafka.common.security."
+                                      "plain.PlainLoginModule required username=bob password=s3;\n"
+                                      "producer.ssl.keystore.type=PKCS12\n"
+                                      "producer.ssl.keystore.location=/k.p12\n",
+                                      &cfg, errstr, sizeof(errstr)),
                      TW_OK);
     assert_string_equal(tw_props_get(cfg.producer, "sasl.username"), "bob");
     assert_string_equal(tw_props_get(cfg.producer, "sasl.password"), "s3");
@@ -192,9 +181,10 @@ static void test_java_client_keys(void **state)
                          "required username=a password=secret-2;\n",
                  "both set", NULL);
     /* The unterminated quote above must not leak the password. */
-    assert_int_equal(load(MINIMAL "producer.sasl.jaas.config=x.ScramLoginModule required "
-                                  "username=\"a\" password=\"secret-1\n",
-                          &cfg, errstr, sizeof(errstr)),
+    assert_int_equal(config_from_text(MINIMAL
+                                      "producer.sasl.jaas.config=x.ScramLoginModule required "
+                                      "username=\"a\" password=\"secret-1\n",
+                                      &cfg, errstr, sizeof(errstr)),
                      TW_ERR_CONFIG);
     assert_null(strstr(errstr, "secret-1"));
     tw_config_clear(&cfg);
@@ -206,15 +196,15 @@ static void test_exactly_once_keys(void **state)
     char errstr[512];
     (void)state;
     /* Off by default: no transactional id, no topic in use. */
-    assert_int_equal(load(MINIMAL, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(config_from_text(MINIMAL, &cfg, errstr, sizeof(errstr)), TW_OK);
     assert_false(cfg.exactly_once);
     assert_null(cfg.transactional_id);
     tw_config_clear(&cfg);
     /* Connector-level switch; id from the name; Connect's per-connector
      * topic override wins over the worker's. */
-    assert_int_equal(load(MINIMAL "name=orders\nexactly.once.support=required\n"
-                                  "offset.storage.topic=w\noffsets.storage.topic=c\n",
-                          &cfg, errstr, sizeof(errstr)),
+    assert_int_equal(config_from_text(MINIMAL "name=orders\nexactly.once.support=required\n"
+                                              "offset.storage.topic=w\noffsets.storage.topic=c\n",
+                                      &cfg, errstr, sizeof(errstr)),
                      TW_OK);
     assert_true(cfg.exactly_once);
     assert_string_equal(cfg.transactional_id, "tidewater-orders");
@@ -222,9 +212,9 @@ static void test_exactly_once_keys(void **state)
     assert_int_equal(cfg.transaction_boundary, TW_TRANSACTION_BOUNDARY_POLL);
     tw_config_clear(&cfg);
     /* The worker switch, a configured id and the default topic. */
-    assert_int_equal(load(MINIMAL "exactly.once.source.support=enabled\n"
-                                  "producer.transactional.id=tx-1\n",
-                          &cfg, errstr, sizeof(errstr)),
+    assert_int_equal(config_from_text(MINIMAL "exactly.once.source.support=enabled\n"
+                                              "producer.transactional.id=tx-1\n",
+                                      &cfg, errstr, sizeof(errstr)),
                      TW_OK);
     assert_true(cfg.exactly_once);
     assert_string_equal(cfg.transactional_id, "tx-1");
@@ -280,20 +270,22 @@ static void test_env_provider(void **state)
     char errstr[512];
     (void)state;
     setenv("TW_TEST_PASSWORD", "s3cret", 1);
-    assert_int_equal(load(MINIMAL "database.password=${env:TW_TEST_PASSWORD}\n"
-                                  "slot.name=pre_${env:TW_TEST_PASSWORD}_post\n",
-                          &cfg, errstr, sizeof(errstr)),
+    assert_int_equal(config_from_text(MINIMAL "database.password=${env:TW_TEST_PASSWORD}\n"
+                                              "slot.name=pre_${env:TW_TEST_PASSWORD}_post\n",
+                                      &cfg, errstr, sizeof(errstr)),
                      TW_OK);
     assert_string_equal(cfg.db_password, "s3cret");
     assert_string_equal(cfg.slot_name, "pre_s3cret_post");
     tw_config_clear(&cfg);
     /* Regression: ${name} without a provider is a router placeholder and
      * must survive provider resolution. */
-    assert_int_equal(load(MINIMAL "transforms=o\n"
-                                  "transforms.o.type=io.debezium.transforms.outbox.EventRouter\n"
-                                  "transforms.o.route.topic.replacement=ev.${kind}.${env:TW_TEST_PASSWORD}\n",
-                          &cfg, errstr, sizeof(errstr)),
-                     TW_OK);
+    assert_int_equal(
+        config_from_text(
+            MINIMAL "transforms=o\n"
+                    "transforms.o.type=io.debezium.transforms.outbox.EventRouter\n"
+                    "transforms.o.route.topic.replacement=ev.${kind}.${env:TW_TEST_PASSWORD}\n",
+            &cfg, errstr, sizeof(errstr)),
+        TW_OK);
     assert_string_equal(cfg.transforms[0].outbox.route_topic_replacement, "ev.${kind}.s3cret");
     tw_config_clear(&cfg);
     unsetenv("TW_TEST_PASSWORD");
@@ -329,7 +321,7 @@ static void test_provider_allowed_paths(void **state)
              MINIMAL "config.providers.file.param.allowed.paths=/nonexistent, %s/ok\n"
                      "slot.name=${file:%s/ok/s.properties:k}\n",
              dir, dir);
-    assert_int_equal(load(text, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(config_from_text(text, &cfg, errstr, sizeof(errstr)), TW_OK);
     assert_string_equal(cfg.slot_name, "inside");
     tw_config_clear(&cfg);
     /* outside, through "..", through a symlink, and for ${dir:} */
@@ -358,7 +350,7 @@ static void test_provider_allowed_paths(void **state)
              MINIMAL "config.providers.file.param.allowed.paths=%s/ok\n"
                      "slot.name=${dir:%s:outside.properties}\n",
              dir, dir);
-    assert_int_equal(load(text, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(config_from_text(text, &cfg, errstr, sizeof(errstr)), TW_OK);
     tw_config_clear(&cfg);
 
     unlink(link);
@@ -386,14 +378,14 @@ static void test_provider_values_never_echoed(void **state)
     setenv("TW_TEST_WRONG", "hunter2-env", 1);
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         snprintf(text, sizeof(text), MINIMAL "%s", cases[i][0]);
-        assert_int_equal(load(text, &cfg, errstr, sizeof(errstr)), TW_ERR_CONFIG);
+        assert_int_equal(config_from_text(text, &cfg, errstr, sizeof(errstr)), TW_ERR_CONFIG);
         assert_null(strstr(errstr, "hunter2"));
         assert_non_null(strstr(errstr, cases[i][1]));
         assert_non_null(strstr(errstr, "config provider"));
         tw_config_clear(&cfg);
     }
     /* A plain value is still shown: it is in the file for anyone to read. */
-    assert_int_equal(load(MINIMAL "database.port=abc\n", &cfg, errstr, sizeof(errstr)),
+    assert_int_equal(config_from_text(MINIMAL "database.port=abc\n", &cfg, errstr, sizeof(errstr)),
                      TW_ERR_CONFIG);
     assert_non_null(strstr(errstr, "database.port=\"abc\" is not an integer"));
     assert_null(strstr(errstr, "config provider"));
@@ -423,7 +415,7 @@ static void test_file_and_dir_providers(void **state)
              MINIMAL "database.password=${file:%s/secrets.properties:pg.password}\n"
                      "slot.name=${dir:%s:slot}\n",
              dir, dir);
-    assert_int_equal(load(text, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(config_from_text(text, &cfg, errstr, sizeof(errstr)), TW_OK);
     assert_string_equal(cfg.db_password, "from-file");
     assert_string_equal(cfg.slot_name, "from_dir");
     tw_config_clear(&cfg);
@@ -451,7 +443,7 @@ static void test_outbox_transform_defaults_are_debeziums(void **state)
     char errstr[512];
     const tw_transform_config_t *t;
     (void)state;
-    assert_int_equal(load(OUTBOX, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(config_from_text(OUTBOX, &cfg, errstr, sizeof(errstr)), TW_OK);
     assert_int_equal(cfg.ntransforms, 1);
     t = tw_config_find_transform(&cfg, TW_TRANSFORM_OUTBOX);
     assert_non_null(t);
@@ -478,25 +470,25 @@ static void test_converters_predicates_and_worker_keys(void **state)
     char errstr[512];
     (void)state;
     assert_int_equal(
-        load(OUTBOX "transforms.outbox.predicate=isOutbox\n"
-                    "transforms.outbox.negate=false\n"
-                    "transforms.outbox.table.op.invalid.behavior=fatal\n"
-                    "predicates=isOutbox\n"
-                    "predicates.isOutbox.type="
-                    "org.apache.kafka.connect.transforms.predicates.TopicNameMatches\n"
-                    "predicates.isOutbox.pattern=tw\\\\.public\\\\.outbox\n"
-                    "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
-                    "value.converter=io.confluent.connect.avro.AvroConverter\n"
-                    "value.converter.schema.registry.url=http://a:8081,http://b:8081\n"
-                    "value.converter.basic.auth.user.info=u:p\n"
-                    "value.converter.value.subject.name.strategy="
-                    "io.confluent.kafka.serializers.subject.TopicRecordNameStrategy\n"
-                    "bootstrap.servers=localhost:9092\n"
-                    "producer.linger.ms=20\n"
-                    "producer.security.protocol=SSL\n"
-                    "errors.tolerance=all\n"
-                    "errors.deadletterqueue.topic.name=dlq\n",
-             &cfg, errstr, sizeof(errstr)),
+        config_from_text(OUTBOX "transforms.outbox.predicate=isOutbox\n"
+                                "transforms.outbox.negate=false\n"
+                                "transforms.outbox.table.op.invalid.behavior=fatal\n"
+                                "predicates=isOutbox\n"
+                                "predicates.isOutbox.type="
+                                "org.apache.kafka.connect.transforms.predicates.TopicNameMatches\n"
+                                "predicates.isOutbox.pattern=tw\\\\.public\\\\.outbox\n"
+                                "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
+                                "value.converter=io.confluent.connect.avro.AvroConverter\n"
+                                "value.converter.schema.registry.url=http://a:8081,http://b:8081\n"
+                                "value.converter.basic.auth.user.info=u:p\n"
+                                "value.converter.value.subject.name.strategy="
+                                "io.confluent.kafka.serializers.subject.TopicRecordNameStrategy\n"
+                                "bootstrap.servers=localhost:9092\n"
+                                "producer.linger.ms=20\n"
+                                "producer.security.protocol=SSL\n"
+                                "errors.tolerance=all\n"
+                                "errors.deadletterqueue.topic.name=dlq\n",
+                         &cfg, errstr, sizeof(errstr)),
         TW_OK);
     assert_string_equal(cfg.transforms[0].predicate, "isOutbox");
     assert_int_equal(cfg.transforms[0].outbox.op_invalid_behavior, TW_INVALID_OP_FATAL);
@@ -528,17 +520,18 @@ static void test_state_dir(void **state)
     (void)state;
 
     setenv("STATE_DIRECTORY", "/var/lib/tw-a:/var/lib/tw-b", 1);
-    assert_int_equal(load(MINIMAL "name=c1\n", &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(config_from_text(MINIMAL "name=c1\n", &cfg, errstr, sizeof(errstr)), TW_OK);
     assert_string_equal(cfg.state_dir, "/var/lib/tw-a");
     assert_string_equal(cfg.offsets_file, "/var/lib/tw-a/c1.offsets.json");
     tw_config_clear(&cfg);
-    assert_int_equal(load(MINIMAL "name=c1\nstate.dir=/srv/tw\n", &cfg, errstr, sizeof(errstr)),
-                     TW_OK);
+    assert_int_equal(
+        config_from_text(MINIMAL "name=c1\nstate.dir=/srv/tw\n", &cfg, errstr, sizeof(errstr)),
+        TW_OK);
     assert_string_equal(cfg.offsets_file, "/srv/tw/c1.offsets.json");
     tw_config_clear(&cfg);
     unsetenv("STATE_DIRECTORY");
-    assert_int_equal(load(MINIMAL "name=c1\noffset.storage.file.filename=/x/o.json\n", &cfg,
-                                 errstr, sizeof(errstr)),
+    assert_int_equal(config_from_text(MINIMAL "name=c1\noffset.storage.file.filename=/x/o.json\n",
+                                      &cfg, errstr, sizeof(errstr)),
                      TW_OK);
     assert_string_equal(cfg.offsets_file, "/x/o.json");
     assert_string_equal(cfg.state_dir, "/var/lib/tidewater/c1");
@@ -670,15 +663,15 @@ static void test_debezium_keys_noted_once(void **state)
     tw_config_t cfg;
     char errstr[1024] = "";
     (void)state;
-    assert_int_equal(load(MINIMAL "tombstones.on.delete=false\n"
-                                  "decimal.handling.mode=precise\n"
-                                  "time.precision.mode=ADAPTIVE\n"
-                                  "snapshot.max.threads=4\n"
-                                  "max.queue.size=8192\n"
-                                  "schema.name.adjustment.mode=avro\n"
-                                  "skipped.operations=t,u\n"
-                                  "provide.transaction.metadata=false\n",
-                          &cfg, errstr, sizeof(errstr)),
+    assert_int_equal(config_from_text(MINIMAL "tombstones.on.delete=false\n"
+                                              "decimal.handling.mode=precise\n"
+                                              "time.precision.mode=ADAPTIVE\n"
+                                              "snapshot.max.threads=4\n"
+                                              "max.queue.size=8192\n"
+                                              "schema.name.adjustment.mode=avro\n"
+                                              "skipped.operations=t,u\n"
+                                              "provide.transaction.metadata=false\n",
+                                      &cfg, errstr, sizeof(errstr)),
                      TW_OK);
     /* decimal/time/provide.* match tidewater's behaviour: no note; the
      * change-event keys (tombstones.on.delete, skipped.operations) are
@@ -693,31 +686,33 @@ static void test_debezium_keys_noted_once(void **state)
     assert_string_equal(cfg.skipped_operations, "t,u");
     tw_config_clear(&cfg);
     /* Debezium's defaults. */
-    assert_int_equal(load(MINIMAL, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(config_from_text(MINIMAL, &cfg, errstr, sizeof(errstr)), TW_OK);
     assert_true(cfg.tombstones_on_delete);
     assert_string_equal(cfg.skipped_operations, "t");
     tw_config_clear(&cfg);
     /* skipped.operations keeps its check as a stored key. */
-    assert_int_equal(load(MINIMAL "skipped.operations=u,x\n", &cfg, errstr, sizeof(errstr)),
-                     TW_ERR_CONFIG);
+    assert_int_equal(
+        config_from_text(MINIMAL "skipped.operations=u,x\n", &cfg, errstr, sizeof(errstr)),
+        TW_ERR_CONFIG);
     assert_non_null(strstr(errstr, "skipped.operations has \"x\""));
     tw_config_clear(&cfg);
     /* A Debezium config (connector.class) without snapshot.mode asks for an
      * initial snapshot: noted, unless snapshot.mode says no_data. */
-    assert_int_equal(load(MINIMAL "connector.class=io.debezium.connector.postgresql."
-                                  "PostgresConnector\n",
-                          &cfg, errstr, sizeof(errstr)),
+    assert_int_equal(config_from_text(MINIMAL "connector.class=io.debezium.connector.postgresql."
+                                              "PostgresConnector\n",
+                                      &cfg, errstr, sizeof(errstr)),
                      TW_OK);
     assert_int_equal(cfg.nnotes, 1);
     assert_non_null(strstr(cfg.notes[0], "snapshot.mode is not set"));
     tw_config_clear(&cfg);
-    assert_int_equal(load(MINIMAL "connector.class=PostgresConnector\nsnapshot.mode=no_data\n",
-                          &cfg, errstr, sizeof(errstr)),
+    assert_int_equal(config_from_text(MINIMAL
+                                      "connector.class=PostgresConnector\nsnapshot.mode=no_data\n",
+                                      &cfg, errstr, sizeof(errstr)),
                      TW_OK);
     assert_int_equal(cfg.nnotes, 0);
     tw_config_clear(&cfg);
     /* No Debezium-only keys, no notes. */
-    assert_int_equal(load(MINIMAL, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(config_from_text(MINIMAL, &cfg, errstr, sizeof(errstr)), TW_OK);
     assert_int_equal(cfg.nnotes, 0);
     assert_null(cfg.notes);
     tw_config_clear(&cfg);
@@ -763,8 +758,9 @@ static void test_debezium_unsupported_values(void **state)
     {
         tw_config_t cfg;
         char errstr[512];
-        assert_int_equal(load(MINIMAL "column.exclude.list=\n", &cfg, errstr, sizeof(errstr)),
-                         TW_OK);
+        assert_int_equal(
+            config_from_text(MINIMAL "column.exclude.list=\n", &cfg, errstr, sizeof(errstr)),
+            TW_OK);
         tw_config_clear(&cfg);
     }
 }
@@ -775,19 +771,21 @@ static void test_outbox_additional_missing_36(void **state)
     tw_config_t cfg;
     char errstr[512];
     (void)state;
-    assert_int_equal(load(OUTBOX "transforms.outbox.table.field.additional.missing=ignore\n",
-                          &cfg, errstr, sizeof(errstr)),
+    assert_int_equal(config_from_text(OUTBOX
+                                      "transforms.outbox.table.field.additional.missing=ignore\n",
+                                      &cfg, errstr, sizeof(errstr)),
                      TW_OK);
     assert_false(cfg.transforms[0].outbox.fields_additional_error_on_missing);
     tw_config_clear(&cfg);
-    assert_int_equal(load(OUTBOX "transforms.outbox.table.field.additional.missing=error\n"
-                                 "transforms.outbox.table.fields.additional.error.on.missing="
-                                 "true\n",
-                          &cfg, errstr, sizeof(errstr)),
+    assert_int_equal(config_from_text(OUTBOX
+                                      "transforms.outbox.table.field.additional.missing=error\n"
+                                      "transforms.outbox.table.fields.additional.error.on.missing="
+                                      "true\n",
+                                      &cfg, errstr, sizeof(errstr)),
                      TW_OK);
     assert_true(cfg.transforms[0].outbox.fields_additional_error_on_missing);
     tw_config_clear(&cfg);
-    assert_int_equal(load(OUTBOX, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(config_from_text(OUTBOX, &cfg, errstr, sizeof(errstr)), TW_OK);
     assert_true(cfg.transforms[0].outbox.fields_additional_error_on_missing);
     tw_config_clear(&cfg);
     expect_error(OUTBOX "transforms.outbox.table.field.additional.missing=ignore\n"
@@ -802,10 +800,10 @@ static void test_schema_lists(void **state)
     tw_config_t cfg;
     char errstr[512];
     (void)state;
-    assert_int_equal(load(MINIMAL "schema.include.list=public, inv.*\n"
-                                  "schema.exclude.list=tmp\n"
-                                  "table.exclude.list=public\\\\.audit\n",
-                          &cfg, errstr, sizeof(errstr)),
+    assert_int_equal(config_from_text(MINIMAL "schema.include.list=public, inv.*\n"
+                                              "schema.exclude.list=tmp\n"
+                                              "table.exclude.list=public\\\\.audit\n",
+                                      &cfg, errstr, sizeof(errstr)),
                      TW_OK);
     assert_string_equal(cfg.table_include_list, "(?:public)\\..+,(?:inv.*)\\..+");
     assert_string_equal(cfg.table_exclude_list, "public\\.audit,(?:tmp)\\..+");

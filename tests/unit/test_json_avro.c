@@ -20,33 +20,18 @@
 #include "codec/avsc_catalog.h"
 #include "codec/json_avro.h"
 
+#include "avsc_texts.h"
+
 /* ---- helpers ---------------------------------------------------------- */
 
 /* Loads a catalogue from schema texts written to a scratch directory. */
 static tw_avsc_catalog_t *load_texts(const char *const *texts, size_t n)
 {
-    char dir[] = "/tmp/tw-json-avro-XXXXXX";
-    char path[256], errstr[1024];
     tw_avsc_catalog_t *cat = NULL;
-    tw_err_t err;
+    char message[1024];
 
-    assert_non_null(mkdtemp(dir));
-    for (size_t i = 0; i < n; i++) {
-        FILE *f;
-        snprintf(path, sizeof(path), "%s/s%02zu.avsc", dir, i);
-        f = fopen(path, "w");
-        assert_non_null(f);
-        fputs(texts[i], f);
-        fclose(f);
-    }
-    err = tw_avsc_catalog_load(dir, tw_json_avro_encode_default, &cat, errstr, sizeof(errstr));
-    for (size_t i = 0; i < n; i++) {
-        snprintf(path, sizeof(path), "%s/s%02zu.avsc", dir, i);
-        unlink(path);
-    }
-    rmdir(dir);
-    if (err != TW_OK)
-        fail_msg("schema did not load: %s", errstr);
+    if (avsc_load_texts(texts, n, message, sizeof(message), &cat) != TW_OK)
+        fail_msg("schema did not load: %s", message);
     return cat;
 }
 

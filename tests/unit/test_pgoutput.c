@@ -18,6 +18,8 @@
 
 #include "pg/pgoutput.h"
 
+#include "pgoutput_fixtures.h"
+
 /* Built-in type OIDs, fixed in every PostgreSQL. */
 #define BOOLOID 16
 #define BYTEAOID 17
@@ -59,42 +61,10 @@ static int free_exact_copy(void **state)
 
 /* ---- helpers: replaying a fixture ------------------------------------- */
 
-typedef struct fixture {
-    uint8_t *data;
-    size_t size;
-} fixture_t;
-
-static fixture_t fixture_load(const char *name)
-{
-    const char *dir = getenv("TW_FIXTURES_DIR");
-    char path[1024];
-    fixture_t fx = {NULL, 0};
-    FILE *f;
-    long size;
-
-    snprintf(path, sizeof(path), "%s/pgoutput/%s.bin", dir ? dir : "tests/fixtures", name);
-    f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open fixture %s (set TW_FIXTURES_DIR)", path);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    size = ftell(f);
-    assert_true(size > 0);
-    rewind(f);
-    fx.size = (size_t)size;
-    fx.data = malloc(fx.size);
-    assert_non_null(fx.data);
-    assert_int_equal(fread(fx.data, 1, fx.size, f), fx.size);
-    fclose(f);
-    return fx;
-}
-
 /* Walks a fixture's records in order, deciding in_stream from Stream Start
  * and Stream Stop as a real consumer must. */
 typedef struct replay {
-    const char *name;
-    fixture_t fx;
-    size_t pos;   /* offset of the next record */
-    size_t index; /* number of the next record */
+    pgo_fixture_t fx;
     bool in_stream;
     tw_pgoutput_t *dec;
 } replay_t;
@@ -102,31 +72,20 @@ typedef struct replay {
 static void replay_open(replay_t *r, const char *name, int proto_version)
 {
     memset(r, 0, sizeof(*r));
-    r->name = name;
-    r->fx = fixture_load(name);
+    pgo_fixture_load(&r->fx, name);
     r->dec = tw_pgoutput_new(proto_version, false);
 }
 
 static void replay_close(replay_t *r)
 {
     tw_pgoutput_destroy(r->dec);
-    free(r->fx.data);
+    pgo_fixture_free(&r->fx);
 }
 
 /* The next record's bytes, or false at the end of the file. */
 static bool replay_record(replay_t *r, const uint8_t **data, uint32_t *len)
 {
-    const uint8_t *p = r->fx.data + r->pos;
-
-    if (r->pos == r->fx.size)
-        return false;
-    assert_true(r->fx.size - r->pos >= 4);
-    *len = ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-    assert_true(r->fx.size - r->pos - 4 >= *len);
-    *data = p + 4;
-    r->pos += 4 + (size_t)*len;
-    r->index++;
-    return true;
+    return pgo_fixture_next(&r->fx, data, len);
 }
 
 /* A consumer learns that a stream block starts or ends from the messages. */
@@ -147,7 +106,7 @@ static bool replay_next(replay_t *r, tw_pgoutput_msg_t *msg)
     if (!replay_record(r, &data, &len))
         return false;
     if (decode_exact(r->dec, data, len, r->in_stream, msg) != TW_OK)
-        fail_msg("%s record %zu: %s", r->name, r->index, errstr);
+        fail_msg("%s record %zu: %s", r->fx.name, r->fx.index, errstr);
     replay_track_stream(r, msg);
     return true;
 }
@@ -155,10 +114,10 @@ static bool replay_next(replay_t *r, tw_pgoutput_msg_t *msg)
 static void expect_msg(replay_t *r, tw_pgoutput_msgtype_t type, tw_pgoutput_msg_t *msg)
 {
     if (!replay_next(r, msg))
-        fail_msg("%s ended where a %s message was expected", r->name,
+        fail_msg("%s ended where a %s message was expected", r->fx.name,
                  tw_pgoutput_msgtype_name(type));
     if (msg->type != type)
-        fail_msg("%s record %zu is %s, expected %s", r->name, r->index,
+        fail_msg("%s record %zu is %s, expected %s", r->fx.name, r->fx.index,
                  tw_pgoutput_msgtype_name(msg->type), tw_pgoutput_msgtype_name(type));
 }
 
@@ -167,8 +126,8 @@ static void expect_end(replay_t *r)
     tw_pgoutput_msg_t msg;
 
     if (replay_next(r, &msg))
-        fail_msg("%s has an unexpected %s message at record %zu", r->name,
-                 tw_pgoutput_msgtype_name(msg.type), r->index);
+        fail_msg("%s has an unexpected %s message at record %zu", r->fx.name,
+                 tw_pgoutput_msgtype_name(msg.type), r->fx.index);
     assert_false(r->in_stream);
 }
 
@@ -903,20 +862,21 @@ static unsigned read_stream_blocks(replay_t *r, uint32_t xid, const char *relnam
             return blocks;
         }
     }
-    fail_msg("%s ended inside a stream", r->name);
+    fail_msg("%s ended inside a stream", r->fx.name);
     return 0;
 }
 
 /* The xid of the first Stream Start, without consuming it. */
 static uint32_t peek_stream_xid(const char *name)
 {
-    fixture_t fx = fixture_load(name);
+    pgo_fixture_t fx;
     uint32_t xid;
 
+    pgo_fixture_load(&fx, name);
     assert_true(fx.size >= 4 + 6 && fx.data[4] == 'S');
     xid = ((uint32_t)fx.data[5] << 24) | ((uint32_t)fx.data[6] << 16) |
           ((uint32_t)fx.data[7] << 8) | fx.data[8];
-    free(fx.data);
+    pgo_fixture_free(&fx);
     return xid;
 }
 

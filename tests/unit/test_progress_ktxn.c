@@ -18,18 +18,13 @@
 #include "progress/origin.h"
 #include "progress/progress_ktxn.h"
 
-typedef struct fixture {
-    tw_config_t cfg;
-    tw_delivery_t *delivery;
-    tw_failure_t failure;
-    fake_sink_t sink;
-    tw_progress_t *pr;
-} fixture_t;
+typedef progress_fixture_t fixture_t;
 
 static int setup(void **state)
 {
-    fixture_t *fx = calloc(1, sizeof(*fx));
+    fixture_t *fx = malloc(sizeof(*fx));
 
+    progress_fixture_init(fx);
     fx->cfg.name = "c1";
     fx->cfg.slot_name = "s1";
     fx->cfg.offsets_topic = "offsets";
@@ -38,37 +33,17 @@ static int setup(void **state)
     fx->cfg.transaction_boundary = TW_TRANSACTION_BOUNDARY_INTERVAL;
     fx->cfg.transaction_boundary_interval_ms = 3600 * 1000;
     fx->cfg.shutdown_timeout_ms = 1000;
-    fx->delivery = tw_delivery_new(4);
-    fx->pr = tw_progress_ktxn_new(&fx->cfg, fake_sink(&fx->sink), fx->delivery, &fx->failure);
-    fx->sink.pr = fx->pr;
-    tw_progress_set_wait(fx->pr, fake_wait, &fx->sink);
+    progress_fixture_attach(
+        fx, tw_progress_ktxn_new(&fx->cfg, fake_sink(&fx->sink), fx->delivery, &fx->failure));
     *state = fx;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    fixture_t *fx = *state;
-
-    tw_progress_destroy(fx->pr);
-    tw_delivery_destroy(fx->delivery);
-    free(fx);
+    progress_fixture_clear(*state);
+    free(*state);
     return 0;
-}
-
-static void read_txn(fixture_t *fx, tw_lsn_t commit, tw_lsn_t end, int n)
-{
-    tw_offset_t through = {commit, end, 1000};
-    char errstr[256];
-    bool skip;
-    int i;
-
-    assert_int_equal(tw_progress_txn_begin(fx->pr, commit, 1000, &skip, errstr, sizeof(errstr)),
-                     TW_OK);
-    assert_false(skip);
-    for (i = 0; i < n; i++)
-        fake_record(&fx->sink, fx->delivery, "t");
-    assert_int_equal(tw_progress_txn_end(fx->pr, &through, errstr, sizeof(errstr)), TW_OK);
 }
 
 static void test_source_transactions_commit_with_a_checkpoint(void **state)
@@ -76,8 +51,8 @@ static void test_source_transactions_commit_with_a_checkpoint(void **state)
     fixture_t *fx = *state;
     char errstr[256];
 
-    read_txn(fx, 0x100, 0x130, 2);
-    read_txn(fx, 0x200, 0x230, 1);
+    progress_fixture_read_txn(fx, 0x100, 0x130, 2);
+    progress_fixture_read_txn(fx, 0x200, 0x230, 1);
     assert_int_equal(fx->sink.begins, 1); /* one Kafka transaction for both */
     assert_int_equal(fx->sink.commits, 0);
     /* Acknowledged is not delivered: only the commit counts. */
@@ -122,7 +97,7 @@ static void test_a_refused_record_aborts_and_taints(void **state)
     char errstr[256];
     tw_delivery_seq_t before;
 
-    read_txn(fx, 0x100, 0x130, 1);
+    progress_fixture_read_txn(fx, 0x100, 0x130, 1);
     fx->cfg.transaction_boundary = TW_TRANSACTION_BOUNDARY_POLL;
     assert_int_equal(tw_progress_boundary(fx->pr, true, errstr, sizeof(errstr)), TW_OK);
     assert_int_equal(fx->sink.commits, 1);
@@ -130,7 +105,7 @@ static void test_a_refused_record_aborts_and_taints(void **state)
     /* The next Kafka transaction's record is refused: it is aborted at
      * the boundary, not committed. */
     fx->cfg.transaction_boundary = TW_TRANSACTION_BOUNDARY_INTERVAL;
-    read_txn(fx, 0x200, 0x230, 1);
+    progress_fixture_read_txn(fx, 0x200, 0x230, 1);
     before = tw_progress_seq(fx->pr);
     fx->sink.refuse_next = true;
     fx->cfg.transaction_boundary = TW_TRANSACTION_BOUNDARY_POLL;
@@ -146,7 +121,7 @@ static void test_a_refused_record_aborts_and_taints(void **state)
     assert_false(tw_progress_quiet(fx->pr));
     tw_progress_reset(fx->pr);
     assert_true(tw_progress_quiet(fx->pr));
-    read_txn(fx, 0x200, 0x230, 1);
+    progress_fixture_read_txn(fx, 0x200, 0x230, 1);
     assert_true(tw_progress_seq(fx->pr) > before); /* sequence numbers stay unique */
     assert_false(fx->failure.failed);
 }
@@ -176,7 +151,7 @@ static void test_drain_commits_whole_and_aborts_half_read(void **state)
     char errstr[256];
     bool skip;
 
-    read_txn(fx, 0x100, 0x130, 1);
+    progress_fixture_read_txn(fx, 0x100, 0x130, 1);
     assert_int_equal(tw_progress_drain(fx->pr, 100, errstr, sizeof(errstr)), TW_OK);
     assert_int_equal(fx->sink.commits, 1);
     assert_int_equal(tw_progress_flush_lsn(fx->pr), 0x130);
@@ -201,7 +176,7 @@ static void test_too_many_aborts_stop_the_connector(void **state)
         fx->sink.refuse_next = true;
         tw_progress_reset(fx->pr);
         fx->cfg.transaction_boundary = TW_TRANSACTION_BOUNDARY_INTERVAL;
-        read_txn(fx, 0x100, 0x130, 1);
+        progress_fixture_read_txn(fx, 0x100, 0x130, 1);
         fx->cfg.transaction_boundary = TW_TRANSACTION_BOUNDARY_POLL;
         err = tw_progress_boundary(fx->pr, true, errstr, sizeof(errstr));
     }

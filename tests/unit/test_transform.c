@@ -13,8 +13,9 @@
 #include <string.h>
 
 #include "util/arena.h"
-#include "config/props.h"
 #include "transforms/transform.h"
+
+#include "config_text.h"
 
 #define BASE                                                                                   \
     "topic.prefix=t\ndatabase.user=u\ndatabase.dbname=d\n"                                     \
@@ -29,18 +30,9 @@
 
 static void load(const char *text, tw_config_t *cfg)
 {
-    tw_props_t *props = tw_props_new();
     char errstr[512];
-    tw_err_t err;
 
-    memset(cfg, 0, sizeof(*cfg));
-    err = tw_props_parse(props, text, strlen(text), "test.properties", errstr, sizeof(errstr));
-    if (err == TW_OK)
-        err = tw_props_resolve(props, errstr, sizeof(errstr));
-    if (err == TW_OK)
-        err = tw_config_from_props(props, cfg, errstr, sizeof(errstr));
-    tw_props_destroy(props);
-    if (err)
+    if (config_from_text(text, cfg, errstr, sizeof(errstr)))
         fail_msg("config: %s", errstr);
 }
 

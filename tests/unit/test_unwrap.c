@@ -20,9 +20,11 @@
 
 #include "util/arena.h"
 #include "codec/converter.h"
-#include "config/props.h"
 #include "transforms/transform.h"
 #include "transforms/unwrap.h"
+
+#include "change_event_builder.h"
+#include "config_text.h"
 
 /* ---- config ---- */
 
@@ -31,27 +33,12 @@
     "transforms=unwrap\n"                                                                      \
     "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n"
 
-static tw_err_t load(const char *text, tw_config_t *cfg, char *errstr, size_t errstr_size)
-{
-    tw_props_t *props = tw_props_new();
-    tw_err_t err;
-
-    memset(cfg, 0, sizeof(*cfg));
-    err = tw_props_parse(props, text, strlen(text), "test.properties", errstr, errstr_size);
-    if (err == TW_OK)
-        err = tw_props_resolve(props, errstr, errstr_size);
-    if (err == TW_OK)
-        err = tw_config_from_props(props, cfg, errstr, errstr_size);
-    tw_props_destroy(props);
-    return err;
-}
-
 static void expect_config_error(const char *text, const char *needle)
 {
     tw_config_t cfg;
     char errstr[512];
 
-    assert_int_equal(load(text, &cfg, errstr, sizeof(errstr)), TW_ERR_CONFIG);
+    assert_int_equal(config_from_text(text, &cfg, errstr, sizeof(errstr)), TW_ERR_CONFIG);
     if (strstr(errstr, needle) == NULL)
         fail_msg("error \"%s\" lacks \"%s\"", errstr, needle);
     tw_config_clear(&cfg);
@@ -65,7 +52,7 @@ static void test_config(void **state)
     char errstr[512];
 
     (void)state;
-    assert_int_equal(load(BASE, &cfg, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(config_from_text(BASE, &cfg, errstr, sizeof(errstr)), TW_OK);
     assert_int_equal(cfg.transforms[0].kind, TW_TRANSFORM_UNWRAP);
     /* Debezium's defaults. */
     assert_int_equal(cfg.transforms[0].unwrap.delete_mode, TW_UNWRAP_TOMBSTONE);
@@ -82,21 +69,23 @@ static void test_config(void **state)
     tw_transform_chain_destroy(chain);
     tw_config_clear(&cfg);
     /* Listed before a transform that makes records, it is refused. */
-    assert_int_equal(load(BASE "transforms=unwrap,o\n"
-                               "transforms.o.type=io.debezium.transforms.outbox.EventRouter\n",
-                          &cfg, errstr, sizeof(errstr)),
-                     TW_OK);
+    assert_int_equal(
+        config_from_text(BASE "transforms=unwrap,o\n"
+                              "transforms.o.type=io.debezium.transforms.outbox.EventRouter\n",
+                         &cfg, errstr, sizeof(errstr)),
+        TW_OK);
     assert_int_equal(tw_transform_chain_new(&cfg, &chain, errstr, sizeof(errstr)),
                      TW_ERR_CONFIG);
     assert_non_null(strstr(errstr, "list o before"));
     tw_config_clear(&cfg);
 
-    assert_int_equal(load(BASE "transforms.unwrap.delete.tombstone.handling.mode=rewrite\n"
-                               "transforms.unwrap.add.fields=op,source.ts_ms:ts\n"
-                               "transforms.unwrap.add.headers=op\n"
-                               "transforms.unwrap.add.fields.prefix=m_\n"
-                               "transforms.unwrap.route.by.field=region\n",
-                          &cfg, errstr, sizeof(errstr)),
+    assert_int_equal(config_from_text(BASE
+                                      "transforms.unwrap.delete.tombstone.handling.mode=rewrite\n"
+                                      "transforms.unwrap.add.fields=op,source.ts_ms:ts\n"
+                                      "transforms.unwrap.add.headers=op\n"
+                                      "transforms.unwrap.add.fields.prefix=m_\n"
+                                      "transforms.unwrap.route.by.field=region\n",
+                                      &cfg, errstr, sizeof(errstr)),
                      TW_OK);
     assert_int_equal(cfg.transforms[0].unwrap.delete_mode, TW_UNWRAP_REWRITE);
     assert_string_equal(cfg.transforms[0].unwrap.add_fields, "op,source.ts_ms:ts");
@@ -124,8 +113,8 @@ static void test_config(void **state)
                         "transforms.x.type");
 
     /* add.fields items that are not field, struct.field or field:name. */
-    assert_int_equal(load(BASE "transforms.unwrap.add.fields=op:a:b\n", &cfg, errstr,
-                          sizeof(errstr)),
+    assert_int_equal(config_from_text(BASE "transforms.unwrap.add.fields=op:a:b\n", &cfg, errstr,
+                                      sizeof(errstr)),
                      TW_OK);
     assert_int_equal(tw_unwrap_new(&cfg.transforms[0].unwrap, "unwrap", &u, errstr,
                                    sizeof(errstr)),
@@ -139,223 +128,14 @@ static void test_config(void **state)
 
 typedef struct fixture {
     tw_arena_t *arena;
-    json_t *keep; /* owns the JSON leaves datums point at */
-    tw_cs_t *key, *row, *source, *txn, *envelope;
+    ceb_t b; /* the change events and their schemas */
     tw_converter_t *json;
     tw_converter_config_t json_cfg;
     tw_config_t cfg;
     tw_unwrap_t *u;
-    tw_buf_t buf;
 } fixture_t;
 
-static tw_cs_t *field(tw_cs_t *s, const char *name, tw_cs_type_t type, bool optional)
-{
-    tw_cs_t *f = tw_cs_new(type, optional, NULL);
-    tw_cs_add_field(s, name, f);
-    return f;
-}
-
-static tw_cs_t *row_schema(const char *name, bool optional)
-{
-    tw_cs_t *row = tw_cs_new(TW_CS_STRUCT, optional, name);
-    tw_cs_t *email;
-
-    field(row, "id", TW_CS_INT32, false);
-    field(row, "first_name", TW_CS_STRING, true);
-    email = field(row, "email", TW_CS_STRING, true);
-    email->default_value = json_string("none@example.com");
-    field(row, "region", TW_CS_STRING, true);
-    return row;
-}
-
-static void build_schemas(fixture_t *f)
-{
-    tw_cs_t *s, *snapshot;
-
-    f->key = tw_cs_new(TW_CS_STRUCT, false, "srv.public.customers.Key");
-    field(f->key, "id", TW_CS_INT32, false);
-    f->row = row_schema("srv.public.customers.Value", true);
-
-    s = tw_cs_new(TW_CS_STRUCT, false, "io.debezium.connector.postgresql.Source");
-    field(s, "version", TW_CS_STRING, false);
-    field(s, "connector", TW_CS_STRING, false);
-    field(s, "name", TW_CS_STRING, false);
-    field(s, "ts_ms", TW_CS_INT64, false);
-    snapshot = tw_cs_new(TW_CS_STRING, true, "io.debezium.data.Enum");
-    snapshot->version = 1;
-    tw_cs_set_param(snapshot, "allowed",
-                    "true,first,first_in_data_collection,last_in_data_collection,last,false,"
-                    "incremental");
-    snapshot->default_value = json_string("false");
-    tw_cs_add_field(s, "snapshot", snapshot);
-    field(s, "db", TW_CS_STRING, false);
-    field(s, "sequence", TW_CS_STRING, true);
-    field(s, "ts_us", TW_CS_INT64, true);
-    field(s, "ts_ns", TW_CS_INT64, true);
-    field(s, "schema", TW_CS_STRING, false);
-    field(s, "table", TW_CS_STRING, false);
-    field(s, "txId", TW_CS_INT64, true);
-    field(s, "lsn", TW_CS_INT64, true);
-    field(s, "xmin", TW_CS_INT64, true);
-    f->source = s;
-
-    f->txn = tw_cs_new(TW_CS_STRUCT, true, "event.block");
-    f->txn->version = 1;
-    field(f->txn, "id", TW_CS_STRING, false);
-    field(f->txn, "total_order", TW_CS_INT64, false);
-    field(f->txn, "data_collection_order", TW_CS_INT64, false);
-
-    f->envelope = tw_cs_new(TW_CS_STRUCT, false, "srv.public.customers.Envelope");
-    f->envelope->version = 2;
-    tw_cs_add_field(f->envelope, "before", tw_cs_ref(f->row));
-    tw_cs_add_field(f->envelope, "after", tw_cs_ref(f->row));
-    tw_cs_add_field(f->envelope, "source", tw_cs_ref(f->source));
-    tw_cs_add_field(f->envelope, "transaction", tw_cs_ref(f->txn));
-    field(f->envelope, "op", TW_CS_STRING, false);
-    field(f->envelope, "ts_ms", TW_CS_INT64, true);
-    field(f->envelope, "ts_us", TW_CS_INT64, true);
-    field(f->envelope, "ts_ns", TW_CS_INT64, true);
-}
-
-static tw_datum_t j(fixture_t *f, json_t *value)
-{
-    tw_datum_t d = {NULL, NULL, NULL};
-
-    json_array_append_new(f->keep, value);
-    d.json = value;
-    return d;
-}
-
-static tw_datum_t *fields(fixture_t *f, size_t n)
-{
-    return tw_arena_alloc(f->arena, n * sizeof(tw_datum_t));
-}
-
-static tw_datum_t str_or_null(fixture_t *f, const char *s)
-{
-    return j(f, s ? json_string(s) : json_null());
-}
-
-/* A row; id and region as decoded PostgreSQL values, the rest as JSON. */
-static tw_datum_t row(fixture_t *f, int id, const char *first_name, const char *email,
-                      const char *region)
-{
-    tw_datum_t d = {NULL, NULL, NULL}, *v = fields(f, 4);
-    tw_value_t *pid = tw_arena_alloc(f->arena, sizeof(*pid));
-    tw_value_t *preg = tw_arena_alloc(f->arena, sizeof(*preg));
-
-    memset(pid, 0, sizeof(*pid));
-    pid->kind = TW_VALUE_INT;
-    pid->type_oid = 23;
-    pid->u.i = id;
-    memset(preg, 0, sizeof(*preg));
-    preg->kind = region ? TW_VALUE_TEXT : TW_VALUE_NULL;
-    preg->type_oid = 25;
-    if (region) {
-        preg->u.str.ptr = region;
-        preg->u.str.len = strlen(region);
-    }
-    v[0] = (tw_datum_t){pid, NULL, NULL};
-    v[1] = str_or_null(f, first_name);
-    v[2] = str_or_null(f, email);
-    v[3] = (tw_datum_t){preg, NULL, NULL};
-    d.fields = v;
-    return d;
-}
-
-/* Decoded PostgreSQL values, as transform_envelope.c fills source and op. */
-static tw_datum_t pg_text(fixture_t *f, const char *s)
-{
-    tw_value_t *v = tw_arena_alloc(f->arena, sizeof(*v));
-    tw_datum_t d = {NULL, NULL, NULL};
-
-    memset(v, 0, sizeof(*v));
-    v->kind = TW_VALUE_TEXT;
-    v->type_oid = 25;
-    v->u.str.ptr = s;
-    v->u.str.len = strlen(s);
-    d.pg = v;
-    return d;
-}
-
-static tw_datum_t pg_int(fixture_t *f, int64_t i)
-{
-    tw_value_t *v = tw_arena_alloc(f->arena, sizeof(*v));
-    tw_datum_t d = {NULL, NULL, NULL};
-
-    memset(v, 0, sizeof(*v));
-    v->kind = TW_VALUE_INT;
-    v->type_oid = 20;
-    v->u.i = i;
-    d.pg = v;
-    return d;
-}
-
-static tw_datum_t source(fixture_t *f)
-{
-    tw_datum_t d = {NULL, NULL, NULL}, *v = fields(f, 14);
-
-    v[0] = pg_text(f, "3.6.1.Final");
-    v[1] = pg_text(f, "postgresql");
-    v[2] = pg_text(f, "srv");
-    v[3] = pg_int(f, 1559033904863);
-    v[4] = pg_text(f, "false");
-    v[5] = pg_text(f, "postgres");
-    v[6] = j(f, json_string("[\"24023119\",\"24023128\"]"));
-    v[7] = pg_int(f, 1559033904863123);
-    v[8] = pg_int(f, 1559033904863123000);
-    v[9] = pg_text(f, "public");
-    v[10] = pg_text(f, "customers");
-    v[11] = pg_int(f, 555);
-    v[12] = pg_int(f, 24023128);
-    v[13] = j(f, json_null());
-    d.fields = v;
-    return d;
-}
-
 static const tw_datum_t none = {NULL, NULL, NULL};
-
-/* A change event record; before/after may be `none` (null). */
-static tw_record_t event(fixture_t *f, const char *op, tw_datum_t before, tw_datum_t after,
-                         int key_id)
-{
-    tw_record_t r;
-    tw_datum_t *v = fields(f, 8), *k = fields(f, 1);
-    tw_value_t *pid = tw_arena_alloc(f->arena, sizeof(*pid));
-
-    memset(&r, 0, sizeof(r));
-    memset(pid, 0, sizeof(*pid));
-    pid->kind = TW_VALUE_INT;
-    pid->type_oid = 23;
-    pid->u.i = key_id;
-    k[0] = (tw_datum_t){pid, NULL, NULL};
-    v[0] = before;
-    v[1] = after;
-    v[2] = source(f);
-    v[3] = none; /* provide.transaction.metadata=false */
-    v[4] = pg_text(f, op);
-    v[5] = pg_int(f, 1559033904900);
-    v[6] = pg_int(f, 1559033904900111);
-    v[7] = pg_int(f, 1559033904900111222);
-    r.topic = "srv.public.customers";
-    r.partition = TW_PARTITION_ANY;
-    r.timestamp_ms = 1559033904900;
-    r.key_schema = f->key;
-    r.key.fields = k;
-    r.value_schema = f->envelope;
-    r.value.fields = v;
-    return r;
-}
-
-/* Debezium's tombstone after a delete: the key, no value, no value schema. */
-static tw_record_t tombstone(fixture_t *f, int key_id)
-{
-    tw_record_t r = event(f, "d", none, none, key_id);
-
-    r.value_schema = NULL;
-    r.value = none;
-    return r;
-}
 
 static void setup_with(fixture_t *f, const char *options)
 {
@@ -363,14 +143,13 @@ static void setup_with(fixture_t *f, const char *options)
 
     memset(f, 0, sizeof(*f));
     f->arena = tw_arena_new(4096);
-    f->keep = json_array();
-    build_schemas(f);
+    ceb_init(&f->b, f->arena);
     f->json_cfg.kind = TW_CONVERTER_JSON;
     f->json_cfg.schemas_enable = true;
     assert_int_equal(tw_converter_new(&f->json_cfg, false, &f->json, errstr, sizeof(errstr)),
                      TW_OK);
     snprintf(text, sizeof(text), "%s%s", BASE, options);
-    if (load(text, &f->cfg, errstr, sizeof(errstr)) != TW_OK)
+    if (config_from_text(text, &f->cfg, errstr, sizeof(errstr)) != TW_OK)
         fail_msg("config: %s", errstr);
     if (tw_unwrap_new(&f->cfg.transforms[0].unwrap, "unwrap", &f->u, errstr, sizeof(errstr)))
         fail_msg("unwrap: %s", errstr);
@@ -381,13 +160,7 @@ static void teardown(fixture_t *f)
     tw_unwrap_destroy(f->u);
     tw_config_clear(&f->cfg);
     tw_converter_destroy(f->json);
-    tw_cs_unref(f->key);
-    tw_cs_unref(f->row);
-    tw_cs_unref(f->source);
-    tw_cs_unref(f->txn);
-    tw_cs_unref(f->envelope);
-    json_decref(f->keep);
-    tw_buf_free(&f->buf);
+    ceb_clear(&f->b);
     tw_arena_destroy(f->arena);
 }
 
@@ -417,15 +190,15 @@ static void expect_json(fixture_t *f, const tw_cs_t *schema, const tw_datum_t *d
         assert_string_equal("TOMBSTONE", expected);
         return;
     }
-    if (tw_converter_encode(f->json, "t", (tw_cs_t *)schema, datum, &f->buf, errstr,
-                            sizeof(errstr)))
+    if (ceb_encode(f->json, "t", schema, datum, &got, errstr, sizeof(errstr)))
         fail_msg("encode: %s", errstr);
-    got = json_loadb(f->buf.data, f->buf.len, 0, &jerr);
     want = json_loads(expected, 0, &jerr);
     if (want == NULL)
         fail_msg("bad expectation %s: %s", expected, jerr.text);
-    if (got == NULL || !json_equal(got, want))
-        fail_msg("got  %.*s\nwant %s", (int)f->buf.len, f->buf.data, expected);
+    if (!json_equal(got, want)) {
+        char *text = json_dumps(got, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        fail_msg("got  %s\nwant %s", text, expected);
+    }
     json_decref(got);
     json_decref(want);
 }
@@ -457,27 +230,27 @@ static void test_default_mode(void **state)
     (void)state;
     setup_with(&f, "");
     /* create, update: the new row as it is, key, topic and timestamp kept */
-    in = event(&f, "c", none, row(&f, 1, "Anne", "annek@noanswer.org", "eu"), 1);
+    in = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), 1);
     out = apply(&f, &in, true);
     expect_json(&f, out.value_schema, &out.value,
                 "{\"schema\":" REBUILT("") ",\"payload\":{" ANNE "}}");
-    assert_ptr_not_equal(out.value_schema, f.row);
-    assert_ptr_equal(out.key_schema, f.key);
+    assert_ptr_not_equal(out.value_schema, f.b.row);
+    assert_ptr_equal(out.key_schema, f.b.key);
     assert_string_equal(out.topic, "srv.public.customers");
     assert_int_equal(out.timestamp_ms, 1559033904900);
     assert_int_equal(out.nheaders, 0);
-    in = event(&f, "u", row(&f, 1, "Anne", "annek@noanswer.org", "eu"),
-               row(&f, 1, "Anne Marie", "annek@noanswer.org", "eu"), 1);
+    in = ceb_event(&f.b, "u", ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"),
+                   ceb_row(&f.b, 1, "Anne Marie", "annek@noanswer.org", "eu"), 1);
     out = apply(&f, &in, true);
     expect_json(&f, out.value_schema, &out.value,
                 "{\"schema\":" REBUILT("") ",\"payload\":{" ANNE2 "}}");
     /* a snapshot read likewise */
-    in = event(&f, "r", none, row(&f, 1, "Anne", "annek@noanswer.org", "eu"), 1);
+    in = ceb_event(&f.b, "r", none, ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), 1);
     out = apply(&f, &in, true);
     expect_json(&f, out.value_schema, &out.value,
                 "{\"schema\":" REBUILT("") ",\"payload\":{" ANNE "}}");
     /* delete (tombstone mode): a null value that keeps the row schema */
-    in = event(&f, "d", row(&f, 1, "Anne", "annek@noanswer.org", "eu"), none, 1);
+    in = ceb_event(&f.b, "d", ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), none, 1);
     out = apply(&f, &in, true);
     expect_json(&f, out.value_schema, &out.value,
                 "{\"schema\":" AFTER_SCHEMA ",\"payload\":null}");
@@ -486,10 +259,10 @@ static void test_default_mode(void **state)
                 "false,\"field\":\"id\"}],\"optional\":false,\"name\":\"srv.public.customers."
                 "Key\"},\"payload\":{\"id\":1}}");
     /* the tombstone after it: dropped */
-    in = tombstone(&f, 1);
+    in = ceb_tombstone(&f.b, 1);
     apply(&f, &in, false);
     /* truncate (no before, no after): dropped */
-    in = event(&f, "t", none, none, 0);
+    in = ceb_event(&f.b, "t", none, none, 0);
     in.key_schema = NULL;
     apply(&f, &in, false);
     assert_int_equal(tw_unwrap_cached_schemas(f.u), 1);
@@ -529,24 +302,24 @@ static void test_delete_modes(void **state)
                  "transforms.unwrap.delete.tombstone.handling.mode=%s\n", cases[i].mode);
         setup_with(&f, options);
         print_message("# mode %s\n", cases[i].mode);
-        in = event(&f, "c", none, row(&f, 1, "Anne", "annek@noanswer.org", "eu"), 1);
+        in = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), 1);
         out = apply(&f, &in, true);
         expect_json(&f, out.value_schema, &out.value, cases[i].create);
-        in = event(&f, "d", row(&f, 1, "Anne", "annek@noanswer.org", "eu"), none, 1);
+        in = ceb_event(&f.b, "d", ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), none, 1);
         out = apply(&f, &in, cases[i].remove != NULL);
         if (cases[i].remove) {
             expect_json(&f, out.value_schema, &out.value, cases[i].remove);
-            assert_ptr_equal(out.key_schema, f.key);
+            assert_ptr_equal(out.key_schema, f.b.key);
         }
-        in = tombstone(&f, 1);
+        in = ceb_tombstone(&f.b, 1);
         out = apply(&f, &in, cases[i].tombstone != NULL);
         if (cases[i].tombstone) {
             assert_null(out.value_schema);
-            assert_ptr_equal(out.key_schema, f.key);
+            assert_ptr_equal(out.key_schema, f.b.key);
         }
         /* a delete whose old row PostgreSQL did not send (REPLICA IDENTITY
          * NOTHING) reads like a truncate: dropped in every mode */
-        in = event(&f, "d", none, none, 1);
+        in = ceb_event(&f.b, "d", none, none, 1);
         apply(&f, &in, false);
         teardown(&f);
     }
@@ -580,19 +353,19 @@ static void test_add_fields(void **state)
      * name and parameters but not its default. */
     setup_with(&f, "transforms.unwrap.add.fields=op,table,lsn,source.ts_ms,ts_ms:event_ts,id,"
                    "nosuch,snapshot\n");
-    in = event(&f, "c", none, row(&f, 1, "Anne", "annek@noanswer.org", "eu"), 1);
+    in = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), 1);
     first = out = apply(&f, &in, true);
     expect_json(&f, out.value_schema, &out.value,
                 "{\"schema\":" REBUILT(ADDED) ",\"payload\":{" ANNE ADDED_VALUES("c") "}}");
     /* A delete in tombstone mode has no value to add to. */
-    in = event(&f, "d", row(&f, 1, "Anne", "annek@noanswer.org", "eu"), none, 1);
+    in = ceb_event(&f.b, "d", ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), none, 1);
     out = apply(&f, &in, true);
     expect_json(&f, out.value_schema, &out.value,
                 "{\"schema\":" AFTER_SCHEMA ",\"payload\":null}");
     /* Built once: a thousand more events reuse the schema. */
     for (i = 0; i < 1000; i++) {
-        in = event(&f, "u", row(&f, 1, "Anne", "annek@noanswer.org", "eu"),
-                   row(&f, 1, "Anne", "annek@noanswer.org", "eu"), 1);
+        in = ceb_event(&f.b, "u", ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"),
+                       ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), 1);
         out = apply(&f, &in, true);
         assert_ptr_equal(out.value_schema, first.value_schema);
         tw_arena_reset(f.arena);
@@ -604,7 +377,7 @@ static void test_add_fields(void **state)
     setup_with(&f, "transforms.unwrap.add.fields=op,lsn:pos\n"
                    "transforms.unwrap.add.fields.prefix=meta_\n"
                    "transforms.unwrap.delete.tombstone.handling.mode=rewrite\n");
-    in = event(&f, "d", row(&f, 1, "Anne", "annek@noanswer.org", "eu"), none, 1);
+    in = ceb_event(&f.b, "d", ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), none, 1);
     out = apply(&f, &in, true);
     expect_json(&f, out.value_schema, &out.value,
                 "{\"schema\":" REBUILT(DELETED_FIELD ",{\"type\":\"string\",\"optional\":true,"
@@ -612,7 +385,7 @@ static void test_add_fields(void **state)
                                                      "\"optional\":true,\"field\":\"meta_pos\"}")
                 ",\"payload\":{" ANNE ",\"__deleted\":\"true\",\"meta_op\":\"d\","
                 "\"meta_pos\":24023128}}");
-    in = event(&f, "c", none, row(&f, 1, "Anne", "annek@noanswer.org", "eu"), 1);
+    in = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), 1);
     out = apply(&f, &in, true);
     expect_json(&f, out.value_schema, &out.value,
                 "{\"schema\":" REBUILT(DELETED_FIELD ",{\"type\":\"string\",\"optional\":true,"
@@ -629,7 +402,7 @@ static void test_add_fields(void **state)
     {
         char errstr[256];
         bool emitted;
-        in = event(&f, "c", none, row(&f, 1, "Anne", "annek@noanswer.org", "eu"), 1);
+        in = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), 1);
         assert_int_equal(tw_unwrap_apply(f.u, &in, f.arena, &out, &emitted, errstr,
                                          sizeof(errstr)),
                          TW_ERR_MALFORMED);
@@ -673,8 +446,8 @@ static void test_add_headers(void **state)
     setup_with(&f, "transforms.unwrap.add.headers=op,source.ts_ms,db:database,id,lsn\n"
                    "transforms.unwrap.add.headers.prefix=h_\n"
                    "transforms.unwrap.delete.tombstone.handling.mode=rewrite-with-tombstone\n");
-    in = event(&f, "u", row(&f, 1, "Anne", "annek@noanswer.org", "eu"),
-               row(&f, 1, "Anne", "annek@noanswer.org", "eu"), 1);
+    in = ceb_event(&f.b, "u", ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"),
+                   ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), 1);
     in.headers = &kept;
     in.nheaders = 1;
     out = apply(&f, &in, true);
@@ -690,17 +463,17 @@ static void test_add_headers(void **state)
                 "{\"schema\":" REBUILT(DELETED_FIELD) ",\"payload\":{" ANNE
                 ",\"__deleted\":\"false\"}}");
     /* a tombstone gets only op, as "d" */
-    in = tombstone(&f, 1);
+    in = ceb_tombstone(&f.b, 1);
     out = apply(&f, &in, true);
     assert_int_equal(out.nheaders, 1);
     expect_header(&out, "h_op", "d");
     /* a record that is no change event passes untouched, without headers */
-    in = event(&f, "c", none, row(&f, 1, "Anne", "annek@noanswer.org", "eu"), 1);
-    in.value_schema = f.row;
-    in.value = row(&f, 7, "Outbox", "o@example.com", "us");
+    in = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), 1);
+    in.value_schema = f.b.row;
+    in.value = ceb_row(&f.b, 7, "Outbox", "o@example.com", "us");
     out = apply(&f, &in, true);
     assert_int_equal(out.nheaders, 0);
-    assert_ptr_equal(out.value_schema, f.row);
+    assert_ptr_equal(out.value_schema, f.b.row);
     assert_ptr_equal(out.value.fields, in.value.fields);
     assert_string_equal(out.topic, in.topic);
     teardown(&f);
@@ -716,10 +489,10 @@ static void test_a_change_s_records(void **state)
     (void)state;
     setup_with(&f, "transforms.unwrap.add.headers=op\n"
                    "transforms.unwrap.delete.tombstone.handling.mode=rewrite-with-tombstone\n");
-    in[0] = event(&f, "c", none, row(&f, 1, "Anne", "a@b", "eu"), 1);
-    in[1] = event(&f, "d", row(&f, 1, "Anne", "a@b", "eu"), none, 1);
-    in[2] = tombstone(&f, 1);
-    in[3] = event(&f, "c", none, row(&f, 2, "Bob", "b@c", "us"), 2);
+    in[0] = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", "a@b", "eu"), 1);
+    in[1] = ceb_event(&f.b, "d", ceb_row(&f.b, 1, "Anne", "a@b", "eu"), none, 1);
+    in[2] = ceb_tombstone(&f.b, 1);
+    in[3] = ceb_event(&f.b, "c", none, ceb_row(&f.b, 2, "Bob", "b@c", "us"), 2);
     assert_int_equal(tw_unwrap_apply_records(f.u, in, selected, 4, f.arena, out, emitted,
                                              errstr, sizeof(errstr)),
                      TW_OK);
@@ -734,7 +507,7 @@ static void test_a_change_s_records(void **state)
     assert_string_equal(out[2].headers[1].name, "__op");
     assert_null(out[2].value_schema);
     /* Not selected: passed as it is, still an envelope. */
-    assert_ptr_equal(out[3].value_schema, f.envelope);
+    assert_ptr_equal(out[3].value_schema, f.b.envelope);
     assert_int_equal(out[3].nheaders, 0);
     /* A tombstone alone gets only its own. */
     assert_int_equal(tw_unwrap_apply_records(f.u, &in[2], NULL, 1, f.arena, out, emitted,
@@ -754,24 +527,24 @@ static void test_route_by_field(void **state)
     (void)state;
     setup_with(&f, "transforms.unwrap.route.by.field=region\n"
                    "transforms.unwrap.delete.tombstone.handling.mode=rewrite\n");
-    in = event(&f, "c", none, row(&f, 1, "Anne", "annek@noanswer.org", "eu"), 1);
+    in = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), 1);
     out = apply(&f, &in, true);
     assert_string_equal(out.topic, "eu");
     /* a delete routes by the old row */
-    in = event(&f, "d", row(&f, 1, "Anne", "annek@noanswer.org", "us"), none, 1);
+    in = ceb_event(&f.b, "d", ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "us"), none, 1);
     out = apply(&f, &in, true);
     assert_string_equal(out.topic, "us");
     /* null or blank keeps the topic */
-    in = event(&f, "c", none, row(&f, 1, "Anne", "annek@noanswer.org", NULL), 1);
+    in = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", NULL), 1);
     out = apply(&f, &in, true);
     assert_string_equal(out.topic, "srv.public.customers");
-    in = event(&f, "c", none, row(&f, 1, "Anne", "annek@noanswer.org", "  "), 1);
+    in = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "  "), 1);
     out = apply(&f, &in, true);
     assert_string_equal(out.topic, "srv.public.customers");
     teardown(&f);
 
     setup_with(&f, "transforms.unwrap.route.by.field=id\n");
-    in = event(&f, "c", none, row(&f, 1, "Anne", "annek@noanswer.org", "eu"), 1);
+    in = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), 1);
     assert_int_equal(
         tw_unwrap_apply(f.u, &in, f.arena, &out, &emitted, errstr, sizeof(errstr)),
         TW_ERR_MALFORMED);
@@ -792,7 +565,7 @@ static void test_drop_fields(void **state)
     /* keep.schema.compatible (default): only optional fields go; the key
      * is left alone */
     setup_with(&f, "transforms.unwrap.drop.fields.header.name=drop\n");
-    in = event(&f, "c", none, row(&f, 1, "Anne", "annek@noanswer.org", "eu"), 1);
+    in = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), 1);
     in.headers = &drop;
     in.nheaders = 1;
     out = apply(&f, &in, true);
@@ -802,7 +575,7 @@ static void test_drop_fields(void **state)
                 "\"first_name\"},{\"type\":\"string\",\"optional\":true,\"field\":\"region\"}],"
                 "\"optional\":false," VALUE_NAME "},\"payload\":{\"id\":1,\"first_name\":"
                 "\"Anne\",\"region\":\"eu\"}}");
-    assert_ptr_equal(out.key_schema, f.key);
+    assert_ptr_equal(out.key_schema, f.b.key);
     /* no header: nothing dropped */
     in.nheaders = 0;
     out = apply(&f, &in, true);
@@ -820,7 +593,7 @@ static void test_drop_fields(void **state)
     setup_with(&f, "transforms.unwrap.drop.fields.header.name=drop\n"
                    "transforms.unwrap.drop.fields.keep.schema.compatible=false\n"
                    "transforms.unwrap.drop.fields.from.key=true\n");
-    in = event(&f, "c", none, row(&f, 1, "Anne", "annek@noanswer.org", "eu"), 1);
+    in = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", "annek@noanswer.org", "eu"), 1);
     in.headers = &drop;
     in.nheaders = 1;
     out = apply(&f, &in, true);
@@ -850,7 +623,7 @@ static void test_replace_null_with_default(void **state)
     (void)state;
     /* rewrite (InsertField) reads a null email through its default */
     setup_with(&f, "transforms.unwrap.delete.tombstone.handling.mode=rewrite\n");
-    in = event(&f, "c", none, row(&f, 1, "Anne", NULL, "eu"), 1);
+    in = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", NULL, "eu"), 1);
     out = apply(&f, &in, true);
     assert_non_null(out.value.fields[2].json);
     assert_string_equal(json_string_value(out.value.fields[2].json), "none@example.com");
@@ -859,14 +632,14 @@ static void test_replace_null_with_default(void **state)
 
     setup_with(&f, "transforms.unwrap.delete.tombstone.handling.mode=rewrite\n"
                    "transforms.unwrap.replace.null.with.default=false\n");
-    in = event(&f, "c", none, row(&f, 1, "Anne", NULL, "eu"), 1);
+    in = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", NULL, "eu"), 1);
     out = apply(&f, &in, true);
     assert_true(tw_datum_is_null(&out.value.fields[2]));
     teardown(&f);
 
     /* without rewrite the row is passed as it is: null stays null */
     setup_with(&f, "");
-    in = event(&f, "c", none, row(&f, 1, "Anne", NULL, "eu"), 1);
+    in = ceb_event(&f.b, "c", none, ceb_row(&f.b, 1, "Anne", NULL, "eu"), 1);
     out = apply(&f, &in, true);
     assert_true(tw_datum_is_null(&out.value.fields[2]));
     teardown(&f);
