@@ -1,6 +1,6 @@
 /*
  * converter.c — subject naming and schema ids (Avro), JSON and string
- * rendering of datums.
+ * rendering of datums, raw bytes.
  */
 #include "codec/converter.h"
 
@@ -428,6 +428,37 @@ static tw_err_t java_string(tw_converter_t *conv, tw_buf_t *out, const tw_cs_t *
     return tw_datum_header_string(datum, schema, out, &conv->scratch, errstr, errstr_size);
 }
 
+/* ByteArrayConverter: a bytea's bytes as they are, nothing for NULL (a
+ * tombstone). Like Kafka's converter it takes BYTES only, so a text, jsonb
+ * or numeric (Decimal) column is an error naming the column's schema. */
+static tw_err_t raw_bytes(tw_converter_t *conv, const char *topic, const tw_cs_t *schema,
+                          const tw_datum_t *datum, tw_buf_t *out, char *errstr,
+                          size_t errstr_size)
+{
+    static const char *const names[] = {"boolean", "int8",   "int16", "int32",
+                                        "int64",   "float32", "float64", "string",
+                                        "bytes",   "array",  "struct"};
+    const uint8_t *p;
+    size_t len;
+    tw_err_t err;
+
+    if (schema->type != TW_CS_BYTES || (schema->name && strcmp(schema->name,
+                                                              "org.apache.kafka.connect.data.Decimal") == 0))
+        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                       "%s.converter=ByteArrayConverter writes bytea (BYTES) only, but the %s "
+                       "for topic %s is a %s%s%s; make the column bytea (for the outbox: the "
+                       "payload column, table.field.event.payload), or use another converter",
+                       conv->is_key ? "key" : "value", conv->is_key ? "key" : "value", topic,
+                       schema->type < TW_ARRAY_SIZE(names) ? names[schema->type] : "?",
+                       schema->name ? " " : "", schema->name ? schema->name : "");
+    if (tw_datum_is_null(datum))
+        return TW_OK;
+    err = tw_datum_bytes(datum, schema, &conv->scratch, &p, &len, errstr, errstr_size);
+    if (err == TW_OK)
+        tw_buf_append(out, p, len);
+    return err;
+}
+
 tw_err_t tw_converter_encode(tw_converter_t *conv, const char *topic, tw_cs_t *schema,
                              const tw_datum_t *datum, tw_buf_t *out, char *errstr,
                              size_t errstr_size)
@@ -464,6 +495,8 @@ tw_err_t tw_converter_encode(tw_converter_t *conv, const char *topic, tw_cs_t *s
         if (tw_datum_is_null(datum))
             return TW_OK;
         return java_string(conv, out, schema, datum, errstr, errstr_size);
+    case TW_CONVERTER_BYTES:
+        return raw_bytes(conv, topic, schema, datum, out, errstr, errstr_size);
     }
     return TW_ERR_STATE;
 }

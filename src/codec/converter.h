@@ -2,8 +2,9 @@
  * converter.h — Kafka Connect converters for record keys and values:
  * io.confluent.connect.avro.AvroConverter (Confluent wire format with a
  * registered schema id), org.apache.kafka.connect.json.JsonConverter (with
- * or without the schema envelope) and
- * org.apache.kafka.connect.storage.StringConverter.
+ * or without the schema envelope),
+ * org.apache.kafka.connect.storage.StringConverter and
+ * org.apache.kafka.connect.converters.ByteArrayConverter (bytea only).
  */
 #ifndef TW_CONVERTER_H
 #define TW_CONVERTER_H

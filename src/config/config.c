@@ -568,9 +568,12 @@ static const tw_conf_key_t debezium_keys[] = {
 static const tw_conf_key_t converter_keys[] = {
     {"", TW_CONF_ENUM, "io.confluent.connect.avro.AvroConverter",
      "io.confluent.connect.avro.AvroConverter|org.apache.kafka.connect.json.JsonConverter|"
-     "org.apache.kafka.connect.storage.StringConverter",
+     "org.apache.kafka.connect.storage.StringConverter|"
+     "org.apache.kafka.connect.converters.ByteArrayConverter",
      0, F(kind),
-     "Converter class: Avro with a schema registry, JSON, or plain strings."},
+     "Converter class: Avro with a schema registry, JSON, plain strings, or raw bytes "
+     "(ByteArrayConverter: bytea keys or values only, e.g. an outbox payload column of "
+     "type bytea)."},
     {SR "url", TW_CONF_LIST, NULL, NULL, 0, F(registry_url),
      "Schema registry URLs, comma-separated; tidewater fails over between them. Required "
      "with AvroConverter."},
@@ -1444,6 +1447,74 @@ static void default_state_paths(tw_config_t *cfg)
     cfg->slot_guard_file = path.data;
 }
 
+/* Whether a table.fields.additional.placement list (column:placement[:alias],
+ * comma-separated) places a column in the envelope. */
+static bool places_in_envelope(const char *list)
+{
+    const char *p = list;
+
+    while (p && *p) {
+        const char *end = p + strcspn(p, ",");
+        const char *colon = memchr(p, ':', (size_t)(end - p));
+        if (colon) {
+            const char *pl = colon + 1;
+            size_t n = strcspn(pl, ":,");
+            while (n && pl[n - 1] == ' ')
+                n--;
+            while (n && *pl == ' ')
+                pl++, n--;
+            if (n == 8 && strncmp(pl, "envelope", 8) == 0)
+                return true;
+        }
+        p = *end ? end + 1 : end;
+    }
+    return false;
+}
+
+/* ByteArrayConverter writes BYTES only; Kafka's converter throws on any
+ * other schema (the task fails at that record). Records known here to be
+ * structs are refused at load, not at the first one: change events (no
+ * outbox transform), an outbox envelope placement, heartbeats and
+ * transaction metadata. A bytea check per record stays in converter.c. */
+static tw_err_t check_byte_array_converter(const tw_config_t *cfg, char *errstr,
+                                           size_t errstr_size)
+{
+    const char *which[2] = {"key.converter", "value.converter"};
+    const tw_converter_config_t *conv[2] = {&cfg->key_converter, &cfg->value_converter};
+    const char *why = NULL;
+    bool outbox = false;
+    size_t i, j;
+
+    for (i = 0; i < cfg->ntransforms; i++)
+        if (cfg->transforms[i].kind == TW_TRANSFORM_OUTBOX)
+            outbox = true;
+    for (j = 0; j < 2; j++) {
+        if (conv[j]->kind != TW_CONVERTER_BYTES)
+            continue;
+        if (!outbox)
+            why = "change events have a Struct key and value; use it with the outbox "
+                  "transform (transforms.<name>.type=io.debezium.transforms.outbox.EventRouter)";
+        else if (cfg->heartbeat_interval_ms > 0)
+            why = "heartbeat records (heartbeat.interval.ms) are Structs; set "
+                  "heartbeat.interval.ms=0";
+        else if (cfg->provide_transaction_metadata)
+            why = "transaction metadata records are Structs; set "
+                  "provide.transaction.metadata=false";
+        for (i = 0; why == NULL && j == 1 && i < cfg->ntransforms; i++)
+            if (cfg->transforms[i].kind == TW_TRANSFORM_OUTBOX &&
+                places_in_envelope(cfg->transforms[i].outbox.fields_additional_placement))
+                why = "table.fields.additional.placement with :envelope makes the value a "
+                      "Struct; place those columns in headers";
+        if (why)
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "%s=org.apache.kafka.connect.converters.ByteArrayConverter writes "
+                           "bytea (BYTES) only, as in Kafka Connect: %s; or use JsonConverter, "
+                           "AvroConverter or StringConverter",
+                           which[j], why);
+    }
+    return TW_OK;
+}
+
 tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *errstr,
                               size_t errstr_size)
 {
@@ -1526,6 +1597,8 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
                                  errstr_size);
     if (err == TW_OK)
         err = check_predicates_exist(cfg, errstr, errstr_size);
+    if (err == TW_OK)
+        err = check_byte_array_converter(cfg, errstr, errstr_size);
     if (err == TW_OK)
         err = apply_additional_missing(props, cfg, errstr, errstr_size);
     if (err == TW_OK)

@@ -46,6 +46,7 @@ typedef enum tw_converter_kind {
     TW_CONVERTER_AVRO,   /* io.confluent.connect.avro.AvroConverter */
     TW_CONVERTER_JSON,   /* org.apache.kafka.connect.json.JsonConverter */
     TW_CONVERTER_STRING, /* org.apache.kafka.connect.storage.StringConverter */
+    TW_CONVERTER_BYTES,  /* org.apache.kafka.connect.converters.ByteArrayConverter */
 } tw_converter_kind_t;
 
 typedef enum tw_subject_strategy {

@@ -517,6 +517,38 @@ static void test_converters_predicates_and_worker_keys(void **state)
     tw_config_clear(&cfg);
 }
 
+/* ByteArrayConverter: accepted for an outbox (a bytea payload goes out as
+ * it is); refused at load where Kafka's converter would fail on every
+ * record: Struct values (change events, an envelope placement, heartbeats,
+ * transaction metadata). */
+#define BYTES_CONV "org.apache.kafka.connect.converters.ByteArrayConverter\n"
+static void test_byte_array_converter(void **state)
+{
+    tw_config_t cfg;
+    char errstr[512];
+    (void)state;
+    assert_int_equal(load(OUTBOX "value.converter=" BYTES_CONV
+                                 "transforms.outbox.table.fields.additional.placement="
+                                 "type:header:envelope,p:partition\n",
+                          &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_int_equal(cfg.value_converter.kind, TW_CONVERTER_BYTES);
+    tw_config_clear(&cfg);
+    expect_error(MINIMAL "value.converter=" BYTES_CONV, "value.converter=org.apache.kafka."
+                 "connect.converters.ByteArrayConverter writes bytea (BYTES) only",
+                 "change events have a Struct key and value");
+    expect_error(MINIMAL "key.converter=" BYTES_CONV, "key.converter=", "outbox transform");
+    expect_error(OUTBOX "value.converter=" BYTES_CONV
+                        "transforms.outbox.table.fields.additional.placement="
+                        "type:header, ver : envelope :v\n",
+                 "ByteArrayConverter", "place those columns in headers");
+    expect_error(OUTBOX "value.converter=" BYTES_CONV "heartbeat.interval.ms=1000\n",
+                 "ByteArrayConverter", "heartbeat.interval.ms=0");
+    expect_error(OUTBOX "key.converter=" BYTES_CONV "provide.transaction.metadata=true\n",
+                 "key.converter=", "provide.transaction.metadata=false");
+}
+#undef BYTES_CONV
+
 /* state.dir: systemd's $STATE_DIRECTORY (its first entry) when set, an
  * explicit key over both, and offset.storage.file.filename over all. */
 static void test_state_dir(void **state)
@@ -859,6 +891,7 @@ int main(void)
         cmocka_unit_test(test_provider_allowed_paths),
         cmocka_unit_test(test_outbox_transform_defaults_are_debeziums),
         cmocka_unit_test(test_converters_predicates_and_worker_keys),
+        cmocka_unit_test(test_byte_array_converter),
         cmocka_unit_test(test_state_dir),
         cmocka_unit_test(test_scoped_key_errors),
         cmocka_unit_test(test_debezium_keys_are_known),
