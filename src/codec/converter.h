@@ -3,8 +3,10 @@
  * io.confluent.connect.avro.AvroConverter (Confluent wire format with a
  * registered schema id), org.apache.kafka.connect.json.JsonConverter (with
  * or without the schema envelope),
- * org.apache.kafka.connect.storage.StringConverter and
- * org.apache.kafka.connect.converters.ByteArrayConverter (bytea only).
+ * org.apache.kafka.connect.storage.StringConverter,
+ * org.apache.kafka.connect.converters.ByteArrayConverter (bytea only) and
+ * io.debezium.converters.BinaryDataConverter (bytea as it is, anything else
+ * through its delegate converter).
  */
 #ifndef TW_CONVERTER_H
 #define TW_CONVERTER_H

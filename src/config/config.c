@@ -17,6 +17,7 @@
 
 #include "util/buf.h"
 #include "config/client_keys.h"
+#include "config/filter.h"
 #include "transforms/column_rules.h"
 #include "kafka/topic_creation.h"
 
@@ -384,8 +385,9 @@ static const tw_conf_key_t debezium_keys[] = {
     /* table selection */
     {"schema.include.list", TW_CONF_LIST, NULL, NULL, 0, offsetof(tw_config_t, schema_include_list),
      "Comma-separated regular expressions (anchored) of schema names to capture; a table is "
-     "captured when its schema matches. Not together with table.include.list (name the "
-     "schema in its patterns instead)."},
+     "captured when its schema matches. With table.include.list too, a table must match "
+     "both (as in Debezium); each table pattern must then start with its schema's name "
+     "(public\\.outbox, inventory.outboxevent)."},
     {"schema.exclude.list", TW_CONF_LIST, NULL, NULL, 0, offsetof(tw_config_t, schema_exclude_list),
      "Comma-separated regular expressions (anchored) of schema names not to capture."},
     NOTE("table.ignore.builtin", TW_CONF_BOOL, NULL,
@@ -563,17 +565,22 @@ static const tw_conf_key_t debezium_keys[] = {
 #undef ONLY
 #undef NOTE
 
+#define DELEGATE "delegate.converter.type"
 #define F(field) offsetof(tw_converter_config_t, field)
 #define SR "schema.registry."
 static const tw_conf_key_t converter_keys[] = {
     {"", TW_CONF_ENUM, "io.confluent.connect.avro.AvroConverter",
      "io.confluent.connect.avro.AvroConverter|org.apache.kafka.connect.json.JsonConverter|"
      "org.apache.kafka.connect.storage.StringConverter|"
-     "org.apache.kafka.connect.converters.ByteArrayConverter",
+     "org.apache.kafka.connect.converters.ByteArrayConverter|"
+     "io.debezium.converters.BinaryDataConverter",
      0, F(kind),
      "Converter class: Avro with a schema registry, JSON, plain strings, or raw bytes "
      "(ByteArrayConverter: bytea keys or values only, e.g. an outbox payload column of "
-     "type bytea)."},
+     "type bytea). BinaryDataConverter writes bytea as it is and hands any other value to "
+     "the converter named in <key|value>.converter.delegate.converter.type (one of the "
+     "classes above), configured by the keys under that name (e.g. "
+     "value.converter.delegate.converter.type.schemas.enable=false)."},
     {SR "url", TW_CONF_LIST, NULL, NULL, 0, F(registry_url),
      "Schema registry URLs, comma-separated; tidewater fails over between them. Required "
      "with AvroConverter."},
@@ -1137,6 +1144,13 @@ static void scope_clear(const tw_conf_scope_t *scope, void *base)
     }
 }
 
+/* BinaryDataConverter's delegate, its options, and keys that look like
+ * them, relative to the converter's prefix: apply_delegate reads them. */
+static bool is_delegate_key(const char *rel)
+{
+    return strncmp(rel, "delegate.converter.", 19) == 0;
+}
+
 /*
  * Applies every property under `prefix` (e.g. "transforms.outbox") to one
  * scope instance at `base`, after its defaults; then checks required keys.
@@ -1162,6 +1176,8 @@ static tw_err_t scope_apply(const tw_conf_scope_t *scope, const char *prefix,
                          (name[plen] != '\0' && name[plen] != '.')))
             continue;
         rel = plen == 0 ? name : name[plen] == '.' ? name + plen + 1 : "";
+        if (scope->keys == converter_keys && is_delegate_key(rel))
+            continue; /* apply_delegate reads them */
         key = scope_find(scope, rel);
         if (key == NULL) {
             if (scope_suggest(scope, prefix, rel, hint, sizeof(hint)))
@@ -1281,6 +1297,63 @@ static void append_schema_patterns(char **list, const char *schemas)
     *list = buf.data;
 }
 
+/* The schema a table pattern names literally: a run of name characters
+ * followed by `\.` or `.` (Debezium's examples write both), copied into
+ * out; false when the pattern starts otherwise (e.g. `.*\.outbox`). */
+static bool literal_schema(const char *pattern, char *out, size_t out_size)
+{
+    size_t n = strspn(pattern, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+
+    if (n == 0 || n >= out_size || (pattern[n] != '.' && strncmp(pattern + n, "\\.", 2) != 0))
+        return false;
+    memcpy(out, pattern, n);
+    out[n] = '\0';
+    return true;
+}
+
+/* schema.include.list and table.include.list together (Debezium's outbox
+ * example sets both): Debezium captures a table only if both lists match
+ * it. Where each table pattern starts with its schema's name, that is the
+ * table patterns whose schema the schema list matches; others can match
+ * nothing and are dropped. A table pattern without a literal schema cannot
+ * be intersected here and is an error saying so. */
+static tw_err_t intersect_schema_list(tw_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    tw_filter_t *schemas = NULL;
+    tw_buf_t kept = TW_BUF_INIT;
+    char **items = NULL, schema[128];
+    size_t n = tw_config_split_list(cfg->table_include_list, &items), i;
+    tw_err_t err;
+
+    err = tw_filter_new(cfg->schema_include_list, NULL, "schema.include.list", NULL, &schemas,
+                        errstr, errstr_size);
+    for (i = 0; err == TW_OK && i < n; i++) {
+        if (!literal_schema(items[i], schema, sizeof(schema)))
+            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                          "schema.include.list=%s and table.include.list=%s are both set, and "
+                          "the table pattern \"%s\" does not start with a schema name: drop "
+                          "schema.include.list, or name the schema in each table pattern "
+                          "(e.g. public\\.outbox)",
+                          cfg->schema_include_list, cfg->table_include_list, items[i]);
+        else if (tw_filter_match(schemas, schema))
+            tw_buf_printf(&kept, "%s%s", kept.len ? "," : "", items[i]);
+    }
+    if (err == TW_OK && kept.len == 0)
+        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                      "schema.include.list=%s excludes the schema of every table in "
+                      "table.include.list=%s: nothing would be captured",
+                      cfg->schema_include_list, cfg->table_include_list);
+    if (err == TW_OK) {
+        free(cfg->table_include_list);
+        cfg->table_include_list = kept.data;
+        kept = (tw_buf_t)TW_BUF_INIT;
+    }
+    tw_buf_free(&kept);
+    tw_config_free_list(items, n);
+    tw_filter_destroy(schemas);
+    return err;
+}
+
 /* schema.include.list / schema.exclude.list as table patterns, so every
  * reader of the table lists (publication, filter) honours them. */
 static tw_err_t fold_schema_lists(tw_config_t *cfg, char *errstr, size_t errstr_size)
@@ -1288,11 +1361,7 @@ static tw_err_t fold_schema_lists(tw_config_t *cfg, char *errstr, size_t errstr_
     bool has_schemas = cfg->schema_include_list && cfg->schema_include_list[0];
 
     if (has_schemas && cfg->table_include_list && cfg->table_include_list[0])
-        return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                       "schema.include.list=%s and table.include.list=%s are both set; "
-                       "tidewater supports one of them: drop schema.include.list (its "
-                       "schemas are already named in the table patterns, e.g. public\\.outbox)",
-                       cfg->schema_include_list, cfg->table_include_list);
+        return intersect_schema_list(cfg, errstr, errstr_size);
     if (has_schemas)
         append_schema_patterns(&cfg->table_include_list, cfg->schema_include_list);
     if (cfg->schema_exclude_list && cfg->schema_exclude_list[0])
@@ -1447,6 +1516,59 @@ static void default_state_paths(tw_config_t *cfg)
     cfg->slot_guard_file = path.data;
 }
 
+/* BinaryDataConverter's delegate: the converter scope again, under
+ * <prefix>.delegate.converter.type (its class) and that name's sub-keys,
+ * as Debezium hands them to the delegate. */
+static tw_err_t apply_delegate(const tw_conf_scope_t *scope, const char *prefix,
+                               const tw_props_t *props, tw_converter_config_t *conv,
+                               tw_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    char name[128], stem[128];
+    const char *cls;
+    size_t i, nlen;
+    tw_err_t err = TW_OK;
+
+    snprintf(name, sizeof(name), "%s." DELEGATE, prefix);
+    snprintf(stem, sizeof(stem), "%s.delegate.converter.", prefix);
+    nlen = strlen(name);
+    cls = tw_props_get(props, name);
+    if (cls && conv->kind != TW_CONVERTER_BINARY_DATA)
+        return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                       "%s is an option of io.debezium.converters.BinaryDataConverter; set "
+                       "%s=io.debezium.converters.BinaryDataConverter, or remove it",
+                       name, prefix);
+    if (cls && strcmp(cls, "io.debezium.converters.BinaryDataConverter") == 0)
+        return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                       "%s=%s: a BinaryDataConverter cannot delegate to another; name "
+                       "JsonConverter, AvroConverter or StringConverter",
+                       name, cls);
+    if (cls) {
+        conv->delegate = tw_calloc(1, sizeof(*conv->delegate));
+        err = scope_apply(scope, name, props, conv->delegate, cfg, errstr, errstr_size);
+    }
+    for (i = 0; err == TW_OK && i < tw_props_count(props); i++) {
+        const char *n, *v, *origin;
+        tw_props_entry(props, i, &n, &v, &origin);
+        if (strncmp(n, stem, strlen(stem)) != 0)
+            continue;
+        if (strncmp(n, name, nlen) == 0 && (n[nlen] == '\0' || n[nlen] == '.')) {
+            if (cls == NULL)
+                err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                              "%s: %s configures a delegate converter, but %s is not set; "
+                              "set it (with %s=io.debezium.converters.BinaryDataConverter) "
+                              "or remove the key",
+                              origin, n, name, prefix);
+            continue;
+        }
+        /* Debezium hands the delegate only the keys under `name.`. */
+        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                      "%s: %s never reaches the delegate converter: BinaryDataConverter passes "
+                      "it only the keys under %s. (e.g. %s.schema.registry.url)",
+                      origin, n, name, name);
+    }
+    return err;
+}
+
 /* Whether a table.fields.additional.placement list (column:placement[:alias],
  * comma-separated) places a column in the envelope. */
 static bool places_in_envelope(const char *list)
@@ -1489,7 +1611,9 @@ static tw_err_t check_byte_array_converter(const tw_config_t *cfg, char *errstr,
         if (cfg->transforms[i].kind == TW_TRANSFORM_OUTBOX)
             outbox = true;
     for (j = 0; j < 2; j++) {
-        if (conv[j]->kind != TW_CONVERTER_BYTES)
+        /* BinaryDataConverter hands non-bytes to its delegate, if any. */
+        if (conv[j]->kind != TW_CONVERTER_BYTES &&
+            (conv[j]->kind != TW_CONVERTER_BINARY_DATA || conv[j]->delegate))
             continue;
         if (!outbox)
             why = "change events have a Struct key and value; use it with the outbox "
@@ -1505,12 +1629,19 @@ static tw_err_t check_byte_array_converter(const tw_config_t *cfg, char *errstr,
                 places_in_envelope(cfg->transforms[i].outbox.fields_additional_placement))
                 why = "table.fields.additional.placement with :envelope makes the value a "
                       "Struct; place those columns in headers";
-        if (why)
+        if (why && conv[j]->kind == TW_CONVERTER_BYTES)
             return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
                            "%s=org.apache.kafka.connect.converters.ByteArrayConverter writes "
                            "bytea (BYTES) only, as in Kafka Connect: %s; or use JsonConverter, "
                            "AvroConverter or StringConverter",
                            which[j], why);
+        if (why)
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "%s=io.debezium.converters.BinaryDataConverter without %s."
+                           DELEGATE " writes bytea (BYTES) only: %s; or name a converter for "
+                           "the rest in %s." DELEGATE " (e.g. "
+                           "org.apache.kafka.connect.json.JsonConverter)",
+                           which[j], which[j], why, which[j]);
     }
     return TW_OK;
 }
@@ -1584,6 +1715,12 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
         err = scope_apply(&scope_value_converter, "value.converter", props,
                           &cfg->value_converter, cfg, errstr, errstr_size);
     if (err == TW_OK)
+        err = apply_delegate(&scope_key_converter, "key.converter", props, &cfg->key_converter,
+                             cfg, errstr, errstr_size);
+    if (err == TW_OK)
+        err = apply_delegate(&scope_value_converter, "value.converter", props,
+                             &cfg->value_converter, cfg, errstr, errstr_size);
+    if (err == TW_OK)
         err = apply_named_scopes(props, "transforms", &scope_transform,
                                  sizeof(tw_transform_config_t),
                                  offsetof(tw_transform_config_t, name),
@@ -1632,6 +1769,14 @@ void tw_config_clear(tw_config_t *cfg)
 
     scope_clear(&scope_connector, cfg);
     scope_clear(&scope_debezium, cfg);
+    if (cfg->key_converter.delegate) {
+        scope_clear(&scope_key_converter, cfg->key_converter.delegate);
+        free(cfg->key_converter.delegate);
+    }
+    if (cfg->value_converter.delegate) {
+        scope_clear(&scope_value_converter, cfg->value_converter.delegate);
+        free(cfg->value_converter.delegate);
+    }
     scope_clear(&scope_key_converter, &cfg->key_converter);
     scope_clear(&scope_value_converter, &cfg->value_converter);
     for (i = 0; i < cfg->ntransforms; i++) {

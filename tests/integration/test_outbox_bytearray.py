@@ -3,7 +3,10 @@ with the outbox router (connectors/outbox-bytearray.properties, as shipped,
 pointed at the test's database and broker): a bytea payload arrives in Kafka
 byte for byte as PostgreSQL stores it; a jsonb payload is refused at that
 record with an error naming the converter and the topic, as Kafka Connect's
-converter would fail the task."""
+converter would fail the task. Debezium's documented BinaryDataConverter
+examples (tests/fixtures/debezium-configs) run the same way: bytea as it
+is, anything else through the delegate converter."""
+import json
 import os
 import uuid
 
@@ -12,9 +15,10 @@ from helpers import slot_active, wait_for
 from kafkacheck import consume, headers, topics
 
 EXAMPLE = os.path.join(SRCDIR, "connectors", "outbox-bytearray.properties")
+FIXTURES = os.path.join(SRCDIR, "tests", "fixtures", "debezium-configs")
 
 
-def example_config(db, broker, tmp_path, payload_type):
+def example_config(db, broker, tmp_path, payload_type, example=EXAMPLE, extra=None):
     db.sql("CREATE TABLE outbox (id uuid PRIMARY KEY, aggregatetype varchar(255) NOT NULL, "
            "aggregateid varchar(255) NOT NULL, type varchar(255) NOT NULL, payload %s)"
            % payload_type)
@@ -27,8 +31,9 @@ def example_config(db, broker, tmp_path, payload_type):
         "state.dir": str(tmp_path / "state"),
         "status.update.interval.ms": "500", "producer.linger.ms": "5",
     }
+    overrides.update(extra or {})
     lines = []
-    with open(EXAMPLE) as f:
+    with open(example) as f:
         for line in f:
             if line.split("=", 1)[0] not in overrides:
                 lines.append(line.rstrip("\n"))
@@ -86,3 +91,44 @@ def test_jsonb_payload_is_refused_naming_the_converter(db, broker, run, tmp_path
     assert "for topic Order.events is a string" in out, out
     # Nothing was written.
     assert consume(broker.bootstrap_servers, ["Order.events"], timeout=3) == []
+
+
+DOC_OVERRIDES = {"publication.autocreate.mode": "filtered", "snapshot.mode": "no_data",
+                 # The worker's key converter (Debezium's pages leave it to the worker).
+                 "key.converter": "org.apache.kafka.connect.storage.StringConverter"}
+
+
+def test_documented_binary_data_converter_passes_bytea(db, broker, run, tmp_path):
+    cfg = example_config(db, broker, tmp_path, "bytea",
+                         os.path.join(FIXTURES, "outbox-avro-payload.properties"), DOC_OVERRIDES)
+    runner = run(cfg)
+    wait_for(lambda: slot_active(db) or runner.proc.poll() is not None,
+             what="slot active", timeout=60)
+    payload = b"\x00\x00\x00\x00\x01" + bytes(range(255, -1, -1))
+    eid = str(uuid.uuid4())
+    db.sql("INSERT INTO outbox VALUES (%s, 'Order', 'o-9', 'OrderAvro', %s)", (eid, payload))
+    wait_for(lambda: "outbox.event.Order" in topics(broker.bootstrap_servers)
+             or runner.proc.poll() is not None, what="topic outbox.event.Order", timeout=60)
+    msgs = consume(broker.bootstrap_servers, ["outbox.event.Order"], expect=1, timeout=60)
+    assert len(msgs) == 1, runner.output()
+    assert msgs[0].value() == payload
+    assert msgs[0].key() == b"o-9" and headers(msgs[0])["id"] == eid
+
+
+def test_documented_delegate_converts_the_rest(db, broker, run, tmp_path):
+    """A jsonb payload is no bytea: the JsonConverter delegate (schemas off)
+    writes it, as Debezium's BinaryDataConverter hands it over."""
+    cfg = example_config(db, broker, tmp_path, "jsonb",
+                         os.path.join(FIXTURES, "outbox-avro-payload-json-delegate.properties"),
+                         DOC_OVERRIDES)
+    runner = run(cfg)
+    wait_for(lambda: slot_active(db) or runner.proc.poll() is not None,
+             what="slot active", timeout=60)
+    db.sql("INSERT INTO outbox VALUES (%s, 'Order', 'o-1', 'OrderJson', '{\"n\": 1}')",
+           (str(uuid.uuid4()),))
+    wait_for(lambda: "outbox.event.Order" in topics(broker.bootstrap_servers)
+             or runner.proc.poll() is not None, what="topic outbox.event.Order", timeout=60)
+    msgs = consume(broker.bootstrap_servers, ["outbox.event.Order"], expect=1, timeout=60)
+    assert len(msgs) == 1, runner.output()
+    # The payload's Connect value is a string (io.debezium.data.Json).
+    assert json.loads(msgs[0].value()) == '{"n": 1}'
