@@ -359,6 +359,10 @@ static const tw_conf_key_t debezium_keys[] = {
                 "tidewater does not add __debezium.source.column.* schema parameters."),
     UNSUPPORTED("converters", "custom Debezium converters (Java classes) cannot run here."),
     UNSUPPORTED("post.processors", "Debezium post processors (Java classes) cannot run here."),
+    UNSUPPORTED("database.connection.factory.class",
+                "a JDBC ConnectionFactory (a Java class, e.g. for AWS IAM) cannot run here: "
+                "tidewater connects with libpq; give a token or password in database.password "
+                "(e.g. ${file:...} or ${env:...}) and TLS in database.sslmode and related keys."),
     ONLY("topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy",
          "io.debezium.schema.SchemaTopicNamingStrategy",
          "change-event topics (what predicates match) are <topic.prefix>.<schema>.<table>, "

@@ -677,7 +677,8 @@ static void test_scoped_key_errors(void **state)
 static const char *const debezium_36_keys[] = {
     "binary.handling.mode", "column.exclude.list", "column.include.list",
     "column.propagate.source.type", "connection.validation.timeout.ms", "converters",
-    "custom.metric.tags", "custom.sanitize.pattern", "database.dbname",
+    "custom.metric.tags", "custom.sanitize.pattern", "database.connection.factory.class",
+    "database.dbname",
     "database.exclude.list", "database.hostname", "database.include.list",
     "database.initial.statements", "database.password", "database.port",
     "database.query.timeout.ms", "database.sslcert", "database.sslfactory", "database.sslkey",
@@ -847,6 +848,9 @@ static void test_debezium_unsupported_values(void **state)
     expect_error(MINIMAL "column.exclude.list=public.outbox.secret\ncolumn.include.list=a\n",
                  "column.include.list and column.exclude.list are both set", NULL);
     expect_error(MINIMAL "converters=isbn\n", "converters is not supported", NULL);
+    expect_error(MINIMAL "database.connection.factory.class=io.debezium.connector.postgresql."
+                         "connection.PostgresAwsIamConnectionFactory\n",
+                 "database.connection.factory.class is not supported", "database.password");
     expect_error(MINIMAL "column.mask.hash.SHA-999.with.salt.CzQMA0cB5K=public.t.c\n",
                  "unknown hash algorithm \"SHA-999\"", NULL);
     expect_error(MINIMAL "column.truncate.to.0.chars=public.t.c\n",
