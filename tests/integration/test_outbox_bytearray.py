@@ -132,3 +132,21 @@ def test_documented_delegate_converts_the_rest(db, broker, run, tmp_path):
     assert len(msgs) == 1, runner.output()
     # The payload's Connect value is a string (io.debezium.data.Json).
     assert json.loads(msgs[0].value()) == '{"n": 1}'
+
+
+def test_delegate_registry_credentials_over_http_warned(db, broker, registry, run, tmp_path):
+    """Debezium's page's Confluent delegate (basic auth, registry URL): the
+    delegate's credentials over plain http get the same warning as the
+    converter's own."""
+    cfg = example_config(
+        db, broker, tmp_path, "bytea",
+        os.path.join(FIXTURES, "outbox-avro-payload-confluent-delegate.properties"),
+        dict(DOC_OVERRIDES, **{
+            "value.converter.delegate.converter.type.schema.registry.url": registry.url}))
+    runner = run(cfg)
+    wait_for(lambda: slot_active(db) or runner.proc.poll() is not None,
+             what="slot active", timeout=60)
+    out = runner.output()
+    assert ("value.converter.delegate.converter.type.schema.registry.url is plain http but "
+            "carries basic-auth credentials") in out, out
+    assert "user:secret" not in out
