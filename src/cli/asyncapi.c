@@ -236,6 +236,8 @@ static const char *converter_name(int kind)
     switch (kind) {
     case TW_CONVERTER_AVRO: return "AvroConverter";
     case TW_CONVERTER_JSON: return "JsonConverter";
+    case TW_CONVERTER_BYTES: return "ByteArrayConverter";
+    case TW_CONVERTER_BINARY_DATA: return "BinaryDataConverter";
     default: return "StringConverter";
     }
 }

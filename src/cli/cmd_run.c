@@ -436,6 +436,13 @@ static void warn_exposure(const tw_config_t *cfg, char *buf, size_t size)
     if (registry_credentials_in_clear(&cfg->value_converter))
         tw_log(TW_LOG_WARNING, "SR", "value.converter.schema.registry.url is plain http but "
                                      "carries basic-auth credentials: use https");
+    if (cfg->value_converter.delegate &&
+        registry_credentials_in_clear(cfg->value_converter.delegate))
+        tw_log(TW_LOG_WARNING, "SR", "value.converter.delegate.converter.type.schema.registry.url "
+                                     "is plain http but carries basic-auth credentials: use https");
+    if (cfg->key_converter.delegate && registry_credentials_in_clear(cfg->key_converter.delegate))
+        tw_log(TW_LOG_WARNING, "SR", "key.converter.delegate.converter.type.schema.registry.url "
+                                     "is plain http but carries basic-auth credentials: use https");
     if (geteuid() == 0)
         tw_log(TW_LOG_WARNING, "CONFIG", "running as root: run tidewater as a dedicated user "
                                          "that alone can read its configuration (chmod 0600)");

@@ -1,6 +1,6 @@
 /*
  * converter.c — subject naming and schema ids (Avro), JSON and string
- * rendering of datums.
+ * rendering of datums, raw bytes (with BinaryDataConverter's delegate).
  */
 #include "codec/converter.h"
 
@@ -17,6 +17,7 @@ struct tw_converter {
     const tw_converter_config_t *cfg;
     bool is_key;
     tw_registry_t *registry;
+    tw_converter_t *delegate; /* BinaryDataConverter's, for non-bytes */
     tw_buf_t scratch;
     tw_buf_t subject;
 };
@@ -33,8 +34,10 @@ tw_err_t tw_converter_new(const tw_converter_config_t *cfg, bool is_key, tw_conv
     if (cfg->kind == TW_CONVERTER_AVRO)
         err = tw_registry_new(cfg, is_key ? "key.converter" : "value.converter",
                               &conv->registry, errstr, errstr_size);
+    if (err == TW_OK && cfg->kind == TW_CONVERTER_BINARY_DATA && cfg->delegate)
+        err = tw_converter_new(cfg->delegate, is_key, &conv->delegate, errstr, errstr_size);
     if (err) {
-        free(conv);
+        tw_converter_destroy(conv);
         return err;
     }
     *out = conv;
@@ -46,6 +49,7 @@ void tw_converter_destroy(tw_converter_t *conv)
     if (conv == NULL)
         return;
     tw_registry_destroy(conv->registry);
+    tw_converter_destroy(conv->delegate);
     tw_buf_free(&conv->scratch);
     tw_buf_free(&conv->subject);
     free(conv);
@@ -53,6 +57,8 @@ void tw_converter_destroy(tw_converter_t *conv)
 
 tw_registry_t *tw_converter_registry(tw_converter_t *conv)
 {
+    if (conv->registry == NULL && conv->delegate)
+        return conv->delegate->registry;
     return conv->registry;
 }
 
@@ -428,6 +434,54 @@ static tw_err_t java_string(tw_converter_t *conv, tw_buf_t *out, const tw_cs_t *
     return tw_datum_header_string(datum, schema, out, &conv->scratch, errstr, errstr_size);
 }
 
+/* A bytea, not a Decimal's unscaled bytes: what ByteArrayConverter and
+ * BinaryDataConverter write as they are. */
+static bool plain_bytes(const tw_cs_t *schema)
+{
+    return schema->type == TW_CS_BYTES &&
+           (schema->name == NULL ||
+            strcmp(schema->name, "org.apache.kafka.connect.data.Decimal") != 0);
+}
+
+/* ByteArrayConverter, and BinaryDataConverter without a delegate: a
+ * bytea's bytes as they are, nothing for NULL (a tombstone). Like Kafka's
+ * and Debezium's converters they take BYTES only, so a text, jsonb or
+ * numeric (Decimal) column is an error naming the column's schema. */
+static tw_err_t raw_bytes(tw_converter_t *conv, const char *topic, const tw_cs_t *schema,
+                          const tw_datum_t *datum, tw_buf_t *out, char *errstr,
+                          size_t errstr_size)
+{
+    static const char *const names[] = {"boolean", "int8",   "int16", "int32",
+                                        "int64",   "float32", "float64", "string",
+                                        "bytes",   "array",  "struct"};
+    const char *side = conv->is_key ? "key" : "value";
+    const uint8_t *p;
+    size_t len;
+    tw_err_t err;
+
+    if (!plain_bytes(schema))
+        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
+                       "%s.converter=%s writes bytea (BYTES) only, but the %s for topic %s is "
+                       "a %s%s%s; make the column bytea (for the outbox: the payload column, "
+                       "table.field.event.payload), %s",
+                       side,
+                       conv->cfg->kind == TW_CONVERTER_BYTES ? "ByteArrayConverter"
+                                                             : "BinaryDataConverter",
+                       side, topic,
+                       schema->type < TW_ARRAY_SIZE(names) ? names[schema->type] : "?",
+                       schema->name ? " " : "", schema->name ? schema->name : "",
+                       conv->cfg->kind == TW_CONVERTER_BYTES
+                           ? "or use another converter"
+                           : "or name a converter for the rest in "
+                             "<key|value>.converter.delegate.converter.type");
+    if (tw_datum_is_null(datum))
+        return TW_OK;
+    err = tw_datum_bytes(datum, schema, &conv->scratch, &p, &len, errstr, errstr_size);
+    if (err == TW_OK)
+        tw_buf_append(out, p, len);
+    return err;
+}
+
 tw_err_t tw_converter_encode(tw_converter_t *conv, const char *topic, tw_cs_t *schema,
                              const tw_datum_t *datum, tw_buf_t *out, char *errstr,
                              size_t errstr_size)
@@ -464,6 +518,13 @@ tw_err_t tw_converter_encode(tw_converter_t *conv, const char *topic, tw_cs_t *s
         if (tw_datum_is_null(datum))
             return TW_OK;
         return java_string(conv, out, schema, datum, errstr, errstr_size);
+    case TW_CONVERTER_BYTES:
+        return raw_bytes(conv, topic, schema, datum, out, errstr, errstr_size);
+    case TW_CONVERTER_BINARY_DATA:
+        if (conv->delegate && !plain_bytes(schema))
+            return tw_converter_encode(conv->delegate, topic, schema, datum, out, errstr,
+                                       errstr_size);
+        return raw_bytes(conv, topic, schema, datum, out, errstr, errstr_size);
     }
     return TW_ERR_STATE;
 }

@@ -2,8 +2,11 @@
  * converter.h — Kafka Connect converters for record keys and values:
  * io.confluent.connect.avro.AvroConverter (Confluent wire format with a
  * registered schema id), org.apache.kafka.connect.json.JsonConverter (with
- * or without the schema envelope) and
- * org.apache.kafka.connect.storage.StringConverter.
+ * or without the schema envelope),
+ * org.apache.kafka.connect.storage.StringConverter,
+ * org.apache.kafka.connect.converters.ByteArrayConverter (bytea only) and
+ * io.debezium.converters.BinaryDataConverter (bytea as it is, anything else
+ * through its delegate converter).
  */
 #ifndef TW_CONVERTER_H
 #define TW_CONVERTER_H

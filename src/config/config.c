@@ -307,6 +307,10 @@ static const tw_conf_key_t debezium_keys[] = {
                 "tidewater does not add __debezium.source.column.* schema parameters."),
     UNSUPPORTED("converters", "custom Debezium converters (Java classes) cannot run here."),
     UNSUPPORTED("post.processors", "Debezium post processors (Java classes) cannot run here."),
+    UNSUPPORTED("database.connection.factory.class",
+                "a JDBC ConnectionFactory (a Java class, e.g. for AWS IAM) cannot run here: "
+                "tidewater connects with libpq; give a token or password in database.password "
+                "(e.g. ${file:...} or ${env:...}) and TLS in database.sslmode and related keys."),
     ONLY("topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy",
          "io.debezium.schema.SchemaTopicNamingStrategy",
          "change-event topics (what predicates match) are <topic.prefix>.<schema>.<table>, "
@@ -333,8 +337,9 @@ static const tw_conf_key_t debezium_keys[] = {
     /* table selection */
     {"schema.include.list", TW_CONF_LIST, NULL, NULL, 0, offsetof(tw_config_t, schema_include_list),
      "Comma-separated regular expressions (anchored) of schema names to capture; a table is "
-     "captured when its schema matches. Not together with table.include.list (name the "
-     "schema in its patterns instead)."},
+     "captured when its schema matches. With table.include.list too, a table must match "
+     "both (as in Debezium); each table pattern must then start with its schema's name "
+     "(public\\.outbox, inventory.outboxevent)."},
     {"schema.exclude.list", TW_CONF_LIST, NULL, NULL, 0, offsetof(tw_config_t, schema_exclude_list),
      "Comma-separated regular expressions (anchored) of schema names not to capture."},
     NOTE("table.ignore.builtin", TW_CONF_BOOL, NULL,
@@ -517,9 +522,16 @@ static const tw_conf_key_t debezium_keys[] = {
 static const tw_conf_key_t converter_keys[] = {
     {"", TW_CONF_ENUM, "io.confluent.connect.avro.AvroConverter",
      "io.confluent.connect.avro.AvroConverter|org.apache.kafka.connect.json.JsonConverter|"
-     "org.apache.kafka.connect.storage.StringConverter",
+     "org.apache.kafka.connect.storage.StringConverter|"
+     "org.apache.kafka.connect.converters.ByteArrayConverter|"
+     "io.debezium.converters.BinaryDataConverter",
      0, F(kind),
-     "Converter class: Avro with a schema registry, JSON, or plain strings."},
+     "Converter class: Avro with a schema registry, JSON, plain strings, or raw bytes "
+     "(ByteArrayConverter: bytea keys or values only, e.g. an outbox payload column of "
+     "type bytea). BinaryDataConverter writes bytea as it is and hands any other value to "
+     "the converter named in <key|value>.converter.delegate.converter.type (one of the "
+     "classes above), configured by the keys under that name (e.g. "
+     "value.converter.delegate.converter.type.schemas.enable=false)."},
     {SR "url", TW_CONF_LIST, NULL, NULL, 0, F(registry_url),
      "Schema registry URLs, comma-separated; tidewater fails over between them. Required "
      "with AvroConverter."},

@@ -46,6 +46,8 @@ typedef enum tw_converter_kind {
     TW_CONVERTER_AVRO,   /* io.confluent.connect.avro.AvroConverter */
     TW_CONVERTER_JSON,   /* org.apache.kafka.connect.json.JsonConverter */
     TW_CONVERTER_STRING, /* org.apache.kafka.connect.storage.StringConverter */
+    TW_CONVERTER_BYTES,  /* org.apache.kafka.connect.converters.ByteArrayConverter */
+    TW_CONVERTER_BINARY_DATA, /* io.debezium.converters.BinaryDataConverter */
 } tw_converter_kind_t;
 
 typedef enum tw_subject_strategy {
@@ -75,6 +77,9 @@ typedef struct tw_converter_config {
     char *ssl_key_password; /* secret */
     int request_timeout_ms;
     int connect_timeout_ms;
+    /* BinaryDataConverter's delegate.converter.type (keys under
+     * <key|value>.converter.delegate.converter.type.), or NULL. */
+    struct tw_converter_config *delegate;
 } tw_converter_config_t;
 
 typedef enum tw_invalid_op_behavior {

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "config/config.h"
 
@@ -49,6 +50,15 @@ typedef struct tw_conf_scope {
 
 #define UNWRAP_CLASS "io.debezium.transforms.ExtractNewRecordState"
 
+/* BinaryDataConverter's delegate: its class is under
+ * <key|value>.converter.DELEGATE, its options under that name. The
+ * converter scope skips such keys; config_converter.c reads them. */
+#define DELEGATE "delegate.converter.type"
+static inline bool tw_conf_is_delegate_key(const char *rel)
+{
+    return strncmp(rel, "delegate.converter.", 19) == 0;
+}
+
 /* The tables (config.c). */
 extern const tw_conf_scope_t tw_conf_scope_connector;
 extern const tw_conf_scope_t tw_conf_scope_debezium;
@@ -88,5 +98,12 @@ void tw_conf_scope_clear(const tw_conf_scope_t *scope, void *base);
 tw_err_t tw_conf_scope_apply(const tw_conf_scope_t *scope, const char *prefix,
                              const tw_props_t *props, void *base, tw_config_t *cfg,
                              char *errstr, size_t errstr_size);
+
+/* What the converter keys need beyond their table (config_converter.c):
+ * BinaryDataConverter's delegates, and ByteArrayConverter's refusal of
+ * records known at load to be Structs. */
+tw_err_t tw_conf_apply_delegates(const tw_props_t *props, tw_config_t *cfg, char *errstr,
+                                 size_t errstr_size);
+tw_err_t tw_conf_check_byte_array(const tw_config_t *cfg, char *errstr, size_t errstr_size);
 
 #endif /* TW_CONFIG_INTERNAL_H */

@@ -11,6 +11,7 @@
 #include "util/buf.h"
 #include "config/client_keys.h"
 #include "config/config_internal.h"
+#include "config/filter.h"
 #include "config/topic_groups.h"
 
 /* Prefixes whose keys are not in the connector table. */
@@ -102,6 +103,63 @@ static void append_schema_patterns(char **list, const char *schemas)
     *list = buf.data;
 }
 
+/* The schema a table pattern names literally: a run of name characters
+ * followed by `\.` or `.` (Debezium's examples write both), copied into
+ * out; false when the pattern starts otherwise (e.g. `.*\.outbox`). */
+static bool literal_schema(const char *pattern, char *out, size_t out_size)
+{
+    size_t n = strspn(pattern, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+
+    if (n == 0 || n >= out_size || (pattern[n] != '.' && strncmp(pattern + n, "\\.", 2) != 0))
+        return false;
+    memcpy(out, pattern, n);
+    out[n] = '\0';
+    return true;
+}
+
+/* schema.include.list and table.include.list together (Debezium's outbox
+ * example sets both): Debezium captures a table only if both lists match
+ * it. Where each table pattern starts with its schema's name, that is the
+ * table patterns whose schema the schema list matches; others can match
+ * nothing and are dropped. A table pattern without a literal schema cannot
+ * be intersected here and is an error saying so. */
+static tw_err_t intersect_schema_list(tw_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    tw_filter_t *schemas = NULL;
+    tw_buf_t kept = TW_BUF_INIT;
+    char **items = NULL, schema[128];
+    size_t n = tw_config_split_list(cfg->table_include_list, &items), i;
+    tw_err_t err;
+
+    err = tw_filter_new(cfg->schema_include_list, NULL, "schema.include.list", NULL, &schemas,
+                        errstr, errstr_size);
+    for (i = 0; err == TW_OK && i < n; i++) {
+        if (!literal_schema(items[i], schema, sizeof(schema)))
+            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                          "schema.include.list=%s and table.include.list=%s are both set, and "
+                          "the table pattern \"%s\" does not start with a schema name: drop "
+                          "schema.include.list, or name the schema in each table pattern "
+                          "(e.g. public\\.outbox)",
+                          cfg->schema_include_list, cfg->table_include_list, items[i]);
+        else if (tw_filter_match(schemas, schema))
+            tw_buf_printf(&kept, "%s%s", kept.len ? "," : "", items[i]);
+    }
+    if (err == TW_OK && kept.len == 0)
+        err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                      "schema.include.list=%s excludes the schema of every table in "
+                      "table.include.list=%s: nothing would be captured",
+                      cfg->schema_include_list, cfg->table_include_list);
+    if (err == TW_OK) {
+        free(cfg->table_include_list);
+        cfg->table_include_list = kept.data;
+        kept = (tw_buf_t)TW_BUF_INIT;
+    }
+    tw_buf_free(&kept);
+    tw_config_free_list(items, n);
+    tw_filter_destroy(schemas);
+    return err;
+}
+
 /* schema.include.list / schema.exclude.list as table patterns, so every
  * reader of the table lists (publication, filter) honours them. */
 static tw_err_t fold_schema_lists(tw_config_t *cfg, char *errstr, size_t errstr_size)
@@ -109,11 +167,7 @@ static tw_err_t fold_schema_lists(tw_config_t *cfg, char *errstr, size_t errstr_
     bool has_schemas = cfg->schema_include_list && cfg->schema_include_list[0];
 
     if (has_schemas && cfg->table_include_list && cfg->table_include_list[0])
-        return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                       "schema.include.list=%s and table.include.list=%s are both set; "
-                       "tidewater supports one of them: drop schema.include.list (its "
-                       "schemas are already named in the table patterns, e.g. public\\.outbox)",
-                       cfg->schema_include_list, cfg->table_include_list);
+        return intersect_schema_list(cfg, errstr, errstr_size);
     if (has_schemas)
         append_schema_patterns(&cfg->table_include_list, cfg->schema_include_list);
     if (cfg->schema_exclude_list && cfg->schema_exclude_list[0])
@@ -344,6 +398,8 @@ static tw_err_t apply_scopes(const tw_props_t *props, tw_config_t *cfg, char *er
         err = tw_conf_scope_apply(&tw_conf_scope_value_converter, "value.converter", props,
                                   &cfg->value_converter, cfg, errstr, errstr_size);
     if (err == TW_OK)
+        err = tw_conf_apply_delegates(props, cfg, errstr, errstr_size);
+    if (err == TW_OK)
         err = apply_named_scopes(props, "transforms", &tw_conf_scope_transform,
                                  sizeof(tw_transform_config_t),
                                  offsetof(tw_transform_config_t, name),
@@ -402,6 +458,8 @@ tw_err_t tw_config_from_props(const tw_props_t *props, tw_config_t *cfg, char *e
     if (err == TW_OK)
         err = check_predicates_exist(cfg, errstr, errstr_size);
     if (err == TW_OK)
+        err = tw_conf_check_byte_array(cfg, errstr, errstr_size);
+    if (err == TW_OK)
         err = apply_additional_missing(props, cfg, errstr, errstr_size);
     if (err == TW_OK)
         err = fold_schema_lists(cfg, errstr, errstr_size);
@@ -420,6 +478,14 @@ void tw_config_clear(tw_config_t *cfg)
 
     tw_conf_scope_clear(&tw_conf_scope_connector, cfg);
     tw_conf_scope_clear(&tw_conf_scope_debezium, cfg);
+    if (cfg->key_converter.delegate) {
+        tw_conf_scope_clear(&tw_conf_scope_key_converter, cfg->key_converter.delegate);
+        free(cfg->key_converter.delegate);
+    }
+    if (cfg->value_converter.delegate) {
+        tw_conf_scope_clear(&tw_conf_scope_value_converter, cfg->value_converter.delegate);
+        free(cfg->value_converter.delegate);
+    }
     tw_conf_scope_clear(&tw_conf_scope_key_converter, &cfg->key_converter);
     tw_conf_scope_clear(&tw_conf_scope_value_converter, &cfg->value_converter);
     for (i = 0; i < cfg->ntransforms; i++) {

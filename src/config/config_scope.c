@@ -382,6 +382,9 @@ tw_err_t tw_conf_scope_apply(const tw_conf_scope_t *scope, const char *prefix,
                          (name[plen] != '\0' && name[plen] != '.')))
             continue;
         rel = plen == 0 ? name : name[plen] == '.' ? name + plen + 1 : "";
+        if ((scope == &tw_conf_scope_key_converter || scope == &tw_conf_scope_value_converter) &&
+            tw_conf_is_delegate_key(rel))
+            continue; /* config_converter.c reads them */
         key = tw_conf_scope_find(scope, rel);
         if (key == NULL) {
             if (tw_conf_scope_suggest(scope, prefix, rel, hint, sizeof(hint)))

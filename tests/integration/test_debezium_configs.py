@@ -28,9 +28,25 @@ def check_config(tidewater_bin, path):
     return res.returncode, res.stdout, notes
 
 
-@pytest.mark.parametrize("name", ["postgresql-connector.properties",
-                                  "postgresql-connector.json",
-                                  "outbox.properties", "outbox.json"])
+DOCUMENTED = ["postgresql-connector", "outbox", "outbox-avro-payload",
+              "outbox-avro-payload-json-delegate", "outbox-avro-payload-confluent-delegate",
+              "outbox-additional-header", "outbox-additional-envelope",
+              "outbox-additional-partition", "examples-outbox-register-postgres",
+              "examples-tutorial-register-postgres"]
+
+
+def test_every_fixture_is_checked():
+    """A fixture added to the directory is loaded by a test here."""
+    names = {f.rsplit(".", 1)[0] for f in os.listdir(FIXTURES)
+             if f.endswith((".json", ".properties"))}
+    assert names == set(DOCUMENTED) | {"typical-outbox", "outbox-avro-payload-apicurio-delegate"}
+    for stem in DOCUMENTED:
+        assert os.path.exists(os.path.join(FIXTURES, stem + ".properties")), stem
+        assert os.path.exists(os.path.join(FIXTURES, stem + ".json")), stem
+
+
+@pytest.mark.parametrize("name", [s + ext for s in DOCUMENTED for ext in (".properties",
+                                                                          ".json")])
 def test_documented_examples_load(tidewater_bin, name):
     rc, out, notes = check_config(tidewater_bin, os.path.join(FIXTURES, name))
     assert rc == 0, out
@@ -39,6 +55,32 @@ def test_documented_examples_load(tidewater_bin, name):
     # Debezium's default snapshot.mode (initial) is not taken: said once.
     assert len(notes) == 1, out
     assert SNAPSHOT_NOTE in notes[0] and "no_data" in notes[0]
+
+
+@pytest.mark.parametrize("ext", [".properties", ".json"])
+def test_apicurio_delegate_is_refused_naming_the_class(tidewater_bin, ext):
+    """Debezium's page also shows Apicurio's AvroConverter as the delegate:
+    a Java class that cannot run here, refused by name with the classes
+    that can."""
+    rc, out, _ = check_config(tidewater_bin, os.path.join(
+        FIXTURES, "outbox-avro-payload-apicurio-delegate" + ext))
+    assert rc == 1, out
+    assert ('value.converter.delegate.converter.type='
+            '"io.apicurio.registry.utils.converter.AvroConverter" is not allowed') in out, out
+    assert "io.confluent.connect.avro.AvroConverter" in out, out
+
+
+def test_delegate_keys_outside_type_are_refused(tidewater_bin, tmp_path):
+    """Keys under delegate.converter. but not delegate.converter.type. never
+    reach Debezium's delegate: an error saying where they belong."""
+    with open(os.path.join(FIXTURES, "outbox-avro-payload-json-delegate.properties")) as f:
+        text = f.read()
+    path = tmp_path / "c.properties"
+    path.write_text(text + "value.converter.delegate.converter.schemas.enable=false\n")
+    rc, out, _ = check_config(tidewater_bin, str(path))
+    assert rc == 1, out
+    assert "never reaches the delegate converter" in out, out
+    assert "value.converter.delegate.converter.type." in out, out
 
 
 def test_typical_outbox_file_notes_each_key_once(tidewater_bin):

@@ -511,6 +511,108 @@ static void test_converters_predicates_and_worker_keys(void **state)
     tw_config_clear(&cfg);
 }
 
+/* ByteArrayConverter: accepted for an outbox (a bytea payload goes out as
+ * it is); refused at load where Kafka's converter would fail on every
+ * record: Struct values (change events, an envelope placement, heartbeats,
+ * transaction metadata). */
+#define BYTES_CONV "org.apache.kafka.connect.converters.ByteArrayConverter\n"
+static void test_byte_array_converter(void **state)
+{
+    tw_config_t cfg;
+    char errstr[512];
+    (void)state;
+    assert_int_equal(config_from_text(OUTBOX "value.converter=" BYTES_CONV
+                                             "transforms.outbox.table.fields.additional.placement="
+                                             "type:header:envelope,p:partition\n",
+                                      &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_int_equal(cfg.value_converter.kind, TW_CONVERTER_BYTES);
+    tw_config_clear(&cfg);
+    expect_error(MINIMAL "value.converter=" BYTES_CONV,
+                 "value.converter=org.apache.kafka."
+                 "connect.converters.ByteArrayConverter writes bytea (BYTES) only",
+                 "change events have a Struct key and value");
+    expect_error(MINIMAL "key.converter=" BYTES_CONV, "key.converter=", "outbox transform");
+    expect_error(OUTBOX "value.converter=" BYTES_CONV
+                        "transforms.outbox.table.fields.additional.placement="
+                        "type:header, ver : envelope :v\n",
+                 "ByteArrayConverter", "place those columns in headers");
+    expect_error(OUTBOX "value.converter=" BYTES_CONV "heartbeat.interval.ms=1000\n",
+                 "ByteArrayConverter", "heartbeat.interval.ms=0");
+    expect_error(OUTBOX "key.converter=" BYTES_CONV "provide.transaction.metadata=true\n",
+                 "key.converter=", "provide.transaction.metadata=false");
+}
+#undef BYTES_CONV
+
+/* BinaryDataConverter (Debezium's outbox documentation): bytea as it is;
+ * its delegate and the delegate's options under
+ * <side>.converter.delegate.converter.type, as Debezium hands them over. */
+#define BINARY_CONV "io.debezium.converters.BinaryDataConverter\n"
+static void test_binary_data_converter(void **state)
+{
+    tw_config_t cfg;
+    char errstr[512];
+    (void)state;
+    assert_int_equal(
+        config_from_text(OUTBOX "value.converter=" BINARY_CONV, &cfg, errstr, sizeof(errstr)),
+        TW_OK);
+    assert_int_equal(cfg.value_converter.kind, TW_CONVERTER_BINARY_DATA);
+    assert_null(cfg.value_converter.delegate);
+    tw_config_clear(&cfg);
+    assert_int_equal(
+        config_from_text(
+            MINIMAL "value.converter=" BINARY_CONV "value.converter.delegate.converter.type="
+                    "io.confluent.connect.avro.AvroConverter\n"
+                    "value.converter.delegate.converter.type.schema.registry.url=http://r:8081\n"
+                    "value.converter.delegate.converter.type.basic.auth.credentials.source="
+                    "USER_INFO\n"
+                    "value.converter.delegate.converter.type.basic.auth.user.info=u:p\n",
+            &cfg, errstr, sizeof(errstr)),
+        TW_OK);
+    assert_non_null(cfg.value_converter.delegate);
+    assert_int_equal(cfg.value_converter.delegate->kind, TW_CONVERTER_AVRO);
+    assert_string_equal(cfg.value_converter.delegate->registry_url, "http://r:8081");
+    assert_string_equal(cfg.value_converter.delegate->basic_auth_user_info, "u:p");
+    tw_config_clear(&cfg);
+    assert_int_equal(
+        config_from_text(OUTBOX "value.converter=" BINARY_CONV
+                                "value.converter.delegate.converter.type="
+                                "org.apache.kafka.connect.json.JsonConverter\n"
+                                "value.converter.delegate.converter.type.schemas.enable=false\n",
+                         &cfg, errstr, sizeof(errstr)),
+        TW_OK);
+    assert_int_equal(cfg.value_converter.delegate->kind, TW_CONVERTER_JSON);
+    assert_false(cfg.value_converter.delegate->schemas_enable);
+    assert_true(cfg.value_converter.schemas_enable); /* the outer one's default */
+    tw_config_clear(&cfg);
+    /* Without a delegate, Struct values are refused as with ByteArrayConverter. */
+    expect_error(MINIMAL "value.converter=" BINARY_CONV,
+                 "BinaryDataConverter without "
+                 "value.converter.delegate.converter.type",
+                 "change events");
+    /* A delegate Debezium cannot have here, a delegate of another converter,
+     * options without a delegate, a typo in the delegate's options. */
+    expect_error(OUTBOX "value.converter=" BINARY_CONV "value.converter.delegate.converter.type="
+                        "io.apicurio.registry.utils.converter.AvroConverter\n",
+                 "value.converter.delegate.converter.type", "io.apicurio");
+    expect_error(OUTBOX "value.converter=" BINARY_CONV
+                        "value.converter.delegate.converter.type=" BINARY_CONV,
+                 "cannot delegate to another", NULL);
+    expect_error(OUTBOX "value.converter.delegate.converter.type="
+                        "org.apache.kafka.connect.json.JsonConverter\n",
+                 "is an option of io.debezium.converters.BinaryDataConverter", NULL);
+    expect_error(OUTBOX "value.converter=" BINARY_CONV
+                        "value.converter.delegate.converter.type.schemas.enable=false\n",
+                 "value.converter.delegate.converter.type is not set", NULL);
+    expect_error(OUTBOX "value.converter=" BINARY_CONV
+                        "value.converter.delegate.converter.type="
+                        "org.apache.kafka.connect.json.JsonConverter\n"
+                        "value.converter.delegate.converter.type.schemas.enabled=false\n",
+                 "unknown config key \"value.converter.delegate.converter.type.schemas.enabled\"",
+                 "schemas.enable");
+}
+#undef BINARY_CONV
+
 /* state.dir: systemd's $STATE_DIRECTORY (its first entry) when set, an
  * explicit key over both, and offset.storage.file.filename over all. */
 static void test_state_dir(void **state)
@@ -574,7 +676,8 @@ static void test_scoped_key_errors(void **state)
 static const char *const debezium_36_keys[] = {
     "binary.handling.mode", "column.exclude.list", "column.include.list",
     "column.propagate.source.type", "connection.validation.timeout.ms", "converters",
-    "custom.metric.tags", "custom.sanitize.pattern", "database.dbname",
+    "custom.metric.tags", "custom.sanitize.pattern", "database.connection.factory.class",
+    "database.dbname",
     "database.exclude.list", "database.hostname", "database.include.list",
     "database.initial.statements", "database.password", "database.port",
     "database.query.timeout.ms", "database.sslcert", "database.sslfactory", "database.sslkey",
@@ -744,6 +847,9 @@ static void test_debezium_unsupported_values(void **state)
     expect_error(MINIMAL "skipped.operations=c\n", "skipped.operations=c skips inserts", NULL);
     expect_error(MINIMAL "skipped.operations=x\n", "skipped.operations has \"x\"", NULL);
     expect_error(MINIMAL "converters=isbn\n", "converters is not supported", NULL);
+    expect_error(MINIMAL "database.connection.factory.class=io.debezium.connector.postgresql."
+                         "connection.PostgresAwsIamConnectionFactory\n",
+                 "database.connection.factory.class is not supported", "database.password");
     expect_error(MINIMAL "snapshot.isolation.mode=dirty\n", "snapshot.isolation.mode=\"dirty\"",
                  "use one of: serializable");
     expect_error(MINIMAL "max.queue.size=lots\n", "max.queue.size=\"lots\" is not an integer",
@@ -809,9 +915,20 @@ static void test_schema_lists(void **state)
     assert_string_equal(cfg.table_exclude_list, "public\\.audit,(?:tmp)\\..+");
     assert_int_equal(cfg.nnotes, 0);
     tw_config_clear(&cfg);
-    expect_error(MINIMAL "schema.include.list=public\ntable.include.list=public\\\\.outbox\n",
-                 "schema.include.list=public and table.include.list=public\\.outbox are both set",
-                 NULL);
+    /* Both include lists (Debezium's outbox example): a table must match
+     * both, so table patterns of other schemas go. */
+    assert_int_equal(config_from_text(MINIMAL
+                                      "schema.include.list=public, inv.*\n"
+                                      "table.include.list=public\\\\.outbox,inventory.outboxevent,"
+                                      "other\\\\.outbox\n",
+                                      &cfg, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_string_equal(cfg.table_include_list, "public\\.outbox,inventory.outboxevent");
+    tw_config_clear(&cfg);
+    expect_error(MINIMAL "schema.include.list=public\ntable.include.list=other\\\\.outbox\n",
+                 "schema.include.list=public excludes the schema of every table", NULL);
+    expect_error(MINIMAL "schema.include.list=public\ntable.include.list=.*\\\\.outbox\n",
+                 "the table pattern \".*\\.outbox\" does not start with a schema name", NULL);
 }
 
 static void test_split_list(void **state)
@@ -913,6 +1030,8 @@ int main(void)
         cmocka_unit_test(test_provider_allowed_paths),
         cmocka_unit_test(test_outbox_transform_defaults_are_debeziums),
         cmocka_unit_test(test_converters_predicates_and_worker_keys),
+        cmocka_unit_test(test_byte_array_converter),
+        cmocka_unit_test(test_binary_data_converter),
         cmocka_unit_test(test_state_dir),
         cmocka_unit_test(test_scoped_key_errors),
         cmocka_unit_test(test_debezium_keys_are_known),

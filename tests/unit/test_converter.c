@@ -213,6 +213,80 @@ static void test_string(void **state)
     assert_out(fx, "Struct{id=3}");
 }
 
+/* ---- ByteArrayConverter ------------------------------------------------------ */
+
+/* A bytea's bytes as they are (NUL and high bytes included), nothing for
+ * NULL; any other schema is an error naming it, as Kafka's converter
+ * refuses anything but BYTES. */
+static void test_byte_array(void **state)
+{
+    fx_t *fx = *state;
+    tw_datum_t d = {0};
+    static const char want[] = {'\x00', '\xff', 'a', '\x80', '\x00'};
+
+    make_converter(fx, TW_CONVERTER_BYTES, false);
+    fx->schema = tw_cs_for_column(TW_OID_BYTEA, -1, true);
+    set_field(fx, 0, TW_OID_BYTEA, -1, "\\x00ff618000");
+    d.pg = &fx->values[0];
+    assert_int_equal(tw_converter_encode(fx->conv, "t", fx->schema, &d, &fx->out, fx->errstr,
+                                         sizeof(fx->errstr)),
+                     TW_OK);
+    assert_int_equal(fx->out.len, sizeof(want));
+    assert_memory_equal(fx->out.data, want, sizeof(want));
+    set_field(fx, 0, TW_OID_BYTEA, -1, NULL);
+    assert_int_equal(tw_converter_encode(fx->conv, "t", fx->schema, &d, &fx->out, fx->errstr,
+                                         sizeof(fx->errstr)),
+                     TW_OK);
+    assert_int_equal(fx->out.len, 0);
+    assert_false(tw_converter_encodes_null(fx->conv));
+    tw_cs_unref(fx->schema);
+    fx->schema = tw_cs_for_column(TW_OID_JSONB, -1, true);
+    set_field(fx, 0, TW_OID_JSONB, -1, "{\"a\": 1}");
+    assert_int_equal(tw_converter_encode(fx->conv, "orders", fx->schema, &d, &fx->out,
+                                         fx->errstr, sizeof(fx->errstr)),
+                     TW_ERR_MALFORMED);
+    assert_non_null(strstr(fx->errstr, "value.converter=ByteArrayConverter writes bytea"));
+    assert_non_null(strstr(fx->errstr, "for topic orders is a string"));
+    tw_cs_unref(fx->schema);
+    fx->schema = NULL;
+    small_row(fx, "1", "x");
+    assert_int_equal(encode(fx, "t"), TW_ERR_MALFORMED);
+    assert_non_null(strstr(fx->errstr, "is a struct test.Value"));
+}
+
+/* BinaryDataConverter: bytea as it is; anything else through its delegate
+ * (here JsonConverter without schemas), or an error without one. */
+static void test_binary_data(void **state)
+{
+    fx_t *fx = *state;
+    tw_converter_config_t delegate = {0};
+    tw_datum_t d = {0};
+
+    delegate.kind = TW_CONVERTER_JSON;
+    fx->cfg.delegate = &delegate;
+    make_converter(fx, TW_CONVERTER_BINARY_DATA, false);
+    fx->schema = tw_cs_for_column(TW_OID_BYTEA, -1, true);
+    set_field(fx, 0, TW_OID_BYTEA, -1, "\\x00ff");
+    d.pg = &fx->values[0];
+    assert_int_equal(tw_converter_encode(fx->conv, "t", fx->schema, &d, &fx->out, fx->errstr,
+                                         sizeof(fx->errstr)),
+                     TW_OK);
+    assert_int_equal(fx->out.len, 2);
+    assert_memory_equal(fx->out.data, "\x00\xff", 2);
+    tw_cs_unref(fx->schema);
+    fx->schema = NULL;
+    small_row(fx, "7", "x");
+    assert_int_equal(encode(fx, "t"), TW_OK);
+    assert_out(fx, "{\"id\":7,\"name\":\"x\"}");
+    tw_converter_destroy(fx->conv);
+    fx->conv = NULL;
+    fx->cfg.delegate = NULL;
+    make_converter(fx, TW_CONVERTER_BINARY_DATA, false);
+    assert_int_equal(encode(fx, "t"), TW_ERR_MALFORMED);
+    assert_non_null(strstr(fx->errstr, "value.converter=BinaryDataConverter writes bytea"));
+    assert_non_null(strstr(fx->errstr, "delegate.converter.type"));
+}
+
 /* ---- Avro ----------------------------------------------------------------- */
 
 /* The id the registry would give subject, as the converter remembers it. */
@@ -338,6 +412,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_envelope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_required_null, setup, teardown),
         cmocka_unit_test_setup_teardown(test_string, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_byte_array, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_binary_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_avro_wire_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_avro_registry_unreachable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_avro_needs_registry, setup, teardown),
