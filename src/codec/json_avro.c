@@ -30,7 +30,7 @@
 static tw_err_t encode(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, const json_t *value,
                        tw_buf_t *out);
 
-/* ---- error messages --------------------------------------------------- */
+/* ---- jansson's parse errors ------------------------------------------- */
 
 const char *tw_json_error_reason(const json_error_t *jerr)
 {
