@@ -1,8 +1,9 @@
 /*
- * json_avro_internal.h — what json_avro.c (the encoder's structure,
- * numbers as text, error messages) and json_avro_logical.c (integers,
- * bytes, decimals and the other logical types) share. Not for other
- * modules, which use json_avro.h.
+ * json_avro_internal.h — what the parts of the JSON → Avro encoder share:
+ * json_avro.c (the structure), json_avro_logical.c (integers, bytes,
+ * decimals and the other logical types) and json_avro_errors.c (numbers as
+ * text, error messages). Calls between them run one way, in that order.
+ * Not for other modules, which use json_avro.h.
  */
 #ifndef TW_JSON_AVRO_INTERNAL_H
 #define TW_JSON_AVRO_INTERNAL_H
@@ -35,6 +36,11 @@ typedef struct num_text {
     bool integral;
 } num_text_t;
 
+/* ---- json_avro_errors.c ---- */
+
+/* Orders num_token_t by node, for qsort and bsearch of ctx->numbers. */
+int tw_json_avro_compare_tokens(const void *a, const void *b);
+
 /* A number's literal text (from the lexed JSON text when there is one);
  * the caller frees nt->s. */
 void tw_json_avro_number_text(const enc_ctx_t *ctx, const json_t *value, num_text_t *nt);
@@ -46,7 +52,7 @@ tw_err_t tw_json_avro_mismatch(enc_ctx_t *ctx, const tw_avsc_schema_t *schema, c
 tw_err_t tw_json_avro_fail_value(enc_ctx_t *ctx, const char *prefix, const json_t *value,
                                  const char *suffix);
 
-/* Leaves (json_avro_logical.c). */
+/* ---- json_avro_logical.c: the leaves ---- */
 tw_err_t tw_json_avro_get_integer(enc_ctx_t *ctx, const tw_avsc_schema_t *schema,
                                   const json_t *value, int64_t min, int64_t max, const char *type,
                                   int64_t *out);

@@ -3,8 +3,9 @@
  * (rules in json_avro.h): integers in range, bytes and fixed, decimals
  * that keep every digit, and the logical types (dates, times, timestamps,
  * UUIDs). Separate from the structural encoder because each leaf has its
- * own checks and messages; they share the context and the message helpers
- * through json_avro_internal.h.
+ * own checks and messages. json_avro.c calls into this file; this file
+ * calls only down, into json_avro_errors.c (numbers as text, messages),
+ * never back (json_avro_internal.h).
  */
 #include "codec/json_avro_internal.h"
 

@@ -2,7 +2,9 @@
  * config_internal.h — the key tables' types, shared only by the parts of
  * the config module: config.c (the tables), config_scope.c (applying one
  * table to a struct), config_load.c (assembling tw_config_t) and
- * config_docs.c (`config-docs`).
+ * config_docs.c (`config-docs`). Calls between them run one way:
+ * config_load.c → config_scope.c → config_list.c (comma lists, declared in
+ * config.h), never back.
  */
 #ifndef TW_CONFIG_INTERNAL_H
 #define TW_CONFIG_INTERNAL_H

@@ -17,8 +17,10 @@
  * for its reply).
  *
  * This file holds the program: options, the mock cluster, the address
- * files, signals and main(). The control commands are in
- * devbroker_commands.c, the control sockets in devbroker_control.c.
+ * files, signals and main(). The control sockets are in
+ * devbroker_control.c, the control commands (and the log and reply helpers
+ * every part uses) in devbroker_commands.c. Calls run one way: devbroker.c
+ * → devbroker_control.c → devbroker_commands.c, never back.
  */
 /* ppoll() and accept4(); configure passes -D_GNU_SOURCE too. */
 #ifndef _GNU_SOURCE
@@ -33,7 +35,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,30 +55,6 @@
 #else
 #define TW_VERSION "0.1.0"
 #endif
-
-volatile sig_atomic_t tw_devbroker_stop_signal;
-
-void tw_devbroker_log(const char *fmt, ...)
-{
-    va_list ap;
-    char line[CONTROL_REPLY_MAX + 256];
-
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    /* One fprintf per line so lines from librdkafka's log thread and ours
-     * do not interleave mid-line. */
-    fprintf(stderr, "%s: %s\n", DEVBROKER_PROG, line);
-}
-
-void tw_devbroker_reply(char *reply, size_t reply_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(reply, reply_size, fmt, ap);
-    va_end(ap);
-}
 
 /* ------------------------------------------------------------------------
  * Startup, files, shutdown

@@ -3,7 +3,9 @@
  * broker-down/up, rtt, request-errors, create-topic, leader, help, quit):
  * strict parsing of their arguments and API/error names, the handlers that
  * call the mock cluster, and the dispatcher for one command line. Separate
- * from the sockets that carry the lines (devbroker_control.c).
+ * from the sockets that carry the lines (devbroker_control.c). The lowest
+ * part of the program: it also holds the log and reply helpers that
+ * devbroker.c and devbroker_control.c call, and calls neither of them.
  */
 /* ppoll() and accept4(); configure passes -D_GNU_SOURCE too. */
 #ifndef _GNU_SOURCE
@@ -13,12 +15,39 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "kafka/devbroker_internal.h"
+
+/* ------------------------------------------------------------------------
+ * Messages
+ * ------------------------------------------------------------------------ */
+
+void tw_devbroker_log(const char *fmt, ...)
+{
+    va_list ap;
+    char line[CONTROL_REPLY_MAX + 256];
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    /* One fprintf per line so lines from librdkafka's log thread and ours
+     * do not interleave mid-line. */
+    fprintf(stderr, "%s: %s\n", DEVBROKER_PROG, line);
+}
+
+void tw_devbroker_reply(char *reply, size_t reply_size, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(reply, reply_size, fmt, ap);
+    va_end(ap);
+}
 
 /* ------------------------------------------------------------------------
  * Name tables and strict parsing

@@ -2,7 +2,8 @@
  * devbroker_control.c — tidewater-devbroker's control channel: the
  * listening socket on 127.0.0.1, the clients with their line buffers and
  * back-pressure, and the ppoll() loop that serves them until a signal.
- * Separate from the commands each line runs (devbroker_commands.c).
+ * Separate from the commands each line runs (devbroker_commands.c), which
+ * it calls and which never call back.
  */
 /* ppoll() and accept4(); configure passes -D_GNU_SOURCE too. */
 #ifndef _GNU_SOURCE
@@ -25,6 +26,8 @@
 /* ------------------------------------------------------------------------
  * Control channel sockets
  * ------------------------------------------------------------------------ */
+
+volatile sig_atomic_t tw_devbroker_stop_signal;
 
 int tw_devbroker_control_listen(int port, int *bound_port, char *errstr, size_t errstr_size)
 {

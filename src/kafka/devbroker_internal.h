@@ -1,8 +1,10 @@
 /*
  * devbroker_internal.h — what the parts of tidewater-devbroker share: its
  * bounds, the broker and control-client state, and the helpers each part
- * calls. The test broker is its own program (not in libtidewater); nothing
- * else includes this.
+ * calls. Calls between the parts run one way: devbroker.c (the program) →
+ * devbroker_control.c (the sockets) → devbroker_commands.c (the commands,
+ * log and reply). The test broker is its own program (not in
+ * libtidewater); nothing else includes this.
  */
 #ifndef TW_DEVBROKER_INTERNAL_H
 #define TW_DEVBROKER_INTERNAL_H
@@ -72,17 +74,19 @@ typedef struct tw_devbroker {
     tw_devbroker_client_t clients[CONTROL_MAX_CLIENTS];
 } tw_devbroker_t;
 
-/* Set by SIGTERM/SIGINT; the control loop returns when it is. */
+/* Set by SIGTERM/SIGINT (devbroker.c's handler); the control loop
+ * (devbroker_control.c, which defines it) returns when it is. */
 extern volatile sig_atomic_t tw_devbroker_stop_signal;
 
-/* One line on stderr, prefixed with the program name (devbroker.c). */
+/* ---- devbroker_commands.c, the lowest part ---- */
+
+/* One line on stderr, prefixed with the program name. */
 void tw_devbroker_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Formats a control reply ("ok ..." or "error ..."). */
 void tw_devbroker_reply(char *reply, size_t reply_size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Strict parsing shared by the options and the commands
- * (devbroker_commands.c). */
+/* Strict parsing shared by the options and the commands. */
 bool tw_devbroker_parse_long(const char *text, long min, long max, long *value);
 bool tw_devbroker_topic_name_valid(const char *name);
 bool tw_devbroker_topic_shape_valid(long partition_cnt, long replication_factor, int broker_cnt,
@@ -90,7 +94,7 @@ bool tw_devbroker_topic_shape_valid(long partition_cnt, long replication_factor,
 /* Runs one command line; false when the client asked to quit. */
 bool tw_devbroker_control_execute(tw_devbroker_t *db, char *line, char *reply, size_t reply_size);
 
-/* The control channel (devbroker_control.c). */
+/* ---- devbroker_control.c: the control channel ---- */
 int tw_devbroker_control_listen(int port, int *bound_port, char *errstr, size_t errstr_size);
 void tw_devbroker_client_close(tw_devbroker_client_t *client);
 int tw_devbroker_control_serve(tw_devbroker_t *db, const sigset_t *wait_mask);

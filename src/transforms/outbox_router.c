@@ -3,7 +3,10 @@
  * the placements, binding the configured columns per relation, and per row
  * the id header, the topic (route regex, cached), the key and the
  * timestamp. Headers and other placements are in outbox_placements.c, the
- * value in outbox_value.c, message events in outbox_message.c.
+ * value in outbox_value.c, message events in outbox_message.c, the small
+ * helpers they all use in outbox_columns.c. Calls run one way:
+ * outbox_message.c → outbox_router.c → outbox_placements.c and
+ * outbox_value.c → outbox_columns.c, never back.
  */
 #include "transforms/outbox_router_internal.h"
 
@@ -236,25 +239,6 @@ tw_err_t tw_outbox_bind(tw_outbox_router_t *router, const tw_rel_t *rel, const b
     b->value_name_prefix = name.data;
     *out = b;
     return TW_OK;
-}
-
-/* Copies len bytes into the arena as a NUL-terminated string. */
-char *tw_outbox_strndup(tw_arena_t *arena, const char *s, size_t len)
-{
-    char *p = tw_arena_alloc(arena, len + 1);
-    memcpy(p, s, len);
-    p[len] = '\0';
-    return p;
-}
-
-tw_value_t *tw_outbox_column_value(const tw_change_t *change, int col, tw_arena_t *arena,
-                                   tw_err_t *err, char *errstr, size_t errstr_size)
-{
-    tw_value_t *v = tw_arena_alloc(arena, sizeof(*v));
-
-    *err = tw_change_column_value(change->rel, change->new_tuple, (uint16_t)col, arena, v,
-                                  errstr, errstr_size);
-    return v;
 }
 
 static unsigned string_hash(const char *s)

@@ -2,7 +2,8 @@
  * outbox_router_internal.h — what the outbox router's files share: the
  * router and binding structs, the per-row call state and the helpers each
  * step uses. Not for use outside src/transforms/outbox_*.c; everyone else
- * goes through outbox_router.h.
+ * goes through outbox_router.h. Calls between the files run one way:
+ * outbox_router.c → outbox_placements.c, outbox_value.c → outbox_columns.c.
  */
 #ifndef TW_OUTBOX_ROUTER_INTERNAL_H
 #define TW_OUTBOX_ROUTER_INTERNAL_H
@@ -100,11 +101,16 @@ typedef struct route_call {
             return err;                                                                        \
     } while (0)
 
+/* ---- outbox_columns.c: the lowest part ---- */
+
 /* Copies len bytes into the arena as a NUL-terminated string. */
 char *tw_outbox_strndup(tw_arena_t *arena, const char *s, size_t len);
 /* Column col of the change's new row, read into the arena; *err on failure. */
 tw_value_t *tw_outbox_column_value(const tw_change_t *change, int col, tw_arena_t *arena,
                                    tw_err_t *err, char *errstr, size_t errstr_size);
+
+/* ---- outbox_placements.c and outbox_value.c: called by outbox_router.c ---- */
+
 /* A header's value as Connect's SimpleHeaderConverter writes it (NULL for
  * null); the text lives in the arena. */
 tw_err_t tw_outbox_header_value(tw_outbox_router_t *router, const tw_datum_t *datum,
