@@ -25,6 +25,7 @@
 #include <stdio.h>
 
 #include "util/common.h"
+#include "config/config_list.h"
 #include "config/props.h"
 
 typedef struct tw_topic_groups tw_topic_groups_t; /* topic_groups.h */
@@ -322,11 +323,6 @@ void tw_config_print_docs(FILE *out);
  * (transforms.*.route.by.field), for the docs-coverage check. */
 void tw_config_print_keys(FILE *out);
 
-/* Splits a comma-separated list value into trimmed, non-empty items.
- * Returns the number of items; *items is allocated, free with
- * tw_config_free_list. */
-size_t tw_config_split_list(const char *value, char ***items);
-void tw_config_free_list(char **items, size_t n);
 
 /* Levenshtein distance, used to suggest the closest known key. */
 size_t tw_config_edit_distance(const char *a, const char *b);

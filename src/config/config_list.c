@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
+#include "config/config_list.h"
+#include "util/common.h"
 
 size_t tw_config_split_list(const char *value, char ***items)
 {

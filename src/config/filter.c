@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
+#include "config/config_list.h"
 #include "util/jregex.h"
 
 typedef struct pattern_list {
