@@ -89,9 +89,9 @@ static int time_precision(int32_t typmod)
 }
 
 const tw_cs_options_t tw_cs_options_default = {TW_DECIMAL_PRECISE, TW_TIME_ADAPTIVE,
-                                               TW_BINARY_BYTES, TW_INTERVAL_NUMERIC, 2};
+                                               TW_BINARY_BYTES, TW_INTERVAL_NUMERIC, 2, false};
 static tw_cs_options_t current_options = {TW_DECIMAL_PRECISE, TW_TIME_ADAPTIVE, TW_BINARY_BYTES,
-                                          TW_INTERVAL_NUMERIC, 2};
+                                          TW_INTERVAL_NUMERIC, 2, false};
 
 void tw_cs_set_options(const tw_cs_options_t *opts)
 {

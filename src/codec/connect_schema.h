@@ -85,6 +85,7 @@ typedef struct tw_cs_options {
     int binary;   /* tw_binary_mode_t */
     int interval; /* tw_interval_mode_t */
     int money_fraction_digits; /* scale of money in precise mode (Debezium: 2) */
+    bool include_unknown; /* include.unknown.datatypes (codec/unknown_type.h) */
 } tw_cs_options_t;
 
 /* Debezium's defaults: precise, adaptive, bytes, numeric, 2. */

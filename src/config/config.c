@@ -311,6 +311,12 @@ static const tw_conf_key_t connector_keys[] = {
      "io.debezium.time.Interval string."},
     {"money.fraction.digits", TW_CONF_INT, "2", "0..30", 0, F(money_fraction_digits),
      "Scale of the Decimal a money column becomes with decimal.handling.mode=precise."},
+    {"include.unknown.datatypes", TW_CONF_BOOL, "false", NULL, 0, F(include_unknown_datatypes),
+     "Columns of types Debezium has no mapping for (box, circle, line, lseg, path, polygon, "
+     "pg_lsn, tsquery, composite and extension types, arrays of them, and a few arrays "
+     "such as interval[] that stay out either way): false leaves them out of change events "
+     "(logged once per table); true writes them as bytes (binary.handling.mode) holding "
+     "their text, as Debezium does."},
     /* logging */
     {"log.level", TW_CONF_CHOICE, "info", "error|warning|notice|info|debug", 0,
      F(log_level), "Least severe level logged."},
@@ -343,9 +349,6 @@ static const tw_conf_key_t debezium_keys[] = {
     ONLY_NOTE("hstore.handling.mode", "json", "json",
               "hstore columns are written as a string in PostgreSQL's text form "
               "(\"k\"=>\"v\"), not as Debezium's JSON document; map is not implemented."),
-    NOTE("include.unknown.datatypes", TW_CONF_BOOL, NULL,
-         "columns of types without a mapping are always written as a string in PostgreSQL's "
-         "text form (pgoutput's text, or base64 with pgoutput.binary=true)."),
     ONLY_NOTE("schema.name.adjustment.mode", NULL, "none|avro",
               "tidewater's AvroConverter always replaces characters Avro names do not allow "
               "with _, as avro does, and JSON needs none; avro_unicode is not implemented."),
@@ -1601,7 +1604,7 @@ tw_err_t tw_config_load(const char *path, tw_config_t *cfg, char *errstr, size_t
         /* Type modes are process-wide: every schema built from here on uses them. */
         tw_cs_options_t opts = {cfg->decimal_handling_mode, cfg->time_precision_mode,
                                 cfg->binary_handling_mode, cfg->interval_handling_mode,
-                                cfg->money_fraction_digits};
+                                cfg->money_fraction_digits, cfg->include_unknown_datatypes};
         tw_cs_set_options(&opts);
     }
     return err;

@@ -288,6 +288,7 @@ typedef struct tw_config {
     int binary_handling_mode;
     int interval_handling_mode;
     int money_fraction_digits;
+    bool include_unknown_datatypes;
     /* logging */
     char *log_level;
     bool log_json;

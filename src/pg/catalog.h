@@ -25,7 +25,8 @@ tw_err_t tw_catalog_not_null(PGconn *conn, const tw_rel_t *rel, bool *not_null, 
  * and of enum columns to text (the label, in both formats).
  * Arrays of a domain are left alone: their binary form names the domain as
  * the element type. Only columns of user-defined types (OID >= 16384) are
- * looked up; conn may be NULL (nothing is resolved). */
+ * looked up; conn may be NULL (nothing is resolved). Then sets every
+ * column's pg_type facts (type_known, typtype, elem_oid, type_name). */
 tw_err_t tw_catalog_domain_bases(PGconn *conn, tw_rel_t *rel, char *errstr, size_t errstr_size);
 /* Also sets enum_labels of enum columns (above), and here default_expr of
  * every column with a DEFAULT; conn may be NULL. */
