@@ -311,6 +311,10 @@ static const tw_conf_key_t connector_keys[] = {
      "io.debezium.time.Interval string."},
     {"money.fraction.digits", TW_CONF_INT, "2", "0..30", 0, F(money_fraction_digits),
      "Scale of the Decimal a money column becomes with decimal.handling.mode=precise."},
+    {"hstore.handling.mode", TW_CONF_ENUM, "json", "json|map", 0, F(hstore_handling_mode),
+     "hstore columns: json (an io.debezium.data.Json string holding a JSON object, "
+     "{\"k\":\"v\"}) or map (a Connect map of string to optional string; an Avro map). "
+     "Pairs come in the order Debezium writes them."},
     {"include.unknown.datatypes", TW_CONF_BOOL, "false", NULL, 0, F(include_unknown_datatypes),
      "Columns of types Debezium has no mapping for (box, circle, line, lseg, path, polygon, "
      "pg_lsn, tsquery, composite and extension types, arrays of them, and a few arrays "
@@ -346,9 +350,6 @@ static const tw_conf_key_t connector_keys[] = {
 #define NO_SNAPSHOT "tidewater takes no snapshots (snapshot.mode=no_data)."
 static const tw_conf_key_t debezium_keys[] = {
     /* what is emitted */
-    ONLY_NOTE("hstore.handling.mode", "json", "json",
-              "hstore columns are written as a string in PostgreSQL's text form "
-              "(\"k\"=>\"v\"), not as Debezium's JSON document; map is not implemented."),
     ONLY_NOTE("schema.name.adjustment.mode", NULL, "none|avro",
               "tidewater's AvroConverter always replaces characters Avro names do not allow "
               "with _, as avro does, and JSON needs none; avro_unicode is not implemented."),
@@ -1604,7 +1605,8 @@ tw_err_t tw_config_load(const char *path, tw_config_t *cfg, char *errstr, size_t
         /* Type modes are process-wide: every schema built from here on uses them. */
         tw_cs_options_t opts = {cfg->decimal_handling_mode, cfg->time_precision_mode,
                                 cfg->binary_handling_mode, cfg->interval_handling_mode,
-                                cfg->money_fraction_digits, cfg->include_unknown_datatypes};
+                                cfg->money_fraction_digits, cfg->include_unknown_datatypes,
+                                cfg->hstore_handling_mode};
         tw_cs_set_options(&opts);
     }
     return err;

@@ -81,10 +81,13 @@ CREATE TABLE plain_types (
 );
 -- A key whose column order is not the table's.
 CREATE TABLE plain_end (id int, k text, PRIMARY KEY (k, id));
--- Types Debezium has no mapping for (include.unknown.datatypes, D20).
+-- Types Debezium has no mapping for (include.unknown.datatypes, D20),
+-- and hstore (hstore.handling.mode, D21).
+CREATE EXTENSION hstore;
 CREATE TABLE plain_unknown (
     id int PRIMARY KEY, name text, b box, c circle, l line, s lseg, p path, pc path,
-    g polygon, lsn pg_lsn, tq tsquery, ivs interval[], bs box[], ms money[], pts point[]
+    g polygon, lsn pg_lsn, tq tsquery, ivs interval[], bs box[], ms money[], pts point[],
+    h hstore
 );
 """
 
@@ -274,10 +277,12 @@ PLAIN = {"plain": {}, "plainopts": {"skipped.operations": "none",
              "column.propagate.source.type": "public\\.plain_types\\..*,public\\.plain\\..*",
          }}
 # Columns of types Debezium has no mapping for: left out (its default),
-# and written as bytes (D20).
+# and written as bytes (D20); hstore as a JSON string (the default) and as
+# a map (D21).
 UNKNOWN_TABLES = {"table.include.list": "public\\.plain_unknown,public\\.plain_end"}
 PLAIN["unknown"] = dict(UNKNOWN_TABLES)
-PLAIN["unknownincl"] = dict(UNKNOWN_TABLES, **{"include.unknown.datatypes": "true"})
+PLAIN["unknownincl"] = dict(UNKNOWN_TABLES, **{"include.unknown.datatypes": "true",
+                                               "hstore.handling.mode": "map"})
 for _v in PLAIN:
     VARIANTS[_v] = None
     TOPIC_PREFIX[_v] = "diff_%s." % _v
@@ -388,6 +393,11 @@ def corpus(conn):
 
 
 END_ID = 10 ** 6
+# More than 12 pairs (Java's HashMap grows), keys sharing a hash ("Aa",
+# "BB"), NULL values, quotes, backslashes, non-ASCII and an empty key.
+HSTORE = ", ".join(['"k%d"=>"v%d"' % (i, i) for i in range(14)] +
+                   ['"Aa"=>"x"', '"BB"=>NULL', r'"q\"uo\\te"=>"b\\s \"x\""',
+                    '"\u00fc\U0001F600"=>"\u00e9"', '""=>"empty key"'])
 
 
 def plain_corpus(conn):
@@ -444,8 +454,9 @@ def plain_corpus(conn):
     cur.execute("INSERT INTO plain_unknown VALUES (1, 'one', '((0,0),(1.5,2))', '<(1,2),3>', "
                 "'{1,-1,0}', '[(0,0),(1e20,1e-5)]', '[(0,0),(1,1)]', '((0,0),(1,1),(2,0))', "
                 "'((0,0),(1,1),(1,0))', '16/B374D848', 'a & !b', '{\"1 day\"}', "
-                "ARRAY['(1,1),(0,0)'::box], '{1.50}', '{\"(1,2)\"}')")
-    cur.execute("INSERT INTO plain_unknown (id) VALUES (2)")
+                "ARRAY['(1,1),(0,0)'::box], '{1.50}', '{\"(1,2)\"}', %s)", (HSTORE,))
+    cur.execute("INSERT INTO plain_unknown (id, h) VALUES (2, '')")
+    cur.execute("INSERT INTO plain_unknown (id) VALUES (3)")
     conn.commit()
     cur.execute("UPDATE plain_unknown SET b = '(-1,-1),(-2.25,-3)', name = 'uno' WHERE id = 1")
     cur.execute("DELETE FROM plain_unknown WHERE id = 2")

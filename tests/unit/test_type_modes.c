@@ -16,7 +16,9 @@
 
 #include "codec/connect_schema.h"
 #include "codec/converter.h"
+#include "codec/hstore.h"
 #include "codec/unknown_type.h"
+#include "util/java_hash.h"
 #include "pg/relcache.h"
 #include "util/arena.h"
 
@@ -427,6 +429,91 @@ static void test_unknown_type_bytes(void **state)
     tw_arena_destroy(arena);
 }
 
+static void expect_hstore_json(const tw_value_t *v, const char *expect)
+{
+    tw_hstore_t h = TW_HSTORE_INIT;
+    tw_buf_t out = TW_BUF_INIT;
+    char errstr[256];
+
+    if (tw_hstore_parse(v, &h, errstr, sizeof(errstr)) != TW_OK)
+        fail_msg("%s", errstr);
+    tw_hstore_append_json(&out, &h);
+    assert_string_equal(out.data, expect);
+    tw_buf_free(&out);
+    tw_hstore_free(&h);
+}
+
+/* hstore values in java.util.HashMap order (pgjdbc reads them into one):
+ * by bucket of the spread String.hashCode, then insertion (hstore_out's
+ * order: by length, then bytes). "Aa" and "BB" share a hash. */
+static void test_hstore(void **state)
+{
+    /* hstore_send of "b"=>NULL, "a"=>"1" */
+    static const uint8_t send[] = {0, 0, 0, 2, 0, 0, 0, 1, 'a', 0, 0, 0, 1, '1',
+                                   0, 0, 0, 1, 'b', 0xff, 0xff, 0xff, 0xff};
+    tw_value_t v = text_value(16385, "\"a\"=>\"1\", \"z\"=>NULL, \"Aa\"=>\"x\", "
+                                     "\"BB\"=>\"q\\\"\\\\\"");
+    tw_hstore_t h = TW_HSTORE_INIT;
+    char errstr[256];
+
+    (void)state;
+    assert_int_equal(tw_java_string_hash("Aa", 2), 2112);
+    assert_int_equal(tw_java_string_hash("BB", 2), 2112);
+    assert_int_equal(tw_java_string_hash("\xc3\xbc\xf0\x9f\x98\x80", 6),
+                     (int32_t)((0xFCu * 31 + 0xD83Du) * 31 + 0xDE00u));
+    assert_int_equal(tw_java_hashmap_capacity(12), 16);
+    assert_int_equal(tw_java_hashmap_capacity(13), 32);
+    assert_int_equal(tw_java_hashmap_capacity(25), 64);
+    expect_hstore_json(&v, "{\"Aa\":\"x\",\"BB\":\"q\\\"\\\\\",\"a\":\"1\",\"z\":null}");
+    v = text_value(16385, "");
+    expect_hstore_json(&v, "{}");
+    memset(&v, 0, sizeof(v));
+    v.kind = TW_VALUE_BYTES;
+    v.u.bytes.ptr = send;
+    v.u.bytes.len = sizeof(send);
+    expect_hstore_json(&v, "{\"a\":\"1\",\"b\":null}");
+    v.u.bytes.len = sizeof(send) - 1;
+    assert_int_equal(tw_hstore_parse(&v, &h, errstr, sizeof(errstr)), TW_ERR_MALFORMED);
+    v = text_value(16385, "\"a\"=>1");
+    assert_int_equal(tw_hstore_parse(&v, &h, errstr, sizeof(errstr)), TW_ERR_MALFORMED);
+    tw_hstore_free(&h);
+}
+
+/* hstore.handling.mode: json is an io.debezium.data.Json string, map a
+ * Connect map (JsonConverter: an object; its schema keys/values). */
+static void test_hstore_schemas(void **state)
+{
+    tw_rel_col_t col;
+    tw_cs_options_t o = tw_cs_options_default;
+    tw_value_t v = text_value(16385, "\"k\"=>\"v\", \"n\"=>NULL");
+    tw_cs_t *schema;
+    json_t *js;
+    char *text;
+
+    (void)state;
+    memset(&col, 0, sizeof(col));
+    col.value_oid = 16385;
+    col.type_known = true;
+    col.typtype = 'b';
+    col.type_name = "hstore";
+    tw_cs_set_options(&o);
+    schema = tw_cs_for_rel_col(&col, true);
+    assert_string_equal(schema->name, "io.debezium.data.Json");
+    expect_json(schema, &v, "\"{\\\"k\\\":\\\"v\\\",\\\"n\\\":null}\"");
+    o.hstore = TW_HSTORE_MAP;
+    tw_cs_set_options(&o);
+    schema = tw_cs_for_rel_col(&col, true);
+    js = tw_cs_to_connect_json(schema);
+    text = json_dumps(js, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    assert_string_equal(text, "{\"type\":\"map\",\"keys\":{\"type\":\"string\",\"optional\":false},"
+                              "\"values\":{\"type\":\"string\",\"optional\":true},"
+                              "\"optional\":true}");
+    free(text);
+    json_decref(js);
+    expect_json(schema, &v, "{\"k\":\"v\",\"n\":null}");
+    tw_cs_set_options(&tw_cs_options_default);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,6 +527,8 @@ int main(void)
         cmocka_unit_test(test_enum_and_defaults),
         cmocka_unit_test(test_unknown_type_support),
         cmocka_unit_test(test_unknown_type_bytes),
+        cmocka_unit_test(test_hstore),
+        cmocka_unit_test(test_hstore_schemas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
