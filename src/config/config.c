@@ -119,8 +119,10 @@ static const tw_conf_key_t connector_keys[] = {
     {"publication.autocreate.mode", TW_CONF_ENUM, "all_tables",
      "all_tables|filtered|disabled|no_tables", 0, F(publication_mode),
      "all_tables: create FOR ALL TABLES if missing (needs superuser); filtered: create or "
-     "alter it to exactly the tables matching table.include.list/table.exclude.list; "
-     "disabled: it must exist; no_tables: create it with no tables if missing."},
+     "alter it to exactly the tables matching table.include.list/table.exclude.list "
+     "(keeping the column lists and row filters of tables it keeps); disabled: it must exist "
+     "and is used as it is (column lists and row filters included); no_tables: create it "
+     "with no tables if missing."},
     {"table.include.list", TW_CONF_LIST, NULL, NULL, 0, F(table_include_list),
      "Comma-separated regular expressions matched against schema.table (anchored); only "
      "matching tables are captured."},

@@ -275,6 +275,59 @@ tw_err_t tw_catalog_describe(PGconn *conn, const char *nspname, const char *reln
     return TW_OK;
 }
 
+tw_err_t tw_catalog_publication_columns(PGconn *conn, const char *pubname, tw_rel_t *rel,
+                                        bool *not_null, tw_buf_t *left_out, char *errstr,
+                                        size_t errstr_size)
+{
+    const char *params[3] = {pubname, rel->nspname, rel->relname};
+    PGresult *res;
+    uint16_t i, kept = 0;
+    int row;
+    bool listed;
+
+    /* Column lists (pg_publication_rel.prattrs) exist from PostgreSQL 15. */
+    if (conn == NULL || PQserverVersion(conn) < 150000)
+        return TW_OK;
+    res = PQexecParams(conn,
+                       "SELECT a.attname FROM pg_publication_rel pr "
+                       "JOIN pg_publication p ON p.oid = pr.prpubid "
+                       "JOIN pg_class c ON c.oid = pr.prrelid "
+                       "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                       "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (pr.prattrs) "
+                       "WHERE p.pubname = $1 AND n.nspname = $2 AND c.relname = $3 "
+                       "AND pr.prattrs IS NOT NULL",
+                       3, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        tw_errf(TW_ERR_PG, errstr, errstr_size,
+                "reading publication \"%s\"'s column list for %s.%s: %s", pubname,
+                rel->nspname, rel->relname, PQerrorMessage(conn));
+        PQclear(res);
+        return TW_ERR_PG;
+    }
+    if (PQntuples(res) == 0) { /* no column list: every column */
+        PQclear(res);
+        return TW_OK;
+    }
+    for (i = 0; i < rel->ncols; i++) {
+        listed = false;
+        for (row = 0; row < PQntuples(res) && !listed; row++)
+            listed = strcmp(PQgetvalue(res, row, 0), rel->cols[i].name) == 0;
+        if (!listed) {
+            tw_buf_printf(left_out, "%s%s", left_out->len ? ", " : "", rel->cols[i].name);
+            free(rel->cols[i].name);
+            free(rel->cols[i].enum_labels);
+            free(rel->cols[i].default_expr);
+            free(rel->cols[i].type_name);
+            continue;
+        }
+        rel->cols[kept] = rel->cols[i];
+        not_null[kept++] = not_null[i];
+    }
+    rel->ncols = kept;
+    PQclear(res);
+    return TW_OK;
+}
+
 void tw_catalog_rel_free(tw_rel_t *rel, bool *not_null)
 {
     uint16_t i;

@@ -57,4 +57,13 @@ tw_err_t tw_catalog_describe(PGconn *conn, const char *nspname, const char *reln
                              tw_rel_t **rel, bool **not_null, char *errstr, size_t errstr_size);
 void tw_catalog_rel_free(tw_rel_t *rel, bool *not_null); /* accepts NULL */
 
+/* Narrows a tw_catalog_describe result to the columns publication
+ * `pubname` publishes of the table (PostgreSQL 15 column lists), as its
+ * Relation messages will describe it; the names left out are appended to
+ * left_out (comma-separated). Nothing changes without a column list. */
+struct tw_buf;
+tw_err_t tw_catalog_publication_columns(PGconn *conn, const char *pubname, tw_rel_t *rel,
+                                        bool *not_null, struct tw_buf *left_out, char *errstr,
+                                        size_t errstr_size);
+
 #endif /* TW_CATALOG_H */

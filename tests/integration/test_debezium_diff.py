@@ -89,6 +89,15 @@ CREATE TABLE plain_unknown (
     g polygon, lsn pg_lsn, tq tsquery, ivs interval[], bs box[], ms money[], pts point[],
     h hstore
 );
+-- A publication a user narrowed (PostgreSQL 15): a row filter and a
+-- column list, used as it is (publication.autocreate.mode=disabled).
+CREATE TABLE pf_rows (id int PRIMARY KEY, name text, qty int NOT NULL);
+ALTER TABLE pf_rows REPLICA IDENTITY FULL;
+CREATE TABLE pf_cols (id int PRIMARY KEY, name text, secret text, age int);
+CREATE PUBLICATION dbz_pubfilter FOR TABLE pf_rows WHERE (qty > 0),
+    pf_cols (id, name, age), plain_end;
+CREATE PUBLICATION tw_pubfilter FOR TABLE pf_rows WHERE (qty > 0),
+    pf_cols (id, name, age), plain_end;
 """
 
 TYPED = ["c_int2", "c_int4", "c_int8", "c_float4", "c_float8", "c_num", "c_numv", "c_bool",
@@ -283,6 +292,9 @@ UNKNOWN_TABLES = {"table.include.list": "public\\.plain_unknown,public\\.plain_e
 PLAIN["unknown"] = dict(UNKNOWN_TABLES)
 PLAIN["unknownincl"] = dict(UNKNOWN_TABLES, **{"include.unknown.datatypes": "true",
                                                "hstore.handling.mode": "map"})
+# A publication with a row filter and a column list (made in DDL).
+PLAIN["pubfilter"] = {"publication.autocreate.mode": "disabled",
+                      "table.include.list": "public\\.pf_rows,public\\.pf_cols,public\\.plain_end"}
 for _v in PLAIN:
     VARIANTS[_v] = None
     TOPIC_PREFIX[_v] = "diff_%s." % _v
@@ -457,6 +469,21 @@ def plain_corpus(conn):
                 "ARRAY['(1,1),(0,0)'::box], '{1.50}', '{\"(1,2)\"}', %s)", (HSTORE,))
     cur.execute("INSERT INTO plain_unknown (id, h) VALUES (2, '')")
     cur.execute("INSERT INTO plain_unknown (id) VALUES (3)")
+    conn.commit()
+    # Row filter and column list: an UPDATE leaving the filter arrives as a
+    # DELETE, one entering it as an INSERT; "secret" is not published.
+    cur.execute("INSERT INTO pf_rows VALUES (1, 'a', 5), (2, 'b', 0)")
+    cur.execute("INSERT INTO pf_cols VALUES (1, 'Ann', 'pw', 30)")
+    conn.commit()
+    cur.execute("UPDATE pf_rows SET qty = 0 WHERE id = 1")
+    cur.execute("UPDATE pf_rows SET qty = 7 WHERE id = 2")
+    conn.commit()
+    cur.execute("UPDATE pf_rows SET name = 'bb' WHERE id = 2")
+    cur.execute("UPDATE pf_rows SET name = 'x' WHERE id = 1")
+    cur.execute("UPDATE pf_cols SET secret = 'new', age = 31 WHERE id = 1")
+    conn.commit()
+    cur.execute("DELETE FROM pf_cols WHERE id = 1")
+    cur.execute("DELETE FROM pf_rows")
     conn.commit()
     cur.execute("UPDATE plain_unknown SET b = '(-1,-1),(-2.25,-3)', name = 'uno' WHERE id = 1")
     cur.execute("DELETE FROM plain_unknown WHERE id = 2")
