@@ -21,9 +21,8 @@
 typedef enum tw_type_support {
     TW_TYPE_MAPPED,        /* Debezium maps it (tidewater writes its form) */
     TW_TYPE_UNKNOWN,       /* left out; bytes with include.unknown.datatypes */
-    TW_TYPE_UNKNOWN_ARRAY, /* an array of unknown elements: left out; Debezium
-                            * writes an array of bytes when included, which
-                            * tidewater does not (left out too) */
+    TW_TYPE_UNKNOWN_ARRAY, /* an array of unknown elements: left out; an
+                            * array of bytes with include.unknown.datatypes */
     TW_TYPE_UNMAPPED_ARRAY, /* money[], name[], interval[], varbit[], xml[],
                              * point[], refcursor[]: left out either way */
 } tw_type_support_t;
@@ -44,5 +43,12 @@ const char *tw_unknown_type_reason(tw_type_support_t support);
  * value that does not parse is TW_ERR_MALFORMED. */
 tw_err_t tw_unknown_type_bytes(const tw_value_t *in, tw_arena_t *arena, tw_value_t *out,
                                char *errstr, size_t errstr_size);
+
+/* The same for an array of an unknown type (elem_oid): an ARRAY of BYTES
+ * values, one per element. One dimension only; a NULL element is
+ * TW_ERR_MALFORMED (Debezium's array of required bytes cannot hold it
+ * either). */
+tw_err_t tw_unknown_array_bytes(const tw_value_t *in, uint32_t elem_oid, tw_arena_t *arena,
+                                tw_value_t *out, char *errstr, size_t errstr_size);
 
 #endif /* TW_UNKNOWN_TYPE_H */

@@ -321,8 +321,8 @@ static const tw_conf_key_t connector_keys[] = {
      "Columns of types Debezium has no mapping for (box, circle, line, lseg, path, polygon, "
      "pg_lsn, tsquery, composite and extension types, arrays of them, and a few arrays "
      "such as interval[] that stay out either way): false leaves them out of change events "
-     "(logged once per table); true writes them as bytes (binary.handling.mode) holding "
-     "their text, as Debezium does."},
+     "(logged once per column); true writes them as bytes (binary.handling.mode) holding "
+     "their text, arrays as arrays of bytes, as Debezium does."},
     /* logging */
     {"log.level", TW_CONF_CHOICE, "info", "error|warning|notice|info|debug", 0,
      F(log_level), "Least severe level logged."},

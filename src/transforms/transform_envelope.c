@@ -85,7 +85,7 @@ typedef struct env_binding {
     /* Per column, by Debezium's type mapping (include.unknown.datatypes):
      * left out of the value, or written as bytes; NULL: neither happens. */
     bool *dropped;
-    bool *as_bytes;
+    char *as_bytes; /* 0: no; 'b': bytes; 'a': an array of bytes */
     tw_cs_t *envelope_schema;
     /* data_collection_order: this transaction's events of the table so far
      * (a Relation message inside the transaction rebinds the table and
@@ -263,13 +263,21 @@ static char *type_name(envelope_t *env, uint32_t oid)
     return env->catalog ? tw_catalog_type_name(env->catalog, oid) : NULL;
 }
 
-/* A column's schema in the Value struct: bytes for a type Debezium does
- * not know that include.unknown.datatypes=true keeps. */
+/* A column's schema in the Value struct: bytes (or an array of required
+ * bytes, as Debezium's) for a type Debezium does not know that
+ * include.unknown.datatypes=true keeps. */
 static tw_cs_t *column_schema(const env_binding_t *b, const tw_rel_t *rel, size_t i,
                               bool optional)
 {
-    if (b->as_bytes && b->as_bytes[i])
+    tw_cs_t *schema;
+
+    if (b->as_bytes && b->as_bytes[i] == 'b')
         return tw_cs_for_column(TW_OID_BYTEA, -1, optional);
+    if (b->as_bytes && b->as_bytes[i] == 'a') {
+        schema = tw_cs_new(TW_CS_ARRAY, optional, NULL);
+        schema->elem = tw_cs_for_column(TW_OID_BYTEA, -1, false);
+        return schema;
+    }
     return tw_cs_for_rel_col(&rel->cols[i], optional);
 }
 
@@ -291,10 +299,10 @@ static void unknown_columns(envelope_t *env, const tw_rel_t *rel, env_binding_t 
             continue;
         if (b->dropped == NULL) {
             b->dropped = tw_calloc(rel->ncols, sizeof(bool));
-            b->as_bytes = tw_calloc(rel->ncols, sizeof(bool));
+            b->as_bytes = tw_calloc(rel->ncols, 1);
         }
-        if (support == TW_TYPE_UNKNOWN && include) {
-            b->as_bytes[i] = true;
+        if ((support == TW_TYPE_UNKNOWN || support == TW_TYPE_UNKNOWN_ARRAY) && include) {
+            b->as_bytes[i] = support == TW_TYPE_UNKNOWN ? 'b' : 'a';
             continue;
         }
         b->dropped[i] = true;
@@ -309,8 +317,8 @@ static void unknown_columns(envelope_t *env, const tw_rel_t *rel, env_binding_t 
                tw_unknown_type_reason(support),
                support == TW_TYPE_UNKNOWN
                    ? "; include.unknown.datatypes=true writes it as bytes holding its text"
-               : support == TW_TYPE_UNKNOWN_ARRAY && include
-                   ? " (Debezium writes an array of bytes; tidewater does not)"
+               : support == TW_TYPE_UNKNOWN_ARRAY
+                   ? "; include.unknown.datatypes=true writes it as an array of bytes"
                    : "");
     }
     tw_buf_free(&key);
@@ -329,7 +337,11 @@ static tw_err_t unknown_values(const env_binding_t *b, const tw_rel_t *rel, tw_d
         if (!b->as_bytes[i])
             continue;
         v = tw_arena_alloc(arena, sizeof(*v));
-        err = tw_unknown_type_bytes(row->fields[i].pg, arena, v, errstr, errstr_size);
+        if (b->as_bytes[i] == 'a')
+            err = tw_unknown_array_bytes(row->fields[i].pg, rel->cols[i].elem_oid, arena, v,
+                                         errstr, errstr_size);
+        else
+            err = tw_unknown_type_bytes(row->fields[i].pg, arena, v, errstr, errstr_size);
         if (err)
             return err;
         /* tw_envelope_row allocated the fields in the arena: ours to change */

@@ -87,7 +87,7 @@ CREATE EXTENSION hstore;
 CREATE TABLE plain_unknown (
     id int PRIMARY KEY, name text, b box, c circle, l line, s lseg, p path, pc path,
     g polygon, lsn pg_lsn, tq tsquery, ivs interval[], bs box[], ms money[], pts point[],
-    h hstore
+    h hstore, lsns pg_lsn[]
 );
 -- A publication a user narrowed (PostgreSQL 15): a row filter and a
 -- column list, used as it is (publication.autocreate.mode=disabled).
@@ -466,7 +466,8 @@ def plain_corpus(conn):
     cur.execute("INSERT INTO plain_unknown VALUES (1, 'one', '((0,0),(1.5,2))', '<(1,2),3>', "
                 "'{1,-1,0}', '[(0,0),(1e20,1e-5)]', '[(0,0),(1,1)]', '((0,0),(1,1),(2,0))', "
                 "'((0,0),(1,1),(1,0))', '16/B374D848', 'a & !b', '{\"1 day\"}', "
-                "ARRAY['(1,1),(0,0)'::box], '{1.50}', '{\"(1,2)\"}', %s)", (HSTORE,))
+                "ARRAY['(1,1),(0,0)'::box, '(2.5,2),(-1,0)'], '{1.50}', '{\"(1,2)\"}', %s, "
+                "'{0/0,16/B374D848}')", (HSTORE,))
     cur.execute("INSERT INTO plain_unknown (id, h) VALUES (2, '')")
     cur.execute("INSERT INTO plain_unknown (id) VALUES (3)")
     conn.commit()
@@ -760,9 +761,8 @@ def key_only_fallback(value, topic):
     return dict(value, payload=dict(payload, before=before))
 
 
-# D20: with include.unknown.datatypes=true Debezium writes an array of an
-# unknown type (box[]) as an array of bytes; tidewater leaves it out.
-DBZ_ONLY_COLUMNS = {"unknownincl": ["bs"]}
+# Columns only Debezium writes, per configuration (none at present).
+DBZ_ONLY_COLUMNS = {}
 
 
 def drop_columns(value, names):

@@ -421,6 +421,26 @@ static void test_unknown_type_bytes(void **state)
     v = text_value(603, "(1,x),(0,0)");
     assert_int_equal(tw_unknown_type_bytes(&v, arena, &bad, errstr, sizeof(errstr)),
                      TW_ERR_MALFORMED);
+    /* Arrays: box's delimiter is ';'; quoted elements; a NULL element
+     * cannot be held (Debezium's items are required bytes). */
+    v = text_value(1020, "{(1,1),(0,0);(2.5,2),(-1,0)}");
+    assert_int_equal(tw_unknown_array_bytes(&v, 603, arena, &bad, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(bad.kind, TW_VALUE_ARRAY);
+    assert_int_equal(bad.u.array.nelems, 2);
+    assert_memory_equal(bad.u.array.elems[1].u.bytes.ptr, "(2.5,2.0),(-1.0,0.0)", 20);
+    v = text_value(3221, "{0/0,\"16/B374D848\"}");
+    assert_int_equal(tw_unknown_array_bytes(&v, 3220, arena, &bad, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(bad.u.array.nelems, 2);
+    assert_int_equal(bad.u.array.elems[1].u.bytes.len, 11);
+    v = text_value(3221, "{}");
+    assert_int_equal(tw_unknown_array_bytes(&v, 3220, arena, &bad, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(bad.u.array.nelems, 0);
+    v = text_value(3221, "{0/0,NULL}");
+    assert_int_equal(tw_unknown_array_bytes(&v, 3220, arena, &bad, errstr, sizeof(errstr)),
+                     TW_ERR_MALFORMED);
+    v = text_value(3221, "{{0/0}}");
+    assert_int_equal(tw_unknown_array_bytes(&v, 3220, arena, &bad, errstr, sizeof(errstr)),
+                     TW_ERR_MALFORMED);
     /* A placeholder (not read as an unknown type) is left as it is. */
     v = text_value(603, "__debezium_unavailable_value");
     v.unknown_type = false;
