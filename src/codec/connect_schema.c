@@ -396,6 +396,11 @@ tw_cs_t *tw_cs_for_rel_col(const struct tw_rel_col *col, bool optional)
     /* An extension type: known by name (its OID differs per database). */
     if (col->type_name && col->elem_oid == 0 && strcmp(col->type_name, "hstore") == 0)
         return hstore_schema(optional);
+    if (col->type_name && col->elem_oid != 0 && strcmp(col->type_name, "_hstore") == 0) {
+        schema = tw_cs_new(TW_CS_ARRAY, optional, NULL);
+        schema->elem = hstore_schema(true);
+        return schema;
+    }
     schema = tw_cs_for_column(col->value_oid, col->value_typmod, optional);
 
     if (col->enum_labels && schema->type == TW_CS_STRING && schema->name == NULL) {

@@ -258,9 +258,9 @@ tw_err_t tw_unknown_type_bytes(const tw_value_t *in, tw_arena_t *arena, tw_value
 }
 
 /* One element's bytes, as a value of its own type read from text or send
- * bytes. */
-static tw_err_t element_bytes(uint32_t elem_oid, bool text, const char *p, size_t len,
-                              tw_arena_t *arena, tw_value_t *out, char *errstr,
+ * bytes; raw: the element value itself (its text or send bytes). */
+static tw_err_t element_bytes(uint32_t elem_oid, bool text, bool raw, const char *p,
+                              size_t len, tw_arena_t *arena, tw_value_t *out, char *errstr,
                               size_t errstr_size)
 {
     tw_value_t v;
@@ -277,6 +277,10 @@ static tw_err_t element_bytes(uint32_t elem_oid, bool text, const char *p, size_
         v.u.bytes.ptr = (const uint8_t *)p;
         v.u.bytes.len = len;
     }
+    if (raw) {
+        *out = v;
+        return TW_OK;
+    }
     return tw_unknown_type_bytes(&v, arena, out, errstr, errstr_size);
 }
 
@@ -290,8 +294,8 @@ static tw_err_t null_element(char *errstr, size_t errstr_size)
 
 /* array_out's text: {a,b} (box's delimiter is ';'), elements quoted when
  * they need it, with backslash escapes. One dimension only. */
-static tw_err_t array_text(const char *s, size_t len, uint32_t elem_oid, tw_arena_t *arena,
-                           tw_value_t *out, char *errstr, size_t errstr_size)
+static tw_err_t array_text(const char *s, size_t len, uint32_t elem_oid, bool raw,
+                           tw_arena_t *arena, tw_value_t *out, char *errstr, size_t errstr_size)
 {
     char delim = elem_oid == GEO_BOX ? ';' : ',';
     const char *p = s, *end = s + len;
@@ -329,11 +333,16 @@ static tw_err_t array_text(const char *s, size_t len, uint32_t elem_oid, tw_aren
                 memcpy(grown, elems, n * sizeof(*grown));
             elems = grown;
         }
-        if (!was_quoted && m == 4 && strncmp(elem, "NULL", 4) == 0)
-            err = null_element(errstr, errstr_size);
-        else
-            err = element_bytes(elem_oid, true, elem, m, arena, &elems[n++], errstr,
+        if (!was_quoted && m == 4 && strncmp(elem, "NULL", 4) == 0) {
+            if (!raw)
+                err = null_element(errstr, errstr_size);
+            memset(&elems[n], 0, sizeof(elems[n]));
+            elems[n].kind = TW_VALUE_NULL;
+            elems[n++].type_oid = elem_oid;
+        } else {
+            err = element_bytes(elem_oid, true, raw, elem, m, arena, &elems[n++], errstr,
                                 errstr_size);
+        }
     }
     out->u.array.nelems = (uint32_t)n;
     out->u.array.elems = elems;
@@ -342,8 +351,9 @@ static tw_err_t array_text(const char *s, size_t len, uint32_t elem_oid, tw_aren
 
 /* array_send: dimensions, flags, element type, per dimension its length
  * and lower bound, then each element's length (-1: NULL) and bytes. */
-static tw_err_t array_binary(const uint8_t *p, size_t len, uint32_t elem_oid, tw_arena_t *arena,
-                             tw_value_t *out, char *errstr, size_t errstr_size)
+static tw_err_t array_binary(const uint8_t *p, size_t len, uint32_t elem_oid, bool raw,
+                             tw_arena_t *arena, tw_value_t *out, char *errstr,
+                             size_t errstr_size)
 {
     uint32_t ndim, n, i, elen;
     size_t at = 12;
@@ -367,11 +377,16 @@ static tw_err_t array_binary(const uint8_t *p, size_t len, uint32_t elem_oid, tw
             goto bad;
         elen = be_u32(p + at);
         at += 4;
-        if (elen == UINT32_MAX)
-            return null_element(errstr, errstr_size);
+        if (elen == UINT32_MAX) {
+            if (!raw)
+                return null_element(errstr, errstr_size);
+            memset(&out->u.array.elems[i], 0, sizeof(tw_value_t));
+            out->u.array.elems[i].kind = TW_VALUE_NULL;
+            continue;
+        }
         if (elen > len - at)
             goto bad;
-        err = element_bytes(elem_oid, false, (const char *)p + at, elen, arena,
+        err = element_bytes(elem_oid, false, raw, (const char *)p + at, elen, arena,
                             &out->u.array.elems[i], errstr, errstr_size);
         at += elen;
     }
@@ -382,22 +397,35 @@ bad:
                    (unsigned)elem_oid, len);
 }
 
-tw_err_t tw_unknown_array_bytes(const tw_value_t *in, uint32_t elem_oid, tw_arena_t *arena,
-                                tw_value_t *out, char *errstr, size_t errstr_size)
+static tw_err_t split_array(const tw_value_t *in, uint32_t elem_oid, bool raw,
+                            tw_arena_t *arena, tw_value_t *out, char *errstr,
+                            size_t errstr_size)
 {
     *out = *in;
     if (!in->unknown_type || in->kind == TW_VALUE_NULL || in->kind == TW_VALUE_UNCHANGED_TOAST)
         return TW_OK;
     out->kind = TW_VALUE_ARRAY;
-    out->u.array.elem_oid = TW_OID_BYTEA;
+    out->u.array.elem_oid = raw ? elem_oid : TW_OID_BYTEA;
     out->u.array.nelems = 0;
     out->u.array.elems = NULL;
     if (in->kind == TW_VALUE_TEXT)
-        return array_text(in->u.str.ptr, in->u.str.len, elem_oid, arena, out, errstr,
+        return array_text(in->u.str.ptr, in->u.str.len, elem_oid, raw, arena, out, errstr,
                           errstr_size);
     if (in->kind == TW_VALUE_BYTES)
-        return array_binary(in->u.bytes.ptr, in->u.bytes.len, elem_oid, arena, out, errstr,
-                            errstr_size);
+        return array_binary(in->u.bytes.ptr, in->u.bytes.len, elem_oid, raw, arena, out,
+                            errstr, errstr_size);
     return tw_errf(TW_ERR_STATE, errstr, errstr_size,
                    "an array of type %u has no text to write as bytes", (unsigned)elem_oid);
+}
+
+tw_err_t tw_unknown_array_bytes(const tw_value_t *in, uint32_t elem_oid, tw_arena_t *arena,
+                                tw_value_t *out, char *errstr, size_t errstr_size)
+{
+    return split_array(in, elem_oid, false, arena, out, errstr, errstr_size);
+}
+
+tw_err_t tw_unknown_array_split(const tw_value_t *in, uint32_t elem_oid, tw_arena_t *arena,
+                                tw_value_t *out, char *errstr, size_t errstr_size)
+{
+    return split_array(in, elem_oid, true, arena, out, errstr, errstr_size);
 }

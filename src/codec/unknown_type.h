@@ -51,4 +51,11 @@ tw_err_t tw_unknown_type_bytes(const tw_value_t *in, tw_arena_t *arena, tw_value
 tw_err_t tw_unknown_array_bytes(const tw_value_t *in, uint32_t elem_oid, tw_arena_t *arena,
                                 tw_value_t *out, char *errstr, size_t errstr_size);
 
+/* An array of a type tidewater reads no elements of (read whole, as
+ * unknown_type TEXT or send BYTES) as an ARRAY of its elements, each its
+ * own text (or send bytes) with unknown_type set; NULL elements kept. For
+ * extension types whose elements have a mapping (hstore[]). */
+tw_err_t tw_unknown_array_split(const tw_value_t *in, uint32_t elem_oid, tw_arena_t *arena,
+                                tw_value_t *out, char *errstr, size_t errstr_size);
+
 #endif /* TW_UNKNOWN_TYPE_H */

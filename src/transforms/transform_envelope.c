@@ -85,7 +85,8 @@ typedef struct env_binding {
     /* Per column, by Debezium's type mapping (include.unknown.datatypes):
      * left out of the value, or written as bytes; NULL: neither happens. */
     bool *dropped;
-    char *as_bytes; /* 0: no; 'b': bytes; 'a': an array of bytes */
+    char *as_bytes; /* 0: no; 'b': bytes; 'a': an array of bytes; 'h': hstore[]'s
+                     * elements (read whole, written as hstores) */
     tw_cs_t *envelope_schema;
     /* data_collection_order: this transaction's events of the table so far
      * (a Relation message inside the transaction rebinds the table and
@@ -295,6 +296,15 @@ static void unknown_columns(envelope_t *env, const tw_rel_t *rel, env_binding_t 
     for (i = 0; i < rel->ncols; i++) {
         const tw_rel_col_t *col = &rel->cols[i];
         support = tw_unknown_type_support(col);
+        if (support == TW_TYPE_MAPPED && col->elem_oid && col->type_name &&
+            strcmp(col->type_name, "_hstore") == 0) {
+            if (b->dropped == NULL) {
+                b->dropped = tw_calloc(rel->ncols, sizeof(bool));
+                b->as_bytes = tw_calloc(rel->ncols, 1);
+            }
+            b->as_bytes[i] = 'h';
+            continue;
+        }
         if (support == TW_TYPE_MAPPED)
             continue;
         if (b->dropped == NULL) {
@@ -339,6 +349,9 @@ static tw_err_t unknown_values(const env_binding_t *b, const tw_rel_t *rel, tw_d
         v = tw_arena_alloc(arena, sizeof(*v));
         if (b->as_bytes[i] == 'a')
             err = tw_unknown_array_bytes(row->fields[i].pg, rel->cols[i].elem_oid, arena, v,
+                                         errstr, errstr_size);
+        else if (b->as_bytes[i] == 'h')
+            err = tw_unknown_array_split(row->fields[i].pg, rel->cols[i].elem_oid, arena, v,
                                          errstr, errstr_size);
         else
             err = tw_unknown_type_bytes(row->fields[i].pg, arena, v, errstr, errstr_size);

@@ -87,7 +87,7 @@ CREATE EXTENSION hstore;
 CREATE TABLE plain_unknown (
     id int PRIMARY KEY, name text, b box, c circle, l line, s lseg, p path, pc path,
     g polygon, lsn pg_lsn, tq tsquery, ivs interval[], bs box[], ms money[], pts point[],
-    h hstore, lsns pg_lsn[]
+    h hstore, lsns pg_lsn[], hs hstore[]
 );
 -- A publication a user narrowed (PostgreSQL 15): a row filter and a
 -- column list, used as it is (publication.autocreate.mode=disabled).
@@ -467,7 +467,8 @@ def plain_corpus(conn):
                 "'{1,-1,0}', '[(0,0),(1e20,1e-5)]', '[(0,0),(1,1)]', '((0,0),(1,1),(2,0))', "
                 "'((0,0),(1,1),(1,0))', '16/B374D848', 'a & !b', '{\"1 day\"}', "
                 "ARRAY['(1,1),(0,0)'::box, '(2.5,2),(-1,0)'], '{1.50}', '{\"(1,2)\"}', %s, "
-                "'{0/0,16/B374D848}')", (HSTORE,))
+                "'{0/0,16/B374D848}', ARRAY['\"a\"=>\"1\", \"b\"=>NULL'::hstore, NULL, ''])",
+                (HSTORE,))
     cur.execute("INSERT INTO plain_unknown (id, h) VALUES (2, '')")
     cur.execute("INSERT INTO plain_unknown (id) VALUES (3)")
     conn.commit()

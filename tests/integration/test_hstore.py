@@ -14,7 +14,7 @@ from test_run_envelope import envelope_config, records, run_sql
 
 DDL = """
 CREATE EXTENSION IF NOT EXISTS hstore;
-CREATE TABLE kv (id int PRIMARY KEY, h hstore, n int);
+CREATE TABLE kv (id int PRIMARY KEY, h hstore, n int, hs hstore[]);
 """
 VALUES = {
     1: '"a"=>"1", "b"=>NULL, "q\\"uo\\\\te"=>"x y", "\u00fc"=>"\u00e9"',
@@ -30,8 +30,11 @@ def expected(db):
 
 
 def insert_rows():
-    return [["INSERT INTO kv VALUES (%d, %s, 0)" % (
-        i, "NULL" if v is None else "'%s'" % v.replace("'", "''")) for i, v in VALUES.items()]]
+    def lit(v):
+        return "NULL" if v is None else "'%s'" % v.replace("'", "''")
+    return [["INSERT INTO kv VALUES (%d, %s, 0, %s)" % (
+        i, lit(v), "ARRAY[%s::hstore, NULL, '']" % lit(v) if i == 1 else "NULL")
+        for i, v in VALUES.items()]]
 
 
 @pytest.mark.parametrize("binary", ["false", "true"])
@@ -46,6 +49,9 @@ def test_map_avro(db, broker, registry, run, tmp_path, binary):
     assert runner.proc.poll() is None, runner.output()
     got = {r[1]["id"]: r[2]["after"]["h"] for r in recs}
     assert got == expected(db)
+    # hstore[]: an array of (optional) maps; its second element is NULL.
+    assert {r[1]["id"]: r[2]["after"]["hs"] for r in recs} == {
+        1: [expected(db)[1], None, {}], 2: None, 3: None}
     first = consume(broker.bootstrap_servers, ["tw.public.kv"], expect=1)[0]
     value = dec.schema(dec.schema_id(first.value())).to_json()
     row = [t for t in value["fields"][0]["type"] if t != "null"][0]
