@@ -285,7 +285,9 @@ static tw_cs_t *column_schema(const env_binding_t *b, const tw_rel_t *rel, size_
 /* Debezium's connector has no mapping for some column types: it leaves
  * such a column out of its records, or (include.unknown.datatypes=true)
  * writes it as bytes; a few array types stay out either way. Each column
- * left out is logged once, so that nothing disappears unannounced. */
+ * left out is logged once, so that nothing disappears unannounced. An
+ * hstore[] (read whole: its element type is an extension's) is split into
+ * its hstores here too. */
 static void unknown_columns(envelope_t *env, const tw_rel_t *rel, env_binding_t *b)
 {
     bool include = tw_cs_options()->include_unknown;
