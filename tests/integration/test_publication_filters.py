@@ -140,3 +140,25 @@ def test_filtered_mode_keeps_lists_and_filters(db, broker, registry, run, tmp_pa
     assert rows == [("extra", "{id}", None), ("people", "{id,name,age}", None),
                     ("stock", "{id,name,qty}", "(qty > 0)")]
     assert runner.stop() == 0
+
+
+def test_outbox_update_entering_the_filter_is_routed(db, broker, registry, run, tmp_path):
+    """With updates published (the filter's column in the replica
+    identity), an UPDATE moving a row into the filter arrives as an INSERT
+    and is routed as a new event, as Debezium's EventRouter would."""
+    if not pg15(db):
+        pytest.skip("row filters and column lists need PostgreSQL 15")
+    db.sql(OUTBOX)
+    db.sql("ALTER TABLE outbox REPLICA IDENTITY FULL")
+    db.sql("CREATE PUBLICATION %s FOR TABLE outbox WHERE (aggregatetype <> 'internal')"
+           % db.publication)
+    runner = run(outbox_config(db, broker, registry, tmp_path,
+                               publication_autocreate_mode="disabled"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    run_sql(db, [["INSERT INTO outbox VALUES ('00000000-0000-0000-0000-000000000001', "
+                  "'internal', 'a', 'T', '{\"n\": 1}', NULL)"],
+                 ["UPDATE outbox SET aggregatetype = 'Order'"]])
+    recs = records(broker, ["outbox.event.Order"], 1, json.loads)
+    assert runner.proc.poll() is None, runner.output()
+    assert [json.loads(r[2]) for r in recs] == [{"n": 1}]
+    assert runner.stop() == 0
