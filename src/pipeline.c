@@ -627,6 +627,7 @@ static tw_err_t preflight_table(void *opaque, const char *nsp, const char *rel, 
     preflight_t *pf = opaque;
     tw_pipeline_t *p = pf->p;
     tw_transform_binding_t *binding = NULL;
+    tw_buf_t left_out = TW_BUF_INIT;
     tw_rel_t *r;
     bool *not_null;
     tw_err_t err;
@@ -643,7 +644,20 @@ static tw_err_t preflight_table(void *opaque, const char *nsp, const char *rel, 
         return TW_OK;
     err = tw_catalog_describe(pf->conn, nsp, rel, &r, &not_null, errstr, errstr_size);
     if (err == TW_OK)
+        err = tw_catalog_publication_columns(pf->conn, p->cfg->publication_name, r, not_null,
+                                             &left_out, errstr, errstr_size);
+    if (err == TW_OK)
         err = tw_transform_chain_bind(p->chain, t, r, not_null, &binding, errstr, errstr_size);
+    if (err == TW_ERR_CONFIG && left_out.len) {
+        /* The column may be missing because the publication leaves it out. */
+        char *why = tw_strdup(errstr);
+        tw_errf(err, errstr, errstr_size,
+                "%s (publication \"%s\" publishes only some columns of %s.%s, not: %s; "
+                "add the column to its column list with ALTER PUBLICATION ... SET TABLE)",
+                why, p->cfg->publication_name, nsp, rel, left_out.data);
+        free(why);
+    }
+    tw_buf_free(&left_out);
     tw_transform_binding_destroy(binding);
     tw_catalog_rel_free(r, not_null);
     return err;

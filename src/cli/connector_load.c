@@ -29,7 +29,8 @@ tw_err_t tw_connector_load(const char *path, tw_config_t *cfg, char *errstr,
         /* Type modes are process-wide: every schema built from here on uses them. */
         tw_cs_options_t opts = {cfg->decimal_handling_mode, cfg->time_precision_mode,
                                 cfg->binary_handling_mode, cfg->interval_handling_mode,
-                                cfg->money_fraction_digits};
+                                cfg->money_fraction_digits, cfg->include_unknown_datatypes,
+                                cfg->hstore_handling_mode};
         tw_cs_set_options(&opts);
     }
     return err;

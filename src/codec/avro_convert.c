@@ -11,6 +11,7 @@
 
 #include "codec/avro_binary.h"
 #include "codec/datum.h"
+#include "codec/hstore.h"
 
 void tw_avro_sanitize_name(char *name)
 {
@@ -125,6 +126,13 @@ static json_t *required_type(const tw_cs_t *schema, named_types_t *seen)
         add_connect_props(avro, schema);
         return avro;
     case TW_CS_STRUCT: return record_type(schema, seen);
+    case TW_CS_MAP:
+        /* AvroData: string keys make an Avro map (tidewater's maps have them). */
+        avro = json_object();
+        json_object_set_new(avro, "type", json_string("map"));
+        json_object_set_new(avro, "values", avro_type(schema->elem, seen));
+        add_connect_props(avro, schema);
+        return avro;
     }
     if (!connect_type && !schema->name && !schema->version && !schema->parameters)
         return json_string(base);
@@ -198,6 +206,7 @@ const char *tw_avro_record_name(const tw_cs_t *schema)
     case TW_CS_STRING: return "string";
     case TW_CS_BYTES: return "bytes";
     case TW_CS_ARRAY: return "array";
+    case TW_CS_MAP: return "map";
     }
     return "string";
 }
@@ -211,6 +220,36 @@ static tw_err_t field_error(tw_err_t err, const char *path, char *errstr, size_t
 
     snprintf(inner, sizeof(inner), "%s", errstr ? errstr : "");
     return tw_errf(err, errstr, errstr_size, "%s: %s", path, inner);
+}
+
+/* An hstore as an Avro map: one block of every pair, then the empty
+ * block; each value as the map's (optional string) value schema. */
+static tw_err_t encode_map(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *datum,
+                           tw_buf_t *scratch, const char *path, char *errstr,
+                           size_t errstr_size)
+{
+    tw_hstore_t h = TW_HSTORE_INIT;
+    tw_err_t err = tw_datum_hstore(datum, schema, &h, errstr, errstr_size);
+    size_t i;
+
+    if (err == TW_OK && h.n > 0)
+        tw_avro_write_long(buf, (int64_t)h.n);
+    for (i = 0; err == TW_OK && i < h.n; i++) {
+        tw_value_t v;
+        tw_datum_t d = {&v, NULL, NULL};
+        memset(&v, 0, sizeof(v));
+        v.kind = h.pairs[i].value ? TW_VALUE_TEXT : TW_VALUE_NULL;
+        v.u.str.ptr = h.pairs[i].value;
+        v.u.str.len = h.pairs[i].value_len;
+        tw_avro_write_bytes(buf, h.pairs[i].key, h.pairs[i].key_len);
+        err = encode(buf, schema->elem, &d, scratch, path, errstr, errstr_size);
+    }
+    if (err == TW_OK)
+        tw_avro_write_long(buf, 0);
+    tw_hstore_free(&h);
+    if (err)
+        return field_error(err, path, errstr, errstr_size);
+    return TW_OK;
 }
 
 static tw_err_t encode_required(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *datum,
@@ -272,6 +311,8 @@ static tw_err_t encode_required(tw_buf_t *buf, const tw_cs_t *schema, const tw_d
         }
         tw_avro_write_long(buf, 0);
         return err;
+    case TW_CS_MAP:
+        return encode_map(buf, schema, datum, scratch, path, errstr, errstr_size);
     case TW_CS_STRUCT:
         for (i = 0; i < schema->nfields && err == TW_OK; i++) {
             tw_value_t synthetic;

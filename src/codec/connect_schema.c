@@ -40,6 +40,7 @@ void tw_cs_unref(tw_cs_t *schema)
     }
     free(schema->fields);
     tw_cs_unref(schema->elem);
+    tw_cs_unref(schema->key);
     json_decref(schema->parameters);
     json_decref(schema->default_value);
     free(schema->avro_text);
@@ -89,9 +90,10 @@ static int time_precision(int32_t typmod)
 }
 
 const tw_cs_options_t tw_cs_options_default = {TW_DECIMAL_PRECISE, TW_TIME_ADAPTIVE,
-                                               TW_BINARY_BYTES, TW_INTERVAL_NUMERIC, 2};
+                                               TW_BINARY_BYTES, TW_INTERVAL_NUMERIC, 2, false,
+                                               TW_HSTORE_JSON};
 static tw_cs_options_t current_options = {TW_DECIMAL_PRECISE, TW_TIME_ADAPTIVE, TW_BINARY_BYTES,
-                                          TW_INTERVAL_NUMERIC, 2};
+                                          TW_INTERVAL_NUMERIC, 2, false, TW_HSTORE_JSON};
 
 void tw_cs_set_options(const tw_cs_options_t *opts)
 {
@@ -371,10 +373,35 @@ static json_t *default_for(const tw_cs_t *schema, const char *literal)
     }
 }
 
+/* hstore.handling.mode: Debezium's io.debezium.data.Json string, or a
+ * map of string to optional string (codec/hstore.h writes the values). */
+static tw_cs_t *hstore_schema(bool optional)
+{
+    tw_cs_t *schema;
+
+    if (current_options.hstore == TW_HSTORE_JSON)
+        return rendered(TW_CS_STRING, optional, "io.debezium.data.Json", 1,
+                        TW_CS_RENDER_HSTORE_JSON);
+    schema = tw_cs_new(TW_CS_MAP, optional, NULL);
+    schema->key = tw_cs_new(TW_CS_STRING, false, NULL);
+    schema->elem = tw_cs_new(TW_CS_STRING, true, NULL);
+    return schema;
+}
+
 tw_cs_t *tw_cs_for_rel_col(const struct tw_rel_col *col, bool optional)
 {
-    tw_cs_t *schema = tw_cs_for_column(col->value_oid, col->value_typmod, optional);
+    tw_cs_t *schema;
     char *literal;
+
+    /* An extension type: known by name (its OID differs per database). */
+    if (col->type_name && col->elem_oid == 0 && strcmp(col->type_name, "hstore") == 0)
+        return hstore_schema(optional);
+    if (col->type_name && col->elem_oid != 0 && strcmp(col->type_name, "_hstore") == 0) {
+        schema = tw_cs_new(TW_CS_ARRAY, optional, NULL);
+        schema->elem = hstore_schema(true);
+        return schema;
+    }
+    schema = tw_cs_for_column(col->value_oid, col->value_typmod, optional);
 
     if (col->enum_labels && schema->type == TW_CS_STRING && schema->name == NULL) {
         schema->name = tw_strdup("io.debezium.data.Enum");
@@ -396,6 +423,8 @@ static bool same_shape(const tw_cs_t *a, const tw_cs_t *b)
         return false;
     if (a->type == TW_CS_ARRAY)
         return same_shape(a->elem, b->elem);
+    if (a->type == TW_CS_MAP)
+        return same_shape(a->key, b->key) && same_shape(a->elem, b->elem);
     for (i = 0; i < a->nfields; i++)
         if (strcmp(a->fields[i].name, b->fields[i].name) != 0 ||
             !same_shape(a->fields[i].schema, b->fields[i].schema))
@@ -546,6 +575,7 @@ static const char *connect_type_name(tw_cs_type_t type)
     case TW_CS_BYTES: return "bytes";
     case TW_CS_ARRAY: return "array";
     case TW_CS_STRUCT: return "struct";
+    case TW_CS_MAP: return "map";
     }
     return "string";
 }
@@ -558,6 +588,10 @@ json_t *tw_cs_to_connect_json(const tw_cs_t *schema)
     json_object_set_new(out, "type", json_string(connect_type_name(schema->type)));
     if (schema->type == TW_CS_ARRAY)
         json_object_set_new(out, "items", tw_cs_to_connect_json(schema->elem));
+    if (schema->type == TW_CS_MAP) {
+        json_object_set_new(out, "keys", tw_cs_to_connect_json(schema->key));
+        json_object_set_new(out, "values", tw_cs_to_connect_json(schema->elem));
+    }
     if (schema->type == TW_CS_STRUCT) {
         json_t *fields = json_array();
         for (i = 0; i < schema->nfields; i++) {

@@ -31,6 +31,7 @@ typedef enum tw_cs_type {
     TW_CS_BYTES,
     TW_CS_ARRAY,
     TW_CS_STRUCT,
+    TW_CS_MAP, /* keys in `key`, values in `elem` */
 } tw_cs_type_t;
 
 typedef struct tw_cs tw_cs_t;
@@ -52,6 +53,7 @@ typedef enum tw_cs_render {
     TW_CS_RENDER_BITS,           /* bit/varbit as io.debezium.data.Bits */
     TW_CS_RENDER_ZONED_TIME,     /* timetz as the UTC time, "04:41:12Z" */
     TW_CS_RENDER_ZONED_TIMESTAMP, /* timestamptz in UTC, fraction of frac_digits */
+    TW_CS_RENDER_HSTORE_JSON,    /* an hstore as a JSON object string */
 } tw_cs_render_t;
 
 /* Debezium's type-mode options (PostgresConnectorConfig). */
@@ -78,6 +80,10 @@ typedef enum tw_interval_mode {
     TW_INTERVAL_NUMERIC,
     TW_INTERVAL_STRING,
 } tw_interval_mode_t;
+typedef enum tw_hstore_mode {
+    TW_HSTORE_JSON,
+    TW_HSTORE_MAP,
+} tw_hstore_mode_t;
 
 typedef struct tw_cs_options {
     int decimal;  /* tw_decimal_mode_t */
@@ -85,6 +91,8 @@ typedef struct tw_cs_options {
     int binary;   /* tw_binary_mode_t */
     int interval; /* tw_interval_mode_t */
     int money_fraction_digits; /* scale of money in precise mode (Debezium: 2) */
+    bool include_unknown; /* include.unknown.datatypes (codec/unknown_type.h) */
+    int hstore;           /* tw_hstore_mode_t */
 } tw_cs_options_t;
 
 /* Debezium's defaults: precise, adaptive, bytes, numeric, 2. */
@@ -109,7 +117,8 @@ struct tw_cs {
     int frac_digits; /* ZonedTimestamp/ZonedTime: fraction digits shown (-1: trimmed) */
     /* connect.parameters, as a JSON object of string values (or NULL). */
     json_t *parameters;
-    tw_cs_t *elem;          /* ARRAY */
+    tw_cs_t *elem;          /* ARRAY; MAP: the values */
+    tw_cs_t *key;           /* MAP: the keys */
     tw_cs_field_t *fields;  /* STRUCT */
     size_t nfields;
     /* Converter memo: the Avro schema text, and schema ids by subject (one

@@ -12,6 +12,7 @@
 #include "codec/avro_binary.h"
 #include "codec/avro_convert.h"
 #include "codec/datum.h"
+#include "codec/hstore.h"
 
 struct tw_converter {
     const tw_converter_config_t *cfg;
@@ -326,6 +327,25 @@ static tw_err_t json_required(tw_converter_t *conv, tw_buf_t *out, const tw_cs_t
         }
         tw_buf_append_char(out, ']');
         return err;
+    case TW_CS_MAP: {
+        /* JsonConverter writes a map with string keys as an object. */
+        tw_hstore_t h = TW_HSTORE_INIT;
+        err = tw_datum_hstore(datum, schema, &h, errstr, errstr_size);
+        tw_buf_append_char(out, '{');
+        for (i = 0; err == TW_OK && i < h.n; i++) {
+            if (i)
+                tw_buf_append_char(out, ',');
+            append_jackson_string(out, h.pairs[i].key, h.pairs[i].key_len);
+            tw_buf_append_char(out, ':');
+            if (h.pairs[i].value)
+                append_jackson_string(out, h.pairs[i].value, h.pairs[i].value_len);
+            else
+                tw_buf_append_str(out, "null");
+        }
+        tw_buf_append_char(out, '}');
+        tw_hstore_free(&h);
+        return err;
+    }
     case TW_CS_STRUCT:
         tw_buf_append_char(out, '{');
         for (i = 0; i < schema->nfields && err == TW_OK; i++) {
@@ -399,6 +419,25 @@ static tw_err_t java_string(tw_converter_t *conv, tw_buf_t *out, const tw_cs_t *
         if (err == TW_OK)
             tw_buf_append_base64(out, p, len);
         return err;
+    case TW_CS_MAP: {
+        /* java.util.HashMap.toString(): {k=v, n=null} */
+        tw_hstore_t h = TW_HSTORE_INIT;
+        err = tw_datum_hstore(datum, schema, &h, errstr, errstr_size);
+        tw_buf_append_char(out, '{');
+        for (i = 0; err == TW_OK && i < h.n; i++) {
+            if (i)
+                tw_buf_append_str(out, ", ");
+            tw_buf_append(out, h.pairs[i].key, h.pairs[i].key_len);
+            tw_buf_append_char(out, '=');
+            if (h.pairs[i].value)
+                tw_buf_append(out, h.pairs[i].value, h.pairs[i].value_len);
+            else
+                tw_buf_append_str(out, "null");
+        }
+        tw_buf_append_char(out, '}');
+        tw_hstore_free(&h);
+        return err;
+    }
     case TW_CS_ARRAY:
         if (datum->pg)
             break;

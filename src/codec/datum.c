@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/hstore.h"
 #include "util/calendar.h"
 #include "pg/datum_pgtext.h"
 
@@ -360,6 +361,16 @@ tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_
             return kind_mismatch(schema, "a non-bytea value", errstr, errstr_size);
         append_binary_text(scratch, v->u.bytes.ptr, v->u.bytes.len, schema->render);
         goto scratch_out;
+    case TW_CS_RENDER_HSTORE_JSON: {
+        tw_hstore_t h = TW_HSTORE_INIT;
+        tw_err_t err = tw_hstore_parse(v, &h, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_hstore_append_json(scratch, &h);
+        tw_hstore_free(&h);
+        if (err)
+            return err;
+        goto scratch_out;
+    }
     case TW_CS_RENDER_MONEY:
         if (!tw_pgtext_money(v, scratch))
             return kind_mismatch(schema, "a value not in money's form", errstr, errstr_size);
@@ -670,6 +681,14 @@ static tw_err_t header_struct(const tw_datum_t *datum, const tw_cs_t *schema, tw
     return err;
 }
 
+tw_err_t tw_datum_hstore(const tw_datum_t *datum, const tw_cs_t *schema, tw_hstore_t *h,
+                         char *errstr, size_t errstr_size)
+{
+    if (datum->pg == NULL)
+        return kind_mismatch(schema, "a value that is not an hstore", errstr, errstr_size);
+    return tw_hstore_parse(datum->pg, h, errstr, errstr_size);
+}
+
 tw_err_t tw_datum_header_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *out,
                                 tw_buf_t *scratch, char *errstr, size_t errstr_size)
 {
@@ -682,6 +701,14 @@ tw_err_t tw_datum_header_string(const tw_datum_t *datum, const tw_cs_t *schema, 
     tw_err_t err = TW_OK;
 
     switch (schema->type) {
+    case TW_CS_MAP: {
+        tw_hstore_t h = TW_HSTORE_INIT;
+        err = tw_datum_hstore(datum, schema, &h, errstr, errstr_size);
+        if (err == TW_OK)
+            tw_hstore_append_json(out, &h);
+        tw_hstore_free(&h);
+        return err;
+    }
     case TW_CS_STRING:
         err = tw_datum_string(datum, schema, scratch, &s, &len, errstr, errstr_size);
         if (err == TW_OK)

@@ -31,6 +31,12 @@ tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_
 tw_err_t tw_datum_bytes(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
                         const uint8_t **p, size_t *len, char *errstr, size_t errstr_size);
 
+/* The pairs of a MAP datum (an hstore value), in the order Debezium
+ * writes them (codec/hstore.h). */
+struct tw_hstore;
+tw_err_t tw_datum_hstore(const tw_datum_t *datum, const tw_cs_t *schema, struct tw_hstore *h,
+                         char *errstr, size_t errstr_size);
+
 /* Appends the datum as Kafka Connect's SimpleHeaderConverter writes a
  * header value: strings as they are, numbers and booleans in decimal text,
  * bytes raw, arrays and structs as JSON. */

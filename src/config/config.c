@@ -68,8 +68,10 @@ static const tw_conf_key_t connector_keys[] = {
     {"publication.autocreate.mode", TW_CONF_ENUM, "all_tables",
      "all_tables|filtered|disabled|no_tables", 0, F(publication_mode),
      "all_tables: create FOR ALL TABLES if missing (needs superuser); filtered: create or "
-     "alter it to exactly the tables matching table.include.list/table.exclude.list; "
-     "disabled: it must exist; no_tables: create it with no tables if missing."},
+     "alter it to exactly the tables matching table.include.list/table.exclude.list "
+     "(keeping the column lists and row filters of tables it keeps); disabled: it must exist "
+     "and is used as it is (column lists and row filters included); no_tables: create it "
+     "with no tables if missing."},
     {"table.include.list", TW_CONF_LIST, NULL, NULL, 0, F(table_include_list),
      "Comma-separated regular expressions matched against schema.table (anchored); only "
      "matching tables are captured."},
@@ -260,6 +262,16 @@ static const tw_conf_key_t connector_keys[] = {
      "io.debezium.time.Interval string."},
     {"money.fraction.digits", TW_CONF_INT, "2", "0..30", 0, F(money_fraction_digits),
      "Scale of the Decimal a money column becomes with decimal.handling.mode=precise."},
+    {"hstore.handling.mode", TW_CONF_ENUM, "json", "json|map", 0, F(hstore_handling_mode),
+     "hstore columns: json (an io.debezium.data.Json string holding a JSON object, "
+     "{\"k\":\"v\"}) or map (a Connect map of string to optional string; an Avro map). "
+     "Pairs come in the order Debezium writes them."},
+    {"include.unknown.datatypes", TW_CONF_BOOL, "false", NULL, 0, F(include_unknown_datatypes),
+     "Columns of types Debezium has no mapping for (box, circle, line, lseg, path, polygon, "
+     "pg_lsn, tsquery, composite and extension types, arrays of them, and a few arrays "
+     "such as interval[] that stay out either way): false leaves them out of change events "
+     "(logged once per column); true writes them as bytes (binary.handling.mode) holding "
+     "their text, arrays as arrays of bytes, as Debezium does."},
     /* logging */
     {"log.level", TW_CONF_CHOICE, "info", "error|warning|notice|info|debug", 0,
      F(log_level), "Least severe level logged."},
@@ -289,12 +301,6 @@ static const tw_conf_key_t connector_keys[] = {
 #define NO_SNAPSHOT "tidewater takes no snapshots (snapshot.mode=no_data)."
 static const tw_conf_key_t debezium_keys[] = {
     /* what is emitted */
-    ONLY_NOTE("hstore.handling.mode", "json", "json",
-              "hstore columns are written as a string in PostgreSQL's text form "
-              "(\"k\"=>\"v\"), not as Debezium's JSON document; map is not implemented."),
-    NOTE("include.unknown.datatypes", TW_CONF_BOOL, NULL,
-         "columns of types without a mapping are always written as a string in PostgreSQL's "
-         "text form (pgoutput's text, or base64 with pgoutput.binary=true)."),
     ONLY_NOTE("schema.name.adjustment.mode", NULL, "none|avro",
               "tidewater's AvroConverter always replaces characters Avro names do not allow "
               "with _, as avro does, and JSON needs none; avro_unicode is not implemented."),

@@ -294,6 +294,8 @@ typedef struct tw_config {
     int binary_handling_mode;
     int interval_handling_mode;
     int money_fraction_digits;
+    bool include_unknown_datatypes;
+    int hstore_handling_mode;
     /* logging */
     char *log_level;
     bool log_json;

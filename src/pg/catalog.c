@@ -45,7 +45,7 @@ tw_err_t tw_catalog_not_null(PGconn *conn, const tw_rel_t *rel, bool *not_null, 
     return TW_OK;
 }
 
-tw_err_t tw_catalog_domain_bases(PGconn *conn, tw_rel_t *rel, char *errstr, size_t errstr_size)
+static tw_err_t resolve_domains(PGconn *conn, tw_rel_t *rel, char *errstr, size_t errstr_size)
 {
     tw_buf_t oids = TW_BUF_INIT;
     const char *params[1];
@@ -105,6 +105,66 @@ cleanup:
     PQclear(res);
     tw_buf_free(&oids);
     return err;
+}
+
+/* pg_type's facts of each column's value type (after resolve_domains):
+ * one round trip per relation, when it is first seen or changes. */
+static tw_err_t type_facts(PGconn *conn, tw_rel_t *rel, char *errstr, size_t errstr_size)
+{
+    tw_buf_t oids = TW_BUF_INIT;
+    const char *params[1];
+    PGresult *res;
+    tw_err_t err = TW_OK;
+    uint32_t oid;
+    int row;
+    uint16_t i;
+
+    tw_buf_append_char(&oids, '{');
+    for (i = 0; i < rel->ncols; i++)
+        tw_buf_printf(&oids, "%s%u", i ? "," : "", rel->cols[i].value_oid);
+    tw_buf_append_char(&oids, '}');
+    params[0] = oids.data;
+    res = PQexecParams(conn,
+                       "SELECT t.oid, t.typname, t.typtype,"
+                       " CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE 0 END, e.typtype"
+                       " FROM pg_type t LEFT JOIN pg_type e"
+                       " ON e.oid = t.typelem AND t.typcategory = 'A'"
+                       " WHERE t.oid = ANY($1::oid[])",
+                       1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "reading the column types of %s.%s: %s",
+                      rel->nspname, rel->relname, PQerrorMessage(conn));
+        goto cleanup;
+    }
+    for (row = 0; row < PQntuples(res); row++) {
+        oid = (uint32_t)strtoul(PQgetvalue(res, row, 0), NULL, 10);
+        for (i = 0; i < rel->ncols; i++) {
+            tw_rel_col_t *col = &rel->cols[i];
+            if (col->value_oid != oid)
+                continue;
+            free(col->type_name);
+            col->type_name = tw_strdup(PQgetvalue(res, row, 1));
+            col->typtype = PQgetvalue(res, row, 2)[0];
+            col->elem_oid = (uint32_t)strtoul(PQgetvalue(res, row, 3), NULL, 10);
+            col->elem_typtype = PQgetisnull(res, row, 4) ? 0 : PQgetvalue(res, row, 4)[0];
+            col->type_known = true;
+        }
+    }
+
+cleanup:
+    PQclear(res);
+    tw_buf_free(&oids);
+    return err;
+}
+
+tw_err_t tw_catalog_domain_bases(PGconn *conn, tw_rel_t *rel, char *errstr, size_t errstr_size)
+{
+    tw_err_t err;
+
+    if (conn == NULL)
+        return TW_OK;
+    err = resolve_domains(conn, rel, errstr, errstr_size);
+    return err ? err : type_facts(conn, rel, errstr, errstr_size);
 }
 
 tw_err_t tw_catalog_defaults(PGconn *conn, tw_rel_t *rel, char *errstr, size_t errstr_size)
@@ -215,6 +275,59 @@ tw_err_t tw_catalog_describe(PGconn *conn, const char *nspname, const char *reln
     return TW_OK;
 }
 
+tw_err_t tw_catalog_publication_columns(PGconn *conn, const char *pubname, tw_rel_t *rel,
+                                        bool *not_null, tw_buf_t *left_out, char *errstr,
+                                        size_t errstr_size)
+{
+    const char *params[3] = {pubname, rel->nspname, rel->relname};
+    PGresult *res;
+    uint16_t i, kept = 0;
+    int row;
+    bool listed;
+
+    /* Column lists (pg_publication_rel.prattrs) exist from PostgreSQL 15. */
+    if (conn == NULL || PQserverVersion(conn) < 150000)
+        return TW_OK;
+    res = PQexecParams(conn,
+                       "SELECT a.attname FROM pg_publication_rel pr "
+                       "JOIN pg_publication p ON p.oid = pr.prpubid "
+                       "JOIN pg_class c ON c.oid = pr.prrelid "
+                       "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                       "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (pr.prattrs) "
+                       "WHERE p.pubname = $1 AND n.nspname = $2 AND c.relname = $3 "
+                       "AND pr.prattrs IS NOT NULL",
+                       3, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        tw_errf(TW_ERR_PG, errstr, errstr_size,
+                "reading publication \"%s\"'s column list for %s.%s: %s", pubname,
+                rel->nspname, rel->relname, PQerrorMessage(conn));
+        PQclear(res);
+        return TW_ERR_PG;
+    }
+    if (PQntuples(res) == 0) { /* no column list: every column */
+        PQclear(res);
+        return TW_OK;
+    }
+    for (i = 0; i < rel->ncols; i++) {
+        listed = false;
+        for (row = 0; row < PQntuples(res) && !listed; row++)
+            listed = strcmp(PQgetvalue(res, row, 0), rel->cols[i].name) == 0;
+        if (!listed) {
+            tw_buf_printf(left_out, "%s%s", left_out->len ? ", " : "", rel->cols[i].name);
+            free(rel->cols[i].name);
+            free(rel->cols[i].enum_labels);
+            free(rel->cols[i].default_expr);
+            free(rel->cols[i].type_name);
+            continue;
+        }
+        rel->cols[kept] = rel->cols[i];
+        not_null[kept++] = not_null[i];
+    }
+    rel->ncols = kept;
+    PQclear(res);
+    return TW_OK;
+}
+
 void tw_catalog_rel_free(tw_rel_t *rel, bool *not_null)
 {
     uint16_t i;
@@ -226,6 +339,7 @@ void tw_catalog_rel_free(tw_rel_t *rel, bool *not_null)
         free(rel->cols[i].name);
         free(rel->cols[i].enum_labels);
         free(rel->cols[i].default_expr);
+        free(rel->cols[i].type_name);
     }
     free(rel->cols);
     free(rel->nspname);

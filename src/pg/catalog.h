@@ -25,7 +25,8 @@ tw_err_t tw_catalog_not_null(PGconn *conn, const tw_rel_t *rel, bool *not_null, 
  * and of enum columns to text (the label, in both formats).
  * Arrays of a domain are left alone: their binary form names the domain as
  * the element type. Only columns of user-defined types (OID >= 16384) are
- * looked up; conn may be NULL (nothing is resolved). */
+ * looked up; conn may be NULL (nothing is resolved). Then sets every
+ * column's pg_type facts (type_known, typtype, elem_oid, type_name). */
 tw_err_t tw_catalog_domain_bases(PGconn *conn, tw_rel_t *rel, char *errstr, size_t errstr_size);
 /* Also sets enum_labels of enum columns (above), and here default_expr of
  * every column with a DEFAULT; conn may be NULL. */
@@ -55,5 +56,14 @@ tw_err_t tw_catalog_each_table(PGconn *conn, tw_catalog_table_fn fn, void *opaqu
 tw_err_t tw_catalog_describe(PGconn *conn, const char *nspname, const char *relname,
                              tw_rel_t **rel, bool **not_null, char *errstr, size_t errstr_size);
 void tw_catalog_rel_free(tw_rel_t *rel, bool *not_null); /* accepts NULL */
+
+/* Narrows a tw_catalog_describe result to the columns publication
+ * `pubname` publishes of the table (PostgreSQL 15 column lists), as its
+ * Relation messages will describe it; the names left out are appended to
+ * left_out (comma-separated). Nothing changes without a column list. */
+struct tw_buf;
+tw_err_t tw_catalog_publication_columns(PGconn *conn, const char *pubname, tw_rel_t *rel,
+                                        bool *not_null, struct tw_buf *left_out, char *errstr,
+                                        size_t errstr_size);
 
 #endif /* TW_CATALOG_H */

@@ -254,20 +254,59 @@ tw_err_t tw_pg_check_replication_privilege(PGconn *conn, const char *user, char 
     return err;
 }
 
-/* Appends the publication's table list ("a"."b", "c"."d") for DDL. */
-static void append_table_list(PGconn *conn, tw_buf_t *sql, char **tables, size_t n)
+/* Appends the publication's table list ("a"."b", "c"."d") for DDL.
+ * `kept` (or NULL) holds, per table already in the publication, its column
+ * list and row filter as DDL (" (a, b) WHERE (x > 0)"), so that changing
+ * the table set does not drop what a user narrowed. */
+static void append_table_list(PGconn *conn, tw_buf_t *sql, char **tables, size_t n,
+                              PGresult *kept)
 {
     size_t i;
+    int row;
 
     for (i = 0; i < n; i++) {
         /* tables[i] is "schema<TAB>table" so names with dots stay intact. */
         char *tab = strchr(tables[i], '\t');
-        char *nsp = PQescapeIdentifier(conn, tables[i], (size_t)(tab - tables[i]));
+        size_t nsplen = (size_t)(tab - tables[i]);
+        char *nsp = PQescapeIdentifier(conn, tables[i], nsplen);
         char *rel = PQescapeIdentifier(conn, tab + 1, strlen(tab + 1));
         tw_buf_printf(sql, "%s%s.%s", i ? ", " : "", nsp, rel);
+        for (row = 0; kept && row < PQntuples(kept); row++) {
+            const char *knsp = PQgetvalue(kept, row, 0);
+            if (strlen(knsp) == nsplen && strncmp(knsp, tables[i], nsplen) == 0 &&
+                strcmp(PQgetvalue(kept, row, 1), tab + 1) == 0)
+                tw_buf_append_str(sql, PQgetvalue(kept, row, 2));
+        }
         PQfreemem(nsp);
         PQfreemem(rel);
     }
+}
+
+/* The column lists and row filters (PostgreSQL 15+) of the publication's
+ * tables, as append_table_list takes them; NULL before 15 or on error
+ * (errstr set only then). */
+static PGresult *narrowed_tables(PGconn *conn, const char *pubname, bool *failed, char *errstr,
+                                 size_t errstr_size)
+{
+    const char *params[1] = {pubname};
+    PGresult *res;
+
+    *failed = false;
+    if (PQserverVersion(conn) < 150000)
+        return NULL;
+    res = run(conn, PGRES_TUPLES_OK, "reading the publication's column lists and row filters",
+              "SELECT n.nspname, c.relname,"
+              " CASE WHEN pr.prattrs IS NULL THEN '' ELSE ' (' || (SELECT"
+              " string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a"
+              " WHERE a.attrelid = c.oid AND a.attnum = ANY (pr.prattrs)) || ')' END ||"
+              " CASE WHEN pr.prqual IS NULL THEN '' ELSE"
+              " ' WHERE (' || pg_get_expr(pr.prqual, pr.prrelid) || ')' END"
+              " FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid"
+              " JOIN pg_class c ON c.oid = pr.prrelid"
+              " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE p.pubname = $1",
+              1, params, errstr, errstr_size);
+    *failed = res == NULL;
+    return res;
 }
 
 /* Tables matching table.include.list / table.exclude.list, as
@@ -369,7 +408,7 @@ static tw_err_t filtered_publication(PGconn *conn, const tw_config_t *cfg, const
     }
     if (!exists) {
         tw_buf_printf(sql, "CREATE PUBLICATION %s FOR TABLE ", pubident);
-        append_table_list(conn, sql, tables, ntables);
+        append_table_list(conn, sql, tables, ntables, NULL);
         setup->publication_created = true;
     } else {
         current = run(conn, PGRES_TUPLES_OK, "listing the publication's tables",
@@ -381,8 +420,16 @@ static tw_err_t filtered_publication(PGconn *conn, const tw_config_t *cfg, const
             goto cleanup;
         }
         if (!same_tables(current, tables, ntables)) {
+            bool failed;
+            PGresult *kept = narrowed_tables(conn, cfg->publication_name, &failed, errstr,
+                                             errstr_size);
+            if (failed) {
+                err = TW_ERR_PG;
+                goto cleanup;
+            }
             tw_buf_printf(sql, "ALTER PUBLICATION %s SET TABLE ", pubident);
-            append_table_list(conn, sql, tables, ntables);
+            append_table_list(conn, sql, tables, ntables, kept);
+            PQclear(kept);
             setup->publication_altered = true;
         }
     }

@@ -103,6 +103,7 @@ static void rel_free_columns(tw_rel_t *rel)
         free(rel->cols[i].name);
         free(rel->cols[i].enum_labels);
         free(rel->cols[i].default_expr);
+        free(rel->cols[i].type_name);
     }
     free(rel->cols);
     rel->cols = NULL;

@@ -33,6 +33,17 @@ typedef struct tw_rel_col {
      * DEFAULT expression as pg_get_expr prints it. */
     char *enum_labels;
     char *default_expr;
+    /* What pg_type says of value_oid (set with the catalog, else
+     * type_known false): its typname, typtype ('b' base, 'c' composite,
+     * 'd' domain, 'e' enum, 'r' range, 'm' multirange, 'p' pseudo) and, for
+     * an array type, its element type and the element's typtype (0
+     * otherwise). Converters decide from these which types Debezium has a
+     * mapping for. */
+    bool type_known;
+    char typtype;
+    uint32_t elem_oid;
+    char elem_typtype;
+    char *type_name;
 } tw_rel_col_t;
 
 typedef struct tw_rel {

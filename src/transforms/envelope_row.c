@@ -64,7 +64,29 @@ static void placeholder(const char *text, const tw_cs_t *schema, tw_arena_t *are
     size_t len = strlen(text);
 
     memset(out, 0, sizeof(*out));
-    if (schema->type == TW_CS_STRING) {
+    if (schema->type == TW_CS_MAP || schema->render == TW_CS_RENDER_HSTORE_JSON) {
+        /* An hstore: Debezium's map {placeholder: placeholder}, here in
+         * hstore's text form for codec/hstore.c to read. */
+        char *t = tw_arena_alloc(arena, 4 * len + 8), *q = t;
+        int k;
+        for (k = 0; k < 2; k++) {
+            size_t i;
+            *q++ = '"';
+            for (i = 0; i < len; i++) {
+                if (text[i] == '"' || text[i] == '\\')
+                    *q++ = '\\';
+                *q++ = text[i];
+            }
+            *q++ = '"';
+            if (k == 0) {
+                *q++ = '=';
+                *q++ = '>';
+            }
+        }
+        out->kind = TW_VALUE_TEXT;
+        out->u.str.ptr = t;
+        out->u.str.len = (size_t)(q - t);
+    } else if (schema->type == TW_CS_STRING) {
         out->kind = TW_VALUE_TEXT;
         out->u.str.ptr = text;
         out->u.str.len = len;
@@ -107,6 +129,7 @@ static void fallback(const tw_cs_t *schema, tw_value_t *out)
         out->kind = TW_VALUE_FLOAT;
         break;
     case TW_CS_STRING:
+    case TW_CS_MAP: /* an hstore: "" is the empty one */
         out->kind = TW_VALUE_TEXT;
         out->u.str.ptr = zero;
         break;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "codec/converter.h"
+#include "codec/unknown_type.h"
 
 /* Header values are strings as Kafka Connect's SimpleHeaderConverter
  * writes them: decimals in plain notation, bytes in base64, doubles as Java
@@ -150,6 +151,13 @@ tw_err_t tw_outbox_route_placements(route_call_t *rc, char *errstr, size_t errst
         if (col < 0)
             continue;
         COLUMN(rc, v, col);
+        if (b->as_bytes && b->as_bytes[col]) {
+            tw_value_t *raw = v;
+            v = tw_arena_alloc(rc->arena, sizeof(*v));
+            err = tw_unknown_type_bytes(raw, rc->arena, v, errstr, errstr_size);
+            if (err)
+                return err;
+        }
         d.pg = v;
         if (pl->kind == PLACE_HEADER && rc->nheaders < MAX_HEADERS) {
             tw_kafka_header_t h = {pl->alias, NULL, 0};

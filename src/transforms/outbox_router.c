@@ -16,6 +16,7 @@
 
 #include "codec/avro_convert.h"
 #include "codec/converter.h"
+#include "codec/unknown_type.h"
 
 static void free_placements(tw_outbox_router_t *router)
 {
@@ -156,6 +157,7 @@ void tw_outbox_binding_destroy(tw_outbox_binding_t *binding)
     }
     free(binding->envelopes);
     free(binding->col_schema);
+    free(binding->as_bytes);
     free(binding->placement_col);
     free(binding->value_name_prefix);
     free(binding);
@@ -174,6 +176,64 @@ static tw_err_t find_column(const tw_rel_t *rel, const char *name, const char *k
                        "column or point the option at an existing one",
                        rel->nspname, rel->relname, name, cfg->name, key);
     return TW_OK;
+}
+
+/* A column the router reads whose type Debezium has no mapping for:
+ * Debezium's task fails on it, unless include.unknown.datatypes=true lets
+ * an additional placement carry it as bytes. Refused here, before any row. */
+static tw_err_t unknown_column(const tw_outbox_router_t *router, const tw_rel_t *rel,
+                               tw_outbox_binding_t *b, int col, const char *key,
+                               bool placement, const bool *not_null, char *errstr,
+                               size_t errstr_size)
+{
+    tw_type_support_t support;
+    bool include = tw_cs_options()->include_unknown;
+
+    if (col < 0 || (support = tw_unknown_type_support(&rel->cols[col])) == TW_TYPE_MAPPED)
+        return TW_OK;
+    if (support == TW_TYPE_UNKNOWN && include && placement) {
+        if (b->as_bytes == NULL)
+            b->as_bytes = tw_calloc(rel->ncols, sizeof(bool));
+        b->as_bytes[col] = true;
+        tw_cs_unref(b->col_schema[col]);
+        b->col_schema[col] = tw_cs_for_column(TW_OID_BYTEA, -1, !not_null[col]);
+        return TW_OK;
+    }
+    return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                   "transforms.%s.%s: column \"%s\" of %s.%s has %s (type %s), which Debezium "
+                   "leaves out of its records; %s",
+                   router->cfg->name, key, rel->cols[col].name, rel->nspname, rel->relname,
+                   tw_unknown_type_reason(support),
+                   rel->cols[col].type_name ? rel->cols[col].type_name : "?",
+                   support == TW_TYPE_UNKNOWN && placement
+                       ? "set include.unknown.datatypes=true to place it as bytes holding its "
+                         "text, or place a column of a mapped type (e.g. text)"
+                       : "use a column of a mapped type (e.g. text, cast from it)");
+}
+
+/* Every column the router reads, checked for types Debezium cannot map. */
+static tw_err_t unknown_columns(const tw_outbox_router_t *router, const tw_rel_t *rel,
+                                tw_outbox_binding_t *b, const bool *not_null, char *errstr,
+                                size_t errstr_size)
+{
+    const int roles[] = {b->id_col, b->key_col,     b->payload_col, b->route_col,
+                         b->ts_col, b->version_col, b->tracing_col, b->type_col};
+    static const char *const role_keys[] = {
+        "table.field.event.id",        "table.field.event.key",
+        "table.field.event.payload",   "route.by.field",
+        "table.field.event.timestamp", "table.field.event.schema.version",
+        "tracing.span.context.field",  "table.field.event.type"};
+    tw_err_t err = TW_OK;
+    size_t i;
+
+    for (i = 0; err == TW_OK && i < sizeof(roles) / sizeof(roles[0]); i++)
+        err = unknown_column(router, rel, b, roles[i], role_keys[i], false, not_null, errstr,
+                             errstr_size);
+    for (i = 0; err == TW_OK && i < router->nplacements; i++)
+        err = unknown_column(router, rel, b, b->placement_col[i],
+                             "table.fields.additional.placement", true, not_null, errstr,
+                             errstr_size);
+    return err;
 }
 
 tw_err_t tw_outbox_bind(tw_outbox_router_t *router, const tw_rel_t *rel, const bool *not_null,
@@ -222,6 +282,8 @@ tw_err_t tw_outbox_bind(tw_outbox_router_t *router, const tw_rel_t *rel, const b
         err = find_column(rel, router->placements[i].column, "table.fields.additional.placement",
                           cfg, ob->fields_additional_error_on_missing, &b->placement_col[i],
                           errstr, errstr_size);
+    if (err == TW_OK)
+        err = unknown_columns(router, rel, b, not_null, errstr, errstr_size);
     if (err == TW_OK && b->ts_col >= 0) {
         uint32_t t = rel->cols[b->ts_col].value_oid;
         if (t != TW_OID_TIMESTAMP && t != TW_OID_TIMESTAMPTZ && t != TW_OID_INT8)

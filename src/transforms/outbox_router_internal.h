@@ -72,6 +72,7 @@ struct tw_outbox_binding {
     int type_col; /* contract-first payloads only, else -1 */
     int *placement_col; /* per router placement; -1 when missing and tolerated */
     tw_cs_t **col_schema; /* per relation column */
+    bool *as_bytes; /* per column: an unknown type placed as bytes; NULL: none */
     uint16_t ncols;
     char *value_name_prefix; /* "<prefix>.<schema>.<table>." */
     envelope_schema_t *envelopes;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "codec/unknown_type.h"
 #include "pg/catalog.h"
 #include "transforms/column_rules.h"
 #include "transforms/envelope_message.h"
@@ -63,6 +64,9 @@ typedef struct envelope {
     uint64_t txn_serial;
     int64_t total_order;
     tw_envelope_message_t *messages; /* logical decoding messages' "m" events */
+    /* "\nschema.table.column\n" of each column left out for its type, so
+     * that it is logged once per process, not at every Relation message */
+    tw_buf_t announced;
 } envelope_t;
 
 typedef struct env_binding {
@@ -78,6 +82,11 @@ typedef struct env_binding {
     int *value_cols;
     const tw_column_rule_t **value_rules;
     size_t nvalue;
+    /* Per column, by Debezium's type mapping (include.unknown.datatypes):
+     * left out of the value, or written as bytes; NULL: neither happens. */
+    bool *dropped;
+    char *as_bytes; /* 0: no; 'b': bytes; 'a': an array of bytes; 'h': hstore[]'s
+                     * elements (read whole, written as hstores) */
     tw_cs_t *envelope_schema;
     /* data_collection_order: this transaction's events of the table so far
      * (a Relation message inside the transaction rebinds the table and
@@ -175,6 +184,7 @@ static void envelope_destroy(void *state)
     tw_envelope_message_destroy(env->messages);
     tw_key_columns_destroy(env->key_columns);
     tw_column_rules_destroy(env->column_rules);
+    tw_buf_free(&env->announced);
     free(env);
 }
 
@@ -199,6 +209,8 @@ static void envelope_unbind(void *binding)
     free(b->key_cols);
     free(b->value_cols);
     free(b->value_rules);
+    free(b->dropped);
+    free(b->as_bytes);
     tw_cs_unref(b->key_schema);
     tw_cs_unref(b->value_schema);
     tw_cs_unref(b->row_schema);
@@ -252,6 +264,107 @@ static char *type_name(envelope_t *env, uint32_t oid)
     return env->catalog ? tw_catalog_type_name(env->catalog, oid) : NULL;
 }
 
+/* A column's schema in the Value struct: bytes (or an array of required
+ * bytes, as Debezium's) for a type Debezium does not know that
+ * include.unknown.datatypes=true keeps. */
+static tw_cs_t *column_schema(const env_binding_t *b, const tw_rel_t *rel, size_t i,
+                              bool optional)
+{
+    tw_cs_t *schema;
+
+    if (b->as_bytes && b->as_bytes[i] == 'b')
+        return tw_cs_for_column(TW_OID_BYTEA, -1, optional);
+    if (b->as_bytes && b->as_bytes[i] == 'a') {
+        schema = tw_cs_new(TW_CS_ARRAY, optional, NULL);
+        schema->elem = tw_cs_for_column(TW_OID_BYTEA, -1, false);
+        return schema;
+    }
+    return tw_cs_for_rel_col(&rel->cols[i], optional);
+}
+
+/* Debezium's connector has no mapping for some column types: it leaves
+ * such a column out of its records, or (include.unknown.datatypes=true)
+ * writes it as bytes; a few array types stay out either way. Each column
+ * left out is logged once, so that nothing disappears unannounced. An
+ * hstore[] (read whole: its element type is an extension's) is split into
+ * its hstores here too. */
+static void unknown_columns(envelope_t *env, const tw_rel_t *rel, env_binding_t *b)
+{
+    bool include = tw_cs_options()->include_unknown;
+    tw_type_support_t support;
+    tw_buf_t key = TW_BUF_INIT;
+    size_t i;
+
+    for (i = 0; i < rel->ncols; i++) {
+        const tw_rel_col_t *col = &rel->cols[i];
+        support = tw_unknown_type_support(col);
+        if (support == TW_TYPE_MAPPED && col->elem_oid && col->type_name &&
+            strcmp(col->type_name, "_hstore") == 0) {
+            if (b->dropped == NULL) {
+                b->dropped = tw_calloc(rel->ncols, sizeof(bool));
+                b->as_bytes = tw_calloc(rel->ncols, 1);
+            }
+            b->as_bytes[i] = 'h';
+            continue;
+        }
+        if (support == TW_TYPE_MAPPED)
+            continue;
+        if (b->dropped == NULL) {
+            b->dropped = tw_calloc(rel->ncols, sizeof(bool));
+            b->as_bytes = tw_calloc(rel->ncols, 1);
+        }
+        if ((support == TW_TYPE_UNKNOWN || support == TW_TYPE_UNKNOWN_ARRAY) && include) {
+            b->as_bytes[i] = support == TW_TYPE_UNKNOWN ? 'b' : 'a';
+            continue;
+        }
+        b->dropped[i] = true;
+        tw_buf_reset(&key);
+        tw_buf_printf(&key, "\n%s.%s.%s\n", rel->nspname, rel->relname, col->name);
+        if (env->announced.data && strstr(env->announced.data, key.data))
+            continue;
+        tw_buf_append(&env->announced, key.data, key.len);
+        tw_log(TW_LOG_WARNING, "ENVELOPE",
+               "column \"%s\" of %s.%s (type %s) is left out of change events: it is %s%s",
+               col->name, rel->nspname, rel->relname, col->type_name ? col->type_name : "?",
+               tw_unknown_type_reason(support),
+               support == TW_TYPE_UNKNOWN
+                   ? "; include.unknown.datatypes=true writes it as bytes holding its text"
+               : support == TW_TYPE_UNKNOWN_ARRAY
+                   ? "; include.unknown.datatypes=true writes it as an array of bytes"
+                   : "");
+    }
+    tw_buf_free(&key);
+}
+
+/* Values of columns written as bytes: their text's bytes (the JDBC
+ * driver's form for geometric types), as Debezium writes them. */
+static tw_err_t unknown_values(const env_binding_t *b, const tw_rel_t *rel, tw_datum_t *row,
+                               tw_arena_t *arena, char *errstr, size_t errstr_size)
+{
+    tw_value_t *v;
+    tw_err_t err;
+    size_t i;
+
+    for (i = 0; b->as_bytes && i < rel->ncols; i++) {
+        if (!b->as_bytes[i])
+            continue;
+        v = tw_arena_alloc(arena, sizeof(*v));
+        if (b->as_bytes[i] == 'a')
+            err = tw_unknown_array_bytes(row->fields[i].pg, rel->cols[i].elem_oid, arena, v,
+                                         errstr, errstr_size);
+        else if (b->as_bytes[i] == 'h')
+            err = tw_unknown_array_split(row->fields[i].pg, rel->cols[i].elem_oid, arena, v,
+                                         errstr, errstr_size);
+        else
+            err = tw_unknown_type_bytes(row->fields[i].pg, arena, v, errstr, errstr_size);
+        if (err)
+            return err;
+        /* tw_envelope_row allocated the fields in the arena: ours to change */
+        ((tw_datum_t *)row->fields)[i].pg = v;
+    }
+    return TW_OK;
+}
+
 /* The Value struct under column rules: the columns kept, each schema
  * with its mapper's parameters. `name` is the struct's name. */
 static tw_cs_t *shaped_value(envelope_t *env, const tw_rel_t *rel, const bool *not_null,
@@ -267,10 +380,11 @@ static tw_cs_t *shaped_value(envelope_t *env, const tw_rel_t *rel, const bool *n
     b->value_rules = tw_calloc(rel->ncols ? rel->ncols : 1, sizeof(*b->value_rules));
     for (i = 0; i < rel->ncols; i++) {
         const tw_rel_col_t *col = &rel->cols[i];
-        if (!tw_column_rules_keep(env->column_rules, rel->nspname, rel->relname, col->name))
+        if (!tw_column_rules_keep(env->column_rules, rel->nspname, rel->relname, col->name) ||
+            (b->dropped && b->dropped[i]))
             continue;
         rule = tw_column_rules_find(env->column_rules, rel->nspname, rel->relname, col->name);
-        field = tw_cs_for_rel_col(col, !not_null[i]);
+        field = column_schema(b, rel, i, !not_null[i]);
         if (rule) {
             typname = type_name(env, col->type_oid);
             tw_column_rule_shape(rule, col, typname, field);
@@ -333,6 +447,23 @@ static tw_err_t envelope_bind(void *state, const tw_rel_t *rel, const bool *not_
         envelope_unbind(b);
         return err;
     }
+    unknown_columns(env, rel, b);
+    for (i = 0; b->dropped && i < b->nkey; i++)
+        if (b->dropped[b->key_cols[i]]) {
+            err = tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                          "key column \"%s\" of %s.%s has %s (type %s), which change events "
+                          "leave out; name other columns in message.key.columns%s",
+                          rel->cols[b->key_cols[i]].name, rel->nspname, rel->relname,
+                          tw_unknown_type_reason(tw_unknown_type_support(
+                              &rel->cols[b->key_cols[i]])),
+                          rel->cols[b->key_cols[i]].type_name,
+                          tw_unknown_type_support(&rel->cols[b->key_cols[i]]) == TW_TYPE_UNKNOWN
+                              ? " or set include.unknown.datatypes=true"
+                              : "");
+            free(name);
+            envelope_unbind(b);
+            return err;
+        }
     if (b->nkey > 0) {
         snprintf(name, len, "%s.Key", b->topic);
         b->key_schema = tw_cs_new(TW_CS_STRUCT, false, name);
@@ -345,18 +476,18 @@ static tw_err_t envelope_bind(void *state, const tw_rel_t *rel, const bool *not_
                             !tw_column_rules_keep(env->column_rules, rel->nspname,
                                                   rel->relname, col->name);
             tw_cs_add_field(b->key_schema, col->name,
-                            tw_cs_for_rel_col(col, optional));
+                            column_schema(b, rel, (size_t)b->key_cols[i], optional));
         }
     }
     /* before and after share one optional Value schema. */
     snprintf(name, len, "%s.Value", b->topic);
     value_opt = tw_cs_new(TW_CS_STRUCT, true, name);
     for (i = 0; i < rel->ncols; i++)
-        tw_cs_add_field(value_opt, rel->cols[i].name,
-                        tw_cs_for_rel_col(&rel->cols[i], !not_null[i]));
+        tw_cs_add_field(value_opt, rel->cols[i].name, column_schema(b, rel, i, !not_null[i]));
     b->row_schema = value_opt;
-    b->value_schema = env->column_rules ? shaped_value(env, rel, not_null, b, name)
-                                        : tw_cs_ref(value_opt);
+    b->value_schema = env->column_rules || b->dropped
+                          ? shaped_value(env, rel, not_null, b, name)
+                          : tw_cs_ref(value_opt);
     value_opt = b->value_schema;
     snprintf(name, len, "%s.Envelope", b->topic);
     b->envelope_schema = tw_cs_new(TW_CS_STRUCT, false, name);
@@ -614,6 +745,8 @@ static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
          * rest null (DEFAULT, INDEX). */
         err = tw_envelope_row(b->row_schema, env->cfg->unavailable_value_placeholder, rel,
                               change->old_tuple, NULL, arena, &before, errstr, errstr_size);
+        if (err == TW_OK)
+            err = unknown_values(b, rel, &before, arena, errstr, errstr_size);
         has_before = err == TW_OK;
     }
     if (err == TW_OK && change->new_tuple)
@@ -621,6 +754,8 @@ static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
                               change->new_tuple,
                               change->old_kind == 'O' ? change->old_tuple : NULL, arena, &after,
                               errstr, errstr_size);
+    if (err == TW_OK && change->new_tuple)
+        err = unknown_values(b, rel, &after, arena, errstr, errstr_size);
     if (err)
         return err;
     switch (change->op) {

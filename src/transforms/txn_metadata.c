@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/java_hash.h"
 
 /* Tables of one transaction, in the order their first event came. */
 typedef struct table_count {
@@ -42,40 +43,6 @@ struct tw_txn_metadata {
     int64_t total;
     uint32_t java_capacity; /* Debezium's HashMap table size so far */
 };
-
-/* java.lang.String.hashCode() of UTF-8 text: over UTF-16 code units. */
-static int32_t java_string_hash(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    uint32_t h = 0, cp;
-    int extra;
-
-    while (*p) {
-        if (*p < 0x80) {
-            cp = *p++;
-            extra = 0;
-        } else if ((*p & 0xE0) == 0xC0) {
-            cp = *p++ & 0x1F;
-            extra = 1;
-        } else if ((*p & 0xF0) == 0xE0) {
-            cp = *p++ & 0x0F;
-            extra = 2;
-        } else {
-            cp = *p++ & 0x07;
-            extra = 3;
-        }
-        for (; extra > 0 && (*p & 0xC0) == 0x80; extra--)
-            cp = (cp << 6) | (*p++ & 0x3F);
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            h = 31 * h + (0xD800 + (cp >> 10));
-            h = 31 * h + (0xDC00 + (cp & 0x3FF));
-        } else {
-            h = 31 * h + cp;
-        }
-    }
-    return (int32_t)h;
-}
 
 static int by_java_order(const void *a, const void *b)
 {
@@ -248,13 +215,12 @@ void tw_txn_metadata_end(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int64
                          tw_record_t *out)
 {
     json_t *tables = json_array();
-    uint32_t h;
     size_t i;
 
-    for (i = 0; i < m->ntables; i++) {
-        h = (uint32_t)java_string_hash(m->tables[i].table);
-        m->tables[i].bucket = (h ^ (h >> 16)) & (m->java_capacity - 1);
-    }
+    for (i = 0; i < m->ntables; i++)
+        m->tables[i].bucket = tw_java_hashmap_bucket(
+            tw_java_string_hash(m->tables[i].table, strlen(m->tables[i].table)),
+            m->java_capacity);
     qsort(m->tables, m->ntables, sizeof(*m->tables), by_java_order);
     for (i = 0; i < m->ntables; i++)
         json_array_append_new(tables, json_pack("{s:s,s:I}", "data_collection", m->tables[i].table,

@@ -30,6 +30,8 @@ static tw_cs_t *copy_basics(const tw_cs_t *src, bool optional, bool with_fields)
     copy->parameters = src->parameters ? json_deep_copy(src->parameters) : NULL;
     if (src->elem)
         copy->elem = tw_cs_ref(src->elem);
+    if (src->key)
+        copy->key = tw_cs_ref(src->key);
     for (i = 0; with_fields && i < src->nfields; i++)
         tw_cs_add_field(copy, src->fields[i].name, tw_cs_ref(src->fields[i].schema));
     return copy;

@@ -61,10 +61,10 @@ static void test_first_matching_predicate_wins(void **state)
 static void test_outbox_transform_drops_deletes_and_refuses_updates(void **state)
 {
     tw_rel_col_t cols[4] = {
-        {"id", 2950, -1, 2950, -1, true, NULL, NULL},
-        {"aggregatetype", 25, -1, 25, -1, false, NULL, NULL},
-        {"aggregateid", 25, -1, 25, -1, false, NULL, NULL},
-        {"payload", 3802, -1, 3802, -1, false, NULL, NULL},
+        {"id", 2950, -1, 2950, -1, true, NULL, NULL, false, 0, 0, 0, NULL},
+        {"aggregatetype", 25, -1, 25, -1, false, NULL, NULL, false, 0, 0, 0, NULL},
+        {"aggregateid", 25, -1, 25, -1, false, NULL, NULL, false, 0, 0, 0, NULL},
+        {"payload", 3802, -1, 3802, -1, false, NULL, NULL, false, 0, 0, 0, NULL},
     };
     tw_rel_t rel;
     bool not_null[4] = {true, true, true, false};
@@ -112,7 +112,7 @@ static void test_outbox_transform_drops_deletes_and_refuses_updates(void **state
 
 static void test_a_relation_without_outbox_columns_does_not_bind(void **state)
 {
-    tw_rel_col_t cols[1] = {{"id", 23, -1, 23, -1, true, NULL, NULL}};
+    tw_rel_col_t cols[1] = {{"id", 23, -1, 23, -1, true, NULL, NULL, false, 0, 0, 0, NULL}};
     tw_rel_t rel;
     bool not_null[1] = {true};
     tw_config_t cfg;
