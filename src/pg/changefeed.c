@@ -123,6 +123,12 @@ void tw_changefeed_destroy(tw_changefeed_t *feed)
     free(feed);
 }
 
+void tw_changefeed_resume(tw_changefeed_t *feed, tw_lsn_t last_end_lsn, int64_t last_commit_ts)
+{
+    feed->last_end_lsn = last_end_lsn;
+    feed->last_commit_ts = last_commit_ts;
+}
+
 void tw_changefeed_set_tick(tw_changefeed_t *feed, tw_changefeed_tick_cb tick, void *opaque)
 {
     feed->tick = tick;

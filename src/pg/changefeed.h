@@ -97,6 +97,12 @@ tw_relcache_t *tw_changefeed_relcache(tw_changefeed_t *feed);
  * replay and is passed up. */
 typedef tw_err_t (*tw_changefeed_tick_cb)(void *opaque, char *errstr, size_t errstr_size);
 void tw_changefeed_set_tick(tw_changefeed_t *feed, tw_changefeed_tick_cb tick, void *opaque);
+/* The last transaction read before this feed started: its end LSN (or a
+ * non-transactional message's LSN) and commit time, as a checkpoint keeps
+ * them. The first transaction's source.sequence then starts with that LSN,
+ * and a message read before any transaction takes that time, as in one
+ * session (and as Debezium's do after a restart). */
+void tw_changefeed_resume(tw_changefeed_t *feed, tw_lsn_t last_end_lsn, int64_t last_commit_ts);
 /* A normal (non-replication) connection for catalog lookups the protocol
  * does not cover (a domain column's base type, whether a type is an enum);
  * borrowed, must outlive the feed's use of it. Without one, domain and enum

@@ -72,7 +72,7 @@ static int teardown(void **state)
 /* Reads one source transaction of n records. */
 static void read_txn(fixture_t *fx, tw_lsn_t commit, tw_lsn_t end, int n)
 {
-    tw_offset_t through = {commit, end, 1000};
+    tw_offset_t through = {commit, end, 1000, 1000};
     char errstr[256];
     bool skip;
     int i;
@@ -120,7 +120,7 @@ static void test_acknowledged_transactions_advance_and_persist(void **state)
 static void test_delivered_transactions_are_skipped_after_a_restart(void **state)
 {
     fixture_t *fx = *state;
-    tw_offset_t through = {0x200, 0x230, 0};
+    tw_offset_t through = {0x200, 0x230, 0, 0};
     char errstr[256];
     bool skip;
 

@@ -58,7 +58,7 @@ static int teardown(void **state)
 
 static void read_txn(fixture_t *fx, tw_lsn_t commit, tw_lsn_t end, int n)
 {
-    tw_offset_t through = {commit, end, 1000};
+    tw_offset_t through = {commit, end, 1000, 1000};
     char errstr[256];
     bool skip;
     int i;
