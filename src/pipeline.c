@@ -691,9 +691,9 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
         snprintf(table_buf, sizeof(table_buf), "message:%s", change->prefix);
         table = table_buf;
         /* Debezium counts a transactional message in the transaction's
-         * events, under the collection LOGICAL_DECODING_MESSAGE. */
+         * events, each under a collection of its own. */
         if (p->txnmeta && txn && t == tw_transform_chain_default(p->chain))
-            tw_txn_metadata_count(p->txnmeta, "LOGICAL_DECODING_MESSAGE", NULL, NULL);
+            tw_txn_metadata_count_message(p->txnmeta, change->lsn);
     } else {
         err = rel_state(p, (tw_rel_t *)change->rel, &st, errstr, errstr_size);
         if (err)

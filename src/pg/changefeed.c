@@ -445,6 +445,7 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
         free(feed->origin);
         feed->origin = tw_strdup(msg.u.origin.name);
         feed->txn.origin = feed->origin;
+        feed->txn.origin_lsn = msg.u.origin.commit_lsn;
         return TW_OK;
     case TW_PGOUTPUT_RELATION:
         err = apply_relation(feed, feed->relcache, &msg, &rel, errstr, errstr_size);

@@ -29,9 +29,11 @@ typedef struct tw_txn {
     tw_lsn_t commit_lsn; /* LSN of the commit record (Begin's final LSN) */
     tw_lsn_t end_lsn;    /* end of the commit record; 0 until commit */
     tw_lsn_t prev_end_lsn; /* end_lsn of the transaction committed before this one
-                            * in this session; 0 for the first */
+                            * (or a lone message's LSN), in this session or as the
+                            * checkpoint has it (tw_changefeed_resume); 0: none */
     int64_t commit_ts;   /* microseconds since 1970-01-01 UTC */
     const char *origin;  /* replication origin name, or NULL */
+    tw_lsn_t origin_lsn; /* the commit's LSN on the origin (0 without an origin) */
     bool streamed;       /* arrived in chunks before its commit */
     uint64_t serial;     /* distinct for each transaction start read in this process: a
                           * resent transaction is told from its interrupted first delivery */

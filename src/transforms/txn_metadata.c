@@ -244,6 +244,19 @@ void tw_txn_metadata_count(tw_txn_metadata_t *m, const char *table, int64_t *tot
         m->java_capacity *= 2;
 }
 
+void tw_txn_metadata_count_message(tw_txn_metadata_t *m, tw_lsn_t lsn)
+{
+    char name[128];
+    uint64_t h = lsn * 0x9E3779B97F4A7C15ULL; /* spread the LSN's bits */
+    uint32_t id = (uint32_t)(h >> 33); /* 31 bits, as HotSpot's identity hashes */
+
+    snprintf(name, sizeof(name),
+             "io.debezium.connector.postgresql.LogicalDecodingMessageMonitor$"
+             "LogicalDecodingMessageId@%x",
+             id ? id : 1);
+    tw_txn_metadata_count(m, name, NULL, NULL);
+}
+
 void tw_txn_metadata_end(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int64_t commit_ts_us,
                          tw_record_t *out)
 {
