@@ -295,8 +295,13 @@ static tw_err_t emit_change(tw_changefeed_t *feed, const tw_txn_t *txn, tw_lsn_t
         }
         return TW_OK;
     case TW_PGOUTPUT_MESSAGE:
-        if (!tw_filter_match(feed->prefixes, msg->u.message.prefix))
+        if (!tw_filter_match(feed->prefixes, msg->u.message.prefix)) {
+            /* Debezium filters messages after it has taken a lone one's
+             * position as completely processed (see below). */
+            if (txn == NULL)
+                feed->last_end_lsn = msg->u.message.lsn ? msg->u.message.lsn : lsn;
             return TW_OK;
+        }
         change.op = TW_CHANGE_MESSAGE;
         change.transactional = (msg->u.message.flags & 1) != 0;
         change.lsn = msg->u.message.lsn ? msg->u.message.lsn : lsn;

@@ -268,7 +268,8 @@ void tw_txn_metadata_end(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int64
         h = (uint32_t)java_string_hash(m->tables[i].table);
         m->tables[i].bucket = (h ^ (h >> 16)) & (m->java_capacity - 1);
     }
-    qsort(m->tables, m->ntables, sizeof(*m->tables), by_java_order);
+    if (m->ntables > 1) /* tables is NULL before the first table is counted */
+        qsort(m->tables, m->ntables, sizeof(*m->tables), by_java_order);
     for (i = 0; i < m->ntables; i++)
         json_array_append_new(tables, json_pack("{s:s,s:I}", "data_collection", m->tables[i].table,
                                                 "event_count", (json_int_t)m->tables[i].count));

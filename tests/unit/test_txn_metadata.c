@@ -119,6 +119,29 @@ static void test_topics(void **state)
     tw_config_clear(&cfg);
 }
 
+/* The first transaction of a process counts nothing (a streamed one
+ * without captured changes): an END with no collections, and no sorting of
+ * the still-unallocated table list (UBSan stops on qsort(NULL, 0)). */
+static void test_first_transaction_empty(void **state)
+{
+    tw_config_t cfg;
+    tw_txn_metadata_t *m;
+    tw_record_t rec;
+    json_t *v;
+    (void)state;
+    load(MINIMAL JSON_CONVERTERS "provide.transaction.metadata=true\n", &cfg);
+    m = tw_txn_metadata_new(&cfg);
+    tw_txn_metadata_begin(m, 9, 100, 0, &rec);
+    tw_txn_metadata_end(m, 9, 200, 0, &rec);
+    v = as_json(&cfg, &rec, false);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(v, "payload"),
+                                                     "data_collections")),
+                     0);
+    json_decref(v);
+    tw_txn_metadata_destroy(m);
+    tw_config_clear(&cfg);
+}
+
 static void test_begin_end(void **state)
 {
     tw_config_t cfg;
@@ -238,6 +261,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_off_by_default),
         cmocka_unit_test(test_topics),
+        cmocka_unit_test(test_first_transaction_empty),
         cmocka_unit_test(test_begin_end),
         cmocka_unit_test(test_heartbeat),
     };
