@@ -399,7 +399,7 @@ static tw_err_t sink_begin(void *opaque, const tw_txn_t *txn, char *errstr, size
 static tw_err_t sink_commit(void *opaque, const tw_txn_t *txn, char *errstr, size_t errstr_size)
 {
     tw_pipeline_t *p = opaque;
-    tw_offset_t through = {txn->commit_lsn, txn->end_lsn, txn->commit_ts};
+    tw_offset_t through = {txn->commit_lsn, txn->end_lsn, txn->commit_ts, txn->commit_ts};
     tw_err_t err = TW_OK;
 
     if (p->txnmeta_begin_due)
@@ -444,9 +444,9 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
         snprintf(table_buf, sizeof(table_buf), "message:%s", change->prefix);
         table = table_buf;
         /* Debezium counts a transactional message in the transaction's
-         * events, under the collection LOGICAL_DECODING_MESSAGE. */
+         * events, each under a collection of its own. */
         if (p->txnmeta && txn && t == tw_transform_chain_default(p->chain))
-            tw_txn_metadata_count(p->txnmeta, "LOGICAL_DECODING_MESSAGE", NULL, NULL);
+            tw_txn_metadata_count_message(p->txnmeta, change->lsn);
     } else {
         err = rel_state(p, (tw_rel_t *)change->rel, &st, errstr, errstr_size);
         if (err)
@@ -563,6 +563,11 @@ tw_err_t tw_pipeline_poll(tw_pipeline_t *p, int timeout_ms, char *errstr, size_t
 tw_lsn_t tw_pipeline_flush_lsn(const tw_pipeline_t *p)
 {
     return tw_progress_flush_lsn(p->progress);
+}
+
+void tw_pipeline_resume_point(const tw_pipeline_t *p, tw_lsn_t *end_lsn, int64_t *commit_ts)
+{
+    tw_progress_resume_point(p->progress, end_lsn, commit_ts);
 }
 
 bool tw_pipeline_settled(const tw_pipeline_t *p)

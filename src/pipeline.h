@@ -76,6 +76,9 @@ bool tw_pipeline_commit_pending(const tw_pipeline_t *pipeline);
 /* End LSN of the newest transaction delivered along with all before it
  * (0 before the first). */
 tw_lsn_t tw_pipeline_flush_lsn(const tw_pipeline_t *pipeline);
+/* What a new session's change feed resumes from (tw_progress_resume_point). */
+void tw_pipeline_resume_point(const tw_pipeline_t *pipeline, tw_lsn_t *end_lsn,
+                              int64_t *commit_ts);
 /* Everything read has been delivered and the session is healthy: no
  * record in flight, no transaction half read or in an open Kafka
  * transaction, no failure, no aborted Kafka transaction or undrained

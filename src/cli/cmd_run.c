@@ -240,6 +240,8 @@ static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
 {
     const tw_config_t *cfg = ctx->cfg;
     tw_sink_t sink = tw_pipeline_sink(ctx->pipeline);
+    tw_lsn_t resume_lsn;
+    int64_t resume_ts;
     tw_err_t err;
 
     ctx->slot_busy = false;
@@ -264,6 +266,10 @@ static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
     if (err)
         return err;
     tw_changefeed_set_tick(ctx->feed, run_tick, ctx);
+    /* The server resends from the slot's confirmed position, at or before
+     * the checkpoint: transactions it resends move these on as they pass. */
+    tw_pipeline_resume_point(ctx->pipeline, &resume_lsn, &resume_ts);
+    tw_changefeed_resume(ctx->feed, resume_lsn, resume_ts);
     tw_relcache_set_server_version(tw_changefeed_relcache(ctx->feed), ctx->setup.server_version);
     tw_changefeed_set_catalog(ctx->feed, ctx->conn);
     ctx->half_read = false;

@@ -123,6 +123,12 @@ void tw_changefeed_destroy(tw_changefeed_t *feed)
     free(feed);
 }
 
+void tw_changefeed_resume(tw_changefeed_t *feed, tw_lsn_t last_end_lsn, int64_t last_commit_ts)
+{
+    feed->last_end_lsn = last_end_lsn;
+    feed->last_commit_ts = last_commit_ts;
+}
+
 void tw_changefeed_set_tick(tw_changefeed_t *feed, tw_changefeed_tick_cb tick, void *opaque)
 {
     feed->tick = tick;
@@ -289,8 +295,13 @@ static tw_err_t emit_change(tw_changefeed_t *feed, const tw_txn_t *txn, tw_lsn_t
         }
         return TW_OK;
     case TW_PGOUTPUT_MESSAGE:
-        if (!tw_filter_match(feed->prefixes, msg->u.message.prefix))
+        if (!tw_filter_match(feed->prefixes, msg->u.message.prefix)) {
+            /* Debezium filters messages after it has taken a lone one's
+             * position as completely processed (see below). */
+            if (txn == NULL)
+                feed->last_end_lsn = msg->u.message.lsn ? msg->u.message.lsn : lsn;
             return TW_OK;
+        }
         change.op = TW_CHANGE_MESSAGE;
         change.transactional = (msg->u.message.flags & 1) != 0;
         change.lsn = msg->u.message.lsn ? msg->u.message.lsn : lsn;
@@ -478,6 +489,7 @@ tw_err_t tw_changefeed_process(tw_changefeed_t *feed, tw_lsn_t lsn, const uint8_
         free(feed->origin);
         feed->origin = tw_strdup(msg.u.origin.name);
         feed->txn.origin = feed->origin;
+        feed->txn.origin_lsn = msg.u.origin.commit_lsn;
         return TW_OK;
     case TW_PGOUTPUT_RELATION:
         err = apply_relation(feed, feed->relcache, &msg, &rel, errstr, errstr_size);

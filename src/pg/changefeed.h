@@ -29,9 +29,11 @@ typedef struct tw_txn {
     tw_lsn_t commit_lsn; /* LSN of the commit record (Begin's final LSN) */
     tw_lsn_t end_lsn;    /* end of the commit record; 0 until commit */
     tw_lsn_t prev_end_lsn; /* end_lsn of the transaction committed before this one
-                            * in this session; 0 for the first */
+                            * (or a lone message's LSN), in this session or as the
+                            * checkpoint has it (tw_changefeed_resume); 0: none */
     int64_t commit_ts;   /* microseconds since 1970-01-01 UTC */
     const char *origin;  /* replication origin name, or NULL */
+    tw_lsn_t origin_lsn; /* the commit's LSN on the origin (0 without an origin) */
     bool streamed;       /* arrived in chunks before its commit */
     uint64_t serial;     /* distinct for each transaction start read in this process: a
                           * resent transaction is told from its interrupted first delivery */
@@ -97,6 +99,12 @@ tw_relcache_t *tw_changefeed_relcache(tw_changefeed_t *feed);
  * replay and is passed up. */
 typedef tw_err_t (*tw_changefeed_tick_cb)(void *opaque, char *errstr, size_t errstr_size);
 void tw_changefeed_set_tick(tw_changefeed_t *feed, tw_changefeed_tick_cb tick, void *opaque);
+/* The last transaction read before this feed started: its end LSN (or a
+ * non-transactional message's LSN) and commit time, as a checkpoint keeps
+ * them. The first transaction's source.sequence then starts with that LSN,
+ * and a message read before any transaction takes that time, as in one
+ * session (and as Debezium's do after a restart). */
+void tw_changefeed_resume(tw_changefeed_t *feed, tw_lsn_t last_end_lsn, int64_t last_commit_ts);
 /* A normal (non-replication) connection for catalog lookups the protocol
  * does not cover (a domain column's base type, whether a type is an enum);
  * borrowed, must outlive the feed's use of it. Without one, domain and enum

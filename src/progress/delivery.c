@@ -123,7 +123,7 @@ void tw_delivery_ack(tw_delivery_t *delivery, tw_delivery_seq_t seq, bool ok)
 }
 
 bool tw_delivery_advance(tw_delivery_t *delivery, tw_lsn_t *end_lsn, tw_lsn_t *commit_lsn,
-                         int64_t *commit_ts)
+                         int64_t *commit_ts, int64_t *txn_commit_ts)
 {
     bool advanced = false;
 
@@ -134,6 +134,8 @@ bool tw_delivery_advance(tw_delivery_t *delivery, tw_lsn_t *end_lsn, tw_lsn_t *c
         *end_lsn = slot->end_lsn;
         *commit_lsn = slot->commit_lsn;
         *commit_ts = slot->commit_ts;
+        if (txn_commit_ts && slot->commit_ts > 0)
+            *txn_commit_ts = slot->commit_ts;
         delivery->head++;
         advanced = true;
     }

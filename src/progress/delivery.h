@@ -59,10 +59,12 @@ void tw_delivery_reset(tw_delivery_t *delivery);
 uint64_t tw_delivery_stale_reports(const tw_delivery_t *delivery);
 
 /* Retires done transactions from the head of the ring and reports the
- * newest one: its end LSN, commit LSN and commit time. Returns false when
+ * newest one: its end LSN, commit LSN and commit time. txn_commit_ts (may
+ * be NULL) gets the newest nonzero commit time among them, and is left as
+ * it is when all had none (non-transactional messages). Returns false when
  * none retired since the last call. */
 bool tw_delivery_advance(tw_delivery_t *delivery, tw_lsn_t *end_lsn, tw_lsn_t *commit_lsn,
-                         int64_t *commit_ts);
+                         int64_t *commit_ts, int64_t *txn_commit_ts);
 
 /* Reports, once each, transactions that became done (in order, not yet
  * retired): for latency measurement. Returns false when there is none. */

@@ -52,7 +52,7 @@ tw_err_t tw_offsets_load(const char *path, const char *slot_name, tw_offset_t *o
     json_error_t jerr;
     json_t *root;
     const char *slot = NULL, *commit = NULL, *end = NULL;
-    json_int_t ts = 0;
+    json_int_t ts = 0, txn_ts = -1;
     tw_offset_origin_t scratch;
     tw_err_t err = TW_OK;
 
@@ -69,8 +69,10 @@ tw_err_t tw_offsets_load(const char *path, const char *slot_name, tw_offset_t *o
                        "offsets file %s is unreadable (%s); fix or remove it (removing it "
                        "replays from the slot's position, which may duplicate records)",
                        path, jerr.text);
-    if (json_unpack_ex(root, &jerr, 0, "{s:s, s:s, s:s, s?:I}", "slot", &slot, "commit_lsn",
-                       &commit, "end_lsn", &end, "commit_ts_us", &ts) != 0 ||
+    /* txn_commit_ts_us is missing in files of older versions. */
+    if (json_unpack_ex(root, &jerr, 0, "{s:s, s:s, s:s, s?:I, s?:I}", "slot", &slot,
+                       "commit_lsn", &commit, "end_lsn", &end, "commit_ts_us", &ts,
+                       "txn_commit_ts_us", &txn_ts) != 0 ||
         !tw_lsn_parse(commit, &offset->commit_lsn) || !tw_lsn_parse(end, &offset->end_lsn)) {
         err = tw_errf(TW_ERR_IO, errstr, errstr_size,
                       "offsets file %s is malformed (%s); fix or remove it", path,
@@ -84,6 +86,7 @@ tw_err_t tw_offsets_load(const char *path, const char *slot_name, tw_offset_t *o
         err = load_origin(root, path, origin, errstr, errstr_size);
         snprintf(origin->slot, sizeof(origin->slot), "%s", slot);
         offset->commit_ts = ts;
+        offset->txn_commit_ts = txn_ts >= 0 ? txn_ts : ts;
         *found = err == TW_OK;
     }
     json_decref(root);
@@ -169,9 +172,9 @@ tw_err_t tw_offsets_store(const char *path, const tw_offset_origin_t *origin,
     tw_buf_append_json_string(&doc, origin->slot, strlen(origin->slot));
     tw_buf_printf(&doc,
                   ", \"commit_lsn\": \"" TW_LSN_FMT "\", \"end_lsn\": \"" TW_LSN_FMT
-                  "\", \"commit_ts_us\": %lld",
+                  "\", \"commit_ts_us\": %lld, \"txn_commit_ts_us\": %lld",
                   TW_LSN_ARGS(offset->commit_lsn), TW_LSN_ARGS(offset->end_lsn),
-                  (long long)offset->commit_ts);
+                  (long long)offset->commit_ts, (long long)offset->txn_commit_ts);
     if (origin->system_id[0]) {
         tw_buf_append_str(&doc, ", \"system_id\": ");
         tw_buf_append_json_string(&doc, origin->system_id, strlen(origin->system_id));

@@ -29,6 +29,13 @@ typedef struct tw_offset {
     tw_lsn_t commit_lsn; /* newest delivered transaction's commit LSN */
     tw_lsn_t end_lsn;    /* and its end LSN (where the slot may be confirmed) */
     int64_t commit_ts;   /* microseconds since 1970 */
+    /* The commit time of the newest transaction through end_lsn: commit_ts,
+     * unless the newest unit was a non-transactional message (which has
+     * none of its own). A restart resumes with it and end_lsn as the last
+     * transaction read, as Debezium resumes from its stored offsets:
+     * end_lsn opens source.sequence, and this is the source.ts_ms of a
+     * message read before any transaction. 0 when unknown. */
+    int64_t txn_commit_ts;
 } tw_offset_t;
 
 /* Where a checkpoint's LSNs come from. system_id is empty in a checkpoint

@@ -34,9 +34,11 @@ void tw_offsets_topic_value(const tw_offset_origin_t *origin, int64_t generation
     tw_buf_append_json_string(out, origin->slot, strlen(origin->slot));
     tw_buf_printf(out,
                   ",\"commit_lsn\":\"" TW_LSN_FMT "\",\"end_lsn\":\"" TW_LSN_FMT
-                  "\",\"commit_ts_us\":%lld,\"prev_commit_lsn\":\"" TW_LSN_FMT "\",\"records\":[",
+                  "\",\"commit_ts_us\":%lld,\"txn_commit_ts_us\":%lld,"
+                  "\"prev_commit_lsn\":\"" TW_LSN_FMT "\",\"records\":[",
                   TW_LSN_ARGS(offset->commit_lsn), TW_LSN_ARGS(offset->end_lsn),
-                  (long long)offset->commit_ts, TW_LSN_ARGS(prev_commit_lsn));
+                  (long long)offset->commit_ts, (long long)offset->txn_commit_ts,
+                  TW_LSN_ARGS(prev_commit_lsn));
     for (i = 0; i < nranges; i++) {
         tw_buf_append_str(out, i ? ",{\"topic\":" : "{\"topic\":");
         tw_buf_append_json_string(out, ranges[i].topic, strlen(ranges[i].topic));
@@ -71,7 +73,7 @@ tw_err_t tw_offsets_topic_parse(const void *value, size_t len, const char *slot,
     json_error_t jerr;
     json_t *root = json_loadb(value, len, 0, &jerr);
     const char *s = NULL, *commit = NULL, *end = NULL, *sysid = NULL, *db = NULL;
-    json_int_t ts = 0, gen = 0, tli = 0, oid = 0;
+    json_int_t ts = 0, txn_ts = -1, gen = 0, tli = 0, oid = 0;
     int reset = 0;
     tw_err_t err = TW_OK;
 
@@ -86,10 +88,10 @@ tw_err_t tw_offsets_topic_parse(const void *value, size_t len, const char *slot,
                       "it belongs to slot \"%s\", not \"%s\"", s, slot);
     else if (reset)
         rec->reset = true;
-    else if (json_unpack_ex(root, &jerr, 0, "{s:s, s:s, s?:I, s?:s, s?:I, s?:s, s?:I}",
+    else if (json_unpack_ex(root, &jerr, 0, "{s:s, s:s, s?:I, s?:I, s?:s, s?:I, s?:s, s?:I}",
                             "commit_lsn", &commit, "end_lsn", &end, "commit_ts_us", &ts,
-                            "system_id", &sysid, "timeline", &tli, "database", &db,
-                            "database_oid", &oid) != 0)
+                            "txn_commit_ts_us", &txn_ts, "system_id", &sysid, "timeline",
+                            &tli, "database", &db, "database_oid", &oid) != 0)
         err = tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "%s", jerr.text);
     else if (!tw_lsn_parse(commit, &rec->offset.commit_lsn) ||
              !tw_lsn_parse(end, &rec->offset.end_lsn))
@@ -97,6 +99,8 @@ tw_err_t tw_offsets_topic_parse(const void *value, size_t len, const char *slot,
             tw_errf(TW_ERR_MALFORMED, errstr, errstr_size, "bad LSN \"%s\" or \"%s\"", commit, end);
     if (err == TW_OK) {
         rec->offset.commit_ts = ts;
+        /* Missing in checkpoints of older versions. */
+        rec->offset.txn_commit_ts = txn_ts >= 0 ? txn_ts : ts;
         rec->generation = gen;
         snprintf(rec->origin.slot, sizeof(rec->origin.slot), "%s", s);
         if (sysid) {

@@ -177,6 +177,12 @@ void tw_progress_message_end(tw_progress_t *pr, tw_lsn_t lsn)
     pr->ops->closed(pr, &through);
 }
 
+void tw_progress_resume_point(const tw_progress_t *pr, tw_lsn_t *end_lsn, int64_t *commit_ts)
+{
+    *end_lsn = pr->offset_found ? pr->offset.end_lsn : 0;
+    *commit_ts = pr->offset_found ? pr->offset.txn_commit_ts : 0;
+}
+
 /* ------------------------------------------------------------------ delivery */
 
 tw_err_t tw_progress_aux(tw_progress_t *pr, char *errstr, size_t errstr_size)

@@ -183,6 +183,12 @@ static inline bool tw_progress_in_txn(const tw_progress_t *pr)
     return pr->in_txn;
 }
 
+/* Where the source stream resumes after a (re)start: the end of the last
+ * transaction or message delivered and the newest delivered transaction's
+ * commit time (both 0 without a checkpoint), which the change feed takes
+ * as the last it read. */
+void tw_progress_resume_point(const tw_progress_t *pr, tw_lsn_t *end_lsn, int64_t *commit_ts);
+
 bool tw_progress_report(tw_progress_t *pr, const tw_kafka_report_t *report);
 bool tw_progress_produce_failed(tw_progress_t *pr, tw_err_t err, char *errstr,
                                 size_t errstr_size, tw_err_t *out);

@@ -101,7 +101,7 @@ static tw_err_t file_poll(tw_progress_t *pr, char *errstr, size_t errstr_size)
     int64_t ts;
 
     tw_progress_retire(pr);
-    if (tw_delivery_advance(pr->delivery, &end, &commit, &ts)) {
+    if (tw_delivery_advance(pr->delivery, &end, &commit, &ts, &pr->offset.txn_commit_ts)) {
         pr->flush_lsn = end;
         if (ts > 0)
             pr->counts.last_delivered_commit_us = ts;

@@ -237,7 +237,7 @@ static void retire_ktxn(progress_ktxn_t *k)
     int64_t ts;
 
     tw_progress_retire(&k->base);
-    tw_delivery_advance(k->base.delivery, &end, &commit, &ts);
+    tw_delivery_advance(k->base.delivery, &end, &commit, &ts, NULL);
     if (k->has_source) {
         k->base.offset = k->through;
         k->base.offset_found = true;
@@ -520,8 +520,11 @@ static bool op_produce_failed(tw_progress_t *pr, tw_err_t err, char *errstr,
 static void op_closed(tw_progress_t *pr, const tw_offset_t *through)
 {
     progress_ktxn_t *k = (progress_ktxn_t *)pr;
+    /* A lone message has no commit time: the last transaction's stays. */
+    int64_t txn_ts = k->has_source ? k->through.txn_commit_ts : k->base.offset.txn_commit_ts;
 
     k->through = *through;
+    k->through.txn_commit_ts = through->commit_ts > 0 ? through->commit_ts : txn_ts;
     k->has_source = true;
 }
 

@@ -80,8 +80,8 @@ static tw_datum_t content_datum(const tw_change_t *change, tw_arena_t *arena)
 }
 
 void tw_envelope_message_make(const tw_envelope_message_t *m, const tw_change_t *change,
-                              tw_datum_t source, int64_t now_us, int64_t timestamp_ms,
-                              tw_arena_t *arena, tw_record_t *out)
+                              tw_datum_t source, tw_datum_t transaction, int64_t now_us,
+                              int64_t timestamp_ms, tw_arena_t *arena, tw_record_t *out)
 {
     tw_datum_t *key = tw_arena_alloc(arena, sizeof(*key));
     tw_datum_t *block = tw_arena_alloc(arena, BLOCK_NFIELDS * sizeof(*block));
@@ -94,9 +94,7 @@ void tw_envelope_message_make(const tw_envelope_message_t *m, const tw_change_t 
     f[MSG_OP] = tw_envelope_text(arena, "m");
     f[MSG_TS_MS] = tw_envelope_int(arena, now_us / 1000);
     f[MSG_SOURCE] = source;
-    /* With provide.transaction.metadata Debezium fills it for a
-     * transactional message; tidewater does not yet (D18). */
-    f[MSG_TRANSACTION] = tw_envelope_null();
+    f[MSG_TRANSACTION] = transaction;
     f[MSG_MESSAGE].pg = NULL;
     f[MSG_MESSAGE].json = NULL;
     f[MSG_MESSAGE].fields = block;

@@ -25,11 +25,12 @@ tw_envelope_message_t *tw_envelope_message_new(const char *topic_prefix, tw_cs_t
                                                tw_cs_t *transaction_schema);
 void tw_envelope_message_destroy(tw_envelope_message_t *m); /* accepts NULL */
 
-/* The record for `change` (a TW_CHANGE_MESSAGE) with this source block;
- * now_us: the processing time (the value's ts_ms); timestamp_ms: the
- * record's timestamp. Datums in the arena. */
+/* The record for `change` (a TW_CHANGE_MESSAGE) with this source block
+ * and transaction block (a null datum: none); now_us: the processing time
+ * (the value's ts_ms); timestamp_ms: the record's timestamp. Datums in the
+ * arena. */
 void tw_envelope_message_make(const tw_envelope_message_t *m, const tw_change_t *change,
-                              tw_datum_t source, int64_t now_us, int64_t timestamp_ms,
-                              tw_arena_t *arena, tw_record_t *out);
+                              tw_datum_t source, tw_datum_t transaction, int64_t now_us,
+                              int64_t timestamp_ms, tw_arena_t *arena, tw_record_t *out);
 
 #endif /* TW_ENVELOPE_MESSAGE_H */

@@ -5,6 +5,7 @@
  */
 #include "transforms/envelope_row.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,54 +56,145 @@ tw_datum_t tw_envelope_null(void)
     return d;
 }
 
-/* What Debezium writes for an unchanged TOASTed value the server did not
- * send: unavailable.value.placeholder as text, as its bytes, or as the one
- * element of an array of text. Other types cannot hold it: NULL. */
-static void placeholder(const char *text, const tw_cs_t *schema, tw_arena_t *arena,
-                        tw_value_t *out)
+/* PostgreSQL array types whose unchanged TOASTed values Debezium 3.6 writes
+ * a placeholder of its own for (UnchangedToastedReplicationMessageColumn,
+ * by the column's type name); any other array is null. */
+enum {
+    OID_JSON_ARRAY = 199,
+    OID_BYTEA_ARRAY = 1001,
+    OID_INT4_ARRAY = 1007,
+    OID_TEXT_ARRAY = 1009,
+    OID_BPCHAR_ARRAY = 1014,
+    OID_VARCHAR_ARRAY = 1015,
+    OID_INT8_ARRAY = 1016,
+    OID_DATE_ARRAY = 1182,
+    OID_UUID_ARRAY = 2951,
+    OID_JSONB_ARRAY = 3807
+};
+
+/* An hstore's placeholder: Debezium's map {placeholder: placeholder},
+ * here in hstore's text form for codec/hstore.c to read. */
+static void hstore_placeholder(const char *text, tw_arena_t *arena, tw_value_t *out)
 {
     size_t len = strlen(text);
+    char *t = tw_arena_alloc(arena, 4 * len + 8), *q = t;
+    int k;
 
-    memset(out, 0, sizeof(*out));
-    if (schema->type == TW_CS_MAP || schema->render == TW_CS_RENDER_HSTORE_JSON) {
-        /* An hstore: Debezium's map {placeholder: placeholder}, here in
-         * hstore's text form for codec/hstore.c to read. */
-        char *t = tw_arena_alloc(arena, 4 * len + 8), *q = t;
-        int k;
-        for (k = 0; k < 2; k++) {
-            size_t i;
-            *q++ = '"';
-            for (i = 0; i < len; i++) {
-                if (text[i] == '"' || text[i] == '\\')
-                    *q++ = '\\';
-                *q++ = text[i];
-            }
-            *q++ = '"';
-            if (k == 0) {
-                *q++ = '=';
-                *q++ = '>';
-            }
+    for (k = 0; k < 2; k++) {
+        size_t i;
+        *q++ = '"';
+        for (i = 0; i < len; i++) {
+            if (text[i] == '"' || text[i] == '\\')
+                *q++ = '\\';
+            *q++ = text[i];
         }
-        out->kind = TW_VALUE_TEXT;
-        out->u.str.ptr = t;
-        out->u.str.len = (size_t)(q - t);
-    } else if (schema->type == TW_CS_STRING) {
-        out->kind = TW_VALUE_TEXT;
-        out->u.str.ptr = text;
-        out->u.str.len = len;
-    } else if (schema->type == TW_CS_BYTES && schema->name == NULL) {
+        *q++ = '"';
+        if (k == 0) {
+            *q++ = '=';
+            *q++ = '>';
+        }
+    }
+    out->kind = TW_VALUE_TEXT;
+    out->u.str.ptr = t;
+    out->u.str.len = (size_t)(q - t);
+}
+
+/* java.util.UUID.nameUUIDFromBytes: an MD5 (version 3) UUID, as text. */
+static const char *name_uuid(const char *text, tw_arena_t *arena)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    char *out = tw_arena_alloc(arena, 37);
+
+    EVP_Digest(text, strlen(text), md, &mdlen, EVP_md5(), NULL);
+    md[6] = (unsigned char)((md[6] & 0x0f) | 0x30);
+    md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
+    snprintf(out, 37,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", md[0],
+             md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9], md[10], md[11],
+             md[12], md[13], md[14], md[15]);
+    return out;
+}
+
+static void set_text(tw_value_t *out, const char *text)
+{
+    out->kind = TW_VALUE_TEXT;
+    out->u.str.ptr = text;
+    out->u.str.len = strlen(text);
+}
+
+/* The placeholder as text, or as its bytes where the Connect type is bytes
+ * (binary.handling.mode=bytes): Debezium's string and binary converters. */
+static void scalar_placeholder(const char *text, const tw_cs_t *schema, tw_value_t *out)
+{
+    if (schema->type == TW_CS_BYTES && schema->name == NULL) {
         out->kind = TW_VALUE_BYTES;
         out->u.bytes.ptr = (const uint8_t *)text;
-        out->u.bytes.len = len;
-    } else if (schema->type == TW_CS_ARRAY && schema->elem->type == TW_CS_STRING) {
-        out->kind = TW_VALUE_ARRAY;
-        out->u.array.nelems = 1;
-        out->u.array.elems = tw_arena_alloc(arena, sizeof(tw_value_t));
-        out->u.array.elem_oid = TW_OID_TEXT;
-        placeholder(text, schema->elem, arena, out->u.array.elems);
+        out->u.bytes.len = strlen(text);
     } else {
-        out->kind = TW_VALUE_NULL;
+        set_text(out, text);
     }
+}
+
+/* What Debezium writes for an unchanged TOASTed value the server did not
+ * send, by the column's type (oid): for a string or bytes field
+ * unavailable.value.placeholder as text or as its bytes; for arrays of
+ * text, json and jsonb, of bytea and of uuid one element (the text, its
+ * bytes, or the version-3 UUID of its bytes); for int4[], date[] and
+ * int8[] the placeholder's bytes as numbers (signed, as Java's bytes are).
+ * Fields of other types cannot hold it: null (a numeric, a float8[]). */
+static void placeholder(const char *text, uint32_t oid, const tw_cs_t *schema,
+                        tw_arena_t *arena, tw_value_t *out)
+{
+    size_t i, len = strlen(text);
+    tw_value_t *elems;
+
+    memset(out, 0, sizeof(*out));
+    out->kind = TW_VALUE_NULL;
+    if (schema->type == TW_CS_MAP || schema->render == TW_CS_RENDER_HSTORE_JSON) {
+        hstore_placeholder(text, arena, out);
+        return;
+    }
+    if (schema->type != TW_CS_ARRAY) {
+        if (schema->type == TW_CS_STRING || (schema->type == TW_CS_BYTES && !schema->name))
+            scalar_placeholder(text, schema, out);
+        return;
+    }
+    switch (oid) {
+    case OID_TEXT_ARRAY:
+    case OID_VARCHAR_ARRAY:
+    case OID_BPCHAR_ARRAY:
+    case OID_JSON_ARRAY:
+    case OID_JSONB_ARRAY:
+    case OID_BYTEA_ARRAY:
+    case OID_UUID_ARRAY:
+        elems = tw_arena_alloc(arena, sizeof(*elems));
+        memset(elems, 0, sizeof(*elems));
+        if (oid == OID_UUID_ARRAY)
+            set_text(elems, name_uuid(text, arena));
+        else
+            scalar_placeholder(text, schema->elem, elems);
+        out->u.array.nelems = 1;
+        break;
+    case OID_INT4_ARRAY:
+    case OID_DATE_ARRAY:
+    case OID_INT8_ARRAY:
+        elems = tw_arena_alloc(arena, (len ? len : 1) * sizeof(*elems));
+        memset(elems, 0, (len ? len : 1) * sizeof(*elems));
+        for (i = 0; i < len; i++) {
+            elems[i].kind = TW_VALUE_INT;
+            elems[i].u.i = (int8_t)text[i];
+        }
+        out->u.array.nelems = (uint32_t)len;
+        break;
+    default:
+        return;
+    }
+    out->kind = TW_VALUE_ARRAY;
+    out->u.array.elems = elems;
+    out->u.array.elem_oid = elems[0].kind == TW_VALUE_INT     ? TW_OID_INT8
+                            : elems[0].kind == TW_VALUE_BYTES ? TW_OID_BYTEA
+                                                              : TW_OID_TEXT;
 }
 
 /* A NOT NULL column the old row does not hold (a DELETE's or key-changing
@@ -169,7 +261,8 @@ tw_err_t tw_envelope_row(const tw_cs_t *value_schema, const char *unavailable,
         if (err)
             return err;
         if (values[i].kind == TW_VALUE_UNCHANGED_TOAST)
-            placeholder(unavailable, value_schema->fields[i].schema, arena, &values[i]);
+            placeholder(unavailable, rel->cols[i].type_oid, value_schema->fields[i].schema,
+                        arena, &values[i]);
         else if (values[i].kind == TW_VALUE_NULL && !value_schema->fields[i].schema->optional)
             fallback(value_schema->fields[i].schema, &values[i]);
         fields[i].pg = &values[i];

@@ -581,7 +581,8 @@ static tw_datum_t source_datum(const envelope_t *env, const char *schema, const 
     f[SRC_LSN] = tw_envelope_int(arena, (int64_t)change->lsn);
     f[SRC_XMIN] = tw_envelope_null();
     f[SRC_ORIGIN] = txn && txn->origin ? tw_envelope_text(arena, txn->origin) : tw_envelope_null();
-    f[SRC_ORIGIN_LSN] = tw_envelope_null();
+    f[SRC_ORIGIN_LSN] = txn && txn->origin ? tw_envelope_int(arena, (int64_t)txn->origin_lsn)
+                                           : tw_envelope_null();
     d.fields = f;
     return d;
 }
@@ -615,14 +616,14 @@ static tw_record_t *next_record(emit_t *e, const tw_datum_t *key)
 }
 
 /* Debezium's transaction block: the transaction's id as Debezium forms
- * it for PostgreSQL — the xid and the LSN of the change at hand, so ids
+ * it for PostgreSQL — the xid and the LSN of the event at hand, so ids
  * differ within a transaction — then this event's place among the
- * transaction's change events and among its table's, from 1. Tombstones
- * are not events; the two records of a key change are two. */
-static tw_datum_t transaction_block(emit_t *e)
+ * transaction's events (change events and transactional messages) and
+ * among its collection's (*serial, *order: the collection's counter), from
+ * 1. Tombstones are not events; the two records of a key change are two. */
+static tw_datum_t transaction_block(envelope_t *env, const tw_txn_t *txn, tw_lsn_t lsn,
+                                    uint64_t *serial, int64_t *order, tw_arena_t *arena)
 {
-    envelope_t *env = e->b->env;
-    const tw_txn_t *txn = e->txn;
     tw_datum_t d = {NULL, NULL, NULL};
     tw_datum_t *f;
     char *id;
@@ -633,16 +634,16 @@ static tw_datum_t transaction_block(emit_t *e)
         env->txn_serial = txn->serial;
         env->total_order = 0;
     }
-    if (e->b->txn_serial != txn->serial) {
-        e->b->txn_serial = txn->serial;
-        e->b->table_order = 0;
+    if (*serial != txn->serial) {
+        *serial = txn->serial;
+        *order = 0;
     }
-    f = tw_arena_alloc(e->arena, 3 * sizeof(*f));
-    id = tw_arena_alloc(e->arena, 40);
-    snprintf(id, 40, "%u:%llu", txn->xid, (unsigned long long)e->change_lsn);
-    f[0] = tw_envelope_text(e->arena, id);
-    f[1] = tw_envelope_int(e->arena, ++env->total_order);
-    f[2] = tw_envelope_int(e->arena, ++e->b->table_order);
+    f = tw_arena_alloc(arena, 3 * sizeof(*f));
+    id = tw_arena_alloc(arena, 40);
+    snprintf(id, 40, "%u:%llu", txn->xid, (unsigned long long)lsn);
+    f[0] = tw_envelope_text(arena, id);
+    f[1] = tw_envelope_int(arena, ++env->total_order);
+    f[2] = tw_envelope_int(arena, ++*order);
     d.fields = f;
     return d;
 }
@@ -661,7 +662,8 @@ static void add_event(emit_t *e, char op, const tw_datum_t *key, const tw_datum_
     if (e->b->value_cols && after)
         f[ENV_AFTER] = shaped_row(e->b, e->rel, after, e->arena);
     f[ENV_SOURCE] = e->source;
-    f[ENV_TRANSACTION] = transaction_block(e);
+    f[ENV_TRANSACTION] = transaction_block(e->b->env, e->txn, e->change_lsn, &e->b->txn_serial,
+                                           &e->b->table_order, e->arena);
     f[ENV_OP] = tw_envelope_text(e->arena, ops);
     f[ENV_TS_MS] = tw_envelope_int(e->arena, e->now_us / 1000);
     f[ENV_TS_US] = tw_envelope_int(e->arena, e->now_us);
@@ -697,17 +699,23 @@ static int64_t now_micros(void)
 }
 
 /* A logical decoding message: its record's timestamp is the commit time
- * (the same on every replay), or the time it is read when it has none. */
-static tw_err_t message_event(const envelope_t *env, const tw_txn_t *txn,
-                              const tw_change_t *change, tw_arena_t *arena,
-                              tw_transform_out_t *out)
+ * (the same on every replay), or the time it is read when it has none. A
+ * transactional one gets a transaction block, as change events do; Debezium
+ * counts each message as a collection of its own (txn_metadata.h), so its
+ * data_collection_order is 1. */
+static tw_err_t message_event(envelope_t *env, const tw_txn_t *txn, const tw_change_t *change,
+                              tw_arena_t *arena, tw_transform_out_t *out)
 {
     int64_t now_us = now_micros();
     tw_datum_t source = source_datum(env, "", "", txn, change, now_us, arena);
+    uint64_t own_serial = 0;
+    int64_t own_order = 0;
+    tw_datum_t block =
+        transaction_block(env, txn, change->lsn, &own_serial, &own_order, arena);
 
     out->records = tw_arena_alloc(arena, sizeof(tw_record_t));
     out->nrecords = 1;
-    tw_envelope_message_make(env->messages, change, source, now_us,
+    tw_envelope_message_make(env->messages, change, source, block, now_us,
                              (txn ? txn->commit_ts : now_us) / 1000, arena, out->records);
     return TW_OK;
 }

@@ -211,6 +211,19 @@ void tw_txn_metadata_count(tw_txn_metadata_t *m, const char *table, int64_t *tot
         m->java_capacity *= 2;
 }
 
+void tw_txn_metadata_count_message(tw_txn_metadata_t *m, tw_lsn_t lsn)
+{
+    char name[128];
+    uint64_t h = lsn * 0x9E3779B97F4A7C15ULL; /* spread the LSN's bits */
+    uint32_t id = (uint32_t)(h >> 33); /* 31 bits, as HotSpot's identity hashes */
+
+    snprintf(name, sizeof(name),
+             "io.debezium.connector.postgresql.LogicalDecodingMessageMonitor$"
+             "LogicalDecodingMessageId@%x",
+             id ? id : 1);
+    tw_txn_metadata_count(m, name, NULL, NULL);
+}
+
 void tw_txn_metadata_end(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int64_t commit_ts_us,
                          tw_record_t *out)
 {
@@ -221,7 +234,8 @@ void tw_txn_metadata_end(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int64
         m->tables[i].bucket = tw_java_hashmap_bucket(
             tw_java_string_hash(m->tables[i].table, strlen(m->tables[i].table)),
             m->java_capacity);
-    qsort(m->tables, m->ntables, sizeof(*m->tables), by_java_order);
+    if (m->ntables > 1) /* tables is NULL before the first table is counted */
+        qsort(m->tables, m->ntables, sizeof(*m->tables), by_java_order);
     for (i = 0; i < m->ntables; i++)
         json_array_append_new(tables, json_pack("{s:s,s:I}", "data_collection", m->tables[i].table,
                                                 "event_count", (json_int_t)m->tables[i].count));

@@ -35,6 +35,11 @@ void tw_txn_metadata_begin(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int
  * Debezium's per-event transaction block. */
 void tw_txn_metadata_count(tw_txn_metadata_t *m, const char *table, int64_t *total_order,
                            int64_t *collection_order);
+/* One transactional message event (lsn: the message's). Debezium 3.6
+ * counts each under a collection of its own, named by the Java identity of
+ * a fresh id object (its class name, '@', the identity hash in hex); the
+ * hash, random in Debezium, is here one of the message's LSN. */
+void tw_txn_metadata_count_message(tw_txn_metadata_t *m, tw_lsn_t lsn);
 /* The transaction's END record (lsn: the Commit message's). */
 void tw_txn_metadata_end(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int64_t commit_ts_us,
                          tw_record_t *out);

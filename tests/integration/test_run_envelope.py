@@ -205,6 +205,35 @@ def test_outbox_and_plain_tables_side_by_side(db, broker, registry, run, tmp_pat
     assert runner.stop() == 0
 
 
+def test_unchanged_toast_placeholders_by_type(db, broker, registry, run, tmp_path):
+    """Unchanged TOASTed values the server does not send get Debezium
+    3.6's stand-in for their type (test_debezium_diff.py compares them with
+    Debezium's own: plain_toast), through Avro and the registry."""
+    db.sql("CREATE TABLE toasty (id int PRIMARY KEY, v int, n numeric, jb jsonb, ia int[], "
+           "ba bigint[], ua uuid[], bya bytea[], fa float8[])")
+    runner = run(envelope_config(db, broker, registry, tmp_path))
+    wait_for(lambda: slot_active(db), what="the slot")
+    run_sql(db, [
+        ["INSERT INTO toasty SELECT 1, 0, "
+         "translate(string_agg(md5(g::text), ''), 'abcdef', '123456')::numeric, "
+         "jsonb_build_object('k', string_agg(md5(g::text), '')), array_agg(hashtext(g::text)), "
+         "array_agg(hashtext(g::text)::bigint << 20), array_agg(md5(g::text)::uuid), "
+         "array_agg(decode(md5(g::text), 'hex')), array_agg(hashtext(g::text) / 7.0::float8) "
+         "FROM generate_series(1, 2000) g"],
+        ["UPDATE toasty SET v = 1"]])
+    dec = AvroDecoder(registry)
+    recs = records(broker, ["tw.public.toasty"], 2, dec.decode)
+    after = recs[1][2]["after"]
+    ph = b"__debezium_unavailable_value"
+    assert after["v"] == 1 and after["jb"] == ph.decode()
+    assert after["ia"] == list(ph) and after["ba"] == list(ph)
+    assert after["ua"] == ["b68a35a7-17ad-35b3-af2a-ae46edb4545a"]  # UUID.nameUUIDFromBytes
+    assert after["bya"] == [ph]
+    assert after["n"] is None and after["fa"] is None
+    assert recs[0][2]["after"]["ia"][:2] != list(ph)[:2]
+    assert runner.stop() == 0
+
+
 def test_message_key_columns_and_toast_under_full(db, broker, registry, run, tmp_path):
     """message.key.columns keys a table without a primary key; under
     REPLICA IDENTITY FULL an unchanged TOASTed value comes from the old row."""

@@ -159,8 +159,11 @@ def test_orderly_restart_loses_and_repeats_nothing(db, broker, registry, run, tm
 
 def test_transactional_message_counts_in_transaction_metadata(db, broker, registry, run,
                                                               tmp_path):
-    """As Debezium's transaction monitor: a transactional message is an
-    event of its transaction, of the collection LOGICAL_DECODING_MESSAGE; a
+    """As Debezium 3.6.1's transaction monitor (test_debezium_diff.py,
+    plainmsg): a transactional message is an event of its transaction, each
+    of a collection of its own (named by the Java identity of an id object),
+    with a transaction block as change events have (id "<xid>:<LSN>", its
+    place among the transaction's events, 1 in its collection); a
     non-transactional one belongs to none."""
     db.sql("CREATE TABLE items (id int PRIMARY KEY)")
     runner = run(envelope_config(db, broker, registry, tmp_path, avro=False,
@@ -173,16 +176,33 @@ def test_transactional_message_counts_in_transaction_metadata(db, broker, regist
         emit(cur, True, "a", "1")
         emit(cur, True, "a", "2")
         emit(cur, False, "b", "3")
+        cur.execute("INSERT INTO items VALUES (2)")
     conn.commit()
     conn.close()
-    message_records(broker, 3, json.loads)
+    msgs = message_records(broker, 3, json.loads)
+    blocks = {v["message"]["content"]: (v["transaction"], v["source"]) for _, v, _ in msgs}
+    for content, total, own in (("MQ==", 2, 1), ("Mg==", 3, 1)):
+        block, src = blocks[content]
+        assert block == {"id": "%d:%d" % (src["txId"], src["lsn"]), "total_order": total,
+                         "data_collection_order": own}
+    assert blocks["Mw=="][0] is None
+    rows = consume(broker.bootstrap_servers, ["tw.public.items"], expect=2)
+    orders = sorted((json.loads(m.value())["transaction"]["total_order"],
+                     json.loads(m.value())["transaction"]["data_collection_order"])
+                    for m in rows)
+    assert orders == [(1, 1), (4, 2)]
     ends = [v for v in (json.loads(m.value()) for m in consume(
         broker.bootstrap_servers, ["tw.transaction"], expect=2)) if v["status"] == "END"]
     assert len(ends) == 1, ends
-    assert ends[0]["event_count"] == 3
-    assert sorted(ends[0]["data_collections"], key=lambda c: c["data_collection"]) == [
-        {"data_collection": "LOGICAL_DECODING_MESSAGE", "event_count": 2},
-        {"data_collection": "public.items", "event_count": 1}]
+    assert ends[0]["event_count"] == 4
+    colls = sorted(ends[0]["data_collections"], key=lambda c: c["data_collection"])
+    ident = ("io.debezium.connector.postgresql.LogicalDecodingMessageMonitor$"
+             "LogicalDecodingMessageId@")
+    assert [c["event_count"] for c in colls] == [1, 1, 2]
+    assert colls[2]["data_collection"] == "public.items"
+    names = [c["data_collection"] for c in colls[:2]]
+    assert all(n.startswith(ident) and int(n[len(ident):], 16) > 0 for n in names)
+    assert names[0] != names[1]
     assert runner.stop() == 0
 
 
@@ -221,4 +241,37 @@ def test_full_producer_queue_with_header_less_records(db, broker, registry, run,
     wait_for(lambda: "tw.public.items" in topics(broker.bootstrap_servers), what="the topic")
     rows = consume(broker.bootstrap_servers, ["tw.public.items"], expect=600, timeout=120)
     assert len(rows) == 600, runner.output()[-3000:]
+    assert runner.stop() == 0
+
+
+def test_replication_origin_in_source(db, broker, registry, run, tmp_path):
+    """A transaction replayed under a replication origin (as a logical
+    replication subscriber writes it): source.origin is the origin's name
+    and source.origin_lsn the commit's LSN on the origin, in change events
+    and transactional messages alike, as Debezium's SourceInfo has them."""
+    db.sql("CREATE TABLE items (id int PRIMARY KEY)")
+    runner = run(envelope_config(db, broker, registry, tmp_path, avro=False,
+                                 provide_transaction_metadata="true"))
+    wait_for(lambda: slot_active(db), what="the slot")
+    conn = db.connect()
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_replication_origin_create('upstream_a')")
+        cur.execute("SELECT pg_replication_origin_session_setup('upstream_a')")
+        cur.execute("BEGIN")
+        cur.execute("SELECT pg_replication_origin_xact_setup('1/ABCDEF0', now())")
+        cur.execute("INSERT INTO items VALUES (1)")
+        emit(cur, True, "o", "x")
+        cur.execute("COMMIT")
+        cur.execute("SELECT pg_replication_origin_session_reset()")
+        cur.execute("INSERT INTO items VALUES (2)")  # no origin
+    conn.close()
+    _, msg, _ = message_records(broker, 1, json.loads)[0]
+    rows = {json.loads(m.key())["id"]: json.loads(m.value())
+            for m in consume(broker.bootstrap_servers, ["tw.public.items"], expect=2)}
+    want = ((1 << 32) | 0xABCDEF0, "upstream_a")
+    assert (msg["source"]["origin_lsn"], msg["source"]["origin"]) == want
+    assert (rows[1]["source"]["origin_lsn"], rows[1]["source"]["origin"]) == want
+    assert (rows[2]["source"]["origin_lsn"], rows[2]["source"]["origin"]) == (None, None)
+    assert msg["transaction"]["total_order"] == 2
     assert runner.stop() == 0

@@ -144,7 +144,7 @@ void progress_fixture_clear(progress_fixture_t *fx)
 
 void progress_fixture_read_txn(progress_fixture_t *fx, tw_lsn_t commit, tw_lsn_t end, int n)
 {
-    tw_offset_t through = {commit, end, 1000};
+    tw_offset_t through = {commit, end, 1000, 1000};
     char errstr[256];
     bool skip;
     int i;

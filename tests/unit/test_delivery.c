@@ -14,7 +14,7 @@ static void expect_advance(tw_delivery_t *d, tw_lsn_t end, tw_lsn_t commit)
 {
     tw_lsn_t e = 0, c = 0;
     int64_t ts = 0;
-    assert_true(tw_delivery_advance(d, &e, &c, &ts));
+    assert_true(tw_delivery_advance(d, &e, &c, &ts, NULL));
     assert_int_equal(e, end);
     assert_int_equal(c, commit);
 }
@@ -23,7 +23,7 @@ static void expect_no_advance(tw_delivery_t *d)
 {
     tw_lsn_t e = 0, c = 0;
     int64_t ts = 0;
-    assert_false(tw_delivery_advance(d, &e, &c, &ts));
+    assert_false(tw_delivery_advance(d, &e, &c, &ts, NULL));
 }
 
 static void test_out_of_order_acks_advance_in_order(void **state)

@@ -70,7 +70,7 @@ static void test_missing_file_means_no_offset(void **state)
 static void test_round_trip(void **state)
 {
     tw_offset_t in = {((tw_lsn_t)0x16 << 32) | 0xB374D848, ((tw_lsn_t)0x16 << 32) | 0xB374D900,
-                      1732284000123456};
+                      1732284000123456, 1732284000000001};
     tw_offset_t out;
     tw_offset_origin_t origin = origin_of("my_slot"), got;
     bool found;
@@ -84,6 +84,7 @@ static void test_round_trip(void **state)
     assert_int_equal(out.commit_lsn, in.commit_lsn);
     assert_int_equal(out.end_lsn, in.end_lsn);
     assert_int_equal(out.commit_ts, in.commit_ts);
+    assert_int_equal(out.txn_commit_ts, in.txn_commit_ts);
     assert_string_equal(got.slot, "my_slot");
     assert_string_equal(got.system_id, "7301234567890123456");
     assert_int_equal(got.timeline, 3);
@@ -123,6 +124,8 @@ static void test_file_without_identity(void **state)
                      TW_OK);
     assert_true(found);
     assert_int_equal(out.end_lsn, 0x16B3780);
+    /* Older files have no txn_commit_ts_us: the commit time stands in. */
+    assert_int_equal(out.txn_commit_ts, 5);
     assert_string_equal(got.system_id, "");
     assert_string_equal(got.slot, "s");
 }
@@ -131,7 +134,7 @@ static void test_file_without_identity(void **state)
  * is neither followed nor replaced; the target stays untouched. */
 static void test_planted_symlink_is_not_followed(void **state)
 {
-    tw_offset_t in = {1, 2, 3}, out;
+    tw_offset_t in = {1, 2, 3, 3}, out;
     tw_offset_origin_t origin = origin_of("s");
     char tmp[160], victim[160], buf[64] = "";
     bool found;
@@ -184,7 +187,7 @@ static void test_make_dir(void **state)
 
 static void test_other_slot_is_refused(void **state)
 {
-    tw_offset_t in = {1, 2, 3}, out;
+    tw_offset_t in = {1, 2, 3, 3}, out;
     tw_offset_origin_t origin = origin_of("slot_a");
     bool found;
     char errstr[256];
@@ -219,7 +222,7 @@ static void test_malformed_file_is_an_error(void **state)
  * that parses back, names its ranges, and refuses another slot. */
 static void test_topic_record(void **state)
 {
-    tw_offset_t in = {0x16B3748, 0x16B3780, 1732284000000000};
+    tw_offset_t in = {0x16B3748, 0x16B3780, 1732284000000000, 1732283000000000};
     tw_offset_origin_t origin;
     tw_offsets_topic_record_t out;
     tw_offsets_range_t ranges[2] = {{(char *)"outbox.event.\"q\"", 1, 120, 131},
@@ -235,7 +238,8 @@ static void test_topic_record(void **state)
     tw_offsets_topic_value(&origin, 0, &in, 0x1000, ranges, 2, &buf);
     assert_string_equal(buf.data,
                         "{\"slot\":\"s\",\"commit_lsn\":\"0/16B3748\",\"end_lsn\":\"0/16B3780\","
-                        "\"commit_ts_us\":1732284000000000,\"prev_commit_lsn\":\"0/1000\","
+                        "\"commit_ts_us\":1732284000000000,\"txn_commit_ts_us\":1732283000000000,"
+                        "\"prev_commit_lsn\":\"0/1000\","
                         "\"records\":[{\"topic\":\"outbox.event.\\\"q\\\"\",\"partition\":1,"
                         "\"first\":120,\"last\":131},{\"topic\":\"dlq\",\"partition\":0,"
                         "\"first\":7,\"last\":7}],\"generation\":0}");
@@ -245,7 +249,16 @@ static void test_topic_record(void **state)
     assert_int_equal(out.offset.commit_lsn, in.commit_lsn);
     assert_int_equal(out.offset.end_lsn, in.end_lsn);
     assert_int_equal(out.offset.commit_ts, in.commit_ts);
+    assert_int_equal(out.offset.txn_commit_ts, in.txn_commit_ts);
     assert_string_equal(out.origin.system_id, "");
+    /* A checkpoint of an older version: the commit time stands in. */
+    assert_int_equal(tw_offsets_topic_parse("{\"slot\":\"s\",\"commit_lsn\":\"0/1\",\"end_lsn\":"
+                                            "\"0/2\",\"commit_ts_us\":9}",
+                                            strlen("{\"slot\":\"s\",\"commit_lsn\":\"0/1\","
+                                                   "\"end_lsn\":\"0/2\",\"commit_ts_us\":9}"),
+                                            "s", &out, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_int_equal(out.offset.txn_commit_ts, 9);
     assert_int_equal(tw_offsets_topic_parse(buf.data, buf.len, "other", &out, errstr,
                                             sizeof(errstr)),
                      TW_ERR_MALFORMED);

@@ -98,7 +98,7 @@ static void test_acknowledged_transactions_advance_and_persist(void **state)
 static void test_delivered_transactions_are_skipped_after_a_restart(void **state)
 {
     fixture_t *fx = *state;
-    tw_offset_t through = {0x200, 0x230, 0};
+    tw_offset_t through = {0x200, 0x230, 0, 0};
     char errstr[256];
     bool skip;
 

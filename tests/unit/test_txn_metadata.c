@@ -111,6 +111,29 @@ static void test_topics(void **state)
     tw_config_clear(&cfg);
 }
 
+/* The first transaction of a process counts nothing (a streamed one
+ * without captured changes): an END with no collections, and no sorting of
+ * the still-unallocated table list (UBSan stops on qsort(NULL, 0)). */
+static void test_first_transaction_empty(void **state)
+{
+    tw_config_t cfg;
+    tw_txn_metadata_t *m;
+    tw_record_t rec;
+    json_t *v;
+    (void)state;
+    load(MINIMAL JSON_CONVERTERS "provide.transaction.metadata=true\n", &cfg);
+    m = tw_txn_metadata_new(&cfg);
+    tw_txn_metadata_begin(m, 9, 100, 0, &rec);
+    tw_txn_metadata_end(m, 9, 200, 0, &rec);
+    v = as_json(&cfg, &rec, false);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(v, "payload"),
+                                                     "data_collections")),
+                     0);
+    json_decref(v);
+    tw_txn_metadata_destroy(m);
+    tw_config_clear(&cfg);
+}
+
 static void test_begin_end(void **state)
 {
     tw_config_t cfg;
@@ -174,6 +197,29 @@ static void test_begin_end(void **state)
                 "{\"status\":\"END\",\"id\":\"772:200\",\"event_count\":0,"
                 "\"data_collections\":[],\"ts_ms\":0}");
     json_decref(v);
+    /* Messages: a collection each, named as Debezium 3.6's identity-named
+     * ids (the hash from the LSN: the same message, the same name). */
+    {
+        static const char ident[] = "io.debezium.connector.postgresql."
+                                    "LogicalDecodingMessageMonitor$LogicalDecodingMessageId@";
+        json_t *colls;
+        const char *a, *b;
+        tw_txn_metadata_begin(m, 773, 100, 0, &rec);
+        tw_txn_metadata_count_message(m, 0x1000);
+        tw_txn_metadata_count_message(m, 0x1040);
+        tw_txn_metadata_end(m, 773, 200, 0, &rec);
+        v = as_json(&cfg, &rec, false);
+        colls = json_object_get(json_object_get(v, "payload"), "data_collections");
+        assert_int_equal(json_array_size(colls), 2);
+        a = json_string_value(json_object_get(json_array_get(colls, 0), "data_collection"));
+        b = json_string_value(json_object_get(json_array_get(colls, 1), "data_collection"));
+        assert_int_equal(strncmp(a, ident, strlen(ident)), 0);
+        assert_int_equal(strncmp(b, ident, strlen(ident)), 0);
+        assert_true(strlen(a) > strlen(ident) && strcmp(a, b) != 0);
+        assert_int_equal(
+            json_integer_value(json_object_get(json_array_get(colls, 0), "event_count")), 1);
+        json_decref(v);
+    }
     tw_txn_metadata_destroy(m);
     tw_config_clear(&cfg);
 }
@@ -207,6 +253,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_off_by_default),
         cmocka_unit_test(test_topics),
+        cmocka_unit_test(test_first_transaction_empty),
         cmocka_unit_test(test_begin_end),
         cmocka_unit_test(test_heartbeat),
     };
