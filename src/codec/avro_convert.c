@@ -191,7 +191,8 @@ static json_t *required_type(const tw_cs_t *schema, named_types_t *seen)
         return avro;
     case TW_CS_STRUCT: return record_type(schema, seen);
     }
-    if (!connect_type && !schema->name && !schema->version && !schema->parameters)
+    if (!connect_type && !schema->name && !schema->version && !schema->parameters &&
+        !schema->default_value)
         return json_string(base);
     avro = json_object();
     json_object_set_new(avro, "type", json_string(base));

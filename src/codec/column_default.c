@@ -223,6 +223,31 @@ static json_t *connect_value(const tw_cs_t *schema, const tw_value_t *v)
     return out;
 }
 
+/* Decimal digits with at least a numeric(p,s) column's scale, zeros
+ * added: Debezium raises a default's scale to the column's (1.5 in a
+ * numeric(12,3) is 1.500, which decimal.handling.mode=string shows). */
+static char *numeric_at_scale(const char *text, int32_t typmod)
+{
+    int precision, scale, have = 0;
+    const char *dot = strchr(text, '.');
+    tw_buf_t out = TW_BUF_INIT;
+    char *res;
+
+    tw_value_numeric_typmod(typmod, &precision, &scale);
+    if (precision < 0 || strpbrk(text, "eE") != NULL)
+        return tw_strdup(text);
+    if (dot)
+        have = (int)strlen(dot + 1);
+    tw_buf_append_str(&out, text);
+    if (dot == NULL && scale > 0)
+        tw_buf_append_char(&out, '.');
+    for (; have < scale; have++)
+        tw_buf_append_char(&out, '0');
+    res = tw_strndup(out.data, out.len);
+    tw_buf_free(&out);
+    return res;
+}
+
 /* Parses `text` as a value of the type and converts it. */
 static json_t *parsed_default(const tw_cs_t *schema, uint32_t type_oid, int32_t typmod,
                               const char *text)
@@ -309,8 +334,11 @@ json_t *tw_column_default(const tw_cs_t *schema, uint32_t type_oid, int32_t typm
             out = json_real(d);
         break;
     case TW_OID_NUMERIC:
-        if (!null_default)
-            out = parsed_default(schema, type_oid, typmod, text);
+        if (!null_default) {
+            char *scaled = numeric_at_scale(text, typmod);
+            out = parsed_default(schema, type_oid, typmod, scaled);
+            free(scaled);
+        }
         break;
     case TW_OID_TEXT:
     case TW_OID_VARCHAR:

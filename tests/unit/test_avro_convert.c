@@ -159,6 +159,7 @@ static void test_defaults_in_schema(void **state)
     tw_cs_t *dec = tw_cs_for_column(TW_OID_NUMERIC, ((5 << 16) | 2) + 4, false);
     tw_cs_t *arr = tw_cs_for_column(TW_OID_INT4_ARRAY, -1, true);
     tw_cs_t *i16 = tw_cs_for_column(TW_OID_INT2, -1, true);
+    tw_cs_t *text = tw_cs_for_column(TW_OID_TEXT, -1, false);
     (void)state;
     snap->version = 1;
     tw_cs_set_param(snap, "allowed", "true,last,false,incremental");
@@ -168,10 +169,14 @@ static void test_defaults_in_schema(void **state)
     dec->default_value = json_stringn_nocheck("\xff\x80", 2);
     arr->default_value = json_pack("[i,n,i]", 1, 2);
     i16->default_value = json_integer(-7);
+    /* A plain type with a default is an object too (it was once left a
+     * bare "string", losing connect.default). */
+    text->default_value = json_string("x");
     tw_cs_add_field(rec, "snapshot", snap);
     tw_cs_add_field(rec, "amount", dec);
     tw_cs_add_field(rec, "ids", arr);
     tw_cs_add_field(rec, "small", i16);
+    tw_cs_add_field(rec, "text", text);
     expect_schema(
         rec,
         "{\"type\":\"record\",\"name\":\"Source\",\"namespace\":"
@@ -188,7 +193,9 @@ static void test_defaults_in_schema(void **state)
         "{\"name\":\"ids\",\"type\":[{\"type\":\"array\",\"items\":[\"null\",\"int\"],"
         "\"connect.default\":[1,null,2]},\"null\"],\"default\":[1,null,2]},"
         "{\"name\":\"small\",\"type\":[{\"type\":\"int\",\"connect.type\":\"int16\","
-        "\"connect.default\":-7},\"null\"],\"default\":-7}],"
+        "\"connect.default\":-7},\"null\"],\"default\":-7},"
+        "{\"name\":\"text\",\"type\":{\"type\":\"string\",\"connect.default\":\"x\"},"
+        "\"default\":\"x\"}],"
         "\"connect.name\":\"io.debezium.connector.postgresql.Source\"}");
 }
 

@@ -344,6 +344,24 @@ static void test_enum_and_defaults(void **state)
         json_decref(js);
         tw_cs_unref(s);
     }
+    /* decimal.handling.mode=string: the default at the column's scale, as
+     * Debezium raises it (a value always comes at that scale). */
+    {
+        tw_cs_options_t str = opts_with(TW_DECIMAL_STRING, TW_TIME_ADAPTIVE, TW_BINARY_BYTES,
+                                        TW_INTERVAL_NUMERIC);
+        tw_cs_set_options(&str);
+        col.type_oid = col.value_oid = TW_OID_NUMERIC;
+        col.value_typmod = ((12 << 16) | 3) + 4;
+        col.default_expr = "1.5";
+        s = tw_cs_for_rel_col(&col, true);
+        assert_string_equal(json_string_value(s->default_value), "1.500");
+        tw_cs_unref(s);
+        col.default_expr = "'-7'::numeric";
+        s = tw_cs_for_rel_col(&col, true);
+        assert_string_equal(json_string_value(s->default_value), "-7.000");
+        tw_cs_unref(s);
+        tw_cs_set_options(&tw_cs_options_default);
+    }
 }
 
 int main(void)
