@@ -371,8 +371,9 @@ def corpus(conn):
     n += 1
     # NULL keys (the custom configuration's key column); an explicit NULL
     # in columns with a DEFAULT (JsonConverter writes the default).
+    # (Not c_num, which `headers` places: D5.)
     insert(i, "Order", {"k": None}, typed=False, key2=None, payload2='{"k": null}',
-           c_text=None, c_enum=None, c_bool=None, c_num=None, c_numv=None, c_date=None,
+           c_text=None, c_enum=None, c_bool=None, x_num0=None, c_numv=None, c_date=None,
            c_ts=None, c_tstz=None, c_interval=None, c_uuid=None, c_float4=None, x_bit1=None,
            x_tstz3=None, c_bytea=None)
     i += 1
