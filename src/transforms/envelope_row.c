@@ -86,7 +86,9 @@ static void placeholder(const char *text, const tw_cs_t *schema, tw_arena_t *are
 /* A NOT NULL column the old row does not hold (a DELETE's or key-changing
  * UPDATE's before-image under REPLICA IDENTITY DEFAULT or INDEX has the
  * identity's columns only): Debezium writes the type's zero value, since
- * the field is required. */
+ * the field is required — or the column's DEFAULT, which the converters
+ * write for a null in a field with a default, so such columns are left
+ * null. */
 static void fallback(const tw_cs_t *schema, tw_value_t *out)
 {
     static const char zero[] = "0";
@@ -147,7 +149,8 @@ tw_err_t tw_envelope_row(const tw_cs_t *value_schema, const char *unavailable,
             return err;
         if (values[i].kind == TW_VALUE_UNCHANGED_TOAST)
             placeholder(unavailable, value_schema->fields[i].schema, arena, &values[i]);
-        else if (values[i].kind == TW_VALUE_NULL && !value_schema->fields[i].schema->optional)
+        else if (values[i].kind == TW_VALUE_NULL && !value_schema->fields[i].schema->optional &&
+                 !value_schema->fields[i].schema->default_value)
             fallback(value_schema->fields[i].schema, &values[i]);
         fields[i].pg = &values[i];
         fields[i].json = NULL;

@@ -685,40 +685,9 @@ class TidewaterProc:
         self.proc = None
 
 
-# Tables whose deletes have key-only before-images (REPLICA IDENTITY
-# DEFAULT or INDEX).
-KEY_ONLY_BEFORE = ("plain", "plain_idx", "plain_types")
-ZERO = {"int8": 0, "int16": 0, "int32": 0, "int64": 0, "float": 0.0, "double": 0.0,
-        "string": "", "boolean": False}
-
-
-def key_only_fallback(value, topic):
-    """D17: a NOT NULL column a key-only before-image lacks is its DEFAULT
-    in Debezium's (D5), the type's zero value in tidewater's."""
-    payload = value.get("payload")
-    if (isinstance(payload, dict) and payload.get("__deleted") == "true"
-            and topic.rsplit(".", 1)[-1] in KEY_ONLY_BEFORE):
-        # The same before-image flattened by ExtractNewRecordState's rewrite.
-        row = dict(payload)
-        for f in value["schema"]["fields"]:
-            if "default" in f and not f["optional"] and row.get(f["field"]) == f["default"]:
-                row[f["field"]] = ZERO[f["type"]]
-        return dict(value, payload=row)
-    if (not isinstance(payload, dict) or payload.get("op") != "d"
-            or topic.rsplit(".", 1)[-1] not in KEY_ONLY_BEFORE):
-        return value
-    before = dict(payload["before"])
-    for f in value["schema"]["fields"][0]["fields"]:
-        if "default" in f and not f["optional"] and before.get(f["field"]) == f["default"]:
-            before[f["field"]] = ZERO[f["type"]]
-    return dict(value, payload=dict(payload, before=before))
-
-
 def normalize(rec, side, variant):
     """Applies the documented differences (docs/debezium-differences.md)."""
     r = dict(rec)
-    if side == "dbz" and variant in PLAIN and isinstance(r["value"], dict):
-        r["value"] = key_only_fallback(r["value"], r["topic"])
     r.pop("offset")
     if keyless(r):
         r["partition"] = None  # D14
