@@ -279,6 +279,7 @@ json_t *tw_column_default(const tw_cs_t *schema, uint32_t type_oid, int32_t typm
     switch (type_oid) {
     case TW_OID_BOOL: placeholder = "false"; break;
     case TW_OID_BIT: placeholder = "00"; break;
+    case TW_OID_VARBIT: placeholder = "0"; break;
     case TW_OID_TEXT:
     case TW_OID_VARCHAR:
     case TW_OID_BPCHAR:
@@ -310,9 +311,15 @@ json_t *tw_column_default(const tw_cs_t *schema, uint32_t type_oid, int32_t typm
             out = json_boolean(strcasecmp(text, "true") == 0);
         break;
     case TW_OID_BIT:
-        /* bit(1) is a boolean; longer bit strings are left out. */
+    case TW_OID_VARBIT:
+        /* One bit is a boolean (bit(1)'s schema); longer bit strings are
+         * converted like values (io.debezium.data.Bits). A varbit default
+         * of one bit Debezium turns into a boolean its Bits schema does
+         * not take: none. */
         if (schema->type == TW_CS_BOOLEAN && strlen(text) == 1)
             out = json_boolean(strcmp(text, "1") == 0);
+        else if (schema->type == TW_CS_BYTES && strlen(text) != 1)
+            out = parsed_default(schema, type_oid, typmod, text);
         break;
     case TW_OID_INT2:
     case TW_OID_INT4:

@@ -61,7 +61,8 @@ CREATE TABLE outbox (
     c_tstz timestamptz DEFAULT CURRENT_TIMESTAMP,
     c_interval interval DEFAULT '1 day 02:00:00.5', c_enum mood DEFAULT 'happy',
     c_arr int[] DEFAULT '{1,2}', c_tarr text[], c_notnull int NOT NULL DEFAULT 7,
-    x_money money DEFAULT 1.5, x_bit1 bit(1) DEFAULT B'1', x_bits bit(10), x_varbit varbit(16), x_point point,
+    x_money money DEFAULT 1.5, x_bit1 bit(1) DEFAULT B'1', x_bits bit(10) DEFAULT B'1010000001',
+    x_varbit varbit(16) DEFAULT B'110', x_point point,
     x_inet inet, x_cidr cidr, x_macaddr macaddr, x_macaddr8 macaddr8, x_int4range int4range,
     x_int8range int8range, x_numrange numrange, x_tsrange tsrange, x_tstzrange tstzrange,
     x_daterange daterange, x_xml xml DEFAULT '<d/>', x_oid oid DEFAULT 1, x_name name DEFAULT 'n',
@@ -375,7 +376,7 @@ def corpus(conn):
     insert(i, "Order", {"k": None}, typed=False, key2=None, payload2='{"k": null}',
            c_text=None, c_enum=None, c_bool=None, x_num0=None, c_numv=None, c_date=None,
            c_ts=None, c_tstz=None, c_interval=None, c_uuid=None, c_float4=None, x_bit1=None,
-           x_tstz3=None, c_bytea=None)
+           x_tstz3=None, c_bytea=None, x_bits=None)
     i += 1
     conn.commit()
     n += 1

@@ -291,6 +291,11 @@ static void test_enum_and_defaults(void **state)
         {TW_OID_INTERVAL, "'1 day 02:00:00'::interval", "93600000000"},
         {TW_OID_UUID, "'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'::uuid",
          "\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\""},
+        /* Bit strings: io.debezium.data.Bits bytes, least significant
+         * bit first ("1010000001" is 0x0281); one bit of a varbit: none. */
+        {TW_OID_BIT | 0x40000000u, "'1010000001'::\"bit\"", "\"gQI=\""},
+        {TW_OID_VARBIT, "'110'::\"bit\"", "\"Bg==\""},
+        {TW_OID_VARBIT, "'1'::\"bit\"", NULL},
         /* Types Debezium reads no default of. */
         {TW_OID_BYTEA, "'\\x00ff'::bytea", NULL},
         {TW_OID_MONEY, "'1.50'::money", NULL},
@@ -328,9 +333,11 @@ static void test_enum_and_defaults(void **state)
     tw_cs_unref(s);
     col.enum_labels = NULL;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        col.type_oid = col.value_oid = cases[i].oid & 0x7fffffffu;
-        /* The flagged numeric is numeric(5,2). */
-        col.value_typmod = (cases[i].oid & 0x80000000u) ? ((5 << 16) | 2) + 4 : -1;
+        col.type_oid = col.value_oid = cases[i].oid & 0x3fffffffu;
+        /* The flagged numeric is numeric(5,2), the flagged bit bit(10). */
+        col.value_typmod = (cases[i].oid & 0x80000000u)   ? ((5 << 16) | 2) + 4
+                           : (cases[i].oid & 0x40000000u) ? 10
+                                                          : -1;
         col.default_expr = (char *)cases[i].expr;
         s = tw_cs_for_rel_col(&col, false);
         js = tw_cs_to_connect_json(s);
