@@ -257,8 +257,8 @@ static json_t *parsed_default(const tw_cs_t *schema, uint32_t type_oid, int32_t 
     char err[256];
     json_t *out = NULL;
 
-    if (tw_value_from_text(type_oid, typmod, text, strlen(text), arena, &value, err,
-                           sizeof(err)) == TW_OK)
+    if (tw_value_from_text(type_oid, typmod, text, strlen(text), arena, &value, err, sizeof(err)) ==
+        TW_OK)
         out = connect_value(schema, &value);
     tw_arena_destroy(arena);
     return out;

@@ -205,11 +205,20 @@ const char *tw_envelope_key_json(const tw_cs_t *key_schema, const tw_datum_t *ke
     tw_buf_append_char(&buf, '{');
     for (i = 0; i < key_schema->nfields; i++) {
         const char *name = key_schema->fields[i].name;
+        const tw_cs_t *fs = key_schema->fields[i].schema;
         if (i)
             tw_buf_append_char(&buf, ',');
         tw_buf_append_json_string(&buf, name, strlen(name));
         tw_buf_append_char(&buf, ':');
-        tw_value_append_json(&buf, key->fields[i].pg);
+        if (key->fields[i].pg->kind == TW_VALUE_NULL && fs->default_value &&
+            fs->type != TW_CS_BYTES) {
+            /* A column the before-image lacks: its default (row's fallback). */
+            char *text = json_dumps(fs->default_value, JSON_COMPACT | JSON_ENCODE_ANY);
+            tw_buf_append_str(&buf, text ? text : "null");
+            free(text);
+        } else {
+            tw_value_append_json(&buf, key->fields[i].pg);
+        }
     }
     tw_buf_append_char(&buf, '}');
     out = tw_arena_alloc(arena, buf.len + 1);

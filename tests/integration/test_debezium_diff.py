@@ -81,7 +81,8 @@ CREATE TABLE plain (
 );
 CREATE TABLE plain_full (v text, n int, w int);
 ALTER TABLE plain_full REPLICA IDENTITY FULL;
-CREATE TABLE plain_idx (id int PRIMARY KEY, code text NOT NULL, note text);
+-- A serial key: its DEFAULT nextval(...) is the placeholder 0 (D5).
+CREATE TABLE plain_idx (id serial PRIMARY KEY, code text NOT NULL, note text);
 CREATE UNIQUE INDEX plain_idx_code ON plain_idx (code);
 ALTER TABLE plain_idx REPLICA IDENTITY USING INDEX plain_idx_code;
 CREATE TABLE plain_types (
