@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/column_default.h"
 #include "codec/connect_schema.h"
 #include "codec/converter.h"
 #include "pg/relcache.h"
@@ -371,6 +372,41 @@ static void test_enum_and_defaults(void **state)
     }
 }
 
+/* The text Debezium takes from a DEFAULT expression. */
+static void test_default_text(void **state)
+{
+    static const struct {
+        const char *expr, *expect;
+    } cases[] = {
+        {"now()", "P"},
+        {"(now() + '1 day'::interval)", "P"},
+        {"pg_catalog.gen_random_uuid()", "P"},
+        {"nextval('a_id_seq'::regclass)", "P"},
+        {"CURRENT_TIMESTAMP", "P"},
+        {"localtimestamp", "P"},
+        {"CURRENT_TIMESTAMP(3)", "P"},
+        {"'a''b'::text", "a'b"},
+        {"''::text", ""},
+        {"'x'::text || 'y'::text", "x"},
+        {"42", "42"},
+        {"NULL::text", NULL},
+        {"'unclosed", NULL},
+        {"(1 + 2)", "(1 + 2)"},
+        {"now", "now"},
+    };
+    size_t i;
+    char *text;
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        text = tw_column_default_text(cases[i].expr, "P");
+        if (cases[i].expect == NULL)
+            assert_null(text);
+        else
+            assert_string_equal(text, cases[i].expect);
+        free(text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_zoned),
         cmocka_unit_test(test_bits_and_point),
         cmocka_unit_test(test_enum_and_defaults),
+        cmocka_unit_test(test_default_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
