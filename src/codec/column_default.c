@@ -128,8 +128,25 @@ static bool java_parse_int(const char *s, long long min, long long max, long lon
     return true;
 }
 
+/* A float default Java reads as NaN or an infinity, kept as the string
+ * Java prints (JSON numbers have none; datum.c reads it back): JsonConverter
+ * shows it so, "NaN". NULL for anything else. */
+static json_t *java_non_finite(const char *s)
+{
+    while (*s && (unsigned char)*s <= ' ')
+        s++;
+    if (strcmp(s, "NaN") == 0)
+        return json_string("NaN");
+    if (strcmp(s, "Infinity") == 0 || strcmp(s, "+Infinity") == 0)
+        return json_string("Infinity");
+    if (strcmp(s, "-Infinity") == 0)
+        return json_string("-Infinity");
+    return NULL;
+}
+
 /* Java's Double.parseDouble for the decimal forms (surrounding blanks and
- * a trailing f/F/d/D allowed); only finite values, which JSON can hold. */
+ * a trailing f/F/d/D allowed); finite values (java_non_finite has the
+ * others). */
 static bool java_parse_double(const char *s, bool single, double *out)
 {
     char *copy, *end, *p;
@@ -337,8 +354,12 @@ json_t *tw_column_default(const tw_cs_t *schema, uint32_t type_oid, int32_t typm
         break;
     case TW_OID_FLOAT4:
     case TW_OID_FLOAT8:
-        if (!null_default && java_parse_double(text, type_oid == TW_OID_FLOAT4, &d))
+        if (null_default)
+            break;
+        if (java_parse_double(text, type_oid == TW_OID_FLOAT4, &d))
             out = json_real(d);
+        else
+            out = java_non_finite(text);
         break;
     case TW_OID_NUMERIC:
         if (!null_default) {

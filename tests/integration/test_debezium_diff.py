@@ -93,7 +93,9 @@ CREATE TABLE plain_types (
     c_date date DEFAULT CURRENT_DATE, c_time time, c_timetz timetz,
     c_ts timestamp DEFAULT '2000-01-01 00:00:01', c_ts3 timestamp(3), c_tstz timestamptz,
     c_interval interval DEFAULT '-1 mons', c_enum mood, c_arr int[], c_tarr text[],
-    c_notnull int NOT NULL DEFAULT 7
+    c_notnull int NOT NULL DEFAULT 7,
+    -- Non-finite float defaults: "NaN", "-Infinity" (D5).
+    n_f8 double precision DEFAULT 'NaN', n_f4 real DEFAULT '-Infinity'
 );
 -- A key whose column order is not the table's.
 CREATE TABLE plain_end (id int, k text, PRIMARY KEY (k, id));
@@ -425,7 +427,7 @@ def plain_corpus(conn):
     cur.execute("INSERT INTO plain_types (id, %s) VALUES (1, %s)" % (", ".join(TYPED), TYPED_VALUES))
     cur.execute("INSERT INTO plain_types (id) VALUES (2)")
     conn.commit()
-    cur.execute("UPDATE plain_types SET c_int4 = 5 WHERE id = 2")
+    cur.execute("UPDATE plain_types SET c_int4 = 5, n_f8 = NULL, c_num = NULL WHERE id = 2")
     cur.execute("DELETE FROM plain_types WHERE id = 1")
     conn.commit()
     # REPLICA IDENTITY USING INDEX: old rows hold the index's columns.

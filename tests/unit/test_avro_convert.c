@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -235,6 +236,19 @@ static void test_encode_with_default(void **state)
     assert_int_equal(tw_avro_encode(&out, s, &dn, &scratch, errstr, sizeof(errstr)), TW_OK);
     assert_int_equal(out.len, 6);
     assert_memory_equal(out.data, "\x00\x08" "dflt", 6);
+    tw_cs_unref(s);
+    /* A NaN default (kept as the string "NaN") is a double NaN. */
+    s = tw_cs_for_column(TW_OID_FLOAT8, -1, true);
+    s->default_value = json_string("NaN");
+    tw_buf_reset(&out);
+    assert_int_equal(tw_avro_encode(&out, s, &dn, &scratch, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(out.len, 9);
+    assert_int_equal(out.data[0], 0);
+    {
+        double got;
+        memcpy(&got, out.data + 1, 8); /* little-endian, as this machine */
+        assert_true(isnan(got));
+    }
     tw_buf_free(&out);
     tw_buf_free(&scratch);
     tw_cs_unref(s);

@@ -276,7 +276,10 @@ static void test_enum_and_defaults(void **state)
         {TW_OID_INT4, "NULL::integer", NULL},
         {TW_OID_INT4, "(1 + 2)", NULL},
         {TW_OID_INT2, "'40000'::integer", NULL},
-        {TW_OID_FLOAT8, "'NaN'::double precision", NULL},
+        /* NaN and infinities as Java prints them (JsonConverter: "NaN"). */
+        {TW_OID_FLOAT8, "'NaN'::double precision", "\"NaN\""},
+        {TW_OID_FLOAT4, "'-Infinity'::real", "\"-Infinity\""},
+        {TW_OID_FLOAT8, "'nan'::double precision", NULL},
         {TW_OID_FLOAT4, "'1.1'::real", "1.1000000000000001"},
         {TW_OID_BOOL, "'TRUE'::boolean", "true"},
         {TW_OID_NUMERIC, "1.5", "{\"scale\":1}"}, /* replaced below: a struct has none */
