@@ -329,13 +329,21 @@ json_t *tw_column_default(const tw_cs_t *schema, uint32_t type_oid, int32_t typm
         break;
     case TW_OID_BIT:
     case TW_OID_VARBIT:
-        /* One bit is a boolean (bit(1)'s schema); longer bit strings are
-         * converted like values (io.debezium.data.Bits). A varbit default
-         * of one bit Debezium turns into a boolean its Bits schema does
-         * not take: none. */
+        /* One bit is a boolean (bit(1)'s schema); bit strings are
+         * converted like values (io.debezium.data.Bits). */
         if (schema->type == TW_CS_BOOLEAN && strlen(text) == 1)
             out = json_boolean(strcmp(text, "1") == 0);
-        else if (schema->type == TW_CS_BYTES && strlen(text) != 1)
+        else if (schema->type == TW_CS_BYTES)
+            out = parsed_default(schema, type_oid, typmod, text);
+        break;
+    case TW_OID_DATE:
+        /* Debezium reads an infinite date as LocalDate's last (first) day
+         * and counts its epoch days in an int, wrapping: 365241780471 and
+         * -365243219162 modulo 2^32. */
+        if (schema->name && strcmp(schema->name, "io.debezium.time.Date") == 0 &&
+            (strcmp(text, "infinity") == 0 || strcmp(text, "-infinity") == 0))
+            out = json_integer(text[0] == '-' ? -170999002 : 169560311);
+        else
             out = parsed_default(schema, type_oid, typmod, text);
         break;
     case TW_OID_INT2:

@@ -94,8 +94,9 @@ CREATE TABLE plain_types (
     c_ts timestamp DEFAULT '2000-01-01 00:00:01', c_ts3 timestamp(3), c_tstz timestamptz,
     c_interval interval DEFAULT '-1 mons', c_enum mood, c_arr int[], c_tarr text[],
     c_notnull int NOT NULL DEFAULT 7,
-    -- Non-finite float defaults: "NaN", "-Infinity" (D5).
-    n_f8 double precision DEFAULT 'NaN', n_f4 real DEFAULT '-Infinity'
+    -- Non-finite defaults (D5), a one-bit varbit.
+    n_f8 double precision DEFAULT 'NaN', n_f4 real DEFAULT '-Infinity',
+    n_dp date DEFAULT 'infinity', n_dm date DEFAULT '-infinity', n_vb varbit(4) DEFAULT B'1'
 );
 -- A key whose column order is not the table's.
 CREATE TABLE plain_end (id int, k text, PRIMARY KEY (k, id));
