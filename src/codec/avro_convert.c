@@ -45,12 +45,66 @@ static bool named_seen(named_types_t *seen, const char *fullname)
     return false;
 }
 
+/* A Connect default (the Connect value as connect_schema.h keeps it) as
+ * AvroData writes it into a schema: bytes (a Decimal's unscaled bytes too)
+ * as a string of one ISO-8859-1 character per byte, structs as objects of
+ * their (sanitized) field names, arrays item by item. */
+static json_t *avro_default(const tw_cs_t *schema, const json_t *value)
+{
+    json_t *out;
+    size_t i;
+
+    if (value == NULL || json_is_null(value))
+        return json_null();
+    switch (schema->type) {
+    case TW_CS_BYTES: {
+        const unsigned char *p = (const unsigned char *)json_string_value(value);
+        size_t len = json_string_length(value);
+        tw_buf_t latin1 = TW_BUF_INIT;
+        for (i = 0; p && i < len; i++) {
+            if (p[i] < 0x80) {
+                tw_buf_append_char(&latin1, (char)p[i]);
+            } else {
+                tw_buf_append_char(&latin1, (char)(0xC0 | (p[i] >> 6)));
+                tw_buf_append_char(&latin1, (char)(0x80 | (p[i] & 0x3F)));
+            }
+        }
+        out = json_stringn(latin1.data ? latin1.data : "", latin1.len);
+        tw_buf_free(&latin1);
+        return out;
+    }
+    case TW_CS_ARRAY:
+        out = json_array();
+        for (i = 0; i < json_array_size(value); i++)
+            json_array_append_new(out, avro_default(schema->elem, json_array_get(value, i)));
+        return out;
+    case TW_CS_STRUCT:
+        out = json_object();
+        for (i = 0; i < schema->nfields; i++) {
+            char *fname = tw_strdup(schema->fields[i].name);
+            tw_avro_sanitize_name(fname);
+            json_object_set_new(out, fname,
+                                avro_default(schema->fields[i].schema,
+                                             json_object_get(value, schema->fields[i].name)));
+            free(fname);
+        }
+        return out;
+    default: return json_incref((json_t *)value);
+    }
+}
+
+/* AvroData's order: connect.doc, connect.version, connect.parameters,
+ * connect.default, connect.name. */
 static void add_connect_props(json_t *avro, const tw_cs_t *schema)
 {
+    if (schema->doc)
+        json_object_set_new(avro, "connect.doc", json_string(schema->doc));
     if (schema->version)
         json_object_set_new(avro, "connect.version", json_integer(schema->version));
     if (schema->parameters)
         json_object_set(avro, "connect.parameters", schema->parameters);
+    if (schema->default_value)
+        json_object_set_new(avro, "connect.default", avro_default(schema, schema->default_value));
     if (schema->name)
         json_object_set_new(avro, "connect.name", json_string(schema->name));
 }
@@ -90,13 +144,24 @@ static json_t *record_type(const tw_cs_t *schema, named_types_t *seen)
         json_object_set_new(field, "name", json_string(fname));
         free(fname);
         json_object_set_new(field, "type", avro_type(schema->fields[i].schema, seen));
-        if (schema->fields[i].schema->optional)
+        /* The Connect default, else null for an optional field (whose
+         * union then starts with "null"). */
+        if (schema->fields[i].schema->default_value)
+            json_object_set_new(field, "default",
+                                avro_default(schema->fields[i].schema,
+                                             schema->fields[i].schema->default_value));
+        else if (schema->fields[i].schema->optional)
             json_object_set_new(field, "default", json_null());
         json_array_append_new(fields, field);
     }
     json_object_set_new(record, "fields", fields);
+    if (schema->doc)
+        json_object_set_new(record, "connect.doc", json_string(schema->doc));
     if (schema->version)
         json_object_set_new(record, "connect.version", json_integer(schema->version));
+    if (schema->default_value)
+        json_object_set_new(record, "connect.default",
+                            avro_default(schema, schema->default_value));
     if (schema->name)
         json_object_set_new(record, "connect.name", json_string(fullname));
     free(fullname);
@@ -134,7 +199,8 @@ static json_t *required_type(const tw_cs_t *schema, named_types_t *seen)
         add_connect_props(avro, schema);
         return avro;
     }
-    if (!connect_type && !schema->name && !schema->version && !schema->parameters)
+    if (!connect_type && !schema->name && !schema->version && !schema->parameters &&
+        !schema->default_value)
         return json_string(base);
     avro = json_object();
     json_object_set_new(avro, "type", json_string(base));
@@ -159,9 +225,16 @@ static json_t *avro_type(const tw_cs_t *schema, named_types_t *seen)
 
     if (!schema->optional)
         return required_type(schema, seen);
+    /* An Avro field's default must match the union's first branch: with a
+     * Connect default AvroData puts the type first, else "null". */
     union_type = json_array();
-    json_array_append_new(union_type, json_string("null"));
-    json_array_append_new(union_type, required_type(schema, seen));
+    if (schema->default_value) {
+        json_array_append_new(union_type, required_type(schema, seen));
+        json_array_append_new(union_type, json_string("null"));
+    } else {
+        json_array_append_new(union_type, json_string("null"));
+        json_array_append_new(union_type, required_type(schema, seen));
+    }
     return union_type;
 }
 
@@ -345,7 +418,11 @@ static tw_err_t encode(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *d
         return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
                        "%s: the server did not send this unchanged TOASTed value", path);
     if (schema->optional) {
-        tw_avro_write_union_index(buf, is_null ? 0 : 1);
+        /* The branch order avro_type chose (a default puts "null" second). */
+        if (schema->default_value)
+            tw_avro_write_union_index(buf, is_null ? 1 : 0);
+        else
+            tw_avro_write_union_index(buf, is_null ? 0 : 1);
         if (is_null)
             return TW_OK;
     } else if (is_null) {

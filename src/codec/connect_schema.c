@@ -5,7 +5,6 @@
 #include "codec/connect_schema.h"
 
 #include "util/buf.h"
-#include "pg/relcache.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -293,89 +292,9 @@ tw_cs_t *tw_cs_for_column(uint32_t type_oid, int32_t typmod, bool optional)
     return tw_cs_for_column_opts(type_oid, typmod, optional, &current_options);
 }
 
-/* The constant of a DEFAULT expression as pg_get_expr prints it: 7,
- * 1.5, true, 'text'::type, '-1'::integer. NULL for anything computed
- * (nextval(...), now(), expressions), which Debezium leaves out too. */
-static char *default_literal(const char *expr)
-{
-    size_t len = strlen(expr), i, n = 0;
-    char *out;
-
-    /* A trailing cast ::name (with spaces and brackets, e.g.
-     * ::character varying, ::text[]) is dropped. */
-    if (expr[0] == '\'') {
-        out = tw_malloc(len + 1);
-        for (i = 1; i < len; i++) {
-            if (expr[i] == '\'') {
-                if (expr[i + 1] == '\'') {
-                    out[n++] = '\'';
-                    i++;
-                    continue;
-                }
-                break;
-            }
-            out[n++] = expr[i];
-        }
-        out[n] = '\0';
-        if (i >= len || (expr[i + 1] != '\0' && strncmp(expr + i + 1, "::", 2) != 0) ||
-            strchr(expr + i + 1, '(') != NULL) {
-            free(out);
-            return NULL;
-        }
-        return out;
-    }
-    for (i = 0; i < len; i++)
-        if (!(expr[i] == '-' || expr[i] == '.' || expr[i] == '+' || expr[i] == 'e' ||
-              (expr[i] >= '0' && expr[i] <= '9')))
-            break;
-    if (i == len || (i > 0 && strncmp(expr + i, "::", 2) == 0 && !strchr(expr + i, '(')))
-        return i ? tw_strndup(expr, i) : NULL;
-    if (strcmp(expr, "true") == 0 || strcmp(expr, "false") == 0)
-        return tw_strdup(expr);
-    return NULL;
-}
-
-/* The default as the column's Connect value, for the schema types whose
- * value is the literal itself; NULL for the others. */
-static json_t *default_for(const tw_cs_t *schema, const char *literal)
-{
-    char *end;
-    long long ll;
-    double d;
-
-    switch (schema->type) {
-    case TW_CS_INT16:
-    case TW_CS_INT32:
-    case TW_CS_INT64:
-        if (schema->name)
-            return NULL;
-        ll = strtoll(literal, &end, 10);
-        return *end == '\0' && end != literal ? json_integer(ll) : NULL;
-    case TW_CS_FLOAT32:
-    case TW_CS_FLOAT64:
-        if (schema->render != TW_CS_RENDER_PLAIN)
-            return NULL;
-        d = strtod(literal, &end);
-        return *end == '\0' && end != literal ? json_real(d) : NULL;
-    case TW_CS_BOOLEAN:
-        if (strcmp(literal, "true") == 0 || strcmp(literal, "false") == 0)
-            return json_boolean(literal[0] == 't');
-        return NULL;
-    case TW_CS_STRING:
-        if (schema->render != TW_CS_RENDER_PLAIN ||
-            (schema->name && strcmp(schema->name, "io.debezium.data.Enum") != 0 &&
-             strcmp(schema->name, "io.debezium.data.Json") != 0 &&
-             strcmp(schema->name, "io.debezium.data.Uuid") != 0 &&
-             strcmp(schema->name, "io.debezium.data.Xml") != 0))
-            return NULL;
-        return json_string(literal);
-    default: return NULL;
-    }
-}
-
 /* hstore.handling.mode: Debezium's io.debezium.data.Json string, or a
  * map of string to optional string (codec/hstore.h writes the values). */
-static tw_cs_t *hstore_schema(bool optional)
+tw_cs_t *tw_cs_for_hstore(bool optional)
 {
     tw_cs_t *schema;
 
@@ -388,32 +307,6 @@ static tw_cs_t *hstore_schema(bool optional)
     return schema;
 }
 
-tw_cs_t *tw_cs_for_rel_col(const struct tw_rel_col *col, bool optional)
-{
-    tw_cs_t *schema;
-    char *literal;
-
-    /* An extension type: known by name (its OID differs per database). */
-    if (col->type_name && col->elem_oid == 0 && strcmp(col->type_name, "hstore") == 0)
-        return hstore_schema(optional);
-    if (col->type_name && col->elem_oid != 0 && strcmp(col->type_name, "_hstore") == 0) {
-        schema = tw_cs_new(TW_CS_ARRAY, optional, NULL);
-        schema->elem = hstore_schema(true);
-        return schema;
-    }
-    schema = tw_cs_for_column(col->value_oid, col->value_typmod, optional);
-
-    if (col->enum_labels && schema->type == TW_CS_STRING && schema->name == NULL) {
-        schema->name = tw_strdup("io.debezium.data.Enum");
-        schema->version = 1;
-        tw_cs_set_param(schema, "allowed", col->enum_labels);
-    }
-    if (col->default_expr && (literal = default_literal(col->default_expr)) != NULL) {
-        schema->default_value = default_for(schema, literal);
-        free(literal);
-    }
-    return schema;
-}
 
 static bool same_shape(const tw_cs_t *a, const tw_cs_t *b)
 {
@@ -580,6 +473,42 @@ static const char *connect_type_name(tw_cs_type_t type)
     return "string";
 }
 
+/* A default as JsonConverter writes it: bytes (a Decimal's unscaled
+ * bytes too, decimal.format=BASE64) in base64, the rest as kept. */
+static json_t *connect_json_default(const tw_cs_t *schema, const json_t *value)
+{
+    json_t *out;
+    size_t i;
+
+    if (value == NULL || json_is_null(value))
+        return json_null();
+    switch (schema->type) {
+    case TW_CS_BYTES: {
+        tw_buf_t b64 = TW_BUF_INIT;
+        tw_buf_append_base64(&b64, (const uint8_t *)json_string_value(value),
+                             json_string_length(value));
+        out = json_stringn(b64.data ? b64.data : "", b64.len);
+        tw_buf_free(&b64);
+        return out;
+    }
+    case TW_CS_ARRAY:
+        out = json_array();
+        for (i = 0; i < json_array_size(value); i++)
+            json_array_append_new(out,
+                                  connect_json_default(schema->elem, json_array_get(value, i)));
+        return out;
+    case TW_CS_STRUCT:
+        out = json_object();
+        for (i = 0; i < schema->nfields; i++)
+            json_object_set_new(out, schema->fields[i].name,
+                                connect_json_default(schema->fields[i].schema,
+                                                     json_object_get(value,
+                                                                     schema->fields[i].name)));
+        return out;
+    default: return json_incref((json_t *)value);
+    }
+}
+
 json_t *tw_cs_to_connect_json(const tw_cs_t *schema)
 {
     json_t *out = json_object();
@@ -612,6 +541,6 @@ json_t *tw_cs_to_connect_json(const tw_cs_t *schema)
         json_object_set(out, "parameters", schema->parameters);
     /* JsonConverter writes the default last. */
     if (schema->default_value)
-        json_object_set(out, "default", schema->default_value);
+        json_object_set_new(out, "default", connect_json_default(schema, schema->default_value));
     return out;
 }

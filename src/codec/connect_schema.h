@@ -111,8 +111,11 @@ struct tw_cs {
     int version; /* 0: none */
     const char *doc; /* a static string, or NULL; JsonConverter shows it */
     tw_cs_render_t render;
-    /* The field's default (a column's DEFAULT), as JsonConverter shows it:
-     * a JSON integer, real, boolean or string; NULL if none. */
+    /* The field's Connect default (a column's DEFAULT), NULL if none: the
+     * Connect value as JSON — integers (also dates and times in their
+     * units), reals, booleans, strings, and BYTES as a string of the raw
+     * bytes (not valid UTF-8, never dumped as it is: JsonConverter shows
+     * them in base64, AvroData as ISO-8859-1 characters). */
     json_t *default_value;
     int frac_digits; /* ZonedTimestamp/ZonedTime: fraction digits shown (-1: trimmed) */
     /* connect.parameters, as a JSON object of string values (or NULL). */
@@ -154,12 +157,9 @@ tw_cs_t *tw_cs_for_column(uint32_t type_oid, int32_t typmod, bool optional);
  * tw_cs_set_options last set, Debezium's defaults until then). */
 tw_cs_t *tw_cs_for_column_opts(uint32_t type_oid, int32_t typmod, bool optional,
                                const tw_cs_options_t *opts);
-/* A relation column's schema: tw_cs_for_column of its value type, plus
- * what the catalog knows — an enum's io.debezium.data.Enum name and
- * `allowed` labels, the column DEFAULT as the schema default when it is a
- * constant Debezium would read (numbers, booleans, strings). */
-struct tw_rel_col;
-tw_cs_t *tw_cs_for_rel_col(const struct tw_rel_col *col, bool optional);
+/* An hstore column's schema under hstore.handling.mode: an
+ * io.debezium.data.Json string, or a map of string to optional string. */
+tw_cs_t *tw_cs_for_hstore(bool optional);
 /* Sets the process-wide type modes (from the connector config, at start). */
 void tw_cs_set_options(const tw_cs_options_t *opts);
 const tw_cs_options_t *tw_cs_options(void);

@@ -265,6 +265,51 @@ static void append_jackson_string(tw_buf_t *out, const char *s, size_t len)
     tw_buf_append_char(out, '"');
 }
 
+/* A JSON document as JsonConverter's Jackson writes it: compact, doubles
+ * in Java's form (a schema default 0.1, not 0.10000000000000001), strings
+ * with Jackson's escapes. */
+static void append_jackson_json(tw_buf_t *out, const json_t *json)
+{
+    const char *key;
+    const json_t *v;
+    size_t i;
+    bool first = true;
+
+    switch (json_typeof(json)) {
+    case JSON_OBJECT:
+        tw_buf_append_char(out, '{');
+        json_object_foreach((json_t *)json, key, v) {
+            if (!first)
+                tw_buf_append_char(out, ',');
+            first = false;
+            append_jackson_string(out, key, strlen(key));
+            tw_buf_append_char(out, ':');
+            append_jackson_json(out, v);
+        }
+        tw_buf_append_char(out, '}');
+        return;
+    case JSON_ARRAY:
+        tw_buf_append_char(out, '[');
+        for (i = 0; i < json_array_size(json); i++) {
+            if (i)
+                tw_buf_append_char(out, ',');
+            append_jackson_json(out, json_array_get(json, i));
+        }
+        tw_buf_append_char(out, ']');
+        return;
+    case JSON_STRING:
+        append_jackson_string(out, json_string_value(json), json_string_length(json));
+        return;
+    case JSON_INTEGER: tw_buf_printf(out, "%lld", (long long)json_integer_value(json)); return;
+    case JSON_REAL:
+        tw_converter_append_java_double(out, json_real_value(json), false);
+        return;
+    case JSON_TRUE: tw_buf_append_str(out, "true"); return;
+    case JSON_FALSE: tw_buf_append_str(out, "false"); return;
+    case JSON_NULL: tw_buf_append_str(out, "null"); return;
+    }
+}
+
 static tw_err_t json_value(tw_converter_t *conv, tw_buf_t *out, const tw_cs_t *schema,
                            const tw_datum_t *datum, char *errstr, size_t errstr_size);
 
@@ -542,7 +587,10 @@ tw_err_t tw_converter_encode(tw_converter_t *conv, const char *topic, tw_cs_t *s
              * event's envelope schema is kilobytes of JSON. */
             if (schema->connect_json_text == NULL) {
                 json_t *js = tw_cs_to_connect_json(schema);
-                schema->connect_json_text = json_dumps(js, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                tw_buf_t text = TW_BUF_INIT;
+                append_jackson_json(&text, js);
+                schema->connect_json_text = tw_strndup(text.data, text.len);
+                tw_buf_free(&text);
                 json_decref(js);
             }
             tw_buf_append_str(out, "{\"schema\":");

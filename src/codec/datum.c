@@ -164,6 +164,14 @@ tw_err_t tw_datum_double(const tw_datum_t *datum, const tw_cs_t *schema, double 
                          char *errstr, size_t errstr_size)
 {
     if (datum->json) {
+        /* JSON has no NaN or infinities: a schema default keeps them as the
+         * strings Java prints (column_default.c). */
+        const char *s = json_string_value(datum->json);
+        if (s && (strcmp(s, "NaN") == 0 || strcmp(s, "Infinity") == 0 ||
+                  strcmp(s, "-Infinity") == 0)) {
+            *out = s[0] == 'N' ? NAN : s[0] == '-' ? -INFINITY : INFINITY;
+            return TW_OK;
+        }
         if (!json_is_number(datum->json))
             return kind_mismatch(schema, "a non-numeric JSON value", errstr, errstr_size);
         *out = json_number_value(datum->json);

@@ -200,7 +200,9 @@ static void placeholder(const char *text, uint32_t oid, const tw_cs_t *schema,
 /* A NOT NULL column the old row does not hold (a DELETE's or key-changing
  * UPDATE's before-image under REPLICA IDENTITY DEFAULT or INDEX has the
  * identity's columns only): Debezium writes the type's zero value, since
- * the field is required. */
+ * the field is required — or the column's DEFAULT, which the converters
+ * write for a null in a field with a default, so such columns are left
+ * null. */
 static void fallback(const tw_cs_t *schema, tw_value_t *out)
 {
     static const char zero[] = "0";
@@ -263,7 +265,8 @@ tw_err_t tw_envelope_row(const tw_cs_t *value_schema, const char *unavailable,
         if (values[i].kind == TW_VALUE_UNCHANGED_TOAST)
             placeholder(unavailable, rel->cols[i].type_oid, value_schema->fields[i].schema,
                         arena, &values[i]);
-        else if (values[i].kind == TW_VALUE_NULL && !value_schema->fields[i].schema->optional)
+        else if (values[i].kind == TW_VALUE_NULL && !value_schema->fields[i].schema->optional &&
+                 !value_schema->fields[i].schema->default_value)
             fallback(value_schema->fields[i].schema, &values[i]);
         fields[i].pg = &values[i];
         fields[i].json = NULL;
@@ -318,11 +321,20 @@ const char *tw_envelope_key_json(const tw_cs_t *key_schema, const tw_datum_t *ke
     tw_buf_append_char(&buf, '{');
     for (i = 0; i < key_schema->nfields; i++) {
         const char *name = key_schema->fields[i].name;
+        const tw_cs_t *fs = key_schema->fields[i].schema;
         if (i)
             tw_buf_append_char(&buf, ',');
         tw_buf_append_json_string(&buf, name, strlen(name));
         tw_buf_append_char(&buf, ':');
-        tw_value_append_json(&buf, key->fields[i].pg);
+        if (key->fields[i].pg->kind == TW_VALUE_NULL && fs->default_value &&
+            fs->type != TW_CS_BYTES) {
+            /* A column the before-image lacks: its default (row's fallback). */
+            char *text = json_dumps(fs->default_value, JSON_COMPACT | JSON_ENCODE_ANY);
+            tw_buf_append_str(&buf, text ? text : "null");
+            free(text);
+        } else {
+            tw_value_append_json(&buf, key->fields[i].pg);
+        }
     }
     tw_buf_append_char(&buf, '}');
     out = tw_arena_alloc(arena, buf.len + 1);

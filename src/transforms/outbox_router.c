@@ -16,6 +16,7 @@
 
 #include "codec/avro_convert.h"
 #include "codec/converter.h"
+#include "codec/column_schema.h"
 #include "codec/unknown_type.h"
 
 static void free_placements(tw_outbox_router_t *router)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "codec/column_schema.h"
 #include "codec/unknown_type.h"
 #include "pg/catalog.h"
 #include "transforms/column_rules.h"

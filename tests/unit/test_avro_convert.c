@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +149,111 @@ static void test_encode_optional_and_required(void **state)
     tw_cs_unref(r);
 }
 
+/* AvroData with a Connect default: the field's "default" and the type's
+ * "connect.default" (after connect.parameters, before connect.name), and
+ * an optional field's union with the type first, so the default matches
+ * the first branch (Debezium's source.snapshot). */
+static void test_defaults_in_schema(void **state)
+{
+    tw_cs_t *rec = tw_cs_new(TW_CS_STRUCT, false, "io.debezium.connector.postgresql.Source");
+    tw_cs_t *snap = tw_cs_new(TW_CS_STRING, true, "io.debezium.data.Enum");
+    tw_cs_t *dec = tw_cs_for_column(TW_OID_NUMERIC, ((5 << 16) | 2) + 4, false);
+    tw_cs_t *arr = tw_cs_for_column(TW_OID_INT4_ARRAY, -1, true);
+    tw_cs_t *i16 = tw_cs_for_column(TW_OID_INT2, -1, true);
+    tw_cs_t *text = tw_cs_for_column(TW_OID_TEXT, -1, false);
+    (void)state;
+    snap->version = 1;
+    tw_cs_set_param(snap, "allowed", "true,last,false,incremental");
+    snap->default_value = json_string("false");
+    /* A Decimal's unscaled bytes FF 80: two ISO-8859-1 characters,
+     * U+00FF U+0080, in UTF-8. */
+    dec->default_value = json_stringn_nocheck("\xff\x80", 2);
+    arr->default_value = json_pack("[i,n,i]", 1, 2);
+    i16->default_value = json_integer(-7);
+    /* A plain type with a default is an object too (it was once left a
+     * bare "string", losing connect.default). */
+    text->default_value = json_string("x");
+    tw_cs_add_field(rec, "snapshot", snap);
+    tw_cs_add_field(rec, "amount", dec);
+    tw_cs_add_field(rec, "ids", arr);
+    tw_cs_add_field(rec, "small", i16);
+    tw_cs_add_field(rec, "text", text);
+    expect_schema(
+        rec,
+        "{\"type\":\"record\",\"name\":\"Source\",\"namespace\":"
+        "\"io.debezium.connector.postgresql\",\"fields\":["
+        "{\"name\":\"snapshot\",\"type\":[{\"type\":\"string\",\"connect.version\":1,"
+        "\"connect.parameters\":{\"allowed\":\"true,last,false,incremental\"},"
+        "\"connect.default\":\"false\",\"connect.name\":\"io.debezium.data.Enum\"},\"null\"],"
+        "\"default\":\"false\"},"
+        "{\"name\":\"amount\",\"type\":{\"type\":\"bytes\",\"scale\":2,\"precision\":5,"
+        "\"connect.version\":1,\"connect.parameters\":{\"scale\":\"2\","
+        "\"connect.decimal.precision\":\"5\"},\"connect.default\":\"\xc3\xbf\xc2\x80\","
+        "\"connect.name\":\"org.apache.kafka.connect.data.Decimal\",\"logicalType\":"
+        "\"decimal\"},\"default\":\"\xc3\xbf\xc2\x80\"},"
+        "{\"name\":\"ids\",\"type\":[{\"type\":\"array\",\"items\":[\"null\",\"int\"],"
+        "\"connect.default\":[1,null,2]},\"null\"],\"default\":[1,null,2]},"
+        "{\"name\":\"small\",\"type\":[{\"type\":\"int\",\"connect.type\":\"int16\","
+        "\"connect.default\":-7},\"null\"],\"default\":-7},"
+        "{\"name\":\"text\",\"type\":{\"type\":\"string\",\"connect.default\":\"x\"},"
+        "\"default\":\"x\"}],"
+        "\"connect.name\":\"io.debezium.connector.postgresql.Source\"}");
+}
+
+/* A struct's doc is AvroData's connect.doc. */
+static void test_connect_doc(void **state)
+{
+    (void)state;
+    expect_schema(tw_cs_for_column(TW_OID_NUMERIC, -1, false),
+                  "{\"type\":\"record\",\"name\":\"VariableScaleDecimal\",\"namespace\":"
+                  "\"io.debezium.data\",\"fields\":[{\"name\":\"scale\",\"type\":\"int\"},"
+                  "{\"name\":\"value\",\"type\":\"bytes\"}],\"connect.doc\":"
+                  "\"Variable scaled decimal\",\"connect.version\":1,\"connect.name\":"
+                  "\"io.debezium.data.VariableScaleDecimal\"}");
+}
+
+/* With a default the union's branches swap: a value is branch 0, and a
+ * null is written as the default (Connect's Struct.get). */
+static void test_encode_with_default(void **state)
+{
+    tw_cs_t *s = tw_cs_for_column(TW_OID_TEXT, -1, true);
+    tw_value_t v, null_v;
+    tw_datum_t d = {&v, NULL, NULL}, dn = {&null_v, NULL, NULL};
+    tw_buf_t out = TW_BUF_INIT, scratch = TW_BUF_INIT;
+    char errstr[256];
+    (void)state;
+    s->default_value = json_string("dflt");
+    memset(&v, 0, sizeof(v));
+    memset(&null_v, 0, sizeof(null_v));
+    v.kind = TW_VALUE_TEXT;
+    v.u.str.ptr = "hi";
+    v.u.str.len = 2;
+    null_v.kind = TW_VALUE_NULL;
+    assert_int_equal(tw_avro_encode(&out, s, &d, &scratch, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(out.len, 4);
+    assert_memory_equal(out.data, "\x00\x04hi", 4);
+    tw_buf_reset(&out);
+    assert_int_equal(tw_avro_encode(&out, s, &dn, &scratch, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(out.len, 6);
+    assert_memory_equal(out.data, "\x00\x08" "dflt", 6);
+    tw_cs_unref(s);
+    /* A NaN default (kept as the string "NaN") is a double NaN. */
+    s = tw_cs_for_column(TW_OID_FLOAT8, -1, true);
+    s->default_value = json_string("NaN");
+    tw_buf_reset(&out);
+    assert_int_equal(tw_avro_encode(&out, s, &dn, &scratch, errstr, sizeof(errstr)), TW_OK);
+    assert_int_equal(out.len, 9);
+    assert_int_equal(out.data[0], 0);
+    {
+        double got;
+        memcpy(&got, out.data + 1, 8); /* little-endian, as this machine */
+        assert_true(isnan(got));
+    }
+    tw_buf_free(&out);
+    tw_buf_free(&scratch);
+    tw_cs_unref(s);
+}
+
 static void test_infer_json(void **state)
 {
     json_t *doc = json_loads("{\"a\":1,\"b\":\"x\",\"c\":[1.5],\"d\":null,\"e\":{\"f\":true}}",
@@ -226,6 +332,9 @@ int main(void)
         cmocka_unit_test(test_repeated_named_type_is_referenced),
         cmocka_unit_test(test_decimal_unscaled_bytes),
         cmocka_unit_test(test_encode_optional_and_required),
+        cmocka_unit_test(test_defaults_in_schema),
+        cmocka_unit_test(test_connect_doc),
+        cmocka_unit_test(test_encode_with_default),
         cmocka_unit_test(test_infer_json),
         cmocka_unit_test(test_java_double),
     };

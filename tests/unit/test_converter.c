@@ -162,6 +162,41 @@ static void test_json_envelope(void **state)
     assert_true(tw_converter_encodes_null(fx->conv));
 }
 
+/* Schema defaults as JsonConverter (Jackson) writes them: doubles in
+ * Java's form, bytes (a Decimal's too) in base64, characters beyond U+FFFF
+ * as surrogate pairs; a null field is written as its default. */
+static void test_json_schema_defaults(void **state)
+{
+    fx_t *fx = *state;
+    tw_cs_t *f8 = tw_cs_for_column(TW_OID_FLOAT8, -1, true);
+    tw_cs_t *dec = tw_cs_for_column(TW_OID_NUMERIC, NUMERIC_TYPMOD(10, 2), true);
+    tw_cs_t *txt = tw_cs_for_column(TW_OID_TEXT, -1, true);
+
+    fx->cfg.schemas_enable = true;
+    make_converter(fx, TW_CONVERTER_JSON, false);
+    f8->default_value = json_real(0.1);
+    dec->default_value = json_stringn_nocheck("\x00\x96", 2); /* 1.50 */
+    txt->default_value = json_string("\xf0\x9f\x98\x80");
+    fx->schema = tw_cs_new(TW_CS_STRUCT, false, "test.Value");
+    tw_cs_add_field(fx->schema, "f", f8);
+    tw_cs_add_field(fx->schema, "d", dec);
+    tw_cs_add_field(fx->schema, "t", txt);
+    set_field(fx, 0, TW_OID_FLOAT8, -1, NULL);
+    set_field(fx, 1, TW_OID_NUMERIC, NUMERIC_TYPMOD(10, 2), NULL);
+    set_field(fx, 2, TW_OID_TEXT, -1, NULL);
+    fx->datum.fields = fx->fields;
+    assert_int_equal(encode(fx, "t"), TW_OK);
+    assert_out(fx, "{\"schema\":{\"type\":\"struct\",\"fields\":["
+                   "{\"type\":\"double\",\"optional\":true,\"default\":0.1,\"field\":\"f\"},"
+                   "{\"type\":\"bytes\",\"optional\":true,"
+                   "\"name\":\"org.apache.kafka.connect.data.Decimal\",\"version\":1,"
+                   "\"parameters\":{\"scale\":\"2\",\"connect.decimal.precision\":\"10\"},"
+                   "\"default\":\"AJY=\",\"field\":\"d\"},"
+                   "{\"type\":\"string\",\"optional\":true,\"default\":\"\\uD83D\\uDE00\","
+                   "\"field\":\"t\"}],\"optional\":false,\"name\":\"test.Value\"},"
+                   "\"payload\":{\"f\":0.1,\"d\":\"AJY=\",\"t\":\"\\uD83D\\uDE00\"}}");
+}
+
 /* A NULL in a NOT NULL column cannot be encoded: an error, not "null". */
 static void test_json_required_null(void **state)
 {
@@ -410,6 +445,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_json_plain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_envelope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_schema_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_required_null, setup, teardown),
         cmocka_unit_test_setup_teardown(test_string, setup, teardown),
         cmocka_unit_test_setup_teardown(test_byte_array, setup, teardown),

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/column_default.h"
+#include "codec/column_schema.h"
 #include "codec/connect_schema.h"
 #include "codec/converter.h"
 #include "codec/hstore.h"
@@ -259,13 +261,60 @@ static void test_enum_and_defaults(void **state)
     } cases[] = {
         {TW_OID_INT4, "7", "7"},
         {TW_OID_INT4, "'-1'::integer", "-1"},
-        {TW_OID_INT8, "nextval('s'::regclass)", NULL},
+        /* Debezium's placeholders for function calls and CURRENT_*. */
+        {TW_OID_INT8, "nextval('s'::regclass)", "0"},
         {TW_OID_TEXT, "'it''s'::text", "\"it's\""},
         {TW_OID_VARCHAR, "'a'::character varying", "\"a\""},
         {TW_OID_BOOL, "true", "true"},
         {TW_OID_FLOAT8, "1.5", "1.5"},
-        {TW_OID_TIMESTAMP, "now()", NULL},
-        {TW_OID_TEXT, "('a'::text || 'b'::text)", NULL},
+        {TW_OID_TIMESTAMP, "now()", "0"},
+        {TW_OID_TIMESTAMP, "CURRENT_TIMESTAMP", "0"},
+        {TW_OID_TIMESTAMPTZ, "(now() + '1 day'::interval)", "\"1970-01-01T00:00:00.000000Z\""},
+        {TW_OID_DATE, "CURRENT_DATE", "0"},
+        {TW_OID_TIME, "LOCALTIME", "0"},
+        {TW_OID_UUID, "gen_random_uuid()", "\"00000000-0000-0000-0000-000000000000\""},
+        {TW_OID_JSONB, "jsonb_build_object()", "\"{}\""},
+        {TW_OID_INTERVAL, "make_interval(1)", "0"},
+        /* The first literal of an expression, as Debezium takes it. */
+        {TW_OID_TEXT, "('a'::text || 'b'::text)", "\"a\""},
+        {TW_OID_TEXT, "NULL::text", NULL},
+        {TW_OID_INT4, "NULL::integer", NULL},
+        {TW_OID_INT4, "(1 + 2)", NULL},
+        {TW_OID_INT2, "'40000'::integer", NULL},
+        /* NaN and infinities as Java prints them (JsonConverter: "NaN"). */
+        {TW_OID_FLOAT8, "'NaN'::double precision", "\"NaN\""},
+        {TW_OID_FLOAT4, "'-Infinity'::real", "\"-Infinity\""},
+        {TW_OID_FLOAT8, "'nan'::double precision", NULL},
+        {TW_OID_FLOAT4, "'1.1'::real", "1.1000000000000001"},
+        {TW_OID_BOOL, "'TRUE'::boolean", "true"},
+        {TW_OID_NUMERIC, "1.5", "{\"scale\":1}"}, /* replaced below: a struct has none */
+        {TW_OID_NUMERIC | 0x80000000u, "'-1.25'::numeric", "\"gw==\""}, /* -125: 0x83 */
+        {TW_OID_NUMERIC, "'NaN'::numeric", NULL},
+        {TW_OID_DATE, "'2024-02-29'::date", "19782"},
+        {TW_OID_DATE, "'infinity'::date", "169560311"},
+        {TW_OID_DATE, "'-infinity'::date", "-170999002"},
+        {TW_OID_TIMESTAMP, "'infinity'::timestamp without time zone", NULL},
+        {TW_OID_TIME, "'12:34:56.789'::time without time zone", "45296789000"},
+        {TW_OID_TIMESTAMP, "'2024-02-29 12:34:56.5'::timestamp without time zone",
+         "1709210096500000"},
+        {TW_OID_TIMESTAMPTZ, "'2024-02-29 12:34:56.5+01'::timestamp with time zone",
+         "\"2024-02-29T11:34:56.500000Z\""},
+        {TW_OID_INTERVAL, "'1 day 02:00:00'::interval", "93600000000"},
+        {TW_OID_UUID, "'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'::uuid",
+         "\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\""},
+        /* Bit strings: io.debezium.data.Bits bytes, least significant
+         * bit first ("1010000001" is 0x0281). */
+        {TW_OID_BIT | 0x40000000u, "'1010000001'::\"bit\"", "\"gQI=\""},
+        {TW_OID_VARBIT, "'110'::\"bit\"", "\"Bg==\""},
+        {TW_OID_VARBIT, "'1'::\"bit\"", "\"AQ==\""},
+        /* Types Debezium reads no default of. */
+        {TW_OID_BYTEA, "'\\x00ff'::bytea", NULL},
+        {TW_OID_MONEY, "'1.50'::money", NULL},
+        {TW_OID_INT4_ARRAY, "'{1,2}'::integer[]", NULL},
+        {TW_OID_TIMETZ, "'12:00:00+01'::time with time zone", NULL},
+        {TW_OID_NAME, "'n'::name", NULL},
+        {TW_OID_CHAR, "'c'::\"char\"", NULL},
+        {TW_OID_OID, "1", NULL},
     };
     size_t i;
     tw_value_t null_v;
@@ -274,10 +323,16 @@ static void test_enum_and_defaults(void **state)
     null_v.kind = TW_VALUE_NULL;
     memset(&col, 0, sizeof(col));
     /* A NULL in a column with a DEFAULT: JsonConverter writes the default. */
-    col.value_oid = TW_OID_INT4;
+    col.type_oid = col.value_oid = TW_OID_INT4;
     col.value_typmod = -1;
     col.default_expr = "7";
     expect_json(tw_cs_for_rel_col(&col, true), &null_v, "7");
+    /* A domain's column (value type its base type): Debezium reads no
+     * default. */
+    col.type_oid = 16384;
+    s = tw_cs_for_rel_col(&col, true);
+    assert_null(s->default_value);
+    tw_cs_unref(s);
     col.default_expr = NULL;
     col.value_oid = TW_OID_TEXT;
     col.value_typmod = -1;
@@ -289,11 +344,15 @@ static void test_enum_and_defaults(void **state)
     tw_cs_unref(s);
     col.enum_labels = NULL;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        col.value_oid = cases[i].oid;
+        col.type_oid = col.value_oid = cases[i].oid & 0x3fffffffu;
+        /* The flagged numeric is numeric(5,2), the flagged bit bit(10). */
+        col.value_typmod = (cases[i].oid & 0x80000000u)   ? ((5 << 16) | 2) + 4
+                           : (cases[i].oid & 0x40000000u) ? 10
+                                                          : -1;
         col.default_expr = (char *)cases[i].expr;
         s = tw_cs_for_rel_col(&col, false);
         js = tw_cs_to_connect_json(s);
-        if (cases[i].expect == NULL) {
+        if (cases[i].expect == NULL || strcmp(cases[i].expect, "{\"scale\":1}") == 0) {
             assert_null(json_object_get(js, "default"));
         } else {
             text = json_dumps(json_object_get(js, "default"), JSON_ENCODE_ANY);
@@ -302,6 +361,59 @@ static void test_enum_and_defaults(void **state)
         }
         json_decref(js);
         tw_cs_unref(s);
+    }
+    /* decimal.handling.mode=string: the default at the column's scale, as
+     * Debezium raises it (a value always comes at that scale). */
+    {
+        tw_cs_options_t str = opts_with(TW_DECIMAL_STRING, TW_TIME_ADAPTIVE, TW_BINARY_BYTES,
+                                        TW_INTERVAL_NUMERIC);
+        tw_cs_set_options(&str);
+        col.type_oid = col.value_oid = TW_OID_NUMERIC;
+        col.value_typmod = ((12 << 16) | 3) + 4;
+        col.default_expr = "1.5";
+        s = tw_cs_for_rel_col(&col, true);
+        assert_string_equal(json_string_value(s->default_value), "1.500");
+        tw_cs_unref(s);
+        col.default_expr = "'-7'::numeric";
+        s = tw_cs_for_rel_col(&col, true);
+        assert_string_equal(json_string_value(s->default_value), "-7.000");
+        tw_cs_unref(s);
+        tw_cs_set_options(&tw_cs_options_default);
+    }
+}
+
+/* The text Debezium takes from a DEFAULT expression. */
+static void test_default_text(void **state)
+{
+    static const struct {
+        const char *expr, *expect;
+    } cases[] = {
+        {"now()", "P"},
+        {"(now() + '1 day'::interval)", "P"},
+        {"pg_catalog.gen_random_uuid()", "P"},
+        {"nextval('a_id_seq'::regclass)", "P"},
+        {"CURRENT_TIMESTAMP", "P"},
+        {"localtimestamp", "P"},
+        {"CURRENT_TIMESTAMP(3)", "P"},
+        {"'a''b'::text", "a'b"},
+        {"''::text", ""},
+        {"'x'::text || 'y'::text", "x"},
+        {"42", "42"},
+        {"NULL::text", NULL},
+        {"'unclosed", NULL},
+        {"(1 + 2)", "(1 + 2)"},
+        {"now", "now"},
+    };
+    size_t i;
+    char *text;
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        text = tw_column_default_text(cases[i].expr, "P");
+        if (cases[i].expect == NULL)
+            assert_null(text);
+        else
+            assert_string_equal(text, cases[i].expect);
+        free(text);
     }
 }
 
@@ -549,6 +661,7 @@ int main(void)
         cmocka_unit_test(test_unknown_type_bytes),
         cmocka_unit_test(test_hstore),
         cmocka_unit_test(test_hstore_schemas),
+        cmocka_unit_test(test_default_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
