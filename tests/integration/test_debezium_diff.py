@@ -673,9 +673,11 @@ def record_order(r):
 def outputs(tmp_path_factory, tidewater_bin, devbroker_bin):
     base = tmp_path_factory.mktemp("dbzdiff")
     # logical_decoding_work_mem: plain_toast's row is not streamed to
-    # tidewater (Debezium does not ask for streaming; D25).
+    # tidewater (Debezium does not ask for streaming; D25). Each Debezium
+    # connector holds several connections: 100 is too few for them all.
     sides = Sides(base, tidewater_bin, devbroker_bin,
                   pg_settings={"max_replication_slots": "60", "max_wal_senders": "60",
+                               "max_connections": "300",
                                "logical_decoding_work_mem": "64MB"})
     try:
         sides.pg.create_database("diff")
