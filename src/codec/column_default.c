@@ -281,6 +281,39 @@ static json_t *parsed_default(const tw_cs_t *schema, uint32_t type_oid, int32_t 
     return out;
 }
 
+/* The text Debezium's PostgresDefaultValueConverter puts in place of a
+ * computed DEFAULT (now(), nextval(...)) for a column of this type: a
+ * zero, the epoch, an empty string; NULL where it has no parser. */
+static const char *computed_placeholder(uint32_t type_oid)
+{
+    switch (type_oid) {
+    case TW_OID_BOOL: return "false";
+    case TW_OID_BIT: return "00";
+    case TW_OID_VARBIT: return "0";
+    case TW_OID_TEXT:
+    case TW_OID_VARCHAR:
+    case TW_OID_BPCHAR:
+    case TW_OID_XML: return "";
+    case TW_OID_JSON:
+    case TW_OID_JSONB: return "{}";
+    case TW_OID_UUID: return "00000000-0000-0000-0000-000000000000";
+    case TW_OID_INT2:
+    case TW_OID_INT4:
+    case TW_OID_INT8: return "0";
+    case TW_OID_FLOAT4:
+    case TW_OID_FLOAT8:
+    case TW_OID_NUMERIC: return "0.0";
+    /* The epoch (Debezium's "1970-01-01", "00:00"); an interval of zero
+     * (its "epoch" reads as no fields). */
+    case TW_OID_DATE: return "1970-01-01";
+    case TW_OID_TIME: return "00:00:00";
+    case TW_OID_TIMESTAMP: return "1970-01-01 00:00:00";
+    case TW_OID_TIMESTAMPTZ: return "1970-01-01 00:00:00+00";
+    case TW_OID_INTERVAL: return "00:00:00";
+    default: return NULL; /* no parser in Debezium */
+    }
+}
+
 json_t *tw_column_default(const tw_cs_t *schema, uint32_t type_oid, int32_t typmod, bool is_enum,
                           const char *expr)
 {
@@ -293,32 +326,9 @@ json_t *tw_column_default(const tw_cs_t *schema, uint32_t type_oid, int32_t typm
 
     if (is_enum)
         return schema->type == TW_CS_STRING ? enum_default(expr) : NULL;
-    switch (type_oid) {
-    case TW_OID_BOOL: placeholder = "false"; break;
-    case TW_OID_BIT: placeholder = "00"; break;
-    case TW_OID_VARBIT: placeholder = "0"; break;
-    case TW_OID_TEXT:
-    case TW_OID_VARCHAR:
-    case TW_OID_BPCHAR:
-    case TW_OID_XML: placeholder = ""; break;
-    case TW_OID_JSON:
-    case TW_OID_JSONB: placeholder = "{}"; break;
-    case TW_OID_UUID: placeholder = "00000000-0000-0000-0000-000000000000"; break;
-    case TW_OID_INT2:
-    case TW_OID_INT4:
-    case TW_OID_INT8: placeholder = "0"; break;
-    case TW_OID_FLOAT4:
-    case TW_OID_FLOAT8:
-    case TW_OID_NUMERIC: placeholder = "0.0"; break;
-    /* The epoch (Debezium's "1970-01-01", "00:00"); an interval of zero
-     * (its "epoch" reads as no fields). */
-    case TW_OID_DATE: placeholder = "1970-01-01"; break;
-    case TW_OID_TIME: placeholder = "00:00:00"; break;
-    case TW_OID_TIMESTAMP: placeholder = "1970-01-01 00:00:00"; break;
-    case TW_OID_TIMESTAMPTZ: placeholder = "1970-01-01 00:00:00+00"; break;
-    case TW_OID_INTERVAL: placeholder = "00:00:00"; break;
-    default: return NULL; /* no parser in Debezium */
-    }
+    placeholder = computed_placeholder(type_oid);
+    if (placeholder == NULL)
+        return NULL;
     text = tw_column_default_text(expr, placeholder);
     if (text == NULL)
         return NULL;
