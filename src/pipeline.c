@@ -57,6 +57,8 @@ tw_err_t tw_pipeline_new(const tw_config_t *cfg, tw_pipeline_t **out, char *errs
                       tw_heartbeat_record_topic(p->heartbeat), key);
     if (err == TW_OK)
         err = tw_transform_chain_new(cfg, &p->chain, errstr, errstr_size);
+    if (err == TW_OK) /* the chain counts the transaction's events (transform.h) */
+        tw_transform_chain_set_txn_metadata(p->chain, p->txnmeta);
     for (i = 0; err == TW_OK && i < cfg->ntransforms; i++) {
         const tw_transform_config_t *t = &cfg->transforms[i];
         if (t->outbox.payload_schema_dir) {
@@ -443,20 +445,11 @@ static tw_err_t route_change(tw_pipeline_t *p, const tw_txn_t *txn, const tw_cha
             t = tw_transform_chain_default(p->chain);
         snprintf(table_buf, sizeof(table_buf), "message:%s", change->prefix);
         table = table_buf;
-        /* Debezium counts a transactional message in the transaction's
-         * events, each under a collection of its own. */
-        if (p->txnmeta && txn && t == tw_transform_chain_default(p->chain))
-            tw_txn_metadata_count_message(p->txnmeta, change->lsn);
     } else {
         err = rel_state(p, (tw_rel_t *)change->rel, &st, errstr, errstr_size);
         if (err)
             return err; /* a missing outbox column: a startup-class error */
         table = st->table;
-        /* Debezium counts every captured row change before its transforms
-         * (an outbox DELETE the router drops too); truncates are among
-         * skipped.operations by default. */
-        if (p->txnmeta && txn && change->op != TW_CHANGE_TRUNCATE)
-            tw_txn_metadata_count(p->txnmeta, table, NULL, NULL);
         if (st->transform < 0) {
             if (change->op == TW_CHANGE_TRUNCATE)
                 return TW_OK; /* skipped.operations=t, Debezium's default */

@@ -29,6 +29,7 @@ typedef struct transform {
 struct tw_transform_chain {
     transform_t *transforms;
     size_t n;
+    tw_txn_metadata_t *txnmeta; /* borrowed; NULL: no transaction metadata */
 };
 
 struct tw_transform_binding {
@@ -144,6 +145,28 @@ void tw_transform_chain_set_catalog(tw_transform_chain_t *chain, PGconn *conn)
     tw_transform_envelope_set_catalog(chain->transforms[chain->n].state, conn);
 }
 
+void tw_transform_chain_set_txn_metadata(tw_transform_chain_t *chain, tw_txn_metadata_t *m)
+{
+    chain->txnmeta = m;
+    tw_transform_envelope_set_txn_metadata(chain->transforms[chain->n].state, m);
+}
+
+/* A row change of a table a configured transform takes, counted as the
+ * change event Debezium's connector would have made of it before its
+ * transforms ran (unless skipped.operations leaves it out). A key change
+ * is one here, two (delete, create) in Debezium: the router does not know
+ * the table's key. */
+static void count_row(const tw_transform_chain_t *chain, const tw_change_t *change)
+{
+    const tw_rel_t *rel = change->rel;
+    char table[512];
+
+    if (tw_transform_envelope_skips(chain->transforms[chain->n].state, change))
+        return;
+    snprintf(table, sizeof(table), "%s.%s", rel->nspname, rel->relname);
+    tw_txn_metadata_count(chain->txnmeta, table, NULL, NULL);
+}
+
 tw_err_t tw_transform_chain_bind(tw_transform_chain_t *chain, int index, const tw_rel_t *rel,
                                  const bool *not_null, tw_transform_binding_t **out,
                                  char *errstr, size_t errstr_size)
@@ -217,6 +240,8 @@ tw_err_t tw_transform_chain_apply(tw_transform_chain_t *chain, int index,
     size_t i;
 
     memset(out, 0, sizeof(*out));
+    if (chain->txnmeta && txn && binding && (size_t)index != chain->n)
+        count_row(chain, change);
     err = tr->ops->apply(tr->state, binding ? binding->binding : NULL, txn, change, arena, out,
                          errstr, errstr_size);
     /* Then each record transform, in configured order, on the records as

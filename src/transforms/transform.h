@@ -24,6 +24,7 @@
 #include "config/config.h"
 #include "codec/record.h"
 #include "pg/relcache.h"
+#include "transforms/txn_metadata.h"
 
 /* What one change became. */
 typedef struct tw_transform_out {
@@ -58,6 +59,9 @@ extern const tw_transform_ops_t tw_transform_envelope_ops;
 tw_err_t tw_transform_envelope_new(const tw_config_t *cfg, void **state, char *errstr,
                                    size_t errstr_size);
 void tw_transform_envelope_set_catalog(void *state, PGconn *conn);
+void tw_transform_envelope_set_txn_metadata(void *state, tw_txn_metadata_t *m);
+/* Whether skipped.operations leaves the change out of change events. */
+bool tw_transform_envelope_skips(const void *state, const tw_change_t *change);
 
 typedef struct tw_transform_chain tw_transform_chain_t;
 /* Per relation: which transform applies and its binding. */
@@ -75,6 +79,12 @@ int tw_transform_chain_find(const tw_transform_chain_t *chain, const char *topic
 int tw_transform_chain_default(const tw_transform_chain_t *chain);
 /* The catalog connection the envelope reads primary keys over (borrowed). */
 void tw_transform_chain_set_catalog(tw_transform_chain_t *chain, PGconn *conn);
+/* provide.transaction.metadata: the counts every change of a transaction
+ * adds to as it enters the chain (borrowed; NULL: off). Debezium counts
+ * each change event its connector makes before any transform, so a row
+ * the outbox router takes (or drops) counts as the change event it would
+ * have been; the envelope counts the events it makes. */
+void tw_transform_chain_set_txn_metadata(tw_transform_chain_t *chain, tw_txn_metadata_t *m);
 
 tw_err_t tw_transform_chain_bind(tw_transform_chain_t *chain, int transform, const tw_rel_t *rel,
                                  const bool *not_null, tw_transform_binding_t **binding,

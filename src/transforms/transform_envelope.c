@@ -60,10 +60,10 @@ typedef struct envelope {
     tw_column_rules_t *column_rules; /* column.*: filters, masks; NULL: none */
     tw_cs_t *source_schema;
     tw_cs_t *transaction_schema;
-    /* provide.transaction.metadata: the transaction at hand (its serial)
-     * and its change events so far */
-    uint64_t txn_serial;
-    int64_t total_order;
+    /* provide.transaction.metadata: the connector's counts of the
+     * transaction's events (borrowed; NULL when off), which also count the
+     * rows other transforms take (transform.c) */
+    tw_txn_metadata_t *txnmeta;
     tw_envelope_message_t *messages; /* logical decoding messages' "m" events */
     /* "\nschema.table.column\n" of each column left out for its type, so
      * that it is logged once per process, not at every Relation message */
@@ -89,11 +89,7 @@ typedef struct env_binding {
     char *as_bytes; /* 0: no; 'b': bytes; 'a': an array of bytes; 'h': hstore[]'s
                      * elements (read whole, written as hstores) */
     tw_cs_t *envelope_schema;
-    /* data_collection_order: this transaction's events of the table so far
-     * (a Relation message inside the transaction rebinds the table and
-     * restarts the count: Debezium's would go on) */
-    uint64_t txn_serial;
-    int64_t table_order;
+    char *collection; /* "schema.table": what the transaction's events are counted by */
 } env_binding_t;
 
 static tw_cs_t *source_schema_new(void)
@@ -176,6 +172,20 @@ void tw_transform_envelope_set_catalog(void *state, PGconn *conn)
     ((envelope_t *)state)->catalog = conn;
 }
 
+void tw_transform_envelope_set_txn_metadata(void *state, tw_txn_metadata_t *m)
+{
+    ((envelope_t *)state)->txnmeta = m;
+}
+
+bool tw_transform_envelope_skips(const void *state, const tw_change_t *change)
+{
+    const envelope_t *env = state;
+
+    return (change->op == TW_CHANGE_UPDATE && env->skip_update) ||
+           (change->op == TW_CHANGE_DELETE && env->skip_delete) ||
+           (change->op == TW_CHANGE_TRUNCATE && env->skip_truncate);
+}
+
 static void envelope_destroy(void *state)
 {
     envelope_t *env = state;
@@ -207,6 +217,7 @@ static void envelope_unbind(void *binding)
     if (b == NULL)
         return;
     free(b->topic);
+    free(b->collection);
     free(b->key_cols);
     free(b->value_cols);
     free(b->value_rules);
@@ -438,6 +449,7 @@ static tw_err_t envelope_bind(void *state, const tw_rel_t *rel, const bool *not_
     b->topic = tw_malloc(len);
     snprintf(b->topic, len, "%s.%s.%s", prefix, rel->nspname, rel->relname);
     snprintf(name, len, "%s.%s", rel->nspname, rel->relname);
+    b->collection = tw_strdup(name);
     columns = tw_key_columns_for(env->key_columns, name, &ncolumns);
     if (columns)
         err = configured_key(rel, columns, ncolumns, b, errstr, errstr_size);
@@ -619,32 +631,32 @@ static tw_record_t *next_record(emit_t *e, const tw_datum_t *key)
 /* Debezium's transaction block: the transaction's id as Debezium forms
  * it for PostgreSQL — the xid and the LSN of the event at hand, so ids
  * differ within a transaction — then this event's place among the
- * transaction's events (change events and transactional messages) and
- * among its collection's (*serial, *order: the collection's counter), from
- * 1. Tombstones are not events; the two records of a key change are two. */
+ * transaction's events and among its collection's, from 1. It counts the
+ * event (collection: its table; NULL: a transactional message, a
+ * collection of its own) in the connector's counts, which also hold the
+ * transaction's rows of tables other transforms take, as Debezium counts
+ * every event before its transforms. Tombstones are not events; the two
+ * records of a key change are two. */
 static tw_datum_t transaction_block(envelope_t *env, const tw_txn_t *txn, tw_lsn_t lsn,
-                                    uint64_t *serial, int64_t *order, tw_arena_t *arena)
+                                    const char *collection, tw_arena_t *arena)
 {
     tw_datum_t d = {NULL, NULL, NULL};
     tw_datum_t *f;
+    int64_t total, order = 1;
     char *id;
 
-    if (!env->cfg->provide_transaction_metadata || txn == NULL)
+    if (env->txnmeta == NULL || txn == NULL)
         return d;
-    if (env->txn_serial != txn->serial) {
-        env->txn_serial = txn->serial;
-        env->total_order = 0;
-    }
-    if (*serial != txn->serial) {
-        *serial = txn->serial;
-        *order = 0;
-    }
+    if (collection)
+        tw_txn_metadata_count(env->txnmeta, collection, &total, &order);
+    else
+        tw_txn_metadata_count_message(env->txnmeta, lsn, &total);
     f = tw_arena_alloc(arena, 3 * sizeof(*f));
     id = tw_arena_alloc(arena, 40);
     snprintf(id, 40, "%u:%llu", txn->xid, (unsigned long long)lsn);
     f[0] = tw_envelope_text(arena, id);
-    f[1] = tw_envelope_int(arena, ++env->total_order);
-    f[2] = tw_envelope_int(arena, ++*order);
+    f[1] = tw_envelope_int(arena, total);
+    f[2] = tw_envelope_int(arena, order);
     d.fields = f;
     return d;
 }
@@ -663,8 +675,8 @@ static void add_event(emit_t *e, char op, const tw_datum_t *key, const tw_datum_
     if (e->b->value_cols && after)
         f[ENV_AFTER] = shaped_row(e->b, e->rel, after, e->arena);
     f[ENV_SOURCE] = e->source;
-    f[ENV_TRANSACTION] = transaction_block(e->b->env, e->txn, e->change_lsn, &e->b->txn_serial,
-                                           &e->b->table_order, e->arena);
+    f[ENV_TRANSACTION] =
+        transaction_block(e->b->env, e->txn, e->change_lsn, e->b->collection, e->arena);
     f[ENV_OP] = tw_envelope_text(e->arena, ops);
     f[ENV_TS_MS] = tw_envelope_int(e->arena, e->now_us / 1000);
     f[ENV_TS_US] = tw_envelope_int(e->arena, e->now_us);
@@ -709,10 +721,7 @@ static tw_err_t message_event(envelope_t *env, const tw_txn_t *txn, const tw_cha
 {
     int64_t now_us = now_micros();
     tw_datum_t source = source_datum(env, "", "", txn, change, now_us, arena);
-    uint64_t own_serial = 0;
-    int64_t own_order = 0;
-    tw_datum_t block =
-        transaction_block(env, txn, change->lsn, &own_serial, &own_order, arena);
+    tw_datum_t block = transaction_block(env, txn, change->lsn, NULL, arena);
 
     out->records = tw_arena_alloc(arena, sizeof(tw_record_t));
     out->nrecords = 1;
@@ -735,9 +744,7 @@ static tw_err_t envelope_apply(void *state, void *binding, const tw_txn_t *txn,
 
     if (change->op == TW_CHANGE_MESSAGE)
         return message_event(env, txn, change, arena, out);
-    if ((change->op == TW_CHANGE_UPDATE && env->skip_update) ||
-        (change->op == TW_CHANGE_DELETE && env->skip_delete) ||
-        (change->op == TW_CHANGE_TRUNCATE && env->skip_truncate))
+    if (tw_transform_envelope_skips(env, change))
         return TW_OK;
     memset(&e, 0, sizeof(e));
     e.b = b;

@@ -211,7 +211,7 @@ void tw_txn_metadata_count(tw_txn_metadata_t *m, const char *table, int64_t *tot
         m->java_capacity *= 2;
 }
 
-void tw_txn_metadata_count_message(tw_txn_metadata_t *m, tw_lsn_t lsn)
+void tw_txn_metadata_count_message(tw_txn_metadata_t *m, tw_lsn_t lsn, int64_t *total_order)
 {
     char name[128];
     uint64_t h = lsn * 0x9E3779B97F4A7C15ULL; /* spread the LSN's bits */
@@ -221,7 +221,7 @@ void tw_txn_metadata_count_message(tw_txn_metadata_t *m, tw_lsn_t lsn)
              "io.debezium.connector.postgresql.LogicalDecodingMessageMonitor$"
              "LogicalDecodingMessageId@%x",
              id ? id : 1);
-    tw_txn_metadata_count(m, name, NULL, NULL);
+    tw_txn_metadata_count(m, name, total_order, NULL);
 }
 
 void tw_txn_metadata_end(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int64_t commit_ts_us,

@@ -28,18 +28,21 @@ const char *tw_txn_metadata_topic(const tw_txn_metadata_t *m);
  * BEGIN record (valid until the next call). lsn: the Begin message's. */
 void tw_txn_metadata_begin(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int64_t commit_ts_us,
                            tw_record_t *out);
-/* One change event of table ("schema.table"), counted as Debezium counts
- * them: every captured row change, whatever transforms make of it. Sets
+/* One event of table ("schema.table"), counted as Debezium counts them:
+ * every change event its connector makes of a captured row change (two
+ * for a key change; none for skipped.operations), before any transform,
+ * so also the rows a transform such as the outbox router then drops. Sets
  * (when not NULL) the event's 1-based place in the transaction and among
  * the table's events — the total_order and data_collection_order of
  * Debezium's per-event transaction block. */
 void tw_txn_metadata_count(tw_txn_metadata_t *m, const char *table, int64_t *total_order,
                            int64_t *collection_order);
-/* One transactional message event (lsn: the message's). Debezium 3.6
+/* One transactional message event (lsn: the message's; *total_order, when
+ * not NULL, as tw_txn_metadata_count sets it). Debezium 3.6
  * counts each under a collection of its own, named by the Java identity of
  * a fresh id object (its class name, '@', the identity hash in hex); the
  * hash, random in Debezium, is here one of the message's LSN. */
-void tw_txn_metadata_count_message(tw_txn_metadata_t *m, tw_lsn_t lsn);
+void tw_txn_metadata_count_message(tw_txn_metadata_t *m, tw_lsn_t lsn, int64_t *total_order);
 /* The transaction's END record (lsn: the Commit message's). */
 void tw_txn_metadata_end(tw_txn_metadata_t *m, uint32_t xid, tw_lsn_t lsn, int64_t commit_ts_us,
                          tw_record_t *out);

@@ -314,6 +314,23 @@ UNKNOWN_TABLES = {"table.include.list": "public\\.plain_unknown,public\\.plain_e
 PLAIN["unknown"] = dict(UNKNOWN_TABLES)
 PLAIN["unknownincl"] = dict(UNKNOWN_TABLES, **{"include.unknown.datatypes": "true",
                                                "hstore.handling.mode": "map"})
+# Transaction metadata in a connector that routes its outbox table (a
+# predicate picks it) and captures plain tables: the transaction blocks of
+# the change events and the BEGIN/END records count the outbox rows too,
+# the deletes the router drops among them (D26).
+PLAIN["mixedmeta"] = {
+    "table.include.list": "public\\.outbox,public\\.plain,public\\.plain_full,"
+                          "public\\.plain_end",
+    "provide.transaction.metadata": "true",
+    "transforms": "outbox",
+    "transforms.outbox.type": "io.debezium.transforms.outbox.EventRouter",
+    "transforms.outbox.route.topic.replacement": "diff_mixedmeta.ob.${routedByValue}",
+    "transforms.outbox.table.fields.additional.placement": "type:header:eventType",
+    "transforms.outbox.predicate": "isOutbox",
+    "predicates": "isOutbox",
+    "predicates.isOutbox.type": "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+    "predicates.isOutbox.pattern": "diff_mixedmeta\\.public\\.outbox",
+}
 # A publication with a row filter and a column list (made in DDL).
 PLAIN["pubfilter"] = {"publication.autocreate.mode": "disabled",
                       "table.include.list": "public\\.pf_rows,public\\.pf_cols,public\\.plain_end"}
@@ -419,6 +436,20 @@ def corpus(conn):
     cur.execute("UPDATE outbox SET payload = '{\"v\": 2}' WHERE id = %s", (str(uuid.UUID(int=i)),))
     conn.commit()
     n += 2
+    # Outbox rows and plain tables in one transaction (mixedmeta, D26): an
+    # outbox insert between plain changes, an outbox delete the router
+    # drops, a plain key change (two events), then the outbox again.
+    cur.execute("INSERT INTO plain (id, name) VALUES (100, 'mixed')")
+    insert(i, "Order", {"mixed": 1}, typed=False)
+    i += 1
+    cur.execute("INSERT INTO plain_full VALUES ('m', 100)")
+    cur.execute("DELETE FROM outbox WHERE id = %s", (str(uuid.UUID(int=i)),))
+    cur.execute("UPDATE plain SET id = 101 WHERE id = 100")
+    insert(i, "Customer", {"mixed": 2}, typed=False)
+    i += 1
+    cur.execute("DELETE FROM plain WHERE id = 101")
+    conn.commit()
+    n += 1
     return n, i
 
 

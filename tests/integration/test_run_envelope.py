@@ -341,6 +341,14 @@ def test_transaction_block(db, broker, registry, run, tmp_path):
     assert all(r[2]["transaction"]["id"] == "%d:%d" % (r[2]["source"]["txId"],
                                                        r[2]["source"]["lsn"]) for r in events)
     assert len([r for r in recs if r[2] is None]) == 2  # tombstones carry no block
+    # END counts the same events as the blocks (Debezium counts them in one
+    # place): the key change's two, the truncate (skipped.operations=none).
+    ends = [v for _, _, v, _ in records(broker, ["tw.transaction"], 4, dec.decode)
+            if v["status"] == "END"]
+    assert [(e["event_count"], sorted((c["data_collection"], c["event_count"])
+                                      for c in e["data_collections"])) for e in ends] == [
+        (3, [("public.full_ident", 1), ("public.items", 2)]),
+        (4, [("public.full_ident", 1), ("public.items", 3)])]
     assert runner.stop() == 0
 
 

@@ -137,12 +137,83 @@ static void test_a_relation_without_outbox_columns_does_not_bind(void **state)
     tw_config_clear(&cfg);
 }
 
+/* provide.transaction.metadata: a row of a table the outbox transform
+ * takes counts as the change event Debezium's connector makes of it before
+ * its transforms — a DELETE the router drops and an UPDATE it refuses too —
+ * unless skipped.operations leaves it out (D26). */
+static void test_outbox_rows_count_in_transaction_metadata(void **state)
+{
+    tw_rel_col_t cols[4] = {
+        {"id", 2950, -1, 2950, -1, true, NULL, NULL, false, 0, 0, 0, NULL},
+        {"aggregatetype", 25, -1, 25, -1, false, NULL, NULL, false, 0, 0, 0, NULL},
+        {"aggregateid", 25, -1, 25, -1, false, NULL, NULL, false, 0, 0, 0, NULL},
+        {"payload", 3802, -1, 3802, -1, false, NULL, NULL, false, 0, 0, 0, NULL},
+    };
+    static const char *const configs[] = {BASE "provide.transaction.metadata=true\n",
+                                          BASE "provide.transaction.metadata=true\n"
+                                               "skipped.operations=d\n"};
+    static const int64_t want[] = {3, 1}; /* END's event_count */
+    tw_rel_t rel;
+    bool not_null[4] = {true, true, true, false};
+    tw_txn_t txn = {.xid = 7, .serial = 1};
+    tw_change_op_t ops[] = {TW_CHANGE_DELETE, TW_CHANGE_UPDATE, TW_CHANGE_DELETE};
+    tw_arena_t *arena = tw_arena_new(4096);
+    char errstr[256];
+    size_t c, i;
+
+    (void)state;
+    memset(&rel, 0, sizeof(rel));
+    rel.relid = 1;
+    rel.nspname = "public";
+    rel.relname = "outbox";
+    rel.replident = 'd';
+    rel.ncols = 4;
+    rel.cols = cols;
+    rel.schema_version = 1;
+    for (c = 0; c < 2; c++) {
+        tw_config_t cfg;
+        tw_transform_chain_t *chain;
+        tw_transform_binding_t *binding = NULL;
+        tw_txn_metadata_t *m;
+        tw_transform_out_t out;
+        tw_change_t change;
+        tw_record_t rec;
+
+        load(configs[c], &cfg);
+        m = tw_txn_metadata_new(&cfg);
+        assert_non_null(m);
+        assert_int_equal(tw_transform_chain_new(&cfg, &chain, errstr, sizeof(errstr)), TW_OK);
+        tw_transform_chain_set_txn_metadata(chain, m);
+        assert_int_equal(tw_transform_chain_bind(chain, 0, &rel, not_null, &binding, errstr,
+                                                 sizeof(errstr)),
+                         TW_OK);
+        tw_txn_metadata_begin(m, txn.xid, 0x10, 0, &rec);
+        memset(&change, 0, sizeof(change));
+        change.rel = &rel;
+        for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+            change.op = ops[i];
+            change.lsn = 0x100 + i;
+            tw_transform_chain_apply(chain, 0, binding, &txn, &change, arena, &out, errstr,
+                                     sizeof(errstr));
+            assert_int_equal(out.nrecords, 0);
+        }
+        tw_txn_metadata_end(m, txn.xid, 0x200, 0, &rec);
+        assert_int_equal(rec.value.fields[2].pg->u.i, want[c]);
+        tw_transform_binding_destroy(binding);
+        tw_transform_chain_destroy(chain);
+        tw_txn_metadata_destroy(m);
+        tw_config_clear(&cfg);
+    }
+    tw_arena_destroy(arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_first_matching_predicate_wins),
         cmocka_unit_test(test_outbox_transform_drops_deletes_and_refuses_updates),
         cmocka_unit_test(test_a_relation_without_outbox_columns_does_not_bind),
+        cmocka_unit_test(test_outbox_rows_count_in_transaction_metadata),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -205,8 +205,8 @@ static void test_begin_end(void **state)
         json_t *colls;
         const char *a, *b;
         tw_txn_metadata_begin(m, 773, 100, 0, &rec);
-        tw_txn_metadata_count_message(m, 0x1000);
-        tw_txn_metadata_count_message(m, 0x1040);
+        tw_txn_metadata_count_message(m, 0x1000, NULL);
+        tw_txn_metadata_count_message(m, 0x1040, NULL);
         tw_txn_metadata_end(m, 773, 200, 0, &rec);
         v = as_json(&cfg, &rec, false);
         colls = json_object_get(json_object_get(v, "payload"), "data_collections");
