@@ -344,8 +344,8 @@ static bool append_iso_local(tw_buf_t *scratch, const tw_value_t *v, const tw_cs
     return true;
 }
 
-tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
-                         const char **s, size_t *len, char *errstr, size_t errstr_size)
+static tw_err_t string_of(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
+                          const char **s, size_t *len, char *errstr, size_t errstr_size)
 {
     const tw_value_t *v = datum->pg;
     char text[TW_CALENDAR_TEXT_MAX];
@@ -444,6 +444,36 @@ tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_
 scratch_out:
     *s = scratch->data;
     *len = scratch->len;
+    return TW_OK;
+}
+
+tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
+                         const char **s, size_t *len, char *errstr, size_t errstr_size)
+{
+    tw_err_t err = string_of(datum, schema, scratch, s, len, errstr, errstr_size);
+    size_t keep, at;
+    bool half;
+
+    if (err || schema->truncate_chars <= 0)
+        return err;
+    /* After formatting, as Debezium's mapper cuts the converted String:
+     * zoned times, intervals and numerics in string modes too. */
+    keep = tw_utf16_prefix(*s, *len, (size_t)schema->truncate_chars, &half);
+    if (!half) {
+        *len = keep;
+        return TW_OK;
+    }
+    if (scratch->data && *s >= scratch->data && *s < scratch->data + scratch->len) {
+        at = (size_t)(*s - scratch->data);
+        scratch->len = at + keep;
+    } else {
+        at = 0;
+        tw_buf_reset(scratch);
+        tw_buf_append(scratch, *s, keep);
+    }
+    tw_buf_append_char(scratch, '?');
+    *s = scratch->data + at;
+    *len = keep + 1;
     return TW_OK;
 }
 
