@@ -447,11 +447,18 @@ scratch_out:
     return TW_OK;
 }
 
-tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
-                         const char **s, size_t *len, char *errstr, size_t errstr_size)
+/* The text, cut to the schema's truncate_chars UTF-16 code units. A
+ * supplementary character cut in half leaves its high surrogate: as '?'
+ * (what Java's UTF-8 encoding writes for it), or with `wtf8` as its
+ * three-byte form (ED A0..AF xx), which JsonConverter's writer escapes. */
+static tw_err_t string_cut(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
+                           bool wtf8, const char **s, size_t *len, char *errstr,
+                           size_t errstr_size)
 {
     tw_err_t err = string_of(datum, schema, scratch, s, len, errstr, errstr_size);
+    const unsigned char *u;
     size_t keep, at;
+    uint32_t hi;
     bool half;
 
     if (err || schema->truncate_chars <= 0)
@@ -463,6 +470,13 @@ tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_
         *len = keep;
         return TW_OK;
     }
+    u = (const unsigned char *)*s + keep; /* the 4-byte character cut */
+    if (keep + 4 > *len)
+        wtf8 = false; /* not a whole character: only '?' can stand for it */
+    hi = keep + 4 > *len ? 0 : 0xD800 + ((((((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3F) << 12) |
+                      ((uint32_t)(u[2] & 0x3F) << 6) | (uint32_t)(u[3] & 0x3F)) -
+                     0x10000) >>
+                    10));
     if (scratch->data && *s >= scratch->data && *s < scratch->data + scratch->len) {
         at = (size_t)(*s - scratch->data);
         scratch->len = at + keep;
@@ -471,10 +485,28 @@ tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_
         tw_buf_reset(scratch);
         tw_buf_append(scratch, *s, keep);
     }
-    tw_buf_append_char(scratch, '?');
+    if (wtf8) {
+        tw_buf_append_char(scratch, (char)(0xE0 | (hi >> 12)));
+        tw_buf_append_char(scratch, (char)(0x80 | ((hi >> 6) & 0x3F)));
+        tw_buf_append_char(scratch, (char)(0x80 | (hi & 0x3F)));
+    } else {
+        tw_buf_append_char(scratch, '?');
+    }
     *s = scratch->data + at;
-    *len = keep + 1;
+    *len = scratch->len - at;
     return TW_OK;
+}
+
+tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
+                         const char **s, size_t *len, char *errstr, size_t errstr_size)
+{
+    return string_cut(datum, schema, scratch, false, s, len, errstr, errstr_size);
+}
+
+tw_err_t tw_datum_string_wtf8(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
+                              const char **s, size_t *len, char *errstr, size_t errstr_size)
+{
+    return string_cut(datum, schema, scratch, true, s, len, errstr, errstr_size);
 }
 
 /* Multiplies the big-endian magnitude in mag[0..n) by 10 and adds digit. */

@@ -506,6 +506,11 @@ static void hash(const tw_column_rule_t *rule, const tw_rel_col_t *col, tw_value
     set_text(v, hex, length > 0 && (size_t)length < 2 * dlen ? (size_t)length : 2 * dlen);
 }
 
+bool tw_column_rule_truncates(const tw_column_rule_t *rule)
+{
+    return rule->kind == RULE_TRUNCATE;
+}
+
 void tw_column_rule_apply(const tw_column_rule_t *rule, const tw_rel_col_t *col, tw_value_t *v,
                           tw_arena_t *arena)
 {
