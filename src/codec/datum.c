@@ -458,7 +458,7 @@ static tw_err_t string_cut(const tw_datum_t *datum, const tw_cs_t *schema, tw_bu
     tw_err_t err = string_of(datum, schema, scratch, s, len, errstr, errstr_size);
     const unsigned char *u;
     size_t keep, at;
-    uint32_t hi;
+    uint32_t cp, hi = 0;
     bool half;
 
     if (err || schema->truncate_chars <= 0)
@@ -471,12 +471,13 @@ static tw_err_t string_cut(const tw_datum_t *datum, const tw_cs_t *schema, tw_bu
         return TW_OK;
     }
     u = (const unsigned char *)*s + keep; /* the 4-byte character cut */
-    if (keep + 4 > *len)
+    if (keep + 4 <= *len) {
+        cp = ((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3F) << 12) |
+             ((uint32_t)(u[2] & 0x3F) << 6) | (uint32_t)(u[3] & 0x3F);
+        hi = 0xD800 + ((cp - 0x10000) >> 10);
+    } else {
         wtf8 = false; /* not a whole character: only '?' can stand for it */
-    hi = keep + 4 > *len ? 0 : 0xD800 + ((((((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3F) << 12) |
-                      ((uint32_t)(u[2] & 0x3F) << 6) | (uint32_t)(u[3] & 0x3F)) -
-                     0x10000) >>
-                    10));
+    }
     if (scratch->data && *s >= scratch->data && *s < scratch->data + scratch->len) {
         at = (size_t)(*s - scratch->data);
         scratch->len = at + keep;
