@@ -118,6 +118,9 @@ struct tw_cs {
      * them in base64, AvroData as ISO-8859-1 characters). */
     json_t *default_value;
     int frac_digits; /* ZonedTimestamp/ZonedTime: fraction digits shown (-1: trimmed) */
+    /* STRING: column.truncate.to.<n>.chars, the most UTF-16 code units a
+     * value keeps (0: no limit); datum.c cuts the text it produces. */
+    int truncate_chars;
     /* connect.parameters, as a JSON object of string values (or NULL). */
     json_t *parameters;
     tw_cs_t *elem;          /* ARRAY; MAP: the values */

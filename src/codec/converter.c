@@ -230,7 +230,8 @@ void tw_converter_append_java_double(tw_buf_t *out, double d, bool single)
 
 /* A JSON string as JsonConverter (Jackson) writes it: like
  * tw_buf_append_json_string, but characters beyond U+FFFF as \uXXXX\uXXXX
- * surrogate-pair escapes. */
+ * surrogate-pair escapes, and a lone surrogate (in its three-byte form,
+ * which only a truncation leaves: tw_datum_string_wtf8) as \uXXXX. */
 static void append_jackson_string(tw_buf_t *out, const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -240,7 +241,9 @@ static void append_jackson_string(tw_buf_t *out, const char *s, size_t len)
     while (i <= len) {
         bool four = i + 3 < len && p[i] >= 0xF0 && p[i] <= 0xF4 && (p[i + 1] & 0xC0) == 0x80 &&
                     (p[i + 2] & 0xC0) == 0x80 && (p[i + 3] & 0xC0) == 0x80;
-        if (i < len && !four) {
+        bool lone = i + 2 < len && p[i] == 0xED && p[i + 1] >= 0xA0 && p[i + 1] <= 0xBF &&
+                    (p[i + 2] & 0xC0) == 0x80;
+        if (i < len && !four && !lone) {
             i++;
             continue;
         }
@@ -253,6 +256,13 @@ static void append_jackson_string(tw_buf_t *out, const char *s, size_t len)
         }
         if (i == len)
             break;
+        if (lone) {
+            tw_buf_printf(out, "\\u%04X",
+                          ((p[i] & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) | (p[i + 2] & 0x3Fu));
+            i += 3;
+            start = i;
+            continue;
+        }
         {
             uint32_t cp = ((uint32_t)(p[i] & 0x07) << 18) | ((uint32_t)(p[i + 1] & 0x3F) << 12) |
                           ((uint32_t)(p[i + 2] & 0x3F) << 6) | (p[i + 3] & 0x3F);
@@ -349,7 +359,7 @@ static tw_err_t json_required(tw_converter_t *conv, tw_buf_t *out, const tw_cs_t
         }
         return err;
     case TW_CS_STRING:
-        err = tw_datum_string(datum, schema, &conv->scratch, &s, &len, errstr, errstr_size);
+        err = tw_datum_string_wtf8(datum, schema, &conv->scratch, &s, &len, errstr, errstr_size);
         if (err == TW_OK)
             append_jackson_string(out, s, len);
         return err;

@@ -344,8 +344,8 @@ static bool append_iso_local(tw_buf_t *scratch, const tw_value_t *v, const tw_cs
     return true;
 }
 
-tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
-                         const char **s, size_t *len, char *errstr, size_t errstr_size)
+static tw_err_t string_of(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
+                          const char **s, size_t *len, char *errstr, size_t errstr_size)
 {
     const tw_value_t *v = datum->pg;
     char text[TW_CALENDAR_TEXT_MAX];
@@ -445,6 +445,69 @@ scratch_out:
     *s = scratch->data;
     *len = scratch->len;
     return TW_OK;
+}
+
+/* The text, cut to the schema's truncate_chars UTF-16 code units. A
+ * supplementary character cut in half leaves its high surrogate: as '?'
+ * (what Java's UTF-8 encoding writes for it), or with `wtf8` as its
+ * three-byte form (ED A0..AF xx), which JsonConverter's writer escapes. */
+static tw_err_t string_cut(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
+                           bool wtf8, const char **s, size_t *len, char *errstr,
+                           size_t errstr_size)
+{
+    tw_err_t err = string_of(datum, schema, scratch, s, len, errstr, errstr_size);
+    const unsigned char *u;
+    size_t keep, at;
+    uint32_t cp, hi = 0;
+    bool half;
+
+    if (err || schema->truncate_chars <= 0)
+        return err;
+    /* After formatting, as Debezium's mapper cuts the converted String:
+     * zoned times, intervals and numerics in string modes too. */
+    keep = tw_utf16_prefix(*s, *len, (size_t)schema->truncate_chars, &half);
+    if (!half) {
+        *len = keep;
+        return TW_OK;
+    }
+    u = (const unsigned char *)*s + keep; /* the 4-byte character cut */
+    if (keep + 4 <= *len) {
+        cp = ((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3F) << 12) |
+             ((uint32_t)(u[2] & 0x3F) << 6) | (uint32_t)(u[3] & 0x3F);
+        hi = 0xD800 + ((cp - 0x10000) >> 10);
+    } else {
+        wtf8 = false; /* not a whole character: only '?' can stand for it */
+    }
+    if (scratch->data && *s >= scratch->data && *s < scratch->data + scratch->len) {
+        at = (size_t)(*s - scratch->data);
+        scratch->len = at + keep;
+    } else {
+        at = 0;
+        tw_buf_reset(scratch);
+        tw_buf_append(scratch, *s, keep);
+    }
+    if (wtf8) {
+        tw_buf_append_char(scratch, (char)(0xE0 | (hi >> 12)));
+        tw_buf_append_char(scratch, (char)(0x80 | ((hi >> 6) & 0x3F)));
+        tw_buf_append_char(scratch, (char)(0x80 | (hi & 0x3F)));
+    } else {
+        tw_buf_append_char(scratch, '?');
+    }
+    *s = scratch->data + at;
+    *len = scratch->len - at;
+    return TW_OK;
+}
+
+tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
+                         const char **s, size_t *len, char *errstr, size_t errstr_size)
+{
+    return string_cut(datum, schema, scratch, false, s, len, errstr, errstr_size);
+}
+
+tw_err_t tw_datum_string_wtf8(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
+                              const char **s, size_t *len, char *errstr, size_t errstr_size)
+{
+    return string_cut(datum, schema, scratch, true, s, len, errstr, errstr_size);
 }
 
 /* Multiplies the big-endian magnitude in mag[0..n) by 10 and adds digit. */

@@ -27,6 +27,11 @@ tw_err_t tw_datum_bool(const tw_datum_t *datum, const tw_cs_t *schema, bool *out
 /* Text for STRING schemas; *s points into the datum or into scratch. */
 tw_err_t tw_datum_string(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
                          const char **s, size_t *len, char *errstr, size_t errstr_size);
+/* The same, except that a lone high surrogate left by truncate_chars is
+ * kept in its three-byte (WTF-8) form instead of '?': for JsonConverter,
+ * whose Jackson escapes it as \uXXXX. */
+tw_err_t tw_datum_string_wtf8(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
+                              const char **s, size_t *len, char *errstr, size_t errstr_size);
 /* Bytes for BYTES schemas (bytea, or a Decimal's unscaled value). */
 tw_err_t tw_datum_bytes(const tw_datum_t *datum, const tw_cs_t *schema, tw_buf_t *scratch,
                         const uint8_t **p, size_t *len, char *errstr, size_t errstr_size);

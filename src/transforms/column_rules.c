@@ -381,6 +381,9 @@ void tw_column_rule_shape(const tw_column_rule_t *rule, const tw_rel_col_t *col,
         if (column_length(col) > rule->length) {
             snprintf(num, sizeof(num), "%d", rule->length);
             tw_cs_set_param(schema, "truncateLength", num);
+            /* Cuts whatever the converters write as a string (datum.c):
+             * Debezium truncates each value it holds as a String. */
+            schema->truncate_chars = rule->length;
         }
         break;
     case RULE_MASK:
@@ -415,25 +418,18 @@ static void set_text(tw_value_t *v, const char *s, size_t len)
  * surrogate, which becomes '?' when the String is encoded again. */
 static void truncate_utf16(tw_value_t *v, int n, tw_arena_t *arena)
 {
-    const unsigned char *s = (const unsigned char *)v->u.str.ptr;
-    size_t len = v->u.str.len, i = 0;
-    int units = 0;
+    bool half;
+    size_t keep = tw_utf16_prefix(v->u.str.ptr, v->u.str.len, (size_t)n, &half);
     char *out;
 
-    while (i < len && units < n) {
-        size_t step = s[i] < 0x80 ? 1 : s[i] < 0xe0 ? 2 : s[i] < 0xf0 ? 3 : 4;
-        if (step == 4 && units + 2 > n) {
-            out = tw_arena_alloc(arena, i + 1);
-            memcpy(out, s, i);
-            out[i] = '?';
-            set_text(v, out, i + 1);
-            return;
-        }
-        units += step == 4 ? 2 : 1;
-        i += step;
+    if (half) {
+        out = tw_arena_alloc(arena, keep + 1);
+        memcpy(out, v->u.str.ptr, keep);
+        out[keep] = '?';
+        set_text(v, out, keep + 1);
+        return;
     }
-    if (i < len)
-        v->u.str.len = i;
+    v->u.str.len = keep;
 }
 
 /* Java's serialization of a String (ObjectOutputStream.writeObject): the
@@ -510,19 +506,28 @@ static void hash(const tw_column_rule_t *rule, const tw_rel_col_t *col, tw_value
     set_text(v, hex, length > 0 && (size_t)length < 2 * dlen ? (size_t)length : 2 * dlen);
 }
 
+bool tw_column_rule_truncates(const tw_column_rule_t *rule)
+{
+    return rule->kind == RULE_TRUNCATE;
+}
+
 void tw_column_rule_apply(const tw_column_rule_t *rule, const tw_rel_col_t *col, tw_value_t *v,
                           tw_arena_t *arena)
 {
     switch (rule->kind) {
     case RULE_TRUNCATE:
-        /* Values Debezium holds as Java Strings; a uuid's is its text. */
+        /* Values Debezium holds as Java Strings whatever the modes; a
+         * uuid's is its text. Other values held as text (timetz, money,
+         * ranges, ...) are cut once formatted (datum.c, truncate_chars):
+         * cutting their text here would change what they parse as. */
         if (v->kind == TW_VALUE_UUID) {
             size_t len = strlen(v->u.uuid.text);
             char *text = tw_arena_alloc(arena, len + 1);
             memcpy(text, v->u.uuid.text, len + 1);
             set_text(v, text, len);
         }
-        if (v->kind == TW_VALUE_TEXT || v->kind == TW_VALUE_JSON)
+        if ((v->kind == TW_VALUE_TEXT && character_type(col->value_oid)) ||
+            v->kind == TW_VALUE_JSON)
             truncate_utf16(v, rule->length, arena);
         break;
     case RULE_MASK:

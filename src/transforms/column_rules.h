@@ -41,6 +41,11 @@ const tw_column_rule_t *tw_column_rules_find(const tw_column_rules_t *rules, con
 void tw_column_rule_shape(const tw_column_rule_t *rule, const tw_rel_col_t *col,
                           const char *type_name, tw_cs_t *schema);
 
+/* Whether the rule is a truncation: change events leave it to the
+ * converters, which cut the text they format (tw_cs_t.truncate_chars, set
+ * by tw_column_rule_shape), so the value need not be mapped. */
+bool tw_column_rule_truncates(const tw_column_rule_t *rule);
+
 /* Maps one value in place (copies into the arena). */
 void tw_column_rule_apply(const tw_column_rule_t *rule, const tw_rel_col_t *col, tw_value_t *v,
                           tw_arena_t *arena);

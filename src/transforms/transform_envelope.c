@@ -420,7 +420,9 @@ static tw_datum_t shaped_row(const env_binding_t *b, const tw_rel_t *rel, const 
 
     for (i = 0; i < b->nvalue; i++) {
         fields[i] = row->fields[b->value_cols[i]];
-        if (b->value_rules[i] == NULL)
+        /* A truncation is done where the string is formatted: after
+         * formatting, as Debezium cuts the converted value (codec/datum.c). */
+        if (b->value_rules[i] == NULL || tw_column_rule_truncates(b->value_rules[i]))
             continue;
         v = tw_arena_alloc(arena, sizeof(*v));
         *v = *fields[i].pg;

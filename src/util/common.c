@@ -90,3 +90,21 @@ char *tw_strndup(const char *s, size_t n)
     p[n] = '\0';
     return p;
 }
+
+size_t tw_utf16_prefix(const char *s, size_t len, size_t n, bool *half)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, units = 0;
+
+    *half = false;
+    while (i < len && units < n) {
+        size_t step = u[i] < 0x80 ? 1 : u[i] < 0xe0 ? 2 : u[i] < 0xf0 ? 3 : 4;
+        if (step == 4 && units + 2 > n) {
+            *half = true;
+            break;
+        }
+        units += step == 4 ? 2 : 1;
+        i += step;
+    }
+    return i < len ? i : len;
+}

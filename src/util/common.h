@@ -65,4 +65,9 @@ void *tw_realloc(void *ptr, size_t size);
 char *tw_strdup(const char *s);
 char *tw_strndup(const char *s, size_t n);
 
+/* The bytes of UTF-8 text `s` that Java's String.substring(0, n) keeps (n
+ * UTF-16 code units). *half is set when the cut splits a supplementary
+ * character: Java keeps its high surrogate, which encodes as '?'. */
+size_t tw_utf16_prefix(const char *s, size_t len, size_t n, bool *half);
+
 #endif /* TW_COMMON_H */

@@ -92,6 +92,24 @@ CREATE TABLE plain_types (
     n_f8 double precision DEFAULT 'NaN', n_f4 real DEFAULT '-Infinity',
     n_dp date DEFAULT 'infinity', n_dm date DEFAULT '-infinity', n_vb varbit(4) DEFAULT B'1'
 );
+-- Values Debezium holds as strings after conversion, under
+-- column.truncate.to.4.chars (configuration plaintrunc: string modes), and
+-- domains under column.propagate.source.type (p_*).
+CREATE DOMAIN dnum AS numeric(7,2);
+CREATE DOMAIN dvc AS varchar(10);
+CREATE DOMAIN dtext AS text;
+CREATE DOMAIN dtstz AS timestamptz(3);
+CREATE DOMAIN dint AS int;
+CREATE TABLE plain_trunc (
+    id int PRIMARY KEY,
+    t_tstz timestamptz, t_tstz3 timestamptz(3), t_timetz timetz, t_interval interval,
+    t_num numeric(12,3), t_numv numeric, t_num0 numeric(5,0), t_money money, t_bytea bytea,
+    t_date date, t_time time, t_ts timestamp, t_inet inet, t_cidr cidr, t_mac macaddr,
+    t_range int4range, t_tsrange tstzrange, t_xml xml, t_enum mood, t_bits bit(8),
+    t_point point, t_jsonb jsonb, t_tarr text[], t_emoji text, t_vc4 varchar(4),
+    d_num dnum, d_vc dvc, d_text dtext, d_tstz dtstz,
+    p_num dnum, p_vc dvc, p_text dtext, p_tstz dtstz, p_int dint, p_num2 numeric(7,2)
+);
 -- A key whose column order is not the table's.
 CREATE TABLE plain_end (id int, k text, PRIMARY KEY (k, id));
 -- Types Debezium has no mapping for (include.unknown.datatypes, D20),
@@ -261,6 +279,20 @@ for _m in MODES:
 TOPIC_PREFIX = {"defaults": "outbox.event.", "envelope": "env.", "headers": "hdr.",
                 "custom": "cust.", "expand": "exp.", "nulls": "nul."}
 TOPIC_PREFIX["expandnull"] = TOPIC_PREFIX.pop("nulls")
+TRUNC_VALUES = ("'2024-02-29 12:34:56.789+01', '2024-02-29 12:34:56.7+00', '10:11:12+05:30', "
+                "'1 year 2 mons 3 days 04:05:06.7', 123456789.125, -0.000000001234, -99999, "
+                "'-1234.56', '\\x00ff10'::bytea, '2024-02-29', '23:59:59.999999', "
+                "'2024-02-29 12:34:56.789012', '192.168.0.1/24', '10.0.0.0/8', "
+                "'08:00:2b:01:02:03', '[1,10)', '[2024-01-01 00:00+00,2024-01-02 00:00+00)', "
+                "'<a>x</a>', 'happy', B'10100000', '(1.5,-2.25)', '{\"b\": 1}', "
+                "'{abcdef,g}', 'abc\U0001F600x', 'ab', "
+                "12345.67, 'abcdefghij', 'tëxtëxt', '2024-02-29 12:34:56.789+01', "
+                "12345.67, 'abcdefghij', 'tëxtëxt', '2024-02-29 12:34:56.789+01', 42, 1.5")
+TRUNC_COLS = ["t_tstz", "t_tstz3", "t_timetz", "t_interval", "t_num", "t_numv", "t_num0",
+              "t_money", "t_bytea", "t_date", "t_time", "t_ts", "t_inet", "t_cidr", "t_mac",
+              "t_range", "t_tsrange", "t_xml", "t_enum", "t_bits", "t_point", "t_jsonb",
+              "t_tarr", "t_emoji", "t_vc4", "d_num", "d_vc", "d_text", "d_tstz",
+              "p_num", "p_vc", "p_text", "p_tstz", "p_int", "p_num2"]
 # Configurations without transforms: change-event envelopes of plain
 # tables, with Debezium's defaults and with other options.
 UNWRAP = {"transforms": "unwrap",
@@ -310,6 +342,16 @@ PLAIN = {"plain": {}, "plainopts": {"skipped.operations": "none",
 # Columns of types Debezium has no mapping for: left out (its default),
 # and written as bytes (D20); hstore as a JSON string (the default) and as
 # a map (D21).
+# Truncation of the strings the converters format (zoned times, string
+# modes of interval, numeric, money, bytea, isostring times), and source
+# types of domain columns.
+PLAIN["plaintrunc"] = {
+    "table.include.list": "public\\.plain_trunc,public\\.plain_end",
+    "decimal.handling.mode": "string", "interval.handling.mode": "string",
+    "binary.handling.mode": "base64", "time.precision.mode": "isostring",
+    "column.truncate.to.4.chars": "public\\.plain_trunc\\.[td]_.*",
+    "column.propagate.source.type": "public\\.plain_trunc\\.[pd]_.*",
+}
 UNKNOWN_TABLES = {"table.include.list": "public\\.plain_unknown,public\\.plain_end"}
 PLAIN["unknown"] = dict(UNKNOWN_TABLES)
 PLAIN["unknownincl"] = dict(UNKNOWN_TABLES, **{"include.unknown.datatypes": "true",
@@ -494,6 +536,18 @@ def plain_corpus(conn):
     conn.commit()
     cur.execute("UPDATE plain_types SET c_int4 = 5, n_f8 = NULL, c_num = NULL WHERE id = 2")
     cur.execute("DELETE FROM plain_types WHERE id = 1")
+    conn.commit()
+    # Strings formatted late, truncated (plaintrunc): set, NULL, the
+    # special values, updated, deleted.
+    cur.execute("INSERT INTO plain_trunc (id, %s) VALUES (1, %s)"
+                % (", ".join(TRUNC_COLS), TRUNC_VALUES))
+    cur.execute("INSERT INTO plain_trunc (id) VALUES (2)")
+    cur.execute("INSERT INTO plain_trunc (id, t_tstz, t_interval, t_numv, t_date, t_ts, d_tstz) "
+                "VALUES (3, 'infinity', '-178000000 years', 'NaN', '-infinity', 'infinity', "
+                "'-infinity')")
+    conn.commit()
+    cur.execute("UPDATE plain_trunc SET t_num = 1, t_numv = 'Infinity' WHERE id = 1")
+    cur.execute("DELETE FROM plain_trunc WHERE id = 2")
     conn.commit()
     # Values of many types large enough to be TOASTed out of line, then an
     # update that leaves them alone (D17).

@@ -365,34 +365,39 @@ def test_transaction_block_null_by_default(db, broker, registry, run, tmp_path):
 def test_column_rules_avro(db, broker, registry, run, tmp_path):
     """column.include.list keeps columns (the key keeps its own); masks,
     hashes, truncation and source-type parameters reach the Avro schema
-    and values (hash values from Debezium 3.6.1, test_debezium_diff.py)."""
+    and values (hash values from Debezium 3.6.1, test_debezium_diff.py);
+    truncation cuts a ZonedTimestamp once formatted, and a character beyond
+    U+FFFF cut in half is '?' (Java's UTF-8 of its lone high surrogate)."""
     db.sql("CREATE TABLE people (id int PRIMARY KEY, name text NOT NULL, email varchar(40), "
-           "code text, note text, u uuid, price numeric(10,2), secret text)")
+           "code text, note text, u uuid, price numeric(10,2), secret text, ts timestamptz)")
     runner = run(envelope_config(
         db, broker, registry, tmp_path,
-        column_include_list="public\\.people\\.(name|email|code|note|u|price)",
+        column_include_list="public\\.people\\.(name|email|code|note|u|price|ts)",
         column_mask_with_6_chars="public\\.people\\.email",
         **{"column.mask.hash.SHA-256.with.salt.CzQMA0cB5K": "public\\.people\\.code",
-           "column.truncate.to.3.chars": "PUBLIC\\.PEOPLE\\.(NOTE|U)",
+           "column.truncate.to.3.chars": "PUBLIC\\.PEOPLE\\.(NOTE|U|TS)",
            "column.propagate.source.type": "public\\.people\\.price"}))
     wait_for(lambda: slot_active(db), what="the slot")
     run_sql(db, [["INSERT INTO people VALUES (1, 'Ann', 'ann@example.com', 'c1', 'long note', "
-                  "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 12.50, 'pw')",
-                  "INSERT INTO people VALUES (2, 'Bob', NULL, NULL, NULL, NULL, NULL, NULL)"]])
+                  "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 12.50, 'pw', "
+                  "'2024-02-29 12:34:56+01')",
+                  "INSERT INTO people VALUES (2, 'Bob', NULL, NULL, 'ab\U0001F600', NULL, NULL, "
+                  "NULL, NULL)"]])
     dec = AvroDecoder(registry)
     recs = records(broker, ["tw.public.people"], 2, dec.decode)
     assert runner.proc.poll() is None, runner.output()
     after = {r[1]["id"]: r[2]["after"] for r in recs}
     assert after[1] == {"name": "Ann", "email": "******",
                         "code": "867f3d854a174d0373647d5c5ce15117f5b66cda99cfefd2680e1c56c9bdfb06",
-                        "note": "lon", "u": "a0e", "price": after[1]["price"]}
+                        "note": "lon", "u": "a0e", "price": after[1]["price"], "ts": "202"}
     assert after[2]["email"] == "******" and after[2]["code"] is None  # a mask covers nulls
+    assert after[2]["note"] == "ab?"
     first = consume(broker.bootstrap_servers, ["tw.public.people"], expect=1)[0]
     assert dec.decode(first.key()) in ({"id": 1}, {"id": 2})
     env = dec.schema(dec.schema_id(first.value())).to_json()
     value = [t for t in env["fields"][0]["type"] if t != "null"][0]
     fields = {f["name"]: f["type"] for f in value["fields"]}
-    assert list(fields) == ["name", "email", "code", "note", "u", "price"]
+    assert list(fields) == ["name", "email", "code", "note", "u", "price", "ts"]
 
     def params(t):
         t = [x for x in t if x != "null"][0] if isinstance(t, list) else t

@@ -18,6 +18,7 @@
 #include "codec/column_schema.h"
 #include "codec/connect_schema.h"
 #include "codec/converter.h"
+#include "codec/datum.h"
 #include "codec/hstore.h"
 #include "codec/unknown_type.h"
 #include "util/java_hash.h"
@@ -232,6 +233,59 @@ static void test_zoned(void **state)
     expect_json(tw_cs_for_column(TW_OID_TIMESTAMPTZ, 3, true), &ts,
                 "\"2024-02-29T11:34:56.789Z\"");
     expect_json(tw_cs_for_column(TW_OID_TIMESTAMPTZ, 0, true), &ts, "\"2024-02-29T11:34:56Z\"");
+}
+
+static tw_cs_t *truncated(tw_cs_t *schema, int n)
+{
+    schema->truncate_chars = n;
+    return schema;
+}
+
+/* column.truncate.to.<n>.chars cuts the text once formatted (Debezium's
+ * mapper cuts the converted String): a zoned time, a zoned timestamp, a
+ * numeric and an interval in string modes; a supplementary character cut
+ * in half leaves its high surrogate, which JsonConverter escapes and
+ * every other writer (Avro, headers) writes as '?'. */
+static void test_truncate_formatted(void **state)
+{
+    tw_value_t tz = text_value(TW_OID_TIMETZ, "10:11:12+05:30");
+    tw_value_t num = text_value(1700, "123456789.125");
+    tw_value_t emoji = text_value(25, "abc\xF0\x9F\x98\x80x");
+    tw_value_t whole = text_value(25, "ab\xF0\x9F\x98\x80x");
+    tw_value_t ts, iv;
+    tw_cs_options_t strings = opts_with(TW_DECIMAL_STRING, TW_TIME_ADAPTIVE, TW_BINARY_BYTES,
+                                        TW_INTERVAL_STRING);
+    tw_datum_t d = {&emoji, NULL, NULL};
+    tw_buf_t scratch = TW_BUF_INIT;
+    const char *s;
+    size_t len;
+    char errstr[256];
+    tw_cs_t *schema;
+    (void)state;
+
+    expect_json(truncated(tw_cs_for_column(TW_OID_TIMETZ, -1, true), 4), &tz, "\"04:4\"");
+    memset(&ts, 0, sizeof(ts));
+    ts.kind = TW_VALUE_TIMESTAMPTZ;
+    ts.u.i = INT64_C(762521696789000);
+    expect_json(truncated(tw_cs_for_column(TW_OID_TIMESTAMPTZ, -1, true), 12), &ts,
+                "\"2024-02-29T1\"");
+    num.kind = TW_VALUE_NUMERIC;
+    expect_json(truncated(tw_cs_for_column_opts(1700, -1, true, &strings), 4), &num,
+                "\"1234\"");
+    memset(&iv, 0, sizeof(iv));
+    iv.kind = TW_VALUE_INTERVAL;
+    iv.u.interval.months = 14;
+    expect_json(truncated(tw_cs_for_column_opts(1186, -1, true, &strings), 3), &iv, "\"P1Y\"");
+    expect_json(truncated(tw_cs_for_column(25, -1, true), 4), &emoji, "\"abc\\uD83D\"");
+    expect_json(truncated(tw_cs_for_column(25, -1, true), 4), &whole,
+                "\"ab\\uD83D\\uDE00\"");
+    schema = truncated(tw_cs_for_column(25, -1, true), 4);
+    assert_int_equal(tw_datum_string(&d, schema, &scratch, &s, &len, errstr, sizeof(errstr)),
+                     TW_OK);
+    assert_int_equal(len, 4);
+    assert_memory_equal(s, "abc?", 4);
+    tw_cs_unref(schema);
+    tw_buf_free(&scratch);
 }
 
 static void test_bits_and_point(void **state)
@@ -655,6 +709,7 @@ int main(void)
         cmocka_unit_test(test_binary_and_interval_modes),
         cmocka_unit_test(test_infinities),
         cmocka_unit_test(test_zoned),
+        cmocka_unit_test(test_truncate_formatted),
         cmocka_unit_test(test_bits_and_point),
         cmocka_unit_test(test_enum_and_defaults),
         cmocka_unit_test(test_unknown_type_support),
