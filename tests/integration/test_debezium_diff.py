@@ -403,10 +403,11 @@ def corpus(conn):
     conn.commit()
     n += 1
     # NULL keys (the custom configuration's key column); an explicit NULL
-    # in columns with a DEFAULT (JsonConverter writes the default).
-    # (Not c_num, which `headers` places: D5.)
+    # in columns with a DEFAULT (JsonConverter writes the default; a
+    # header holds the default's text, c_num's in `headers` too).
     insert(i, "Order", {"k": None}, typed=False, key2=None, payload2='{"k": null}',
-           c_text=None, c_enum=None, c_bool=None, x_num0=None, c_numv=None, c_date=None,
+           c_text=None, c_enum=None, c_bool=None, x_num0=None, c_num=None, c_numv=None,
+           c_date=None,
            c_ts=None, c_tstz=None, c_interval=None, c_uuid=None, c_float4=None, x_bit1=None,
            x_tstz3=None, c_bytea=None, x_bits=None)
     i += 1

@@ -303,6 +303,47 @@ static void test_expand_and_placements(void **state)
                         "{\"payload\":{\"qty\":2,\"sku\":\"A-1\"},\"eventType\":\"OrderShipped\"}");
 }
 
+/* A null numeric(p,s) with a DEFAULT placed as a header: Connect reads
+ * the default, a BigDecimal at the column's scale, and its header
+ * converter prints the digits (not the unscaled bytes in base64). */
+static void test_decimal_default_header(void **state)
+{
+    static const struct {
+        const char *expr, *header;
+    } cases[] = {
+        {"1.5", "1.500"},
+        {"'-1.5'::numeric", "-1.500"},
+        {"'-0.001'::numeric", "-0.001"},
+        {"123456789.25", "123456789.250"},
+        {"0", "0.000"},
+    };
+    bool not_null[NCOLS] = {true, true, true, true, false, false, false};
+    fx_t *fx = *state;
+    size_t i;
+
+    fx->relcols[C_NOTE].type_oid = fx->relcols[C_NOTE].value_oid = TW_OID_NUMERIC;
+    fx->relcols[C_NOTE].typmod = fx->relcols[C_NOTE].value_typmod = ((12 << 16) | 3) + 4;
+    fx->relcols[C_NOTE].default_expr = (char *)cases[0].expr;
+    assert_int_equal(configure(fx, "transforms.o.table.fields.additional.placement="
+                                   "note:header\n"),
+                     TW_OK);
+    for (i = 0; i < TW_ARRAY_SIZE(cases); i++) {
+        tw_outbox_binding_destroy(fx->binding);
+        fx->binding = NULL;
+        fx->relcols[C_NOTE].default_expr = (char *)cases[i].expr;
+        assert_int_equal(tw_outbox_bind(fx->router, &fx->rel, not_null, &fx->binding,
+                                        fx->errstr, sizeof(fx->errstr)),
+                         TW_OK);
+        row(fx, "Order", "o-1", "OrderCreated", "{}", NULL, NULL);
+        assert_int_equal(route(fx), TW_OK);
+        assert_string_equal(header(fx, "note"), cases[i].header);
+        /* A value is printed as PostgreSQL has it. */
+        row(fx, "Order", "o-1", "OrderCreated", "{}", NULL, "-12.345");
+        assert_int_equal(route(fx), TW_OK);
+        assert_string_equal(header(fx, "note"), "-12.345");
+    }
+}
+
 /* With expansion on, a payload that is not JSON is a malformed row. */
 static void test_expand_bad_payload(void **state)
 {
@@ -397,6 +438,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_null_route_column, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expand_and_placements, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expand_bad_payload, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decimal_default_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tombstone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timestamp_column, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bind_missing_column, setup, teardown),
