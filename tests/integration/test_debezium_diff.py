@@ -258,7 +258,27 @@ for _m in MODES:
                 [c for c in EXTRA if c not in DBZ_DROPPED] if _m == "types" else MODE_EXTRA)]),
         "table.field.event.schema.version": "schema_version",
     }
-TOPIC_PREFIX = {"defaults": "outbox.event.", "envelope": "env.", "headers": "hdr.",
+# Column filters and mappers on the outbox table: Debezium applies them
+# before its EventRouter, so a placed header is masked or hashed, the
+# payload truncated, the key hashed, an envelope field carries its source
+# type (connector settings, beside the transform's).
+VARIANTS["outboxcols"] = {
+    "route.topic.replacement": "cols.${routedByValue}",
+    "table.fields.additional.placement": "type:header:eventType,c_text:header,"
+                                         "c_varchar:header,c_uuid:header,c_char:envelope,"
+                                         "c_num:envelope,c_int4:envelope",
+    "table.field.event.schema.version": "schema_version",
+}
+OUTBOX_CONNECTOR = {"outboxcols": {
+    "column.exclude.list": "public\\.outbox\\.c_int2",
+    "column.mask.with.5.chars": "public\\.outbox\\.c_text,public\\.outbox\\.c_int4",
+    "column.mask.hash.SHA-256.with.salt.CzQMA0cB5K": "public\\.outbox\\.aggregateid,"
+                                                     "public\\.outbox\\.c_varchar",
+    "column.truncate.to.3.chars": "public\\.outbox\\.payload,public\\.outbox\\.c_char,"
+                                  "public\\.outbox\\.c_uuid",
+    "column.propagate.source.type": "public\\.outbox\\.c_num",
+}}
+TOPIC_PREFIX = {"defaults": "outbox.event.", "outboxcols": "cols.", "envelope": "env.", "headers": "hdr.",
                 "custom": "cust.", "expand": "exp.", "nulls": "nul."}
 TOPIC_PREFIX["expandnull"] = TOPIC_PREFIX.pop("nulls")
 # Configurations without transforms: change-event envelopes of plain
@@ -615,6 +635,7 @@ def connector_props(variant, pg, dbname, side):
     props["transforms"] = "outbox"
     props["transforms.outbox.type"] = "io.debezium.transforms.outbox.EventRouter"
     props.update(MODES.get(variant, {}))
+    props.update(OUTBOX_CONNECTOR.get(variant, {}))
     for k, v in VARIANTS[variant].items():
         props["transforms.outbox." + k] = v
     return props
