@@ -200,7 +200,7 @@ VARIANTS = {
     "headers": {
         "route.topic.replacement": "hdr.${routedByValue}",
         "table.fields.additional.placement": ",".join(
-            ["type:header:eventType"] + ["%s:header" % c for c in TYPED]),
+            ["type:header:eventType"] + ["%s:header" % c for c in TYPED + ["x_money"]]),
         "table.field.event.timestamp": "created_at",
         "tracing.span.context.field": "tracingspancontext",
     },
