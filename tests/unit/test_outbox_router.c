@@ -347,6 +347,24 @@ static void test_decimal_default_header(void **state)
     }
 }
 
+/* A money column is a Decimal (scale 2) to Debezium: a header holds its
+ * digits, not the unscaled bytes in base64. */
+static void test_money_header(void **state)
+{
+    fx_t *fx = *state;
+
+    fx->relcols[C_NOTE].type_oid = fx->relcols[C_NOTE].value_oid = TW_OID_MONEY;
+    assert_int_equal(configure(fx, "transforms.o.table.fields.additional.placement="
+                                   "note:header\n"),
+                     TW_OK);
+    row(fx, "Order", "o-1", "OrderCreated", "{}", NULL, "-$1,234.56");
+    assert_int_equal(route(fx), TW_OK);
+    assert_string_equal(header(fx, "note"), "-1234.56");
+    row(fx, "Order", "o-1", "OrderCreated", "{}", NULL, "$0.05");
+    assert_int_equal(route(fx), TW_OK);
+    assert_string_equal(header(fx, "note"), "0.05");
+}
+
 /* Column mappers apply to the outbox row before routing, as Debezium
  * applies them before its EventRouter: a placed header masked, the key
  * hashed (salt first, then the text's bytes), the payload truncated. */
@@ -498,6 +516,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_expand_and_placements, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expand_bad_payload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decimal_default_header, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_money_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_column_mappers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_column_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tombstone, setup, teardown),
