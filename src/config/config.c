@@ -123,10 +123,13 @@ static const tw_conf_key_t connector_keys[] = {
     {"column.include.list", TW_CONF_LIST, NULL, NULL, 0, F(column_include_list),
      "Regular expressions matching the whole <schema>.<table>.<column> (case-insensitive) "
      "of the columns change events carry; the others are left out of the value (a key "
-     "column stays in the key). Not with column.exclude.list."},
+     "column stays in the key) and are missing to the outbox router (an event field "
+     "left out is an error at start). Not with column.exclude.list."},
     {"column.exclude.list", TW_CONF_LIST, NULL, NULL, 0, F(column_exclude_list),
      "Regular expressions matching the whole <schema>.<table>.<column> (case-insensitive) "
-     "of columns left out of change events' values (a key column stays in the key)."},
+     "of columns left out of change events' values (a key column stays in the key); "
+     "the outbox router finds them missing (an event field left out is an error at "
+     "start)."},
     {"column.propagate.source.type", TW_CONF_LIST, NULL, NULL, 0,
      F(column_propagate_source_type),
      "Regular expressions matching <schema>.<table>.<column>: those columns' value schemas "

@@ -98,8 +98,8 @@ void tw_config_print_docs(FILE *out)
                  "implements (listed under allowed); the rest are errors saying why. "
                  "`column.truncate.to.<n>.chars`, `column.mask.with.<n>.chars` and "
                  "`column.mask.hash[.v2].<algorithm>.with.salt.<salt>` (values: regular "
-                 "expressions of <schema>.<table>.<column>) shape change events' values as "
-                 "Debezium's do.\n\n");
+                 "expressions of <schema>.<table>.<column>) shape change events' values, and "
+                 "the outbox rows the outbox router reads, as Debezium's do.\n\n");
     print_scope_docs(out, &tw_conf_scope_debezium, "");
     fprintf(out, "\n## Transforms\n\n"
                  "`transforms` lists transform names; each name's keys follow.\n\n");

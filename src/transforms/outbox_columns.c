@@ -17,12 +17,15 @@ char *tw_outbox_strndup(tw_arena_t *arena, const char *s, size_t len)
     return p;
 }
 
-tw_value_t *tw_outbox_column_value(const tw_change_t *change, int col, tw_arena_t *arena,
-                                   tw_err_t *err, char *errstr, size_t errstr_size)
+tw_value_t *tw_outbox_column_value(const tw_outbox_binding_t *b, const tw_change_t *change,
+                                   int col, tw_arena_t *arena, tw_err_t *err, char *errstr,
+                                   size_t errstr_size)
 {
     tw_value_t *v = tw_arena_alloc(arena, sizeof(*v));
 
     *err = tw_change_column_value(change->rel, change->new_tuple, (uint16_t)col, arena, v,
                                   errstr, errstr_size);
+    if (*err == TW_OK && b->col_rule && b->col_rule[col])
+        tw_column_rule_apply(b->col_rule[col], &change->rel->cols[col], v, arena);
     return v;
 }

@@ -129,7 +129,8 @@ tw_err_t tw_outbox_route_message(tw_outbox_router_t *router, const tw_txn_t *txn
     rel = tw_relcache_update(cache, &relmsg);
     tw_outbox_binding_destroy(router->message_binding);
     router->message_binding = NULL;
-    err = tw_outbox_bind(router, rel, not_null, &router->message_binding, errstr, errstr_size);
+    err = tw_outbox_bind_rules(router, rel, not_null, NULL, &router->message_binding, errstr,
+                               errstr_size);
     if (err == TW_OK) {
         tuple.ncols = (uint16_t)n;
         tuple.cols = cols;

@@ -7,10 +7,56 @@
 #include "transforms/outbox_router_internal.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codec/converter.h"
 #include "codec/unknown_type.h"
+
+/* Appends the decimal digits of a Decimal's unscaled value (big-endian
+ * two's complement) with `scale` digits after the point, in plain
+ * notation: "1.500" for 0x05dc at scale 3. */
+static void append_unscaled(tw_buf_t *out, const uint8_t *p, size_t len, int scale)
+{
+    uint8_t *mag = tw_malloc(len ? len : 1);
+    char *digits = tw_malloc(len * 3 + 2); /* 2.41 digits per byte, at most */
+    bool negative = len > 0 && (p[0] & 0x80);
+    size_t n = 0, i, start = 0;
+    unsigned carry;
+
+    /* The magnitude: the two's complement negated when negative. */
+    carry = 1;
+    for (i = len; i-- > 0;) {
+        unsigned b = negative ? (unsigned)(uint8_t)~p[i] + carry : p[i];
+        mag[i] = (uint8_t)b;
+        carry = negative ? b >> 8 : 0;
+    }
+    /* Least significant digit first, by repeated division by ten. */
+    while (start < len) {
+        unsigned rem = 0;
+        for (i = start; i < len; i++) {
+            unsigned cur = (rem << 8) | mag[i];
+            mag[i] = (uint8_t)(cur / 10);
+            rem = cur % 10;
+        }
+        digits[n++] = (char)('0' + rem);
+        while (start < len && mag[start] == 0)
+            start++;
+    }
+    while (n <= (size_t)(scale > 0 ? scale : 0))
+        digits[n++] = '0'; /* at least one digit before the point */
+    if (negative)
+        tw_buf_append_char(out, '-');
+    for (i = n; i-- > 0;) {
+        tw_buf_append_char(out, digits[i]);
+        if (scale > 0 && i == (size_t)scale)
+            tw_buf_append_char(out, '.');
+    }
+    for (; scale < 0; scale++)
+        tw_buf_append_char(out, '0');
+    free(digits);
+    free(mag);
+}
 
 /* Header values are strings as Kafka Connect's SimpleHeaderConverter
  * writes them: decimals in plain notation, bytes in base64, doubles as Java
@@ -26,10 +72,20 @@ static tw_err_t header_text(tw_outbox_router_t *router, const tw_datum_t *datum,
     tw_err_t err;
 
     if (schema->type == TW_CS_BYTES && schema->name &&
-        strcmp(schema->name, "org.apache.kafka.connect.data.Decimal") == 0 && datum->pg &&
-        datum->pg->kind == TW_VALUE_NUMERIC && datum->pg->special == TW_VALUE_FINITE) {
-        tw_buf_append(&router->text, datum->pg->u.str.ptr, datum->pg->u.str.len);
-        return TW_OK;
+        strcmp(schema->name, "org.apache.kafka.connect.data.Decimal") == 0) {
+        const char *scale;
+        if (datum->pg && datum->pg->kind == TW_VALUE_NUMERIC &&
+            datum->pg->special == TW_VALUE_FINITE) {
+            tw_buf_append(&router->text, datum->pg->u.str.ptr, datum->pg->u.str.len);
+            return TW_OK;
+        }
+        /* Anything else with a Decimal's schema (a column's DEFAULT, held
+         * as its unscaled bytes; money) is a BigDecimal to Connect too. */
+        scale = json_string_value(json_object_get(schema->parameters, "scale"));
+        err = tw_datum_bytes(datum, schema, &router->scratch, &p, &len, errstr, errstr_size);
+        if (err == TW_OK)
+            append_unscaled(&router->text, p, len, scale ? atoi(scale) : 0);
+        return err;
     }
     switch (schema->type) {
     case TW_CS_BYTES:

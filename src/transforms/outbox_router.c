@@ -140,7 +140,16 @@ void tw_outbox_router_destroy(tw_outbox_router_t *router)
     tw_cs_unref(router->expanded_schema);
     json_decref(router->expanded_json);
     tw_outbox_binding_destroy(router->message_binding);
+    tw_column_rules_destroy(router->rules);
     free(router);
+}
+
+tw_err_t tw_outbox_router_set_column_rules(tw_outbox_router_t *router, const tw_config_t *cfg,
+                                           char *errstr, size_t errstr_size)
+{
+    tw_column_rules_destroy(router->rules);
+    router->rules = NULL;
+    return tw_column_rules_new(cfg, &router->rules, errstr, errstr_size);
 }
 
 void tw_outbox_binding_destroy(tw_outbox_binding_t *binding)
@@ -159,6 +168,7 @@ void tw_outbox_binding_destroy(tw_outbox_binding_t *binding)
     free(binding->envelopes);
     free(binding->col_schema);
     free(binding->as_bytes);
+    free(binding->col_rule);
     free(binding->placement_col);
     free(binding->value_name_prefix);
     free(binding);
@@ -237,8 +247,76 @@ static tw_err_t unknown_columns(const tw_outbox_router_t *router, const tw_rel_t
     return err;
 }
 
+/* Column filters and mappers, as Debezium applies them to the row before
+ * its EventRouter reads it: a column they leave out is missing to the
+ * router (its task fails on a missing event field, so that is refused
+ * here, before any row; a missing placement follows
+ * table.fields.additional.error.on.missing), and a mapped column is read
+ * masked, hashed or truncated, its schema carrying the mapper's
+ * parameters. */
+static tw_err_t column_rules(const tw_outbox_router_t *router, const tw_rel_t *rel,
+                             const tw_column_rules_t *rules, tw_outbox_binding_t *b,
+                             char *errstr, size_t errstr_size)
+{
+    const int roles[] = {b->id_col, b->key_col, b->payload_col, b->route_col,
+                         b->ts_col, b->version_col, b->type_col};
+    static const char *const role_keys[] = {
+        "table.field.event.id",        "table.field.event.key",
+        "table.field.event.payload",   "route.by.field",
+        "table.field.event.timestamp", "table.field.event.schema.version",
+        "table.field.event.type"};
+    const tw_column_rule_t *rule;
+    size_t i;
+
+    for (i = 0; i < TW_ARRAY_SIZE(roles); i++)
+        if (roles[i] >= 0 &&
+            !tw_column_rules_keep(rules, rel->nspname, rel->relname, rel->cols[roles[i]].name))
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "transforms.%s.%s: column \"%s\" of %s.%s is left out by "
+                           "column.include.list/column.exclude.list, which apply before the "
+                           "outbox router (Debezium's task fails on the missing field); keep "
+                           "the column in change events or name another one",
+                           router->cfg->name, role_keys[i], rel->cols[roles[i]].name,
+                           rel->nspname, rel->relname);
+    /* The tracing column is optional: left out, there is none. */
+    if (b->tracing_col >= 0 && !tw_column_rules_keep(rules, rel->nspname, rel->relname,
+                                                     rel->cols[b->tracing_col].name))
+        b->tracing_col = -1;
+    for (i = 0; i < router->nplacements; i++) {
+        int col = b->placement_col[i];
+        if (col < 0 || tw_column_rules_keep(rules, rel->nspname, rel->relname, rel->cols[col].name))
+            continue;
+        if (router->ob->fields_additional_error_on_missing)
+            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                           "transforms.%s.table.fields.additional.placement: column \"%s\" of "
+                           "%s.%s is left out by column.include.list/column.exclude.list, which "
+                           "apply before the outbox router, so it is missing; keep the column, "
+                           "or set table.fields.additional.error.on.missing=false to place "
+                           "nothing",
+                           router->cfg->name, rel->cols[col].name, rel->nspname, rel->relname);
+        b->placement_col[i] = -1;
+    }
+    for (i = 0; i < rel->ncols; i++) {
+        rule = tw_column_rules_find(rules, rel->nspname, rel->relname, rel->cols[i].name);
+        if (rule == NULL)
+            continue;
+        if (b->col_rule == NULL)
+            b->col_rule = tw_calloc(rel->ncols, sizeof(*b->col_rule));
+        b->col_rule[i] = rule;
+        tw_column_rule_shape(rule, &rel->cols[i], rel->cols[i].type_name, b->col_schema[i]);
+    }
+    return TW_OK;
+}
+
 tw_err_t tw_outbox_bind(tw_outbox_router_t *router, const tw_rel_t *rel, const bool *not_null,
                         tw_outbox_binding_t **out, char *errstr, size_t errstr_size)
+{
+    return tw_outbox_bind_rules(router, rel, not_null, router->rules, out, errstr, errstr_size);
+}
+
+tw_err_t tw_outbox_bind_rules(tw_outbox_router_t *router, const tw_rel_t *rel,
+                              const bool *not_null, const tw_column_rules_t *rules,
+                              tw_outbox_binding_t **out, char *errstr, size_t errstr_size)
 {
     const tw_outbox_config_t *ob = router->ob;
     const tw_transform_config_t *cfg = router->cfg;
@@ -285,6 +363,8 @@ tw_err_t tw_outbox_bind(tw_outbox_router_t *router, const tw_rel_t *rel, const b
                           errstr, errstr_size);
     if (err == TW_OK)
         err = unknown_columns(router, rel, b, not_null, errstr, errstr_size);
+    if (err == TW_OK && rules)
+        err = column_rules(router, rel, rules, b, errstr, errstr_size);
     if (err == TW_OK && b->ts_col >= 0) {
         uint32_t t = rel->cols[b->ts_col].value_oid;
         if (t != TW_OID_TIMESTAMP && t != TW_OID_TIMESTAMPTZ && t != TW_OID_INT8)

@@ -42,6 +42,11 @@ typedef struct tw_outbox_binding tw_outbox_binding_t;
 tw_err_t tw_outbox_router_new(const tw_transform_config_t *transform, const char *topic_prefix,
                               tw_outbox_router_t **router, char *errstr, size_t errstr_size);
 void tw_outbox_router_destroy(tw_outbox_router_t *router); /* accepts NULL */
+/* The connector's column.* filters and mappers (column_rules.h), applied
+ * to outbox rows as Debezium applies them before its EventRouter: set
+ * before binding. */
+tw_err_t tw_outbox_router_set_column_rules(tw_outbox_router_t *router, const tw_config_t *cfg,
+                                           char *errstr, size_t errstr_size);
 
 /* Resolves the configured columns in rel. not_null[i] says whether column
  * i is NOT NULL (required in the schemas). A configured column the table

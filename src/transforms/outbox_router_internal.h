@@ -9,6 +9,7 @@
 #define TW_OUTBOX_ROUTER_INTERNAL_H
 
 #include "transforms/outbox_router.h"
+#include "transforms/column_rules.h"
 
 #include "util/buf.h"
 #include "util/jregex.h"
@@ -57,6 +58,7 @@ struct tw_outbox_router {
     tw_cs_t *expanded_schema; /* owned until the next call */
     json_t *expanded_json;
     tw_outbox_binding_t *message_binding; /* for table-less events */
+    tw_column_rules_t *rules; /* column.*: filters and mappers; NULL: none */
 };
 
 /* An envelope struct schema for one routed value (and schema version). */
@@ -73,6 +75,9 @@ struct tw_outbox_binding {
     int *placement_col; /* per router placement; -1 when missing and tolerated */
     tw_cs_t **col_schema; /* per relation column */
     bool *as_bytes; /* per column: an unknown type placed as bytes; NULL: none */
+    /* Per column: its column.* mapper (mask, hash, truncation), applied to
+     * the value as Debezium does before its EventRouter; NULL: none. */
+    const tw_column_rule_t **col_rule;
     uint16_t ncols;
     char *value_name_prefix; /* "<prefix>.<schema>.<table>." */
     envelope_schema_t *envelopes;
@@ -96,8 +101,8 @@ typedef struct route_call {
 /* The value of column col of the row, or returns err from the caller. */
 #define COLUMN(rc, var, col)                                                                   \
     do {                                                                                       \
-        var = tw_outbox_column_value((rc)->change, col, (rc)->arena, &err, errstr,               \
-              errstr_size);                                                                    \
+        var = tw_outbox_column_value((rc)->b, (rc)->change, col, (rc)->arena, &err, errstr,      \
+                                     errstr_size);                                             \
         if (err)                                                                               \
             return err;                                                                        \
     } while (0)
@@ -106,9 +111,19 @@ typedef struct route_call {
 
 /* Copies len bytes into the arena as a NUL-terminated string. */
 char *tw_outbox_strndup(tw_arena_t *arena, const char *s, size_t len);
-/* Column col of the change's new row, read into the arena; *err on failure. */
-tw_value_t *tw_outbox_column_value(const tw_change_t *change, int col, tw_arena_t *arena,
-                                   tw_err_t *err, char *errstr, size_t errstr_size);
+/* Column col of the change's new row, read into the arena and mapped by
+ * the binding's column rule; *err on failure. */
+tw_value_t *tw_outbox_column_value(const tw_outbox_binding_t *b, const tw_change_t *change,
+                                   int col, tw_arena_t *arena, tw_err_t *err, char *errstr,
+                                   size_t errstr_size);
+
+/* ---- outbox_router.c: called by outbox_message.c ---- */
+
+/* tw_outbox_bind with the given column rules (NULL for none: logical
+ * messages have no columns for them to name). */
+tw_err_t tw_outbox_bind_rules(tw_outbox_router_t *router, const tw_rel_t *rel,
+                              const bool *not_null, const tw_column_rules_t *rules,
+                              tw_outbox_binding_t **out, char *errstr, size_t errstr_size);
 
 /* ---- outbox_placements.c and outbox_value.c: called by outbox_router.c ---- */
 

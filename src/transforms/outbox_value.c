@@ -120,7 +120,7 @@ static tw_err_t declared_payload(tw_outbox_router_t *router, tw_outbox_binding_t
     tw_value_t *type;
     tw_err_t err = TW_OK;
 
-    type = tw_outbox_column_value(change, b->type_col, arena, &err, errstr, errstr_size);
+    type = tw_outbox_column_value(b, change, b->type_col, arena, &err, errstr, errstr_size);
     if (err)
         return err;
     if (type->kind == TW_VALUE_NULL)

@@ -85,7 +85,7 @@ tw_err_t tw_transform_chain_new(const tw_config_t *cfg, tw_transform_chain_t **o
             break;
         }
         if (tr->ops)
-            err = tr->ops->create(t, cfg->topic_prefix, &tr->state, errstr, errstr_size);
+            err = tr->ops->create(cfg, t, &tr->state, errstr, errstr_size);
         if (err == TW_OK && t->predicate) {
             const tw_predicate_config_t *pred = tw_config_find_predicate(cfg, t->predicate);
             snprintf(key, sizeof(key), "predicates.%s.pattern", pred->name);

@@ -35,7 +35,9 @@ typedef struct tw_transform_out {
 
 typedef struct tw_transform_ops {
     const char *type; /* transforms.<name>.type */
-    tw_err_t (*create)(const tw_transform_config_t *config, const char *topic_prefix,
+    /* cfg is the connector's (topic.prefix, column rules); both outlive
+     * the transform. */
+    tw_err_t (*create)(const tw_config_t *cfg, const tw_transform_config_t *config,
                        void **state, char *errstr, size_t errstr_size);
     void (*destroy)(void *state);
     /* Checks a relation has what the transform needs (not_null[i] for

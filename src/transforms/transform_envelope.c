@@ -199,11 +199,11 @@ static void envelope_destroy(void *state)
     free(env);
 }
 
-static tw_err_t envelope_create(const tw_transform_config_t *config, const char *topic_prefix,
+static tw_err_t envelope_create(const tw_config_t *cfg, const tw_transform_config_t *config,
                                 void **state, char *errstr, size_t errstr_size)
 {
+    (void)cfg;
     (void)config;
-    (void)topic_prefix;
     (void)state;
     /* Never configured by name: the chain creates it for every connector. */
     return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,

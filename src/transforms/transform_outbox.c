@@ -23,15 +23,20 @@ static void outbox_destroy(void *state)
     free(ob);
 }
 
-static tw_err_t outbox_create(const tw_transform_config_t *config, const char *topic_prefix,
+static tw_err_t outbox_create(const tw_config_t *cfg, const tw_transform_config_t *config,
                               void **state, char *errstr, size_t errstr_size)
 {
     outbox_t *ob = tw_calloc(1, sizeof(*ob));
     tw_err_t err;
 
     ob->config = config;
-    err = tw_outbox_router_new(config, topic_prefix, &ob->router, errstr, errstr_size);
+    err = tw_outbox_router_new(config, cfg->topic_prefix, &ob->router, errstr, errstr_size);
+    /* Debezium's column filters and mappers shape the row before its
+     * EventRouter reads it. */
+    if (err == TW_OK)
+        err = tw_outbox_router_set_column_rules(ob->router, cfg, errstr, errstr_size);
     if (err) {
+        tw_outbox_router_destroy(ob->router);
         free(ob);
         return err;
     }

@@ -218,7 +218,7 @@ VARIANTS = {
     "headers": {
         "route.topic.replacement": "hdr.${routedByValue}",
         "table.fields.additional.placement": ",".join(
-            ["type:header:eventType"] + ["%s:header" % c for c in TYPED]),
+            ["type:header:eventType"] + ["%s:header" % c for c in TYPED + ["x_money"]]),
         "table.field.event.timestamp": "created_at",
         "tracing.span.context.field": "tracingspancontext",
     },
@@ -276,7 +276,27 @@ for _m in MODES:
                 [c for c in EXTRA if c not in DBZ_DROPPED] if _m == "types" else MODE_EXTRA)]),
         "table.field.event.schema.version": "schema_version",
     }
-TOPIC_PREFIX = {"defaults": "outbox.event.", "envelope": "env.", "headers": "hdr.",
+# Column filters and mappers on the outbox table: Debezium applies them
+# before its EventRouter, so a placed header is masked or hashed, the
+# payload truncated, the key hashed, an envelope field carries its source
+# type (connector settings, beside the transform's).
+VARIANTS["outboxcols"] = {
+    "route.topic.replacement": "cols.${routedByValue}",
+    "table.fields.additional.placement": "type:header:eventType,c_text:header,"
+                                         "c_varchar:header,c_uuid:header,c_char:envelope,"
+                                         "c_num:envelope,c_int4:envelope",
+    "table.field.event.schema.version": "schema_version",
+}
+OUTBOX_CONNECTOR = {"outboxcols": {
+    "column.exclude.list": "public\\.outbox\\.c_int2",
+    "column.mask.with.5.chars": "public\\.outbox\\.c_text,public\\.outbox\\.c_int4",
+    "column.mask.hash.SHA-256.with.salt.CzQMA0cB5K": "public\\.outbox\\.aggregateid,"
+                                                     "public\\.outbox\\.c_varchar",
+    "column.truncate.to.3.chars": "public\\.outbox\\.payload,public\\.outbox\\.c_char,"
+                                  "public\\.outbox\\.c_uuid",
+    "column.propagate.source.type": "public\\.outbox\\.c_num",
+}}
+TOPIC_PREFIX = {"defaults": "outbox.event.", "outboxcols": "cols.", "envelope": "env.", "headers": "hdr.",
                 "custom": "cust.", "expand": "exp.", "nulls": "nul."}
 TOPIC_PREFIX["expandnull"] = TOPIC_PREFIX.pop("nulls")
 TRUNC_VALUES = ("'2024-02-29 12:34:56.789+01', '2024-02-29 12:34:56.7+00', '10:11:12+05:30', "
@@ -462,10 +482,11 @@ def corpus(conn):
     conn.commit()
     n += 1
     # NULL keys (the custom configuration's key column); an explicit NULL
-    # in columns with a DEFAULT (JsonConverter writes the default).
-    # (Not c_num, which `headers` places: D5.)
+    # in columns with a DEFAULT (JsonConverter writes the default; a
+    # header holds the default's text, c_num's in `headers` too).
     insert(i, "Order", {"k": None}, typed=False, key2=None, payload2='{"k": null}',
-           c_text=None, c_enum=None, c_bool=None, x_num0=None, c_numv=None, c_date=None,
+           c_text=None, c_enum=None, c_bool=None, x_num0=None, c_num=None, c_numv=None,
+           c_date=None,
            c_ts=None, c_tstz=None, c_interval=None, c_uuid=None, c_float4=None, x_bit1=None,
            x_tstz3=None, c_bytea=None, x_bits=None)
     i += 1
@@ -699,6 +720,7 @@ def connector_props(variant, pg, dbname, side):
     props["transforms"] = "outbox"
     props["transforms.outbox.type"] = "io.debezium.transforms.outbox.EventRouter"
     props.update(MODES.get(variant, {}))
+    props.update(OUTBOX_CONNECTOR.get(variant, {}))
     for k, v in VARIANTS[variant].items():
         props["transforms.outbox." + k] = v
     return props

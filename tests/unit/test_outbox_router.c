@@ -152,6 +152,9 @@ static tw_err_t configure(fx_t *fx, const char *extra)
     err = tw_outbox_router_new(&fx->cfg.transforms[0], fx->cfg.topic_prefix, &fx->router,
                                fx->errstr, sizeof(fx->errstr));
     if (err == TW_OK)
+        err = tw_outbox_router_set_column_rules(fx->router, &fx->cfg, fx->errstr,
+                                                sizeof(fx->errstr));
+    if (err == TW_OK)
         err = tw_outbox_bind(fx->router, &fx->rel, not_null, &fx->binding, fx->errstr,
                              sizeof(fx->errstr));
     return err;
@@ -303,6 +306,121 @@ static void test_expand_and_placements(void **state)
                         "{\"payload\":{\"qty\":2,\"sku\":\"A-1\"},\"eventType\":\"OrderShipped\"}");
 }
 
+/* A null numeric(p,s) with a DEFAULT placed as a header: Connect reads
+ * the default, a BigDecimal at the column's scale, and its header
+ * converter prints the digits (not the unscaled bytes in base64). */
+static void test_decimal_default_header(void **state)
+{
+    static const struct {
+        const char *expr, *header;
+    } cases[] = {
+        {"1.5", "1.500"},
+        {"'-1.5'::numeric", "-1.500"},
+        {"'-0.001'::numeric", "-0.001"},
+        {"123456789.25", "123456789.250"},
+        {"0", "0.000"},
+    };
+    bool not_null[NCOLS] = {true, true, true, true, false, false, false};
+    fx_t *fx = *state;
+    size_t i;
+
+    fx->relcols[C_NOTE].type_oid = fx->relcols[C_NOTE].value_oid = TW_OID_NUMERIC;
+    fx->relcols[C_NOTE].typmod = fx->relcols[C_NOTE].value_typmod = ((12 << 16) | 3) + 4;
+    fx->relcols[C_NOTE].default_expr = (char *)cases[0].expr;
+    assert_int_equal(configure(fx, "transforms.o.table.fields.additional.placement="
+                                   "note:header\n"),
+                     TW_OK);
+    for (i = 0; i < TW_ARRAY_SIZE(cases); i++) {
+        tw_outbox_binding_destroy(fx->binding);
+        fx->binding = NULL;
+        fx->relcols[C_NOTE].default_expr = (char *)cases[i].expr;
+        assert_int_equal(tw_outbox_bind(fx->router, &fx->rel, not_null, &fx->binding,
+                                        fx->errstr, sizeof(fx->errstr)),
+                         TW_OK);
+        row(fx, "Order", "o-1", "OrderCreated", "{}", NULL, NULL);
+        assert_int_equal(route(fx), TW_OK);
+        assert_string_equal(header(fx, "note"), cases[i].header);
+        /* A value is printed as PostgreSQL has it. */
+        row(fx, "Order", "o-1", "OrderCreated", "{}", NULL, "-12.345");
+        assert_int_equal(route(fx), TW_OK);
+        assert_string_equal(header(fx, "note"), "-12.345");
+    }
+}
+
+/* A money column is a Decimal (scale 2) to Debezium: a header holds its
+ * digits, not the unscaled bytes in base64. */
+static void test_money_header(void **state)
+{
+    fx_t *fx = *state;
+
+    fx->relcols[C_NOTE].type_oid = fx->relcols[C_NOTE].value_oid = TW_OID_MONEY;
+    assert_int_equal(configure(fx, "transforms.o.table.fields.additional.placement="
+                                   "note:header\n"),
+                     TW_OK);
+    row(fx, "Order", "o-1", "OrderCreated", "{}", NULL, "-$1,234.56");
+    assert_int_equal(route(fx), TW_OK);
+    assert_string_equal(header(fx, "note"), "-1234.56");
+    row(fx, "Order", "o-1", "OrderCreated", "{}", NULL, "$0.05");
+    assert_int_equal(route(fx), TW_OK);
+    assert_string_equal(header(fx, "note"), "0.05");
+}
+
+/* Column mappers apply to the outbox row before routing, as Debezium
+ * applies them before its EventRouter: a placed header masked, the key
+ * hashed (salt first, then the text's bytes), the payload truncated. */
+static void test_column_mappers(void **state)
+{
+    fx_t *fx = *state;
+
+    assert_int_equal(configure(fx, "column.mask.with.5.chars=public\\.outbox\\.note\n"
+                                   "column.mask.hash.v2.SHA-256.with.salt.s=PUBLIC.OUTBOX."
+                                   "AGGREGATEID\n"
+                                   "column.truncate.to.3.chars=public\\.outbox\\.payload\n"
+                                   "transforms.o.table.fields.additional.placement="
+                                   "note:header,type:header\n"),
+                     TW_OK);
+    row(fx, "Order", "o-1", "OrderCreated", "{\"qty\": 2}", NULL, "secret");
+    assert_int_equal(route(fx), TW_OK);
+    assert_string_equal(header(fx, "note"), "*****");
+    assert_string_equal(header(fx, "type"), "OrderCreated");
+    assert_string_equal(rendered(fx, true),
+                        "\"93f52e172185cc0deb2d64147e7d4ba75ffaf114888c3077091e7d3916dc8534\"");
+    assert_string_equal(rendered(fx, false), "\"{\\\"q\"");
+    assert_string_equal(fx->record.topic, "outbox.event.Order"); /* not mapped */
+}
+
+/* A column the filters leave out is missing to the router: an event
+ * field is refused before any row; a placement follows
+ * table.fields.additional.error.on.missing. */
+static void test_column_filters(void **state)
+{
+    fx_t *fx = *state;
+
+    assert_int_equal(configure(fx, "column.exclude.list=public\\.outbox\\.payload\n"),
+                     TW_ERR_CONFIG);
+    assert_non_null(strstr(fx->errstr, "table.field.event.payload"));
+    assert_non_null(strstr(fx->errstr, "column.exclude.list"));
+    teardown(state);
+    setup(state);
+    fx = *state;
+    assert_int_equal(configure(fx, "column.include.list=public\\.outbox\\.(id|aggregate.*|"
+                                   "type|payload)\n"
+                                   "transforms.o.table.fields.additional.placement=note:header\n"),
+                     TW_ERR_CONFIG);
+    assert_non_null(strstr(fx->errstr, "\"note\""));
+    teardown(state);
+    setup(state);
+    fx = *state;
+    assert_int_equal(configure(fx, "column.exclude.list=public\\.outbox\\.note\n"
+                                   "transforms.o.table.fields.additional.placement=note:header\n"
+                                   "transforms.o.table.fields.additional.error.on.missing=false\n"),
+                     TW_OK);
+    row(fx, "Order", "o-1", "OrderCreated", "{}", NULL, "n");
+    assert_int_equal(route(fx), TW_OK);
+    assert_null(header(fx, "note"));
+    assert_string_equal(header(fx, "id"), EVENT_ID);
+}
+
 /* With expansion on, a payload that is not JSON is a malformed row. */
 static void test_expand_bad_payload(void **state)
 {
@@ -397,6 +515,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_null_route_column, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expand_and_placements, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expand_bad_payload, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decimal_default_header, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_money_header, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_column_mappers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_column_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tombstone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timestamp_column, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bind_missing_column, setup, teardown),
