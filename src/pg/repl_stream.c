@@ -356,18 +356,20 @@ tw_err_t tw_repl_stream_read(tw_repl_stream_t *stream, int timeout_ms, tw_repl_m
                                     {stream->wake_fd, POLLIN, 0}};
             int rc;
 
-            stream->since_wait = 0;
-            if (busy != stream->gathering)
-                set_gather(stream, busy);
             if (busy)
                 wait_ms = TW_MIN(wait_ms, GATHER_WAIT_MS);
             /* Past the deadline, still look (without waiting) for bytes
              * in the socket: "nothing to read" must mean nothing sent. */
             if (now >= deadline)
                 wait_ms = 0;
+            /* Before the busy state moves on: serving reports is not a
+             * wait, and must not end a busy phase. */
             if (wait_ms > 0 && stream->sleep_cb &&
                 !stream->sleep_cb(stream->sleep_opaque, true))
                 return TW_OK; /* reports wait already: no sleep */
+            stream->since_wait = 0;
+            if (busy != stream->gathering)
+                set_gather(stream, busy);
             /* Gathering, reports are looked for before each short wait,
              * not woken for. */
             if (!with_wake && wait_ms > 0 && stream->sleep_cb)
