@@ -544,6 +544,11 @@ int tw_pipeline_wake_fd(const tw_pipeline_t *p)
     return tw_kafka_sink_wake_fd(p->sink);
 }
 
+bool tw_pipeline_sleep(tw_pipeline_t *p, bool sleeping)
+{
+    return tw_kafka_sink_sleep(p->sink, sleeping);
+}
+
 tw_err_t tw_pipeline_poll(tw_pipeline_t *p, int timeout_ms, char *errstr, size_t errstr_size)
 {
     tw_kafka_sink_poll(p->sink, timeout_ms);

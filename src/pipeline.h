@@ -53,6 +53,8 @@ tw_err_t tw_pipeline_preflight(tw_pipeline_t *pipeline, PGconn *conn, char *errs
 
 /* Readable when delivery reports wait (see tw_kafka_sink_wake_fd). */
 int tw_pipeline_wake_fd(const tw_pipeline_t *pipeline);
+/* Around a wait on the wake fd (tw_kafka_sink_sleep). */
+bool tw_pipeline_sleep(tw_pipeline_t *pipeline, bool sleeping);
 
 /* Serves delivery reports for up to timeout_ms, retires delivered
  * transactions and rewrites the offsets file when due. */

@@ -182,6 +182,15 @@ static tw_err_t run_tick(void *opaque, char *errstr, size_t errstr_size)
     return ctx->stream ? tw_repl_stream_status_if_due(ctx->stream, errstr, errstr_size) : TW_OK;
 }
 
+/* The stream is about to wait (or has waited) for PostgreSQL and for
+ * delivery reports: only then do reports need the wake-up pipe. */
+static bool run_sleep(void *opaque, bool sleeping)
+{
+    run_ctx_t *ctx = opaque;
+
+    return tw_pipeline_sleep(ctx->pipeline, sleeping);
+}
+
 static void close_session(run_ctx_t *ctx)
 {
     tw_repl_stream_destroy(ctx->stream);
@@ -275,6 +284,8 @@ static tw_err_t open_session(run_ctx_t *ctx, char *errstr, size_t errstr_size)
     ctx->half_read = false;
     err = tw_pg_session_stream(ctx->repl, cfg, &ctx->setup, tw_pipeline_wake_fd(ctx->pipeline),
                                &ctx->stream, errstr, errstr_size);
+    if (err == TW_OK)
+        tw_repl_stream_set_sleep_cb(ctx->stream, run_sleep, ctx);
     if (err == TW_OK)
         tw_log(TW_LOG_INFO, "PGREPL", "streaming slot \"%s\" from " TW_LSN_FMT " (protocol %d)",
                cfg->slot_name, TW_LSN_ARGS(ctx->setup.slot_confirmed_flush),

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <librdkafka/rdkafka.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -47,8 +48,13 @@ struct tw_kafka_sink {
      * but no retry fixes a wrong password or an untrusted CA. */
     rd_kafka_resp_err_t setup_err;
     char setup_why[512];
-    int wake[2];       /* pipe librdkafka writes to when reports are queued */
-    unsigned idle_polls; /* tw_kafka_sink_poll calls that found the pipe empty */
+    int wake[2];         /* written when reports are queued while the main loop sleeps */
+    unsigned idle_polls; /* tw_kafka_sink_poll calls that found no report waiting */
+    /* Shared with librdkafka's threads (on_queue_event). */
+    atomic_bool reports_waiting; /* an event was queued since the last serve */
+    atomic_bool sleeping;        /* the main loop waits on wake[0] (tw_kafka_sink_sleep) */
+    atomic_bool piped;           /* a byte is in the pipe (or being written) */
+    atomic_bool sleep_aware;     /* someone calls tw_kafka_sink_sleep: else always pipe */
     char *bootstrap;
 };
 
@@ -214,6 +220,24 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
     sink->cb(sink->cb_opaque, &report);
 }
 
+/* librdkafka queued an event (a delivery report, an error) for the main
+ * loop. Called from librdkafka's threads with the queue locked: only
+ * flags and a pipe write. seq_cst atomics: either this sees `sleeping`, or
+ * tw_kafka_sink_sleep sees `reports_waiting`. */
+static void on_queue_event(rd_kafka_t *rk, void *opaque)
+{
+    tw_kafka_sink_t *sink = opaque;
+    ssize_t rc;
+
+    (void)rk;
+    atomic_store(&sink->reports_waiting, true);
+    if ((atomic_load(&sink->sleeping) || !atomic_load(&sink->sleep_aware)) &&
+        !atomic_exchange(&sink->piped, true)) {
+        rc = write(sink->wake[1], "1", 1);
+        (void)rc; /* a full pipe wakes the reader as well */
+    }
+}
+
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
     tw_kafka_sink_t *sink = opaque;
@@ -340,12 +364,15 @@ tw_err_t tw_kafka_sink_new(const char *bootstrap, const tw_props_t *props,
                        why);
     }
     /* Delivery reports should wake the main loop at once, not when its
-     * next PostgreSQL read times out: that delay is latency. */
+     * next PostgreSQL read times out: that delay is latency. But a busy
+     * loop serves them anyway, and a write to the pipe plus a read (or a
+     * poll() woken by it) costs system calls and a context switch per
+     * report: the pipe is written only while the loop sleeps. */
     if (pipe(sink->wake) == 0) {
         rd_kafka_queue_t *main_queue = rd_kafka_queue_get_main(sink->rk);
         fcntl(sink->wake[0], F_SETFL, O_NONBLOCK);
         fcntl(sink->wake[1], F_SETFL, O_NONBLOCK);
-        rd_kafka_queue_io_event_enable(main_queue, sink->wake[1], "1", 1);
+        rd_kafka_queue_cb_event_enable(main_queue, on_queue_event, sink);
         rd_kafka_queue_destroy(main_queue);
     } else {
         sink->wake[0] = sink->wake[1] = -1;
@@ -548,21 +575,41 @@ tw_err_t tw_kafka_sink_produce(tw_kafka_sink_t *sink, const tw_kafka_record_t *r
                    rd_kafka_err2str(err));
 }
 
+bool tw_kafka_sink_sleep(tw_kafka_sink_t *sink, bool sleeping)
+{
+    if (sink->wake[0] < 0)
+        return true;
+    if (!sleeping) {
+        atomic_store(&sink->sleeping, false);
+        return true;
+    }
+    atomic_store(&sink->sleep_aware, true);
+    atomic_store(&sink->sleeping, true);
+    if (!atomic_load(&sink->reports_waiting))
+        return true;
+    atomic_store(&sink->sleeping, false);
+    return false;
+}
+
 int tw_kafka_sink_poll(tw_kafka_sink_t *sink, int timeout_ms)
 {
     char drain[64];
     bool woken = sink->wake[0] < 0;
     int n = 0;
 
-    /* Empty the wake-up pipe first: a write after this means new reports. */
-    if (sink->wake[0] >= 0)
-        while (read(sink->wake[0], drain, sizeof(drain)) > 0)
-            woken = true;
-    /* librdkafka writes to the pipe when its queue gets an event after
-     * being served, so an empty pipe means nothing to serve: the main loop
-     * polls after every message it reads, and an empty rd_kafka_poll costs
-     * about as much as serving a report. Every 32nd call serves anyway, in
-     * case a wake-up was lost. */
+    /* Empty the wake-up pipe first, only when something was written to
+     * it: an empty read is a system call for nothing. `piped` is cleared
+     * only once the byte is read (on_queue_event sets it before writing):
+     * a byte left behind would wake every later wait. */
+    if (sink->wake[0] >= 0 && atomic_load(&sink->piped) &&
+        read(sink->wake[0], drain, sizeof(drain)) > 0)
+        atomic_store(&sink->piped, false); /* one byte per setting of `piped` */
+    /* Cleared before serving: an event queued from here on sets it again. */
+    if (sink->wake[0] >= 0 && atomic_exchange(&sink->reports_waiting, false))
+        woken = true;
+    /* An empty rd_kafka_poll costs about as much as serving a report, and
+     * the main loop polls every few messages it reads. Every 32nd call
+     * serves anyway, as a safety net. */
     if (woken || timeout_ms != 0 || ++sink->idle_polls % 32 == 0)
         n = rd_kafka_poll(sink->rk, timeout_ms);
 

@@ -131,8 +131,16 @@ void tw_kafka_sink_topic_counts(tw_kafka_sink_t *sink,
                                 void *opaque);
 
 /* A file descriptor that becomes readable when delivery reports wait to be
- * served, so a poll() loop can wake for them; tw_kafka_sink_poll drains it. */
+ * served, so a poll() loop can wake for them; tw_kafka_sink_poll drains it.
+ * Once tw_kafka_sink_sleep has been called, it is written to only while
+ * the caller sleeps (between tw_kafka_sink_sleep(true) and (false)). */
 int tw_kafka_sink_wake_fd(const tw_kafka_sink_t *sink);
+
+/* Around a wait on the wake fd: sleeping true before it returns false
+ * (and the caller should not wait) when reports already wait; sleeping
+ * false after it. A loop that reads without waiting serves reports by
+ * calling tw_kafka_sink_poll, which costs no system call when none wait. */
+bool tw_kafka_sink_sleep(tw_kafka_sink_t *sink, bool sleeping);
 
 /* Records queued or in flight. */
 size_t tw_kafka_sink_outstanding(tw_kafka_sink_t *sink);

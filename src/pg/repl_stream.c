@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include "util/buf.h"
@@ -23,7 +24,27 @@ struct tw_repl_stream {
     int64_t last_status; /* tw_repl_now() of the last status update */
     bool streaming;
     int wake_fd;
+    tw_repl_sleep_cb sleep_cb;
+    void *sleep_opaque;
+    size_t since_wait; /* frame bytes handled since the last wait */
+    bool gathering;    /* SO_RCVLOWAT is raised on the socket */
+    bool quick;        /* the last plain wait ended within GATHER_QUICK_US */
 };
+
+/* Reading in gulps. The walsender sends every message as it is decoded,
+ * and a reader that keeps up is woken for each one or two: a wake-up
+ * costs a poll(), a recv() and a context switch, several microseconds of
+ * kernel time, as much as handling a few events. Once the stream is busy
+ * (GATHER_BUSY_BYTES handled since the last wait, or data came within
+ * GATHER_QUICK_US of starting to wait), the socket is asked to report
+ * readable only with GATHER_LOWAT bytes waiting, and each wait is capped
+ * at GATHER_WAIT_MS, which bounds the latency added; what came by then is
+ * read whatever its size. A wait that brings nothing ends the busy phase:
+ * an idle stream sleeps until data comes, as before. */
+#define GATHER_BUSY_BYTES 8192
+#define GATHER_QUICK_US 1000
+#define GATHER_LOWAT 16384
+#define GATHER_WAIT_MS 1
 
 int64_t tw_repl_now(void)
 {
@@ -149,6 +170,22 @@ void tw_repl_stream_set_wake_fd(tw_repl_stream_t *stream, int fd)
     stream->wake_fd = fd;
 }
 
+void tw_repl_stream_set_sleep_cb(tw_repl_stream_t *stream, tw_repl_sleep_cb cb, void *opaque)
+{
+    stream->sleep_cb = cb;
+    stream->sleep_opaque = opaque;
+}
+
+/* SO_RCVLOWAT on (gather) or back to one byte. A socket that refuses it
+ * (not TCP) simply stays as it is. */
+static void set_gather(tw_repl_stream_t *stream, bool gather)
+{
+    int lowat = gather ? GATHER_LOWAT : 1;
+
+    stream->gathering = gather;
+    (void)setsockopt(PQsocket(stream->conn), SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat));
+}
+
 void tw_repl_stream_set_flush(tw_repl_stream_t *stream, tw_lsn_t flush)
 {
     if (flush > stream->flushed)
@@ -243,10 +280,22 @@ static tw_err_t handle_frame(tw_repl_stream_t *stream, const uint8_t *buf, int l
                    "unexpected replication frame type 0x%02x", buf[0]);
 }
 
+/* Before any call that lets libpq block on the socket: with the low mark
+ * raised, its poll() would wait for GATHER_LOWAT bytes that may never come
+ * (the server's last messages are a few bytes). */
+static void end_gather(tw_repl_stream_t *stream)
+{
+    if (stream->gathering)
+        set_gather(stream, false);
+}
+
 static tw_err_t copy_ended(tw_repl_stream_t *stream, char *errstr, size_t errstr_size)
 {
-    PGresult *res = PQgetResult(stream->conn);
+    PGresult *res;
     tw_err_t err;
+
+    end_gather(stream);
+    res = PQgetResult(stream->conn);
 
     stream->streaming = false;
     if (res && PQresultStatus(res) == PGRES_COMMAND_OK)
@@ -273,6 +322,7 @@ tw_err_t tw_repl_stream_read(tw_repl_stream_t *stream, int timeout_ms, tw_repl_m
         int len = PQgetCopyData(stream->conn, &stream->copybuf, 1);
 
         if (len > 0) {
+            stream->since_wait += (size_t)len;
             err = handle_frame(stream, (const uint8_t *)stream->copybuf, len, msg, got, errstr,
                                errstr_size);
             if (err || *got)
@@ -297,22 +347,48 @@ tw_err_t tw_repl_stream_read(tw_repl_stream_t *stream, int timeout_ms, tw_repl_m
             int64_t next_status = stream->last_status + (int64_t)stream->status_interval_ms * 1000;
             int64_t until = TW_MIN(deadline, next_status);
             int wait_ms = until > now ? (int)((until - now + 999) / 1000) : 0;
+            bool busy = stream->gathering ? stream->since_wait > 0
+                                          : stream->since_wait >= GATHER_BUSY_BYTES || stream->quick;
+            /* While gathering, the wake fd is left out: the caller serves
+             * delivery reports between messages, and the wait is short. */
+            bool with_wake = stream->wake_fd >= 0 && !busy;
             struct pollfd pfd[2] = {{PQsocket(stream->conn), POLLIN, 0},
                                     {stream->wake_fd, POLLIN, 0}};
             int rc;
 
+            if (busy)
+                wait_ms = TW_MIN(wait_ms, GATHER_WAIT_MS);
             /* Past the deadline, still look (without waiting) for bytes
              * in the socket: "nothing to read" must mean nothing sent. */
             if (now >= deadline)
                 wait_ms = 0;
-            rc = poll(pfd, stream->wake_fd >= 0 ? 2 : 1, wait_ms);
+            /* Before the busy state moves on: serving reports is not a
+             * wait, and must not end a busy phase. */
+            if (wait_ms > 0 && stream->sleep_cb &&
+                !stream->sleep_cb(stream->sleep_opaque, true))
+                return TW_OK; /* reports wait already: no sleep */
+            stream->since_wait = 0;
+            if (busy != stream->gathering)
+                set_gather(stream, busy);
+            /* Gathering, reports are looked for before each short wait,
+             * not woken for. */
+            if (!with_wake && wait_ms > 0 && stream->sleep_cb)
+                stream->sleep_cb(stream->sleep_opaque, false);
+            rc = poll(pfd, with_wake ? 2 : 1, wait_ms);
+            if (with_wake && wait_ms > 0 && stream->sleep_cb)
+                stream->sleep_cb(stream->sleep_opaque, false);
+            stream->quick = !busy && wait_ms > 0 && rc > 0 && (pfd[0].revents & POLLIN) &&
+                            tw_repl_now() - now < GATHER_QUICK_US;
             if (rc < 0 && errno != EINTR)
                 return tw_errf(TW_ERR_IO, errstr, errstr_size, "poll: %s", strerror(errno));
             if (rc < 0)
                 return TW_OK; /* a signal: let the caller look at its flags */
-            if (stream->wake_fd >= 0 && (pfd[1].revents & POLLIN))
+            if (with_wake && (pfd[1].revents & POLLIN))
                 return TW_OK; /* the caller has other work (e.g. delivery reports) */
-            if (rc > 0 && (pfd[0].revents & (POLLIN | POLLERR | POLLHUP))) {
+            /* Gathering, the socket may hold fewer bytes than the low
+             * mark: a non-blocking read takes what is there. */
+            if ((rc > 0 && (pfd[0].revents & (POLLIN | POLLERR | POLLHUP))) ||
+                (rc == 0 && busy)) {
                 if (PQconsumeInput(stream->conn) == 0)
                     return tw_errf(TW_ERR_PG, errstr, errstr_size,
                                    "replication connection lost: %s",
@@ -332,6 +408,7 @@ tw_err_t tw_repl_stream_stop(tw_repl_stream_t *stream, char *errstr, size_t errs
 
     if (!stream->streaming)
         return TW_OK;
+    end_gather(stream);
     err = tw_repl_stream_send_status(stream, false, errstr, errstr_size);
     if (err)
         return err;

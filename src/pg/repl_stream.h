@@ -64,6 +64,13 @@ tw_err_t tw_repl_stream_read(tw_repl_stream_t *stream, int timeout_ms, tw_repl_m
  * for Kafka delivery reports; the read then returns with *got false. */
 void tw_repl_stream_set_wake_fd(tw_repl_stream_t *stream, int fd);
 
+/* Called around a wait that includes the wake fd: with sleeping true
+ * before it (returning false means work waits already: the read then
+ * returns with *got false instead of waiting), with sleeping false after
+ * it (return value ignored). See tw_kafka_sink_sleep. */
+typedef bool (*tw_repl_sleep_cb)(void *opaque, bool sleeping);
+void tw_repl_stream_set_sleep_cb(tw_repl_stream_t *stream, tw_repl_sleep_cb cb, void *opaque);
+
 /* Sets the position reported as flushed from now on (never moves back). */
 void tw_repl_stream_set_flush(tw_repl_stream_t *stream, tw_lsn_t flush);
 tw_lsn_t tw_repl_stream_flush(const tw_repl_stream_t *stream);
