@@ -463,6 +463,11 @@ static tw_err_t string_cut(const tw_datum_t *datum, const tw_cs_t *schema, tw_bu
 
     if (err || schema->truncate_chars <= 0)
         return err;
+    /* A null read as the schema's default keeps the whole default: in
+     * Debezium the mapper cut the (null) value, not the default Connect
+     * puts in its place. */
+    if (datum->pg == NULL && datum->json != NULL && datum->json == schema->default_value)
+        return TW_OK;
     /* After formatting, as Debezium's mapper cuts the converted String:
      * zoned times, intervals and numerics in string modes too. */
     keep = tw_utf16_prefix(*s, *len, (size_t)schema->truncate_chars, &half);

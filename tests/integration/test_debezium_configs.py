@@ -98,7 +98,8 @@ def test_typical_outbox_file_notes_each_key_once(tidewater_bin):
 @pytest.mark.parametrize("line,fragments", [
     ("decimal.handling.mode=float", ["decimal.handling.mode=\"float\"",
                                      "use one of: precise, double, string"]),
-    ("hstore.handling.mode=map", ["hstore.handling.mode=\"map\"", "Supported: json."]),
+    ("hstore.handling.mode=array", ["hstore.handling.mode=\"array\"",
+                                    "use one of: json, map"]),
     ("snapshot.mode=initial", ["snapshot.mode=\"initial\"", "Supported: no_data, never."]),
     ("tombstone.on.delete=false", ["unknown config key \"tombstone.on.delete\"",
                                    "did you mean \"tombstones.on.delete\"?"]),
