@@ -199,15 +199,88 @@ static void placeholder(const char *text, uint32_t oid, const tw_cs_t *schema,
 
 /* A NOT NULL column the old row does not hold (a DELETE's or key-changing
  * UPDATE's before-image under REPLICA IDENTITY DEFAULT or INDEX has the
- * identity's columns only): Debezium writes the type's zero value, since
- * the field is required — or the column's DEFAULT, which the converters
- * write for a null in a field with a default, so such columns are left
- * null. */
-static void fallback(const tw_cs_t *schema, tw_value_t *out)
+ * identity's columns only): Debezium's converters write their fallback for
+ * the required field — the epoch for dates, times and timestamps, zero for
+ * numbers, money, intervals and the point (0,0), and the Connect type's
+ * zero otherwise ("" even for a uuid or an inet, empty bytes for bits, an
+ * empty array). A column with a DEFAULT is left null: the converters write
+ * the default for it. The first kinds are PostgreSQL values, so that every
+ * mode renders them as it renders a real one; this is their text. */
+static const char *zero_text(uint32_t oid, int32_t typmod, char *buf, size_t size)
+{
+    int scale;
+
+    switch (oid) {
+    case TW_OID_DATE:
+        return "1970-01-01";
+    case TW_OID_TIME:
+    case TW_OID_INTERVAL:
+        return "00:00:00";
+    case TW_OID_TIMETZ:
+        return "00:00:00+00";
+    case TW_OID_TIMESTAMP:
+        return "1970-01-01 00:00:00";
+    case TW_OID_MONEY:
+        return "$0.00";
+    case TW_OID_POINT:
+        return "(0,0)";
+    case TW_OID_BYTEA: /* bytes, which binary.handling.mode renders */
+        return "\\x";
+    case TW_OID_VARBIT:
+        return "0";
+    case TW_OID_BIT: /* its length is the typmod; no bit set is empty Bits */
+        if (typmod <= 0)
+            return "0";
+        if ((size_t)typmod + 1 > size)
+            return NULL;
+        memset(buf, '0', (size_t)typmod);
+        buf[typmod] = '\0';
+        return buf;
+    case TW_OID_NUMERIC:
+        /* The column's scale: decimal.handling.mode=string writes "0.000"
+         * for numeric(12,3). (PostgreSQL 15 allows a negative scale: its
+         * zero is "0".) */
+        scale = typmod >= 4 ? (int16_t)((uint32_t)(typmod - 4) & 0xffff) : 0;
+        if (scale <= 0)
+            return "0";
+        if ((size_t)scale + 3 > size)
+            return NULL;
+        buf[0] = '0';
+        buf[1] = '.';
+        memset(buf + 2, '0', (size_t)scale);
+        buf[scale + 2] = '\0';
+        return buf;
+    default:
+        return NULL;
+    }
+}
+
+/* The fallback value itself: a parsed zero_text, else the Connect type's
+ * zero. */
+static void fallback(const tw_rel_col_t *col, const tw_cs_t *schema, tw_arena_t *arena,
+                     tw_value_t *out)
 {
     static const char zero[] = "0";
+    char buf[1024], detail[128], *copy;
+    const char *text = zero_text(col->value_oid, col->value_typmod, buf, sizeof(buf));
 
+    if (text) {
+        /* The parsed value may point into its text: the arena's copy. */
+        copy = tw_arena_alloc(arena, strlen(text) + 1);
+        memcpy(copy, text, strlen(text) + 1);
+        if (tw_value_from_text(col->value_oid, col->value_typmod, copy, strlen(copy), arena, out,
+                               detail, sizeof(detail)) == TW_OK)
+            return;
+    }
     memset(out, 0, sizeof(*out));
+    if (col->value_oid == TW_OID_TIMESTAMPTZ) {
+        /* Debezium's ZonedTimestamp fallback has no fraction, whatever the
+         * column's precision: the string as it is. */
+        out->kind = TW_VALUE_TEXT;
+        out->u.str.ptr = "1970-01-01T00:00:00Z";
+        out->u.str.len = strlen(out->u.str.ptr);
+        return;
+    }
     switch (schema->type) {
     case TW_CS_BOOLEAN:
         out->kind = TW_VALUE_BOOL;
@@ -267,7 +340,7 @@ tw_err_t tw_envelope_row(const tw_cs_t *value_schema, const char *unavailable,
                         arena, &values[i]);
         else if (values[i].kind == TW_VALUE_NULL && !value_schema->fields[i].schema->optional &&
                  !value_schema->fields[i].schema->default_value)
-            fallback(value_schema->fields[i].schema, &values[i]);
+            fallback(&rel->cols[i], value_schema->fields[i].schema, arena, &values[i]);
         fields[i].pg = &values[i];
         fields[i].json = NULL;
         fields[i].fields = NULL;

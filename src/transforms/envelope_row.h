@@ -23,8 +23,9 @@ tw_datum_t tw_envelope_null(void);
  * TOASTed value comes from `old` (the whole old row under REPLICA IDENTITY
  * FULL, or NULL), else is `unavailable` (unavailable.value.placeholder) as
  * Debezium writes it for strings, bytes and text arrays, null otherwise. A
- * NULL in a required field (a column a key-only old row lacks) is the
- * field type's zero value, as Debezium's fallback is. */
+ * NULL in a required field (a column a key-only old row lacks) is
+ * Debezium's converters' fallback for its type (the epoch, zero, "", empty
+ * bytes or array). */
 tw_err_t tw_envelope_row(const tw_cs_t *value_schema, const char *unavailable,
                          const tw_rel_t *rel, const tw_pgoutput_tuple_t *tuple,
                          const tw_pgoutput_tuple_t *old, tw_arena_t *arena, tw_datum_t *out,

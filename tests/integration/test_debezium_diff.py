@@ -92,6 +92,25 @@ CREATE TABLE plain_types (
     n_f8 double precision DEFAULT 'NaN', n_f4 real DEFAULT '-Infinity',
     n_dp date DEFAULT 'infinity', n_dm date DEFAULT '-infinity', n_vb varbit(4) DEFAULT B'1'
 );
+-- NOT NULL columns without DEFAULTs, left out of a DELETE's key-only
+-- before-image: each converter's own zero value (D17).
+CREATE TABLE plain_nn (
+    id int PRIMARY KEY,
+    z_int2 smallint NOT NULL, z_int4 int NOT NULL, z_int8 bigint NOT NULL, z_f4 real NOT NULL,
+    z_f8 double precision NOT NULL, z_num numeric(12,3) NOT NULL, z_numv numeric NOT NULL,
+    z_num0 numeric(5,0) NOT NULL, z_bool boolean NOT NULL, z_text text NOT NULL,
+    z_vc varchar(5) NOT NULL, z_char char(3) NOT NULL, z_bpchar bpchar NOT NULL,
+    z_bytea bytea NOT NULL, z_uuid uuid NOT NULL, z_json json NOT NULL, z_jsonb jsonb NOT NULL,
+    z_date date NOT NULL, z_time time NOT NULL, z_time3 time(3) NOT NULL,
+    z_timetz timetz NOT NULL, z_ts timestamp NOT NULL, z_ts3 timestamp(3) NOT NULL,
+    z_tstz timestamptz NOT NULL, z_interval interval NOT NULL, z_enum mood NOT NULL,
+    z_arr int[] NOT NULL, z_tarr text[] NOT NULL, z_money money NOT NULL,
+    z_bit1 bit(1) NOT NULL, z_bits bit(10) NOT NULL, z_varbit varbit(8) NOT NULL,
+    z_point point NOT NULL, z_inet inet NOT NULL, z_cidr cidr NOT NULL,
+    z_mac macaddr NOT NULL, z_mac8 macaddr8 NOT NULL, z_range int4range NOT NULL,
+    z_tsrange tstzrange NOT NULL, z_xml xml NOT NULL, z_oid oid NOT NULL,
+    z_qchar "char" NOT NULL, z_tsvector tsvector NOT NULL
+);
 -- Values Debezium holds as strings after conversion, under
 -- column.truncate.to.4.chars (configuration plaintrunc: string modes), and
 -- domains under column.propagate.source.type (p_*).
@@ -372,6 +391,13 @@ PLAIN["plaintrunc"] = {
     "column.truncate.to.4.chars": "public\\.plain_trunc\\.[td]_.*",
     "column.propagate.source.type": "public\\.plain_trunc\\.[pd]_.*",
 }
+# A key-only before-image's NOT NULL columns under every type mode but
+# time.precision.mode=nanoseconds, where Debezium stops (D17).
+NN_TABLES = {"table.include.list": "public\\.plain_nn,public\\.plain_end"}
+PLAIN["nn_a"] = dict(NN_TABLES, **MODES["modes_a"])
+PLAIN["nn_b"] = dict(NN_TABLES, **MODES["modes_b"])
+PLAIN["nn_c"] = dict(NN_TABLES, **MODES["modes_c"])
+PLAIN["nn_d"] = dict(NN_TABLES, **MODES["modes_d"])
 UNKNOWN_TABLES = {"table.include.list": "public\\.plain_unknown,public\\.plain_end"}
 PLAIN["unknown"] = dict(UNKNOWN_TABLES)
 PLAIN["unknownincl"] = dict(UNKNOWN_TABLES, **{"include.unknown.datatypes": "true",
@@ -558,6 +584,18 @@ def plain_corpus(conn):
     cur.execute("UPDATE plain_types SET c_int4 = 5, n_f8 = NULL, c_num = NULL WHERE id = 2")
     cur.execute("DELETE FROM plain_types WHERE id = 1")
     conn.commit()
+    # A DELETE whose before-image holds the key only (D17).
+    cur.execute("INSERT INTO plain_nn VALUES (1, 1, 2, 3, 1.5, 2.5, 1.25, 3.5, 7, true, 't', "
+                "'vc', 'ch', 'bp', '\\x01'::bytea, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', "
+                "'{\"a\": 1}', '[1]', '2024-02-29', '12:34:56', '12:34:56.789', "
+                "'10:11:12+05:30', '2024-02-29 12:34:56', '2024-02-29 12:34:56.789', "
+                "'2024-02-29 12:34:56+01', '1 day', 'sad', '{1}', '{a}', 1.5, B'1', "
+                "B'1010000001', B'110', '(1,2)', '192.168.0.1', '10.0.0.0/8', "
+                "'08:00:2b:01:02:03', '08:00:2b:01:02:03:04:05', '[1,10)', "
+                "'[2024-01-01 00:00+00,2024-01-02 00:00+00)', '<a/>', 5, 'q', 'a:1')")
+    conn.commit()
+    cur.execute("DELETE FROM plain_nn WHERE id = 1")
+    conn.commit()
     # Strings formatted late, truncated (plaintrunc): set, NULL, the
     # special values, updated, deleted.
     cur.execute("INSERT INTO plain_trunc (id, %s) VALUES (1, %s)"
@@ -714,7 +752,7 @@ def connector_props(variant, pg, dbname, side):
         props["table.include.list"] = ",".join(
             "public\\." + t
             for t in ("plain", "plain_full", "plain_idx", "plain_types", "plain_toast",
-                      "plain_end"))
+                      "plain_nn", "plain_end"))
         props.update(PLAIN[variant])
         return props
     props["transforms"] = "outbox"
