@@ -113,8 +113,16 @@ def classpath(lib):
 
 
 def random_cluster_id():
-    """Kafka's Uuid text form: 16 bytes, URL-safe base64, no padding."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """Kafka's Uuid text form: 16 bytes, URL-safe base64, no padding.
+
+    Like Kafka's own Uuid.randomUuid, never one that starts with '-': the
+    storage tool's argument parser takes such an id for an option (one CI
+    run in 64 failed with "argument --cluster-id/-t: expected one argument").
+    """
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not text.startswith("-"):
+            return text
 
 
 # Client-facing listeners KafkaSecurity can add: name -> security protocol.
@@ -323,7 +331,7 @@ class KafkaCluster:
             cfg = self._write_config(i)
             log = open(os.path.join(self.node_dir(i), "format.log"), "w")
             argv = self._java("kafka.tools.StorageTool",
-                              ["format", "-t", self.state["cluster_id"], "-c", cfg,
+                              ["format", "--cluster-id=" + self.state["cluster_id"], "-c", cfg,
                                "--ignore-formatted"]
                               + (self.security.format_args() if self.security else []))
             procs.append((i, argv, subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT),
