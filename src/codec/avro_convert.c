@@ -284,28 +284,66 @@ const char *tw_avro_record_name(const tw_cs_t *schema)
     return "string";
 }
 
-static tw_err_t encode(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *datum,
-                       tw_buf_t *scratch, const char *path, char *errstr, size_t errstr_size);
+/* Where in the record a value sits ("$.after.tags[2]"), for error
+ * messages only: a chain of frames on the stack, written out when an error
+ * needs it (formatting it for every field cost more than encoding). */
+typedef struct value_path {
+    const struct value_path *parent;
+    const char *field; /* NULL: an array element */
+    size_t index;
+} value_path_t;
 
-static tw_err_t field_error(tw_err_t err, const char *path, char *errstr, size_t errstr_size)
+static const value_path_t root_path = {NULL, "$", 0};
+
+static size_t path_format(const value_path_t *path, char *out, size_t size)
+{
+    size_t len = path->parent ? path_format(path->parent, out, size) : 0;
+    int n;
+
+    if (path->parent == NULL)
+        n = snprintf(out, size, "%s", path->field);
+    else if (path->field)
+        n = snprintf(out + len, size - len, ".%s", path->field);
+    else
+        n = snprintf(out + len, size - len, "[%zu]", path->index);
+    return n < 0 ? len : TW_MIN(len + (size_t)n, size - 1);
+}
+
+static tw_err_t path_error(tw_err_t err, const value_path_t *path, char *errstr,
+                           size_t errstr_size, const char *what)
+{
+    char where[256];
+
+    path_format(path, where, sizeof(where));
+    return tw_errf(err, errstr, errstr_size, "%s: %s", where, what);
+}
+
+static tw_err_t encode(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *datum,
+                       tw_buf_t *scratch, const value_path_t *path, char *errstr,
+                       size_t errstr_size);
+
+static tw_err_t field_error(tw_err_t err, const value_path_t *path, char *errstr,
+                           size_t errstr_size)
 {
     char inner[512];
 
     snprintf(inner, sizeof(inner), "%s", errstr ? errstr : "");
-    return tw_errf(err, errstr, errstr_size, "%s: %s", path, inner);
+    return path_error(err, path, errstr, errstr_size, inner);
 }
 
 /* An hstore as an Avro map: one block of every pair, then the empty
  * block; each value as the map's (optional string) value schema. */
 static tw_err_t encode_map(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *datum,
-                           tw_buf_t *scratch, const char *path, char *errstr,
+                           tw_buf_t *scratch, const value_path_t *path, char *errstr,
                            size_t errstr_size)
 {
     tw_hstore_t h = TW_HSTORE_INIT;
     tw_err_t err = tw_datum_hstore(datum, schema, &h, errstr, errstr_size);
     size_t i;
 
-    if (err == TW_OK && h.n > 0)
+    if (err)
+        return field_error(err, path, errstr, errstr_size);
+    if (h.n > 0)
         tw_avro_write_long(buf, (int64_t)h.n);
     for (i = 0; err == TW_OK && i < h.n; i++) {
         tw_value_t v;
@@ -320,13 +358,11 @@ static tw_err_t encode_map(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_
     if (err == TW_OK)
         tw_avro_write_long(buf, 0);
     tw_hstore_free(&h);
-    if (err)
-        return field_error(err, path, errstr, errstr_size);
-    return TW_OK;
+    return err; /* a value's error names its path already */
 }
 
 static tw_err_t encode_required(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *datum,
-                                tw_buf_t *scratch, const char *path, char *errstr,
+                                tw_buf_t *scratch, const value_path_t *path, char *errstr,
                                 size_t errstr_size)
 {
     int64_t i64;
@@ -378,9 +414,8 @@ static tw_err_t encode_required(tw_buf_t *buf, const tw_cs_t *schema, const tw_d
             tw_avro_write_long(buf, (int64_t)n);
         for (i = 0; i < n && err == TW_OK; i++) {
             tw_datum_t elem = tw_datum_array_elem(datum, i);
-            char elem_path[256];
-            snprintf(elem_path, sizeof(elem_path), "%s[%zu]", path, i);
-            err = encode(buf, schema->elem, &elem, scratch, elem_path, errstr, errstr_size);
+            value_path_t elem_path = {path, NULL, i};
+            err = encode(buf, schema->elem, &elem, scratch, &elem_path, errstr, errstr_size);
         }
         tw_avro_write_long(buf, 0);
         return err;
@@ -390,9 +425,8 @@ static tw_err_t encode_required(tw_buf_t *buf, const tw_cs_t *schema, const tw_d
         for (i = 0; i < schema->nfields && err == TW_OK; i++) {
             tw_value_t synthetic;
             tw_datum_t field = tw_datum_field(datum, schema, i, &synthetic);
-            char field_path[256];
-            snprintf(field_path, sizeof(field_path), "%s.%s", path, schema->fields[i].name);
-            err = encode(buf, schema->fields[i].schema, &field, scratch, field_path, errstr,
+            value_path_t field_path = {path, schema->fields[i].name, 0};
+            err = encode(buf, schema->fields[i].schema, &field, scratch, &field_path, errstr,
                          errstr_size);
         }
         return err;
@@ -403,7 +437,8 @@ static tw_err_t encode_required(tw_buf_t *buf, const tw_cs_t *schema, const tw_d
 }
 
 static tw_err_t encode(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *datum,
-                       tw_buf_t *scratch, const char *path, char *errstr, size_t errstr_size)
+                       tw_buf_t *scratch, const value_path_t *path, char *errstr,
+                       size_t errstr_size)
 {
     bool is_null = tw_datum_null_for(datum, schema);
     tw_datum_t def = {NULL, schema->default_value, NULL};
@@ -415,8 +450,8 @@ static tw_err_t encode(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *d
         is_null = false;
     }
     if (datum->pg && datum->pg->kind == TW_VALUE_UNCHANGED_TOAST)
-        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
-                       "%s: the server did not send this unchanged TOASTed value", path);
+        return path_error(TW_ERR_MALFORMED, path, errstr, errstr_size,
+                          "the server did not send this unchanged TOASTed value");
     if (schema->optional) {
         /* The branch order avro_type chose (a default puts "null" second). */
         if (schema->default_value)
@@ -426,8 +461,8 @@ static tw_err_t encode(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *d
         if (is_null)
             return TW_OK;
     } else if (is_null) {
-        return tw_errf(TW_ERR_MALFORMED, errstr, errstr_size,
-                       "%s: null for a required (NOT NULL) schema", path);
+        return path_error(TW_ERR_MALFORMED, path, errstr, errstr_size,
+                          "null for a required (NOT NULL) schema");
     }
     return encode_required(buf, schema, datum, scratch, path, errstr, errstr_size);
 }
@@ -435,5 +470,5 @@ static tw_err_t encode(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *d
 tw_err_t tw_avro_encode(tw_buf_t *buf, const tw_cs_t *schema, const tw_datum_t *datum,
                         tw_buf_t *scratch, char *errstr, size_t errstr_size)
 {
-    return encode(buf, schema, datum, scratch, "$", errstr, errstr_size);
+    return encode(buf, schema, datum, scratch, &root_path, errstr, errstr_size);
 }

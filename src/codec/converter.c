@@ -310,7 +310,7 @@ static void append_jackson_json(tw_buf_t *out, const json_t *json)
     case JSON_STRING:
         append_jackson_string(out, json_string_value(json), json_string_length(json));
         return;
-    case JSON_INTEGER: tw_buf_printf(out, "%lld", (long long)json_integer_value(json)); return;
+    case JSON_INTEGER: tw_buf_append_i64(out, json_integer_value(json)); return;
     case JSON_REAL:
         tw_converter_append_java_double(out, json_real_value(json), false);
         return;
@@ -346,7 +346,7 @@ static tw_err_t json_required(tw_converter_t *conv, tw_buf_t *out, const tw_cs_t
     case TW_CS_INT64:
         err = tw_datum_int64(datum, schema, &i64, errstr, errstr_size);
         if (err == TW_OK)
-            tw_buf_printf(out, "%lld", (long long)i64);
+            tw_buf_append_i64(out, i64);
         return err;
     case TW_CS_FLOAT32:
     case TW_CS_FLOAT64:

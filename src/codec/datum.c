@@ -734,7 +734,9 @@ static tw_err_t header_struct(const tw_datum_t *datum, const tw_cs_t *schema, tw
         tw_datum_t field = datum->fields[i];
         if (i)
             tw_buf_append_char(out, ',');
-        tw_buf_printf(out, "\"%s\":", schema->fields[i].name);
+        tw_buf_append_char(out, '"');
+        tw_buf_append_str(out, schema->fields[i].name);
+        tw_buf_append_str(out, "\":");
         if (tw_datum_is_null(&field) && fs->default_value) {
             field = (tw_datum_t){NULL, fs->default_value, NULL};
         }
@@ -812,7 +814,7 @@ tw_err_t tw_datum_header_string(const tw_datum_t *datum, const tw_cs_t *schema, 
     case TW_CS_INT64:
         err = tw_datum_int64(datum, schema, &i64, errstr, errstr_size);
         if (err == TW_OK)
-            tw_buf_printf(out, "%lld", (long long)i64);
+            tw_buf_append_i64(out, i64);
         return err;
     case TW_CS_ARRAY:
     case TW_CS_STRUCT:

@@ -50,6 +50,25 @@ void tw_buf_append_char(tw_buf_t *buf, char c)
     buf->data[buf->len] = '\0';
 }
 
+void tw_buf_append_i64(tw_buf_t *buf, int64_t v)
+{
+    char digits[20];
+    /* Through unsigned arithmetic, so INT64_MIN negates without overflow. */
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    int n = 0;
+
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    tw_buf_reserve(buf, (size_t)n + 1);
+    if (v < 0)
+        buf->data[buf->len++] = '-';
+    while (n)
+        buf->data[buf->len++] = digits[--n];
+    buf->data[buf->len] = '\0';
+}
+
 void tw_buf_printf(tw_buf_t *buf, const char *fmt, ...)
 {
     va_list ap;

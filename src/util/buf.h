@@ -28,6 +28,9 @@ void tw_buf_append(tw_buf_t *buf, const void *data, size_t len);
 void tw_buf_append_str(tw_buf_t *buf, const char *s);
 void tw_buf_append_char(tw_buf_t *buf, char c);
 void tw_buf_printf(tw_buf_t *buf, const char *fmt, ...) TW_PRINTF(2, 3);
+/* Appends v in decimal, as "%lld" would, without printf's cost (per-field
+ * output of the JSON converters). */
+void tw_buf_append_i64(tw_buf_t *buf, int64_t v);
 /* Appends s as a JSON string literal, quotes included. Invalid UTF-8 bytes
  * are replaced by U+FFFD so the output is always valid JSON. */
 void tw_buf_append_json_string(tw_buf_t *buf, const char *s, size_t len);

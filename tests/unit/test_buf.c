@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/arena.h"
@@ -105,12 +106,33 @@ static void test_arena_alignment_and_reset(void **state)
     tw_arena_destroy(NULL);
 }
 
+/* tw_buf_append_i64 writes what "%lld" would, extremes included. */
+static void test_append_i64_matches_printf(void **state)
+{
+    static const int64_t values[] = {0, 1, -1, 9, 10, -10, 123456789, INT32_MAX, INT32_MIN,
+                                     INT64_MAX, INT64_MIN, INT64_MIN + 1, 1000000000000LL};
+    tw_buf_t b = TW_BUF_INIT;
+    char expect[32];
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        tw_buf_reset(&b);
+        tw_buf_append_str(&b, "x=");
+        tw_buf_append_i64(&b, values[i]);
+        snprintf(expect, sizeof(expect), "x=%lld", (long long)values[i]);
+        assert_string_equal(b.data, expect);
+        assert_int_equal(b.len, strlen(expect));
+    }
+    tw_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_escapes_controls_and_quotes),
         cmocka_unit_test(test_json_keeps_valid_utf8_and_replaces_invalid),
         cmocka_unit_test(test_utf8_valid),
+        cmocka_unit_test(test_append_i64_matches_printf),
         cmocka_unit_test(test_base64_rfc4648_vectors),
         cmocka_unit_test(test_printf_grows),
         cmocka_unit_test(test_arena_alignment_and_reset),
