@@ -20,6 +20,7 @@
 #include "transforms/envelope_row.h"
 #include "transforms/key_columns.h"
 #include "util/buf.h"
+#include "util/decimal.h"
 #include "util/log.h"
 #include "transforms/transform.h"
 
@@ -559,22 +560,6 @@ static bool key_changed(const env_binding_t *b, const tw_datum_t *before, const 
 }
 
 /* schema, table: "" for a logical decoding message, as Debezium's. */
-/* Decimal digits of v at p; returns the end. For the per-event texts
- * below, which snprintf made the costliest part of the source block. */
-static char *put_decimal(char *p, uint64_t v)
-{
-    char digits[20];
-    int n = 0;
-
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        *p++ = digits[--n];
-    return p;
-}
-
 /* source.sequence: ["last position completely processed","this change's"],
  * null for the first when there is none. out has room for 64 bytes. */
 static void sequence_text(char *out, tw_lsn_t done, tw_lsn_t lsn)
@@ -584,14 +569,15 @@ static void sequence_text(char *out, tw_lsn_t done, tw_lsn_t lsn)
     *p++ = '[';
     if (done) {
         *p++ = '"';
-        p = put_decimal(p, done);
+        p += tw_decimal_u64(p, done, 1);
         *p++ = '"';
     } else {
         memcpy(p, "null", 4);
         p += 4;
     }
     memcpy(p, ",\"", 2);
-    p = put_decimal(p + 2, lsn);
+    p += 2;
+    p += tw_decimal_u64(p, lsn, 1);
     memcpy(p, "\"]", 3); /* and the terminating NUL */
 }
 
@@ -687,9 +673,9 @@ static tw_datum_t transaction_block(envelope_t *env, const tw_txn_t *txn, tw_lsn
         tw_txn_metadata_count_message(env->txnmeta, lsn, &total);
     f = tw_arena_alloc(arena, 3 * sizeof(*f));
     id = tw_arena_alloc(arena, 40);
-    p = put_decimal(id, txn->xid);
+    p = id + tw_decimal_u64(id, txn->xid, 1);
     *p++ = ':';
-    *put_decimal(p, lsn) = '\0';
+    p[tw_decimal_u64(p, lsn, 1)] = '\0';
     f[0] = tw_envelope_text(arena, id);
     f[1] = tw_envelope_int(arena, total);
     f[2] = tw_envelope_int(arena, order);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/decimal.h"
+
 void tw_buf_free(tw_buf_t *buf)
 {
     free(buf->data);
@@ -52,20 +54,8 @@ void tw_buf_append_char(tw_buf_t *buf, char c)
 
 void tw_buf_append_i64(tw_buf_t *buf, int64_t v)
 {
-    char digits[20];
-    /* Through unsigned arithmetic, so INT64_MIN negates without overflow. */
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    int n = 0;
-
-    do {
-        digits[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    tw_buf_reserve(buf, (size_t)n + 1);
-    if (v < 0)
-        buf->data[buf->len++] = '-';
-    while (n)
-        buf->data[buf->len++] = digits[--n];
+    tw_buf_reserve(buf, 21);
+    buf->len += tw_decimal_i64(buf->data + buf->len, v);
     buf->data[buf->len] = '\0';
 }
 

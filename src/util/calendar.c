@@ -9,6 +9,7 @@
 #include "util/calendar.h"
 
 #include "util/common.h"
+#include "util/decimal.h"
 
 bool tw_calendar_is_leap_year(int64_t year)
 {
@@ -68,41 +69,15 @@ bool tw_calendar_pg_to_unix_micros(int64_t pg_us, int64_t *unix_us)
  * ISO 8601 texts
  * ------------------------------------------------------------------------ */
 
-/* Decimal digits of v, zero-padded to at least min_digits. */
-static size_t format_uint(char *out, uint64_t v, int min_digits)
-{
-    char tmp[24];
-    size_t n = 0;
-
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (n < (size_t)min_digits)
-        tmp[n++] = '0';
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
-static size_t format_int(char *out, int64_t v)
-{
-    if (v < 0) {
-        out[0] = '-';
-        return 1 + format_uint(out + 1, (uint64_t)0 - (uint64_t)v, 1);
-    }
-    return format_uint(out, (uint64_t)v, 1);
-}
-
 /* Four digits for 0000-9999; outside that, the expanded form with a
  * mandatory sign ("+10000", "-0043"), as ISO 8601 and java.time write
  * astronomical years: PostgreSQL's "0044-03-15 BC" is "-0043-03-15". */
 static size_t format_year(char *out, int64_t year)
 {
     if (year >= 0 && year <= 9999)
-        return format_uint(out, (uint64_t)year, 4);
+        return tw_decimal_u64(out, (uint64_t)year, 4);
     out[0] = year < 0 ? '-' : '+';
-    return 1 + format_uint(out + 1, year < 0 ? (uint64_t)0 - (uint64_t)year : (uint64_t)year, 4);
+    return 1 + tw_decimal_u64(out + 1, year < 0 ? (uint64_t)0 - (uint64_t)year : (uint64_t)year, 4);
 }
 
 /* ".f" with trailing zeros trimmed; nothing for whole seconds. */
@@ -117,7 +92,7 @@ static size_t format_fraction(char *out, uint64_t micros)
         digits--;
     }
     out[0] = '.';
-    return 1 + format_uint(out + 1, micros, digits);
+    return 1 + tw_decimal_u64(out + 1, micros, digits);
 }
 
 size_t tw_calendar_format_date(char *out, int64_t days)
@@ -129,21 +104,21 @@ size_t tw_calendar_format_date(char *out, int64_t days)
     tw_calendar_civil_from_days(days, &year, &month, &day);
     n = format_year(out, year);
     out[n++] = '-';
-    n += format_uint(out + n, (uint64_t)month, 2);
+    n += tw_decimal_u64(out + n, (uint64_t)month, 2);
     out[n++] = '-';
-    n += format_uint(out + n, (uint64_t)day, 2);
+    n += tw_decimal_u64(out + n, (uint64_t)day, 2);
     return n;
 }
 
 size_t tw_calendar_format_time(char *out, int64_t micros)
 {
     uint64_t v = (uint64_t)micros;
-    size_t n = format_uint(out, v / (uint64_t)TW_USECS_PER_HOUR, 2);
+    size_t n = tw_decimal_u64(out, v / (uint64_t)TW_USECS_PER_HOUR, 2);
 
     out[n++] = ':';
-    n += format_uint(out + n, v / (uint64_t)TW_USECS_PER_MINUTE % 60, 2);
+    n += tw_decimal_u64(out + n, v / (uint64_t)TW_USECS_PER_MINUTE % 60, 2);
     out[n++] = ':';
-    n += format_uint(out + n, v / (uint64_t)TW_USECS_PER_SEC % 60, 2);
+    n += tw_decimal_u64(out + n, v / (uint64_t)TW_USECS_PER_SEC % 60, 2);
     return n + format_fraction(out + n, v % (uint64_t)TW_USECS_PER_SEC);
 }
 
@@ -163,7 +138,7 @@ static size_t format_time_component(char *out, bool negative, uint64_t v, char u
 
     if (negative)
         out[n++] = '-';
-    n += format_uint(out + n, v, 1);
+    n += tw_decimal_u64(out + n, v, 1);
     out[n++] = unit;
     return n;
 }
@@ -178,15 +153,15 @@ size_t tw_calendar_format_duration(char *out, int32_t months, int32_t days, int6
     months %= 12;
     out[n++] = 'P';
     if (years != 0) {
-        n += format_int(out + n, years);
+        n += tw_decimal_i64(out + n, years);
         out[n++] = 'Y';
     }
     if (months != 0) {
-        n += format_int(out + n, months);
+        n += tw_decimal_i64(out + n, months);
         out[n++] = 'M';
     }
     if (days != 0) {
-        n += format_int(out + n, days);
+        n += tw_decimal_i64(out + n, days);
         out[n++] = 'D';
     }
     if (mag != 0) {
@@ -203,7 +178,7 @@ size_t tw_calendar_format_duration(char *out, int32_t months, int32_t days, int6
         if (seconds != 0 || frac != 0) {
             if (negative)
                 out[n++] = '-';
-            n += format_uint(out + n, seconds, 1);
+            n += tw_decimal_u64(out + n, seconds, 1);
             n += format_fraction(out + n, frac);
             out[n++] = 'S';
         }
