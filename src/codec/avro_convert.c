@@ -45,52 +45,34 @@ static bool named_seen(named_types_t *seen, const char *fullname)
     return false;
 }
 
-/* A Connect default (the Connect value as connect_schema.h keeps it) as
- * AvroData writes it into a schema: bytes (a Decimal's unscaled bytes too)
- * as a string of one ISO-8859-1 character per byte, structs as objects of
- * their (sanitized) field names, arrays item by item. */
-static json_t *avro_default(const tw_cs_t *schema, const json_t *value)
+/* AvroData writes bytes (a Decimal's unscaled bytes too) as a string of
+ * one ISO-8859-1 character per byte. */
+static json_t *latin1_text(const unsigned char *p, size_t len)
 {
+    tw_buf_t latin1 = TW_BUF_INIT;
     json_t *out;
     size_t i;
 
-    if (value == NULL || json_is_null(value))
-        return json_null();
-    switch (schema->type) {
-    case TW_CS_BYTES: {
-        const unsigned char *p = (const unsigned char *)json_string_value(value);
-        size_t len = json_string_length(value);
-        tw_buf_t latin1 = TW_BUF_INIT;
-        for (i = 0; p && i < len; i++) {
-            if (p[i] < 0x80) {
-                tw_buf_append_char(&latin1, (char)p[i]);
-            } else {
-                tw_buf_append_char(&latin1, (char)(0xC0 | (p[i] >> 6)));
-                tw_buf_append_char(&latin1, (char)(0x80 | (p[i] & 0x3F)));
-            }
+    for (i = 0; p && i < len; i++) {
+        if (p[i] < 0x80) {
+            tw_buf_append_char(&latin1, (char)p[i]);
+        } else {
+            tw_buf_append_char(&latin1, (char)(0xC0 | (p[i] >> 6)));
+            tw_buf_append_char(&latin1, (char)(0x80 | (p[i] & 0x3F)));
         }
-        out = json_stringn(latin1.data ? latin1.data : "", latin1.len);
-        tw_buf_free(&latin1);
-        return out;
     }
-    case TW_CS_ARRAY:
-        out = json_array();
-        for (i = 0; i < json_array_size(value); i++)
-            json_array_append_new(out, avro_default(schema->elem, json_array_get(value, i)));
-        return out;
-    case TW_CS_STRUCT:
-        out = json_object();
-        for (i = 0; i < schema->nfields; i++) {
-            char *fname = tw_strdup(schema->fields[i].name);
-            tw_avro_sanitize_name(fname);
-            json_object_set_new(out, fname,
-                                avro_default(schema->fields[i].schema,
-                                             json_object_get(value, schema->fields[i].name)));
-            free(fname);
-        }
-        return out;
-    default: return json_incref((json_t *)value);
-    }
+    out = json_stringn(latin1.data ? latin1.data : "", latin1.len);
+    tw_buf_free(&latin1);
+    return out;
+}
+
+/* A Connect default as AvroData writes it into a schema: bytes as above,
+ * structs as objects of their sanitized field names. */
+static const tw_cs_default_style_t avro_style = {latin1_text, tw_avro_sanitize_name};
+
+static json_t *avro_default(const tw_cs_t *schema, const json_t *value)
+{
+    return tw_cs_default_json(schema, value, &avro_style);
 }
 
 /* AvroData's order: connect.doc, connect.version, connect.parameters,

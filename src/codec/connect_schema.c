@@ -473,9 +473,8 @@ static const char *connect_type_name(tw_cs_type_t type)
     return "string";
 }
 
-/* A default as JsonConverter writes it: bytes (a Decimal's unscaled
- * bytes too, decimal.format=BASE64) in base64, the rest as kept. */
-static json_t *connect_json_default(const tw_cs_t *schema, const json_t *value)
+json_t *tw_cs_default_json(const tw_cs_t *schema, const json_t *value,
+                           const tw_cs_default_style_t *style)
 {
     json_t *out;
     size_t i;
@@ -483,31 +482,45 @@ static json_t *connect_json_default(const tw_cs_t *schema, const json_t *value)
     if (value == NULL || json_is_null(value))
         return json_null();
     switch (schema->type) {
-    case TW_CS_BYTES: {
-        tw_buf_t b64 = TW_BUF_INIT;
-        tw_buf_append_base64(&b64, (const uint8_t *)json_string_value(value),
-                             json_string_length(value));
-        out = json_stringn(b64.data ? b64.data : "", b64.len);
-        tw_buf_free(&b64);
-        return out;
-    }
+    case TW_CS_BYTES:
+        return style->bytes((const unsigned char *)json_string_value(value),
+                            json_string_length(value));
     case TW_CS_ARRAY:
         out = json_array();
         for (i = 0; i < json_array_size(value); i++)
-            json_array_append_new(out,
-                                  connect_json_default(schema->elem, json_array_get(value, i)));
+            json_array_append_new(out, tw_cs_default_json(schema->elem,
+                                                          json_array_get(value, i), style));
         return out;
     case TW_CS_STRUCT:
         out = json_object();
-        for (i = 0; i < schema->nfields; i++)
-            json_object_set_new(out, schema->fields[i].name,
-                                connect_json_default(schema->fields[i].schema,
-                                                     json_object_get(value,
-                                                                     schema->fields[i].name)));
+        for (i = 0; i < schema->nfields; i++) {
+            const char *name = schema->fields[i].name;
+            char *renamed = style->field_name ? tw_strdup(name) : NULL;
+            if (renamed)
+                style->field_name(renamed);
+            json_object_set_new(out, renamed ? renamed : name,
+                                tw_cs_default_json(schema->fields[i].schema,
+                                                   json_object_get(value, name), style));
+            free(renamed);
+        }
         return out;
     default: return json_incref((json_t *)value);
     }
 }
+
+/* JsonConverter writes bytes (decimal.format=BASE64 too) in base64. */
+static json_t *base64_text(const unsigned char *p, size_t len)
+{
+    tw_buf_t b64 = TW_BUF_INIT;
+    json_t *out;
+
+    tw_buf_append_base64(&b64, p, len);
+    out = json_stringn(b64.data ? b64.data : "", b64.len);
+    tw_buf_free(&b64);
+    return out;
+}
+
+static const tw_cs_default_style_t connect_json_style = {base64_text, NULL};
 
 json_t *tw_cs_to_connect_json(const tw_cs_t *schema)
 {
@@ -541,6 +554,6 @@ json_t *tw_cs_to_connect_json(const tw_cs_t *schema)
         json_object_set(out, "parameters", schema->parameters);
     /* JsonConverter writes the default last. */
     if (schema->default_value)
-        json_object_set_new(out, "default", connect_json_default(schema, schema->default_value));
+        json_object_set_new(out, "default", tw_cs_default_json(schema, schema->default_value, &connect_json_style));
     return out;
 }

@@ -176,6 +176,20 @@ const tw_cs_options_t *tw_cs_options(void);
 tw_cs_t *tw_cs_infer_json(const json_t *json, const char *name, bool keep_nulls, char *errstr,
                           size_t errstr_size);
 
+/* How a converter writes a schema's default value: bytes (a Decimal's
+ * unscaled bytes too) through `bytes`; struct field names copied and
+ * rewritten by `field_name` (NULL: as they are). */
+typedef struct tw_cs_default_style {
+    json_t *(*bytes)(const unsigned char *p, size_t len);
+    void (*field_name)(char *name);
+} tw_cs_default_style_t;
+
+/* A default kept on a schema (the Connect value, connect_schema.h's form)
+ * in a converter's style: null as null, arrays item by item, structs as
+ * objects of their fields, the rest as kept. New reference. */
+json_t *tw_cs_default_json(const tw_cs_t *schema, const json_t *value,
+                           const tw_cs_default_style_t *style);
+
 /* JsonConverter's schema description ({"type":"struct","fields":[...],
  * "optional":false,"name":...}). New reference. */
 json_t *tw_cs_to_connect_json(const tw_cs_t *schema);

@@ -118,6 +118,17 @@ static void test_decimal_unscaled_bytes(void **state)
     tw_buf_free(&b);
 }
 
+/* v: the text value `text`; null_v: a NULL. */
+static void text_and_null(tw_value_t *v, const char *text, tw_value_t *null_v)
+{
+    memset(v, 0, sizeof(*v));
+    memset(null_v, 0, sizeof(*null_v));
+    v->kind = TW_VALUE_TEXT;
+    v->u.str.ptr = text;
+    v->u.str.len = strlen(text);
+    null_v->kind = TW_VALUE_NULL;
+}
+
 static void test_encode_optional_and_required(void **state)
 {
     tw_cs_t *s = tw_cs_for_column(TW_OID_TEXT, -1, true);
@@ -127,12 +138,7 @@ static void test_encode_optional_and_required(void **state)
     tw_buf_t out = TW_BUF_INIT, scratch = TW_BUF_INIT;
     char errstr[256];
     (void)state;
-    memset(&v, 0, sizeof(v));
-    memset(&null_v, 0, sizeof(null_v));
-    v.kind = TW_VALUE_TEXT;
-    v.u.str.ptr = "hi";
-    v.u.str.len = 2;
-    null_v.kind = TW_VALUE_NULL;
+    text_and_null(&v, "hi", &null_v);
     assert_int_equal(tw_avro_encode(&out, s, &d, &scratch, errstr, sizeof(errstr)), TW_OK);
     assert_int_equal(out.len, 4);
     assert_memory_equal(out.data, "\x02\x04hi", 4);
@@ -223,12 +229,7 @@ static void test_encode_with_default(void **state)
     char errstr[256];
     (void)state;
     s->default_value = json_string("dflt");
-    memset(&v, 0, sizeof(v));
-    memset(&null_v, 0, sizeof(null_v));
-    v.kind = TW_VALUE_TEXT;
-    v.u.str.ptr = "hi";
-    v.u.str.len = 2;
-    null_v.kind = TW_VALUE_NULL;
+    text_and_null(&v, "hi", &null_v);
     assert_int_equal(tw_avro_encode(&out, s, &d, &scratch, errstr, sizeof(errstr)), TW_OK);
     assert_int_equal(out.len, 4);
     assert_memory_equal(out.data, "\x00\x04hi", 4);

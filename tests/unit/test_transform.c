@@ -58,6 +58,19 @@ static void test_first_matching_predicate_wins(void **state)
     tw_config_clear(&cfg);
 }
 
+/* public.outbox with its four columns, as a Relation message describes it. */
+static void outbox_rel(tw_rel_t *rel, tw_rel_col_t *cols)
+{
+    memset(rel, 0, sizeof(*rel));
+    rel->relid = 1;
+    rel->nspname = "public";
+    rel->relname = "outbox";
+    rel->replident = 'd';
+    rel->ncols = 4;
+    rel->cols = cols;
+    rel->schema_version = 1;
+}
+
 static void test_outbox_transform_drops_deletes_and_refuses_updates(void **state)
 {
     tw_rel_col_t cols[4] = {
@@ -77,14 +90,7 @@ static void test_outbox_transform_drops_deletes_and_refuses_updates(void **state
     char errstr[256];
 
     (void)state;
-    memset(&rel, 0, sizeof(rel));
-    rel.relid = 1;
-    rel.nspname = "public";
-    rel.relname = "outbox";
-    rel.replident = 'd';
-    rel.ncols = 4;
-    rel.cols = cols;
-    rel.schema_version = 1;
+    outbox_rel(&rel, cols);
     load(BASE, &cfg);
     assert_int_equal(tw_transform_chain_new(&cfg, &chain, errstr, sizeof(errstr)), TW_OK);
     assert_int_equal(tw_transform_chain_bind(chain, 0, &rel, not_null, &binding, errstr,
@@ -162,14 +168,7 @@ static void test_outbox_rows_count_in_transaction_metadata(void **state)
     size_t c, i;
 
     (void)state;
-    memset(&rel, 0, sizeof(rel));
-    rel.relid = 1;
-    rel.nspname = "public";
-    rel.relname = "outbox";
-    rel.replident = 'd';
-    rel.ncols = 4;
-    rel.cols = cols;
-    rel.schema_version = 1;
+    outbox_rel(&rel, cols);
     for (c = 0; c < 2; c++) {
         tw_config_t cfg;
         tw_transform_chain_t *chain;
