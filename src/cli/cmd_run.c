@@ -80,6 +80,7 @@ static void sleep_ms(int ms)
 static void update_flush_now(run_ctx_t *ctx, bool final)
 {
     tw_confirm_state_t state;
+    tw_guard_pace_t pace;
 
     if (ctx->stream == NULL)
         return;
@@ -88,10 +89,11 @@ static void update_flush_now(run_ctx_t *ctx, bool final)
                             tw_repl_stream_server_wal_end(ctx->stream));
     state.settled = tw_pipeline_settled(ctx->pipeline) && ctx->feed &&
                     !tw_changefeed_in_txn(ctx->feed) && !ctx->half_read;
+    pace = final ? TW_GUARD_NOW : state.settled ? TW_GUARD_SETTLED : TW_GUARD_BUSY;
     /* The slot's high-water mark is recorded before the server hears of
      * a position (slot_guard.h). */
     tw_repl_stream_set_flush(ctx->stream,
-                             tw_slot_guard_allow(ctx->guard, tw_confirm_position(&state), final));
+                             tw_slot_guard_allow(ctx->guard, tw_confirm_position(&state), pace));
 }
 
 static void update_flush(run_ctx_t *ctx)
@@ -637,7 +639,9 @@ int tw_cmd_run(int argc, char **argv)
     tw_pipeline_set_wait(ctx.pipeline, run_wait, &ctx);
     ctx.metrics = tw_metrics_new();
     ctx.snapshot = tw_calloc(1, sizeof(*ctx.snapshot));
-    ctx.guard = tw_slot_guard_new(cfg.slot_guard_file);
+    /* Caught up, the mark need not be written more often than the
+     * server is told a position. */
+    ctx.guard = tw_slot_guard_new(cfg.slot_guard_file, cfg.status_update_interval_ms);
     status = 1;
     if (cfg.metrics_port > 0) {
         err = tw_http_start(cfg.metrics_bind_address, cfg.metrics_port, ctx.metrics,

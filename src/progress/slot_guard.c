@@ -24,13 +24,15 @@ struct tw_slot_guard {
     tw_lsn_t mark;               /* 0: not checked yet */
     bool disabled;               /* the file cannot be written: confirm freely */
     int64_t last_write_us;
+    int64_t settled_interval_us;
 };
 
-tw_slot_guard_t *tw_slot_guard_new(const char *path)
+tw_slot_guard_t *tw_slot_guard_new(const char *path, int settled_interval_ms)
 {
     tw_slot_guard_t *g = tw_calloc(1, sizeof(*g));
 
     g->path = tw_strdup(path);
+    g->settled_interval_us = (int64_t)settled_interval_ms * 1000;
     return g;
 }
 
@@ -166,10 +168,10 @@ static int64_t now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-tw_lsn_t tw_slot_guard_allow(tw_slot_guard_t *g, tw_lsn_t lsn, bool now)
+tw_lsn_t tw_slot_guard_allow(tw_slot_guard_t *g, tw_lsn_t lsn, tw_guard_pace_t pace)
 {
     char why[1024];
-    int64_t t;
+    int64_t t, interval;
 
     if (g->disabled)
         return lsn;
@@ -177,10 +179,14 @@ tw_lsn_t tw_slot_guard_allow(tw_slot_guard_t *g, tw_lsn_t lsn, bool now)
         return 0; /* not checked yet: confirm nothing */
     if (lsn <= g->mark)
         return lsn;
-    /* One write a second at most: the slot's confirmation waits a little,
-     * the disk is not asked to sync for every transaction. */
+    /* Busy, one write a second at most: the slot's confirmation waits a
+     * little, the disk is not asked to sync for every transaction. */
     t = now_us();
-    if (!now && t - g->last_write_us < TW_SLOT_GUARD_WRITE_INTERVAL_MS * 1000)
+    interval = pace == TW_GUARD_NOW       ? 0
+               : pace == TW_GUARD_SETTLED ? TW_MIN(g->settled_interval_us,
+                                                   TW_SLOT_GUARD_WRITE_INTERVAL_MS * 1000)
+                                          : TW_SLOT_GUARD_WRITE_INTERVAL_MS * 1000;
+    if (t - g->last_write_us < interval)
         return g->mark;
     g->last_write_us = t;
     if (store_mark(g, lsn, why, sizeof(why)) != TW_OK) {

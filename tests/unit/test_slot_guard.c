@@ -53,34 +53,42 @@ static tw_offset_origin_t server(const char *sysid, uint32_t oid)
 static void test_mark_follows_confirmations(void **state)
 {
     tw_offset_origin_t s = server("7301", 16384);
-    tw_slot_guard_t *g = tw_slot_guard_new(path);
+    tw_slot_guard_t *g = tw_slot_guard_new(path, 50);
     char errstr[1024];
     struct stat st;
 
     (void)state;
-    assert_int_equal(tw_slot_guard_allow(g, 0x5000, true), 0); /* not checked yet */
+    assert_int_equal(tw_slot_guard_allow(g, 0x5000, TW_GUARD_NOW), 0); /* not checked yet */
     assert_int_equal(tw_slot_guard_check(g, &s, 0x1000, false, "c.properties", errstr,
                                          sizeof(errstr)),
                      TW_OK);
     assert_int_equal(tw_slot_guard_peek(path, "orders"), 0x1000);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
-    assert_int_equal(tw_slot_guard_allow(g, 0x800, false), 0x800); /* below the mark */
-    assert_int_equal(tw_slot_guard_allow(g, 0x2000, false), 0x2000);
+    assert_int_equal(tw_slot_guard_allow(g, 0x800, TW_GUARD_BUSY), 0x800); /* below the mark */
+    assert_int_equal(tw_slot_guard_allow(g, 0x2000, TW_GUARD_BUSY), 0x2000);
     assert_int_equal(tw_slot_guard_peek(path, "orders"), 0x2000);
     /* Within a second of the last write: capped at the mark, unless now. */
-    assert_int_equal(tw_slot_guard_allow(g, 0x3000, false), 0x2000);
-    assert_int_equal(tw_slot_guard_allow(g, 0x3000, true), 0x3000);
+    assert_int_equal(tw_slot_guard_allow(g, 0x3000, TW_GUARD_BUSY), 0x2000);
+    assert_int_equal(tw_slot_guard_allow(g, 0x3000, TW_GUARD_NOW), 0x3000);
     assert_int_equal(tw_slot_guard_peek(path, "orders"), 0x3000);
+    /* Caught up, the settled interval (50 ms here) paces the writes; busy,
+     * the second still does. */
+    assert_int_equal(tw_slot_guard_allow(g, 0x3100, TW_GUARD_SETTLED), 0x3000);
+    usleep(60 * 1000);
+    assert_int_equal(tw_slot_guard_allow(g, 0x3200, TW_GUARD_BUSY), 0x3000);
+    assert_int_equal(tw_slot_guard_allow(g, 0x3200, TW_GUARD_SETTLED), 0x3200);
+    assert_int_equal(tw_slot_guard_peek(path, "orders"), 0x3200);
+    assert_int_equal(tw_slot_guard_allow(g, 0x3300, TW_GUARD_SETTLED), 0x3200);
     tw_slot_guard_destroy(g);
 
     /* A restart: the slot at or below the mark is fine... */
-    g = tw_slot_guard_new(path);
+    g = tw_slot_guard_new(path, 50);
     assert_int_equal(tw_slot_guard_check(g, &s, 0x3000, false, "c.properties", errstr,
                                          sizeof(errstr)),
                      TW_OK);
     /* ...beyond it, someone else moved the slot. */
-    assert_int_equal(tw_slot_guard_check(g, &s, 0x3001, false, "c.properties", errstr,
+    assert_int_equal(tw_slot_guard_check(g, &s, 0x3201, false, "c.properties", errstr,
                                          sizeof(errstr)),
                      TW_ERR_STATE);
     assert_non_null(strstr(errstr, "beyond the highest position tidewater ever confirmed"));
@@ -96,7 +104,7 @@ static void test_mark_follows_confirmations(void **state)
 static void test_other_identity_does_not_apply(void **state)
 {
     tw_offset_origin_t a = server("7301", 16384), b = server("7301", 16999);
-    tw_slot_guard_t *g = tw_slot_guard_new(path);
+    tw_slot_guard_t *g = tw_slot_guard_new(path, 50);
     char errstr[1024];
 
     (void)state;
@@ -116,7 +124,7 @@ static void test_other_identity_does_not_apply(void **state)
 static void test_malformed_file_is_an_error(void **state)
 {
     tw_offset_origin_t s = server("7301", 16384);
-    tw_slot_guard_t *g = tw_slot_guard_new(path);
+    tw_slot_guard_t *g = tw_slot_guard_new(path, 50);
     char errstr[1024];
     FILE *f = fopen(path, "w");
 
