@@ -82,6 +82,11 @@ void tw_conf_full_name(const char *prefix, const char *name, char *out, size_t o
 bool tw_conf_scope_suggest(const tw_conf_scope_t *scope, const char *prefix, const char *name,
                            char *out, size_t out_size);
 
+/* TW_ERR_CONFIG for a key nobody reads: "did you mean" the hint when one
+ * was found (hint NULL: none), else where the keys are listed. */
+tw_err_t tw_conf_unknown_key(const char *origin, const char *name, const char *hint,
+                             char *errstr, size_t errstr_size);
+
 /* Parses one value of `key` into its field at base + key->offset, with
  * what Debezium-compatibility keys need (see config_scope.c). `shown` is
  * the value as messages may show it (tw_props_shown); notes go to cfg. */

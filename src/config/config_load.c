@@ -350,14 +350,9 @@ static tw_err_t apply_top_keys(const tw_props_t *props, tw_config_t *cfg, char *
                 tw_props_set(cfg->column_rules, name, value, origin);
                 continue;
             }
-            if (suggest_top(name, hint, sizeof(hint)))
-                return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                               "%s: unknown config key \"%s\"; did you mean \"%s\"?", origin,
-                               name, hint);
-            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                           "%s: unknown config key \"%s\"; `tidewater config-docs` lists "
-                           "every key",
-                           origin, name);
+            return tw_conf_unknown_key(origin, name,
+                                       suggest_top(name, hint, sizeof(hint)) ? hint : NULL,
+                                       errstr, errstr_size);
         }
         err = tw_conf_key_apply(key, name, value, tw_props_shown(props, i), origin, cfg, cfg,
                                 errstr, errstr_size);

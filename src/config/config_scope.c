@@ -357,6 +357,18 @@ void tw_conf_scope_clear(const tw_conf_scope_t *scope, void *base)
     }
 }
 
+tw_err_t tw_conf_unknown_key(const char *origin, const char *name, const char *hint,
+                             char *errstr, size_t errstr_size)
+{
+    if (hint)
+        return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                       "%s: unknown config key \"%s\"; did you mean \"%s\"?", origin, name,
+                       hint);
+    return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
+                   "%s: unknown config key \"%s\"; `tidewater config-docs` lists every key",
+                   origin, name);
+}
+
 /*
  * Applies every property under `prefix` (e.g. "transforms.outbox") to one
  * scope instance at `base`, after its defaults; then checks required keys.
@@ -387,14 +399,9 @@ tw_err_t tw_conf_scope_apply(const tw_conf_scope_t *scope, const char *prefix,
             continue; /* config_converter.c reads them */
         key = tw_conf_scope_find(scope, rel);
         if (key == NULL) {
-            if (tw_conf_scope_suggest(scope, prefix, rel, hint, sizeof(hint)))
-                return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                               "%s: unknown config key \"%s\"; did you mean \"%s\"?", origin,
-                               name, hint);
-            return tw_errf(TW_ERR_CONFIG, errstr, errstr_size,
-                           "%s: unknown config key \"%s\"; `tidewater config-docs` lists "
-                           "every key",
-                           origin, name);
+            bool close = tw_conf_scope_suggest(scope, prefix, rel, hint, sizeof(hint));
+
+            return tw_conf_unknown_key(origin, name, close ? hint : NULL, errstr, errstr_size);
         }
         err = tw_conf_key_apply(key, name, value, tw_props_shown(props, i), origin, base, cfg,
                                 errstr, errstr_size);

@@ -3,6 +3,7 @@
  */
 #include "pg/catalog.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,29 @@
 
 /* PostgreSQL's FirstNormalObjectId: built-in types are below it. */
 #define FIRST_USER_OID 16384
+
+/* One catalog query; NULL when it fails, with errstr "<what>: <the
+ * server's message>". */
+static PGresult *query(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                       char *errstr, size_t errstr_size, const char *what_fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static PGresult *query(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                       char *errstr, size_t errstr_size, const char *what_fmt, ...)
+{
+    PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    char what[512];
+    va_list ap;
+
+    if (PQresultStatus(res) == PGRES_TUPLES_OK)
+        return res;
+    PQclear(res);
+    va_start(ap, what_fmt);
+    vsnprintf(what, sizeof(what), what_fmt, ap);
+    va_end(ap);
+    tw_errf(TW_ERR_PG, errstr, errstr_size, "%s: %s", what, PQerrorMessage(conn));
+    return NULL;
+}
 
 tw_err_t tw_catalog_not_null(PGconn *conn, const tw_rel_t *rel, bool *not_null, char *errstr,
                              size_t errstr_size)
@@ -26,16 +50,13 @@ tw_err_t tw_catalog_not_null(PGconn *conn, const tw_rel_t *rel, bool *not_null, 
     if (conn == NULL)
         return TW_OK;
     snprintf(relid, sizeof(relid), "%u", rel->relid);
-    res = PQexecParams(conn,
-                       "SELECT attname, attnotnull FROM pg_attribute "
-                       "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped",
-                       1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        tw_errf(TW_ERR_PG, errstr, errstr_size, "reading columns of %s.%s: %s", rel->nspname,
-                rel->relname, PQerrorMessage(conn));
-        PQclear(res);
+    res = query(conn,
+                "SELECT attname, attnotnull FROM pg_attribute "
+                "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped",
+                1, params, errstr, errstr_size, "reading columns of %s.%s", rel->nspname,
+                rel->relname);
+    if (res == NULL)
         return TW_ERR_PG;
-    }
     for (row = 0; row < PQntuples(res); row++) {
         int col = tw_rel_col_index(rel, PQgetvalue(res, row, 0));
         if (col >= 0)
@@ -69,23 +90,23 @@ static tw_err_t resolve_domains(PGconn *conn, tw_rel_t *rel, char *errstr, size_
      * domain nearest the column that has one, as for getBaseTypeAndTypmod.
      * An enum (or a domain over one) reads as text: enum_out and enum_send
      * both give the label, so both pgoutput modes agree. */
-    res = PQexecParams(conn,
-                       "WITH RECURSIVE chain(start, base, typmod) AS ("
-                       " SELECT oid, oid, -1 FROM pg_type"
-                       " WHERE oid = ANY($1::oid[]) AND typtype IN ('d', 'e')"
-                       " UNION ALL"
-                       " SELECT c.start, t.typbasetype,"
-                       " CASE WHEN c.typmod >= 0 THEN c.typmod ELSE t.typtypmod END"
-                       " FROM chain c JOIN pg_type t ON t.oid = c.base WHERE t.typtype = 'd')"
-                       " SELECT c.start, CASE WHEN t.typtype = 'e' THEN 25 ELSE c.base END,"
-                       " c.typmod, CASE WHEN t.typtype = 'e' THEN (SELECT string_agg(enumlabel,"
-                       " ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = t.oid) END"
-                       " FROM chain c"
-                       " JOIN pg_type t ON t.oid = c.base WHERE t.typtype <> 'd'",
-                       1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "reading the column types of %s.%s: %s",
-                      rel->nspname, rel->relname, PQerrorMessage(conn));
+    res = query(conn,
+                "WITH RECURSIVE chain(start, base, typmod) AS ("
+                " SELECT oid, oid, -1 FROM pg_type"
+                " WHERE oid = ANY($1::oid[]) AND typtype IN ('d', 'e')"
+                " UNION ALL"
+                " SELECT c.start, t.typbasetype,"
+                " CASE WHEN c.typmod >= 0 THEN c.typmod ELSE t.typtypmod END"
+                " FROM chain c JOIN pg_type t ON t.oid = c.base WHERE t.typtype = 'd')"
+                " SELECT c.start, CASE WHEN t.typtype = 'e' THEN 25 ELSE c.base END,"
+                " c.typmod, CASE WHEN t.typtype = 'e' THEN (SELECT string_agg(enumlabel,"
+                " ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = t.oid) END"
+                " FROM chain c"
+                " JOIN pg_type t ON t.oid = c.base WHERE t.typtype <> 'd'",
+                1, params, errstr, errstr_size, "reading the column types of %s.%s",
+                rel->nspname, rel->relname);
+    if (res == NULL) {
+        err = TW_ERR_PG;
         goto cleanup;
     }
     for (row = 0; row < PQntuples(res); row++) {
@@ -124,16 +145,16 @@ static tw_err_t type_facts(PGconn *conn, tw_rel_t *rel, char *errstr, size_t err
         tw_buf_printf(&oids, "%s%u", i ? "," : "", rel->cols[i].value_oid);
     tw_buf_append_char(&oids, '}');
     params[0] = oids.data;
-    res = PQexecParams(conn,
-                       "SELECT t.oid, t.typname, t.typtype,"
-                       " CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE 0 END, e.typtype"
-                       " FROM pg_type t LEFT JOIN pg_type e"
-                       " ON e.oid = t.typelem AND t.typcategory = 'A'"
-                       " WHERE t.oid = ANY($1::oid[])",
-                       1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "reading the column types of %s.%s: %s",
-                      rel->nspname, rel->relname, PQerrorMessage(conn));
+    res = query(conn,
+                "SELECT t.oid, t.typname, t.typtype,"
+                " CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE 0 END, e.typtype"
+                " FROM pg_type t LEFT JOIN pg_type e"
+                " ON e.oid = t.typelem AND t.typcategory = 'A'"
+                " WHERE t.oid = ANY($1::oid[])",
+                1, params, errstr, errstr_size, "reading the column types of %s.%s",
+                rel->nspname, rel->relname);
+    if (res == NULL) {
+        err = TW_ERR_PG;
         goto cleanup;
     }
     for (row = 0; row < PQntuples(res); row++) {
@@ -177,17 +198,14 @@ tw_err_t tw_catalog_defaults(PGconn *conn, tw_rel_t *rel, char *errstr, size_t e
     if (conn == NULL)
         return TW_OK;
     snprintf(relid, sizeof(relid), "%u", rel->relid);
-    res = PQexecParams(conn,
-                       "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d "
-                       "JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
-                       "WHERE d.adrelid = $1::oid AND NOT a.attisdropped",
-                       1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        tw_errf(TW_ERR_PG, errstr, errstr_size, "reading column defaults of %s.%s: %s",
-                rel->nspname, rel->relname, PQerrorMessage(conn));
-        PQclear(res);
+    res = query(conn,
+                "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d "
+                "JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+                "WHERE d.adrelid = $1::oid AND NOT a.attisdropped",
+                1, params, errstr, errstr_size, "reading column defaults of %s.%s",
+                rel->nspname, rel->relname);
+    if (res == NULL)
         return TW_ERR_PG;
-    }
     for (row = 0; row < PQntuples(res); row++) {
         col = tw_rel_col_index(rel, PQgetvalue(res, row, 0));
         if (col < 0)
@@ -202,17 +220,15 @@ tw_err_t tw_catalog_defaults(PGconn *conn, tw_rel_t *rel, char *errstr, size_t e
 tw_err_t tw_catalog_each_table(PGconn *conn, tw_catalog_table_fn fn, void *opaque, char *errstr,
                                size_t errstr_size)
 {
-    PGresult *res = PQexec(conn, "SELECT n.nspname, c.relname FROM pg_class c "
-                                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                                 "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
-                                 "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-                                 "AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1, 2");
-    tw_err_t err = TW_OK;
+    PGresult *res = query(conn, "SELECT n.nspname, c.relname FROM pg_class c "
+                                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
+                                "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                                "AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1, 2",
+                          0, NULL, errstr, errstr_size, "listing tables");
+    tw_err_t err = res ? TW_OK : TW_ERR_PG;
     int i;
 
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "listing tables: %s",
-                      PQerrorMessage(conn));
     for (i = 0; err == TW_OK && i < PQntuples(res); i++)
         err = fn(opaque, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), errstr, errstr_size);
     PQclear(res);
@@ -232,19 +248,16 @@ tw_err_t tw_catalog_describe(PGconn *conn, const char *nspname, const char *reln
 
     *out = NULL;
     *not_null_out = NULL;
-    res = PQexecParams(conn,
-                       "SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull "
-                       "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-                       "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                       "WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 "
-                       "AND NOT a.attisdropped ORDER BY a.attnum",
-                       2, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        err = tw_errf(TW_ERR_PG, errstr, errstr_size, "reading columns of %s.%s: %s", nspname,
-                      relname, PQerrorMessage(conn));
-        PQclear(res);
-        return err;
-    }
+    res = query(conn,
+                "SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull "
+                "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 "
+                "AND NOT a.attisdropped ORDER BY a.attnum",
+                2, params, errstr, errstr_size, "reading columns of %s.%s", nspname,
+                relname);
+    if (res == NULL)
+        return TW_ERR_PG;
     n = PQntuples(res);
     rel = tw_calloc(1, sizeof(*rel));
     rel->relid = 1;
@@ -288,22 +301,19 @@ tw_err_t tw_catalog_publication_columns(PGconn *conn, const char *pubname, tw_re
     /* Column lists (pg_publication_rel.prattrs) exist from PostgreSQL 15. */
     if (conn == NULL || PQserverVersion(conn) < 150000)
         return TW_OK;
-    res = PQexecParams(conn,
-                       "SELECT a.attname FROM pg_publication_rel pr "
-                       "JOIN pg_publication p ON p.oid = pr.prpubid "
-                       "JOIN pg_class c ON c.oid = pr.prrelid "
-                       "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                       "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (pr.prattrs) "
-                       "WHERE p.pubname = $1 AND n.nspname = $2 AND c.relname = $3 "
-                       "AND pr.prattrs IS NOT NULL",
-                       3, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        tw_errf(TW_ERR_PG, errstr, errstr_size,
-                "reading publication \"%s\"'s column list for %s.%s: %s", pubname,
-                rel->nspname, rel->relname, PQerrorMessage(conn));
-        PQclear(res);
+    res = query(conn,
+                "SELECT a.attname FROM pg_publication_rel pr "
+                "JOIN pg_publication p ON p.oid = pr.prpubid "
+                "JOIN pg_class c ON c.oid = pr.prrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (pr.prattrs) "
+                "WHERE p.pubname = $1 AND n.nspname = $2 AND c.relname = $3 "
+                "AND pr.prattrs IS NOT NULL",
+                3, params, errstr, errstr_size,
+                "reading publication \"%s\"'s column list for %s.%s", pubname,
+                rel->nspname, rel->relname);
+    if (res == NULL)
         return TW_ERR_PG;
-    }
     if (PQntuples(res) == 0) { /* no column list: every column */
         PQclear(res);
         return TW_OK;
@@ -357,19 +367,16 @@ tw_err_t tw_catalog_primary_key(PGconn *conn, const tw_rel_t *rel, int *cols, si
 
     *n = 0;
     snprintf(relid, sizeof(relid), "%u", rel->relid);
-    res = PQexecParams(conn,
-                       "SELECT a.attname FROM pg_index i "
-                       "JOIN pg_attribute a ON a.attrelid = i.indrelid "
-                       "AND a.attnum = ANY (i.indkey) "
-                       "WHERE i.indrelid = $1::oid AND i.indisprimary "
-                       "ORDER BY array_position(i.indkey::int2[], a.attnum)",
-                       1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        tw_errf(TW_ERR_PG, errstr, errstr_size, "reading the primary key of %s.%s: %s",
-                rel->nspname, rel->relname, PQerrorMessage(conn));
-        PQclear(res);
+    res = query(conn,
+                "SELECT a.attname FROM pg_index i "
+                "JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                "AND a.attnum = ANY (i.indkey) "
+                "WHERE i.indrelid = $1::oid AND i.indisprimary "
+                "ORDER BY array_position(i.indkey::int2[], a.attnum)",
+                1, params, errstr, errstr_size, "reading the primary key of %s.%s",
+                rel->nspname, rel->relname);
+    if (res == NULL)
         return TW_ERR_PG;
-    }
     for (row = 0; row < PQntuples(res) && *n < rel->ncols; row++) {
         col = tw_rel_col_index(rel, PQgetvalue(res, row, 0));
         if (col >= 0)

@@ -1,7 +1,8 @@
 /*
  * test_slot_guard.c — the slot's high-water mark: recorded at the first
  * connect and for a slot tidewater creates, raised before a position is
- * confirmed (at most once a second unless asked now), and a slot confirmed
+ * confirmed (busy, at most once a second; caught up, at most once per the
+ * settled interval; at once when asked), and a slot confirmed
  * beyond it is refused; a mark of another server, database or slot does
  * not apply.
  */
