@@ -103,13 +103,12 @@ static tw_err_t resolve_domains(PGconn *conn, tw_rel_t *rel, char *errstr, size_
                 " ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = t.oid) END"
                 " FROM chain c"
                 " JOIN pg_type t ON t.oid = c.base WHERE t.typtype <> 'd'",
-                1, params, errstr, errstr_size, "reading the column types of %s.%s",
-                rel->nspname, rel->relname);
-    if (res == NULL) {
+                1, params, errstr, errstr_size,
+                "resolving the domain and enum column types of %s.%s", rel->nspname,
+                rel->relname);
+    if (res == NULL)
         err = TW_ERR_PG;
-        goto cleanup;
-    }
-    for (row = 0; row < PQntuples(res); row++) {
+    for (row = 0; row < PQntuples(res); row++) { /* none when res is NULL */
         uint32_t domain = (uint32_t)strtoul(PQgetvalue(res, row, 0), NULL, 10);
         for (i = 0; i < rel->ncols; i++) {
             if (rel->cols[i].type_oid != domain)
@@ -153,11 +152,9 @@ static tw_err_t type_facts(PGconn *conn, tw_rel_t *rel, char *errstr, size_t err
                 " WHERE t.oid = ANY($1::oid[])",
                 1, params, errstr, errstr_size, "reading the column types of %s.%s",
                 rel->nspname, rel->relname);
-    if (res == NULL) {
+    if (res == NULL)
         err = TW_ERR_PG;
-        goto cleanup;
-    }
-    for (row = 0; row < PQntuples(res); row++) {
+    for (row = 0; row < PQntuples(res); row++) { /* none when res is NULL */
         oid = (uint32_t)strtoul(PQgetvalue(res, row, 0), NULL, 10);
         for (i = 0; i < rel->ncols; i++) {
             tw_rel_col_t *col = &rel->cols[i];
@@ -171,8 +168,6 @@ static tw_err_t type_facts(PGconn *conn, tw_rel_t *rel, char *errstr, size_t err
             col->type_known = true;
         }
     }
-
-cleanup:
     PQclear(res);
     tw_buf_free(&oids);
     return err;

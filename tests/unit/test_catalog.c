@@ -65,7 +65,7 @@ static void test_failed_lookups_name_themselves(void **state)
     assert_failed(tw_catalog_not_null(conn, &rel, not_null, errstr, sizeof(errstr)), errstr,
                   "reading columns of public.orders: ");
     assert_failed(tw_catalog_domain_bases(conn, &rel, errstr, sizeof(errstr)), errstr,
-                  "reading the column types of public.orders: ");
+                  "resolving the domain and enum column types of public.orders: ");
     assert_failed(tw_catalog_defaults(conn, &rel, errstr, sizeof(errstr)), errstr,
                   "reading column defaults of public.orders: ");
     assert_failed(tw_catalog_primary_key(conn, &rel, key_cols, &nkey, errstr, sizeof(errstr)),
