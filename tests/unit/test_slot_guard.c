@@ -54,7 +54,7 @@ static tw_offset_origin_t server(const char *sysid, uint32_t oid)
 static void test_mark_follows_confirmations(void **state)
 {
     tw_offset_origin_t s = server("7301", 16384);
-    tw_slot_guard_t *g = tw_slot_guard_new(path, 50);
+    tw_slot_guard_t *g = tw_slot_guard_new(path, 400);
     char errstr[1024];
     struct stat st;
 
@@ -73,10 +73,11 @@ static void test_mark_follows_confirmations(void **state)
     assert_int_equal(tw_slot_guard_allow(g, 0x3000, TW_GUARD_BUSY), 0x2000);
     assert_int_equal(tw_slot_guard_allow(g, 0x3000, TW_GUARD_NOW), 0x3000);
     assert_int_equal(tw_slot_guard_peek(path, "orders"), 0x3000);
-    /* Caught up, the settled interval (50 ms here) paces the writes; busy,
-     * the second still does. */
+    /* Caught up, the settled interval (400 ms here: long beside a slow
+     * disk's fsync, which the interval counts from) paces the writes;
+     * busy, the second still does. */
     assert_int_equal(tw_slot_guard_allow(g, 0x3100, TW_GUARD_SETTLED), 0x3000);
-    usleep(60 * 1000);
+    usleep(450 * 1000);
     assert_int_equal(tw_slot_guard_allow(g, 0x3200, TW_GUARD_BUSY), 0x3000);
     assert_int_equal(tw_slot_guard_allow(g, 0x3200, TW_GUARD_SETTLED), 0x3200);
     assert_int_equal(tw_slot_guard_peek(path, "orders"), 0x3200);
@@ -84,7 +85,7 @@ static void test_mark_follows_confirmations(void **state)
     tw_slot_guard_destroy(g);
 
     /* A restart: the slot at or below the mark is fine... */
-    g = tw_slot_guard_new(path, 50);
+    g = tw_slot_guard_new(path, 400);
     assert_int_equal(tw_slot_guard_check(g, &s, 0x3000, false, "c.properties", errstr,
                                          sizeof(errstr)),
                      TW_OK);
@@ -105,7 +106,7 @@ static void test_mark_follows_confirmations(void **state)
 static void test_other_identity_does_not_apply(void **state)
 {
     tw_offset_origin_t a = server("7301", 16384), b = server("7301", 16999);
-    tw_slot_guard_t *g = tw_slot_guard_new(path, 50);
+    tw_slot_guard_t *g = tw_slot_guard_new(path, 400);
     char errstr[1024];
 
     (void)state;
@@ -125,7 +126,7 @@ static void test_other_identity_does_not_apply(void **state)
 static void test_malformed_file_is_an_error(void **state)
 {
     tw_offset_origin_t s = server("7301", 16384);
-    tw_slot_guard_t *g = tw_slot_guard_new(path, 50);
+    tw_slot_guard_t *g = tw_slot_guard_new(path, 400);
     char errstr[1024];
     FILE *f = fopen(path, "w");
 
